@@ -1,0 +1,9 @@
+import { dirname, join } from 'node:path';
+import { runHook } from './hook';
+
+// Entry point of `.logbook/bin/hook.cjs`: the inbox is found next to the program itself,
+// so the hook needs no environment and no absolute path baked into the settings file.
+const logbookDir = dirname(__dirname);
+const outcome = runHook({ inboxDir: join(logbookDir, 'inbox'), hookEvent: process.argv[2] });
+if (outcome.error !== undefined) process.stderr.write(`${outcome.error}\n`);
+process.exitCode = 0;

@@ -1,0 +1,71 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+// Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
+
+/** Who handed an entry to the inbox. */
+export type InboxSource = 'hook' | 'cli' | 'mcp';
+
+export const INBOX_FORMAT_VERSION = 1;
+/** Suffix of entries written by the JS writers; the sh launcher's fallback writes `.rawhook` files. */
+export const INBOX_ENTRY_SUFFIX = '.json';
+export const RAW_HOOK_SUFFIX = '.rawhook';
+
+export interface InboxStamp {
+  readonly id: string;
+  readonly receivedAt: string;
+  /** Microseconds since the epoch: orders entries from different processes. */
+  readonly receivedUs: number;
+}
+
+export function stampNow(): InboxStamp {
+  const us = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  return { id: randomUUID(), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us };
+}
+
+/** Entry file names sort in receive order: zero-padded microseconds, then the unique id. */
+export function entryFileName(stamp: InboxStamp, suffix = INBOX_ENTRY_SUFFIX): string {
+  return `${String(stamp.receivedUs).padStart(17, '0')}-${stamp.id}${suffix}`;
+}
+
+/**
+ * Serialises an entry around an already-valid JSON payload text, so a large payload is
+ * never parsed-and-restringified twice on the hook's hot path.
+ */
+export function entryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, payloadJson: string): string {
+  const head = `{"v":${INBOX_FORMAT_VERSION},"id":"${stamp.id}","receivedAt":"${stamp.receivedAt}","receivedUs":${stamp.receivedUs},"source":"${source}"`;
+  const event = hookEvent === undefined ? '' : `,"hookEvent":${JSON.stringify(hookEvent)}`;
+  return `${head}${event},"payload":${payloadJson}}\n`;
+}
+
+/** An entry whose payload could not be read as JSON: kept whole with the reason, never dropped. */
+export function invalidEntryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, reason: string, raw: string): string {
+  return JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, hookEvent, invalid: { reason, raw } }) + '\n';
+}
+
+/**
+ * Writes one inbox entry atomically and durably: a private temp file, fsync, then rename into
+ * the inbox. Concurrent writers never interleave because each entry is its own file.
+ */
+export function writeInboxEntry(inboxDir: string, fileName: string, text: string): string {
+  const tmpDir = join(inboxDir, '.tmp');
+  const tmp = join(tmpDir, fileName);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, 'wx', 0o600);
+  }
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const target = join(inboxDir, fileName);
+  renameSync(tmp, target);
+  return target;
+}

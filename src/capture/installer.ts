@@ -1,0 +1,277 @@
+import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { ensureGitignoreBlock } from './gitignore';
+import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT } from './launcher';
+import { LOGBOOK_DIR, logbookPaths } from './paths';
+import type { LogbookPaths } from './paths';
+import { removeHooks, upsertHooks } from './settings-json';
+import type { HookSpec } from './settings-json';
+
+// Callers catch it from here, next to the functions that throw it.
+export { SettingsFileError } from './settings-json';
+
+/** Which Claude Code project settings file holds the hooks. */
+export type SettingsScope = 'local' | 'shared'; // local = .claude/settings.local.json (default), shared = .claude/settings.json
+
+export interface InstallOptions {
+  workspace: string;
+  scope: SettingsScope;
+  /** Absolute path of the built hook program (dist/hook.js), copied to `.logbook/bin/hook.cjs`. */
+  hookBundle: string;
+  /** Absolute path of a JS runtime for machines without node (e.g. VS Code's executable), written to `.logbook/bin/runtime`. */
+  runtime?: string;
+}
+
+export interface InstallResult {
+  /** Absolute path of the settings file that holds the hooks. */
+  settingsFile: string;
+  settingsChanged: boolean;
+  /** Every event that now has our handler (all of HOOK_EVENTS). */
+  eventsInstalled: string[];
+  /** The events whose handler this run added or updated; empty when the hooks were already current. */
+  eventsChanged: string[];
+  gitignoreChanged: boolean;
+  /** hook.cjs, the launcher or the runtime file was written (or the launcher made executable again). */
+  programChanged: boolean;
+  messages: string[];
+}
+
+export interface UninstallResult {
+  settingsFile: string;
+  settingsChanged: boolean;
+  removedHandlers: number;
+  messages: string[];
+}
+
+/** An installer failure that is not about the settings file; `code` is stable. */
+export class InstallerError extends Error {
+  constructor(
+    readonly code: 'HOOK_BUNDLE_MISSING',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InstallerError';
+  }
+}
+
+/**
+ * Every hook event we install. Never WorktreeCreate: a hook there replaces worktree creation.
+ * Claude Code silently ignores a settings file that fails validation in `-p` mode, so an event
+ * name the CLI does not know must be removed here rather than written.
+ */
+export const HOOK_EVENTS: readonly string[] = [
+  'SessionStart',
+  'Setup',
+  'InstructionsLoaded',
+  'UserPromptSubmit',
+  'UserPromptExpansion',
+  'PreToolUse',
+  'PermissionRequest',
+  'PermissionDenied',
+  'PostToolUse',
+  'PostToolUseFailure',
+  'PostToolBatch',
+  'MessageDisplay',
+  'Notification',
+  'SubagentStart',
+  'SubagentStop',
+  'TaskCreated',
+  'TaskCompleted',
+  'Stop',
+  'StopFailure',
+  'PreCompact',
+  'PostCompact',
+  'CwdChanged',
+  'FileChanged',
+  'ConfigChange',
+  'SessionEnd',
+  'TeammateIdle',
+  'Elicitation',
+  'ElicitationResult',
+  'WorktreeRemove',
+];
+
+/** Events whose matcher selects tools; ours match every tool. */
+export const TOOL_EVENTS: ReadonlySet<string> = new Set([
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+  'PermissionRequest',
+  'PermissionDenied',
+]);
+
+export const HOOK_TIMEOUT_SECONDS = 30;
+const LAUNCHER_IN_COMMAND = `/${LOGBOOK_DIR}/bin/logbook-hook`;
+
+/** The shell command of our handler for one event; relative to the project so it works on any machine. */
+export function hookCommand(event: string): string {
+  return `"$CLAUDE_PROJECT_DIR"${LAUNCHER_IN_COMMAND} ${event}`;
+}
+
+/** True for a handler that runs our launcher, whatever its event argument, timeout or age. */
+export function isLogbookHandler(handler: unknown): boolean {
+  if (handler === null || typeof handler !== 'object' || !('command' in handler)) return false;
+  const command = handler.command;
+  return typeof command === 'string' && (command.includes(LAUNCHER_IN_COMMAND) || command.includes('\\.logbook\\bin\\logbook-hook'));
+}
+
+export function settingsFilePath(workspace: string, scope: SettingsScope): string {
+  return join(workspace, '.claude', scope === 'shared' ? 'settings.json' : 'settings.local.json');
+}
+
+function hookSpecs(): HookSpec[] {
+  return HOOK_EVENTS.map((event) => {
+    const handler = { type: 'command', command: hookCommand(event), timeout: HOOK_TIMEOUT_SECONDS };
+    return TOOL_EVENTS.has(event) ? { event, matcher: '*', handler } : { event, handler };
+  });
+}
+
+/** Installs (or brings up to date) our handler for every HOOK_EVENTS event, the hook program and the .gitignore block. */
+export function installHooks(opts: InstallOptions): InstallResult {
+  const paths = logbookPaths(opts.workspace);
+  const settingsFile = settingsFilePath(opts.workspace, opts.scope);
+  const shown = shownPath(opts.workspace, settingsFile);
+  // Everything that can reject the input runs before the first write, so a failure leaves no trace.
+  const before = readIfExists(settingsFile)?.toString('utf8');
+  const merged = upsertHooks(before ?? '', shown, hookSpecs(), isLogbookHandler);
+  const bundle = readIfExists(opts.hookBundle);
+  if (bundle === undefined) {
+    throw new InstallerError('HOOK_BUNDLE_MISSING', `hook program not found at ${opts.hookBundle} (build it first)`);
+  }
+  const messages: string[] = [];
+
+  // The program is in place before the settings point at it, so no hook ever runs a missing program.
+  const programChanged = writeProgram(paths, bundle, opts.runtime, messages);
+  const gitignoreChanged = writeGitignore(opts.workspace, messages);
+  mkdirSync(dirname(settingsFile), { recursive: true });
+  const settingsChanged =
+    merged.text !== before && writeIfChanged(settingsFile, merged.text, opts.scope === 'local' ? 0o600 : 0o644);
+
+  messages.unshift(
+    settingsChanged
+      ? `Hooks for ${merged.changedEvents.length} of ${HOOK_EVENTS.length} events added or updated in ${shown}.`
+      : `Hooks in ${shown} are already up to date.`,
+  );
+  if (opts.scope === 'shared') {
+    messages.push(`Commit ${shown} and ${LOGBOOK_DIR}/bin/ so the hooks record on your teammates' machines too.`);
+  }
+  return {
+    settingsFile,
+    settingsChanged,
+    eventsInstalled: [...HOOK_EVENTS],
+    eventsChanged: settingsChanged ? merged.changedEvents : [],
+    gitignoreChanged,
+    programChanged,
+    messages,
+  };
+}
+
+/** Removes only our handlers (and containers left empty by that); the recorded data in .logbook stays. */
+export function uninstallHooks(opts: { workspace: string; scope: SettingsScope }): UninstallResult {
+  const settingsFile = settingsFilePath(opts.workspace, opts.scope);
+  const shown = shownPath(opts.workspace, settingsFile);
+  const before = readIfExists(settingsFile)?.toString('utf8');
+  if (before === undefined) {
+    return { settingsFile, settingsChanged: false, removedHandlers: 0, messages: [`${shown} does not exist: no hooks to remove.`] };
+  }
+  const { text, removed } = removeHooks(before, shown, isLogbookHandler);
+  const settingsChanged = text !== before && writeIfChanged(settingsFile, text, 0o600);
+  const messages = [
+    removed === 0
+      ? `No Agent Logbook hooks in ${shown}.`
+      : `Removed ${removed} Agent Logbook hook handler${removed === 1 ? '' : 's'} from ${shown}; recorded data in ${LOGBOOK_DIR}/ is kept.`,
+  ];
+  return { settingsFile, settingsChanged, removedHandlers: removed, messages };
+}
+
+function writeProgram(paths: LogbookPaths, bundle: Buffer, runtime: string | undefined, messages: string[]): boolean {
+  ensurePrivateDir(paths.dir);
+  for (const dir of [paths.inbox, paths.inboxTmp]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.bin, { recursive: true, mode: 0o755 });
+  let changed = writeIfChanged(paths.hookScript, bundle, 0o644);
+  changed = writeIfChanged(paths.hookLauncher, LAUNCHER_SCRIPT, 0o755) || changed;
+  changed = ensureExecutable(paths.hookLauncher) || changed;
+  if (runtime !== undefined) {
+    changed = writeIfChanged(paths.hookRuntime, `${runtime}\n`, 0o644) || changed;
+    if (!isExecutable(runtime)) messages.push(`The runtime ${runtime} is not an executable file: hooks need node on PATH.`);
+  }
+  if (changed) {
+    // A fresh program deserves a fresh chance: let the launcher explain a failure again.
+    rmSync(join(paths.dir, HOOK_WARNED_MARKER), { force: true });
+    messages.push(`Hook program written to ${LOGBOOK_DIR}/bin/.`);
+  }
+  return changed;
+}
+
+function writeGitignore(workspace: string, messages: string[]): boolean {
+  const file = join(workspace, '.gitignore');
+  const before = readIfExists(file)?.toString('utf8');
+  const update = ensureGitignoreBlock(before);
+  messages.push(...update.warnings);
+  if (!update.changed) return false;
+  writeIfChanged(file, update.text, 0o644);
+  messages.push(`.gitignore now ignores the recorded data in ${LOGBOOK_DIR}/ and keeps ${LOGBOOK_DIR}/bin/.`);
+  return true;
+}
+
+/** `.logbook/` holds prompts and tool output: only the user may read it. */
+function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+function ensureExecutable(file: string): boolean {
+  if (process.platform === 'win32' || (statSync(file).mode & 0o111) === 0o111) return false;
+  chmodSync(file, 0o755);
+  return true;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readIfExists(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes only when the bytes differ (reinstalling must not touch files, or editors and Claude Code
+ * reload settings for nothing). Temp file + rename: a hook or Claude Code reading at the same time
+ * sees the old file or the new one, never half of it. An existing file keeps its mode.
+ */
+function writeIfChanged(file: string, content: string | Buffer, newFileMode: number): boolean {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const existing = readIfExists(file);
+  if (existing !== undefined && existing.equals(bytes)) return false;
+  const mode = existing === undefined ? newFileMode : statSync(file).mode & 0o777;
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temp, 'w', mode);
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(temp, mode);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return true;
+}
+
+function shownPath(workspace: string, file: string): string {
+  return relative(workspace, file).split(sep).join('/');
+}

@@ -1,0 +1,73 @@
+/** Marker file (in `.logbook/`) that records that the launcher already explained why it could not run the hook. */
+export const HOOK_WARNED_MARKER = '.hook-warned';
+
+/**
+ * The POSIX sh program installed as `.logbook/bin/logbook-hook`. Claude Code runs it as
+ * `"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook <EventName>` with the payload on stdin.
+ *
+ * It lives in the workspace (not the extension folder) so hooks survive extension upgrades and
+ * work on a teammate's machine, and it finds a runtime at run time because Claude Code ships as a
+ * native binary: `node` may be missing, while VS Code's own executable can act as node.
+ *
+ * It fails open: when it cannot run the hook program it keeps the raw payload in the inbox as a
+ * `*.rawhook` file (the ingestor reads those later), says why once on stderr, and exits 0.
+ * Exit code 2 would block Claude Code, so no path here returns it.
+ */
+export const LAUNCHER_SCRIPT = `#!/bin/sh
+# Agent Logbook hook launcher. Written by the installer: reinstalling the hooks overwrites it.
+# Usage (from Claude Code settings): "$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook <EventName>
+# It never blocks Claude Code: if the hook program cannot run, the payload is saved to the
+# inbox, the reason is printed once, and it exits 0.
+
+bin_dir=$(CDPATH= cd -- "$(dirname -- "$0")" 2>/dev/null && pwd) || bin_dir=$(dirname -- "$0")
+script="$bin_dir/hook.cjs"
+runtime_file="$bin_dir/runtime"
+
+if [ -f "$script" ]; then
+  if command -v node >/dev/null 2>&1; then
+    exec node "$script" "$@"
+  fi
+  if [ -f "$runtime_file" ]; then
+    runtime=
+    IFS= read -r runtime 2>/dev/null < "$runtime_file"
+    if [ -n "$runtime" ] && [ -f "$runtime" ] && [ -x "$runtime" ]; then
+      ELECTRON_RUN_AS_NODE=1
+      export ELECTRON_RUN_AS_NODE
+      exec "$runtime" "$script" "$@"
+    fi
+  fi
+  reason="no JavaScript runtime (node is not on PATH and $runtime_file does not name an executable)"
+else
+  reason="the hook program $script is missing"
+fi
+
+# Fallback: keep the payload so nothing is lost. Private files; stage in .tmp, then rename.
+umask 077
+logbook_dir=$(dirname -- "$bin_dir")
+inbox="$logbook_dir/inbox"
+event=\${1:-unknown}
+case $event in
+  *[!A-Za-z0-9_]*) event=unknown ;;
+esac
+micros=$(date +%s%6N 2>/dev/null)
+case $micros in
+  ''|*[!0-9]*) micros="$(date +%s 2>/dev/null)000000" ;;
+esac
+while [ \${#micros} -lt 17 ]; do micros="0$micros"; done
+name="$micros-sh$$-$event.rawhook"
+if mkdir -p "$inbox/.tmp" 2>/dev/null &&
+  cat > "$inbox/.tmp/$name" 2>/dev/null &&
+  mv -f "$inbox/.tmp/$name" "$inbox/$name" 2>/dev/null; then
+  saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
+else
+  rm -f "$inbox/.tmp/$name" 2>/dev/null
+  saved="the event could not be saved"
+fi
+
+marker="$logbook_dir/${HOOK_WARNED_MARKER}"
+if [ ! -e "$marker" ]; then
+  printf 'Agent Logbook: hook not run: %s; %s. Install Node.js or reinstall the hooks (Logbook: Install Claude Code Hooks). Said once; delete %s to see it again.\\n' "$reason" "$saved" "$marker" >&2
+  : > "$marker" 2>/dev/null
+fi
+exit 0
+`;

@@ -1,0 +1,285 @@
+import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { Edit, FormattingOptions, JSONPath, Node, ParseError } from 'jsonc-parser';
+
+/** A Claude Code settings file we refuse to edit; nothing was written. */
+export class SettingsFileError extends Error {
+  readonly code = 'SETTINGS_MALFORMED';
+  constructor(
+    /** The file, relative to the workspace (as the user sees it in the explorer). */
+    readonly file: string,
+    /** 1-based. */
+    readonly line: number,
+    /** 1-based, in UTF-16 code units. */
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}:${column}: ${reason} (file left untouched)`);
+    this.name = 'SettingsFileError';
+  }
+}
+
+/** One handler we want present for one hook event, in its own matcher group. */
+export interface HookSpec {
+  readonly event: string;
+  /** Omitted for events that take no matcher. */
+  readonly matcher?: string;
+  readonly handler: Readonly<Record<string, unknown>>;
+}
+
+export type HandlerPredicate = (handler: unknown) => boolean;
+
+/** A parsed, checked settings text and how to format what we insert into it. */
+interface Doc {
+  readonly text: string;
+  readonly root: Node;
+  readonly fmt: FormattingOptions;
+}
+
+interface PendingEdit {
+  readonly events: readonly string[];
+  readonly edits: Edit[];
+}
+
+// Claude Code reads settings with a strict JSON parser: comments or trailing commas make it
+// ignore the whole file, so we report them rather than "fix" them silently.
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+const MAX_STEPS = 10_000;
+
+/** Adds or updates one handler per spec, leaving everything else in the text as it was. */
+export function upsertHooks(
+  text: string,
+  file: string,
+  specs: readonly HookSpec[],
+  isOurs: HandlerPredicate,
+): { text: string; changedEvents: string[] } {
+  const fmt = detectFormatting(text);
+  let current = text.trim() === '' ? `{}${fmt.eol}` : text;
+  const changed = new Set<string>();
+  // One edit at a time, re-parsing in between: offsets stay exact and every step is a plain jsonc-parser edit.
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const doc = { text: current, root: checkSettings(current, file), fmt };
+    const next = nextUpsertEdit(doc, specs, isOurs);
+    if (next === undefined) {
+      return { text: changed.size === 0 ? text : current, changedEvents: [...changed] };
+    }
+    for (const event of next.events) changed.add(event);
+    current = applyEdits(current, next.edits);
+  }
+  throw new Error(`upsertHooks did not converge on ${file}`);
+}
+
+/** Removes every handler `isOurs` recognises, and the containers that become empty because of it. */
+export function removeHooks(text: string, file: string, isOurs: HandlerPredicate): { text: string; removed: number } {
+  if (text.trim() === '') return { text, removed: 0 };
+  const fmt = detectFormatting(text);
+  let current = text;
+  for (let removed = 0; removed < MAX_STEPS; removed++) {
+    const doc = { text: current, root: checkSettings(current, file), fmt };
+    const next = nextRemoveEdit(doc, isOurs);
+    if (next === undefined) return { text: tidyEmptyRoot(current, doc.root, removed, fmt), removed };
+    current = applyEdits(current, next.edits);
+  }
+  throw new Error(`removeHooks did not converge on ${file}`);
+}
+
+// Removing the last property leaves "{\n}"; a settings file we emptied reads better as "{}".
+function tidyEmptyRoot(text: string, root: Node, removed: number, fmt: FormattingOptions): string {
+  if (removed === 0 || (root.children?.length ?? 0) > 0) return text;
+  return `{}${text.endsWith('\n') ? fmt.eol : ''}`;
+}
+
+/** Parses strictly and checks the shape of `hooks`; throws SettingsFileError pointing at the first problem. */
+export function checkSettings(text: string, file: string): Node {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, STRICT);
+  const first = errors[0];
+  if (first !== undefined) {
+    const { offset, reason } = describeParseError(text, first);
+    throw errorAt(text, file, offset, reason);
+  }
+  if (root === undefined || root.type !== 'object') {
+    throw errorAt(text, file, root?.offset ?? 0, 'the settings must be a JSON object');
+  }
+  const hooks = findNodeAtLocation(root, ['hooks']);
+  if (hooks === undefined) return root;
+  if (hooks.type !== 'object') throw errorAt(text, file, hooks.offset, '"hooks" must be an object');
+  for (const property of hooks.children ?? []) {
+    const [key, value] = property.children ?? [];
+    if (key === undefined || value === undefined) continue;
+    const event = String(key.value);
+    if (value.type !== 'array') throw errorAt(text, file, value.offset, `"hooks.${event}" must be an array`);
+    value.children?.forEach((group, index) => {
+      const where = `"hooks.${event}[${index}]"`;
+      if (group.type !== 'object') throw errorAt(text, file, group.offset, `${where} must be an object`);
+      const handlers = findNodeAtLocation(group, ['hooks']);
+      if (handlers !== undefined && handlers.type !== 'array') {
+        throw errorAt(text, file, handlers.offset, `${where}.hooks must be an array`);
+      }
+    });
+  }
+  return root;
+}
+
+function nextUpsertEdit(doc: Doc, specs: readonly HookSpec[], isOurs: HandlerPredicate): PendingEdit | undefined {
+  if (findNodeAtLocation(doc.root, ['hooks']) === undefined) {
+    // A fresh `hooks` object goes in as one edit, so a new file reads as if written by hand.
+    const all = Object.fromEntries(specs.map((spec) => [spec.event, [groupFor(spec)]]));
+    return { events: specs.map((spec) => spec.event), edits: set(doc, ['hooks'], all) };
+  }
+  for (const spec of specs) {
+    const groups = findNodeAtLocation(doc.root, ['hooks', spec.event]);
+    const edits = groups === undefined ? set(doc, ['hooks', spec.event], [groupFor(spec)]) : planEvent(doc, groups, spec, isOurs);
+    if (edits !== undefined) return { events: [spec.event], edits };
+  }
+  return undefined;
+}
+
+interface Location {
+  readonly group: Node;
+  readonly groupIndex: number;
+  readonly handlers: Node;
+  readonly handlerIndex: number;
+  readonly handler: Node;
+}
+
+function planEvent(doc: Doc, groups: Node, spec: HookSpec, isOurs: HandlerPredicate): Edit[] | undefined {
+  const ours = findOurs(groups, isOurs);
+  const keeper = ours.find((loc) => coversEverything(loc.group));
+  if (keeper === undefined) {
+    // Our handler sits in a group with a narrower matcher (an older install or a hand edit): widen it
+    // when the group is ours alone, otherwise the handler is moved to a group of its own below.
+    const alone = ours.find((loc) => loc.handlers.children?.every((h) => isOurs(getNodeValue(h))));
+    if (alone !== undefined) {
+      return set(doc, ['hooks', spec.event, alone.groupIndex, 'matcher'], spec.matcher);
+    }
+  }
+  const extra = ours.find((loc) => loc !== keeper);
+  if (extra !== undefined) return [removeHandler(groups, extra)];
+  if (keeper === undefined) return set(doc, ['hooks', spec.event, -1], groupFor(spec));
+  if (sameJson(getNodeValue(keeper.handler), spec.handler)) return undefined;
+  return set(doc, ['hooks', spec.event, keeper.groupIndex, 'hooks', keeper.handlerIndex], spec.handler);
+}
+
+function nextRemoveEdit(doc: Doc, isOurs: HandlerPredicate): PendingEdit | undefined {
+  const hooks = findNodeAtLocation(doc.root, ['hooks']);
+  for (const property of hooks?.children ?? []) {
+    const [key, groups] = property.children ?? [];
+    if (key === undefined || groups === undefined || hooks === undefined) continue;
+    const event = String(key.value);
+    const loc = findOurs(groups, isOurs)[0];
+    if (loc === undefined) continue;
+    // Remove the largest container that this removal leaves empty, never one that was empty before.
+    if ((loc.handlers.children?.length ?? 0) > 1 || (groups.children?.length ?? 0) > 1) {
+      return { events: [event], edits: [removeHandler(groups, loc)] };
+    }
+    const path: JSONPath = (hooks.children?.length ?? 0) > 1 ? ['hooks', event] : ['hooks'];
+    return { events: [event], edits: set(doc, path, undefined) };
+  }
+  return undefined;
+}
+
+function findOurs(groups: Node, isOurs: HandlerPredicate): Location[] {
+  const found: Location[] = [];
+  groups.children?.forEach((group, groupIndex) => {
+    const handlers = findNodeAtLocation(group, ['hooks']);
+    handlers?.children?.forEach((handler, handlerIndex) => {
+      if (isOurs(getNodeValue(handler))) found.push({ group, groupIndex, handlers, handlerIndex, handler });
+    });
+  });
+  return found;
+}
+
+/** A handler alone in its group goes with the group, so no empty group is left behind. */
+function removeHandler(groups: Node, loc: Location): Edit {
+  return (loc.handlers.children?.length ?? 0) > 1
+    ? removeElement(loc.handlers, loc.handlerIndex)
+    : removeElement(groups, loc.groupIndex);
+}
+
+// jsonc-parser's own array removal miscounts on single-line arrays ("[1, 2]" minus the last
+// element gives "[12]"), so array elements are cut out by hand, with their separating comma.
+function removeElement(array: Node, index: number): Edit {
+  const items = array.children ?? [];
+  const item = items[index];
+  if (item === undefined) throw new Error(`no element ${index} to remove`);
+  if (items.length === 1) return { offset: array.offset + 1, length: array.length - 2, content: '' };
+  const next = items[index + 1];
+  if (next !== undefined) return { offset: item.offset, length: next.offset - item.offset, content: '' };
+  const previous = items[index - 1];
+  const start = previous === undefined ? item.offset : previous.offset + previous.length;
+  return { offset: start, length: item.offset + item.length - start, content: '' };
+}
+
+function coversEverything(group: Node): boolean {
+  const node = findNodeAtLocation(group, ['matcher']);
+  const matcher: unknown = node === undefined ? undefined : getNodeValue(node);
+  return matcher === undefined || matcher === null || matcher === '' || matcher === '*';
+}
+
+function groupFor(spec: HookSpec): Record<string, unknown> {
+  return spec.matcher === undefined ? { hooks: [spec.handler] } : { matcher: spec.matcher, hooks: [spec.handler] };
+}
+
+function set(doc: Doc, path: JSONPath, value: unknown): Edit[] {
+  return modify(doc.text, path, value, { formattingOptions: doc.fmt });
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+/** Keeps the user's indentation and line endings for everything we insert. */
+export function detectFormatting(text: string): FormattingOptions {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
+  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
+  return { insertSpaces: true, tabSize: indent === undefined ? 2 : indent.length, eol };
+}
+
+function describeParseError(text: string, error: ParseError): { offset: number; reason: string } {
+  const code = printParseErrorCode(error.error);
+  const at = text.charAt(error.offset);
+  if ((at === '}' || at === ']') && (code === 'PropertyNameExpected' || code === 'ValueExpected')) {
+    const beforeClose = text.slice(0, error.offset).trimEnd();
+    if (beforeClose.endsWith(',')) {
+      return { offset: beforeClose.length - 1, reason: 'trailing comma (settings must be strict JSON)' };
+    }
+  }
+  return { offset: error.offset, reason: PARSE_REASONS[code] ?? `invalid JSON (${code})` };
+}
+
+// Keyed by name: ParseErrorCode is an ambient const enum, unusable under isolatedModules.
+const PARSE_REASONS: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ',' or a closing bracket",
+  CloseBraceExpected: "expected ',' or '}'",
+  CloseBracketExpected: "expected ',' or ']'",
+  EndOfFileExpected: 'unexpected content after the end of the settings object',
+  InvalidCommentToken: 'comments are not allowed (settings must be strict JSON)',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in string',
+};
+
+function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return new SettingsFileError(file, line, column, reason);
+}

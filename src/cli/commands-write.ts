@@ -1,0 +1,50 @@
+import { logbookPaths } from '../capture/paths';
+import { tryAcquireLock } from '../ingest/lock';
+import { rebuildStore } from '../ingest/open-store';
+import { LogbookWriter } from '../ingest/writer';
+import { describeHolderShort as describeHolder } from '../ingest/lock-text';
+import { intFlag } from './args';
+import type { CliContext } from './main';
+import { readCaptureSettings } from './workspace-settings';
+
+export async function ingestCommand(ctx: CliContext): Promise<number> {
+  const paths = logbookPaths(ctx.workspace);
+  const maxFieldBytes = intFlag(ctx.args, 'max-field-bytes') ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
+  const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes });
+  if (!started.ok) {
+    ctx.io.out(`${describeHolder(started.holder)} is ingesting this workspace; its entries will be recorded there. Nothing to do.`);
+    return 0;
+  }
+  const { writer, messages } = started;
+  for (const message of messages) ctx.io.err(message);
+  try {
+    const report = writer.ingest();
+    writer.flush();
+    const parts = [`ingested ${report.appended} event(s) from ${report.sessions.size} session(s)`];
+    if (report.duplicates > 0) parts.push(`${report.duplicates} already stored`);
+    if (report.quarantined > 0) parts.push(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
+    ctx.io.out(parts.join('; '));
+    for (const problem of report.unreadableFiles) ctx.io.err(`could not read inbox file ${problem} (left in place)`);
+    return report.unreadableFiles.length > 0 ? 1 : 0;
+  } finally {
+    writer.close();
+  }
+}
+
+export async function rebuildCommand(ctx: CliContext): Promise<number> {
+  const paths = logbookPaths(ctx.workspace);
+  const attempt = tryAcquireLock(paths.lock, 'cli');
+  if (!attempt.acquired) {
+    ctx.io.err(`${describeHolder(attempt.holder)} holds the store; close it (or run "Logbook: Rebuild Store" there) and try again.`);
+    return 1;
+  }
+  try {
+    const { database, events, backup } = await rebuildStore(paths);
+    database.close();
+    ctx.io.out(`rebuilt the store from the raw segments: ${events} event(s)${backup ? `; previous file kept as ${backup}` : ''}`);
+    return 0;
+  } finally {
+    attempt.lock.release();
+  }
+}
+

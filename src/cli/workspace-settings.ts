@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, printParseErrorCode } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
+import { z } from 'zod';
+import { LogbookError } from '../domain/errors';
+import { lineColumn } from './line-column';
+
+// The CLI honours the same `logbook.*` settings as the extension, read from the workspace's
+// .vscode/settings.json (JSON with comments), so both writers cap fields identically.
+
+export const DEFAULT_MAX_FIELD_BYTES = 65_536;
+
+const settingsSchema = z.object({
+  'logbook.capture.maxFieldBytes': z.number().int().min(1024).optional(),
+}).loose();
+
+export interface CaptureSettings {
+  readonly maxFieldBytes: number;
+}
+
+export function readCaptureSettings(workspace: string): CaptureSettings {
+  const file = join(workspace, '.vscode', 'settings.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { maxFieldBytes: DEFAULT_MAX_FIELD_BYTES };
+  }
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true });
+  const first = errors[0];
+  if (first !== undefined) {
+    const { line, column } = lineColumn(text, first.offset);
+    throw new LogbookError('SETTINGS_MALFORMED', `.vscode/settings.json:${line}:${column}: ${printParseErrorCode(first.error)}`);
+  }
+  const parsed = settingsSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LogbookError('SETTINGS_INVALID', `.vscode/settings.json: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { maxFieldBytes: parsed.data['logbook.capture.maxFieldBytes'] ?? DEFAULT_MAX_FIELD_BYTES };
+}

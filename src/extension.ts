@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { logbookPaths } from './capture/paths';
+import type { LogbookPaths } from './capture/paths';
+import { LiveIngest } from './ingest/live-ingest';
+import { rebuildStore } from './ingest/open-store';
+import { tryAcquireLock } from './ingest/lock';
+import { registerCommands } from './commands/table';
+import type { ExtensionContext } from './commands/context';
+
+// Wiring only: every disposable goes into context.subscriptions.
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Agent Logbook');
+  context.subscriptions.push(output);
+  const log = (message: string): void => output.appendLine(`[${new Date().toISOString()}] ${message}`);
+  const ingests = new Map<string, LiveIngest>();
+  const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('logbook');
+
+  const startIngest = async (paths: LogbookPaths): Promise<void> => {
+    const live = new LiveIngest(paths, {
+      owner: 'vscode',
+      maxFieldBytes: () => config().get<number>('capture.maxFieldBytes', 65_536),
+      debounceMs: () => config().get<number>('ingest.debounceMs', 100),
+      flushDebounceMs: () => config().get<number>('ingest.flushDebounceMs', 500),
+      log: (message) => log(`${paths.workspace}: ${message}`),
+    });
+    ingests.set(paths.workspace, live);
+    await live.start();
+  };
+
+  const ctx: ExtensionContext = {
+    extensionPath: context.extensionPath,
+    output,
+    log,
+    pickWorkspace: async () => {
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      if (folders.length === 0) {
+        void vscode.window.showWarningMessage('Agent Logbook: open a folder first.');
+        return undefined;
+      }
+      const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick();
+      return folder === undefined ? undefined : logbookPaths(folder.uri.fsPath);
+    },
+    ingestFor: (paths) => ingests.get(paths.workspace),
+    restartIngest: async (paths) => {
+      ingests.get(paths.workspace)?.dispose();
+      ingests.delete(paths.workspace);
+      const attempt = tryAcquireLock(paths.lock, 'vscode');
+      if (!attempt.acquired) throw new Error('another process holds the store; close it and try again');
+      try {
+        const { database, events, backup } = await rebuildStore(paths);
+        database.close();
+        log(`rebuilt ${paths.store} from the raw segments: ${events} events${backup ? `; previous file kept as ${backup}` : ''}`);
+      } finally {
+        attempt.lock.release();
+      }
+      await startIngest(paths);
+    },
+  };
+
+  context.subscriptions.push(...registerCommands(ctx));
+  context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) live.dispose(); ingests.clear(); } });
+  try {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme === 'file') await startIngest(logbookPaths(folder.uri.fsPath));
+    }
+  } catch (error) {
+    log(`activation: ${(error as Error).message}`);
+    void vscode.window.showErrorMessage(`Agent Logbook could not start: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions flush and release the lock.
+}

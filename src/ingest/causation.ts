@@ -1,0 +1,52 @@
+import type { EventStore } from '../store/event-store';
+import type { IngestRecord } from './normalize';
+
+// Links an event to the one that caused it: a tool's result to its PreToolUse (by
+// tool_use_id), a SubagentStop to its SubagentStart (by agent_id). Lets later views follow
+// chains without re-deriving them.
+
+const TOOL_OUTCOMES = new Set(['PostToolUse', 'PostToolUseFailure', 'PermissionDenied']);
+
+export class CausationLinker {
+  private readonly causes = new Map<string, string>();
+
+  constructor(private readonly store: EventStore) {}
+
+  link(record: IngestRecord): IngestRecord {
+    const data = record.event.data as Record<string, unknown> | null;
+    if (data === null || typeof data !== 'object') return record;
+    const type = record.event.type;
+    const toolUseId = typeof data['tool_use_id'] === 'string' ? data['tool_use_id'] : undefined;
+    const agentId = typeof data['agent_id'] === 'string' ? data['agent_id'] : undefined;
+    if (type === 'PreToolUse' && toolUseId !== undefined) this.remember(record.streamId, `tool:${toolUseId}`, record.event.eventId);
+    if (type === 'SubagentStart' && agentId !== undefined) this.remember(record.streamId, `agent:${agentId}`, record.event.eventId);
+    let key: string | undefined;
+    if (TOOL_OUTCOMES.has(type) && toolUseId !== undefined) key = `tool:${toolUseId}`;
+    if (type === 'SubagentStop' && agentId !== undefined) key = `agent:${agentId}`;
+    if (key === undefined) return record;
+    const cause = this.causes.get(`${record.streamId}|${key}`) ?? this.lookup(record.streamId, key);
+    if (cause === '') return record;
+    return { streamId: record.streamId, event: { ...record.event, causationId: cause } };
+  }
+
+  private remember(streamId: string, key: string, eventId: string): void {
+    this.causes.set(`${streamId}|${key}`, eventId);
+  }
+
+  /** After a restart the map is empty: find the cause among the stream's stored events. */
+  private lookup(streamId: string, key: string): string {
+    const [kind, id] = key.split(':', 2) as [string, string];
+    const causeType = kind === 'tool' ? 'PreToolUse' : 'SubagentStart';
+    const field = kind === 'tool' ? 'tool_use_id' : 'agent_id';
+    for (const event of this.store.readStream(streamId).reverse()) {
+      const data = event.data as Record<string, unknown> | null;
+      if (event.type === causeType && data !== null && data[field] === id) {
+        this.remember(streamId, key, event.eventId);
+        return event.eventId;
+      }
+    }
+    // A cause always precedes its effect: absent now means absent for good ('' = none).
+    this.remember(streamId, key, '');
+    return '';
+  }
+}

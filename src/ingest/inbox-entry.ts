@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+
+// The inbox format as the ingestor reads it back: validated, never trusted.
+
+const stamp = {
+  v: z.literal(1),
+  id: z.string().min(8).max(64),
+  receivedAt: z.string().min(1),
+  receivedUs: z.number().int().nonnegative(),
+  source: z.enum(['hook', 'cli', 'mcp']),
+  hookEvent: z.string().optional(),
+};
+
+const hookEntry = z.object({ ...stamp, payload: z.unknown() });
+const invalidEntry = z.object({ ...stamp, invalid: z.object({ reason: z.string(), raw: z.string() }) });
+
+/** An inbox entry as read back from disk. */
+export type InboxEntry =
+  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown }
+  | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
+  | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
+
+export interface Stamp {
+  readonly id: string;
+  readonly receivedAt: string;
+  readonly receivedUs: number;
+  readonly source: 'hook' | 'cli' | 'mcp';
+  readonly hookEvent: string | undefined;
+}
+
+/** Reads one inbox file's text into an entry; anything wrong becomes an entry that says what. */
+export function parseInboxEntry(file: string, text: string): InboxEntry {
+  if (file.endsWith(RAW_HOOK_SUFFIX)) return parseRawHook(file, text);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return unreadable(file, text, `inbox file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const hook = hookEntry.safeParse(json);
+  if (hook.success && hook.data.payload !== undefined) {
+    return { kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload };
+  }
+  const invalid = invalidEntry.safeParse(json);
+  if (invalid.success) {
+    return { kind: 'invalid-payload', file, stamp: toStamp(invalid.data), reason: invalid.data.invalid.reason, raw: invalid.data.invalid.raw };
+  }
+  return unreadable(file, text, `inbox file ${file} is not an inbox entry: ${z.prettifyError(hook.error ?? invalid.error).replace(/\n/g, '; ')}`);
+}
+
+// Written by the sh launcher when no JavaScript runtime was found: the name carries the stamp.
+const RAW_NAME = /^(\d{17})-(sh\d+)-([A-Za-z]*)\.rawhook$/;
+
+function parseRawHook(file: string, text: string): InboxEntry {
+  const match = RAW_NAME.exec(file);
+  const us = match ? Number(match[1]) : 0;
+  const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[3] || undefined };
+  try {
+    const payload = JSON.parse(text) as unknown;
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload };
+    return { kind: 'invalid-payload', file, stamp: s, reason: 'stdin JSON is not an object', raw: text };
+  } catch (error) {
+    return { kind: 'invalid-payload', file, stamp: s, reason: text.trim() === '' ? 'stdin was empty' : `stdin is not valid JSON: ${(error as Error).message}`, raw: text };
+  }
+}
+
+function unreadable(file: string, text: string, reason: string): InboxEntry {
+  const us = Number(/^(\d{17})-/.exec(file)?.[1] ?? 0);
+  return { kind: 'unreadable', file, stamp: { id: idFromName(`${file}\n${text}`), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: undefined }, reason, raw: text };
+}
+
+function toStamp(data: z.infer<typeof hookEntry> | z.infer<typeof invalidEntry>): Stamp {
+  return { id: data.id, receivedAt: data.receivedAt, receivedUs: data.receivedUs, source: data.source, hookEvent: data.hookEvent };
+}
+
+/** A stable UUID-shaped id for entries that carry none, so re-reading one never duplicates it. */
+export function idFromName(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,163 @@
+import { mkdirSync, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import type { LogbookPaths } from '../capture/paths';
+import type { IngestReport } from './ingestor';
+import { LogbookWriter } from './writer';
+import { describeHolderShort } from './lock-text';
+
+export interface LiveIngestOptions {
+  readonly owner: string;
+  readonly maxFieldBytes: () => number;
+  readonly debounceMs: () => number;
+  readonly flushDebounceMs: () => number;
+  readonly log: (message: string) => void;
+  /** Told after each pass that appended something, e.g. to refresh views. */
+  readonly onIngested?: (report: IngestReport) => void;
+  /** How often a window that is not the writer tries to become it (a stale lock is taken over). */
+  readonly retryMs?: number;
+  /** Safety net for file-system events that a watcher misses. */
+  readonly pollMs?: number;
+}
+
+/**
+ * Keeps a workspace's inbox flowing into its store while a VS Code window is open: the
+ * window that holds the lock ingests on inbox changes (debounced) and flushes in batches;
+ * other windows wait and take over when the writer goes away. Never throws into its caller.
+ */
+export class LiveIngest {
+  private writer: LogbookWriter | undefined;
+  private watcher: FSWatcher | undefined;
+  private ingestTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private disposed = false;
+  private lastHolder = '';
+
+  constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {}
+
+  get isWriter(): boolean {
+    return this.writer !== undefined;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.paths.inbox, { recursive: true, mode: 0o700 });
+    await this.tryBecomeWriter();
+    this.timers.push(setInterval(() => void this.tick(), this.options.retryMs ?? 5000));
+    this.timers.push(setInterval(() => this.schedule(), this.options.pollMs ?? 2000));
+    try {
+      this.watcher = watch(this.paths.inbox, () => this.schedule());
+      this.watcher.on('error', (error) => this.options.log(`inbox watcher stopped: ${error.message}; polling instead`));
+    } catch (error) {
+      this.options.log(`could not watch ${this.paths.inbox}: ${(error as Error).message}; polling instead`);
+    }
+  }
+
+  /** Ingests and flushes at once (command "Ingest Inbox Now"). */
+  async ingestNow(): Promise<IngestReport | undefined> {
+    if (this.writer === undefined) await this.tryBecomeWriter();
+    const report = this.runIngest();
+    this.runFlush();
+    return report;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.watcher?.close();
+    for (const timer of [...this.timers, this.ingestTimer, this.flushTimer]) if (timer !== undefined) clearTimeout(timer);
+    try {
+      this.writer?.close();
+    } catch (error) {
+      this.options.log(`final flush failed: ${(error as Error).message} (entries stay in the inbox)`);
+    }
+    this.writer = undefined;
+  }
+
+  private schedule(): void {
+    if (this.disposed || this.writer === undefined || this.ingestTimer !== undefined) return;
+    this.ingestTimer = setTimeout(() => {
+      this.ingestTimer = undefined;
+      this.runIngest();
+    }, this.options.debounceMs());
+  }
+
+  private async tick(): Promise<void> {
+    if (this.disposed) return;
+    if (this.writer === undefined) {
+      await this.tryBecomeWriter();
+      return;
+    }
+    if (!this.writer.stillOwned()) {
+      this.options.log('another process took over the ingest lock; this window now only reads');
+      this.dropWriter();
+      return;
+    }
+    this.writer.heartbeat();
+  }
+
+  private async tryBecomeWriter(): Promise<void> {
+    try {
+      const started = await LogbookWriter.start(this.paths, this.options.owner, { maxFieldBytes: this.options.maxFieldBytes() });
+      if (this.disposed) {
+        if (started.ok) started.writer.close();
+        return;
+      }
+      if (!started.ok) {
+        const holder = describeHolderShort(started.holder);
+        if (holder !== this.lastHolder) this.options.log(`${holder} is ingesting this workspace; this window reads only`);
+        this.lastHolder = holder;
+        return;
+      }
+      for (const message of started.messages) this.options.log(message);
+      this.writer = started.writer;
+      this.options.log(`ingesting ${this.paths.inbox}`);
+      this.schedule();
+    } catch (error) {
+      this.options.log(`could not open the store: ${(error as Error).message}`);
+    }
+  }
+
+  private runIngest(): IngestReport | undefined {
+    if (this.writer === undefined) return undefined;
+    try {
+      const report = this.writer.ingest();
+      if (report.appended > 0 || report.duplicates > 0) {
+        if (report.quarantined > 0) this.options.log(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
+        for (const problem of report.unreadableFiles) this.options.log(`could not read inbox file ${problem}`);
+        this.options.onIngested?.(report);
+        this.scheduleFlush();
+      }
+      return report;
+    } catch (error) {
+      this.options.log(`ingest failed: ${(error as Error).message} (entries stay in the inbox)`);
+      this.dropWriter();
+      return undefined;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.runFlush();
+    }, this.options.flushDebounceMs());
+  }
+
+  private runFlush(): void {
+    if (this.writer === undefined || !this.writer.pendingFlush) return;
+    try {
+      this.writer.flush();
+    } catch (error) {
+      this.options.log(`flush failed: ${(error as Error).message} (entries stay in the inbox)`);
+    }
+  }
+
+  private dropWriter(): void {
+    const writer = this.writer;
+    this.writer = undefined;
+    try {
+      writer?.close();
+    } catch {
+      // The lock is no longer ours: nothing to flush safely.
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// The event store's contract, independent of sql.js, so a team store (PostgreSQL) can follow.
+
+/** An event as handed to append: the store assigns positions and the recorded time. */
+export interface NewEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly correlationId?: string | null;
+  readonly causationId?: string | null;
+}
+
+/** An event as stored: the envelope of DESIGN.md. */
+export interface RecordedEvent {
+  readonly globalPosition: number;
+  readonly streamId: string;
+  readonly streamPosition: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly recordedAt: string;
+  readonly correlationId: string | null;
+  readonly causationId: string | null;
+  readonly data: unknown;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What the writer believes the stream's version is. A number is the last stream position
+ * (1-based; 0 = empty); 'no_stream' requires an empty stream; 'any' skips the check.
+ */
+export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
+
+export interface AppendResult {
+  readonly nextExpectedVersion: number;
+  readonly lastGlobalPosition: number;
+  readonly appended: number;
+  /** Events whose event_id was already stored (a re-delivered inbox entry): skipped, not an error. */
+  readonly duplicates: number;
+}
+
+export interface GlobalRange {
+  /** Inclusive. */
+  readonly from?: number;
+  /** Inclusive. */
+  readonly to?: number;
+  readonly limit?: number;
+}
+
+export interface StreamSummary {
+  readonly streamId: string;
+  readonly version: number;
+  readonly firstGlobalPosition: number;
+  readonly lastGlobalPosition: number;
+  readonly firstRecordedAt: string;
+  readonly lastRecordedAt: string;
+  readonly lastType: string;
+  /** When the first and last events happened (metadata.receivedAt, else recorded_at). */
+  readonly firstOccurredAt: string;
+  readonly lastOccurredAt: string;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], expectedVersion?: ExpectedVersion): AppendResult;
+  streamVersion(streamId: string): number;
+  hasEvent(eventId: string): boolean;
+  readStream(streamId: string, range?: GlobalRange): RecordedEvent[];
+  readAll(range?: GlobalRange): RecordedEvent[];
+  readByType(type: string, range?: GlobalRange): RecordedEvent[];
+  readByCorrelation(correlationId: string, range?: GlobalRange): RecordedEvent[];
+  /** FTS4 MATCH query; results in global order. */
+  search(query: string, options?: { streamId?: string; limit?: number }): RecordedEvent[];
+  streams(): StreamSummary[];
+  lastGlobalPosition(): number;
+}

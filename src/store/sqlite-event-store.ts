@@ -1,0 +1,189 @@
+import type { Database, SqlValue, Statement } from 'sql.js';
+import { StreamVersionConflictError, LogbookError } from '../domain/errors';
+import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamSummary } from './event-store';
+import { searchableText } from './searchable-text';
+
+const COLUMNS = 'global_position, stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata';
+
+/**
+ * The event store on a sql.js database (in memory; durability is LogbookFile's job).
+ * Statements are prepared lazily and dropped on export, which frees them in sql.js.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly statements = new Map<string, Statement>();
+  /** Stream versions known to this (single) writer: saves a query per appended event. */
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly db: Database, private readonly now: () => string = () => new Date().toISOString()) {}
+
+  /** sql.js frees every prepared statement on export(): forget ours before it does. */
+  beforeExport(): void {
+    for (const statement of this.statements.values()) statement.free();
+    this.statements.clear();
+  }
+
+  append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion = 'any'): AppendResult {
+    const current = this.streamVersion(streamId);
+    checkExpected(streamId, expectedVersion, current);
+    const insert = this.statement(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`);
+    const fts = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, ?)');
+    let version = current;
+    let duplicates = 0;
+    let lastGlobal = 0;
+    const recordedAt = this.now();
+    this.db.run('SAVEPOINT append');
+    try {
+      for (const event of events) {
+        insert.run([streamId, version + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
+          event.correlationId ?? null, event.causationId ?? null, JSON.stringify(event.data ?? null), JSON.stringify(event.metadata)]);
+        if (this.db.getRowsModified() === 0) {
+          duplicates += 1;
+          continue;
+        }
+        version += 1;
+        lastGlobal = this.lastInsertRowId();
+        fts.run([lastGlobal, searchableText(event.type, event.data)]);
+      }
+      this.db.run('RELEASE append');
+    } catch (error) {
+      this.db.run('ROLLBACK TO append');
+      this.db.run('RELEASE append');
+      this.versions.delete(streamId);
+      throw error;
+    }
+    this.versions.set(streamId, version);
+    return { nextExpectedVersion: version, lastGlobalPosition: lastGlobal, appended: version - current, duplicates };
+  }
+
+  streamVersion(streamId: string): number {
+    const known = this.versions.get(streamId);
+    if (known !== undefined) return known;
+    const version = Number(this.scalar('SELECT COALESCE(MAX(stream_position), 0) FROM events WHERE stream_id = ?', [streamId]));
+    this.versions.set(streamId, version);
+    return version;
+  }
+
+  hasEvent(eventId: string): boolean {
+    return this.scalar('SELECT 1 FROM events WHERE event_id = ?', [eventId]) !== undefined;
+  }
+
+  readStream(streamId: string, range: GlobalRange = {}): RecordedEvent[] {
+    return this.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_position BETWEEN ? AND ? ORDER BY stream_position LIMIT ?`,
+      [streamId, ...bounds(range)]);
+  }
+
+  readAll(range: GlobalRange = {}): RecordedEvent[] {
+    return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position BETWEEN ? AND ? ORDER BY global_position LIMIT ?`, bounds(range));
+  }
+
+  readByType(type: string, range: GlobalRange = {}): RecordedEvent[] {
+    return this.query(`SELECT ${COLUMNS} FROM events WHERE type = ? AND global_position BETWEEN ? AND ? ORDER BY global_position LIMIT ?`,
+      [type, ...bounds(range)]);
+  }
+
+  readByCorrelation(correlationId: string, range: GlobalRange = {}): RecordedEvent[] {
+    return this.query(`SELECT ${COLUMNS} FROM events WHERE correlation_id = ? AND global_position BETWEEN ? AND ? ORDER BY global_position LIMIT ?`,
+      [correlationId, ...bounds(range)]);
+  }
+
+  search(query: string, options: { streamId?: string; limit?: number } = {}): RecordedEvent[] {
+    const limit = options.limit ?? -1;
+    try {
+      if (options.streamId !== undefined) {
+        return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (SELECT docid FROM events_fts WHERE events_fts MATCH ?)
+          AND stream_id = ? ORDER BY global_position LIMIT ?`, [query, options.streamId, limit]);
+      }
+      return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (SELECT docid FROM events_fts WHERE events_fts MATCH ?)
+        ORDER BY global_position LIMIT ?`, [query, limit]);
+    } catch (error) {
+      throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${JSON.stringify(query)} is not a valid full-text query: ${(error as Error).message}`);
+    }
+  }
+
+  streams(): StreamSummary[] {
+    const rows = this.rows(`SELECT e.stream_id, s.version, s.first_pos, s.last_pos, f.recorded_at, e.recorded_at, e.type,
+        json_extract(f.metadata, '$.receivedAt'), json_extract(e.metadata, '$.receivedAt')
+      FROM (SELECT stream_id, MAX(stream_position) AS version, MIN(global_position) AS first_pos, MAX(global_position) AS last_pos
+            FROM events GROUP BY stream_id) s
+      JOIN events e ON e.global_position = s.last_pos
+      JOIN events f ON f.global_position = s.first_pos
+      ORDER BY s.first_pos`, []);
+    return rows.map((r) => ({
+      streamId: String(r[0]), version: Number(r[1]), firstGlobalPosition: Number(r[2]), lastGlobalPosition: Number(r[3]),
+      firstRecordedAt: String(r[4]), lastRecordedAt: String(r[5]), lastType: String(r[6]),
+      firstOccurredAt: String(r[7] ?? r[4]), lastOccurredAt: String(r[8] ?? r[5]),
+    }));
+  }
+
+  lastGlobalPosition(): number {
+    return Number(this.scalar('SELECT COALESCE(MAX(global_position), 0) FROM events', []));
+  }
+
+  private lastInsertRowId(): number {
+    return Number(this.scalar('SELECT last_insert_rowid()', []));
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private scalar(sql: string, params: SqlValue[]): SqlValue | undefined {
+    const statement = this.statement(sql);
+    try {
+      statement.bind(params);
+      return statement.step() ? statement.get()[0] : undefined;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  private rows(sql: string, params: SqlValue[]): SqlValue[][] {
+    const statement = this.statement(sql);
+    const out: SqlValue[][] = [];
+    try {
+      statement.bind(params);
+      while (statement.step()) out.push(statement.get());
+    } finally {
+      statement.reset();
+    }
+    return out;
+  }
+
+  private query(sql: string, params: SqlValue[]): RecordedEvent[] {
+    return this.rows(sql, params).map(toRecorded);
+  }
+}
+
+function bounds(range: GlobalRange): [number, number, number] {
+  return [range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER, range.limit ?? -1];
+}
+
+function checkExpected(streamId: string, expected: ExpectedVersion, actual: number): void {
+  const ok = expected === 'any'
+    || (expected === 'no_stream' && actual === 0)
+    || (expected === 'stream_exists' && actual > 0)
+    || expected === actual;
+  if (!ok) throw new StreamVersionConflictError(streamId, String(expected), actual);
+}
+
+function toRecorded(row: SqlValue[]): RecordedEvent {
+  return {
+    globalPosition: Number(row[0]),
+    streamId: String(row[1]),
+    streamPosition: Number(row[2]),
+    eventId: String(row[3]),
+    type: String(row[4]),
+    schemaVersion: Number(row[5]),
+    recordedAt: String(row[6]),
+    correlationId: row[7] === null ? null : String(row[7]),
+    causationId: row[8] === null ? null : String(row[8]),
+    data: JSON.parse(String(row[9])) as unknown,
+    metadata: JSON.parse(String(row[10])) as Record<string, unknown>,
+  };
+}
