@@ -1,0 +1,54 @@
+// Runs every test suite (unit, end to end; integration when present) with Node's test
+// runner and ends with one line that sums them all: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.slice(2);
+const suites = [
+  { name: 'unit', dir: 'test/unit', pattern: /\.test\.ts$/ },
+  { name: 'e2e', dir: 'test/e2e', pattern: /\.e2e\.test\.ts$/ },
+  { name: 'integration', dir: 'test/integration', pattern: /\.itest\.ts$/, runner: 'test/integration/run.ts' },
+].filter((s) => only.length === 0 || only.includes(s.name));
+
+const scratch = mkdtempSync(join(tmpdir(), 'logbook-test-'));
+let passed = 0;
+let failed = 0;
+for (const suite of suites) {
+  const dir = join(root, suite.dir);
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => suite.pattern.test(f)).sort().map((f) => join(suite.dir, f)) : [];
+  if (files.length === 0) continue;
+  const tap = join(scratch, `${suite.name}.tap`);
+  console.log(`\n== ${suite.name}: ${files.length} file(s)`);
+  const args = suite.runner
+    ? ['--import', 'tsx', suite.runner, tap, ...files]
+    : ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files];
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOGBOOK_TEST_SCRATCH: scratch } });
+  const counts = readCounts(tap);
+  if (counts === undefined) {
+    console.log(`${suite.name}: the runner reported no results (exit ${run.status}); counted as 1 failure`);
+    failed += 1;
+    continue;
+  }
+  passed += counts.pass;
+  failed += counts.fail;
+  if (run.status !== 0 && counts.fail === 0) {
+    console.log(`${suite.name}: runner exited ${run.status} with no failing test; counted as 1 failure`);
+    failed += 1;
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+
+function readCounts(file) {
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const pass = /^# pass (\d+)$/m.exec(text);
+  const fail = /^# fail (\d+)$/m.exec(text);
+  if (!pass || !fail) return undefined;
+  return { pass: Number(pass[1]), fail: Number(fail[1]) };
+}

@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { NewEvent } from '../../src/store/event-store';
+import { entryFileName, entryText, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
+
+/** A fresh temp folder, removed by the returned cleanup. */
+export function tempDir(prefix = 'logbook-unit-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(process.env['LOGBOOK_TEST_SCRATCH'] ?? tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Builder of events to append. */
+export function anEvent(overrides: Partial<NewEvent> = {}): NewEvent {
+  return { eventId: randomUUID(), type: 'PreToolUse', schemaVersion: 1, data: { tool_name: 'Bash', tool_input: { command: 'echo hi' } }, metadata: { source: 'test' }, ...overrides };
+}
+
+/** The hook payloads of the real captured session (test/fixtures), in the order they fired. */
+export function fixturePayloads(): Record<string, unknown>[] {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'full-session.hooks.jsonl'), 'utf8');
+  return text.trim().split('\n').map((line) => (JSON.parse(line) as { payload: Record<string, unknown> }).payload);
+}
+
+export const FIXTURE_SESSION = '4b1ffb86-03bc-4881-8ec2-3bc2cf43ffba';
+
+/** Writes a payload to an inbox the way the hook does; returns the entry's event id. */
+export function putInInbox(inboxDir: string, payload: unknown, hookEvent?: string): string {
+  const stamp = stampNow();
+  writeInboxEntry(inboxDir, entryFileName(stamp), entryText(stamp, 'hook', hookEvent, JSON.stringify(payload)));
+  return stamp.id;
+}

@@ -1,0 +1,239 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { logbookPaths } from '../../src/capture/paths';
+import { LogbookWriter } from '../../src/ingest/writer';
+import { LogbookDatabase } from '../../src/store/logbook-database';
+import { openStoreForWriting, rebuildStore } from '../../src/ingest/open-store';
+import { capFields } from '../../src/ingest/cap-fields';
+import { parseInboxEntry } from '../../src/ingest/inbox-entry';
+import { normalizeEntry, QUARANTINE_STREAM } from '../../src/ingest/normalize';
+import { SegmentLog } from '../../src/ingest/segments';
+import { FIXTURE_SESSION, fixturePayloads, putInInbox, tempDir } from './helpers';
+
+async function writer(workspace: string, maxFieldBytes = 65_536): Promise<LogbookWriter> {
+  const started = await LogbookWriter.start(logbookPaths(workspace), 'test', { maxFieldBytes });
+  assert.ok(started.ok, 'the writer gets the lock');
+  return started.writer;
+}
+
+function inboxNames(workspace: string): string[] {
+  const inbox = logbookPaths(workspace).inbox;
+  return existsSync(inbox) ? readdirSync(inbox).filter((n) => n.endsWith('.json') || n.endsWith('.rawhook')) : [];
+}
+
+test('the real captured session is ingested whole, in order, with tool causation linked', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const payloads = fixturePayloads();
+    for (const p of payloads) putInInbox(logbookPaths(dir).inbox, p, String(p['hook_event_name']));
+    const w = await writer(dir);
+    const report = w.ingest();
+    w.flush();
+    w.close();
+    assert.equal(report.appended, payloads.length);
+    const opened = await LogbookDatabase.open(logbookPaths(dir).store);
+    assert.ok(opened.ok);
+    const events = opened.database.store.readStream(FIXTURE_SESSION);
+    assert.deepEqual(events.map((e) => e.type), payloads.map((p) => p['hook_event_name']));
+    assert.deepEqual(events.map((e) => e.data), payloads, 'payloads stored as Claude Code sent them');
+    const pre = events.find((e) => e.type === 'PreToolUse');
+    const post = events.find((e) => e.type === 'PostToolUse' && (e.data as Record<string, unknown>)['tool_use_id'] === (pre?.data as Record<string, unknown>)['tool_use_id']);
+    assert.equal(post?.causationId, pre?.eventId, 'PostToolUse is caused by its PreToolUse');
+    const start = events.find((e) => e.type === 'SubagentStart');
+    const stop = events.find((e) => e.type === 'SubagentStop' && (e.data as Record<string, unknown>)['agent_id'] === (start?.data as Record<string, unknown>)['agent_id']);
+    assert.equal(stop?.causationId, start?.eventId);
+    const prompt = events.find((e) => e.type === 'UserPromptSubmit');
+    assert.equal(prompt?.correlationId, (prompt?.data as Record<string, unknown>)['prompt_id']);
+    assert.deepEqual(inboxNames(dir), [], 'inbox emptied after the durable flush');
+  } finally {
+    cleanup();
+  }
+});
+
+test('inbox entries stay until the store holding them is flushed; a second pass adds nothing', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    putInInbox(inbox, { session_id: 's', hook_event_name: 'Stop' });
+    const w = await writer(dir);
+    assert.equal(w.ingest().appended, 1);
+    assert.equal(inboxNames(dir).length, 1, 'not removed before the flush');
+    assert.equal(w.ingest().appended, 0, 'an appended entry is not read twice while it waits');
+    w.flush();
+    assert.equal(inboxNames(dir).length, 0);
+    assert.equal(w.ingest().appended, 0);
+    w.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('an entry already in the store (crash between flush and inbox removal) is not stored twice', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    putInInbox(inbox, { session_id: 's', hook_event_name: 'Stop' });
+    const name = inboxNames(dir)[0] as string;
+    const text = readFileSync(join(inbox, name));
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    writeFileSync(join(inbox, name), text);
+    const again = w.ingest();
+    assert.equal(again.appended, 0);
+    assert.equal(again.duplicates, 1);
+    w.flush();
+    assert.equal(w.database.store.readStream('s').length, 1);
+    assert.deepEqual(inboxNames(dir), []);
+    w.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('bad input is kept in the $quarantine stream with a reason naming what is wrong', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    putInInbox(inbox, { hook_event_name: 'Stop' });
+    mkdirSync(inbox, { recursive: true });
+    writeFileSync(join(inbox, '00000000000000001-junk.json'), 'not json at all');
+    writeFileSync(join(inbox, '00000000000000002-shape.json'), JSON.stringify({ v: 1, hello: 'x' }));
+    const w = await writer(dir);
+    const report = w.ingest();
+    w.flush();
+    assert.equal(report.quarantined, 3);
+    const reasons = w.database.store.readStream(QUARANTINE_STREAM).map((e) => `${e.type}: ${String((e.data as Record<string, unknown>)['reason'])}`);
+    assert.match(reasons[0] ?? '', /InvalidInboxEntry: inbox file 00000000000000001-junk\.json is not valid JSON/);
+    assert.match(reasons[1] ?? '', /InvalidInboxEntry: inbox file 00000000000000002-shape\.json is not an inbox entry/);
+    assert.match(reasons[2] ?? '', /InvalidHookInput: hook payload session_id: /);
+    assert.deepEqual(inboxNames(dir), []);
+    w.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('unknown events and fields are stored as they are; known events that do not match say why', () => {
+  const base = { session_id: 's', transcript_path: '/t', cwd: '/c' };
+  const unknown = normalizeEntry(parseInboxEntry('x.json', JSON.stringify({ v: 1, id: 'id-unknown-1', receivedAt: 'now', receivedUs: 1, source: 'hook', payload: { ...base, hook_event_name: 'FutureEvent', novel: { a: 1 } } })), { maxFieldBytes: 1024 });
+  assert.equal(unknown.event.type, 'FutureEvent');
+  assert.deepEqual((unknown.event.data as Record<string, unknown>)['novel'], { a: 1 });
+  assert.equal(unknown.event.metadata['unknownEvent'], true);
+  const odd = normalizeEntry(parseInboxEntry('y.json', JSON.stringify({ v: 1, id: 'id-odd-00001', receivedAt: 'now', receivedUs: 2, source: 'hook', payload: { ...base, hook_event_name: 'PreToolUse', extra: true } })), { maxFieldBytes: 1024 });
+  assert.equal(odd.event.type, 'PreToolUse');
+  assert.match(String(odd.event.metadata['schemaIssues']), /tool_name/);
+  assert.equal((odd.event.data as Record<string, unknown>)['extra'], true);
+});
+
+test('oversized fields are capped at the setting with the cut recorded (size and SHA-256 of the whole value)', () => {
+  const huge = 'é'.repeat(5000) + 'tail';
+  const { value, cuts } = capFields({ tool_response: { stdout: huge, small: 'ok' }, list: ['x'.repeat(3000)] }, 2049);
+  const capped = value as { tool_response: { stdout: string; small: string }; list: string[] };
+  assert.equal(capped.tool_response.small, 'ok');
+  assert.ok(Buffer.byteLength(capped.tool_response.stdout) <= 2049);
+  assert.ok(huge.startsWith(capped.tool_response.stdout), 'a prefix, never a split character');
+  assert.deepEqual(cuts.map((c) => c.path), ['tool_response.stdout', 'list[0]']);
+  assert.equal(cuts[0]?.originalBytes, Buffer.byteLength(huge));
+  assert.equal(cuts[0]?.keptBytes, 2048, 'é is 2 bytes: the cut steps back to a character start');
+  assert.equal(cuts[0]?.sha256, createHash('sha256').update(huge).digest('hex'));
+  const small = { a: 'short' };
+  assert.equal(capFields(small, 1024).value, small, 'untouched values are not copied');
+});
+
+test('the cap applies at ingest and the event metadata records the cut', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    putInInbox(logbookPaths(dir).inbox, { session_id: 's', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: {}, tool_response: { stdout: 'y'.repeat(10_000) } });
+    const w = await writer(dir, 4096);
+    w.ingest();
+    const [event] = w.database.store.readStream('s');
+    const cuts = event?.metadata['cuts'] as { path: string; originalBytes: number }[];
+    assert.deepEqual(cuts.map((c) => [c.path, c.originalBytes]), [['tool_response.stdout', 10_000]]);
+    assert.equal(((event?.data as Record<string, Record<string, string>>)['tool_response'])?.['stdout']?.length, 4096);
+    w.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a corrupt store is moved aside with a message and rebuilt from the raw segments with no event lost', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    for (const p of fixturePayloads()) putInInbox(paths.inbox, p);
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    const before = w.database.store.readAll();
+    w.close();
+    writeFileSync(paths.store, Buffer.from('SQLite format 3\0 but then garbage'.repeat(100)));
+    const { database, messages } = await openStoreForWriting(paths);
+    assert.match(messages[0] ?? '', /logbook\.sqlite could not be read .* moved to \.logbook\/logbook\.sqlite\.corrupt-.* rebuilt from the raw segments \(63 events\)/);
+    assert.equal(readdirSync(paths.dir).filter((n) => n.includes('.corrupt-')).length, 1, 'the bad file is kept, not deleted');
+    assert.deepEqual(database.store.readAll().map((e) => [e.eventId, e.globalPosition, e.streamPosition, e.causationId]), before.map((e) => [e.eventId, e.globalPosition, e.streamPosition, e.causationId]));
+    database.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a deleted store is rebuilt from the raw segments; logbook rebuild keeps a backup', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    for (let i = 0; i < 20; i += 1) putInInbox(paths.inbox, { session_id: `s${i % 3}`, hook_event_name: 'Stop', i });
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    w.close();
+    unlinkSync(paths.store);
+    const reopened = await openStoreForWriting(paths);
+    assert.match(reopened.messages[0] ?? '', /was missing: rebuilt it from the raw segments \(20 events\)/);
+    reopened.database.close();
+    const rebuilt = await rebuildStore(paths);
+    assert.equal(rebuilt.events, 20);
+    assert.ok(rebuilt.backup !== undefined && existsSync(rebuilt.backup));
+    rebuilt.database.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('raw segments roll into gzip files and replay in order; a torn last line is skipped', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const log = new SegmentLog(dir, 2000);
+    const records = Array.from({ length: 30 }, (_, i) => ({ streamId: 's', event: { eventId: `e${i}`, type: 'T', schemaVersion: 1, data: { i, pad: 'p'.repeat(100) }, metadata: {} } }));
+    for (const r of records) log.append([r]);
+    assert.ok(readdirSync(dir).some((n) => n.endsWith('.jsonl.gz')), 'full segments are sealed');
+    const open = readdirSync(dir).find((n) => n.endsWith('.jsonl'));
+    if (open !== undefined) writeFileSync(join(dir, open), readFileSync(join(dir, open), 'utf8') + '{"streamId":"s","ev');
+    assert.deepEqual([...log.records()].map((r) => r.event.eventId), records.map((r) => r.event.eventId));
+  } finally {
+    cleanup();
+  }
+});
+
+test('only one writer: a second writer is refused while the first holds the lock; a dead holder is taken over', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const first = await writer(dir);
+    const second = await LogbookWriter.start(paths, 'test2', { maxFieldBytes: 65_536 });
+    assert.equal(second.ok, false);
+    assert.equal(second.ok ? undefined : second.holder?.pid, process.pid);
+    first.close();
+    writeFileSync(paths.lock, JSON.stringify({ pid: 2 ** 22 + 12345, hostname: (await import('node:os')).hostname(), owner: 'vscode', acquiredAt: 'x', token: 'dead' }));
+    const third = await LogbookWriter.start(paths, 'test3', { maxFieldBytes: 65_536 });
+    assert.ok(third.ok);
+    assert.match(third.ok ? third.messages.join() : '', /took over a stale ingest lock from vscode/);
+    if (third.ok) third.writer.close();
+    assert.equal(existsSync(paths.lock), false, 'released on close');
+  } finally {
+    cleanup();
+  }
+});

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LogbookDatabase } from '../../src/store/logbook-database';
+import { MIGRATIONS, migrate, schemaVersion, CURRENT_SCHEMA_VERSION } from '../../src/store/schema';
+import { loadSqlJs } from '../../src/store/sqljs';
+import { StreamVersionConflictError, LogbookError } from '../../src/domain/errors';
+import { anEvent } from './helpers';
+
+async function fresh(): Promise<LogbookDatabase> {
+  return LogbookDatabase.create();
+}
+
+test('append assigns global and stream positions in order and round-trips data and metadata', async () => {
+  const db = await fresh();
+  const a = anEvent({ data: { n: 1, nested: { s: 'x' } }, metadata: { receivedAt: '2026-01-01T00:00:00.000Z' }, correlationId: 'p1' });
+  const b = anEvent({ data: { n: 2 } });
+  const c = anEvent({ data: { n: 3 } });
+  db.store.append('s1', [a, b]);
+  db.store.append('s2', [c]);
+  const s1 = db.store.readStream('s1');
+  assert.deepEqual(s1.map((e) => [e.globalPosition, e.streamPosition]), [[1, 1], [2, 2]]);
+  assert.deepEqual(s1[0]?.data, { n: 1, nested: { s: 'x' } });
+  assert.deepEqual(s1[0]?.metadata, { receivedAt: '2026-01-01T00:00:00.000Z' });
+  assert.equal(s1[0]?.correlationId, 'p1');
+  assert.equal(s1[1]?.causationId, null);
+  assert.deepEqual(db.store.readStream('s2').map((e) => [e.globalPosition, e.streamPosition]), [[3, 1]]);
+  assert.equal(db.store.streamVersion('s1'), 2);
+  assert.equal(db.store.lastGlobalPosition(), 3);
+});
+
+test('append with an expected version refuses a stale writer with STREAM_VERSION_CONFLICT', async () => {
+  const db = await fresh();
+  db.store.append('s', [anEvent()], 'no_stream');
+  assert.throws(() => db.store.append('s', [anEvent()], 'no_stream'), (e: unknown) => e instanceof StreamVersionConflictError && e.code === 'STREAM_VERSION_CONFLICT' && e.actual === 1);
+  assert.throws(() => db.store.append('s', [anEvent()], 0), StreamVersionConflictError);
+  assert.throws(() => db.store.append('other', [anEvent()], 'stream_exists'), StreamVersionConflictError);
+  const ok = db.store.append('s', [anEvent(), anEvent()], 1);
+  assert.equal(ok.nextExpectedVersion, 3);
+  assert.equal(db.store.readStream('s').length, 3);
+});
+
+test('an event id already stored is skipped, not stored twice (re-delivered inbox entry)', async () => {
+  const db = await fresh();
+  const event = anEvent();
+  db.store.append('s', [event]);
+  const again = db.store.append('s', [event, anEvent()]);
+  assert.equal(again.duplicates, 1);
+  assert.equal(again.appended, 1);
+  assert.deepEqual(db.store.readStream('s').map((e) => e.streamPosition), [1, 2]);
+  assert.equal(db.store.hasEvent(event.eventId), true);
+});
+
+test('a failed append leaves nothing behind (all or nothing)', async () => {
+  const db = await fresh();
+  db.store.append('s', [anEvent()]);
+  // A null type violates NOT NULL on the second event: the first must roll back with it.
+  assert.throws(() => db.store.append('s', [anEvent(), anEvent({ type: null as unknown as string })]));
+  assert.equal(db.store.readStream('s').length, 1);
+  assert.equal(db.store.streamVersion('s'), 1);
+});
+
+test('triggers reject UPDATE and DELETE on events', async () => {
+  const db = await fresh();
+  db.store.append('s', [anEvent()]);
+  assert.throws(() => db.raw.run("UPDATE events SET type = 'X'"), /immutable: UPDATE/);
+  assert.throws(() => db.raw.run('DELETE FROM events'), /immutable: DELETE/);
+  assert.equal(db.store.readAll().length, 1);
+});
+
+test('reads slice by global range, stream range, type and correlation', async () => {
+  const db = await fresh();
+  for (let i = 0; i < 10; i += 1) {
+    db.store.append(i % 2 === 0 ? 'even' : 'odd', [anEvent({ type: i < 5 ? 'A' : 'B', correlationId: `c${i % 3}`, data: { i } })]);
+  }
+  assert.deepEqual(db.store.readAll({ from: 3, to: 6 }).map((e) => e.globalPosition), [3, 4, 5, 6]);
+  assert.deepEqual(db.store.readAll({ from: 8 }).map((e) => e.globalPosition), [8, 9, 10]);
+  assert.deepEqual(db.store.readAll({ limit: 2 }).map((e) => e.globalPosition), [1, 2]);
+  assert.deepEqual(db.store.readStream('even', { from: 2, to: 3 }).map((e) => (e.data as { i: number }).i), [2, 4]);
+  assert.deepEqual(db.store.readByType('B').map((e) => e.globalPosition), [6, 7, 8, 9, 10]);
+  assert.deepEqual(db.store.readByType('B', { from: 8, limit: 2 }).map((e) => e.globalPosition), [8, 9]);
+  assert.deepEqual(db.store.readByCorrelation('c0').map((e) => (e.data as { i: number }).i), [0, 3, 6, 9]);
+});
+
+test('full-text search finds values (not keys), can be scoped to a session, and names a bad query', async () => {
+  const db = await fresh();
+  db.store.append('s1', [anEvent({ type: 'PostToolUse', data: { tool_name: 'Bash', tool_input: { command: 'npm run flibbertigibbet' } } })]);
+  db.store.append('s2', [anEvent({ type: 'UserPromptSubmit', data: { prompt: 'Fix the flibbertigibbet and the Wörld' } })]);
+  assert.deepEqual(db.store.search('flibbertigibbet').map((e) => e.streamId), ['s1', 's2']);
+  assert.deepEqual(db.store.search('flibbertigibbet', { streamId: 's2' }).map((e) => e.streamId), ['s2']);
+  assert.equal(db.store.search('wörld').length, 1, 'unicode61 folds case of non-ASCII letters');
+  assert.equal(db.store.search('tool_input').length, 0, 'keys are not indexed');
+  assert.equal(db.store.search('PostToolUse').length, 1, 'the type is indexed');
+  assert.throws(() => db.store.search('"unbalanced'), (e: unknown) => e instanceof LogbookError && e.code === 'SEARCH_QUERY_INVALID');
+});
+
+test('migrations: an old store is brought to the current schema once, with its events indexed', async () => {
+  const SQL = await loadSqlJs();
+  const old = new SQL.Database();
+  migrate(old, MIGRATIONS.slice(0, 1));
+  assert.equal(schemaVersion(old), 1);
+  old.run(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, data, metadata)
+    VALUES ('s', 1, 'e1', 'UserPromptSubmit', 1, '2026-01-01', '{"prompt":"legacy zebra"}', '{}')`);
+  assert.deepEqual(migrate(old), [2]);
+  assert.deepEqual(migrate(old), [], 'a second run applies nothing');
+  assert.equal(schemaVersion(old), CURRENT_SCHEMA_VERSION);
+  const rows = old.exec("SELECT docid FROM events_fts WHERE events_fts MATCH 'zebra'");
+  assert.deepEqual(rows[0]?.values, [[1]]);
+  const applied = old.exec('SELECT version, name FROM schema_migrations ORDER BY version')[0]?.values.map((r) => r[0]);
+  assert.deepEqual(applied, [1, 2]);
+});
+
+test('streams() summarises each session with its first and last event', async () => {
+  const db = await fresh();
+  db.store.append('a', [anEvent({ type: 'SessionStart', metadata: { receivedAt: '2026-01-01T00:00:00.000Z' } })]);
+  db.store.append('b', [anEvent({ type: 'SessionStart' })]);
+  db.store.append('a', [anEvent({ type: 'SessionEnd', metadata: { receivedAt: '2026-01-01T00:05:00.000Z' } })]);
+  const [a, b] = db.store.streams();
+  assert.equal(a?.streamId, 'a');
+  assert.equal(a?.version, 2);
+  assert.equal(a?.lastType, 'SessionEnd');
+  assert.equal(a?.firstOccurredAt, '2026-01-01T00:00:00.000Z');
+  assert.equal(a?.lastOccurredAt, '2026-01-01T00:05:00.000Z');
+  assert.equal(b?.streamId, 'b');
+});
