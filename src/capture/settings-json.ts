@@ -1,5 +1,5 @@
-import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { Edit, FormattingOptions, JSONPath, Node, ParseError } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { Edit, Node, ParseError } from 'jsonc-parser';
 
 /** A Claude Code settings file we refuse to edit; nothing was written. */
 export class SettingsFileError extends Error {
@@ -28,16 +28,23 @@ export interface HookSpec {
 
 export type HandlerPredicate = (handler: unknown) => boolean;
 
-/** A parsed, checked settings text and how to format what we insert into it. */
+/** The user's layout, followed by everything we insert. */
+interface Layout {
+  readonly eol: string;
+  /** One level of indentation. */
+  readonly unit: string;
+}
+
+/** A parsed, checked settings text. */
 interface Doc {
   readonly text: string;
   readonly root: Node;
-  readonly fmt: FormattingOptions;
+  readonly layout: Layout;
 }
 
 interface PendingEdit {
   readonly events: readonly string[];
-  readonly edits: Edit[];
+  readonly edit: Edit;
 }
 
 // Claude Code reads settings with a strict JSON parser: comments or trailing commas make it
@@ -52,18 +59,18 @@ export function upsertHooks(
   specs: readonly HookSpec[],
   isOurs: HandlerPredicate,
 ): { text: string; changedEvents: string[] } {
-  const fmt = detectFormatting(text);
-  let current = text.trim() === '' ? `{}${fmt.eol}` : text;
+  const layout = detectLayout(text);
+  let current = text.trim() === '' ? `{}${layout.eol}` : text;
   const changed = new Set<string>();
-  // One edit at a time, re-parsing in between: offsets stay exact and every step is a plain jsonc-parser edit.
+  // One small edit at a time, re-parsing in between, so every edit is planned on exact offsets.
   for (let step = 0; step < MAX_STEPS; step++) {
-    const doc = { text: current, root: checkSettings(current, file), fmt };
+    const doc = { text: current, root: checkSettings(current, file), layout };
     const next = nextUpsertEdit(doc, specs, isOurs);
     if (next === undefined) {
       return { text: changed.size === 0 ? text : current, changedEvents: [...changed] };
     }
     for (const event of next.events) changed.add(event);
-    current = applyEdits(current, next.edits);
+    current = applyEdits(current, [next.edit]);
   }
   throw new Error(`upsertHooks did not converge on ${file}`);
 }
@@ -71,21 +78,15 @@ export function upsertHooks(
 /** Removes every handler `isOurs` recognises, and the containers that become empty because of it. */
 export function removeHooks(text: string, file: string, isOurs: HandlerPredicate): { text: string; removed: number } {
   if (text.trim() === '') return { text, removed: 0 };
-  const fmt = detectFormatting(text);
+  const layout = detectLayout(text);
   let current = text;
   for (let removed = 0; removed < MAX_STEPS; removed++) {
-    const doc = { text: current, root: checkSettings(current, file), fmt };
+    const doc = { text: current, root: checkSettings(current, file), layout };
     const next = nextRemoveEdit(doc, isOurs);
-    if (next === undefined) return { text: tidyEmptyRoot(current, doc.root, removed, fmt), removed };
-    current = applyEdits(current, next.edits);
+    if (next === undefined) return { text: current, removed };
+    current = applyEdits(current, [next.edit]);
   }
   throw new Error(`removeHooks did not converge on ${file}`);
-}
-
-// Removing the last property leaves "{\n}"; a settings file we emptied reads better as "{}".
-function tidyEmptyRoot(text: string, root: Node, removed: number, fmt: FormattingOptions): string {
-  if (removed === 0 || (root.children?.length ?? 0) > 0) return text;
-  return `{}${text.endsWith('\n') ? fmt.eol : ''}`;
 }
 
 /** Parses strictly and checks the shape of `hooks`; throws SettingsFileError pointing at the first problem. */
@@ -121,15 +122,16 @@ export function checkSettings(text: string, file: string): Node {
 }
 
 function nextUpsertEdit(doc: Doc, specs: readonly HookSpec[], isOurs: HandlerPredicate): PendingEdit | undefined {
-  if (findNodeAtLocation(doc.root, ['hooks']) === undefined) {
+  const hooks = findNodeAtLocation(doc.root, ['hooks']);
+  if (hooks === undefined) {
     // A fresh `hooks` object goes in as one edit, so a new file reads as if written by hand.
     const all = Object.fromEntries(specs.map((spec) => [spec.event, [groupFor(spec)]]));
-    return { events: specs.map((spec) => spec.event), edits: set(doc, ['hooks'], all) };
+    return { events: specs.map((spec) => spec.event), edit: insertEntry(doc, doc.root, 'hooks', all) };
   }
   for (const spec of specs) {
-    const groups = findNodeAtLocation(doc.root, ['hooks', spec.event]);
-    const edits = groups === undefined ? set(doc, ['hooks', spec.event], [groupFor(spec)]) : planEvent(doc, groups, spec, isOurs);
-    if (edits !== undefined) return { events: [spec.event], edits };
+    const groups = findNodeAtLocation(hooks, [spec.event]);
+    const edit = groups === undefined ? insertEntry(doc, hooks, spec.event, [groupFor(spec)]) : planEvent(doc, groups, spec, isOurs);
+    if (edit !== undefined) return { events: [spec.event], edit };
   }
   return undefined;
 }
@@ -142,38 +144,41 @@ interface Location {
   readonly handler: Node;
 }
 
-function planEvent(doc: Doc, groups: Node, spec: HookSpec, isOurs: HandlerPredicate): Edit[] | undefined {
+function planEvent(doc: Doc, groups: Node, spec: HookSpec, isOurs: HandlerPredicate): Edit | undefined {
   const ours = findOurs(groups, isOurs);
   const keeper = ours.find((loc) => coversEverything(loc.group));
   if (keeper === undefined) {
     // Our handler sits in a group with a narrower matcher (an older install or a hand edit): widen it
     // when the group is ours alone, otherwise the handler is moved to a group of its own below.
     const alone = ours.find((loc) => loc.handlers.children?.every((h) => isOurs(getNodeValue(h))));
-    if (alone !== undefined) {
-      return set(doc, ['hooks', spec.event, alone.groupIndex, 'matcher'], spec.matcher);
+    const matcher = alone === undefined ? undefined : findNodeAtLocation(alone.group, ['matcher']);
+    if (alone !== undefined && matcher?.parent !== undefined) {
+      if (spec.matcher !== undefined) return replaceNode(doc, matcher, spec.matcher);
+      return removeElement(alone.group, alone.group.children?.indexOf(matcher.parent) ?? -1);
     }
   }
   const extra = ours.find((loc) => loc !== keeper);
-  if (extra !== undefined) return [removeHandler(groups, extra)];
-  if (keeper === undefined) return set(doc, ['hooks', spec.event, -1], groupFor(spec));
+  if (extra !== undefined) return removeHandler(groups, extra);
+  if (keeper === undefined) return insertEntry(doc, groups, undefined, groupFor(spec));
   if (sameJson(getNodeValue(keeper.handler), spec.handler)) return undefined;
-  return set(doc, ['hooks', spec.event, keeper.groupIndex, 'hooks', keeper.handlerIndex], spec.handler);
+  return replaceNode(doc, keeper.handler, spec.handler);
 }
 
 function nextRemoveEdit(doc: Doc, isOurs: HandlerPredicate): PendingEdit | undefined {
   const hooks = findNodeAtLocation(doc.root, ['hooks']);
-  for (const property of hooks?.children ?? []) {
+  const properties = hooks?.children ?? [];
+  for (const [index, property] of properties.entries()) {
     const [key, groups] = property.children ?? [];
-    if (key === undefined || groups === undefined || hooks === undefined) continue;
+    if (key === undefined || groups === undefined || hooks?.parent === undefined) continue;
     const event = String(key.value);
     const loc = findOurs(groups, isOurs)[0];
     if (loc === undefined) continue;
     // Remove the largest container that this removal leaves empty, never one that was empty before.
     if ((loc.handlers.children?.length ?? 0) > 1 || (groups.children?.length ?? 0) > 1) {
-      return { events: [event], edits: [removeHandler(groups, loc)] };
+      return { events: [event], edit: removeHandler(groups, loc) };
     }
-    const path: JSONPath = (hooks.children?.length ?? 0) > 1 ? ['hooks', event] : ['hooks'];
-    return { events: [event], edits: set(doc, path, undefined) };
+    if (properties.length > 1) return { events: [event], edit: removeElement(hooks, index) };
+    return { events: [event], edit: removeElement(doc.root, doc.root.children?.indexOf(hooks.parent) ?? -1) };
   }
   return undefined;
 }
@@ -196,20 +201,6 @@ function removeHandler(groups: Node, loc: Location): Edit {
     : removeElement(groups, loc.groupIndex);
 }
 
-// jsonc-parser's own array removal miscounts on single-line arrays ("[1, 2]" minus the last
-// element gives "[12]"), so array elements are cut out by hand, with their separating comma.
-function removeElement(array: Node, index: number): Edit {
-  const items = array.children ?? [];
-  const item = items[index];
-  if (item === undefined) throw new Error(`no element ${index} to remove`);
-  if (items.length === 1) return { offset: array.offset + 1, length: array.length - 2, content: '' };
-  const next = items[index + 1];
-  if (next !== undefined) return { offset: item.offset, length: next.offset - item.offset, content: '' };
-  const previous = items[index - 1];
-  const start = previous === undefined ? item.offset : previous.offset + previous.length;
-  return { offset: start, length: item.offset + item.length - start, content: '' };
-}
-
 function coversEverything(group: Node): boolean {
   const node = findNodeAtLocation(group, ['matcher']);
   const matcher: unknown = node === undefined ? undefined : getNodeValue(node);
@@ -218,10 +209,6 @@ function coversEverything(group: Node): boolean {
 
 function groupFor(spec: HookSpec): Record<string, unknown> {
   return spec.matcher === undefined ? { hooks: [spec.handler] } : { matcher: spec.matcher, hooks: [spec.handler] };
-}
-
-function set(doc: Doc, path: JSONPath, value: unknown): Edit[] {
-  return modify(doc.text, path, value, { formattingOptions: doc.fmt });
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -238,11 +225,76 @@ function canonical(value: unknown): unknown {
 }
 
 /** Keeps the user's indentation and line endings for everything we insert. */
-export function detectFormatting(text: string): FormattingOptions {
+function detectLayout(text: string): Layout {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
-  return { insertSpaces: true, tabSize: indent === undefined ? 2 : indent.length, eol };
+  if (indent?.startsWith('\t')) return { eol, unit: '\t' };
+  return { eol, unit: indent ?? '  ' };
+}
+
+// The edits below are written by hand rather than with jsonc-parser's modify(): modify re-formats
+// every line its edit touches, so appending after a one-line group would re-flow the user's group.
+// Ours touch only the bytes of the entry they add, replace or remove.
+
+/** Appends `value` to an array (key undefined) or `"key": value` to an object. */
+function insertEntry(doc: Doc, container: Node, key: string | undefined, value: unknown): Edit {
+  const items = container.children ?? [];
+  const last = items[items.length - 1];
+  const entry = (indent: string | undefined): string =>
+    (key === undefined ? '' : `${JSON.stringify(key)}: `) + render(value, indent, doc.layout);
+  if (last === undefined) {
+    const outer = leadingWhitespace(doc.text, container.offset);
+    const inner = outer + doc.layout.unit;
+    const content = `${doc.layout.eol}${inner}${entry(inner)}${doc.layout.eol}${outer}`;
+    return { offset: container.offset + 1, length: container.length - 2, content };
+  }
+  const end = last.offset + last.length;
+  const indent = ownLineIndent(doc.text, last.offset);
+  const content = indent === undefined ? `, ${entry(undefined)}` : `,${doc.layout.eol}${indent}${entry(indent)}`;
+  return { offset: end, length: 0, content };
+}
+
+/** A multi-line value is replaced in the file's layout, a one-line value stays on one line. */
+function replaceNode(doc: Doc, node: Node, value: unknown): Edit {
+  const multiline = /[\r\n]/.test(doc.text.slice(node.offset, node.offset + node.length));
+  const indent = multiline ? leadingWhitespace(doc.text, node.offset) : undefined;
+  return { offset: node.offset, length: node.length, content: render(value, indent, doc.layout) };
+}
+
+/** Cuts an array element or object property out together with its separating comma. */
+function removeElement(container: Node, index: number): Edit {
+  const items = container.children ?? [];
+  const item = items[index];
+  if (item === undefined) throw new Error(`no element ${index} to remove`);
+  if (items.length === 1) return { offset: container.offset + 1, length: container.length - 2, content: '' };
+  const next = items[index + 1];
+  if (next !== undefined) return { offset: item.offset, length: next.offset - item.offset, content: '' };
+  const previous = items[index - 1];
+  const start = previous === undefined ? item.offset : previous.offset + previous.length;
+  return { offset: start, length: item.offset + item.length - start, content: '' };
+}
+
+/** Pretty JSON continuing at `indent`, or one-line JSON (`{"a": 1, "b": [2]}`) when indent is undefined. */
+function render(value: unknown, indent: string | undefined, layout: Layout): string {
+  if (indent !== undefined) return JSON.stringify(value, null, layout.unit).split('\n').join(layout.eol + indent);
+  if (Array.isArray(value)) return `[${value.map((item) => render(item, undefined, layout)).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${render(v, undefined, layout)}`);
+    return `{${entries.join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function leadingWhitespace(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
+}
+
+/** The indentation of a node that starts its own line; undefined when it shares the line with others. */
+function ownLineIndent(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
 }
 
 function describeParseError(text: string, error: ParseError): { offset: number; reason: string } {
