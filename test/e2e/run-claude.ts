@@ -18,7 +18,7 @@
 //   - permissions: `permissions.allow` in the workspace's .claude/settings.json (Write, Edit, Read,
 //     Bash(echo:*)). bypassPermissions is not an option: the CLI refuses it when run as root.
 // The process runs in its own process group and the whole group is killed on timeout.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -311,4 +311,55 @@ export function readWitness(witness: Witness): JsonObject[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as JsonObject);
+}
+
+/**
+ * Every hook event name CLI 2.1.197 knows (its event enum, read from the binary). DirectoryAdded
+ * is documented but NOT here. Measured with 2.1.197 in -p mode: an unknown event name (or unknown
+ * top-level key) is tolerated and simply never fires, whereas an invalid handler (e.g.
+ * `"type":"bogus"`) makes the CLI ignore the whole settings file, its permissions included.
+ */
+export const CLI_HOOK_EVENTS: readonly string[] = [
+  'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch', 'Notification', 'UserPromptSubmit',
+  'UserPromptExpansion', 'SessionStart', 'SessionEnd', 'Stop', 'StopFailure', 'SubagentStart', 'SubagentStop',
+  'PreCompact', 'PostCompact', 'PermissionRequest', 'PermissionDenied', 'Setup', 'TeammateIdle', 'TaskCreated',
+  'TaskCompleted', 'Elicitation', 'ElicitationResult', 'ConfigChange', 'WorktreeCreate', 'WorktreeRemove',
+  'InstructionsLoaded', 'CwdChanged', 'FileChanged', 'MessageDisplay',
+];
+
+// ---------------------------------------------------------------------------------------------
+// The logbook CLI (dist/logbook.js, built by `npm run build`).
+
+export interface LogbookResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function logbookBin(): string {
+  return join(repoRoot(), 'dist', 'logbook.js');
+}
+
+export const LOGBOOK_TIMEOUT_MS = 60_000;
+
+/** Runs `node dist/logbook.js <args>`; killed after a timeout so a stuck command cannot hang a test. */
+export function runLogbook(args: readonly string[], cwd: string): LogbookResult {
+  const result = spawnSync(process.execPath, [logbookBin(), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: LOGBOOK_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.error !== undefined) throw result.error;
+  return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Like runLogbook, but throws with the command's output when it fails. */
+export function logbook(args: readonly string[], cwd: string): string {
+  const result = runLogbook(args, cwd);
+  if (result.exitCode !== 0) {
+    throw new Error(`logbook ${args.join(' ')} exited ${String(result.exitCode)}\nstderr: ${result.stderr}\nstdout: ${result.stdout}`);
+  }
+  return result.stdout;
 }

@@ -4,8 +4,10 @@
 // (fails: PostToolUseFailure) → Agent (a general-purpose subagent that runs one Bash echo) → text.
 // Prompt 2: `/compact` on the resumed session (PreCompact, compaction request, PostCompact).
 // One tool call per assistant turn: parallel calls would make the hook order nondeterministic.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { MockOptions, MockScript, MockTurn, MockUsage } from './mock-anthropic';
+import { startMockAnthropic, type MockOptions, type MockScript, type MockTurn, type MockUsage, type RecordedRequest } from './mock-anthropic';
+import { describeRun, mergeWorkspaceSettings, prepareClaudeHome, runClaude, type RunClaudeResult } from './run-claude';
 
 export const MAIN_MARKER = 'LOGBOOK-MAIN:';
 export const SUB_MARKER = 'LOGBOOK-SUB:';
@@ -127,4 +129,54 @@ export function buildScenario(workspace: string): Scenario {
     scriptedUsage: sumUsage([...mainTurns, ...subTurns, compaction]),
     allow: ['Write', 'Edit', 'Read', 'Bash(echo:*)'],
   };
+}
+
+export interface ScenarioRun {
+  readonly sessionId: string;
+  readonly home: string;
+  /** One CLI run per prompt, in order. */
+  readonly runs: readonly RunClaudeResult[];
+  /** Every request the mock API received. */
+  readonly requests: readonly RecordedRequest[];
+  readonly durationMs: number;
+}
+
+export interface RunScenarioOptions {
+  /** Isolated HOME to use; a fresh one is made (and returned) when omitted. */
+  readonly home?: string;
+  readonly timeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Runs the whole scripted session with the real CLI: adds the permission rules to the workspace's
+ * .claude/settings.json, starts the mock, runs each prompt (the first with --session-id, the rest
+ * with --resume), and always stops the mock. Throws when a run fails or times out.
+ */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
+  const started = Date.now();
+  const home = options.home ?? prepareClaudeHome(scenario.workspace);
+  mergeWorkspaceSettings(scenario.workspace, { allow: scenario.allow });
+  const sessionId = randomUUID();
+  const mock = await startMockAnthropic(scenario.mock);
+  const runs: RunClaudeResult[] = [];
+  try {
+    for (const [index, prompt] of scenario.prompts.entries()) {
+      options.log?.(`claude -p ${JSON.stringify(prompt)} ${index === 0 ? '--session-id' : '--resume'} ${sessionId}`);
+      const run = await runClaude({
+        workspace: scenario.workspace,
+        home,
+        baseUrl: mock.url,
+        prompt,
+        sessionId,
+        resume: index > 0,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+      runs.push(run);
+      if (run.exitCode !== 0 || run.timedOut) throw new Error(`prompt ${index + 1} failed: ${describeRun(run)}`);
+    }
+  } finally {
+    await mock.close();
+  }
+  return { sessionId, home, runs, requests: [...mock.requests], durationMs: Date.now() - started };
 }
