@@ -16,7 +16,10 @@
 //     with `--resume <uuid>` (same session_id; SessionStart source "resume"); stdin is /dev/null so
 //     `-p` never waits for piped input;
 //   - permissions: `permissions.allow` in the workspace's .claude/settings.json (Write, Edit, Read,
-//     Bash(echo:*)). bypassPermissions is not an option: the CLI refuses it when run as root.
+//     Bash(echo:*)). bypassPermissions is not an option: the CLI refuses it when run as root;
+//   - compaction: `claude -p "/compact" --resume <uuid>` works headless and fires SessionStart(resume),
+//     PreCompact(manual), SubagentStop (agent_type ""), SessionStart(compact), PostCompact, SessionEnd;
+//     no UserPromptSubmit for the slash command.
 // The process runs in its own process group and the whole group is killed on timeout.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
