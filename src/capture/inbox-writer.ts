@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
@@ -56,7 +56,7 @@ export function writeInboxEntry(inboxDir: string, fileName: string, text: string
     fd = openSync(tmp, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+    makeDirs([dirname(inboxDir), inboxDir, tmpDir]);
     fd = openSync(tmp, 'wx', 0o600);
   }
   try {
@@ -68,4 +68,16 @@ export function writeInboxEntry(inboxDir: string, fileName: string, text: string
   const target = join(inboxDir, fileName);
   renameSync(tmp, target);
   return target;
+}
+
+// Level by level, not `recursive: true`: Node's recursive mkdir can spin forever on some
+// special file systems (seen with /proc), and a hook must never hang.
+function makeDirs(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
