@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileDurably, fsyncDir } from '../store/durable-file';
@@ -22,8 +22,9 @@ export class SegmentLog {
     if (records.length === 0) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.openSegment();
-    const fd = openSync(file, 'a', 0o600);
+    const fd = openSync(file, 'a+', 0o600);
     try {
+      dropTornTail(fd);
       writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       fsyncSync(fd);
     } finally {
@@ -80,6 +81,28 @@ export class SegmentLog {
     unlinkSync(file);
     fsyncDir(this.dir);
   }
+}
+
+/**
+ * A crash mid-append leaves a partial last line. Its records were never flushed to the store,
+ * so they are still in the inbox and will be appended again: cut the fragment off first, or
+ * it would end up in the middle of the segment.
+ */
+function dropTornTail(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  let keep = -1;
+  while (end > 0 && keep < 0) {
+    const start = Math.max(0, end - chunk.length);
+    const read = readSync(fd, chunk, 0, end - start, start);
+    if (end === size && chunk[read - 1] === 0x0a) return;
+    const at = chunk.subarray(0, read).lastIndexOf(0x0a);
+    if (at >= 0) keep = start + at + 1;
+    end = start;
+  }
+  ftruncateSync(fd, Math.max(keep, 0));
 }
 
 function segmentName(n: number, suffix: string): string {

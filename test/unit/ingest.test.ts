@@ -213,6 +213,10 @@ test('raw segments roll into gzip files and replay in order; a torn last line is
     const open = readdirSync(dir).find((n) => n.endsWith('.jsonl'));
     if (open !== undefined) writeFileSync(join(dir, open), readFileSync(join(dir, open), 'utf8') + '{"streamId":"s","ev');
     assert.deepEqual([...log.records()].map((r) => r.event.eventId), records.map((r) => r.event.eventId));
+    // The next append (after the crash) cuts the fragment off instead of burying it mid-file.
+    const next = { streamId: 's', event: { eventId: 'after-crash', type: 'T', schemaVersion: 1, data: {}, metadata: {} } };
+    log.append([next]);
+    assert.deepEqual([...log.records()].map((r) => r.event.eventId), [...records.map((r) => r.event.eventId), 'after-crash']);
   } finally {
     cleanup();
   }

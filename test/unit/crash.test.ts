@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { logbookPaths } from '../../src/capture/paths';
+import { LogbookDatabase } from '../../src/store/logbook-database';
+import { rebuildFromSegments } from '../../src/ingest/open-store';
+import { fixturePayloads, putInInbox, tempDir } from './helpers';
+
+const bin = join(__dirname, '..', '..', 'dist', 'logbook.js');
+const ROUNDS = Number(process.env['LOGBOOK_CRASH_ROUNDS'] ?? 40);
+
+/**
+ * Starts `logbook ingest` and SIGKILLs it: after `killAfterMs`, or, when `duringFlush` is set,
+ * a random moment (0-`killAfterMs` ms) after the store's temp file appears, i.e. inside
+ * the durable write itself. Resolves with the signal when the process is gone.
+ */
+function ingestKilled(workspace: string, killAfterMs: number, duringFlush: boolean): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, 'ingest', '--workspace', workspace], { stdio: 'ignore' });
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    child.on('close', (_code, signal) => {
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(signal);
+    });
+    if (!duringFlush) {
+      timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      return;
+    }
+    const dir = logbookPaths(workspace).dir;
+    const poll = (): void => {
+      if (done) return;
+      if (readdirSync(dir).some((n) => n.startsWith('.logbook.sqlite.tmp-'))) {
+        timer = setTimeout(() => child.kill('SIGKILL'), Math.random() * killAfterMs);
+        return;
+      }
+      setImmediate(poll);
+    };
+    poll();
+  });
+}
+
+function ingestToEnd(workspace: string): number {
+  const started = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [bin, 'ingest', '--workspace', workspace], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+test(`SIGKILL at random points of ingest + flush (${ROUNDS} times): the store always loads and ends with every event exactly once`, { skip: !existsSync(bin) && 'run npm run build first', timeout: 300_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const payloads = fixturePayloads();
+    const written = new Set<string>();
+    const put = (count: number, round: number): void => {
+      for (let i = 0; i < count; i += 1) {
+        const p = payloads[i % payloads.length] as Record<string, unknown>;
+        written.add(putInInbox(paths.inbox, { ...p, session_id: `crash-${round % 4}`, round, i }));
+      }
+    };
+    // A store big enough that export + write + rename take a while: kills land inside them too.
+    put(12_000, 0);
+    ingestToEnd(dir);
+    put(200, 0);
+    const fullRun = ingestToEnd(dir);
+    let killed = 0;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      put(200, round);
+      // Odd rounds aim at the durable write; even rounds at any moment of the run.
+      const duringFlush = round % 2 === 1;
+      const signal = await ingestKilled(dir, duringFlush ? 40 : Math.random() * fullRun * 1.1, duringFlush);
+      if (signal === 'SIGKILL') killed += 1;
+      const opened = await LogbookDatabase.open(paths.store);
+      assert.ok(opened.ok, `round ${round}: the store file must always load (${opened.ok ? '' : JSON.stringify(opened.problem)})`);
+      const events = opened.database.store.readAll();
+      assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, `round ${round}: no event twice`);
+      for (const e of events) assert.ok(written.has(e.eventId), `round ${round}: only written events`);
+      opened.database.close();
+    }
+    assert.ok(killed >= ROUNDS / 2, `most runs were really killed mid-way (${killed} of ${ROUNDS})`);
+    ingestToEnd(dir);
+    const opened = await LogbookDatabase.open(paths.store);
+    assert.ok(opened.ok);
+    const ids = opened.database.store.readAll().map((e) => e.eventId);
+    opened.database.close();
+    assert.equal(ids.length, written.size, 'every written event is stored');
+    assert.deepEqual(new Set(ids), written, 'exactly the written events, each once');
+    assert.deepEqual(readdirSync(paths.inbox).filter((n) => n.endsWith('.json')), [], 'inbox drained');
+    // The raw segments survived the same kills: a rebuild gives back exactly the same store.
+    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') });
+    assert.deepEqual(rebuilt.database.store.readAll().map((e) => e.eventId), ids);
+    rebuilt.database.close();
+  } finally {
+    cleanup();
+  }
+});
