@@ -1,1 +1,93 @@
-console.log('bench: not yet');
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBenchArgs, USAGE } from './args';
+import type { BenchOptions } from './args';
+import { benchFlush } from './flush-bench';
+import type { FlushPoint } from './flush-bench';
+import { benchHook } from './hook-bench';
+import type { HookBenchResult } from './hook-bench';
+import { benchIngest } from './ingest-bench';
+import type { IngestBenchResult } from './ingest-bench';
+import { describeMachine } from './machine';
+import { fmtInt, fmtMB, fmtMs, fmtRatio, markdownTable, msSince, progress } from './stats';
+import { loadFixture } from './workload';
+
+// `npm run bench`: figures measured side by side in one run, each as a ratio against a
+// baseline measured in the same process, so the ratios hold across machines better than
+// the absolute times. Not a test: it prints, it does not pass or fail on the goals.
+
+/** Bundled as dist/bench.js: the repository root is one level up (also from bench/ under tsx). */
+const ROOT = join(__dirname, '..');
+const HOOK_GOAL = 1.25;
+const INGEST_GOAL = 0.55;
+
+async function main(): Promise<void> {
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const options: BenchOptions = parsed;
+  const hookBundle = join(ROOT, 'dist', 'hook.js');
+  if (!existsSync(hookBundle)) throw new Error(`${hookBundle} is missing: run npm run build (npm run bench does)`);
+
+  const tempDir = mkdtempSync(join(tmpdir(), 'logbook-bench-'));
+  const cleanup = (): void => rmSync(tempDir, { recursive: true, force: true });
+  // Ctrl-C during a long populate must not leave gigabytes in /tmp.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
+
+  const started = process.hrtime.bigint();
+  try {
+    const fixture = loadFixture(ROOT);
+    console.log(`# Agent Logbook bench${options.quick ? ' (--quick)' : ''}`);
+    console.log(`hook runs ${options.hookRuns} (+${options.hookWarmup} warm-up rounds), ingest ${fmtInt(options.ingestEvents)} events, flush sizes ${options.flushSizes.map(fmtInt).join(' / ')}`);
+    const hook = options.sections.has('hook')
+      ? await benchHook({ root: ROOT, tempDir, fixture, runs: options.hookRuns, warmup: options.hookWarmup })
+      : undefined;
+    const ingest = options.sections.has('ingest') ? await benchIngest({ tempDir, fixture, events: options.ingestEvents }) : undefined;
+    const flush = options.sections.has('flush') ? await benchFlush({ tempDir, fixture, sizes: options.flushSizes }) : undefined;
+
+    console.log('\n## Summary (Markdown, for the README)\n');
+    console.log(summaryTable(hook, ingest, flush));
+    console.log(`\nMachine: ${describeMachine(tmpdir())}.`);
+    console.log(`Bench run took ${(msSince(started) / 1000).toFixed(0)} s (\`npm run bench${options.quick ? ' -- --quick' : ''}\`).`);
+  } finally {
+    progress(`removing ${tempDir}`);
+    cleanup();
+  }
+}
+
+function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined): string {
+  const rows: string[][] = [];
+  const goal = (ok: boolean, text: string): string => `${text} ${ok ? '✓' : '✗'}`;
+  if (hook !== undefined) {
+    const pre50 = hook.pre.p50 / hook.baseline.p50;
+    const pre95 = hook.pre.p95 / hook.baseline.p95;
+    rows.push(
+      ['Hook wall time p50, PreToolUse (blocking)', fmtMs(hook.pre.p50), `${fmtMs(hook.baseline.p50)} \`node -e 0\``, fmtRatio(pre50), goal(pre50 <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)],
+      ['Hook wall time p95, PreToolUse (blocking)', fmtMs(hook.pre.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(pre95), goal(pre95 <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)],
+      [`Hook wall time p50, PostToolUse ${Math.round(hook.post200kBytes / 1024)} KB`, fmtMs(hook.post200k.p50), `${fmtMs(hook.baseline.p50)} \`node -e 0\``, fmtRatio(hook.post200k.p50 / hook.baseline.p50), 'informational'],
+      [`Hook wall time p95, PostToolUse ${Math.round(hook.post200kBytes / 1024)} KB`, fmtMs(hook.post200k.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.post200k.p95 / hook.baseline.p95), 'informational'],
+    );
+  }
+  if (ingest !== undefined) {
+    const ours = ingest.events / (ingest.oursMs / 1000);
+    const raw = ingest.events / (ingest.rawMs / 1000);
+    rows.push([`Ingest incl. durable flush, ${fmtInt(ingest.events)} events`, `${fmtInt(ours)} events/s`, `${fmtInt(raw)} events/s raw sql.js inserts`, fmtRatio(ours / raw), goal(ours / raw >= INGEST_GOAL, `≥ ${INGEST_GOAL}×`)]);
+  }
+  for (const p of flush ?? []) {
+    rows.push([`Flush, ${fmtInt(p.events)} events (${fmtMB(p.bytes)})`, fmtMs(p.flushMs), `${fmtMs(p.exportMs)} \`db.export()\``, fmtRatio(p.flushMs / p.exportMs), 'informational']);
+  }
+  return markdownTable(['Measure', 'Agent Logbook', 'Baseline (same run)', 'Ratio', 'Goal'], rows, new Set([1, 2, 3]));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

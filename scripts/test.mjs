@@ -17,6 +17,13 @@ const suites = [
 const scratch = mkdtempSync(join(tmpdir(), 'logbook-test-'));
 let passed = 0;
 let failed = 0;
+// Strict types are part of the promise: a type error is a failed check, counted like a test.
+if (only.length === 0 || only.includes('typecheck')) {
+  console.log('\n== typecheck: tsc --noEmit');
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root, '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status === 0) passed += 1;
+  else failed += 1;
+}
 for (const suite of suites) {
   const dir = join(root, suite.dir);
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => suite.pattern.test(f)).sort().map((f) => join(suite.dir, f)) : [];

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NewEvent } from '../src/store/event-store';
+import { LogbookDatabase } from '../src/store/logbook-database';
+import { fmtInt, fmtMB, fmtMs, fmtRatio, median, msSince, progress, textTable } from './stats';
+import { WorkloadGenerator } from './workload';
+import type { FixtureEvent } from './workload';
+
+// The durable flush rewrites the whole store file (sql.js keeps the database in memory), so
+// its cost grows with the store. Measured against export() alone: the serialisation every
+// flush pays before any byte reaches the disk.
+
+export interface FlushBenchInput {
+  readonly tempDir: string;
+  readonly fixture: readonly FixtureEvent[];
+  readonly sizes: readonly number[];
+}
+
+export interface FlushPoint {
+  readonly events: number;
+  readonly bytes: number;
+  readonly avgDataBytes: number;
+  readonly populateMs: number;
+  readonly exportMs: number;
+  readonly flushMs: number;
+  readonly reps: number;
+}
+
+const CHUNK = 5000;
+const SESSIONS = 8;
+
+export async function benchFlush(input: FlushBenchInput): Promise<FlushPoint[]> {
+  const dir = join(input.tempDir, 'flush');
+  mkdirSync(dir);
+  const points: FlushPoint[] = [];
+  for (const events of input.sizes) {
+    const file = join(dir, `store-${events}.sqlite`);
+    const database = await LogbookDatabase.create(file);
+    try {
+      const started = process.hrtime.bigint();
+      const avgDataBytes = populate(database, new WorkloadGenerator(input.fixture, SESSIONS), events);
+      const populateMs = msSince(started);
+      progress(`flush: ${fmtInt(events)} events populated in ${(populateMs / 1000).toFixed(1)} s (not timed); timing export and flush`);
+      // Big stores: fewer repetitions, each already takes seconds.
+      const reps = events >= 1_000_000 ? 2 : events >= 100_000 ? 3 : 5;
+      const exports: number[] = [];
+      const flushes: number[] = [];
+      let bytes = 0;
+      for (let rep = 0; rep < reps; rep += 1) {
+        // Alternate which goes first, so neither always meets a freshly reopened database.
+        const order = rep % 2 === 0 ? ['export', 'flush'] : ['flush', 'export'];
+        for (const what of order) {
+          if (what === 'export') {
+            const start = process.hrtime.bigint();
+            const image = database.export();
+            exports.push(msSince(start));
+            bytes = image.length;
+          } else {
+            database.markDirty(); // flush() writes only a dirty store; this one has not changed
+            const start = process.hrtime.bigint();
+            bytes = database.flush();
+            flushes.push(msSince(start));
+          }
+        }
+      }
+      points.push({ events, bytes, avgDataBytes, populateMs, exportMs: median(exports), flushMs: median(flushes), reps });
+    } finally {
+      // Free the in-memory database (and its file) before the next, bigger one.
+      database.close();
+      rmSync(file, { force: true });
+    }
+  }
+  printFlush(points);
+  return points;
+}
+
+/** Appends `count` hook events shaped as the ingestor stores them; returns the mean data size. */
+function populate(database: LogbookDatabase, generator: WorkloadGenerator, count: number): number {
+  const started = process.hrtime.bigint();
+  let dataBytes = 0;
+  let us = Date.now() * 1000;
+  const lastPreToolUse = new Map<string, string>();
+  for (let done = 0; done < count; done += CHUNK) {
+    const runs: { streamId: string; events: NewEvent[] }[] = [];
+    for (let i = done; i < Math.min(count, done + CHUNK); i += 1) {
+      const payload = generator.next();
+      const data = JSON.parse(payload.json) as Record<string, unknown>;
+      const type = String(data['hook_event_name']);
+      const eventId = randomUUID();
+      us += 1500 + (i % 7) * 1000;
+      dataBytes += payload.json.length;
+      if (type === 'PreToolUse') lastPreToolUse.set(payload.sessionId, eventId);
+      const isOutcome = type === 'PostToolUse' || type === 'PostToolUseFailure';
+      const event: NewEvent = {
+        eventId,
+        type,
+        schemaVersion: 1,
+        data,
+        // The metadata normalizeEntry writes for a hook entry.
+        metadata: { source: 'hook', receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, inboxFile: `${String(us).padStart(17, '0')}-${eventId}.json`, hookEvent: payload.hookEvent },
+        correlationId: typeof data['prompt_id'] === 'string' ? data['prompt_id'] : null,
+        causationId: isOutcome ? (lastPreToolUse.get(payload.sessionId) ?? null) : null,
+      };
+      const last = runs.at(-1);
+      if (last !== undefined && last.streamId === payload.sessionId) last.events.push(event);
+      else runs.push({ streamId: payload.sessionId, events: [event] });
+    }
+    database.transaction(() => {
+      for (const run of runs) database.store.append(run.streamId, run.events);
+    });
+    const now = Math.min(count, done + CHUNK);
+    if (count >= 100_000 && now % 100_000 === 0) progress(`flush: populating ${fmtInt(now)}/${fmtInt(count)} (${(msSince(started) / 1000).toFixed(0)} s)`);
+  }
+  return dataBytes / count;
+}
+
+function printFlush(points: readonly FlushPoint[]): void {
+  console.log('\n## 3. Flush time by store size (median of the repetitions)\n');
+  console.log(textTable(['events', 'file', 'data/event', 'export()', 'flush()', 'ratio', 'flush MB/s', 'reps', 'populate (not timed)'],
+    points.map((p) => [fmtInt(p.events), fmtMB(p.bytes), `${Math.round(p.avgDataBytes)} B`, fmtMs(p.exportMs), fmtMs(p.flushMs), fmtRatio(p.flushMs / p.exportMs),
+      (p.bytes / 1e6 / (p.flushMs / 1000)).toFixed(0), String(p.reps), `${(p.populateMs / 1000).toFixed(1)} s`]),
+    new Set([0, 1, 2, 3, 4, 5, 6, 7, 8])));
+}

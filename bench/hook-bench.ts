@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runHook } from '../src/capture/hook';
+import { entryFileName, entryText, stampNow, writeInboxEntry } from '../src/capture/inbox-writer';
+import { installHooks } from '../src/capture/installer';
+import { logbookPaths } from '../src/capture/paths';
+import { fmtMs, fmtRatio, fmtUs, median, msSince, percentile, progress, textTable } from './stats';
+import { bigPostToolUse, fixturePayload } from './workload';
+import type { FixtureEvent } from './workload';
+
+// Hook wall time as Claude Code sees it: from spawning `sh -c '<command>'` to the child's exit
+// (stdio closed), measured against a bare `node -e 0` spawned the same way in the same rounds.
+
+export interface HookBenchInput {
+  readonly root: string;
+  readonly tempDir: string;
+  readonly fixture: readonly FixtureEvent[];
+  readonly runs: number;
+  readonly warmup: number;
+}
+
+export interface Spread {
+  readonly p50: number;
+  readonly p95: number;
+}
+
+export interface HookBenchResult {
+  readonly runs: number;
+  readonly baseline: Spread;
+  readonly shNode: Spread;
+  readonly hookDirect: Spread;
+  readonly pre: Spread;
+  readonly post200k: Spread;
+  readonly post200kBytes: number;
+  /** p50 of one write+fsync+rename of an inbox entry, in process. */
+  readonly inboxWriteMs: number;
+}
+
+interface Variant {
+  readonly key: 'baseline' | 'shNode' | 'hookDirect' | 'pre' | 'post200k';
+  readonly label: string;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly stdin: Buffer;
+  readonly samples: number[];
+}
+
+// Exactly the command the installer writes into the settings file (installer.hookCommand).
+const LAUNCHER = '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook';
+const POST_PAYLOAD_BYTES = 200 * 1024;
+
+export async function benchHook(input: HookBenchInput): Promise<HookBenchResult> {
+  const workspace = join(input.tempDir, 'hook-ws');
+  mkdirSync(workspace);
+  installHooks({ workspace, scope: 'local', hookBundle: join(input.root, 'dist', 'hook.js') });
+  const paths = logbookPaths(workspace);
+  const small = Buffer.from(fixturePayload(input.fixture, 'PreToolUse', 'Bash').json);
+  const big = Buffer.from(bigPostToolUse(input.fixture, POST_PAYLOAD_BYTES));
+  const env = { ...process.env, CLAUDE_PROJECT_DIR: workspace };
+
+  const variants: Variant[] = [
+    { key: 'baseline', label: 'node -e 0 (baseline)', file: 'node', args: ['-e', '0'], stdin: small, samples: [] },
+    // Claude Code always goes through `sh -c`: this row shows what that layer alone costs.
+    { key: 'shNode', label: "sh -c 'node -e 0'", file: 'sh', args: ['-c', 'node -e 0'], stdin: small, samples: [] },
+    // The hook program without the launcher script: separates launcher cost from program cost.
+    { key: 'hookDirect', label: "sh -c 'node …/hook.cjs PreToolUse'", file: 'sh', args: ['-c', 'node "$CLAUDE_PROJECT_DIR"/.logbook/bin/hook.cjs PreToolUse'], stdin: small, samples: [] },
+    { key: 'pre', label: 'hook PreToolUse (as Claude Code runs it)', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: small, samples: [] },
+    { key: 'post200k', label: `hook PostToolUse, ${Math.round(big.length / 1024)} KB payload`, file: 'sh', args: ['-c', `${LAUNCHER} PostToolUse`], stdin: big, samples: [] },
+  ];
+
+  const rounds = input.warmup + input.runs;
+  const started = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round += 1) {
+    // Interleaved, and the starting variant rotates: drift and "first after a pause" effects hit every variant alike.
+    for (let k = 0; k < variants.length; k += 1) {
+      const variant = variants[(round + k) % variants.length] as Variant;
+      const ms = await spawnTimed(variant, env);
+      if (round >= input.warmup) variant.samples.push(ms);
+    }
+    if ((round + 1) % 50 === 0 || round + 1 === rounds) progress(`hook: round ${round + 1}/${rounds} (${(msSince(started) / 1000).toFixed(0)} s)`);
+  }
+
+  // Every hook run must have left exactly one entry: a hook that silently failed would look fast.
+  const hookRuns = rounds * 3;
+  const entries = readdirSync(paths.inbox).filter((n) => n.endsWith('.json')).length;
+  if (entries !== hookRuns) throw new Error(`expected ${hookRuns} inbox entries from the hook runs, found ${entries}`);
+
+  const spread = (key: Variant['key']): Spread => {
+    const v = variants.find((x) => x.key === key) as Variant;
+    return { p50: percentile(v.samples, 50), p95: percentile(v.samples, 95) };
+  };
+  const result: HookBenchResult = {
+    runs: input.runs,
+    baseline: spread('baseline'),
+    shNode: spread('shNode'),
+    hookDirect: spread('hookDirect'),
+    pre: spread('pre'),
+    post200k: spread('post200k'),
+    post200kBytes: big.length,
+    inboxWriteMs: 0,
+  };
+
+  const inProcess = measureInProcess(join(input.tempDir, 'hook-inproc'), small.toString('utf8'), big.toString('utf8'), Math.min(input.runs, 200));
+  printHook(result, variants, inProcess, statSync(paths.hookScript).size);
+  return { ...result, inboxWriteMs: inProcess.writeEntry };
+}
+
+function spawnTimed(variant: Variant, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(variant.file, variant.args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 2000) stderr += chunk.toString('utf8');
+    });
+    // `node -e 0` exits without reading stdin: EPIPE there is expected, not a failure.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = msSince(start);
+      if (code !== 0 || stderr !== '') reject(new Error(`${variant.label}: exit ${String(code)}${stderr === '' ? '' : `, stderr: ${stderr.trim()}`}`));
+      else resolve(ms);
+    });
+    child.stdin.end(variant.stdin);
+  });
+}
+
+interface InProcess {
+  readonly stamp: number;
+  readonly entryTextSmall: number;
+  readonly writeEntry: number;
+  readonly runHookSmall: number;
+  readonly runHookBig: number;
+}
+
+/** The hook's own work without process start-up: p50 of each piece, on the same disk. */
+function measureInProcess(dir: string, small: string, big: string, iterations: number): InProcess {
+  const inbox = join(dir, 'inbox');
+  const time = (fn: () => void): number => {
+    const samples: number[] = [];
+    for (let i = 0; i < iterations; i += 1) {
+      const start = process.hrtime.bigint();
+      fn();
+      samples.push(msSince(start));
+    }
+    return median(samples);
+  };
+  writeInboxEntry(inbox, entryFileName(stampNow()), 'warm-up\n'); // creates the folders outside the timings
+  const text = entryText(stampNow(), 'hook', 'PreToolUse', small);
+  return {
+    stamp: time(() => void stampNow()),
+    entryTextSmall: time(() => void entryText(stampNow(), 'hook', 'PreToolUse', small)),
+    writeEntry: time(() => void writeInboxEntry(inbox, entryFileName(stampNow()), text)),
+    runHookSmall: time(() => void runHook({ inboxDir: inbox, hookEvent: 'PreToolUse', readStdin: () => small })),
+    runHookBig: time(() => void runHook({ inboxDir: inbox, hookEvent: 'PostToolUse', readStdin: () => big })),
+  };
+}
+
+function printHook(r: HookBenchResult, variants: readonly Variant[], inProcess: InProcess, hookScriptBytes: number): void {
+  console.log(`\n## 1. Hook wall time (${r.runs} interleaved runs per variant, spawn → exit)\n`);
+  const rows = variants.map((v) => {
+    const p50 = percentile(v.samples, 50);
+    const p95 = percentile(v.samples, 95);
+    return [v.label, fmtMs(p50), fmtMs(p95), fmtRatio(p50 / r.baseline.p50), fmtRatio(p95 / r.baseline.p95), fmtMs(Math.min(...v.samples)), fmtMs(Math.max(...v.samples))];
+  });
+  console.log(textTable(['variant', 'p50', 'p95', 'p50 ratio', 'p95 ratio', 'min', 'max'], rows, new Set([1, 2, 3, 4, 5, 6])));
+  const extra = r.pre.p50 - r.baseline.p50;
+  console.log(`\nWhere the PreToolUse hook's extra ${fmtMs(extra)} (p50, over bare node) goes:`);
+  console.log(textTable(['part', 'p50', 'share of extra'], [
+    ["`sh -c` layer (sh-node − node)", fmtMs(r.shNode.p50 - r.baseline.p50), share(r.shNode.p50 - r.baseline.p50, extra)],
+    [`hook.cjs load + run (hook-direct − sh-node; bundle ${(hookScriptBytes / 1024).toFixed(1)} KB)`, fmtMs(r.hookDirect.p50 - r.shNode.p50), share(r.hookDirect.p50 - r.shNode.p50, extra)],
+    ['launcher script logbook-hook (hook − hook-direct)', fmtMs(r.pre.p50 - r.hookDirect.p50), share(r.pre.p50 - r.hookDirect.p50, extra)],
+  ], new Set([1, 2])));
+  console.log('\nThe hook program\'s own work, in process (p50, no process start-up):');
+  console.log(textTable(['piece', 'p50'], [
+    ['stampNow (uuid + clock)', fmtUs(inProcess.stamp)],
+    ['entryText (PreToolUse payload)', fmtUs(inProcess.entryTextSmall)],
+    ['writeInboxEntry (open wx, write, fsync, close, rename)', fmtUs(inProcess.writeEntry)],
+    ['runHook, PreToolUse payload (parse check + all of the above)', fmtUs(inProcess.runHookSmall)],
+    [`runHook, PostToolUse ${Math.round(r.post200kBytes / 1024)} KB payload`, fmtUs(inProcess.runHookBig)],
+  ], new Set([1])));
+}
+
+function share(part: number, whole: number): string {
+  return whole > 0 ? `${((part / whole) * 100).toFixed(0)}%` : 'n/a';
+}
