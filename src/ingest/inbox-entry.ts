@@ -51,7 +51,7 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
 }
 
 // Written by the sh launcher when no JavaScript runtime was found: the name carries the stamp.
-const RAW_NAME = /^(\d{17})-(sh\d+)-([A-Za-z]*)\.rawhook$/;
+const RAW_NAME = /^(\d{17})-(sh\d+)-([A-Za-z0-9_]*)\.rawhook$/;
 
 function parseRawHook(file: string, text: string): InboxEntry {
   const match = RAW_NAME.exec(file);

@@ -241,3 +241,28 @@ test('only one writer: a second writer is refused while the first holds the lock
     cleanup();
   }
 });
+
+test('payloads the sh launcher saved without a runtime (.rawhook) are ingested with the stamp from their name', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    mkdirSync(inbox, { recursive: true });
+    const us = 1_795_371_401_982_123;
+    writeFileSync(join(inbox, `0${us}-sh4242-PreToolUse.rawhook`), JSON.stringify({ session_id: 'raw', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } }));
+    writeFileSync(join(inbox, `0${us + 1}-sh4243-Stop.rawhook`), '{broken');
+    const w = await writer(dir);
+    const report = w.ingest();
+    w.flush();
+    assert.equal(report.appended, 2);
+    const [event] = w.database.store.readStream('raw');
+    assert.equal(event?.type, 'PreToolUse');
+    assert.equal(event?.metadata['receivedAt'], new Date(Math.floor(us / 1000)).toISOString());
+    assert.equal(event?.metadata['hookEvent'], 'PreToolUse');
+    const [bad] = w.database.store.readStream(QUARANTINE_STREAM);
+    assert.match(String((bad?.data as Record<string, unknown>)['reason']), /stdin is not valid JSON/);
+    assert.deepEqual(inboxNames(dir), []);
+    w.close();
+  } finally {
+    cleanup();
+  }
+});
