@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { logbookPaths } from './capture/paths';
 import type { LogbookPaths } from './capture/paths';
 import { LiveIngest } from './ingest/live-ingest';
@@ -17,6 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('logbook');
 
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
+    if (ingests.has(paths.workspace)) return;
     const live = new LiveIngest(paths, {
       owner: 'vscode',
       maxFieldBytes: () => config().get<number>('capture.maxFieldBytes', 65_536),
@@ -42,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return folder === undefined ? undefined : logbookPaths(folder.uri.fsPath);
     },
     ingestFor: (paths) => ingests.get(paths.workspace),
+    ensureIngest: startIngest,
     restartIngest: async (paths) => {
       ingests.get(paths.workspace)?.dispose();
       ingests.delete(paths.workspace);
@@ -61,8 +64,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(...registerCommands(ctx));
   context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) live.dispose(); ingests.clear(); } });
   try {
+    // Only workspaces that use the logbook get a writer: never create .logbook/ uninvited.
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme === 'file') await startIngest(logbookPaths(folder.uri.fsPath));
+      if (folder.uri.scheme !== 'file') continue;
+      const paths = logbookPaths(folder.uri.fsPath);
+      if (existsSync(paths.dir)) await startIngest(paths);
+      // Hooks installed later (from a shell, say) show up as a new .logbook/ folder.
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.logbook/**'));
+      context.subscriptions.push(watcher, watcher.onDidCreate(() => void startIngest(paths).catch((error: unknown) => log(`ingest: ${String(error)}`))));
     }
   } catch (error) {
     log(`activation: ${(error as Error).message}`);

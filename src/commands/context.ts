@@ -10,5 +10,7 @@ export interface ExtensionContext {
   /** The workspace folder a command acts on (asks when there are several). */
   pickWorkspace(): Promise<LogbookPaths | undefined>;
   ingestFor(paths: LogbookPaths): LiveIngest | undefined;
+  /** Starts ingesting a workspace (after hooks were installed there); no-op if it already does. */
+  ensureIngest(paths: LogbookPaths): Promise<void>;
   restartIngest(paths: LogbookPaths): Promise<void>;
 }

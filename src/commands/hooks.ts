@@ -10,6 +10,7 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   // VS Code's own runtime lets the hook run where `node` is not on PATH.
   const result = installHooks({ workspace: paths.workspace, scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath });
   for (const message of result.messages) ctx.log(message);
+  await ctx.ensureIngest(paths);
   void vscode.window.showInformationMessage(result.settingsChanged
     ? `Agent Logbook: hooks installed in ${result.settingsFile}. New Claude Code sessions in this workspace are recorded.`
     : `Agent Logbook: hooks were already installed in ${result.settingsFile}.`);
