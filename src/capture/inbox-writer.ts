@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 
@@ -21,7 +21,27 @@ export interface InboxStamp {
 
 export function stampNow(): InboxStamp {
   const us = Math.round((performance.timeOrigin + performance.now()) * 1000);
-  return { id: randomUUID(), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us };
+  const ms = Math.floor(us / 1000);
+  return { id: uuidV7(ms), receivedAt: new Date(ms).toISOString(), receivedUs: us };
+}
+
+/**
+ * A time-ordered UUID (RFC 9562 version 7): 48 bits of milliseconds, then random bits.
+ * Ids that grow with time keep the store's UNIQUE(event_id) index an append, not a random insert.
+ */
+export function uuidV7(ms: number): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The event id an entry file name carries (`<micros>-<id>.json`), or undefined. */
+export function idFromEntryName(name: string): string | undefined {
+  const match = /^\d{17}-([0-9a-f-]{36})\.json$/.exec(name);
+  return match?.[1];
 }
 
 /** Entry file names sort in receive order: zero-padded microseconds, then the unique id. */

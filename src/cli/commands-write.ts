@@ -20,6 +20,9 @@ export async function ingestCommand(ctx: CliContext): Promise<number> {
   try {
     const report = writer.ingest();
     writer.flush();
+    await writer.removeCommittedEntries();
+    // Leave the search index current for readers too (a second, small durable write).
+    if (writer.catchUpFullText() > 0) writer.flush();
     const parts = [`ingested ${report.appended} event(s) from ${report.sessions.size} session(s)`];
     if (report.duplicates > 0) parts.push(`${report.duplicates} already stored`);
     if (report.quarantined > 0) parts.push(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);

@@ -9,6 +9,8 @@ const TOOL_OUTCOMES = new Set(['PostToolUse', 'PostToolUseFailure', 'PermissionD
 
 export class CausationLinker {
   private readonly causes = new Map<string, string>();
+  /** Streams whose stored causes were loaded: a miss there is definitive. */
+  private readonly loadedStreams = new Set<string>();
 
   constructor(private readonly store: EventStore) {}
 
@@ -33,20 +35,20 @@ export class CausationLinker {
     this.causes.set(`${streamId}|${key}`, eventId);
   }
 
-  /** After a restart the map is empty: find the cause among the stream's stored events. */
+  /**
+   * After a restart the map is empty: the first miss in a stream loads every cause that stream
+   * holds, once; after that a miss is definitive (a cause always precedes its effect).
+   */
   private lookup(streamId: string, key: string): string {
-    const [kind, id] = key.split(':', 2) as [string, string];
-    const causeType = kind === 'tool' ? 'PreToolUse' : 'SubagentStart';
-    const field = kind === 'tool' ? 'tool_use_id' : 'agent_id';
-    for (const event of this.store.readStream(streamId).reverse()) {
-      const data = event.data as Record<string, unknown> | null;
-      if (event.type === causeType && data !== null && data[field] === id) {
-        this.remember(streamId, key, event.eventId);
-        return event.eventId;
+    if (!this.loadedStreams.has(streamId)) {
+      this.loadedStreams.add(streamId);
+      for (const event of this.store.readStream(streamId)) {
+        const data = event.data as Record<string, unknown> | null;
+        if (data === null || typeof data !== 'object') continue;
+        if (event.type === 'PreToolUse' && typeof data['tool_use_id'] === 'string') this.causes.set(`${streamId}|tool:${data['tool_use_id']}`, event.eventId);
+        if (event.type === 'SubagentStart' && typeof data['agent_id'] === 'string') this.causes.set(`${streamId}|agent:${data['agent_id']}`, event.eventId);
       }
     }
-    // A cause always precedes its effect: absent now means absent for good ('' = none).
-    this.remember(streamId, key, '');
-    return '';
+    return this.causes.get(`${streamId}|${key}`) ?? '';
   }
 }

@@ -18,7 +18,7 @@ const invalidEntry = z.object({ ...stamp, invalid: z.object({ reason: z.string()
 
 /** An inbox entry as read back from disk. */
 export type InboxEntry =
-  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown }
+  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string }
   | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
   | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
 
@@ -41,7 +41,8 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
   }
   const hook = hookEntry.safeParse(json);
   if (hook.success && hook.data.payload !== undefined) {
-    return { kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload };
+    const payloadText = payloadTextOf(text, json);
+    return { kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload, ...(payloadText === undefined ? {} : { payloadText }) };
   }
   const invalid = invalidEntry.safeParse(json);
   if (invalid.success) {
@@ -59,11 +60,27 @@ function parseRawHook(file: string, text: string): InboxEntry {
   const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[3] || undefined };
   try {
     const payload = JSON.parse(text) as unknown;
-    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload };
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim() };
     return { kind: 'invalid-payload', file, stamp: s, reason: 'stdin JSON is not an object', raw: text };
   } catch (error) {
     return { kind: 'invalid-payload', file, stamp: s, reason: text.trim() === '' ? 'stdin was empty' : `stdin is not valid JSON: ${(error as Error).message}`, raw: text };
   }
+}
+
+const PAYLOAD_KEY = ',"payload":';
+
+/**
+ * The payload's own JSON text inside an entry the hook wrote (`{"v":1,…,"payload":<text>}`),
+ * so it is stored as Claude Code sent it without being serialised again. Only when the key
+ * occurs once and is the last one; anything unusual falls back to serialising the value.
+ */
+function payloadTextOf(text: string, json: unknown): string | undefined {
+  if (!text.startsWith('{"v":1,')) return undefined;
+  const at = text.indexOf(PAYLOAD_KEY);
+  if (at < 0 || text.indexOf(PAYLOAD_KEY, at + 1) >= 0) return undefined;
+  const keys = Object.keys(json as object);
+  if (keys[keys.length - 1] !== 'payload') return undefined;
+  return text.slice(at + PAYLOAD_KEY.length, text.lastIndexOf('}')).trim();
 }
 
 function unreadable(file: string, text: string, reason: string): InboxEntry {

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
-import { parseInboxEntry } from './inbox-entry';
-import { normalizeEntry, QUARANTINE_STREAM } from './normalize';
+import { idFromName, parseInboxEntry } from './inbox-entry';
+import { normalizeEntry, QUARANTINE_STREAM, serializeRecord } from './normalize';
 import type { IngestRecord } from './normalize';
 import type { SegmentLog } from './segments';
 import { CausationLinker } from './causation';
@@ -29,11 +30,15 @@ export function emptyReport(): IngestReport {
 
 /**
  * The single writer: inbox → validated envelope → raw segment (fsync) → store (in memory).
- * Entries leave the inbox only in commit(), after the store file holding them is on disk.
+ * Entries leave the inbox only after commit() has written the store holding them to disk;
+ * their removal is housekeeping off the critical path (removeCommitted), because a
+ * leftover entry is recognised by its id and never stored twice.
  */
 export class Ingestor {
-  /** Inbox files already appended whose removal waits for the next durable flush. */
+  /** Inbox files appended, waiting for the next durable flush. */
   private readonly consumed = new Set<string>();
+  /** Inbox files whose events are on disk: safe to delete at any time. */
+  private readonly committed = new Set<string>();
   private readonly linker: CausationLinker;
 
   constructor(
@@ -48,32 +53,46 @@ export class Ingestor {
   /** Appends everything waiting in the inbox (not yet flushed). */
   ingestPending(report: IngestReport = emptyReport()): IngestReport {
     const batchSize = this.options.batchSize ?? 2000;
-    for (;;) {
-      const names = this.pendingNames(batchSize);
-      if (names.length === 0) return report;
-      this.ingestBatch(names, report);
-    }
+    const names = this.pendingNames();
+    for (let start = 0; start < names.length; start += batchSize) this.ingestBatch(names.slice(start, start + batchSize), report);
+    return report;
   }
 
-  /** Flushes the store durably, then removes the inbox entries it now holds. */
+  /** Flushes the store durably; the inbox entries it holds become safe to remove. */
   commit(): number {
     const bytes = this.database.flush();
-    for (const name of this.consumed) {
-      try {
-        unlinkSync(join(this.inboxDir, name));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
+    for (const name of this.consumed) this.committed.add(name);
     this.consumed.clear();
     return bytes;
+  }
+
+  /** Deletes inbox entries whose events are on disk (several at a time); returns how many. */
+  async removeCommitted(concurrency = 16): Promise<number> {
+    const names = [...this.committed];
+    let removed = 0;
+    for (let start = 0; start < names.length; start += concurrency) {
+      await Promise.all(names.slice(start, start + concurrency).map(async (name) => {
+        try {
+          await unlink(join(this.inboxDir, name));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+        this.committed.delete(name);
+        removed += 1;
+      }));
+    }
+    return removed;
   }
 
   get waitingForFlush(): number {
     return this.consumed.size;
   }
 
-  private pendingNames(limit: number): string[] {
+  get waitingForRemoval(): number {
+    return this.committed.size;
+  }
+
+  private pendingNames(): string[] {
     let names: string[];
     try {
       names = readdirSync(this.inboxDir);
@@ -82,36 +101,59 @@ export class Ingestor {
       throw error;
     }
     return names
-      .filter((n) => (n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)) && !this.consumed.has(n))
-      .sort()
-      .slice(0, limit);
+      .filter((n) => (n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)) && !this.consumed.has(n) && !this.committed.has(n))
+      .sort();
   }
 
   private ingestBatch(names: readonly string[], report: IngestReport): void {
+    // Entries already stored (a crash before their removal) are known by the id in their name,
+    // found with one query for the batch and never read again.
+    const idOf = (name: string): string | undefined => idFromEntryName(name) ?? (name.endsWith(RAW_HOOK_SUFFIX) ? idFromName(name) : undefined);
+    const stored = this.database.store.existingEventIds(names.map(idOf).filter((id): id is string => id !== undefined));
     const fresh: IngestRecord[] = [];
     const seen = new Set<string>();
     for (const name of names) {
+      const knownId = idOf(name);
+      if (knownId !== undefined && (stored.has(knownId) || seen.has(knownId))) {
+        report.duplicates += 1;
+        this.consumed.add(name);
+        continue;
+      }
       let text: string;
       try {
-        text = readFileSync(join(this.inboxDir, name), 'utf8');
+        text = readEntry(join(this.inboxDir, name));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         report.unreadableFiles.push(`${name}: ${(error as Error).message}`);
         continue;
       }
       const record = normalizeEntry(parseInboxEntry(name, text), this.options);
-      if (seen.has(record.event.eventId) || this.database.store.hasEvent(record.event.eventId)) {
+      if (seen.has(record.event.eventId) || (knownId === undefined && this.database.store.hasEvent(record.event.eventId))) {
         report.duplicates += 1;
         this.consumed.add(name);
         continue;
       }
       seen.add(record.event.eventId);
-      fresh.push(this.linker.link(record));
+      fresh.push(serializeRecord(this.linker.link(record)));
       this.consumed.add(name);
     }
     this.segments.append(fresh);
     appendRecords(this.database, fresh, report);
   }
+}
+
+// Most entries are small: one open/read/close into a reused buffer costs a third of readFileSync.
+const readBuffer = Buffer.allocUnsafe(256 * 1024);
+
+function readEntry(path: string): string {
+  const fd = openSync(path, 'r');
+  let read: number;
+  try {
+    read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return read < readBuffer.length ? readBuffer.toString('utf8', 0, read) : readFileSync(path, 'utf8');
 }
 
 /** Appends records in order, grouping runs of the same stream into one append. Shared with rebuild. */

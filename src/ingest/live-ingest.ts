@@ -29,6 +29,7 @@ export class LiveIngest {
   private watcher: FSWatcher | undefined;
   private ingestTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private disposed = false;
   private lastHolder = '';
@@ -63,7 +64,7 @@ export class LiveIngest {
   dispose(): void {
     this.disposed = true;
     this.watcher?.close();
-    for (const timer of [...this.timers, this.ingestTimer, this.flushTimer]) if (timer !== undefined) clearTimeout(timer);
+    for (const timer of [...this.timers, this.ingestTimer, this.flushTimer, this.idleTimer]) if (timer !== undefined) clearTimeout(timer);
     try {
       this.writer?.close();
     } catch (error) {
@@ -143,12 +144,32 @@ export class LiveIngest {
   }
 
   private runFlush(): void {
-    if (this.writer === undefined || !this.writer.pendingFlush) return;
+    const writer = this.writer;
+    if (writer === undefined || !writer.pendingFlush) return;
     try {
-      this.writer.flush();
+      writer.flush();
     } catch (error) {
       this.options.log(`flush failed: ${(error as Error).message} (entries stay in the inbox)`);
+      return;
     }
+    writer.removeCommittedEntries().catch((error: unknown) => this.options.log(`inbox cleanup: ${String(error)}`));
+    this.scheduleIdleWork();
+  }
+
+  /** Keeps the full-text index close behind, in small steps, when nothing else is waiting. */
+  private scheduleIdleWork(): void {
+    if (this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.writer === undefined || this.ingestTimer !== undefined) return;
+      try {
+        const indexed = this.writer.catchUpFullText(5000);
+        if (indexed === 5000) this.scheduleIdleWork();
+        else if (indexed > 0) this.scheduleFlush();
+      } catch (error) {
+        this.options.log(`full-text index: ${(error as Error).message}`);
+      }
+    }, 250);
   }
 
   private dropWriter(): void {

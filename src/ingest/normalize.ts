@@ -34,34 +34,41 @@ export function normalizeEntry(entry: InboxEntry, options: NormalizeOptions): In
     return quarantined(entry.stamp.id, entry.kind === 'unreadable' ? INVALID_INBOX_ENTRY : INVALID_HOOK_INPUT,
       { reason: entry.reason, raw: entry.raw }, baseMeta, options);
   }
-  const base = hookPayloadBase.safeParse(entry.payload);
+  const name = eventNameOf(entry.payload);
+  const metadata: Record<string, unknown> = { ...baseMeta };
+  // One schema pass: a known event's schema includes the fields every payload carries.
+  const typed = name !== undefined && isKnownHookEvent(name) ? knownHookSchemas[name].safeParse(entry.payload) : undefined;
+  const base = typed?.success === true ? typed : hookPayloadBase.safeParse(entry.payload);
   if (!base.success) {
     return quarantined(entry.stamp.id, INVALID_HOOK_INPUT,
       { reason: `hook payload ${describeIssues(base.error)}`, payload: entry.payload }, baseMeta, options);
   }
-  const name = base.data.hook_event_name;
-  const metadata: Record<string, unknown> = { ...baseMeta };
-  if (isKnownHookEvent(name)) {
-    const typed = knownHookSchemas[name].safeParse(entry.payload);
-    // Stored anyway: Claude Code's format moves; the issues say what did not match.
-    if (!typed.success) metadata['schemaIssues'] = describeIssues(typed.error);
-  } else {
-    metadata['unknownEvent'] = true;
-  }
-  const { value, cuts } = capFields(entry.payload, options.maxFieldBytes);
+  // Stored anyway: Claude Code's format moves; the issues say what did not match.
+  if (typed !== undefined && !typed.success) metadata['schemaIssues'] = describeIssues(typed.error);
+  if (typed === undefined) metadata['unknownEvent'] = true;
+  // No string can be longer than the whole payload's text: small payloads skip the walk.
+  const small = entry.payloadText !== undefined && entry.payloadText.length * 3 <= options.maxFieldBytes;
+  const { value, cuts } = small ? { value: entry.payload, cuts: [] } : capFields(entry.payload, options.maxFieldBytes);
   if (cuts.length > 0) metadata['cuts'] = cuts;
+  const dataText = cuts.length === 0 && entry.payloadText !== undefined ? entry.payloadText : JSON.stringify(value);
   return {
-    streamId: base.data.session_id,
+    streamId: base.data.session_id as string,
     event: {
       eventId: entry.stamp.id,
-      type: name,
+      type: base.data.hook_event_name as string,
       schemaVersion: HOOK_EVENT_SCHEMA_VERSION,
       data: value,
       metadata,
       correlationId: base.data.prompt_id ?? null,
       causationId: null,
+      serialized: { data: dataText, metadata: JSON.stringify(metadata) },
     },
   };
+}
+
+function eventNameOf(payload: unknown): string | undefined {
+  const name = (payload as Record<string, unknown> | null)?.['hook_event_name'];
+  return typeof name === 'string' ? name : undefined;
 }
 
 function quarantined(eventId: string, type: string, data: Record<string, unknown>, metadata: Record<string, unknown>, options: NormalizeOptions): IngestRecord {
@@ -74,4 +81,20 @@ function quarantined(eventId: string, type: string, data: Record<string, unknown
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
+}
+
+/** Serialises data and metadata once; the segment line and the store row both reuse it. */
+export function serializeRecord(record: IngestRecord): IngestRecord {
+  if (record.event.serialized !== undefined) return record;
+  return { streamId: record.streamId, event: { ...record.event, serialized: { data: JSON.stringify(record.event.data ?? null), metadata: JSON.stringify(record.event.metadata) } } };
+}
+
+/** One raw-segment line: the record as JSON, built around the already serialised parts. */
+export function segmentLine(record: IngestRecord): string {
+  const { serialized, ...event } = record.event;
+  if (serialized === undefined) return JSON.stringify({ streamId: record.streamId, event });
+  const { data: _data, metadata: _metadata, ...rest } = event;
+  const head = JSON.stringify({ streamId: record.streamId, event: rest });
+  // head ends with "}}": splice data and metadata into the event object.
+  return `${head.slice(0, -2)},"data":${serialized.data},"metadata":${serialized.metadata}}}`;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileDurably, fsyncDir } from '../store/durable-file';
 import type { IngestRecord } from './normalize';
+import { segmentLine } from './normalize';
 import { LogbookError } from '../domain/errors';
 
 // Raw segments: an append-only copy of every record ever ingested, written and fsynced
@@ -25,7 +26,7 @@ export class SegmentLog {
     const fd = openSync(file, 'a+', 0o600);
     try {
       dropTornTail(fd);
-      writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeSync(fd, records.map(segmentLine).join('\n') + '\n');
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -77,7 +78,8 @@ export class SegmentLog {
   }
 
   private seal(file: string): void {
-    writeFileDurably(`${file}.gz`, gzipSync(readFileSync(file)));
+    // Level 1: sealing stays cheap on the ingest path; the text still shrinks several times.
+    writeFileDurably(`${file}.gz`, gzipSync(readFileSync(file), { level: 1 }));
     unlinkSync(file);
     fsyncDir(this.dir);
   }

@@ -51,6 +51,17 @@ export class LogbookWriter {
     return this.ingestor.commit();
   }
 
+  /** Removes inbox entries whose events are on disk; off the critical path. */
+  removeCommittedEntries(): Promise<number> {
+    return this.ingestor.removeCommitted();
+  }
+
+  /** Idle work: index what the full-text projection has not seen yet (persisted by the next flush). */
+  catchUpFullText(limit?: number): number {
+    this.assertOwned();
+    return this.database.catchUpFullText(limit);
+  }
+
   get pendingFlush(): boolean {
     return this.database.isDirty || this.ingestor.waitingForFlush > 0;
   }

@@ -3,6 +3,8 @@
 /** An event as handed to append: the store assigns positions and the recorded time. */
 export interface NewEvent {
   readonly eventId: string;
+  /** JSON of data and metadata when the caller already has it (saves serialising twice). */
+  readonly serialized?: { readonly data: string; readonly metadata: string };
   readonly type: string;
   readonly schemaVersion: number;
   readonly data: unknown;
@@ -65,12 +67,16 @@ export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expectedVersion?: ExpectedVersion): AppendResult;
   streamVersion(streamId: string): number;
   hasEvent(eventId: string): boolean;
+  /** Which of these event ids are stored (one query for a whole batch). */
+  existingEventIds(eventIds: readonly string[]): Set<string>;
   readStream(streamId: string, range?: GlobalRange): RecordedEvent[];
   readAll(range?: GlobalRange): RecordedEvent[];
   readByType(type: string, range?: GlobalRange): RecordedEvent[];
   readByCorrelation(correlationId: string, range?: GlobalRange): RecordedEvent[];
-  /** FTS4 MATCH query; results in global order. */
+  /** FTS4 MATCH query; results in global order. Brings the full-text index up to date first. */
   search(query: string, options?: { streamId?: string; limit?: number }): RecordedEvent[];
   streams(): StreamSummary[];
+  /** Indexes events appended since the full-text checkpoint; returns how many. */
+  catchUpFullText(limit?: number): number;
   lastGlobalPosition(): number;
 }

@@ -68,6 +68,7 @@ export class LogbookDatabase {
   /** Runs `work` in one transaction: many appends, one commit. */
   transaction<T>(work: () => T): T {
     this.db.run('BEGIN');
+    this.store.inTransaction = true;
     try {
       const result = work();
       this.db.run('COMMIT');
@@ -75,8 +76,18 @@ export class LogbookDatabase {
       return result;
     } catch (error) {
       this.db.run('ROLLBACK');
+      this.store.forgetVersions();
       throw error;
+    } finally {
+      this.store.inTransaction = false;
     }
+  }
+
+  /** Brings the full-text index up to date (idle work for the writer); marks the file dirty. */
+  catchUpFullText(limit?: number): number {
+    const indexed = this.store.catchUpFullText(limit);
+    if (indexed > 0) this.dirty = true;
+    return indexed;
   }
 
   /** Writes the whole database durably; returns the bytes written (0 when nothing changed). */

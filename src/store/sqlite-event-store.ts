@@ -22,38 +22,80 @@ export class SqliteEventStore implements EventStore {
     this.statements.clear();
   }
 
+  /** Set by the owner of an enclosing transaction: appends then skip their own savepoint. */
+  inTransaction = false;
+
   append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion = 'any'): AppendResult {
     const current = this.streamVersion(streamId);
     checkExpected(streamId, expectedVersion, current);
     const insert = this.statement(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`);
-    const fts = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, ?)');
     let version = current;
     let duplicates = 0;
     let lastGlobal = 0;
     const recordedAt = this.now();
-    this.db.run('SAVEPOINT append');
+    // Several events must land together or not at all; inside a transaction its rollback does that.
+    const atomic = !this.inTransaction && events.length > 1;
+    if (atomic) this.db.run('SAVEPOINT append');
     try {
       for (const event of events) {
         insert.run([streamId, version + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
-          event.correlationId ?? null, event.causationId ?? null, JSON.stringify(event.data ?? null), JSON.stringify(event.metadata)]);
+          event.correlationId ?? null, event.causationId ?? null,
+          event.serialized?.data ?? JSON.stringify(event.data ?? null), event.serialized?.metadata ?? JSON.stringify(event.metadata)]);
         if (this.db.getRowsModified() === 0) {
           duplicates += 1;
           continue;
         }
         version += 1;
-        lastGlobal = this.lastInsertRowId();
-        fts.run([lastGlobal, searchableText(event.type, event.data)]);
       }
-      this.db.run('RELEASE append');
+      if (version > current) lastGlobal = this.lastInsertRowId();
+      if (atomic) this.db.run('RELEASE append');
     } catch (error) {
-      this.db.run('ROLLBACK TO append');
-      this.db.run('RELEASE append');
+      if (atomic) {
+        this.db.run('ROLLBACK TO append');
+        this.db.run('RELEASE append');
+      }
       this.versions.delete(streamId);
       throw error;
     }
     this.versions.set(streamId, version);
     return { nextExpectedVersion: version, lastGlobalPosition: lastGlobal, appended: version - current, duplicates };
+  }
+
+  /** Forgets cached stream versions, e.g. after the enclosing transaction rolled back. */
+  forgetVersions(): void {
+    this.versions.clear();
+  }
+
+  existingEventIds(eventIds: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (let start = 0; start < eventIds.length; start += 500) {
+      const chunk = eventIds.slice(start, start + 500);
+      const rows = this.db.exec(`SELECT event_id FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`, [...chunk]);
+      for (const row of rows[0]?.values ?? []) found.add(String(row[0]));
+    }
+    return found;
+  }
+
+  catchUpFullText(limit = Number.MAX_SAFE_INTEGER): number {
+    const from = Number(this.scalar("SELECT position FROM projection_checkpoints WHERE name = 'fts'", []) ?? 0);
+    const rows = this.rows('SELECT global_position, type, data FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?', [from, limit]);
+    if (rows.length === 0) return 0;
+    const insert = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, ?)');
+    const atomic = !this.inTransaction;
+    if (atomic) this.db.run('SAVEPOINT fts');
+    try {
+      for (const [position, type, data] of rows) insert.run([position as number, searchableText(String(type), JSON.parse(String(data)) as unknown)]);
+      this.statement("UPDATE projection_checkpoints SET position = ? WHERE name = 'fts'").run([rows[rows.length - 1]?.[0] as number]);
+      if (atomic) this.db.run('RELEASE fts');
+    } catch (error) {
+      if (atomic) {
+        this.db.run('ROLLBACK TO fts');
+        this.db.run('RELEASE fts');
+      }
+      throw error;
+    }
+    return rows.length;
   }
 
   streamVersion(streamId: string): number {
@@ -88,6 +130,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   search(query: string, options: { streamId?: string; limit?: number } = {}): RecordedEvent[] {
+    this.catchUpFullText();
     const limit = options.limit ?? -1;
     try {
       if (options.streamId !== undefined) {

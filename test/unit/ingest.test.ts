@@ -32,6 +32,7 @@ test('the real captured session is ingested whole, in order, with tool causation
     const w = await writer(dir);
     const report = w.ingest();
     w.flush();
+    await w.removeCommittedEntries();
     w.close();
     assert.equal(report.appended, payloads.length);
     const opened = await LogbookDatabase.open(logbookPaths(dir).store);
@@ -63,6 +64,8 @@ test('inbox entries stay until the store holding them is flushed; a second pass 
     assert.equal(inboxNames(dir).length, 1, 'not removed before the flush');
     assert.equal(w.ingest().appended, 0, 'an appended entry is not read twice while it waits');
     w.flush();
+    assert.equal(w.ingest().appended, 0, 'flushed but not yet removed: still not read twice');
+    assert.equal(await w.removeCommittedEntries(), 1);
     assert.equal(inboxNames(dir).length, 0);
     assert.equal(w.ingest().appended, 0);
     w.close();
@@ -81,14 +84,19 @@ test('an entry already in the store (crash between flush and inbox removal) is n
     const w = await writer(dir);
     w.ingest();
     w.flush();
+    await w.removeCommittedEntries();
+    w.close();
+    // The crash: the store holds the event, the entry is back in the inbox, a new writer starts.
     writeFileSync(join(inbox, name), text);
-    const again = w.ingest();
+    const w2 = await writer(dir);
+    const again = w2.ingest();
     assert.equal(again.appended, 0);
     assert.equal(again.duplicates, 1);
-    w.flush();
-    assert.equal(w.database.store.readStream('s').length, 1);
+    w2.flush();
+    await w2.removeCommittedEntries();
+    assert.equal(w2.database.store.readStream('s').length, 1);
     assert.deepEqual(inboxNames(dir), []);
-    w.close();
+    w2.close();
   } finally {
     cleanup();
   }
@@ -110,6 +118,7 @@ test('bad input is kept in the $quarantine stream with a reason naming what is w
     assert.match(reasons[0] ?? '', /InvalidInboxEntry: inbox file 00000000000000001-junk\.json is not valid JSON/);
     assert.match(reasons[1] ?? '', /InvalidInboxEntry: inbox file 00000000000000002-shape\.json is not an inbox entry/);
     assert.match(reasons[2] ?? '', /InvalidHookInput: hook payload session_id: /);
+    await w.removeCommittedEntries();
     assert.deepEqual(inboxNames(dir), []);
     w.close();
   } finally {
@@ -260,6 +269,7 @@ test('payloads the sh launcher saved without a runtime (.rawhook) are ingested w
     assert.equal(event?.metadata['hookEvent'], 'PreToolUse');
     const [bad] = w.database.store.readStream(QUARANTINE_STREAM);
     assert.match(String((bad?.data as Record<string, unknown>)['reason']), /stdin is not valid JSON/);
+    await w.removeCommittedEntries();
     assert.deepEqual(inboxNames(dir), []);
     w.close();
   } finally {

@@ -93,6 +93,17 @@ test('full-text search finds values (not keys), can be scoped to a session, and 
   assert.throws(() => db.store.search('"unbalanced'), (e: unknown) => e instanceof LogbookError && e.code === 'SEARCH_QUERY_INVALID');
 });
 
+test('the full-text index is a projection with a checkpoint: appends are indexed when it catches up', async () => {
+  const db = await fresh();
+  db.store.append('s', [anEvent({ data: { prompt: 'aardvark' } }), anEvent({ data: { prompt: 'aardvark again' } })]);
+  assert.equal(db.catchUpFullText(1), 1, 'in steps of a given size');
+  assert.equal(db.isDirty, true);
+  assert.equal(db.store.search('aardvark').length, 2, 'search catches up the rest first');
+  assert.equal(db.catchUpFullText(), 0);
+  db.store.append('s', [anEvent({ data: { prompt: 'aardvark three' } })]);
+  assert.equal(db.store.search('aardvark').length, 3);
+});
+
 test('migrations: an old store is brought to the current schema once, with its events indexed', async () => {
   const SQL = await loadSqlJs();
   const old = new SQL.Database();
@@ -100,13 +111,14 @@ test('migrations: an old store is brought to the current schema once, with its e
   assert.equal(schemaVersion(old), 1);
   old.run(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, data, metadata)
     VALUES ('s', 1, 'e1', 'UserPromptSubmit', 1, '2026-01-01', '{"prompt":"legacy zebra"}', '{}')`);
-  assert.deepEqual(migrate(old), [2]);
+  assert.deepEqual(migrate(old), [2, 3]);
   assert.deepEqual(migrate(old), [], 'a second run applies nothing');
   assert.equal(schemaVersion(old), CURRENT_SCHEMA_VERSION);
   const rows = old.exec("SELECT docid FROM events_fts WHERE events_fts MATCH 'zebra'");
   assert.deepEqual(rows[0]?.values, [[1]]);
   const applied = old.exec('SELECT version, name FROM schema_migrations ORDER BY version')[0]?.values.map((r) => r[0]);
-  assert.deepEqual(applied, [1, 2]);
+  assert.deepEqual(applied, [1, 2, 3]);
+  assert.deepEqual(old.exec("SELECT position FROM projection_checkpoints WHERE name = 'fts'")[0]?.values, [[1]], 'the backfill counts as indexed');
 });
 
 test('streams() summarises each session with its first and last event', async () => {
