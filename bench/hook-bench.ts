@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
 import { entryFileName, entryText, stampNow, writeInboxEntry } from '../src/capture/inbox-writer';
@@ -29,6 +29,8 @@ export interface HookBenchResult {
   readonly runs: number;
   readonly baseline: Spread;
   readonly shNode: Spread;
+  readonly noopScript: Spread;
+  readonly cryptoScript: Spread;
   readonly hookDirect: Spread;
   readonly pre: Spread;
   readonly post200k: Spread;
@@ -38,7 +40,7 @@ export interface HookBenchResult {
 }
 
 interface Variant {
-  readonly key: 'baseline' | 'shNode' | 'hookDirect' | 'pre' | 'post200k';
+  readonly key: 'baseline' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k';
   readonly label: string;
   readonly file: string;
   readonly args: readonly string[];
@@ -58,11 +60,17 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   const small = Buffer.from(fixturePayload(input.fixture, 'PreToolUse', 'Bash').json);
   const big = Buffer.from(bigPostToolUse(input.fixture, POST_PAYLOAD_BYTES));
   const env = { ...process.env, CLAUDE_PROJECT_DIR: workspace };
+  // An empty script beside hook.cjs: what node pays to load any script file, before the hook's own code.
+  writeFileSync(join(paths.bin, 'bench-noop.cjs'), '');
+  // The hook's heaviest built-in: stampNow's random id bits load node:crypto.
+  writeFileSync(join(paths.bin, 'bench-crypto.cjs'), "require('node:crypto').randomBytes(16);\n");
 
   const variants: Variant[] = [
     { key: 'baseline', label: 'node -e 0 (baseline)', file: 'node', args: ['-e', '0'], stdin: small, samples: [] },
     // Claude Code always goes through `sh -c`: this row shows what that layer alone costs.
     { key: 'shNode', label: "sh -c 'node -e 0'", file: 'sh', args: ['-c', 'node -e 0'], stdin: small, samples: [] },
+    { key: 'noopScript', label: "sh -c 'node …/bench-noop.cjs' (empty script)", file: 'sh', args: ['-c', 'node "$CLAUDE_PROJECT_DIR"/.logbook/bin/bench-noop.cjs PreToolUse'], stdin: small, samples: [] },
+    { key: 'cryptoScript', label: "sh -c 'node …/bench-crypto.cjs' (only crypto.randomBytes)", file: 'sh', args: ['-c', 'node "$CLAUDE_PROJECT_DIR"/.logbook/bin/bench-crypto.cjs PreToolUse'], stdin: small, samples: [] },
     // The hook program without the launcher script: separates launcher cost from program cost.
     { key: 'hookDirect', label: "sh -c 'node …/hook.cjs PreToolUse'", file: 'sh', args: ['-c', 'node "$CLAUDE_PROJECT_DIR"/.logbook/bin/hook.cjs PreToolUse'], stdin: small, samples: [] },
     { key: 'pre', label: 'hook PreToolUse (as Claude Code runs it)', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: small, samples: [] },
@@ -94,6 +102,8 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     runs: input.runs,
     baseline: spread('baseline'),
     shNode: spread('shNode'),
+    noopScript: spread('noopScript'),
+    cryptoScript: spread('cryptoScript'),
     hookDirect: spread('hookDirect'),
     pre: spread('pre'),
     post200k: spread('post200k'),
@@ -137,27 +147,32 @@ interface InProcess {
   readonly runHookBig: number;
 }
 
-/** The hook's own work without process start-up: p50 of each piece, on the same disk. */
+/**
+ * The hook's own work without process start-up: p50 of each piece, on the same disk. The
+ * pieces take turns within each iteration, so fsync latency drift hits them alike.
+ */
 function measureInProcess(dir: string, small: string, big: string, iterations: number): InProcess {
   const inbox = join(dir, 'inbox');
-  const time = (fn: () => void): number => {
-    const samples: number[] = [];
-    for (let i = 0; i < iterations; i += 1) {
-      const start = process.hrtime.bigint();
-      fn();
-      samples.push(msSince(start));
-    }
-    return median(samples);
-  };
   writeInboxEntry(inbox, entryFileName(stampNow()), 'warm-up\n'); // creates the folders outside the timings
   const text = entryText(stampNow(), 'hook', 'PreToolUse', small);
-  return {
-    stamp: time(() => void stampNow()),
-    entryTextSmall: time(() => void entryText(stampNow(), 'hook', 'PreToolUse', small)),
-    writeEntry: time(() => void writeInboxEntry(inbox, entryFileName(stampNow()), text)),
-    runHookSmall: time(() => void runHook({ inboxDir: inbox, hookEvent: 'PreToolUse', readStdin: () => small })),
-    runHookBig: time(() => void runHook({ inboxDir: inbox, hookEvent: 'PostToolUse', readStdin: () => big })),
+  const pieces: Record<keyof InProcess, () => void> = {
+    stamp: () => void stampNow(),
+    entryTextSmall: () => void entryText(stampNow(), 'hook', 'PreToolUse', small),
+    writeEntry: () => void writeInboxEntry(inbox, entryFileName(stampNow()), text),
+    runHookSmall: () => void runHook({ inboxDir: inbox, hookEvent: 'PreToolUse', readStdin: () => small }),
+    runHookBig: () => void runHook({ inboxDir: inbox, hookEvent: 'PostToolUse', readStdin: () => big }),
   };
+  const keys = Object.keys(pieces) as (keyof InProcess)[];
+  const samples = new Map<keyof InProcess, number[]>(keys.map((k) => [k, []]));
+  for (let i = 0; i < iterations; i += 1) {
+    for (const key of keys) {
+      const start = process.hrtime.bigint();
+      pieces[key]();
+      samples.get(key)?.push(msSince(start));
+    }
+  }
+  const p50 = (key: keyof InProcess): number => median(samples.get(key) ?? []);
+  return { stamp: p50('stamp'), entryTextSmall: p50('entryTextSmall'), writeEntry: p50('writeEntry'), runHookSmall: p50('runHookSmall'), runHookBig: p50('runHookBig') };
 }
 
 function printHook(r: HookBenchResult, variants: readonly Variant[], inProcess: InProcess, hookScriptBytes: number): void {
@@ -169,15 +184,17 @@ function printHook(r: HookBenchResult, variants: readonly Variant[], inProcess: 
   });
   console.log(textTable(['variant', 'p50', 'p95', 'p50 ratio', 'p95 ratio', 'min', 'max'], rows, new Set([1, 2, 3, 4, 5, 6])));
   const extra = r.pre.p50 - r.baseline.p50;
-  console.log(`\nWhere the PreToolUse hook's extra ${fmtMs(extra)} (p50, over bare node) goes:`);
+  console.log(`\nWhere the PreToolUse hook's extra ${fmtMs(extra)} (p50, over bare node) goes (differences of p50s: a negative or tiny part is within noise):`);
   console.log(textTable(['part', 'p50', 'share of extra'], [
     ["`sh -c` layer (sh-node − node)", fmtMs(r.shNode.p50 - r.baseline.p50), share(r.shNode.p50 - r.baseline.p50, extra)],
-    [`hook.cjs load + run (hook-direct − sh-node; bundle ${(hookScriptBytes / 1024).toFixed(1)} KB)`, fmtMs(r.hookDirect.p50 - r.shNode.p50), share(r.hookDirect.p50 - r.shNode.p50, extra)],
+    ['node loading a script file at all (empty script − sh-node)', fmtMs(r.noopScript.p50 - r.shNode.p50), share(r.noopScript.p50 - r.shNode.p50, extra)],
+    ['loading node:crypto for the id (crypto script − empty script)', fmtMs(r.cryptoScript.p50 - r.noopScript.p50), share(r.cryptoScript.p50 - r.noopScript.p50, extra)],
+    [`rest of hook.cjs: fs/path, stdin, parse, write+fsync (hook-direct − crypto script; bundle ${(hookScriptBytes / 1024).toFixed(1)} KB)`, fmtMs(r.hookDirect.p50 - r.cryptoScript.p50), share(r.hookDirect.p50 - r.cryptoScript.p50, extra)],
     ['launcher script logbook-hook (hook − hook-direct)', fmtMs(r.pre.p50 - r.hookDirect.p50), share(r.pre.p50 - r.hookDirect.p50, extra)],
   ], new Set([1, 2])));
   console.log('\nThe hook program\'s own work, in process (p50, no process start-up):');
   console.log(textTable(['piece', 'p50'], [
-    ['stampNow (uuid + clock)', fmtUs(inProcess.stamp)],
+    ['stampNow (id + clock)', fmtUs(inProcess.stamp)],
     ['entryText (PreToolUse payload)', fmtUs(inProcess.entryTextSmall)],
     ['writeInboxEntry (open wx, write, fsync, close, rename)', fmtUs(inProcess.writeEntry)],
     ['runHook, PreToolUse payload (parse check + all of the above)', fmtUs(inProcess.runHookSmall)],

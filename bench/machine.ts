@@ -5,10 +5,12 @@ import { arch, cpus, release, totalmem, type } from 'node:os';
 // One line that says what the figures were measured on: ratios travel between machines
 // better than absolute times, but only with the machine beside them.
 
-export function describeMachine(tempDir: string): string {
+/** `fsyncMs`: a measured small write+fsync, when the run has one: disks differ more than CPUs. */
+export function describeMachine(tempDir: string, fsyncMs?: number): string {
   const cores = cpus().length;
   const ram = `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`;
-  return [`CPU ${cpuModel()} (${cores} core${cores === 1 ? '' : 's'})`, ram, `Node ${process.version}`, osName(), disk(tempDir)].join(', ');
+  const fsync = fsyncMs === undefined ? [] : [`small file write+fsync+rename p50 ${fsyncMs.toFixed(2)} ms`];
+  return [`CPU ${cpuModel()} (${cores} core${cores === 1 ? '' : 's'})`, ram, `Node ${process.version}`, osName(), disk(tempDir), ...fsync].join(', ');
 }
 
 function cpuModel(): string {

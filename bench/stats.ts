@@ -28,7 +28,9 @@ export function fmtMs(ms: number): string {
   return `${Math.round(ms).toLocaleString('en-US')} ms`;
 }
 
+/** Sub-millisecond pieces read better in µs; anything longer falls back to ms. */
 export function fmtUs(ms: number): string {
+  if (ms >= 1) return fmtMs(ms);
   return `${(ms * 1000).toFixed(ms * 1000 < 10 ? 2 : 1)} µs`;
 }
 
@@ -41,7 +43,7 @@ export function fmtRatio(ratio: number): string {
 }
 
 export function fmtMB(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} MB`;
 }
 
 export function pct(part: number, whole: number): string {
@@ -66,4 +68,12 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 /** Progress lines go to stderr so stdout stays the report. */
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
+}
+
+/**
+ * Lets pending signal handlers run: a SIGINT listener only fires between event-loop turns,
+ * so minutes of synchronous populating would otherwise delay Ctrl-C (and the temp cleanup).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

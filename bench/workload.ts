@@ -97,7 +97,7 @@ export function bigPostToolUse(fixture: readonly FixtureEvent[], bytes: number):
   for (let i = 0; size < bytes - base; i += 1) {
     const line = `src/module-${i % 97}/file-${i}.ts:${(i * 7) % 400}:${i % 80} ok  test ${i} passed in ${(i * 13) % 1000} ms`;
     lines.push(line);
-    size += line.length + 3; // the line, and the escaped \n JSON writes for it
+    size += line.length + 2; // the line, and the escaped \n JSON writes after it
   }
   const response = { ...(template.payload['tool_response'] as Record<string, unknown>), stdout: lines.join('\n') };
   return JSON.stringify({ ...template.payload, tool_response: response });
