@@ -69,8 +69,12 @@ export class SqliteEventStore implements EventStore {
 
   existingEventIds(eventIds: readonly string[]): Set<string> {
     const found = new Set<string>();
-    for (let start = 0; start < eventIds.length; start += 500) {
-      const chunk = eventIds.slice(start, start + 500);
+    // Ids are mostly time-ordered (UUIDv7): one newer than every stored id cannot be stored,
+    // so in steady state nothing is looked up at all.
+    const newest = this.scalar('SELECT MAX(event_id) FROM events', []);
+    const candidates = typeof newest === 'string' ? eventIds.filter((id) => id <= newest) : [];
+    for (let start = 0; start < candidates.length; start += 500) {
+      const chunk = candidates.slice(start, start + 500);
       const rows = this.db.exec(`SELECT event_id FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`, [...chunk]);
       for (const row of rows[0]?.values ?? []) found.add(String(row[0]));
     }
