@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { WorkflowEventType } from '../domain/workflow/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
 
@@ -13,14 +14,21 @@ const stamp = {
   hookEvent: z.string().optional(),
 };
 
-const hookEntry = z.object({ ...stamp, payload: z.unknown() });
+/** Events a writer (hook, CLI, MCP) decided with the workflow decider; appended as they are. */
+const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()) });
+const hookEntry = z.object({ ...stamp, decided: z.array(decidedEvent).optional(), payload: z.unknown() });
+const eventsEntry = z.object({ ...stamp, sessionId: z.string().min(1), events: z.array(decidedEvent).min(1) });
 const invalidEntry = z.object({ ...stamp, invalid: z.object({ reason: z.string(), raw: z.string() }) });
 
 /** An inbox entry as read back from disk. */
 export type InboxEntry =
-  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string }
+  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string; readonly decided?: readonly DecidedEvent[] }
+  | { readonly kind: 'events'; readonly file: string; readonly stamp: Stamp; readonly sessionId: string; readonly events: readonly DecidedEvent[] }
   | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
   | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
+
+/** A workflow event as a writer decided it. */
+export type DecidedEvent = z.infer<typeof decidedEvent>;
 
 export interface Stamp {
   readonly id: string;
@@ -42,8 +50,14 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
   const hook = hookEntry.safeParse(json);
   if (hook.success && hook.data.payload !== undefined) {
     const payloadText = payloadTextOf(text, json);
-    return { kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload, ...(payloadText === undefined ? {} : { payloadText }) };
+    return {
+      kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload,
+      ...(payloadText === undefined ? {} : { payloadText }),
+      ...(hook.data.decided === undefined ? {} : { decided: hook.data.decided }),
+    };
   }
+  const events = eventsEntry.safeParse(json);
+  if (events.success) return { kind: 'events', file, stamp: toStamp(events.data), sessionId: events.data.sessionId, events: events.data.events };
   const invalid = invalidEntry.safeParse(json);
   if (invalid.success) {
     return { kind: 'invalid-payload', file, stamp: toStamp(invalid.data), reason: invalid.data.invalid.reason, raw: invalid.data.invalid.raw };
@@ -88,7 +102,7 @@ function unreadable(file: string, text: string, reason: string): InboxEntry {
   return { kind: 'unreadable', file, stamp: { id: idFromName(`${file}\n${text}`), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: undefined }, reason, raw: text };
 }
 
-function toStamp(data: z.infer<typeof hookEntry> | z.infer<typeof invalidEntry>): Stamp {
+function toStamp(data: z.infer<typeof hookEntry> | z.infer<typeof invalidEntry> | z.infer<typeof eventsEntry>): Stamp {
   return { id: data.id, receivedAt: data.receivedAt, receivedUs: data.receivedUs, source: data.source, hookEvent: data.hookEvent };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { idFromName, parseInboxEntry } from './inbox-entry';
-import { normalizeEntry, QUARANTINE_STREAM, serializeRecord } from './normalize';
+import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './normalize';
 import type { IngestRecord } from './normalize';
 import type { SegmentLog } from './segments';
 import { CausationLinker } from './causation';
@@ -127,14 +127,17 @@ export class Ingestor {
         report.unreadableFiles.push(`${name}: ${(error as Error).message}`);
         continue;
       }
-      const record = normalizeEntry(parseInboxEntry(name, text), this.options);
-      if (seen.has(record.event.eventId) || (knownId === undefined && this.database.store.hasEvent(record.event.eventId))) {
+      const records = normalizeEntryRecords(parseInboxEntry(name, text), this.options);
+      const first = records[0] as IngestRecord;
+      if (seen.has(first.event.eventId) || (knownId === undefined && this.database.store.hasEvent(first.event.eventId))) {
         report.duplicates += 1;
         this.consumed.add(name);
         continue;
       }
-      seen.add(record.event.eventId);
-      fresh.push(serializeRecord(this.linker.link(record)));
+      for (const record of records) {
+        seen.add(record.event.eventId);
+        fresh.push(serializeRecord(this.linker.link(record)));
+      }
       this.consumed.add(name);
     }
     this.segments.append(fresh);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { hookPayloadBase, isKnownHookEvent, knownHookSchemas } from '../domain/hook-events';
 import type { NewEvent } from '../store/event-store';
 import { capFields } from './cap-fields';
-import type { InboxEntry } from './inbox-entry';
+import type { DecidedEvent, InboxEntry, Stamp } from './inbox-entry';
+import { idFromName } from './inbox-entry';
 
 /** Stream of inputs that could not be read as a session's hook event: kept, counted, shown. */
 export const QUARANTINE_STREAM = '$quarantine';
@@ -21,8 +22,34 @@ export interface NormalizeOptions {
   readonly maxFieldBytes: number;
 }
 
-/** Turns an inbox entry into the envelope's content: validated, capped, never dropped. */
+/**
+ * All the records of one inbox entry, in order: a hook event then the decisions taken on it
+ * (a denial, a blocked stop), or the workflow events a CLI/MCP writer decided.
+ */
+export function normalizeEntryRecords(entry: InboxEntry, options: NormalizeOptions): IngestRecord[] {
+  if (entry.kind === 'events') return decidedRecords(entry.stamp, entry.sessionId, entry.events, 0, options);
+  const first = normalizeSingle(entry, options);
+  if (entry.kind !== 'payload' || entry.decided === undefined || first.streamId === QUARANTINE_STREAM) return [first];
+  return [first, ...decidedRecords(entry.stamp, first.streamId, entry.decided, 1, options)];
+}
+
+function decidedRecords(stamp: Stamp, streamId: string, events: readonly DecidedEvent[], offset: number, options: NormalizeOptions): IngestRecord[] {
+  return events.map((decided, index) => {
+    const { value, cuts } = capFields(decided.data, options.maxFieldBytes);
+    const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}) };
+    // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
+    const n = index + offset;
+    return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: 1, data: value, metadata, correlationId: null, causationId: offset === 1 ? stamp.id : null } };
+  });
+}
+
+/** The first (for most entries the only) record of an entry. */
 export function normalizeEntry(entry: InboxEntry, options: NormalizeOptions): IngestRecord {
+  return normalizeEntryRecords(entry, options)[0] as IngestRecord;
+}
+
+/** Turns a hook entry into the envelope's content: validated, capped, never dropped. */
+function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options: NormalizeOptions): IngestRecord {
   const baseMeta = {
     source: entry.stamp.source,
     receivedAt: entry.stamp.receivedAt,

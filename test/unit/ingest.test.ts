@@ -12,6 +12,7 @@ import { parseInboxEntry } from '../../src/ingest/inbox-entry';
 import { normalizeEntry, QUARANTINE_STREAM } from '../../src/ingest/normalize';
 import { SegmentLog } from '../../src/ingest/segments';
 import { FIXTURE_SESSION, fixturePayloads, putInInbox, tempDir } from './helpers';
+import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
 
 async function writer(workspace: string, maxFieldBytes = 65_536): Promise<LogbookWriter> {
   const started = await LogbookWriter.start(logbookPaths(workspace), 'test', { maxFieldBytes });
@@ -272,6 +273,43 @@ test('payloads the sh launcher saved without a runtime (.rawhook) are ingested w
     await w.removeCommittedEntries();
     assert.deepEqual(inboxNames(dir), []);
     w.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('workflow events decided by a CLI/MCP writer, and a hook decision, land in the session stream once and in order', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    const at = '2026-11-22T10:00:00.000Z';
+    putInInbox(inbox, { session_id: 'wf', hook_event_name: 'SessionStart', source: 'startup' });
+    const cmd = stampNow();
+    const cmdName = entryFileName(cmd, EVENTS_ENTRY_SUFFIX);
+    writeInboxEntry(inbox, cmdName, eventsEntryText(cmd, 'mcp', 'wf', [
+      { type: 'JournalEntryWritten', data: { text: 'planned', tags: [], files: [], state: 'planning', iteration: 0, at } },
+      { type: 'WorkflowTransitioned', data: { from: 'planning', to: 'developing', reason: 'plan done', iteration: 1, at } },
+    ]));
+    const hook = stampNow();
+    writeInboxEntry(inbox, entryFileName(hook), entryText(hook, 'hook', 'PreToolUse',
+      JSON.stringify({ session_id: 'wf', hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: {}, tool_use_id: 't1' }),
+      [{ type: 'HookDenied', data: { toolName: 'Edit', toolUseId: 't1', state: 'reviewing', rule: 'states.reviewing.tools.deny "Edit"', reason: 'no', at } }]));
+    writeFileSync(join(inbox, `${String(Date.now() * 1000).padStart(17, '0')}-0190aaaa-0000-7000-8000-000000000000.cmd.json`),
+      JSON.stringify({ v: 1, id: '0190aaaa-0000-7000-8000-000000000000', receivedAt: at, receivedUs: 1, source: 'cli', sessionId: 'wf', events: [{ type: 'DropTables', data: {} }] }));
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    const types = w.database.store.readStream('wf').map((e) => e.type);
+    assert.deepEqual(types, ['SessionStart', 'JournalEntryWritten', 'WorkflowTransitioned', 'PreToolUse', 'HookDenied']);
+    const denied = w.database.store.readStream('wf').find((e) => e.type === 'HookDenied');
+    assert.equal(denied?.causationId, hook.id, 'a decision is caused by the hook event it answered');
+    const [bad] = w.database.store.readStream(QUARANTINE_STREAM);
+    assert.match(String((bad?.data as Record<string, unknown>)['reason']), /is not an inbox entry/, 'an unknown event type is refused, kept aside');
+    // Re-reading the same entries (a crash before their removal) adds nothing.
+    w.close();
+    const w2 = await writer(dir);
+    assert.equal(w2.ingest().appended, 0);
+    w2.close();
   } finally {
     cleanup();
   }
