@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { uuidV7 } from '../src/capture/inbox-writer';
 import type { NewEvent } from '../src/store/event-store';
 import { LogbookDatabase } from '../src/store/logbook-database';
-import { fmtInt, fmtMB, fmtMs, fmtRatio, median, msSince, pct, progress, textTable, yieldToEventLoop } from './stats';
+import { collectGarbage, fmtInt, fmtMB, fmtMs, fmtRatio, median, msSince, pct, progress, textTable, yieldToEventLoop } from './stats';
 import { WorkloadGenerator } from './workload';
 import type { FixtureEvent } from './workload';
 
@@ -65,6 +65,8 @@ export async function benchFlush(input: FlushBenchInput): Promise<FlushPoint[]> 
         // Alternate which goes first, so neither always meets a freshly reopened database.
         const order = rep % 2 === 0 ? ['export', 'flush'] : ['flush', 'export'];
         for (const what of order) {
+          // The previous export's image (up to gigabytes) must not be collected inside the next timing.
+          collectGarbage();
           if (what === 'export') {
             const start = process.hrtime.bigint();
             const image = database.export();

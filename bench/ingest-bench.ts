@@ -11,7 +11,7 @@ import { parseInboxEntry } from '../src/ingest/inbox-entry';
 import type { InboxEntry } from '../src/ingest/inbox-entry';
 import { appendRecords, emptyReport } from '../src/ingest/ingestor';
 import { tryAcquireLock } from '../src/ingest/lock';
-import { normalizeEntry, segmentLine, serializeRecord } from '../src/ingest/normalize';
+import { normalizeEntryRecords, segmentLine, serializeRecord } from '../src/ingest/normalize';
 import type { IngestRecord } from '../src/ingest/normalize';
 import { openStoreForWriting } from '../src/ingest/open-store';
 import { SegmentLog } from '../src/ingest/segments';
@@ -20,7 +20,7 @@ import { writeFileDurably } from '../src/store/durable-file';
 import { LogbookDatabase } from '../src/store/logbook-database';
 import { searchableText } from '../src/store/searchable-text';
 import { loadSqlJs } from '../src/store/sqljs';
-import { fmtInt, fmtMs, fmtRatio, median, msSince, pct, progress, textTable, yieldToEventLoop } from './stats';
+import { collectGarbage, fmtInt, fmtMs, fmtRatio, median, msSince, pct, progress, textTable, yieldToEventLoop } from './stats';
 import { WorkloadGenerator } from './workload';
 import type { FixtureEvent } from './workload';
 
@@ -87,13 +87,16 @@ export async function benchIngest(input: IngestBenchInput): Promise<IngestBenchR
     await fillInboxes([measured.inbox, pieces.inbox], new WorkloadGenerator(input.fixture, SESSIONS), input.events);
     const runMeasured = async (): Promise<void> => {
       progress(`ingest ${rep + 1}/${input.reps}: LogbookWriter start → ingest → flush → close, then raw sql.js inserts of the same rows`);
+      collectGarbage();
       ours.push(await runOurs(measured, input.events));
       const rows = readStoredRows(SQL, measured.store);
       if (rows.length !== input.events) throw new Error(`the store holds ${rows.length} events, expected ${input.events}`);
+      collectGarbage();
       raw.push(rawInserts(SQL, rows));
     };
     const runPieces = async (): Promise<void> => {
       progress(`ingest ${rep + 1}/${input.reps}: breakdown (the pipeline piece by piece on the twin inbox)`);
+      collectGarbage();
       breakdowns.push(await breakdownIngest(pieces, input.events));
     };
     // Alternate which goes first: the disk's state after one run must not always favour the same one.
@@ -109,6 +112,7 @@ export async function benchIngest(input: IngestBenchInput): Promise<IngestBenchR
   }
   const last = breakdowns.at(-1) as Breakdown;
   progress('ingest: store append statement by statement');
+  collectGarbage();
   const inner = await mirrorStoreAppend(last.records);
 
   const result: IngestBenchResult = {
@@ -302,7 +306,8 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
     });
     const texts = phases.time('read inbox files (open + read into a reused buffer + close)', () => fresh.map((name) => readEntry(join(paths.inbox, name))));
     const entries = phases.time('parse entry (JSON.parse + zod envelope + payload text slice)', () => fresh.map((name, i) => parseInboxEntry(name, texts[i] as string)));
-    const records = phases.time('normalize (zod event schema + metadata JSON)', () => entries.map((entry) => normalizeEntry(entry, OPTIONS)));
+    // An entry may carry decisions besides its hook event: all of its records, in order.
+    const records = phases.time('normalize (zod event schema + metadata JSON)', () => entries.flatMap((entry) => normalizeEntryRecords(entry, OPTIONS)));
     const linked = phases.time('causation link + serializeRecord', () => records.map((record) => {
       lookups.observe(record);
       return serializeRecord(linker.link(record));
@@ -413,6 +418,7 @@ interface StoreSplit {
  */
 async function mirrorStoreAppend(records: readonly IngestRecord[]): Promise<StoreSplit> {
   const untimed = await reenactStore(records, UNTIMED);
+  collectGarbage();
   const phases = new Phases();
   const timed = await reenactStore(records, phases);
   return { phases, timed, untimed };

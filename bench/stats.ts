@@ -1,3 +1,6 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 // Small numeric and formatting helpers shared by the bench sections.
 
 /** Milliseconds elapsed since `start` (a process.hrtime.bigint() reading). */
@@ -76,4 +79,21 @@ export function progress(message: string): void {
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+let gcFunction: (() => void) | undefined | null = null;
+
+/**
+ * Collects garbage before a timed section, so the previous section's garbage is not paid
+ * for by the next one (that skewed the raw baseline, timed right after our ingest, by ±40%).
+ * `npm run bench` cannot pass --expose-gc, so the flag is set at run time and gc() is taken
+ * from a fresh context, where it then exists.
+ */
+export function collectGarbage(): void {
+  if (gcFunction === null) {
+    setFlagsFromString('--expose-gc');
+    const candidate: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    gcFunction = typeof candidate === 'function' ? (candidate as () => void) : undefined;
+  }
+  gcFunction?.();
 }
