@@ -5,6 +5,7 @@ import type { FlagKind, ParsedArgs } from './args';
 import { ingestCommand, rebuildCommand } from './commands-write';
 import { eventsCommand, sessionsCommand } from './commands-read';
 import { installHooksCommand, uninstallHooksCommand } from './commands-hooks';
+import { reportCommand } from './commands-report';
 
 /** What a command prints to; tests pass their own. */
 export interface CliIO {
@@ -23,6 +24,8 @@ interface CliCommand {
   readonly summary: string;
   readonly flags: Readonly<Record<string, FlagKind>>;
   readonly run: (ctx: CliContext) => Promise<number>;
+  /** Takes positional arguments (checked by the command itself). */
+  readonly positionals?: boolean;
 }
 
 const COMMON: Record<string, FlagKind> = { workspace: 'string', help: 'boolean' };
@@ -34,6 +37,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   ingest: { usage: 'ingest [--max-field-bytes N]', summary: 'move inbox entries into the store (when no VS Code window is ingesting)', flags: { 'max-field-bytes': 'integer' }, run: ingestCommand },
   rebuild: { usage: 'rebuild', summary: 'rebuild the store from the raw segments (the old file is kept as a backup)', flags: {}, run: rebuildCommand },
   sessions: { usage: 'sessions [--json]', summary: 'list recorded sessions', flags: { json: 'boolean' }, run: sessionsCommand },
+  report: { usage: 'report <session> --json', summary: 'the session report: time per state, tools, files, subagents, workflow, journal, tokens and cost', flags: { json: 'boolean' }, positionals: true, run: reportCommand },
   events: { usage: 'events --session S [--type T] [--from N --to M] [--search Q] [--limit N] [--json]', summary: 'list events of a session (positions are stream positions; without --session, global positions)', flags: { session: 'string', type: 'string', from: 'integer', to: 'integer', search: 'string', limit: 'integer', json: 'boolean' }, run: eventsCommand },
 };
 
@@ -66,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.out(`usage: logbook ${command.usage}\n  ${command.summary}`);
       return 0;
     }
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    if (command.positionals !== true && args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`logbook ${name}: ${error.message}\nusage: logbook ${command.usage}`);

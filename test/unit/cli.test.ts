@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { logbookPaths } from '../../src/capture/paths';
@@ -79,6 +79,30 @@ test('the CLI honours logbook.capture.maxFieldBytes from .vscode/settings.json a
     assert.equal(readFileSync(join(dir, '.vscode', 'settings.json'), 'utf8').includes('"x": 1'), true, 'file untouched');
     writeFileSync(join(dir, '.vscode', 'settings.json'), '{ "logbook.capture.maxFieldBytes": 10 }');
     assert.match((await run(['ingest', '--workspace', dir])).err, /logbook\.capture\.maxFieldBytes: Too small/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('logbook report <session> --json: the summary with tokens and cost from the transcripts; bad use exits 2', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // The fixture's transcripts, where its payloads say they are (paths rewritten into the temp folder).
+    const projectDir = join(dir, 'claude-projects');
+    cpSync(join(__dirname, '..', 'fixtures', 'ccusage-home', 'projects', '-home-dev-full-session'), projectDir, { recursive: true });
+    const transcript = join(projectDir, `${FIXTURE_SESSION}.jsonl`);
+    for (const p of fixturePayloads()) putInInbox(logbookPaths(dir).inbox, { ...p, transcript_path: transcript });
+    assert.equal((await run(['ingest', '--workspace', dir])).code, 0);
+    const result = await run(['report', FIXTURE_SESSION, '--json', '--workspace', dir]);
+    assert.equal(result.code, 0, result.err);
+    const report = JSON.parse(result.out) as { status: string; counts: Record<string, unknown>; tools: { totals: { calls: number; failures: number } }; usage: { totals: { inputTokens: number; outputTokens: number } } | null };
+    assert.equal(report.status, 'ended');
+    assert.equal(report.tools.totals.calls, 15);
+    assert.equal(report.tools.totals.failures, 2);
+    assert.deepEqual([report.usage?.totals.inputTokens, report.usage?.totals.outputTokens], [360_895, 631], 'the ccusage-verified totals');
+    assert.equal((await run(['report', '--json', '--workspace', dir])).code, 2);
+    assert.equal((await run(['report', FIXTURE_SESSION, '--workspace', dir])).code, 2);
+    assert.equal((await run(['report', 'nope', '--json', '--workspace', dir])).code, 1);
   } finally {
     cleanup();
   }

@@ -1,0 +1,41 @@
+import { logbookPaths } from '../capture/paths';
+import { readSessionTranscripts } from '../ingest/transcript-files';
+import { buildSessionReport } from '../projections/report';
+import { summarizeSession } from '../projections/session-summary';
+import { computeSessionUsage } from '../projections/transcript-usage';
+import type { SessionUsage } from '../projections/transcript-usage';
+import { LogbookDatabase } from '../store/logbook-database';
+import { boolFlag, UsageError } from './args';
+import type { CliContext } from './main';
+
+/** `logbook report <session> --json`: the session summary, with tokens and cost from its transcripts. */
+export async function reportCommand(ctx: CliContext): Promise<number> {
+  const [session, ...extra] = ctx.args.positionals;
+  if (session === undefined) throw new UsageError('name the session (see "logbook sessions")');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (!boolFlag(ctx.args, 'json')) throw new UsageError('only --json is available for now');
+  const opened = await LogbookDatabase.open(logbookPaths(ctx.workspace).store);
+  if (!opened.ok) {
+    ctx.io.err(opened.problem.kind === 'missing' ? 'no store yet: run "logbook ingest"' : `the store could not be read (${opened.problem.reason}); "logbook ingest" rebuilds it`);
+    return 1;
+  }
+  try {
+    const events = opened.database.store.readStream(session);
+    if (events.length === 0) {
+      ctx.io.err(`no session ${JSON.stringify(session)} in the store (see "logbook sessions")`);
+      return 1;
+    }
+    const summary = summarizeSession(events);
+    const transcriptPath = summary.lifecycle.transcriptPath;
+    let usage: SessionUsage | undefined;
+    if (transcriptPath !== null) {
+      const transcripts = await readSessionTranscripts(transcriptPath, session);
+      for (const problem of transcripts.problems) ctx.io.err(`transcript ${problem.path}: ${problem.error} (tokens and cost leave it out)`);
+      if (transcripts.files.length > 0) usage = computeSessionUsage(transcripts.files);
+    }
+    ctx.io.out(JSON.stringify(buildSessionReport(summary, { now: Date.now(), ...(usage === undefined ? {} : { usage }) }), null, 2));
+    return 0;
+  } finally {
+    opened.database.close();
+  }
+}
