@@ -6,6 +6,7 @@ import { ingestCommand, rebuildCommand } from './commands-write';
 import { eventsCommand, sessionsCommand } from './commands-read';
 import { installHooksCommand, uninstallHooksCommand } from './commands-hooks';
 import { reportCommand } from './commands-report';
+import { journalCommand, reviewCommand, statusCommand, transitionCommand } from './commands-workflow';
 
 /** What a command prints to; tests pass their own. */
 export interface CliIO {
@@ -38,6 +39,10 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   rebuild: { usage: 'rebuild', summary: 'rebuild the store from the raw segments (the old file is kept as a backup)', flags: {}, run: rebuildCommand },
   sessions: { usage: 'sessions [--json]', summary: 'list recorded sessions', flags: { json: 'boolean' }, run: sessionsCommand },
   report: { usage: 'report <session> --json', summary: 'the session report: time per state, tools, files, subagents, workflow, journal, tokens and cost', flags: { json: 'boolean' }, positionals: true, run: reportCommand },
+  status: { usage: 'status [--session S] [--json]', summary: "the session's workflow state, allowed transitions and rules", flags: { session: 'string', json: 'boolean' }, run: statusCommand },
+  transition: { usage: 'transition [--session S] --to STATE --reason TEXT [--actor A] [--json]', summary: 'move the workflow (a refusal is recorded and explained)', flags: { session: 'string', to: 'string', reason: 'string', actor: 'string', json: 'boolean' }, run: transitionCommand },
+  journal: { usage: 'journal [--session S] --text TEXT [--tags a,b] [--files path[:line],...] [--actor A] [--json]', summary: 'write a journal entry', flags: { session: 'string', text: 'string', tags: 'string', files: 'string', actor: 'string', json: 'boolean' }, run: journalCommand },
+  review: { usage: 'review [--session S] --outcome approved|rejected [--notes TEXT] [--actor A] [--json]', summary: 'record a review outcome', flags: { session: 'string', outcome: 'string', notes: 'string', actor: 'string', json: 'boolean' }, run: reviewCommand },
   events: { usage: 'events --session S [--type T] [--from N --to M] [--search Q] [--limit N] [--json]', summary: 'list events of a session (positions are stream positions; without --session, global positions)', flags: { session: 'string', type: 'string', from: 'integer', to: 'integer', search: 'string', limit: 'integer', json: 'boolean' }, run: eventsCommand },
 };
 

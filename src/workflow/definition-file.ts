@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import type { LogbookPaths } from '../capture/paths';
+import { parseWorkflowDefinition, workflowDefinitionHash, WORKFLOW_FILE } from '../domain/workflow/definition';
+import type { WorkflowDefinition } from '../domain/workflow/types';
+
+/** The workspace's workflow file, read and validated now. */
+export type LoadedWorkflow =
+  | { readonly status: 'none' }
+  | { readonly status: 'invalid'; readonly problems: readonly string[] }
+  | { readonly status: 'ok'; readonly definition: WorkflowDefinition; readonly hash: string };
+
+export function loadWorkflow(paths: LogbookPaths): LoadedWorkflow {
+  let text: string;
+  try {
+    text = readFileSync(paths.workflow, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'none' };
+    return { status: 'invalid', problems: [`${WORKFLOW_FILE}: cannot be read: ${(error as Error).message}`] };
+  }
+  const parsed = parseWorkflowDefinition(text, WORKFLOW_FILE);
+  if (!parsed.ok) return { status: 'invalid', problems: parsed.problems };
+  return { status: 'ok', definition: parsed.definition, hash: workflowDefinitionHash(parsed.definition) };
+}

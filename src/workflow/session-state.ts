@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogbookPaths } from '../capture/paths';
+import { EVENTS_ENTRY_SUFFIX, INBOX_ENTRY_SUFFIX } from '../capture/inbox-writer';
+import { evolve, initialWorkflowState } from '../domain/workflow/decider';
+import { isWorkflowEventType } from '../domain/workflow/events';
+import type { WorkflowEvent } from '../domain/workflow/events';
+import type { WorkflowState } from '../domain/workflow/types';
+import { parseInboxEntry } from '../ingest/inbox-entry';
+import { LogbookDatabase } from '../store/logbook-database';
+
+/** A session's workflow as a writer outside the ingestor sees it: stored, then still in the inbox. */
+export interface SessionWorkflowView {
+  readonly state: WorkflowState;
+  readonly storedEvents: number;
+  readonly pendingEvents: number;
+}
+
+/**
+ * Folds the session's workflow events from the store, then those still waiting in the inbox
+ * (decided by other writers, not ingested yet), so a decision never works from stale state.
+ */
+export async function readSessionWorkflow(paths: LogbookPaths, sessionId: string): Promise<SessionWorkflowView> {
+  let state = initialWorkflowState;
+  let storedEvents = 0;
+  const storedIds = new Set<string>();
+  const opened = await LogbookDatabase.open(paths.store);
+  if (opened.ok) {
+    try {
+      for (const event of opened.database.store.readStream(sessionId)) {
+        if (!isWorkflowEventType(event.type)) continue;
+        state = evolve(state, asWorkflowEvent(event.type, event.data));
+        storedEvents += 1;
+        storedIds.add(event.eventId);
+      }
+    } finally {
+      opened.database.close();
+    }
+  }
+  let pendingEvents = 0;
+  for (const event of pendingWorkflowEvents(paths, sessionId, storedIds)) {
+    state = evolve(state, event);
+    pendingEvents += 1;
+  }
+  return { state, storedEvents, pendingEvents };
+}
+
+/** Workflow events of a session in inbox entries not yet ingested, in receive order. */
+function pendingWorkflowEvents(paths: LogbookPaths, sessionId: string, storedIds: ReadonlySet<string>): WorkflowEvent[] {
+  let names: string[];
+  try {
+    names = readdirSync(paths.inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX)).sort();
+  } catch {
+    return [];
+  }
+  const events: WorkflowEvent[] = [];
+  for (const name of names) {
+    // Only entries that can carry decisions: CLI/MCP events entries, and hook entries with "decided".
+    let text: string;
+    try {
+      text = readFileSync(join(paths.inbox, name), 'utf8');
+    } catch {
+      continue;
+    }
+    if (!name.endsWith(EVENTS_ENTRY_SUFFIX) && !text.includes('"decided":')) continue;
+    const entry = parseInboxEntry(name, text);
+    if (storedIds.has(entry.stamp.id)) continue;
+    if (entry.kind === 'events' && entry.sessionId === sessionId) {
+      events.push(...entry.events.map((e) => asWorkflowEvent(e.type, e.data)));
+    } else if (entry.kind === 'payload' && entry.decided !== undefined && (entry.payload as Record<string, unknown> | null)?.['session_id'] === sessionId) {
+      events.push(...entry.decided.map((e) => asWorkflowEvent(e.type, e.data)));
+    }
+  }
+  return events;
+}
+
+/**
+ * Stored and inbox workflow events were written by our own writers through decide(); their type
+ * is checked at ingest, their data shape is trusted here (evolve reads fields defensively).
+ */
+function asWorkflowEvent(type: string, data: unknown): WorkflowEvent {
+  return { type, data } as unknown as WorkflowEvent;
+}
