@@ -2,6 +2,7 @@ import type { Database, SqlValue, Statement } from 'sql.js';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
 import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamSummary } from './event-store';
 import { searchableText } from './searchable-text';
+import { upcast } from './upcasters';
 
 const COLUMNS = 'global_position, stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata';
 
@@ -219,8 +220,9 @@ function checkExpected(streamId: string, expected: ExpectedVersion, actual: numb
   if (!ok) throw new StreamVersionConflictError(streamId, String(expected), actual);
 }
 
+// Every read passes here, so an event stored at an older schema version reads as the current one.
 function toRecorded(row: SqlValue[]): RecordedEvent {
-  return {
+  return upcast({
     globalPosition: Number(row[0]),
     streamId: String(row[1]),
     streamPosition: Number(row[2]),
@@ -232,5 +234,5 @@ function toRecorded(row: SqlValue[]): RecordedEvent {
     causationId: row[8] === null ? null : String(row[8]),
     data: JSON.parse(String(row[9])) as unknown,
     metadata: JSON.parse(String(row[10])) as Record<string, unknown>,
-  };
+  });
 }
