@@ -6,4 +6,6 @@ import { runHook } from './hook';
 const logbookDir = dirname(__dirname);
 const outcome = runHook({ inboxDir: join(logbookDir, 'inbox'), hookEvent: process.argv[2] });
 if (outcome.error !== undefined) process.stderr.write(`${outcome.error}\n`);
+// Claude Code reads a decision (deny a tool, block a stop) as JSON on stdout, with exit 0.
+if (outcome.output !== undefined) process.stdout.write(outcome.output);
 process.exitCode = 0;

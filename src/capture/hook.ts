@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { entryFileName, entryText, invalidEntryText, stampNow, writeInboxEntry } from './inbox-writer';
+import { dirname } from 'node:path';
+import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, invalidEntryText, stampNow, writeInboxEntry } from './inbox-writer';
+import { decideInHook } from './hook-decide';
 
 // The hook's hot path. Claude Code waits for it, so it does the least that is durable:
-// stamp, check the JSON, write one inbox entry, exit 0. It never breaks Claude Code.
+// stamp, check the JSON, write one inbox entry, answer only when a workflow rule asks it to
+// (deny a tool, block a stop), exit 0. It never breaks Claude Code.
 
 export interface HookRun {
   readonly inboxDir: string;
@@ -15,6 +18,8 @@ export interface HookOutcome {
   readonly file: string | undefined;
   readonly quarantined: boolean;
   readonly error: string | undefined;
+  /** What to print on stdout for Claude Code (a deny or block decision), if anything. */
+  readonly output: string | undefined;
 }
 
 export function runHook(run: HookRun): HookOutcome {
@@ -23,21 +28,33 @@ export function runHook(run: HookRun): HookOutcome {
   try {
     raw = (run.readStdin ?? readStdin)();
   } catch (error) {
-    raw = '';
-    return write(run, entryFileName(stamp), invalidEntryText(stamp, 'hook', run.hookEvent, `stdin could not be read: ${String(error)}`, raw), true);
+    return write(run, entryFileName(stamp), invalidEntryText(stamp, 'hook', run.hookEvent, `stdin could not be read: ${String(error)}`, ''), true);
   }
-  const reason = invalidReason(raw);
-  const text = reason === undefined
-    ? entryText(stamp, 'hook', run.hookEvent, raw.trim())
-    : invalidEntryText(stamp, 'hook', run.hookEvent, reason, raw);
-  return write(run, entryFileName(stamp), text, reason !== undefined);
+  const checked = checkPayload(raw);
+  if (typeof checked === 'string') return write(run, entryFileName(stamp), invalidEntryText(stamp, 'hook', run.hookEvent, checked, raw), true);
+  const outcome = write(run, entryFileName(stamp), entryText(stamp, 'hook', run.hookEvent, raw.trim()), false);
+  if (outcome.file === undefined) return outcome;
+  let decision: ReturnType<typeof decideInHook>;
+  try {
+    decision = decideInHook(dirname(run.inboxDir), checked, stamp.receivedAt);
+  } catch (error) {
+    return { ...outcome, error: `agent-logbook: workflow check skipped: ${String(error)}` };
+  }
+  if (decision.output === undefined) return outcome;
+  // The decision is recorded as its own entry, after the hook event it answers, so every writer
+  // that scans the inbox for pending workflow events sees it.
+  const sessionId = String(checked['session_id']);
+  const cmd = stampNow();
+  const recorded = write(run, entryFileName(cmd, EVENTS_ENTRY_SUFFIX), eventsEntryText(cmd, 'hook', sessionId, decision.decided, stamp.id), false);
+  // Answer even if the record failed: the rule still applies; the error goes to stderr.
+  return { ...outcome, error: recorded.error, output: decision.output };
 }
 
 function write(run: HookRun, name: string, text: string, quarantined: boolean): HookOutcome {
   try {
-    return { file: writeInboxEntry(run.inboxDir, name, text), quarantined, error: undefined };
+    return { file: writeInboxEntry(run.inboxDir, name, text), quarantined, error: undefined, output: undefined };
   } catch (error) {
-    return { file: undefined, quarantined, error: `agent-logbook: could not write the inbox entry in ${run.inboxDir}: ${String(error)}` };
+    return { file: undefined, quarantined, error: `agent-logbook: could not write the inbox entry in ${run.inboxDir}: ${String(error)}`, output: undefined };
   }
 }
 
@@ -45,8 +62,8 @@ function readStdin(): string {
   return readFileSync(0, 'utf8');
 }
 
-/** Why a payload cannot be stored as a hook event, or undefined when it can. */
-export function invalidReason(raw: string): string | undefined {
+/** The payload object, or why it cannot be stored as a hook event. */
+function checkPayload(raw: string): Record<string, unknown> | string {
   if (raw.trim() === '') return 'stdin was empty';
   let value: unknown;
   try {
@@ -55,5 +72,11 @@ export function invalidReason(raw: string): string | undefined {
     return `stdin is not valid JSON: ${(error as Error).message}`;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'stdin JSON is not an object';
-  return undefined;
+  return value as Record<string, unknown>;
+}
+
+/** Why a payload cannot be stored as a hook event, or undefined when it can. */
+export function invalidReason(raw: string): string | undefined {
+  const checked = checkPayload(raw);
+  return typeof checked === 'string' ? checked : undefined;
 }

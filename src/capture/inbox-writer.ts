@@ -48,8 +48,8 @@ export function idFromEntryName(name: string): string | undefined {
 export const EVENTS_ENTRY_SUFFIX = '.cmd.json';
 
 /** An entry of workflow events a CLI or MCP writer decided for a session. */
-export function eventsEntryText(stamp: InboxStamp, source: InboxSource, sessionId: string, events: readonly { type: string; data: unknown }[]): string {
-  return JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, sessionId, events }) + '\n';
+export function eventsEntryText(stamp: InboxStamp, source: InboxSource, sessionId: string, events: readonly { type: string; data: unknown }[], causationId?: string): string {
+  return JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, sessionId, events, causationId }) + '\n';
 }
 
 /** Entry file names sort in receive order: zero-padded microseconds, then the unique id. */

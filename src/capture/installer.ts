@@ -2,6 +2,7 @@ import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, open
 import { dirname, join, relative, sep } from 'node:path';
 import { ensureGitignoreBlock } from './gitignore';
 import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT } from './launcher';
+import { registerMcpServer, unregisterMcpServer } from './mcp-config';
 import { LOGBOOK_DIR, logbookPaths } from './paths';
 import type { LogbookPaths } from './paths';
 import { removeHooks, upsertHooks } from './settings-json';
@@ -20,6 +21,8 @@ export interface InstallOptions {
   hookBundle: string;
   /** Absolute path of a JS runtime for machines without node (e.g. VS Code's executable), written to `.logbook/bin/runtime`. */
   runtime?: string;
+  /** Absolute path of the CLI bundle (dist/logbook.js); when given, `logbook mcp` is registered in `.mcp.json`. */
+  cliPath?: string;
 }
 
 export interface InstallResult {
@@ -139,6 +142,8 @@ export function installHooks(opts: InstallOptions): InstallResult {
     throw new InstallerError('HOOK_BUNDLE_MISSING', `hook program not found at ${opts.hookBundle} (build it first)`);
   }
   const messages: string[] = [];
+  // After every check on the input and before the first write of the hooks, so a failure here leaves no trace.
+  if (opts.cliPath !== undefined) messages.push(registerMcpServer(opts.workspace, opts.cliPath).message);
 
   // The program is in place before the settings point at it, so no hook ever runs a missing program.
   const programChanged = writeProgram(paths, bundle, opts.runtime, messages);
@@ -175,11 +180,14 @@ export function uninstallHooks(opts: { workspace: string; scope: SettingsScope }
     return { settingsFile, settingsChanged: false, removedHandlers: 0, messages: [`${shown} does not exist: no hooks to remove.`] };
   }
   const { text, removed } = removeHooks(before, shown, isLogbookHandler);
+  // After the settings were checked and before they are written, so a malformed file stops both.
+  const mcp = unregisterMcpServer(opts.workspace);
   const settingsChanged = text !== before && writeIfChanged(settingsFile, text, 0o600);
   const messages = [
     removed === 0
       ? `No Agent Logbook hooks in ${shown}.`
       : `Removed ${removed} Agent Logbook hook handler${removed === 1 ? '' : 's'} from ${shown}; recorded data in ${LOGBOOK_DIR}/ is kept.`,
+    ...(mcp.changed ? [mcp.message] : []),
   ];
   return { settingsFile, settingsChanged, removedHandlers: removed, messages };
 }

@@ -19,6 +19,10 @@ export interface LogbookPaths {
   /** Path of a JavaScript runtime (e.g. VS Code's own, run with ELECTRON_RUN_AS_NODE=1) for machines without `node`. */
   readonly hookRuntime: string;
   readonly workflow: string;
+  /** Derived state the hook reads without sql.js: the validated workflow and per-session snapshots. */
+  readonly state: string;
+  readonly compiledWorkflow: string;
+  readonly sessionStates: string;
 }
 
 export const LOGBOOK_DIR = '.logbook';
@@ -40,5 +44,13 @@ export function logbookPaths(workspace: string): LogbookPaths {
     hookScript: join(bin, 'hook.cjs'),
     hookRuntime: join(bin, 'runtime'),
     workflow: join(dir, 'workflow.json'),
+    state: join(dir, 'state'),
+    compiledWorkflow: join(dir, 'state', 'workflow.json'),
+    sessionStates: join(dir, 'state', 'sessions'),
   };
+}
+
+/** File of a session's workflow snapshot; the id is reduced to safe characters first. */
+export function sessionStateFile(sessionStatesDir: string, sessionId: string): string {
+  return join(sessionStatesDir, `${sessionId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`);
 }

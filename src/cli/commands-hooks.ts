@@ -12,7 +12,7 @@ function scopeOf(ctx: CliContext): SettingsScope {
 
 export async function installHooksCommand(ctx: CliContext): Promise<number> {
   // The hook program beside this bundle (dist/hook.js) is copied into the workspace.
-  const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(ctx), hookBundle: join(__dirname, 'hook.js') });
+  const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(ctx), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js') });
   for (const message of result.messages) ctx.io.out(message);
   return 0;
 }

@@ -12,6 +12,7 @@ if (args[0] === 'hook') {
   const eventName = args.slice(1).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--logbook-dir');
   const outcome = runHook({ inboxDir: join(dir, 'inbox'), hookEvent: eventName });
   if (outcome.error !== undefined) process.stderr.write(`${outcome.error}\n`);
+  if (outcome.output !== undefined) process.stdout.write(outcome.output);
   process.exitCode = 0;
 } else {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

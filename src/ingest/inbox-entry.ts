@@ -17,13 +17,13 @@ const stamp = {
 /** Events a writer (hook, CLI, MCP) decided with the workflow decider; appended as they are. */
 const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()) });
 const hookEntry = z.object({ ...stamp, decided: z.array(decidedEvent).optional(), payload: z.unknown() });
-const eventsEntry = z.object({ ...stamp, sessionId: z.string().min(1), events: z.array(decidedEvent).min(1) });
+const eventsEntry = z.object({ ...stamp, sessionId: z.string().min(1), events: z.array(decidedEvent).min(1), causationId: z.string().max(64).optional() });
 const invalidEntry = z.object({ ...stamp, invalid: z.object({ reason: z.string(), raw: z.string() }) });
 
 /** An inbox entry as read back from disk. */
 export type InboxEntry =
   | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string; readonly decided?: readonly DecidedEvent[] }
-  | { readonly kind: 'events'; readonly file: string; readonly stamp: Stamp; readonly sessionId: string; readonly events: readonly DecidedEvent[] }
+  | { readonly kind: 'events'; readonly file: string; readonly stamp: Stamp; readonly sessionId: string; readonly events: readonly DecidedEvent[]; readonly causationId?: string }
   | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
   | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
 
@@ -57,7 +57,10 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
     };
   }
   const events = eventsEntry.safeParse(json);
-  if (events.success) return { kind: 'events', file, stamp: toStamp(events.data), sessionId: events.data.sessionId, events: events.data.events };
+  if (events.success) {
+    const { causationId } = events.data;
+    return { kind: 'events', file, stamp: toStamp(events.data), sessionId: events.data.sessionId, events: events.data.events, ...(causationId === undefined ? {} : { causationId }) };
+  }
   const invalid = invalidEntry.safeParse(json);
   if (invalid.success) {
     return { kind: 'invalid-payload', file, stamp: toStamp(invalid.data), reason: invalid.data.invalid.reason, raw: invalid.data.invalid.raw };

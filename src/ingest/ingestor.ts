@@ -8,6 +8,7 @@ import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './nor
 import type { IngestRecord } from './normalize';
 import type { SegmentLog } from './segments';
 import { CausationLinker } from './causation';
+import { isWorkflowEventType } from '../domain/workflow/events';
 
 export interface IngestOptions {
   readonly maxFieldBytes: number;
@@ -40,6 +41,8 @@ export class Ingestor {
   /** Inbox files whose events are on disk: safe to delete at any time. */
   private readonly committed = new Set<string>();
   private readonly linker: CausationLinker;
+  /** Sessions that got workflow events since the last take: their snapshots need rewriting. */
+  private readonly workflowSessions = new Set<string>();
 
   constructor(
     private readonly database: LogbookDatabase,
@@ -82,6 +85,13 @@ export class Ingestor {
       }));
     }
     return removed;
+  }
+
+  /** Sessions whose workflow changed since the last call (and forgets them). */
+  takeWorkflowSessions(): string[] {
+    const sessions = [...this.workflowSessions];
+    this.workflowSessions.clear();
+    return sessions;
   }
 
   get waitingForFlush(): number {
@@ -135,6 +145,7 @@ export class Ingestor {
         continue;
       }
       for (const record of records) {
+        if (isWorkflowEventType(record.event.type)) this.workflowSessions.add(record.streamId);
         seen.add(record.event.eventId);
         fresh.push(serializeRecord(this.linker.link(record)));
       }

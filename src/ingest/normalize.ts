@@ -27,19 +27,19 @@ export interface NormalizeOptions {
  * (a denial, a blocked stop), or the workflow events a CLI/MCP writer decided.
  */
 export function normalizeEntryRecords(entry: InboxEntry, options: NormalizeOptions): IngestRecord[] {
-  if (entry.kind === 'events') return decidedRecords(entry.stamp, entry.sessionId, entry.events, 0, options);
+  if (entry.kind === 'events') return decidedRecords(entry.stamp, entry.sessionId, entry.events, 0, options, entry.causationId ?? null);
   const first = normalizeSingle(entry, options);
   if (entry.kind !== 'payload' || entry.decided === undefined || first.streamId === QUARANTINE_STREAM) return [first];
-  return [first, ...decidedRecords(entry.stamp, first.streamId, entry.decided, 1, options)];
+  return [first, ...decidedRecords(entry.stamp, first.streamId, entry.decided, 1, options, entry.stamp.id)];
 }
 
-function decidedRecords(stamp: Stamp, streamId: string, events: readonly DecidedEvent[], offset: number, options: NormalizeOptions): IngestRecord[] {
+function decidedRecords(stamp: Stamp, streamId: string, events: readonly DecidedEvent[], offset: number, options: NormalizeOptions, causationId: string | null): IngestRecord[] {
   return events.map((decided, index) => {
     const { value, cuts } = capFields(decided.data, options.maxFieldBytes);
     const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}) };
     // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
     const n = index + offset;
-    return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: 1, data: value, metadata, correlationId: null, causationId: offset === 1 ? stamp.id : null } };
+    return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: 1, data: value, metadata, correlationId: null, causationId } };
   });
 }
 

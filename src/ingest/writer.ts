@@ -6,6 +6,7 @@ import { tryAcquireLock } from './lock';
 import type { HeldLock, LockInfo } from './lock';
 import { openStoreForWriting } from './open-store';
 import { SegmentLog } from './segments';
+import { writeSessionSnapshots } from '../workflow/state-files';
 
 export type WriterStart =
   | { readonly ok: true; readonly writer: LogbookWriter; readonly messages: string[] }
@@ -17,6 +18,7 @@ export type WriterStart =
  */
 export class LogbookWriter {
   private constructor(
+    private readonly paths: LogbookPaths,
     readonly database: LogbookDatabase,
     private readonly lock: HeldLock,
     private readonly ingestor: Ingestor,
@@ -31,7 +33,7 @@ export class LogbookWriter {
         messages.unshift(`took over a stale ingest lock from ${attempt.tookOverFrom.owner} (pid ${attempt.tookOverFrom.pid} on ${attempt.tookOverFrom.hostname})`);
       }
       const ingestor = new Ingestor(database, paths.inbox, new SegmentLog(paths.segments), options);
-      return { ok: true, writer: new LogbookWriter(database, attempt.lock, ingestor), messages };
+      return { ok: true, writer: new LogbookWriter(paths, database, attempt.lock, ingestor), messages };
     } catch (error) {
       attempt.lock.release();
       throw error;
@@ -48,7 +50,10 @@ export class LogbookWriter {
   /** Durable write of the store, then removal of the inbox entries it holds. */
   flush(): number {
     this.assertOwned();
-    return this.ingestor.commit();
+    const bytes = this.ingestor.commit();
+    // The hook decides from these snapshots: refresh them only once the events are on disk.
+    writeSessionSnapshots(this.paths, this.database.store, this.ingestor.takeWorkflowSessions());
+    return bytes;
   }
 
   /** Removes inbox entries whose events are on disk; off the critical path. */

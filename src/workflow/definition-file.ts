@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { LogbookPaths } from '../capture/paths';
 import { parseWorkflowDefinition, workflowDefinitionHash, WORKFLOW_FILE } from '../domain/workflow/definition';
 import type { WorkflowDefinition } from '../domain/workflow/types';
+import { syncCompiledWorkflow } from './state-files';
 
 /** The workspace's workflow file, read and validated now. */
 export type LoadedWorkflow =
@@ -9,7 +10,15 @@ export type LoadedWorkflow =
   | { readonly status: 'invalid'; readonly problems: readonly string[] }
   | { readonly status: 'ok'; readonly definition: WorkflowDefinition; readonly hash: string };
 
+/** Reads and validates the workflow file, and keeps the hook's compiled copy in step with it. */
 export function loadWorkflow(paths: LogbookPaths): LoadedWorkflow {
+  const loaded = readWorkflow(paths);
+  if (loaded.status === 'ok') syncCompiledWorkflow(paths, loaded);
+  else if (loaded.status === 'none') syncCompiledWorkflow(paths, undefined);
+  return loaded;
+}
+
+function readWorkflow(paths: LogbookPaths): LoadedWorkflow {
   let text: string;
   try {
     text = readFileSync(paths.workflow, 'utf8');

@@ -43,6 +43,8 @@ export function decide(command: WorkflowCommand, state: WorkflowState, definitio
 export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowState {
   switch (event.type) {
     case 'WorkflowStarted':
+      // Two writers may start the same session at once (parallel hooks): the first start wins.
+      if (state.current !== null) return state;
       return { ...initialWorkflowState, definitionHash: event.data.definitionHash, current: event.data.state, enteredAt: event.data.at, iteration: event.data.iteration };
     case 'WorkflowDefinitionChanged':
       if (event.data.state === state.current) return { ...state, definitionHash: event.data.definitionHash };

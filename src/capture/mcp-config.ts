@@ -1,0 +1,183 @@
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { FormattingOptions, Node, ParseError } from 'jsonc-parser';
+import { SettingsFileError } from './settings-json';
+
+// Our MCP server in the project's `.mcp.json`, next to whatever servers the team has there.
+// The same rules as the hook settings: strict JSON, only our entry is touched, a second run
+// changes no byte, and a file we cannot read is reported (file:line:column) and left alone.
+
+export const MCP_CONFIG_FILE = '.mcp.json';
+/** The agents see our tools as `mcp__logbook__<tool>`: the name is part of the product. */
+export const MCP_SERVER_NAME = 'logbook';
+
+/** A stdio server entry of `.mcp.json`. */
+export interface McpServerEntry {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+export interface McpConfigResult {
+  /** Absolute path of `.mcp.json`. */
+  readonly file: string;
+  readonly changed: boolean;
+  readonly message: string;
+}
+
+export type MergeOutcome = 'added' | 'updated' | 'unchanged' | 'foreign';
+
+/**
+ * No `--workspace`: Claude Code starts a project server in the directory it was launched from
+ * and (2.1.141 and later) sets CLAUDE_PROJECT_DIR in its environment, the same directory the
+ * hooks record into; `logbook mcp` uses that variable, else its working directory. `cliPath`
+ * is absolute because `.mcp.json` has no variable for the extension's install directory.
+ */
+export function mcpServerEntry(cliPath: string): McpServerEntry {
+  return { command: 'node', args: [cliPath, 'mcp'] };
+}
+
+/** True for an entry that runs `logbook.js mcp` (ours, whichever install path it names). */
+export function isLogbookServer(entry: unknown): boolean {
+  if (entry === null || typeof entry !== 'object' || !('args' in entry) || !Array.isArray(entry.args)) return false;
+  const args = entry.args.filter((a): a is string => typeof a === 'string');
+  return args.includes('mcp') && args.some((a) => ['logbook.js', 'logbook.cjs'].includes(basename(a.replace(/\\/g, '/'))));
+}
+
+// Claude Code reads `.mcp.json` as strict JSON: comments or trailing commas are reported, not fixed.
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** Adds or updates our server; an entry of that name that is not ours is left as it is ('foreign'). */
+export function mergeMcpServer(text: string, file: string, entry: McpServerEntry): { text: string; outcome: MergeOutcome } {
+  if (text.trim() === '') return { text: `${JSON.stringify({ mcpServers: { [MCP_SERVER_NAME]: entry } }, null, 2)}\n`, outcome: 'added' };
+  const root = checkMcpConfig(text, file);
+  const existing = findNodeAtLocation(root, ['mcpServers', MCP_SERVER_NAME]);
+  if (existing !== undefined) {
+    const value: unknown = getNodeValue(existing);
+    if (!isLogbookServer(value)) return { text, outcome: 'foreign' };
+    if (JSON.stringify(canonical(value)) === JSON.stringify(canonical(entry))) return { text, outcome: 'unchanged' };
+  }
+  const edits = modify(text, ['mcpServers', MCP_SERVER_NAME], entry, { formattingOptions: formattingOf(text) });
+  return { text: applyEdits(text, edits), outcome: existing === undefined ? 'added' : 'updated' };
+}
+
+/** Removes our server, and `mcpServers` when that leaves it empty; other servers and keys stay. */
+export function removeMcpServer(text: string, file: string): { text: string; removed: boolean } {
+  if (text.trim() === '') return { text, removed: false };
+  const root = checkMcpConfig(text, file);
+  const servers = findNodeAtLocation(root, ['mcpServers']);
+  const ours = findNodeAtLocation(root, ['mcpServers', MCP_SERVER_NAME]);
+  if (servers === undefined || ours === undefined || !isLogbookServer(getNodeValue(ours))) return { text, removed: false };
+  const path = (servers.children?.length ?? 0) > 1 ? ['mcpServers', MCP_SERVER_NAME] : ['mcpServers'];
+  return { text: applyEdits(text, modify(text, path, undefined, { formattingOptions: formattingOf(text) })), removed: true };
+}
+
+/** Registers `logbook mcp` in the workspace's `.mcp.json` (created if missing). */
+export function registerMcpServer(workspace: string, cliPath: string): McpConfigResult {
+  const file = join(workspace, MCP_CONFIG_FILE);
+  // Checked before anything is written: a server entry must never point at a missing program.
+  if (!existsSync(cliPath)) throw new Error(`logbook CLI not found at ${cliPath} (build it first)`);
+  const before = readIfExists(file);
+  const merged = mergeMcpServer(before ?? '', MCP_CONFIG_FILE, mcpServerEntry(cliPath));
+  if (merged.outcome === 'foreign') {
+    return { file, changed: false, message: `${MCP_CONFIG_FILE} already has a server named "${MCP_SERVER_NAME}" that is not Agent Logbook's: left as it is, so the logbook MCP tools are not registered.` };
+  }
+  const changed = merged.text !== before && writeAtomically(file, merged.text);
+  return {
+    file,
+    changed,
+    message: changed
+      ? `MCP server "${MCP_SERVER_NAME}" ${merged.outcome === 'added' ? 'added to' : 'updated in'} ${MCP_CONFIG_FILE} (the agents' workflow and journal tools; Claude Code asks once to approve it).`
+      : `MCP server "${MCP_SERVER_NAME}" in ${MCP_CONFIG_FILE} is already up to date.`,
+  };
+}
+
+/** Removes only our server from `.mcp.json`; a missing file is not an error. */
+export function unregisterMcpServer(workspace: string): McpConfigResult {
+  const file = join(workspace, MCP_CONFIG_FILE);
+  const before = readIfExists(file);
+  if (before === undefined) return { file, changed: false, message: `No ${MCP_CONFIG_FILE}: no MCP server to remove.` };
+  const { text, removed } = removeMcpServer(before, MCP_CONFIG_FILE);
+  const changed = removed && writeAtomically(file, text);
+  return { file, changed, message: removed ? `Removed the "${MCP_SERVER_NAME}" MCP server from ${MCP_CONFIG_FILE}.` : `No Agent Logbook MCP server in ${MCP_CONFIG_FILE}.` };
+}
+
+/** Parses strictly and checks the shape we edit; throws SettingsFileError at the first problem. */
+export function checkMcpConfig(text: string, file: string): Node {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, STRICT);
+  const first = errors[0];
+  if (first !== undefined) throw errorAt(text, file, ...describeParseError(text, first));
+  if (root === undefined || root.type !== 'object') throw errorAt(text, file, root?.offset ?? 0, `${file} must hold a JSON object`);
+  const servers = findNodeAtLocation(root, ['mcpServers']);
+  if (servers !== undefined && servers.type !== 'object') throw errorAt(text, file, servers.offset, '"mcpServers" must be an object');
+  return root;
+}
+
+/** Inserted lines follow the file's own indentation and line endings. */
+function formattingOf(text: string): FormattingOptions {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
+  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
+  return { insertSpaces: true, tabSize: indent?.length ?? 2, eol };
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+function describeParseError(text: string, error: ParseError): [number, string] {
+  const code = printParseErrorCode(error.error);
+  const at = text.charAt(error.offset);
+  if ((at === '}' || at === ']') && (code === 'PropertyNameExpected' || code === 'ValueExpected')) {
+    const beforeClose = text.slice(0, error.offset).trimEnd();
+    if (beforeClose.endsWith(',')) return [beforeClose.length - 1, 'trailing comma (.mcp.json must be strict JSON)'];
+  }
+  if (code === 'InvalidCommentToken') return [error.offset, 'comments are not allowed (.mcp.json must be strict JSON)'];
+  if (code === 'CommaExpected' || code === 'CloseBraceExpected' || code === 'CloseBracketExpected') return [error.offset, "expected ',' or a closing bracket"];
+  if (code === 'EndOfFileExpected') return [error.offset, 'unexpected content after the end of the JSON object'];
+  return [error.offset, `invalid JSON (${code})`];
+}
+
+function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
+  const before = text.slice(0, offset);
+  return new SettingsFileError(file, before.split('\n').length, offset - (before.lastIndexOf('\n') + 1) + 1, reason);
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Temp file + rename, so Claude Code reading at the same moment sees the old file or the new one;
+ * an existing file keeps its mode. Returns false when the bytes are already there.
+ */
+function writeAtomically(file: string, text: string): boolean {
+  if (readIfExists(file) === text) return false;
+  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o644;
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temp, 'w', mode);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(temp, mode);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return true;
+}
