@@ -26,9 +26,10 @@ const NONE: HookDecision = { decided: [], output: undefined };
 export function decideInHook(logbookDir: string, payload: Record<string, unknown>, at: string): HookDecision {
   const event = payload['hook_event_name'];
   const sessionId = payload['session_id'];
-  if ((event !== 'PreToolUse' && event !== 'Stop') || typeof sessionId !== 'string') return NONE;
+  if ((event !== 'PreToolUse' && event !== 'Stop' && event !== 'SessionStart') || typeof sessionId !== 'string') return NONE;
   const compiled = readCompiled(logbookDir);
   if (compiled === undefined) return NONE;
+  if (event === 'SessionStart') return { decided: [], output: sessionContext(sessionId, compiled) };
   let { state, decided } = currentState(logbookDir, sessionId, compiled, at);
   const command: WorkflowCommand = event === 'PreToolUse'
     ? { type: 'CheckToolUse', toolName: String(payload['tool_name'] ?? ''), toolInput: payload['tool_input'], toolUseId: typeof payload['tool_use_id'] === 'string' ? payload['tool_use_id'] : undefined, at }
@@ -38,6 +39,17 @@ export function decideInHook(logbookDir: string, payload: Record<string, unknown
   for (const e of answer) state = evolve(state, e);
   decided = [...decided, ...answer];
   return { decided, output: outputFor(answer) };
+}
+
+/**
+ * Claude Code does not tell an MCP server or a Bash command which session it serves: the
+ * SessionStart hook tells the agent, with the workflow it works under.
+ */
+function sessionContext(sessionId: string, compiled: CompiledWorkflowFile): string {
+  const text = `Agent Logbook records this session (session id ${sessionId}) under the workflow "${compiled.definition.name}". `
+    + 'Use the logbook MCP tools (workflow_status, workflow_transition, journal_write, journal_read, review_record) '
+    + `or the CLI (logbook status|transition|journal|review --session ${sessionId}) to see and move the workflow and to keep the journal.`;
+  return JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: text } });
 }
 
 function outputFor(events: readonly WorkflowEvent[]): string | undefined {

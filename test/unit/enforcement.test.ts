@@ -34,6 +34,9 @@ test('hooks enforce the workflow: a forbidden tool is denied with the reason, St
     assert.equal((await cli(['ingest', ...ws])).code, 0);
     // Validating the file (any CLI/MCP use, or the extension) compiles it for the hook.
     assert.equal((await cli(['status', '--session', S, ...ws])).code, 0);
+    const context = JSON.parse(hook(dir, { session_id: S, hook_event_name: 'SessionStart', source: 'resume' }).output ?? '{}') as { hookSpecificOutput?: { additionalContext?: string } };
+    assert.match(context.hookSpecificOutput?.additionalContext ?? '', new RegExp(`session id ${S}.*workflow "`), 'the agent learns its session id');
+    assert.deepEqual(readdirSync(logbookPaths(dir).inbox).filter((n) => n.endsWith('.cmd.json')), [], 'telling is not deciding: nothing recorded');
     const denied = hook(dir, pre('Write', { file_path: 'a.ts' }));
     const answer = JSON.parse(denied.output ?? '{}') as { hookSpecificOutput?: { hookEventName: string; permissionDecision: string; permissionDecisionReason: string } };
     assert.equal(answer.hookSpecificOutput?.permissionDecision, 'deny');
