@@ -6,6 +6,7 @@ import { LiveIngest } from './ingest/live-ingest';
 import { rebuildStore } from './ingest/open-store';
 import { tryAcquireLock } from './ingest/lock';
 import { registerCommands } from './commands/table';
+import { loadWorkflow } from './workflow/definition-file';
 import type { ExtensionContext } from './commands/context';
 
 // Wiring only: every disposable goes into context.subscriptions.
@@ -72,6 +73,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Hooks installed later (from a shell, say) show up as a new .logbook/ folder.
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.logbook/**'));
       context.subscriptions.push(watcher, watcher.onDidCreate(() => void startIngest(paths).catch((error: unknown) => log(`ingest: ${String(error)}`))));
+      // The hook enforces the workflow from a compiled copy: validate and compile on every change.
+      const checkWorkflow = (): void => {
+        try {
+          const loaded = loadWorkflow(paths);
+          if (loaded.status === 'invalid') {
+            log(`workflow file has problems; hooks do not enforce it until they are fixed:\n${loaded.problems.join('\n')}`);
+            void vscode.window.showWarningMessage(`Agent Logbook: .logbook/workflow.json has ${loaded.problems.length} problem(s); see "Logbook: Show Log".`);
+          } else if (loaded.status === 'ok') {
+            log(`workflow "${loaded.definition.name}" is in force (${loaded.hash.slice(0, 12)})`);
+          }
+        } catch (error) {
+          log(`workflow check: ${(error as Error).message}`);
+        }
+      };
+      const workflowWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.logbook/workflow.json'));
+      context.subscriptions.push(workflowWatcher, workflowWatcher.onDidCreate(checkWorkflow), workflowWatcher.onDidChange(checkWorkflow), workflowWatcher.onDidDelete(checkWorkflow));
+      if (existsSync(paths.workflow)) checkWorkflow();
     }
   } catch (error) {
     log(`activation: ${(error as Error).message}`);
