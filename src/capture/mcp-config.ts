@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { FormattingOptions, Node, ParseError } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { Edit, Node, ParseError } from 'jsonc-parser';
 import { SettingsFileError } from './settings-json';
 
 // Our MCP server in the project's `.mcp.json`, next to whatever servers the team has there.
@@ -52,13 +52,20 @@ export function mergeMcpServer(text: string, file: string, entry: McpServerEntry
   if (text.trim() === '') return { text: `${JSON.stringify({ mcpServers: { [MCP_SERVER_NAME]: entry } }, null, 2)}\n`, outcome: 'added' };
   const root = checkMcpConfig(text, file);
   const existing = findNodeAtLocation(root, ['mcpServers', MCP_SERVER_NAME]);
+  let wanted: object = entry;
   if (existing !== undefined) {
     const value: unknown = getNodeValue(existing);
     if (!isLogbookServer(value)) return { text, outcome: 'foreign' };
-    if (JSON.stringify(canonical(value)) === JSON.stringify(canonical(entry))) return { text, outcome: 'unchanged' };
+    // Keys the user added to our entry (env, a timeout) survive an update of the program path.
+    wanted = { ...(value as object), ...entry };
+    if (JSON.stringify(canonical(value)) === JSON.stringify(canonical(wanted))) return { text, outcome: 'unchanged' };
   }
-  const edits = modify(text, ['mcpServers', MCP_SERVER_NAME], entry, { formattingOptions: formattingOf(text) });
-  return { text: applyEdits(text, edits), outcome: existing === undefined ? 'added' : 'updated' };
+  const layout = layoutOf(text);
+  const servers = findNodeAtLocation(root, ['mcpServers']);
+  const edit = existing !== undefined ? replaceNode(text, existing, wanted, layout)
+    : servers === undefined ? insertEntry(text, root, 'mcpServers', { [MCP_SERVER_NAME]: entry }, layout)
+    : insertEntry(text, servers, MCP_SERVER_NAME, entry, layout);
+  return { text: applyEdits(text, [edit]), outcome: existing === undefined ? 'added' : 'updated' };
 }
 
 /** Removes our server, and `mcpServers` when that leaves it empty; other servers and keys stay. */
@@ -68,8 +75,11 @@ export function removeMcpServer(text: string, file: string): { text: string; rem
   const servers = findNodeAtLocation(root, ['mcpServers']);
   const ours = findNodeAtLocation(root, ['mcpServers', MCP_SERVER_NAME]);
   if (servers === undefined || ours === undefined || !isLogbookServer(getNodeValue(ours))) return { text, removed: false };
-  const path = (servers.children?.length ?? 0) > 1 ? ['mcpServers', MCP_SERVER_NAME] : ['mcpServers'];
-  return { text: applyEdits(text, modify(text, path, undefined, { formattingOptions: formattingOf(text) })), removed: true };
+  // The largest container this removal leaves empty goes too; the user's other keys stay as they were.
+  const edit = (servers.children?.length ?? 0) > 1
+    ? removeProperty(servers, servers.children?.indexOf(ours.parent as Node) ?? -1)
+    : removeProperty(root, root.children?.indexOf(servers.parent as Node) ?? -1);
+  return { text: applyEdits(text, [edit]), removed: true };
 }
 
 /** Registers `logbook mcp` in the workspace's `.mcp.json` (created if missing). */
@@ -114,12 +124,74 @@ export function checkMcpConfig(text: string, file: string): Node {
   return root;
 }
 
-/** Inserted lines follow the file's own indentation and line endings. */
-function formattingOf(text: string): FormattingOptions {
+/** The user's indentation unit and line ending, followed by everything we insert. */
+interface Layout {
+  readonly eol: string;
+  readonly unit: string;
+}
+
+function layoutOf(text: string): Layout {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
-  return { insertSpaces: true, tabSize: indent?.length ?? 2, eol };
+  return { eol, unit: indent?.startsWith('\t') === true ? '\t' : indent ?? '  ' };
+}
+
+// Hand-made edits rather than jsonc-parser's modify(), which re-formats the neighbouring lines:
+// these touch only the bytes of the entry they add, replace or remove, so uninstall gives the
+// file back byte for byte.
+
+/** Appends `"key": value` to an object, on its own line when the last member has one. */
+function insertEntry(text: string, container: Node, key: string, value: unknown, layout: Layout): Edit {
+  const last = container.children?.at(-1);
+  const entry = (indent: string | undefined): string => `${JSON.stringify(key)}: ${render(value, indent, layout)}`;
+  if (last === undefined) {
+    const outer = leadingWhitespace(text, container.offset);
+    const inner = outer + layout.unit;
+    return { offset: container.offset + 1, length: container.length - 2, content: `${layout.eol}${inner}${entry(inner)}${layout.eol}${outer}` };
+  }
+  const indent = ownLineIndent(text, last.offset);
+  const content = indent === undefined ? `, ${entry(undefined)}` : `,${layout.eol}${indent}${entry(indent)}`;
+  return { offset: last.offset + last.length, length: 0, content };
+}
+
+/** A multi-line value is replaced in the file's layout, a one-line value stays on one line. */
+function replaceNode(text: string, node: Node, value: unknown, layout: Layout): Edit {
+  const multiline = /[\r\n]/.test(text.slice(node.offset, node.offset + node.length));
+  return { offset: node.offset, length: node.length, content: render(value, multiline ? leadingWhitespace(text, node.offset) : undefined, layout) };
+}
+
+/** Cuts an object member out together with its separating comma. */
+function removeProperty(container: Node, index: number): Edit {
+  const items = container.children ?? [];
+  const item = items[index];
+  if (item === undefined) throw new Error(`no member ${index} to remove`);
+  if (items.length === 1) return { offset: container.offset + 1, length: container.length - 2, content: '' };
+  const next = items[index + 1];
+  if (next !== undefined) return { offset: item.offset, length: next.offset - item.offset, content: '' };
+  const previous = items[index - 1] as Node;
+  const start = previous.offset + previous.length;
+  return { offset: start, length: item.offset + item.length - start, content: '' };
+}
+
+/** Pretty JSON continuing at `indent`, or one-line JSON (`{"a": 1, "b": [2]}`) when indent is undefined. */
+function render(value: unknown, indent: string | undefined, layout: Layout): string {
+  if (indent !== undefined) return JSON.stringify(value, null, layout.unit).split('\n').join(layout.eol + indent);
+  if (Array.isArray(value)) return `[${value.map((item) => render(item, undefined, layout)).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${render(v, undefined, layout)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function leadingWhitespace(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
+}
+
+/** The indentation of a node that starts its own line; undefined when it shares the line with others. */
+function ownLineIndent(text: string, offset: number): string | undefined {
+  const before = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
 }
 
 function canonical(value: unknown): unknown {

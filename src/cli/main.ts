@@ -5,6 +5,7 @@ import type { FlagKind, ParsedArgs } from './args';
 import { ingestCommand, rebuildCommand } from './commands-write';
 import { eventsCommand, sessionsCommand } from './commands-read';
 import { installHooksCommand, uninstallHooksCommand } from './commands-hooks';
+import { mcpCommand } from './commands-mcp';
 import { reportCommand } from './commands-report';
 import { journalCommand, reviewCommand, statusCommand, transitionCommand } from './commands-workflow';
 
@@ -44,6 +45,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   journal: { usage: 'journal [--session S] --text TEXT [--tags a,b] [--files path[:line],...] [--actor A] [--json]', summary: 'write a journal entry', flags: { session: 'string', text: 'string', tags: 'string', files: 'string', actor: 'string', json: 'boolean' }, run: journalCommand },
   review: { usage: 'review [--session S] --outcome approved|rejected [--notes TEXT] [--actor A] [--json]', summary: 'record a review outcome', flags: { session: 'string', outcome: 'string', notes: 'string', actor: 'string', json: 'boolean' }, run: reviewCommand },
   events: { usage: 'events --session S [--type T] [--from N --to M] [--search Q] [--limit N] [--json]', summary: 'list events of a session (positions are stream positions; without --session, global positions)', flags: { session: 'string', type: 'string', from: 'integer', to: 'integer', search: 'string', limit: 'integer', json: 'boolean' }, run: eventsCommand },
+  mcp: { usage: 'mcp [--workspace DIR]', summary: 'serve the workflow, journal and event search tools to agents over MCP (stdio; registered in .mcp.json by install-hooks)', flags: {}, run: mcpCommand },
 };
 
 export function usage(): string {

@@ -7,7 +7,7 @@ import { logbookPaths } from '../capture/paths';
 import type { LogbookPaths } from '../capture/paths';
 import { LogbookError } from '../domain/errors';
 import type { JournalFileRef } from '../domain/workflow/types';
-import { eventsSearch, journalRead, journalWrite, reviewRecord, ToolError, workflowStatus, workflowTransition } from './tools';
+import { eventsSearch, journalRead, journalWrite, reviewRecord, workflowStatus, workflowTransition } from './tools';
 import type { ToolOutcome } from './tools';
 
 // `logbook mcp`: the workflow, the journal and the event search as MCP tools. Agents see them as
@@ -41,7 +41,7 @@ function parseFileRef(text: string): JournalFileRef {
 const fileRef = z.union([
   z.string().min(1).refine((s) => !/:0+$/.test(s), 'line numbers start at 1').transform(parseFileRef),
   z.strictObject({ path: z.string().min(1), line: z.number().int().min(1).optional() }),
-]).describe('"path" or "path:line", or {path, line?}');
+], { error: 'expected "path", "path:line" (lines start at 1) or {path, line?}' }).describe('"path" or "path:line", or {path, line?}');
 
 export const TOOLS: readonly ToolDefinition[] = [
   defineTool('workflow_status',
@@ -89,7 +89,8 @@ const INSTRUCTIONS = [
 /** The text of a failure the agent must read; workflow file problems keep their details. */
 function errorText(error: unknown): string {
   if (error instanceof LogbookError && error.code === 'WORKFLOW_INVALID') return `The workflow file is invalid:\n${error.message}`;
-  if (error instanceof ToolError || error instanceof Error) return error.message;
+  // ToolError (a wrong session, no session to default to) and the rest: the message says it all.
+  if (error instanceof Error) return error.message;
   return String(error);
 }
 

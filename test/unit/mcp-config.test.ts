@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { installHooks, SettingsFileError, uninstallHooks } from '../../src/capture/installer';
+import { isLogbookServer, mergeMcpServer, mcpServerEntry, registerMcpServer, removeMcpServer, unregisterMcpServer } from '../../src/capture/mcp-config';
+import { tempDir } from './helpers';
+
+function sandbox(t: TestContext): { workspace: string; cli: string; file: string } {
+  const { dir, cleanup } = tempDir('logbook-mcp-config-');
+  t.after(cleanup);
+  const cli = join(dir, 'dist', 'logbook.js');
+  const workspace = join(dir, 'ws');
+  for (const [path, text] of [[cli, '// cli'], [join(workspace, '.keep'), '']] as const) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  return { workspace, cli, file: join(workspace, '.mcp.json') };
+}
+
+const ours = (cli: string): unknown => ({ command: 'node', args: [cli, 'mcp'] });
+
+test('a missing .mcp.json is created with our server only', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const result = registerMcpServer(workspace, cli);
+  assert.equal(result.changed, true);
+  assert.match(result.message, /added to \.mcp\.json/);
+  assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify({ mcpServers: { logbook: ours(cli) } }, null, 2)}\n`);
+  assert.equal(statSync(file).mode & 0o777, 0o644);
+});
+
+test('merging keeps other servers, keys and layout; a second run changes no byte', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const original = '{\n    "mcpServers": {\n        "github": {"command": "gh-mcp", "args": []}\n    },\n    "other": true\n}\n';
+  writeFileSync(file, original);
+  assert.equal(registerMcpServer(workspace, cli).changed, true);
+  const merged = readFileSync(file, 'utf8');
+  assert.deepEqual(JSON.parse(merged), { mcpServers: { github: { command: 'gh-mcp', args: [] }, logbook: ours(cli) }, other: true });
+  assert.ok(merged.startsWith('{\n    "mcpServers": {\n        "github": {"command": "gh-mcp", "args": []},\n        "logbook": {\n            "command": "node"'), merged);
+  assert.ok(merged.endsWith('\n    },\n    "other": true\n}\n'), merged);
+
+  const mtime = statSync(file).mtimeMs;
+  const again = registerMcpServer(workspace, cli);
+  assert.equal(again.changed, false);
+  assert.match(again.message, /already up to date/);
+  assert.equal(readFileSync(file, 'utf8'), merged);
+  assert.equal(statSync(file).mtimeMs, mtime, 'not even rewritten');
+
+  // Uninstall gives back the file as it was, byte for byte.
+  assert.equal(unregisterMcpServer(workspace).changed, true);
+  assert.equal(readFileSync(file, 'utf8'), original);
+});
+
+test('tabs and CRLF line endings are followed', () => {
+  const text = '{\r\n\t"other": 1\r\n}\r\n';
+  const merged = mergeMcpServer(text, '.mcp.json', mcpServerEntry('/x/logbook.js')).text;
+  assert.ok(merged.includes('\r\n\t"mcpServers": {\r\n\t\t"logbook": {\r\n\t\t\t"command": "node"'), JSON.stringify(merged));
+  assert.ok(!/[^\r]\n/.test(merged), 'no bare LF');
+  assert.equal(removeMcpServer(merged, '.mcp.json').text, text);
+});
+
+test('a moved CLI (an extension upgrade) updates only our entry, keeping keys the user added', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const old = { command: 'node', args: ['/old/ext/dist/logbook.js', 'mcp'], env: { MINE: '1' } };
+  writeFileSync(file, JSON.stringify({ mcpServers: { a: { command: 'a' }, logbook: old } }, null, 2));
+  const result = registerMcpServer(workspace, cli);
+  assert.equal(result.changed, true);
+  assert.match(result.message, /updated in \.mcp\.json/);
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { a: { command: 'a' }, logbook: { command: 'node', args: [cli, 'mcp'], env: { MINE: '1' } } } });
+  assert.equal(registerMcpServer(workspace, cli).changed, false, 'the added key does not make it look outdated');
+});
+
+test('a server named "logbook" that is not ours is left alone by install and uninstall', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const text = '{"mcpServers": {"logbook": {"command": "python", "args": ["my_logbook.py"]}}}\n';
+  writeFileSync(file, text);
+  const result = registerMcpServer(workspace, cli);
+  assert.equal(result.changed, false);
+  assert.match(result.message, /not Agent Logbook's: left as it is/);
+  assert.equal(unregisterMcpServer(workspace).changed, false);
+  assert.equal(readFileSync(file, 'utf8'), text);
+});
+
+test('uninstall removes only our server, and mcpServers when nothing else is left in it', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  writeFileSync(file, '{\n  "mcpServers": {\n    "a": {"command": "a"}\n  }\n}\n');
+  registerMcpServer(workspace, cli);
+  unregisterMcpServer(workspace);
+  assert.equal(readFileSync(file, 'utf8'), '{\n  "mcpServers": {\n    "a": {"command": "a"}\n  }\n}\n');
+
+  writeFileSync(file, '{\n  "keep": 1\n}\n');
+  registerMcpServer(workspace, cli);
+  const result = unregisterMcpServer(workspace);
+  assert.equal(result.changed, true);
+  assert.match(result.message, /Removed the "logbook" MCP server from \.mcp\.json/);
+  assert.equal(readFileSync(file, 'utf8'), '{\n  "keep": 1\n}\n');
+
+  const again = unregisterMcpServer(workspace);
+  assert.equal(again.changed, false);
+  assert.match(again.message, /No Agent Logbook MCP server/);
+});
+
+test('uninstall without .mcp.json creates nothing', (t) => {
+  const { workspace, file } = sandbox(t);
+  assert.equal(unregisterMcpServer(workspace).changed, false);
+  assert.equal(existsSync(file), false);
+});
+
+test('ours is recognised by the program it runs, on any install path', () => {
+  assert.equal(isLogbookServer({ command: 'node', args: ['C:\\Users\\me\\.vscode\\extensions\\x\\dist\\logbook.js', 'mcp'] }), true);
+  assert.equal(isLogbookServer({ command: 'node', args: ['/w/.logbook/bin/logbook.cjs', 'mcp', '--workspace', '.'] }), true);
+  assert.equal(isLogbookServer({ command: 'node', args: ['/w/logbook.js', 'serve'] }), false);
+  assert.equal(isLogbookServer({ command: 'node' }), false);
+  assert.equal(isLogbookServer('logbook'), false);
+});
+
+const MALFORMED: ReadonlyArray<{ name: string; text: string; line: number; column: number; reason: RegExp }> = [
+  { name: 'trailing comma', text: '{\n  "mcpServers": {\n    "a": {"command": "a"},\n  }\n}\n', line: 3, column: 26, reason: /trailing comma/ },
+  { name: 'comment', text: '{\n  // servers\n  "mcpServers": {}\n}\n', line: 2, column: 3, reason: /comments are not allowed/ },
+  { name: 'truncated file', text: '{\n  "mcpServers": {\n', line: 3, column: 1, reason: /invalid JSON|expected/ },
+  { name: 'mcpServers not an object', text: '{\n  "mcpServers": []\n}\n', line: 2, column: 17, reason: /"mcpServers" must be an object/ },
+  { name: 'not an object', text: '[]\n', line: 1, column: 1, reason: /must hold a JSON object/ },
+];
+
+for (const bad of MALFORMED) {
+  test(`malformed .mcp.json (${bad.name}): SettingsFileError at ${bad.line}:${bad.column}, file untouched`, (t) => {
+    const { workspace, cli, file } = sandbox(t);
+    writeFileSync(file, bad.text);
+    for (const attempt of [() => registerMcpServer(workspace, cli), () => unregisterMcpServer(workspace)]) {
+      assert.throws(attempt, (error: unknown) => {
+        assert.ok(error instanceof SettingsFileError);
+        assert.equal(error.file, '.mcp.json');
+        assert.deepEqual([error.line, error.column], [bad.line, bad.column], error.message);
+        assert.match(error.message, bad.reason);
+        assert.ok(error.message.startsWith(`.mcp.json:${bad.line}:${bad.column}: `), error.message);
+        assert.ok(error.message.endsWith('(file left untouched)'));
+        return true;
+      });
+    }
+    assert.equal(readFileSync(file, 'utf8'), bad.text);
+    assert.deepEqual(readdirSync(workspace).sort(), ['.keep', '.mcp.json']);
+  });
+}
+
+test('a missing CLI program is refused before anything is written', (t) => {
+  const { workspace, file } = sandbox(t);
+  assert.throws(() => registerMcpServer(workspace, join(workspace, 'nope.js')), /logbook CLI not found at .*nope\.js \(build it first\)/);
+  assert.equal(existsSync(file), false);
+});
+
+test('installHooks registers the server when given cliPath; uninstallHooks removes it', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const hookBundle = join(workspace, '..', 'dist', 'hook.js');
+  writeFileSync(hookBundle, '// hook');
+  installHooks({ workspace, scope: 'local', hookBundle });
+  assert.equal(existsSync(file), false, 'no cliPath, no MCP server');
+
+  const installed = installHooks({ workspace, scope: 'local', hookBundle, cliPath: cli });
+  assert.ok(installed.messages.some((m) => /MCP server "logbook" added to \.mcp\.json/.test(m)), installed.messages.join('\n'));
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { logbook: ours(cli) } });
+
+  const removed = uninstallHooks({ workspace, scope: 'local' });
+  assert.ok(removed.messages.some((m) => /Removed the "logbook" MCP server/.test(m)), removed.messages.join('\n'));
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {});
+});
+
+test('installHooks with a malformed .mcp.json writes nothing at all', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const hookBundle = join(workspace, '..', 'dist', 'hook.js');
+  writeFileSync(hookBundle, '// hook');
+  writeFileSync(file, '{,}');
+  assert.throws(() => installHooks({ workspace, scope: 'local', hookBundle, cliPath: cli }), SettingsFileError);
+  assert.deepEqual(readdirSync(workspace).sort(), ['.keep', '.mcp.json']);
+});
