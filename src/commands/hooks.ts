@@ -8,7 +8,8 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   const paths = await ctx.pickWorkspace();
   if (paths === undefined) return;
   // VS Code's own runtime lets the hook run where `node` is not on PATH.
-  const result = installHooks({ workspace: paths.workspace, scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath });
+  // The MCP server runs the CLI bundle shipped with the extension.
+  const result = installHooks({ workspace: paths.workspace, scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath, cliPath: join(ctx.extensionPath, 'dist', 'logbook.js') });
   for (const message of result.messages) ctx.log(message);
   await ctx.ensureIngest(paths);
   void vscode.window.showInformationMessage(result.settingsChanged
