@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { ensureGitignoreBlock } from './gitignore';
 import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT } from './launcher';
@@ -6,6 +6,7 @@ import { registerMcpServer, unregisterMcpServer } from './mcp-config';
 import { LOGBOOK_DIR, logbookPaths } from './paths';
 import type { LogbookPaths } from './paths';
 import { removeHooks, upsertHooks } from './settings-json';
+import { writeIfChanged } from '../store/durable-file';
 import type { HookSpec } from './settings-json';
 
 // Callers catch it from here, next to the functions that throw it.
@@ -250,34 +251,6 @@ function readIfExists(file: string): Buffer | undefined {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-/**
- * Writes only when the bytes differ (reinstalling must not touch files, or editors and Claude Code
- * reload settings for nothing). Temp file + rename: a hook or Claude Code reading at the same time
- * sees the old file or the new one, never half of it. An existing file keeps its mode.
- */
-function writeIfChanged(file: string, content: string | Buffer, newFileMode: number): boolean {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const existing = readIfExists(file);
-  if (existing !== undefined && existing.equals(bytes)) return false;
-  const mode = existing === undefined ? newFileMode : statSync(file).mode & 0o777;
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(temp, 'w', mode);
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(temp, mode);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  return true;
 }
 
 function shownPath(workspace: string, file: string): string {

@@ -1,8 +1,9 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Edit, Node, ParseError } from 'jsonc-parser';
 import { SettingsFileError } from './settings-json';
+import { writeIfChanged } from '../store/durable-file';
 
 // Our MCP server in the project's `.mcp.json`, next to whatever servers the team has there.
 // The same rules as the hook settings: strict JSON, only our entry is touched, a second run
@@ -92,7 +93,7 @@ export function registerMcpServer(workspace: string, cliPath: string): McpConfig
   if (merged.outcome === 'foreign') {
     return { file, changed: false, message: `${MCP_CONFIG_FILE} already has a server named "${MCP_SERVER_NAME}" that is not Agent Logbook's: left as it is, so the logbook MCP tools are not registered.` };
   }
-  const changed = merged.text !== before && writeAtomically(file, merged.text);
+  const changed = merged.text !== before && writeIfChanged(file, merged.text, 0o644);
   return {
     file,
     changed,
@@ -108,7 +109,7 @@ export function unregisterMcpServer(workspace: string): McpConfigResult {
   const before = readIfExists(file);
   if (before === undefined) return { file, changed: false, message: `No ${MCP_CONFIG_FILE}: no MCP server to remove.` };
   const { text, removed } = removeMcpServer(before, MCP_CONFIG_FILE);
-  const changed = removed && writeAtomically(file, text);
+  const changed = removed && writeIfChanged(file, text, 0o644);
   return { file, changed, message: removed ? `Removed the "${MCP_SERVER_NAME}" MCP server from ${MCP_CONFIG_FILE}.` : `No Agent Logbook MCP server in ${MCP_CONFIG_FILE}.` };
 }
 
@@ -229,27 +230,3 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-/**
- * Temp file + rename, so Claude Code reading at the same moment sees the old file or the new one;
- * an existing file keeps its mode. Returns false when the bytes are already there.
- */
-function writeAtomically(file: string, text: string): boolean {
-  if (readIfExists(file) === text) return false;
-  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o644;
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(temp, 'w', mode);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(temp, mode);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  return true;
-}

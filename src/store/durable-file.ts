@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -8,9 +8,9 @@ const TMP_MARK = '.tmp-';
  * Replaces a file so that a crash at any instant leaves either the old or the new content,
  * never a torn one: write a private temp file beside it, fsync, rename over, fsync the folder.
  */
-export function writeFileDurably(path: string, bytes: Uint8Array | string): void {
+export function writeFileDurably(path: string, bytes: Uint8Array | string, mode = 0o600): void {
   const tmp = join(dirname(path), `.${basename(path)}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(tmp, 'wx', 0o600);
+  const fd = openSync(tmp, 'wx', mode);
   try {
     writeAll(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
     fsyncSync(fd);
@@ -20,8 +20,27 @@ export function writeFileDurably(path: string, bytes: Uint8Array | string): void
     throw error;
   }
   closeSync(fd);
+  // openSync's mode is filtered by the umask; the file must have exactly the mode asked for.
+  chmodSync(tmp, mode);
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * Writes durably only when the bytes differ (reinstalling must not touch files, or editors and
+ * Claude Code reload them for nothing). An existing file keeps its mode. Returns whether it wrote.
+ */
+export function writeIfChanged(path: string, content: string | Uint8Array, newFileMode = 0o600): boolean {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+  let existing: Buffer | undefined;
+  try {
+    existing = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (existing !== undefined && existing.equals(bytes)) return false;
+  writeFileDurably(path, bytes, existing === undefined ? newFileMode : statSync(path).mode & 0o777);
+  return true;
 }
 
 /** Removes temp files a crashed writer left beside `path`. */
