@@ -11,6 +11,9 @@
 //      the FIRST user message: the user prompt of the main agent, the Agent tool's `prompt` for a
 //      subagent. Within a script, the turn is chosen by the tool_result ids in the last user
 //      message (answer = the turn after the one that issued that tool_use), turn 0 otherwise;
+//      a turn with `whenLastUserIncludes` is chosen first when the last user message's text holds
+//      that text (e.g. the feedback Claude Code sends after a Stop hook blocked: no tool_result
+//      there, so without it the request would fall back to turn 0);
 //   3. anything else (title generation, classifiers, future auxiliary calls): a short text answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +32,11 @@ export type MockBlock =
 export interface MockTurn {
   readonly blocks: readonly MockBlock[];
   readonly usage: MockUsage;
+  /**
+   * Answer with this turn when the last user message's text (tool results excluded) contains
+   * this string; checked before the tool_result routing. Turns without it behave as before.
+   */
+  readonly whenLastUserIncludes?: string;
 }
 
 export interface MockScript {
@@ -135,9 +143,12 @@ function chooseAnswer(options: MockOptions, body: unknown): ChosenAnswer {
   const script = options.scripts.find((s) => firstText.includes(s.marker));
   if (script === undefined) return { turn: options.fallback, route: { kind: 'auxiliary', stream } };
 
+  const byText = script.turns.findIndex((t) => t.whenLastUserIncludes !== undefined && lastText.includes(t.whenLastUserIncludes));
   const answered = new Set(toolResultIds(last));
   let index = 0;
-  if (answered.size > 0) {
+  if (byText >= 0) {
+    index = byText;
+  } else if (answered.size > 0) {
     const issuing = script.turns.findIndex((t) => t.blocks.some((b) => b.type === 'tool_use' && answered.has(b.id)));
     // A tool result the script never issued means the conversation went off script: end it politely.
     index = issuing < 0 ? script.turns.length : issuing + 1;
