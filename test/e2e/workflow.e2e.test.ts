@@ -79,7 +79,7 @@ describe('workflow end to end: real Claude Code CLI → our MCP tools and hooks 
     // SessionStart hook can already tell the agent its session id and workflow.
     const status = obj(JSON.parse(logbook(['status', '--session', sessionId, '--json', '--workspace', ws], ws)), 'status --json');
     assert.equal(status['state'], 'planning');
-    installWitnessHook(ws, witnessDir, ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'Stop', 'SessionEnd']);
+    const witness = installWitnessHook(ws, witnessDir, ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'Stop', 'SessionEnd']);
     // Measured with 2.1.197 in -p mode, workspace trusted in ~/.claude.json: the .mcp.json server
     // starts without any approval setting (enableAllProjectMcpServers, enabledMcpjsonServers and
     // --mcp-config/--strict-mcp-config change nothing), but each call is refused ("you haven't
@@ -97,7 +97,7 @@ describe('workflow end to end: real Claude Code CLI → our MCP tools and hooks 
     }
     // Nothing below means anything after a failed run: say why it failed instead.
     if (run.timedOut || run.exitCode !== 0) throw new Error(`the CLI run failed${dump()}`);
-    witnessed = readWitness({ script: join(witnessDir, 'witness-hook.cjs'), log: join(witnessDir, 'witness.jsonl') });
+    witnessed = readWitness(witness);
 
     // 3. Ingest, then the report.
     logbook(['ingest', '--workspace', ws], ws);
