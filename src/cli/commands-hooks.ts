@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { installHooks, uninstallHooks } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
+import { logbookPaths } from '../capture/paths';
+import { refreshWorkflow } from '../workflow/definition-file';
 import { boolFlag, UsageError } from './args';
 import type { CliContext } from './main';
 
@@ -14,6 +16,8 @@ export async function installHooksCommand(ctx: CliContext): Promise<number> {
   // The hook program beside this bundle (dist/hook.js) is copied into the workspace.
   const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(ctx), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js') });
   for (const message of result.messages) ctx.io.out(message);
+  // A workflow already in the workspace is enforced from the first session on.
+  for (const problem of refreshWorkflow(logbookPaths(ctx.workspace))) ctx.io.err(problem);
   return 0;
 }
 

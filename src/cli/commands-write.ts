@@ -2,6 +2,7 @@ import { logbookPaths } from '../capture/paths';
 import { tryAcquireLock } from '../ingest/lock';
 import { rebuildStore } from '../ingest/open-store';
 import { LogbookWriter } from '../ingest/writer';
+import { refreshWorkflow } from '../workflow/definition-file';
 import { describeHolderShort as describeHolder } from '../ingest/lock-text';
 import { intFlag } from './args';
 import type { CliContext } from './main';
@@ -16,7 +17,7 @@ export async function ingestCommand(ctx: CliContext): Promise<number> {
     return 0;
   }
   const { writer, messages } = started;
-  for (const message of messages) ctx.io.err(message);
+  for (const message of [...messages, ...refreshWorkflow(paths)]) ctx.io.err(message);
   try {
     const report = writer.ingest();
     writer.flush();

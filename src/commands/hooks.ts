@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { installHooks, uninstallHooks as uninstall } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
 import type { ExtensionContext } from './context';
+import { refreshWorkflow } from '../workflow/definition-file';
 
 async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<void> {
   const paths = await ctx.pickWorkspace();
@@ -10,7 +11,7 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   // VS Code's own runtime lets the hook run where `node` is not on PATH.
   // The MCP server runs the CLI bundle shipped with the extension.
   const result = installHooks({ workspace: paths.workspace, scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath, cliPath: join(ctx.extensionPath, 'dist', 'logbook.js') });
-  for (const message of result.messages) ctx.log(message);
+  for (const message of [...result.messages, ...refreshWorkflow(paths)]) ctx.log(message);
   await ctx.ensureIngest(paths);
   void vscode.window.showInformationMessage(result.settingsChanged
     ? `Agent Logbook: hooks installed in ${result.settingsFile}. New Claude Code sessions in this workspace are recorded.`

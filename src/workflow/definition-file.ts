@@ -30,3 +30,13 @@ function readWorkflow(paths: LogbookPaths): LoadedWorkflow {
   if (!parsed.ok) return { status: 'invalid', problems: parsed.problems };
   return { status: 'ok', definition: parsed.definition, hash: workflowDefinitionHash(parsed.definition) };
 }
+
+/** Validates and compiles the workflow for the hooks; says what is wrong, never throws. */
+export function refreshWorkflow(paths: LogbookPaths): string[] {
+  try {
+    const loaded = loadWorkflow(paths);
+    return loaded.status === 'invalid' ? [`the workflow is not enforced until these are fixed:`, ...loaded.problems] : [];
+  } catch (error) {
+    return [`the workflow could not be checked: ${(error as Error).message}`];
+  }
+}

@@ -302,7 +302,7 @@ test('Stop is blocked until the iteration has its journal entries', () => {
     type: 'StopBlocked',
     data: {
       state: 'developing', at: T1,
-      reason: 'Before stopping, write a journal entry: iteration 1 has 0 of the 1 required (state "developing"). Say what was done, found or decided, with the logbook MCP tool journal_write or `logbook journal "<text>"`.',
+      reason: 'Before stopping, write a journal entry: iteration 1 has 0 of the 1 required (state "developing"). Say what was done, found or decided, with the logbook MCP tool journal_write or `logbook journal --text "<text>"`.',
     },
   }]);
   team.given([...given, journaled('developing', 1)]).when(stop()).thenNothing();

@@ -292,7 +292,7 @@ function decideStop(command: CheckStop, state: WorkflowState, definition: Workfl
   if (needed === 0) return [];
   const min = definition.journal?.minEntriesPerIteration ?? 0;
   const reason = `Before stopping, write a journal entry: iteration ${state.iteration} has ${state.journalThisIteration} of the ${min} required (state "${current}"). `
-    + 'Say what was done, found or decided, with the logbook MCP tool journal_write or `logbook journal "<text>"`.';
+    + 'Say what was done, found or decided, with the logbook MCP tool journal_write or `logbook journal --text "<text>"`.';
   return [{ type: 'StopBlocked', data: { state: current, reason, at: command.at } }];
 }
 
