@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
 import { entryFileName, entryText, stampNow, writeInboxEntry } from '../src/capture/inbox-writer';
 import { installHooks } from '../src/capture/installer';
 import { logbookPaths } from '../src/capture/paths';
+import { loadWorkflow } from '../src/workflow/definition-file';
 import { fmtMs, fmtRatio, fmtUs, median, msSince, percentile, progress, textTable } from './stats';
 import { bigPostToolUse, fixturePayload } from './workload';
 import type { FixtureEvent } from './workload';
@@ -34,18 +35,23 @@ export interface HookBenchResult {
   readonly hookDirect: Spread;
   readonly pre: Spread;
   readonly post200k: Spread;
+  /** PreToolUse under the team-loop workflow: the hook folds the snapshot and decides. */
+  readonly preWorkflowAllowed: Spread;
+  readonly preWorkflowDenied: Spread;
   readonly post200kBytes: number;
   /** p50 of one write+fsync+rename of an inbox entry, in process. */
   readonly inboxWriteMs: number;
 }
 
 interface Variant {
-  readonly key: 'baseline' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k';
+  readonly key: 'baseline' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied';
   readonly label: string;
   readonly file: string;
   readonly args: readonly string[];
   readonly stdin: Buffer;
   readonly samples: number[];
+  /** Another workspace (the workflow one); default: the plain one. */
+  readonly projectDir?: string;
 }
 
 // Exactly the command the installer writes into the settings file (installer.hookCommand).
@@ -65,6 +71,16 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   // The hook's heaviest built-in: stampNow's random id bits load node:crypto.
   writeFileSync(join(paths.bin, 'bench-crypto.cjs'), "require('node:crypto').randomBytes(16);\n");
 
+  // A second workspace under the team-loop workflow, compiled for the hook as `logbook status` does.
+  const wfWorkspace = join(input.tempDir, 'hook-wf-ws');
+  mkdirSync(wfWorkspace);
+  installHooks({ workspace: wfWorkspace, scope: 'local', hookBundle: join(input.root, 'dist', 'hook.js') });
+  copyFileSync(join(input.root, 'templates', 'workflow.team-loop.json'), logbookPaths(wfWorkspace).workflow);
+  if (loadWorkflow(logbookPaths(wfWorkspace)).status !== 'ok') throw new Error('the team-loop template does not validate');
+  const sessionOf = (json: string): Record<string, unknown> => JSON.parse(json) as Record<string, unknown>;
+  const allowedPre = Buffer.from(JSON.stringify({ ...sessionOf(small.toString('utf8')), tool_name: 'Read', tool_input: { file_path: 'README.md' } }));
+  const deniedPre = Buffer.from(JSON.stringify({ ...sessionOf(small.toString('utf8')), tool_name: 'Write', tool_input: { file_path: 'a.ts', content: 'x' } }));
+
   const variants: Variant[] = [
     { key: 'baseline', label: 'node -e 0 (baseline)', file: 'node', args: ['-e', '0'], stdin: small, samples: [] },
     // Claude Code always goes through `sh -c`: this row shows what that layer alone costs.
@@ -75,6 +91,8 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     { key: 'hookDirect', label: "sh -c 'node …/hook.cjs PreToolUse'", file: 'sh', args: ['-c', 'node "$CLAUDE_PROJECT_DIR"/.logbook/bin/hook.cjs PreToolUse'], stdin: small, samples: [] },
     { key: 'pre', label: 'hook PreToolUse (as Claude Code runs it)', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: small, samples: [] },
     { key: 'post200k', label: `hook PostToolUse, ${Math.round(big.length / 1024)} KB payload`, file: 'sh', args: ['-c', `${LAUNCHER} PostToolUse`], stdin: big, samples: [] },
+    { key: 'preWorkflowAllowed', label: 'hook PreToolUse, team-loop workflow, allowed', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: allowedPre, samples: [], projectDir: wfWorkspace },
+    { key: 'preWorkflowDenied', label: 'hook PreToolUse, team-loop workflow, denied', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: wfWorkspace },
   ];
 
   const rounds = input.warmup + input.runs;
@@ -83,7 +101,7 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     // Interleaved, and the starting variant rotates: drift and "first after a pause" effects hit every variant alike.
     for (let k = 0; k < variants.length; k += 1) {
       const variant = variants[(round + k) % variants.length] as Variant;
-      const ms = await spawnTimed(variant, env);
+      const ms = await spawnTimed(variant, variant.projectDir === undefined ? env : { ...env, CLAUDE_PROJECT_DIR: variant.projectDir });
       if (round >= input.warmup) variant.samples.push(ms);
     }
     if ((round + 1) % 50 === 0 || round + 1 === rounds) progress(`hook: round ${round + 1}/${rounds} (${(msSince(started) / 1000).toFixed(0)} s)`);
@@ -107,6 +125,8 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     hookDirect: spread('hookDirect'),
     pre: spread('pre'),
     post200k: spread('post200k'),
+    preWorkflowAllowed: spread('preWorkflowAllowed'),
+    preWorkflowDenied: spread('preWorkflowDenied'),
     post200kBytes: big.length,
     inboxWriteMs: 0,
   };

@@ -86,6 +86,11 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
     rows.push(
       ['Hook wall time p50, PreToolUse (blocking)', fmtMs(hook.pre.p50), `${fmtMs(hook.baseline.p50)} \`node -e 0\``, fmtRatio(pre50), goal(pre50 <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)],
       ['Hook wall time p95, PreToolUse (blocking)', fmtMs(hook.pre.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(pre95), goal(pre95 <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)],
+      ...(['preWorkflowAllowed', 'preWorkflowDenied'] as const).map((key) => {
+        const ratio = hook[key].p95 / hook.baseline.p95;
+        const label = key === 'preWorkflowAllowed' ? 'allowed' : 'denied';
+        return [`Hook wall time p95, PreToolUse under a workflow, ${label}`, fmtMs(hook[key].p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(ratio), goal(ratio <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)];
+      }),
       [`Hook wall time p50, PostToolUse ${Math.round(hook.post200kBytes / 1024)} KB`, fmtMs(hook.post200k.p50), `${fmtMs(hook.baseline.p50)} \`node -e 0\``, fmtRatio(hook.post200k.p50 / hook.baseline.p50), 'informational'],
       [`Hook wall time p95, PostToolUse ${Math.round(hook.post200kBytes / 1024)} KB`, fmtMs(hook.post200k.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.post200k.p95 / hook.baseline.p95), 'informational'],
     );
