@@ -5,6 +5,9 @@ import { summarizeSession } from '../projections/session-summary';
 import { computeSessionUsage } from '../projections/transcript-usage';
 import type { SessionUsage } from '../projections/transcript-usage';
 import { LogbookDatabase } from '../store/logbook-database';
+import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
+import type { PriceTableOverrides } from '../projections/pricing';
+import { readWorkspaceSettings } from './workspace-settings';
 import { boolFlag, UsageError } from './args';
 import type { CliContext } from './main';
 
@@ -31,7 +34,8 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     if (transcriptPath !== null) {
       const transcripts = await readSessionTranscripts(transcriptPath, session);
       for (const problem of transcripts.problems) ctx.io.err(`transcript ${problem.path}: ${problem.error} (tokens and cost leave it out)`);
-      if (transcripts.files.length > 0) usage = computeSessionUsage(transcripts.files);
+      const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
+      if (transcripts.files.length > 0) usage = computeSessionUsage(transcripts.files, prices);
     }
     ctx.io.out(JSON.stringify(buildSessionReport(summary, { now: Date.now(), ...(usage === undefined ? {} : { usage }) }), null, 2));
     return 0;

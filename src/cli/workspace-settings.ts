@@ -11,21 +11,28 @@ import { lineColumn } from './line-column';
 
 export const DEFAULT_MAX_FIELD_BYTES = 65_536;
 
+const rate = z.number().min(0).optional();
+const priceOverride = z.object({
+  inputPerMTok: rate, outputPerMTok: rate, cacheWritePerMTok: rate, cacheWrite1hPerMTok: rate, cacheReadPerMTok: rate,
+}).loose();
+
 const settingsSchema = z.object({
   'logbook.capture.maxFieldBytes': z.number().int().min(1024).optional(),
+  'logbook.report.prices': z.record(z.string(), priceOverride).optional(),
 }).loose();
 
 export interface CaptureSettings {
   readonly maxFieldBytes: number;
 }
 
-export function readCaptureSettings(workspace: string): CaptureSettings {
+/** The workspace's `logbook.*` settings the CLI honours, validated; absent file = defaults. */
+export function readWorkspaceSettings(workspace: string): z.infer<typeof settingsSchema> {
   const file = join(workspace, '.vscode', 'settings.json');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return { maxFieldBytes: DEFAULT_MAX_FIELD_BYTES };
+    return {};
   }
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: true });
@@ -39,5 +46,9 @@ export function readCaptureSettings(workspace: string): CaptureSettings {
     const issue = parsed.error.issues[0];
     throw new LogbookError('SETTINGS_INVALID', `.vscode/settings.json: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  return { maxFieldBytes: parsed.data['logbook.capture.maxFieldBytes'] ?? DEFAULT_MAX_FIELD_BYTES };
+  return parsed.data;
+}
+
+export function readCaptureSettings(workspace: string): CaptureSettings {
+  return { maxFieldBytes: readWorkspaceSettings(workspace)['logbook.capture.maxFieldBytes'] ?? DEFAULT_MAX_FIELD_BYTES };
 }

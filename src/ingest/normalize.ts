@@ -4,6 +4,7 @@ import type { NewEvent } from '../store/event-store';
 import { capFields } from './cap-fields';
 import type { DecidedEvent, InboxEntry, Stamp } from './inbox-entry';
 import { idFromName } from './inbox-entry';
+import { CURRENT_EVENT_VERSIONS } from '../store/upcasters';
 
 /** Stream of inputs that could not be read as a session's hook event: kept, counted, shown. */
 export const QUARANTINE_STREAM = '$quarantine';
@@ -39,7 +40,7 @@ function decidedRecords(stamp: Stamp, streamId: string, events: readonly Decided
     const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}) };
     // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
     const n = index + offset;
-    return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: 1, data: value, metadata, correlationId: null, causationId } };
+    return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: CURRENT_EVENT_VERSIONS[decided.type], data: value, metadata, correlationId: null, causationId } };
   });
 }
 

@@ -100,6 +100,11 @@ test('logbook report <session> --json: the summary with tokens and cost from the
     assert.equal(report.tools.totals.calls, 15);
     assert.equal(report.tools.totals.failures, 2);
     assert.deepEqual([report.usage?.totals.inputTokens, report.usage?.totals.outputTokens], [360_895, 631], 'the ccusage-verified totals');
+    // The price table is a setting: overrides from .vscode/settings.json change the cost.
+    mkdirSync(join(dir, '.vscode'), { recursive: true });
+    writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'logbook.report.prices': { 'claude-opus-4-8': { inputPerMTok: 1, outputPerMTok: 1 } } }));
+    const priced = JSON.parse((await run(['report', FIXTURE_SESSION, '--json', '--workspace', dir])).out) as { usage: { costUsd: number } };
+    assert.ok(Math.abs(priced.usage.costUsd - (360_895 + 631) / 1e6) < 1e-9, `cost with the override: ${priced.usage.costUsd}`);
     assert.equal((await run(['report', '--json', '--workspace', dir])).code, 2);
     assert.equal((await run(['report', FIXTURE_SESSION, '--workspace', dir])).code, 2);
     assert.equal((await run(['report', 'nope', '--json', '--workspace', dir])).code, 1);
