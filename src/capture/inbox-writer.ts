@@ -47,7 +47,7 @@ export function idFromEntryName(name: string): string | undefined {
 /** Suffix of entries that carry decided workflow events (found quickly by the hook). */
 export const EVENTS_ENTRY_SUFFIX = '.cmd.json';
 
-/** An entry of workflow events a CLI or MCP writer decided for a session. */
+/** An entry of workflow events a writer (CLI, MCP, a hook's decision) decided for a session. */
 export function eventsEntryText(stamp: InboxStamp, source: InboxSource, sessionId: string, events: readonly { type: string; data: unknown }[], causationId?: string): string {
   return JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, sessionId, events, causationId }) + '\n';
 }
@@ -61,12 +61,11 @@ export function entryFileName(stamp: InboxStamp, suffix = INBOX_ENTRY_SUFFIX): s
  * Serialises an entry around an already-valid JSON payload text, so a large payload is
  * never parsed-and-restringified twice on the hook's hot path.
  */
-export function entryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, payloadJson: string, decided?: readonly { type: string; data: unknown }[]): string {
+export function entryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, payloadJson: string): string {
   const head = `{"v":${INBOX_FORMAT_VERSION},"id":"${stamp.id}","receivedAt":"${stamp.receivedAt}","receivedUs":${stamp.receivedUs},"source":"${source}"`;
   const event = hookEvent === undefined ? '' : `,"hookEvent":${JSON.stringify(hookEvent)}`;
   // The payload stays last: the ingestor reuses its text as it is.
-  const decisions = decided === undefined || decided.length === 0 ? '' : `,"decided":${JSON.stringify(decided)}`;
-  return `${head}${event}${decisions},"payload":${payloadJson}}\n`;
+  return `${head}${event},"payload":${payloadJson}}\n`;
 }
 
 /** An entry whose payload could not be read as JSON: kept whole with the reason, never dropped. */

@@ -14,15 +14,15 @@ const stamp = {
   hookEvent: z.string().optional(),
 };
 
-/** Events a writer (hook, CLI, MCP) decided with the workflow decider; appended as they are. */
+/** Events a writer (hook, CLI, MCP) decided with the workflow decider, in a `.cmd.json` entry; appended as they are. */
 const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()) });
-const hookEntry = z.object({ ...stamp, decided: z.array(decidedEvent).optional(), payload: z.unknown() });
+const hookEntry = z.object({ ...stamp, payload: z.unknown() });
 const eventsEntry = z.object({ ...stamp, sessionId: z.string().min(1), events: z.array(decidedEvent).min(1), causationId: z.string().max(64).optional() });
 const invalidEntry = z.object({ ...stamp, invalid: z.object({ reason: z.string(), raw: z.string() }) });
 
 /** An inbox entry as read back from disk. */
 export type InboxEntry =
-  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string; readonly decided?: readonly DecidedEvent[] }
+  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string }
   | { readonly kind: 'events'; readonly file: string; readonly stamp: Stamp; readonly sessionId: string; readonly events: readonly DecidedEvent[]; readonly causationId?: string }
   | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
   | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
@@ -53,7 +53,6 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
     return {
       kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload,
       ...(payloadText === undefined ? {} : { payloadText }),
-      ...(hook.data.decided === undefined ? {} : { decided: hook.data.decided }),
     };
   }
   const events = eventsEntry.safeParse(json);

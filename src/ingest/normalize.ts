@@ -24,22 +24,19 @@ export interface NormalizeOptions {
 }
 
 /**
- * All the records of one inbox entry, in order: a hook event then the decisions taken on it
- * (a denial, a blocked stop), or the workflow events a CLI/MCP writer decided.
+ * All the records of one inbox entry, in order: a hook event, or the workflow events a writer
+ * (CLI, MCP, or a hook's denial or blocked stop) decided.
  */
 export function normalizeEntryRecords(entry: InboxEntry, options: NormalizeOptions): IngestRecord[] {
-  if (entry.kind === 'events') return decidedRecords(entry.stamp, entry.sessionId, entry.events, 0, options, entry.causationId ?? null);
-  const first = normalizeSingle(entry, options);
-  if (entry.kind !== 'payload' || entry.decided === undefined || first.streamId === QUARANTINE_STREAM) return [first];
-  return [first, ...decidedRecords(entry.stamp, first.streamId, entry.decided, 1, options, entry.stamp.id)];
+  if (entry.kind === 'events') return decidedRecords(entry.stamp, entry.sessionId, entry.events, options, entry.causationId ?? null);
+  return [normalizeSingle(entry, options)];
 }
 
-function decidedRecords(stamp: Stamp, streamId: string, events: readonly DecidedEvent[], offset: number, options: NormalizeOptions, causationId: string | null): IngestRecord[] {
-  return events.map((decided, index) => {
+function decidedRecords(stamp: Stamp, streamId: string, events: readonly DecidedEvent[], options: NormalizeOptions, causationId: string | null): IngestRecord[] {
+  return events.map((decided, n) => {
     const { value, cuts } = capFields(decided.data, options.maxFieldBytes);
     const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}) };
     // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
-    const n = index + offset;
     return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: CURRENT_EVENT_VERSIONS[decided.type], data: value, metadata, correlationId: null, causationId } };
   });
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
-import { EVENTS_ENTRY_SUFFIX, INBOX_ENTRY_SUFFIX } from '../capture/inbox-writer';
+import { EVENTS_ENTRY_SUFFIX } from '../capture/inbox-writer';
 import { evolve, initialWorkflowState } from '../domain/workflow/decider';
 import { isWorkflowEventType } from '../domain/workflow/events';
 import type { WorkflowEvent } from '../domain/workflow/events';
@@ -45,31 +45,25 @@ export async function readSessionWorkflow(paths: LogbookPaths, sessionId: string
   return { state, storedEvents, pendingEvents };
 }
 
-/** Workflow events of a session in inbox entries not yet ingested, in receive order. */
+/** Workflow events of a session in `.cmd.json` entries not yet ingested, in receive order. */
 function pendingWorkflowEvents(paths: LogbookPaths, sessionId: string, storedIds: ReadonlySet<string>): WorkflowEvent[] {
   let names: string[];
   try {
-    names = readdirSync(paths.inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX)).sort();
+    names = readdirSync(paths.inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)).sort();
   } catch {
     return [];
   }
   const events: WorkflowEvent[] = [];
   for (const name of names) {
-    // Only entries that can carry decisions: CLI/MCP events entries, and hook entries with "decided".
     let text: string;
     try {
       text = readFileSync(join(paths.inbox, name), 'utf8');
     } catch {
       continue;
     }
-    if (!name.endsWith(EVENTS_ENTRY_SUFFIX) && !text.includes('"decided":')) continue;
     const entry = parseInboxEntry(name, text);
     if (storedIds.has(entry.stamp.id)) continue;
-    if (entry.kind === 'events' && entry.sessionId === sessionId) {
-      events.push(...entry.events.map((e) => asWorkflowEvent(e.type, e.data)));
-    } else if (entry.kind === 'payload' && entry.decided !== undefined && (entry.payload as Record<string, unknown> | null)?.['session_id'] === sessionId) {
-      events.push(...entry.decided.map((e) => asWorkflowEvent(e.type, e.data)));
-    }
+    if (entry.kind === 'events' && entry.sessionId === sessionId) events.push(...entry.events.map((e) => asWorkflowEvent(e.type, e.data)));
   }
   return events;
 }

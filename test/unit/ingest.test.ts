@@ -292,8 +292,10 @@ test('workflow events decided by a CLI/MCP writer, and a hook decision, land in 
     ]));
     const hook = stampNow();
     writeInboxEntry(inbox, entryFileName(hook), entryText(hook, 'hook', 'PreToolUse',
-      JSON.stringify({ session_id: 'wf', hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: {}, tool_use_id: 't1' }),
-      [{ type: 'HookDenied', data: { toolName: 'Edit', toolUseId: 't1', state: 'reviewing', rule: 'states.reviewing.tools.deny "Edit"', reason: 'no', at } }]));
+      JSON.stringify({ session_id: 'wf', hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: {}, tool_use_id: 't1' })));
+    const decision = stampNow();
+    writeInboxEntry(inbox, entryFileName(decision, EVENTS_ENTRY_SUFFIX), eventsEntryText(decision, 'hook', 'wf',
+      [{ type: 'HookDenied', data: { toolName: 'Edit', toolUseId: 't1', state: 'reviewing', rule: 'states.reviewing.tools.deny "Edit"', reason: 'no', at } }], hook.id));
     writeFileSync(join(inbox, `${String(Date.now() * 1000).padStart(17, '0')}-0190aaaa-0000-7000-8000-000000000000.cmd.json`),
       JSON.stringify({ v: 1, id: '0190aaaa-0000-7000-8000-000000000000', receivedAt: at, receivedUs: 1, source: 'cli', sessionId: 'wf', events: [{ type: 'DropTables', data: {} }] }));
     const w = await writer(dir);
