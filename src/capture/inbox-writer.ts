@@ -1,6 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 
@@ -28,9 +27,12 @@ export function stampNow(): InboxStamp {
 /**
  * A time-ordered UUID (RFC 9562 version 7): 48 bits of milliseconds, then random bits.
  * Ids that grow with time keep the store's UNIQUE(event_id) index an append, not a random insert.
+ * The 74 random bits come from Math.random (seeded from the OS per process): ids must be unique,
+ * not secret, and loading node:crypto costs the hook 2-5 ms at every start.
  */
 export function uuidV7(ms: number): string {
-  const bytes = randomBytes(16);
+  const bytes = Buffer.allocUnsafe(16);
+  for (let i = 6; i < 16; i += 1) bytes[i] = Math.floor(Math.random() * 256);
   bytes.writeUIntBE(ms, 0, 6);
   bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f);
   bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);

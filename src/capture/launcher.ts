@@ -19,7 +19,12 @@ export const LAUNCHER_SCRIPT = `#!/bin/sh
 # It never blocks Claude Code: if the hook program cannot run, the payload is saved to the
 # inbox, the reason is printed once, and it exits 0.
 
-bin_dir=$(CDPATH= cd -- "$(dirname -- "$0")" 2>/dev/null && pwd) || bin_dir=$(dirname -- "$0")
+# Claude Code runs us by path ("$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook): strip the name
+# without forking; only a bare name (found on PATH) needs dirname.
+case $0 in
+  */*) bin_dir=\${0%/*} ;;
+  *) bin_dir=$(dirname -- "$(command -v -- "$0")") ;;
+esac
 script="$bin_dir/hook.cjs"
 runtime_file="$bin_dir/runtime"
 
