@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
@@ -9,7 +9,7 @@ import { isKnownHookEvent, knownHookSchemas } from '../src/domain/hook-events';
 import { CausationLinker } from '../src/ingest/causation';
 import { parseInboxEntry } from '../src/ingest/inbox-entry';
 import type { InboxEntry } from '../src/ingest/inbox-entry';
-import { appendRecords, emptyReport } from '../src/ingest/ingestor';
+import { appendRecords, emptyReport, readEntry } from '../src/ingest/ingestor';
 import { tryAcquireLock } from '../src/ingest/lock';
 import { normalizeEntryRecords, segmentLine, serializeRecord } from '../src/ingest/normalize';
 import type { IngestRecord } from '../src/ingest/normalize';
@@ -351,19 +351,6 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
 /** Ingestor.pendingNames, same behaviour (nothing is consumed yet on a fresh writer). */
 function pendingNames(inbox: string): string[] {
   return readdirSync(inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)).sort();
-}
-
-// Ingestor's private readEntry, re-enacted: one open/read/close into a reused buffer.
-const readBuffer = Buffer.allocUnsafe(256 * 1024);
-function readEntry(path: string): string {
-  const fd = openSync(path, 'r');
-  let read: number;
-  try {
-    read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return read < readBuffer.length ? readBuffer.toString('utf8', 0, read) : readFileSync(path, 'utf8');
 }
 
 /** Ingestor.removeCommitted, re-enacted: `concurrency` unlinks in flight at a time. */
