@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { Edit, Node, ParseError } from 'jsonc-parser';
-import { SettingsFileError } from './settings-json';
+import type { Node, ParseError } from 'jsonc-parser';
+import { canonical, detectLayout, errorAt, insertEntry, removeElement, replaceNode } from './json-edit';
 import { writeIfChanged } from '../store/durable-file';
 
 // Our MCP server in the project's `.mcp.json`, next to whatever servers the team has there.
@@ -61,7 +61,7 @@ export function mergeMcpServer(text: string, file: string, entry: McpServerEntry
     wanted = { ...(value as object), ...entry };
     if (JSON.stringify(canonical(value)) === JSON.stringify(canonical(wanted))) return { text, outcome: 'unchanged' };
   }
-  const layout = layoutOf(text);
+  const layout = detectLayout(text);
   const servers = findNodeAtLocation(root, ['mcpServers']);
   const edit = existing !== undefined ? replaceNode(text, existing, wanted, layout)
     : servers === undefined ? insertEntry(text, root, 'mcpServers', { [MCP_SERVER_NAME]: entry }, layout)
@@ -78,8 +78,8 @@ export function removeMcpServer(text: string, file: string): { text: string; rem
   if (servers === undefined || ours === undefined || !isLogbookServer(getNodeValue(ours))) return { text, removed: false };
   // The largest container this removal leaves empty goes too; the user's other keys stay as they were.
   const edit = (servers.children?.length ?? 0) > 1
-    ? removeProperty(servers, servers.children?.indexOf(ours.parent as Node) ?? -1)
-    : removeProperty(root, root.children?.indexOf(servers.parent as Node) ?? -1);
+    ? removeElement(servers, servers.children?.indexOf(ours.parent as Node) ?? -1)
+    : removeElement(root, root.children?.indexOf(servers.parent as Node) ?? -1);
   return { text: applyEdits(text, [edit]), removed: true };
 }
 
@@ -125,83 +125,13 @@ export function checkMcpConfig(text: string, file: string): Node {
   return root;
 }
 
-/** The user's indentation unit and line ending, followed by everything we insert. */
-interface Layout {
-  readonly eol: string;
-  readonly unit: string;
-}
 
-function layoutOf(text: string): Layout {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  return { eol, unit: indent?.startsWith('\t') === true ? '\t' : indent ?? '  ' };
-}
 
-// Hand-made edits rather than jsonc-parser's modify(), which re-formats the neighbouring lines:
-// these touch only the bytes of the entry they add, replace or remove, so uninstall gives the
-// file back byte for byte.
 
-/** Appends `"key": value` to an object, on its own line when the last member has one. */
-function insertEntry(text: string, container: Node, key: string, value: unknown, layout: Layout): Edit {
-  const last = container.children?.at(-1);
-  const entry = (indent: string | undefined): string => `${JSON.stringify(key)}: ${render(value, indent, layout)}`;
-  if (last === undefined) {
-    const outer = leadingWhitespace(text, container.offset);
-    const inner = outer + layout.unit;
-    return { offset: container.offset + 1, length: container.length - 2, content: `${layout.eol}${inner}${entry(inner)}${layout.eol}${outer}` };
-  }
-  const indent = ownLineIndent(text, last.offset);
-  const content = indent === undefined ? `, ${entry(undefined)}` : `,${layout.eol}${indent}${entry(indent)}`;
-  return { offset: last.offset + last.length, length: 0, content };
-}
 
-/** A multi-line value is replaced in the file's layout, a one-line value stays on one line. */
-function replaceNode(text: string, node: Node, value: unknown, layout: Layout): Edit {
-  const multiline = /[\r\n]/.test(text.slice(node.offset, node.offset + node.length));
-  return { offset: node.offset, length: node.length, content: render(value, multiline ? leadingWhitespace(text, node.offset) : undefined, layout) };
-}
 
-/** Cuts an object member out together with its separating comma. */
-function removeProperty(container: Node, index: number): Edit {
-  const items = container.children ?? [];
-  const item = items[index];
-  if (item === undefined) throw new Error(`no member ${index} to remove`);
-  if (items.length === 1) return { offset: container.offset + 1, length: container.length - 2, content: '' };
-  const next = items[index + 1];
-  if (next !== undefined) return { offset: item.offset, length: next.offset - item.offset, content: '' };
-  const previous = items[index - 1] as Node;
-  const start = previous.offset + previous.length;
-  return { offset: start, length: item.offset + item.length - start, content: '' };
-}
 
-/** Pretty JSON continuing at `indent`, or one-line JSON (`{"a": 1, "b": [2]}`) when indent is undefined. */
-function render(value: unknown, indent: string | undefined, layout: Layout): string {
-  if (indent !== undefined) return JSON.stringify(value, null, layout.unit).split('\n').join(layout.eol + indent);
-  if (Array.isArray(value)) return `[${value.map((item) => render(item, undefined, layout)).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${render(v, undefined, layout)}`).join(', ')}}`;
-  }
-  return JSON.stringify(value);
-}
 
-function leadingWhitespace(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
-}
-
-/** The indentation of a node that starts its own line; undefined when it shares the line with others. */
-function ownLineIndent(text: string, offset: number): string | undefined {
-  const before = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
-  return /^[ \t]*$/.test(before) ? before : undefined;
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]));
-  }
-  return value;
-}
 
 function describeParseError(text: string, error: ParseError): [number, string] {
   const code = printParseErrorCode(error.error);
@@ -216,10 +146,6 @@ function describeParseError(text: string, error: ParseError): [number, string] {
   return [error.offset, `invalid JSON (${code})`];
 }
 
-function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
-  const before = text.slice(0, offset);
-  return new SettingsFileError(file, before.split('\n').length, offset - (before.lastIndexOf('\n') + 1) + 1, reason);
-}
 
 function readIfExists(file: string): string | undefined {
   try {

@@ -1,22 +1,9 @@
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Edit, Node, ParseError } from 'jsonc-parser';
+import { canonical, detectLayout, errorAt, insertEntry, removeElement, replaceNode } from './json-edit';
+import type { Layout } from './json-edit';
 
-/** A Claude Code settings file we refuse to edit; nothing was written. */
-export class SettingsFileError extends Error {
-  readonly code = 'SETTINGS_MALFORMED';
-  constructor(
-    /** The file, relative to the workspace (as the user sees it in the explorer). */
-    readonly file: string,
-    /** 1-based. */
-    readonly line: number,
-    /** 1-based, in UTF-16 code units. */
-    readonly column: number,
-    readonly reason: string,
-  ) {
-    super(`${file}:${line}:${column}: ${reason} (file left untouched)`);
-    this.name = 'SettingsFileError';
-  }
-}
+export { SettingsFileError } from './settings-error';
 
 /** One handler we want present for one hook event, in its own matcher group. */
 export interface HookSpec {
@@ -27,13 +14,6 @@ export interface HookSpec {
 }
 
 export type HandlerPredicate = (handler: unknown) => boolean;
-
-/** The user's layout, followed by everything we insert. */
-interface Layout {
-  readonly eol: string;
-  /** One level of indentation. */
-  readonly unit: string;
-}
 
 /** A parsed, checked settings text. */
 interface Doc {
@@ -126,11 +106,11 @@ function nextUpsertEdit(doc: Doc, specs: readonly HookSpec[], isOurs: HandlerPre
   if (hooks === undefined) {
     // A fresh `hooks` object goes in as one edit, so a new file reads as if written by hand.
     const all = Object.fromEntries(specs.map((spec) => [spec.event, [groupFor(spec)]]));
-    return { events: specs.map((spec) => spec.event), edit: insertEntry(doc, doc.root, 'hooks', all) };
+    return { events: specs.map((spec) => spec.event), edit: insertEntry(doc.text, doc.root, 'hooks', all, doc.layout) };
   }
   for (const spec of specs) {
     const groups = findNodeAtLocation(hooks, [spec.event]);
-    const edit = groups === undefined ? insertEntry(doc, hooks, spec.event, [groupFor(spec)]) : planEvent(doc, groups, spec, isOurs);
+    const edit = groups === undefined ? insertEntry(doc.text, hooks, spec.event, [groupFor(spec)], doc.layout) : planEvent(doc, groups, spec, isOurs);
     if (edit !== undefined) return { events: [spec.event], edit };
   }
   return undefined;
@@ -153,15 +133,15 @@ function planEvent(doc: Doc, groups: Node, spec: HookSpec, isOurs: HandlerPredic
     const alone = ours.find((loc) => loc.handlers.children?.every((h) => isOurs(getNodeValue(h))));
     const matcher = alone === undefined ? undefined : findNodeAtLocation(alone.group, ['matcher']);
     if (alone !== undefined && matcher?.parent !== undefined) {
-      if (spec.matcher !== undefined) return replaceNode(doc, matcher, spec.matcher);
+      if (spec.matcher !== undefined) return replaceNode(doc.text, matcher, spec.matcher, doc.layout);
       return removeElement(alone.group, alone.group.children?.indexOf(matcher.parent) ?? -1);
     }
   }
   const extra = ours.find((loc) => loc !== keeper);
   if (extra !== undefined) return removeHandler(groups, extra);
-  if (keeper === undefined) return insertEntry(doc, groups, undefined, groupFor(spec));
+  if (keeper === undefined) return insertEntry(doc.text, groups, undefined, groupFor(spec), doc.layout);
   if (sameJson(getNodeValue(keeper.handler), spec.handler)) return undefined;
-  return replaceNode(doc, keeper.handler, spec.handler);
+  return replaceNode(doc.text, keeper.handler, spec.handler, doc.layout);
 }
 
 function nextRemoveEdit(doc: Doc, isOurs: HandlerPredicate): PendingEdit | undefined {
@@ -215,87 +195,13 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
-  }
-  return value;
-}
 
-/** Keeps the user's indentation and line endings for everything we insert. */
-function detectLayout(text: string): Layout {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  if (indent?.startsWith('\t')) return { eol, unit: '\t' };
-  return { eol, unit: indent ?? '  ' };
-}
 
-// The edits below are written by hand rather than with jsonc-parser's modify(): modify re-formats
-// every line its edit touches, so appending after a one-line group would re-flow the user's group.
-// Ours touch only the bytes of the entry they add, replace or remove.
 
-/** Appends `value` to an array (key undefined) or `"key": value` to an object. */
-function insertEntry(doc: Doc, container: Node, key: string | undefined, value: unknown): Edit {
-  const items = container.children ?? [];
-  const last = items[items.length - 1];
-  const entry = (indent: string | undefined): string =>
-    (key === undefined ? '' : `${JSON.stringify(key)}: `) + render(value, indent, doc.layout);
-  if (last === undefined) {
-    const outer = leadingWhitespace(doc.text, container.offset);
-    const inner = outer + doc.layout.unit;
-    const content = `${doc.layout.eol}${inner}${entry(inner)}${doc.layout.eol}${outer}`;
-    return { offset: container.offset + 1, length: container.length - 2, content };
-  }
-  const end = last.offset + last.length;
-  const indent = ownLineIndent(doc.text, last.offset);
-  const content = indent === undefined ? `, ${entry(undefined)}` : `,${doc.layout.eol}${indent}${entry(indent)}`;
-  return { offset: end, length: 0, content };
-}
 
-/** A multi-line value is replaced in the file's layout, a one-line value stays on one line. */
-function replaceNode(doc: Doc, node: Node, value: unknown): Edit {
-  const multiline = /[\r\n]/.test(doc.text.slice(node.offset, node.offset + node.length));
-  const indent = multiline ? leadingWhitespace(doc.text, node.offset) : undefined;
-  return { offset: node.offset, length: node.length, content: render(value, indent, doc.layout) };
-}
 
-/** Cuts an array element or object property out together with its separating comma. */
-function removeElement(container: Node, index: number): Edit {
-  const items = container.children ?? [];
-  const item = items[index];
-  if (item === undefined) throw new Error(`no element ${index} to remove`);
-  if (items.length === 1) return { offset: container.offset + 1, length: container.length - 2, content: '' };
-  const next = items[index + 1];
-  if (next !== undefined) return { offset: item.offset, length: next.offset - item.offset, content: '' };
-  const previous = items[index - 1];
-  const start = previous === undefined ? item.offset : previous.offset + previous.length;
-  return { offset: start, length: item.offset + item.length - start, content: '' };
-}
 
-/** Pretty JSON continuing at `indent`, or one-line JSON (`{"a": 1, "b": [2]}`) when indent is undefined. */
-function render(value: unknown, indent: string | undefined, layout: Layout): string {
-  if (indent !== undefined) return JSON.stringify(value, null, layout.unit).split('\n').join(layout.eol + indent);
-  if (Array.isArray(value)) return `[${value.map((item) => render(item, undefined, layout)).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${render(v, undefined, layout)}`);
-    return `{${entries.join(', ')}}`;
-  }
-  return JSON.stringify(value);
-}
 
-function leadingWhitespace(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
-}
-
-/** The indentation of a node that starts its own line; undefined when it shares the line with others. */
-function ownLineIndent(text: string, offset: number): string | undefined {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const before = text.slice(lineStart, offset);
-  return /^[ \t]*$/.test(before) ? before : undefined;
-}
 
 function describeParseError(text: string, error: ParseError): { offset: number; reason: string } {
   const code = printParseErrorCode(error.error);
@@ -329,9 +235,3 @@ const PARSE_REASONS: Partial<Record<ReturnType<typeof printParseErrorCode>, stri
   InvalidCharacter: 'invalid character in string',
 };
 
-function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return new SettingsFileError(file, line, column, reason);
-}
