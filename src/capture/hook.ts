@@ -75,9 +75,3 @@ function checkPayload(raw: string): Record<string, unknown> | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'stdin JSON is not an object';
   return value as Record<string, unknown>;
 }
-
-/** Why a payload cannot be stored as a hook event, or undefined when it can. */
-export function invalidReason(raw: string): string | undefined {
-  const checked = checkPayload(raw);
-  return typeof checked === 'string' ? checked : undefined;
-}

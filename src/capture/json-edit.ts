@@ -1,5 +1,6 @@
 import type { Edit, Node } from 'jsonc-parser';
 import { SettingsFileError } from './settings-error';
+import { lineColumn } from '../domain/text-position';
 
 // Minimal edits of JSON files we share with the user and Claude Code (.claude/settings*.json,
 // .mcp.json). Written by hand rather than with jsonc-parser's modify(), which re-formats every
@@ -93,8 +94,6 @@ export function canonical(value: unknown): unknown {
 
 /** An error pointing at a 1-based line:column of `file`. */
 export function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  const { line, column } = lineColumn(text, offset);
   return new SettingsFileError(file, line, column, reason);
 }

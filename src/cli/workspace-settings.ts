@@ -4,7 +4,7 @@ import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { LogbookError } from '../domain/errors';
-import { lineColumn } from './line-column';
+import { lineColumn } from '../domain/text-position';
 
 // The CLI honours the same `logbook.*` settings as the extension, read from the workspace's
 // .vscode/settings.json (JSON with comments), so both writers cap fields identically.

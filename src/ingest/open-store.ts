@@ -64,5 +64,3 @@ export async function rebuildStore(paths: LogbookPaths): Promise<{ database: Log
   const rebuilt = await rebuildFromSegments(paths);
   return { ...rebuilt, backup };
 }
-
-export { moveAside };

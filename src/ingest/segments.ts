@@ -11,7 +11,6 @@ import { LogbookError } from '../domain/errors';
 // The open segment is plain JSON lines; full ones are sealed as gzip.
 
 const OPEN_SUFFIX = '.jsonl';
-const SEALED_SUFFIX = '.jsonl.gz';
 const NAME = /^seg-(\d{6})\.jsonl(\.gz)?$/;
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
@@ -110,5 +109,3 @@ function dropTornTail(fd: number): void {
 function segmentName(n: number, suffix: string): string {
   return `seg-${String(n).padStart(6, '0')}${suffix}`;
 }
-
-export { SEALED_SUFFIX };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { LogbookError } from '../errors';
 import { jsonPath } from './tool-rules';
 import type { WorkflowDefinition } from './types';
+import { lineColumn } from '../text-position';
 
 // The workflow file, validated at the edge. Objects are strict so a misspelt key is reported
 // instead of silently ignored; every problem is reported at once, each with its JSON path.
@@ -141,7 +142,7 @@ function parseStrictJson(text: string, fileLabel: string): { ok: true; value: un
   const value: unknown = parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   // Only the first syntax error: the ones after it are mostly echoes of it.
   const first = errors[0];
-  if (first !== undefined) return { ok: false, problems: [`${fileLabel}:${lineColumn(text, first.offset)}: invalid JSON (${printParseErrorCode(first.error)})`] };
+  if (first !== undefined) return { ok: false, problems: [`${fileLabel}:${position(text, first.offset)}: invalid JSON (${printParseErrorCode(first.error)})`] };
   try {
     // jsonc-parser is lenient in corners JSON is not; the file must be strict JSON.
     JSON.parse(text);
@@ -152,10 +153,9 @@ function parseStrictJson(text: string, fileLabel: string): { ok: true; value: un
   return { ok: true, value };
 }
 
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `${line}:${offset - (before.lastIndexOf('\n') + 1) + 1}`;
+function position(text: string, offset: number): string {
+  const { line, column } = lineColumn(text, offset);
+  return `${line}:${column}`;
 }
 
 /** Raised by callers that need a definition or nothing (the CLI); carries every problem. */
