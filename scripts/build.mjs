@@ -1,6 +1,6 @@
 // Builds every bundle with esbuild. The hook entry point is its own tiny bundle: no vscode, zod or sql.js.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -22,4 +22,16 @@ const entries = [
   build({ ...common, entryPoints: ['scripts/start.ts'], outfile: 'dist/start.js' }),
   build({ ...common, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' }),
 ];
+
+// Webviews: one browser bundle per webview/<view>/main.ts, plus codicons and the shared stylesheet.
+const webviewOut = join(root, 'dist', 'webview');
+mkdirSync(webviewOut, { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(root, 'node_modules', '@vscode', 'codicons', 'dist', file), join(webviewOut, file));
+copyFileSync(join(root, 'media', 'webview', 'webview.css'), join(webviewOut, 'webview.css'));
+const views = readdirSync(join(root, 'webview'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, 'webview', entry.name, 'main.ts')))
+  .map((entry) => entry.name);
+for (const view of views) {
+  entries.push(build({ entryPoints: [`webview/${view}/main.ts`], outfile: `dist/webview/${view}.js`, bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', minify: true, sourcemap: false, logLevel: 'warning', absWorkingDir: root }));
+}
 await Promise.all(entries);

@@ -8,6 +8,12 @@ import { tryAcquireLock } from './ingest/lock';
 import { registerCommands } from './commands/table';
 import { loadWorkflow } from './workflow/definition-file';
 import type { ExtensionContext } from './commands/context';
+import { hooksInstalledIn } from './capture/installed';
+import { LogbookViews } from './views/services';
+import { Panels } from './views/panels';
+import { registerSessionsTree } from './views/sessions-tree';
+import { registerStatusBar } from './views/status-bar';
+import { registerInlineJournal } from './views/inline-journal';
 
 // Wiring only: every disposable goes into context.subscriptions.
 
@@ -17,6 +23,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = (message: string): void => output.appendLine(`[${new Date().toISOString()}] ${message}`);
   const ingests = new Map<string, LiveIngest>();
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('logbook');
+  const views = new LogbookViews(context.extensionUri, log);
+  const panels = new Panels(views);
+  context.subscriptions.push(views, panels);
+  const updateContextKeys = (): void => {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
+    void vscode.commands.executeCommand('setContext', 'logbook.hooksInstalled', folders.some((folder) => hooksInstalledIn(folder.uri.fsPath)));
+    void vscode.commands.executeCommand('setContext', 'logbook.hasSessions', views.workspaces().some((ws) => ws.catalog.all().size > 0));
+  };
 
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
     if (ingests.has(paths.workspace)) return;
@@ -26,15 +40,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       debounceMs: () => config().get<number>('ingest.debounceMs', 100),
       flushDebounceMs: () => config().get<number>('ingest.flushDebounceMs', 500),
       log: (message) => log(`${paths.workspace}: ${message}`),
+      onIngested: () => views.refresh(paths.workspace),
     });
     ingests.set(paths.workspace, live);
+    views.add(paths, () => ingests.get(paths.workspace));
     await live.start();
+    views.refresh(paths.workspace);
   };
 
   const ctx: ExtensionContext = {
     extensionPath: context.extensionPath,
     output,
+    views,
     log,
+    showPanel: (panel, key) => panels.show(panel, key),
+    updateContextKeys,
     pickWorkspace: async () => {
       const folders = vscode.workspace.workspaceFolders ?? [];
       if (folders.length === 0) {
@@ -63,6 +83,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   context.subscriptions.push(...registerCommands(ctx));
+  context.subscriptions.push(...registerSessionsTree(views), ...registerStatusBar(views), ...registerInlineJournal(views));
+  context.subscriptions.push(views.onDidChange((change) => { if (change.reset || change.sessions.size > 0) updateContextKeys(); }));
   context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) live.dispose(); ingests.clear(); } });
   try {
     // Only workspaces that use the logbook get a writer: never create .logbook/ uninvited.
@@ -90,7 +112,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const workflowWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.logbook/workflow.json'));
       context.subscriptions.push(workflowWatcher, workflowWatcher.onDidCreate(checkWorkflow), workflowWatcher.onDidChange(checkWorkflow), workflowWatcher.onDidDelete(checkWorkflow));
       if (existsSync(paths.workflow)) checkWorkflow();
+      // Another window or the CLI writes the store: readers re-read it when it is replaced.
+      const storeWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.logbook/logbook.sqlite'));
+      const storeChanged = (): void => views.refresh(paths.workspace);
+      context.subscriptions.push(storeWatcher, storeWatcher.onDidCreate(storeChanged), storeWatcher.onDidChange(storeChanged));
+      const settingsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.claude/settings*.json'));
+      context.subscriptions.push(settingsWatcher, settingsWatcher.onDidCreate(updateContextKeys), settingsWatcher.onDidChange(updateContextKeys), settingsWatcher.onDidDelete(updateContextKeys));
     }
+    updateContextKeys();
   } catch (error) {
     log(`activation: ${(error as Error).message}`);
     void vscode.window.showErrorMessage(`Agent Logbook could not start: ${(error as Error).message}`);

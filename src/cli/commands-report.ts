@@ -1,9 +1,6 @@
 import { logbookPaths } from '../capture/paths';
-import { readSessionTranscripts } from '../ingest/transcript-files';
-import { buildSessionReport } from '../projections/report';
+import { loadSessionReport } from '../read/session-report';
 import { summarizeSession } from '../projections/session-summary';
-import { computeSessionUsage } from '../projections/transcript-usage';
-import type { SessionUsage } from '../projections/transcript-usage';
 import { LogbookDatabase } from '../store/logbook-database';
 import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
 import type { PriceTableOverrides } from '../projections/pricing';
@@ -28,16 +25,10 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
       ctx.io.err(`no session ${JSON.stringify(session)} in the store (see "logbook sessions")`);
       return 1;
     }
-    const summary = summarizeSession(events);
-    const transcriptPath = summary.lifecycle.transcriptPath;
-    let usage: SessionUsage | undefined;
-    if (transcriptPath !== null) {
-      const transcripts = await readSessionTranscripts(transcriptPath, session);
-      for (const problem of transcripts.problems) ctx.io.err(`transcript ${problem.path}: ${problem.error} (tokens and cost leave it out)`);
-      const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
-      if (transcripts.files.length > 0) usage = computeSessionUsage(transcripts.files, prices);
-    }
-    ctx.io.out(JSON.stringify(buildSessionReport(summary, { now: Date.now(), ...(usage === undefined ? {} : { usage }) }), null, 2));
+    const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
+    const { report, problems } = await loadSessionReport(summarizeSession(events), prices);
+    for (const problem of problems) ctx.io.err(problem);
+    ctx.io.out(JSON.stringify(report, null, 2));
     return 0;
   } finally {
     opened.database.close();

@@ -1,11 +1,16 @@
 import type * as vscode from 'vscode';
 import type { LiveIngest } from '../ingest/live-ingest';
 import type { LogbookPaths } from '../capture/paths';
+import type { LogbookViews } from '../views/services';
+
+/** The webview panels commands can open, each keyed (a session id, or "all" for the journal). */
+export type PanelName = 'report' | 'stateMachine' | 'journal';
 
 /** What commands need from the running extension. */
 export interface ExtensionContext {
   readonly extensionPath: string;
   readonly output: vscode.OutputChannel;
+  readonly views: LogbookViews;
   log(message: string): void;
   /** The workspace folder a command acts on (asks when there are several). */
   pickWorkspace(): Promise<LogbookPaths | undefined>;
@@ -13,4 +18,10 @@ export interface ExtensionContext {
   /** Starts ingesting a workspace (after hooks were installed there); no-op if it already does. */
   ensureIngest(paths: LogbookPaths): Promise<void>;
   restartIngest(paths: LogbookPaths): Promise<void>;
+  showPanel(panel: PanelName, key: string): void;
+  /** Re-reads whether hooks are installed and whether there are sessions (welcome view context keys). */
+  updateContextKeys(): void;
 }
+
+/** A command: the context, then whatever VS Code passed (a tree item, a session id, nothing). */
+export type Command = (ctx: ExtensionContext, ...args: unknown[]) => Promise<void>;

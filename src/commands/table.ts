@@ -1,22 +1,31 @@
 import * as vscode from 'vscode';
-import type { ExtensionContext } from './context';
+import type { Command, ExtensionContext } from './context';
 import { installHooksLocal, installHooksShared, uninstallHooks } from './hooks';
 import { ingestNow, rebuildStore, showLog } from './store';
+import { copySessionId, openJournal, openReport, openStateMachine, openTranscript, refreshSessions } from './sessions';
+import { exportReportHtml } from './report-export';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
-export const COMMANDS: Readonly<Record<string, (ctx: ExtensionContext) => Promise<void>>> = {
+export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.installHooks': installHooksLocal,
   'logbook.installHooksShared': installHooksShared,
   'logbook.uninstallHooks': uninstallHooks,
   'logbook.ingestNow': ingestNow,
   'logbook.rebuildStore': rebuildStore,
   'logbook.showLog': showLog,
+  'logbook.openReport': openReport,
+  'logbook.exportReportHtml': exportReportHtml,
+  'logbook.openStateMachine': openStateMachine,
+  'logbook.openJournal': openJournal,
+  'logbook.copySessionId': copySessionId,
+  'logbook.openTranscript': openTranscript,
+  'logbook.refreshSessions': refreshSessions,
 };
 
 export function registerCommands(ctx: ExtensionContext): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, run]) => vscode.commands.registerCommand(id, async () => {
+  return Object.entries(COMMANDS).map(([id, run]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     try {
-      await run(ctx);
+      await run(ctx, ...args);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       ctx.log(`${id} failed: ${message}`);

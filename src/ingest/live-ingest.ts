@@ -2,6 +2,7 @@ import { mkdirSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import type { LogbookPaths } from '../capture/paths';
 import type { IngestReport } from './ingestor';
+import type { EventStore } from '../store/event-store';
 import { LogbookWriter } from './writer';
 import { describeHolderShort } from './lock-text';
 
@@ -38,6 +39,11 @@ export class LiveIngest {
 
   get isWriter(): boolean {
     return this.writer !== undefined;
+  }
+
+  /** The writer's open store (newest events, before they are flushed), while this window ingests. */
+  get store(): EventStore | undefined {
+    return this.writer?.database.store;
   }
 
   async start(): Promise<void> {

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+// The one message transport between the host and every webview. The host always sends a full
+// snapshot of the view's state (never patches), so a webview that reloads or missed a message
+// just renders the next snapshot. Webview → host messages are validated with zod on the host:
+// a webview is a browser page that renders untrusted event text, so its messages are untrusted too.
+
+/** Host → webview. */
+export type HostMessage<S> =
+  | { readonly type: 'state'; readonly state: S }
+  /** A request the host refused or failed; shown in the view, never thrown. */
+  | { readonly type: 'error'; readonly message: string };
+
+/** Every view sends `ready` once its script runs; the host answers with a snapshot. */
+export const readyMessage = z.object({ type: z.literal('ready') }).strict();
+export type ReadyMessage = z.infer<typeof readyMessage>;
+
+/** What a webview keeps with `setState` so the host can revive the panel after a reload. */
+export const persistedWebviewState = z.object({ key: z.string().min(1).max(200) }).passthrough();
+export type PersistedWebviewState = z.infer<typeof persistedWebviewState>;
+
+export type ParsedMessage<M> = { readonly ok: true; readonly message: M } | { readonly ok: false; readonly problem: string };
+
+/** Validates a message from a webview; the problem names the view and the offending field. */
+export function parseWebviewMessage<M>(schema: z.ZodType<M>, raw: unknown, view: string): ParsedMessage<M> {
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, message: result.data };
+  const issue = result.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? 'message' : `message.${issue.path.map(String).join('.')}`;
+  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? JSON.stringify((raw as { type: unknown }).type).slice(0, 60) : 'without a type';
+  return { ok: false, problem: `${view} view sent an invalid message ${type}: ${where}: ${issue?.message ?? 'invalid'}` };
+}

@@ -1,0 +1,169 @@
+import * as vscode from 'vscode';
+import type { z } from 'zod';
+import { parseWebviewMessage, persistedWebviewState } from '../protocol/channel';
+import type { HostMessage } from '../protocol/channel';
+import type { LogbookChange, LogbookViews } from './services';
+import { webviewHtml, webviewOptions } from './webview-html';
+
+/** One kind of webview panel: what it shows for a key (a session id, or "all") and what it accepts. */
+export interface PanelSpec<S, M extends { readonly type: string }> {
+  /** The panel's viewType, also the serializer's (declared under activationEvents as onWebviewPanel:<viewType>). */
+  readonly viewType: string;
+  /** The bundle: dist/webview/<view>.js from webview/<view>/main.ts. */
+  readonly view: string;
+  title(key: string, services: LogbookViews): string;
+  /** Webview → host messages other than `ready` (validated before handle sees them). */
+  readonly messages: z.ZodType<M>;
+  /** The full state for a key; undefined when there is nothing to show (the panel says so). */
+  snapshot(key: string, services: LogbookViews): Promise<S | undefined>;
+  handle?(key: string, message: M, panel: PanelHandle<S>, services: LogbookViews): Promise<void>;
+  /** Whether a change concerns the panel of this key (default: its session changed). */
+  affects?(key: string, change: LogbookChange): boolean;
+}
+
+/** What handle() can do with its panel. */
+export interface PanelHandle<S> {
+  readonly key: string;
+  post(message: HostMessage<S>): void;
+  refresh(): void;
+}
+
+/**
+ * Singleton panels per key (createOrShow), revived after a reload by a serializer, sent a full
+ * snapshot on `ready` and on every change that concerns them (throttled, and only while visible:
+ * a hidden panel gets one snapshot when it shows again).
+ */
+export class PanelManager<S, M extends { readonly type: string }> implements vscode.Disposable {
+  private readonly panels = new Map<string, OpenPanel<S, M>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly spec: PanelSpec<S, M>, private readonly services: LogbookViews, private readonly throttleMs = 150) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(spec.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const parsed = persistedWebviewState.safeParse(state);
+          if (!parsed.success) {
+            panel.dispose();
+            return;
+          }
+          this.adopt(parsed.data.key, panel);
+        },
+      }),
+      services.onDidChange((change) => {
+        for (const open of this.panels.values()) if ((spec.affects ?? defaultAffects)(open.key, change)) open.changed();
+      }),
+    );
+  }
+
+  show(key: string, column: vscode.ViewColumn = vscode.ViewColumn.Active): void {
+    const open = this.panels.get(key);
+    if (open !== undefined) {
+      open.panel.reveal(column);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(this.spec.viewType, this.spec.title(key, this.services), column, { ...webviewOptions(this.services.extensionUri), retainContextWhenHidden: false });
+    this.adopt(key, panel);
+  }
+
+  /** Keys of open panels (tests, commands). */
+  openKeys(): string[] {
+    return [...this.panels.keys()];
+  }
+
+  dispose(): void {
+    for (const open of this.panels.values()) open.panel.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private adopt(key: string, panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.services.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, this.services.extensionUri, { view: this.spec.view, title: this.spec.title(key, this.services) });
+    const open = new OpenPanel(key, panel, this.spec, this.services, this.throttleMs);
+    this.panels.set(key, open);
+    panel.onDidDispose(() => {
+      this.panels.delete(key);
+      open.dispose();
+    });
+  }
+}
+
+function defaultAffects(key: string, change: LogbookChange): boolean {
+  return change.reset || change.sessions.has(key);
+}
+
+class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S> {
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stale = false;
+  private ready = false;
+
+  constructor(readonly key: string, readonly panel: vscode.WebviewPanel, private readonly spec: PanelSpec<S, M>, private readonly services: LogbookViews, private readonly throttleMs: number) {
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      panel.onDidChangeViewState(() => { if (panel.visible && this.stale) this.changed(); }),
+    );
+  }
+
+  post(message: HostMessage<S>): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  refresh(): void {
+    void this.sendSnapshot();
+  }
+
+  changed(): void {
+    if (!this.ready) return;
+    if (!this.panel.visible) {
+      this.stale = true;
+      return;
+    }
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.sendSnapshot();
+    }, this.throttleMs);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    if (isReady(raw)) {
+      this.ready = true;
+      await this.sendSnapshot();
+      return;
+    }
+    const parsed = parseWebviewMessage(this.spec.messages, raw, this.spec.view);
+    if (!parsed.ok) {
+      this.services.log(parsed.problem);
+      this.post({ type: 'error', message: parsed.problem });
+      return;
+    }
+    try {
+      await this.spec.handle?.(this.key, parsed.message, this, this.services);
+    } catch (error) {
+      const message = `${this.spec.view}: ${parsed.message.type} failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.services.log(message);
+      this.post({ type: 'error', message });
+    }
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    this.stale = false;
+    try {
+      const state = await this.spec.snapshot(this.key, this.services);
+      if (state === undefined) this.post({ type: 'error', message: `Nothing to show for ${this.key}: it is not in this window's logbook.` });
+      else this.post({ type: 'state', state });
+    } catch (error) {
+      this.services.log(`${this.spec.view} snapshot failed: ${String(error)}`);
+      this.post({ type: 'error', message: `Could not build the ${this.spec.view} view: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+}
+
+function isReady(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready';
+}

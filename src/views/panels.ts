@@ -1,0 +1,24 @@
+import type * as vscode from 'vscode';
+import type { PanelName } from '../commands/context';
+import { journalPanelSpec } from './journal/spec';
+import { PanelManager } from './panel-manager';
+import { reportPanelSpec } from './report/spec';
+import type { LogbookViews } from './services';
+import { stateMachinePanelSpec } from './state-machine/spec';
+
+/** The extension's webview panels, one manager per kind. */
+export class Panels implements vscode.Disposable {
+  private readonly managers: Readonly<Record<PanelName, { show(key: string): void; dispose(): void }>>;
+
+  constructor(views: LogbookViews) {
+    this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views) };
+  }
+
+  show(panel: PanelName, key: string): void {
+    this.managers[panel].show(key);
+  }
+
+  dispose(): void {
+    for (const manager of Object.values(this.managers)) manager.dispose();
+  }
+}

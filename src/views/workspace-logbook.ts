@@ -1,0 +1,90 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { LogbookPaths } from '../capture/paths';
+import type { LiveIngest } from '../ingest/live-ingest';
+import { SessionCatalog } from '../projections/session-catalog';
+import type { SessionSummaryState } from '../projections/session-summary';
+import type { EventStore, RecordedEvent } from '../store/event-store';
+import { LogbookDatabase } from '../store/logbook-database';
+
+// The read side of one workspace for the views. The window that ingests reads the writer's own
+// in-memory store (events show up before they are flushed); any other window reads the store file
+// and re-reads it when it changes. Either way the catalog folds only what is new.
+
+export interface CatchUpResult {
+  readonly sessions: ReadonlySet<string>;
+  /** The catalog was rebuilt from scratch (the store was replaced by a different one). */
+  readonly reset: boolean;
+}
+
+export class WorkspaceLogbook {
+  readonly catalog = new SessionCatalog();
+  private fileDatabase: LogbookDatabase | undefined;
+  private fileStamp = '';
+
+  constructor(readonly paths: LogbookPaths, private readonly live: () => LiveIngest | undefined, private readonly log: (message: string) => void) {}
+
+  get name(): string {
+    return basename(this.paths.workspace);
+  }
+
+  /** The store to read now, or undefined when there is none yet. */
+  async store(): Promise<EventStore | undefined> {
+    const writerStore = this.live()?.store;
+    if (writerStore !== undefined) {
+      this.closeFile();
+      return writerStore;
+    }
+    return (await this.readFile())?.store;
+  }
+
+  /** Folds what is new; tells which sessions changed. */
+  async catchUp(): Promise<CatchUpResult> {
+    const store = await this.store();
+    if (store === undefined) return { sessions: new Set(), reset: false };
+    let reset = false;
+    if (store.lastGlobalPosition() < this.catalog.position) {
+      this.catalog.reset();
+      reset = true;
+    }
+    return { sessions: this.catalog.catchUp(store), reset };
+  }
+
+  summary(sessionId: string): SessionSummaryState | undefined {
+    return this.catalog.get(sessionId);
+  }
+
+  async readStream(sessionId: string): Promise<RecordedEvent[]> {
+    return (await this.store())?.readStream(sessionId) ?? [];
+  }
+
+  dispose(): void {
+    this.closeFile();
+  }
+
+  private async readFile(): Promise<LogbookDatabase | undefined> {
+    let stamp: string;
+    try {
+      const stat = statSync(this.paths.store);
+      stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return this.fileDatabase;
+    }
+    if (stamp === this.fileStamp && this.fileDatabase !== undefined) return this.fileDatabase;
+    const opened = await LogbookDatabase.open(this.paths.store);
+    if (!opened.ok) {
+      if (opened.problem.kind === 'corrupt') this.log(`${this.paths.store} could not be read (${opened.problem.reason}); showing what was read before`);
+      return this.fileDatabase;
+    }
+    this.closeFile();
+    this.fileDatabase = opened.database;
+    this.fileStamp = stamp;
+    return this.fileDatabase;
+  }
+
+  private closeFile(): void {
+    this.fileDatabase?.close();
+    this.fileDatabase = undefined;
+    this.fileStamp = '';
+  }
+}

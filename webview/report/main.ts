@@ -1,0 +1,13 @@
+import { connect } from '../shared/channel';
+import { h, replaceChildren } from '../shared/dom';
+import type { ReportViewState, ReportWebviewMessage } from '../../src/protocol/report';
+
+// Placeholder report view.
+const app = document.getElementById('app') as HTMLElement;
+const channel = connect<ReportViewState, ReportWebviewMessage>({
+  onState: (state) => {
+    channel.persist({ key: state.key, snapshot: state });
+    replaceChildren(app, h('h1', {}, state.title));
+  },
+  onError: (message) => replaceChildren(app, h('div', { class: 'error-banner' }, message)),
+});
