@@ -38,6 +38,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="${asset('webview.css')}">
+<link rel="stylesheet" href="${asset(`${page.view}.css`)}">
 <title>${escapeHtml(page.title)}</title>
 </head>
 <body data-view="${escapeHtml(page.view)}">
