@@ -1,6 +1,190 @@
-import type * as vscode from 'vscode';
-import type { LogbookViews } from './services';
+import * as vscode from 'vscode';
+import { formatElapsed, groupSessions, sessionRow, stateLabel } from '../projections/session-list';
+import type { SessionGroup, SessionRow } from '../projections/session-list';
+import type { LogbookChange, LogbookViews } from './services';
+import { sectionChildren, sectionsOf } from './sessions-tree-sections';
+import type { SectionNode, LeafNode } from './sessions-tree-sections';
 
-export function registerSessionsTree(_views: LogbookViews): vscode.Disposable[] {
-  return [];
+// The "Sessions" view: live sessions first, finished ones by day. Items are kept per session id
+// and refreshed one by one when their session changes; the whole tree redraws only when a
+// session appears or moves between groups (live → finished, a new day).
+
+interface GroupNode { readonly kind: 'group'; readonly label: string; readonly live: boolean }
+interface SessionNode { readonly kind: 'session'; readonly sessionId: string; row: SessionRow }
+type Node = GroupNode | SessionNode | SectionNode | LeafNode;
+
+export function silenceMs(): number {
+  return vscode.workspace.getConfiguration('logbook').get<number>('sessions.abandonedAfterMinutes', 30) * 60_000;
+}
+
+export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private groups: SessionGroup[] = [];
+  private readonly groupNodes = new Map<string, GroupNode>();
+  private readonly sessionNodes = new Map<string, SessionNode>();
+  private shape = '';
+
+  constructor(private readonly views: LogbookViews) {}
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group': return groupItem(node, this.groups);
+      case 'session': return sessionItem(node.row, this.views.workspaces().length > 1);
+      case 'section': return node.item;
+      case 'leaf': return node.item;
+      default: return assertNever(node);
+    }
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node === undefined) {
+      this.rebuild();
+      return this.groups.map((group) => this.groupNode(group));
+    }
+    switch (node.kind) {
+      case 'group': return (this.groups.find((group) => group.label === node.label)?.rows ?? []).map((row) => this.sessionNode(row));
+      case 'session': {
+        const found = this.views.findSession(node.sessionId);
+        return found === undefined ? [] : sectionsOf(found.summary);
+      }
+      case 'section': return sectionChildren(node, this.views);
+      case 'leaf': return [];
+      default: return assertNever(node);
+    }
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'session') {
+      const group = this.groups.find((g) => g.rows.some((row) => row.sessionId === node.sessionId));
+      return group === undefined ? undefined : this.groupNode(group);
+    }
+    return undefined;
+  }
+
+  /** Redraws what a change touched: the changed sessions, or everything when the grouping moved. */
+  changed(change: LogbookChange): void {
+    const before = this.shape;
+    this.rebuild();
+    if (change.reset || this.shape !== before) {
+      this.emitter.fire(undefined);
+      return;
+    }
+    for (const id of change.sessions) {
+      const node = this.sessionNodes.get(id);
+      if (node !== undefined) this.emitter.fire(node);
+    }
+  }
+
+  /** Once a second while something is live: elapsed times move, and silent sessions become abandoned. */
+  tick(): void {
+    const before = this.shape;
+    this.rebuild();
+    if (this.shape !== before) {
+      this.emitter.fire(undefined);
+      return;
+    }
+    for (const node of this.sessionNodes.values()) if (node.row.status === 'live' || node.row.status === 'idle') this.emitter.fire(node);
+  }
+
+  get hasLive(): boolean {
+    return this.groups.some((group) => group.live);
+  }
+
+  /** The session item (for reveal and tests). */
+  nodeOf(sessionId: string): Node | undefined {
+    return this.sessionNodes.get(sessionId);
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+
+  private rebuild(): void {
+    const now = Date.now();
+    const rows: SessionRow[] = [];
+    for (const workspace of this.views.workspaces()) {
+      for (const summary of workspace.catalog.all().values()) rows.push(sessionRow(workspace.name, summary, { now, silenceMs: silenceMs() }));
+    }
+    this.groups = groupSessions(rows, now);
+    for (const row of rows) {
+      const node = this.sessionNodes.get(row.sessionId);
+      if (node === undefined) this.sessionNodes.set(row.sessionId, { kind: 'session', sessionId: row.sessionId, row });
+      else node.row = row;
+    }
+    this.shape = this.groups.map((group) => `${group.label}:${group.rows.map((row) => row.sessionId).join(',')}`).join('|');
+  }
+
+  private groupNode(group: SessionGroup): GroupNode {
+    let node = this.groupNodes.get(group.label);
+    if (node === undefined) {
+      node = { kind: 'group', label: group.label, live: group.live };
+      this.groupNodes.set(group.label, node);
+    }
+    return node;
+  }
+
+  private sessionNode(row: SessionRow): SessionNode {
+    return this.sessionNodes.get(row.sessionId) ?? { kind: 'session', sessionId: row.sessionId, row };
+  }
+}
+
+function groupItem(node: GroupNode, groups: readonly SessionGroup[]): vscode.TreeItem {
+  const count = groups.find((group) => group.label === node.label)?.rows.length ?? 0;
+  const item = new vscode.TreeItem(node.label, node.live ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `group:${node.label}`;
+  item.description = `${count}`;
+  item.contextValue = 'group';
+  item.iconPath = new vscode.ThemeIcon(node.live ? 'pulse' : 'calendar');
+  return item;
+}
+
+const STATUS_ICONS: Readonly<Record<SessionRow['status'], [string, string | undefined]>> = {
+  live: ['pulse', 'charts.green'],
+  idle: ['debug-pause', undefined],
+  ended: ['pass', undefined],
+  abandoned: ['warning', 'charts.yellow'],
+};
+
+function sessionItem(row: SessionRow, showWorkspace: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.sessionId.slice(0, 8), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `session:${row.sessionId}`;
+  const state = row.workflowState === null ? stateLabel(row.lifecycleState) : `${row.workflowState} · ${stateLabel(row.lifecycleState)}`;
+  const badges = badgeText(row);
+  item.description = [showWorkspace ? row.workspace : undefined, state, formatElapsed(row.elapsedMs), badges].filter(Boolean).join(' · ');
+  const [icon, color] = STATUS_ICONS[row.status];
+  item.iconPath = new vscode.ThemeIcon(icon, color === undefined ? undefined : new vscode.ThemeColor(color));
+  item.contextValue = `session.${row.status}`;
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown('**Session** ').appendText(row.sessionId).appendMarkdown('\n\n');
+  tooltip.appendText(`${row.status} · ${state} · ${formatElapsed(row.elapsedMs)}${row.model === null ? '' : ` · ${row.model}`}`).appendMarkdown('\n\n');
+  tooltip.appendText(`${row.badges.denials} denied · ${row.badges.rejections} rejected · ${row.badges.failures} tool failures · ${row.badges.refused} refused transitions`);
+  item.tooltip = tooltip;
+  item.accessibilityInformation = { label: `Session ${row.sessionId}, ${row.status}, ${state}, ${badges}` };
+  return item;
+}
+
+function badgeText(row: SessionRow): string {
+  const parts: string[] = [];
+  if (row.badges.denials > 0) parts.push(`⊘${row.badges.denials}`);
+  if (row.badges.rejections > 0) parts.push(`↩${row.badges.rejections}`);
+  if (row.badges.failures > 0) parts.push(`✗${row.badges.failures}`);
+  return parts.join(' ');
+}
+
+function assertNever(node: never): never {
+  throw new Error(`unexpected tree node ${JSON.stringify(node)}`);
+}
+
+export function registerSessionsTree(views: LogbookViews): vscode.Disposable[] {
+  const tree = new SessionsTree(views);
+  const view = vscode.window.createTreeView('logbook.sessions', { treeDataProvider: tree, showCollapseAll: true });
+  const timer = setInterval(() => { if (view.visible && tree.hasLive) tree.tick(); }, 1000);
+  return [
+    tree,
+    view,
+    views.onDidChange((change) => tree.changed(change)),
+    vscode.workspace.onDidChangeConfiguration((event) => { if (event.affectsConfiguration('logbook.sessions')) tree.tick(); }),
+    { dispose: () => clearInterval(timer) },
+  ];
 }

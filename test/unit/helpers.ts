@@ -30,3 +30,16 @@ export function putInInbox(inboxDir: string, payload: unknown, hookEvent?: strin
   writeInboxEntry(inboxDir, entryFileName(stamp), entryText(stamp, 'hook', hookEvent, JSON.stringify(payload)));
   return stamp.id;
 }
+
+/** The real captured session as stored events (positions 1..n, times from the capture). */
+export function fixtureRecordedEvents(streamId = FIXTURE_SESSION): import('../../src/store/event-store').RecordedEvent[] {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'full-session.hooks.jsonl'), 'utf8');
+  return text.trim().split('\n').map((line, i) => {
+    const { event, ts_ms: ms, payload } = JSON.parse(line) as { event: string; ts_ms: number; payload: Record<string, unknown> };
+    const at = new Date(ms).toISOString();
+    return {
+      globalPosition: i + 1, streamId, streamPosition: i + 1, eventId: `f${i + 1}`, type: event, schemaVersion: 1,
+      recordedAt: at, correlationId: null, causationId: null, data: payload, metadata: { source: 'hook', receivedAt: at },
+    };
+  });
+}

@@ -1,0 +1,128 @@
+import type { LifecycleStateName } from '../domain/lifecycle';
+import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
+import type { SessionStatus } from '../domain/lifecycle-time';
+import { lifecycleTimes, workflowTimes } from './session-summary';
+import type { SessionSummaryState, ToolStats } from './session-summary';
+
+// What the sessions sidebar and the status bar show, as plain data (no vscode): live sessions
+// first, finished ones grouped by day, each with its state, elapsed time and badges.
+
+/** One session row. */
+export interface SessionRow {
+  readonly sessionId: string;
+  readonly workspace: string;
+  readonly status: SessionStatus;
+  /** The lifecycle state, and the workflow state when there is one. */
+  readonly lifecycleState: LifecycleStateName;
+  readonly workflowState: string | null;
+  readonly startedAt: number | null;
+  readonly lastEventAt: number | null;
+  /** Live sessions: up to now; others: first to last event. */
+  readonly elapsedMs: number;
+  readonly badges: SessionBadges;
+  readonly model: string | null;
+}
+
+export interface SessionBadges {
+  /** Hook denials by the workflow plus permission denials. */
+  readonly denials: number;
+  readonly rejections: number;
+  readonly failures: number;
+  readonly refused: number;
+}
+
+export interface SessionGroup {
+  /** "Live", "Today", "Yesterday" or a date (YYYY-MM-DD, local time). */
+  readonly label: string;
+  readonly live: boolean;
+  readonly rows: readonly SessionRow[];
+}
+
+export interface ListOptions {
+  readonly now: number;
+  readonly silenceMs?: number;
+}
+
+export function sessionRow(workspace: string, summary: SessionSummaryState, options: ListOptions): SessionRow {
+  const lc = summary.lifecycle;
+  const last = summary.lastEventAt;
+  const status = deriveSessionStatus({ ...lc, lastEventAt: last ?? lc.lastEventAt }, options.now, options.silenceMs ?? DEFAULT_SILENCE_MS);
+  const first = summary.firstEventAt;
+  const end = status === 'live' || status === 'idle' ? options.now : last;
+  const wf = summary.workflow;
+  return {
+    sessionId: summary.sessionId ?? '?',
+    workspace,
+    status,
+    lifecycleState: lc.state,
+    workflowState: wf.state.current,
+    startedAt: first,
+    lastEventAt: last,
+    elapsedMs: first === null || end === null ? 0 : Math.max(0, end - first),
+    badges: {
+      // A workflow HookDenied is counted in its tool's `denied` too (session-summary): count once.
+      denials: sumTools(summary, (t) => t.denied),
+      rejections: wf.reviewRejections.length,
+      failures: sumTools(summary, (t) => t.failures),
+      refused: wf.refusals.length,
+    },
+    model: lc.model,
+  };
+}
+
+/** Live (and idle) sessions first, newest activity first; then finished ones by day, newest first. */
+export function groupSessions(rows: readonly SessionRow[], now: number): SessionGroup[] {
+  const byRecent = [...rows].sort((a, b) => (b.lastEventAt ?? 0) - (a.lastEventAt ?? 0) || a.sessionId.localeCompare(b.sessionId));
+  const live = byRecent.filter((row) => row.status === 'live' || row.status === 'idle');
+  const groups: SessionGroup[] = live.length > 0 ? [{ label: 'Live', live: true, rows: live }] : [];
+  const days = new Map<string, SessionRow[]>();
+  for (const row of byRecent) {
+    if (row.status === 'live' || row.status === 'idle') continue;
+    const label = dayLabel(row.lastEventAt ?? row.startedAt, now);
+    days.set(label, [...(days.get(label) ?? []), row]);
+  }
+  for (const [label, dayRows] of days) groups.push({ label, live: false, rows: dayRows });
+  return groups;
+}
+
+/** "Today", "Yesterday", or the local date. */
+export function dayLabel(at: number | null, now: number): string {
+  if (at === null) return 'Unknown day';
+  const day = localDate(at);
+  if (day === localDate(now)) return 'Today';
+  if (day === localDate(now - 86_400_000)) return 'Yesterday';
+  return day;
+}
+
+/** The most recently active live or idle session: what the status bar follows. */
+export function activeRow(rows: readonly SessionRow[]): SessionRow | undefined {
+  return rows.filter((row) => row.status === 'live' || row.status === 'idle').sort((a, b) => (b.lastEventAt ?? 0) - (a.lastEventAt ?? 0))[0];
+}
+
+/** Milliseconds per state, largest first, zero-time states left out. */
+export function stateTimes(summary: SessionSummaryState): { lifecycle: [string, number][]; workflow: [string, number][] } {
+  const sorted = (times: Record<string, number>): [string, number][] => Object.entries(times).filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
+  return { lifecycle: sorted(lifecycleTimes(summary)), workflow: sorted(workflowTimes(summary)) };
+}
+
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const hours = Math.floor(m / 60);
+  return `${hours}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function stateLabel(state: string): string {
+  return state.replace(/_/g, ' ');
+}
+
+function sumTools(summary: SessionSummaryState, pick: (stats: ToolStats) => number): number {
+  return Object.values(summary.tools.all).reduce((sum, stats) => sum + pick(stats), 0);
+}
+
+function localDate(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
