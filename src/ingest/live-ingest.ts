@@ -6,6 +6,9 @@ import type { EventStore } from '../store/event-store';
 import { LogbookWriter } from './writer';
 import { describeHolderShort } from './lock-text';
 
+/** Lets the handlers of one hook event (run in parallel by Claude Code) land in one pass. */
+const LEADING_DELAY_MS = 5;
+
 export interface LiveIngestOptions {
   readonly owner: string;
   readonly maxFieldBytes: () => number;
@@ -34,6 +37,7 @@ export class LiveIngest {
   private readonly timers: NodeJS.Timeout[] = [];
   private disposed = false;
   private lastHolder = '';
+  private lastIngestAt = 0;
 
   constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {}
 
@@ -79,12 +83,20 @@ export class LiveIngest {
     this.writer = undefined;
   }
 
+  /**
+   * Leading-edge throttle: the first entry after a quiet spell is ingested at once (a hook fired →
+   * visible in the views within the P4 budget); a burst is then taken in passes at most one per
+   * debounceMs. The few ms of delay let the parallel hooks of one event land in the same pass.
+   */
   private schedule(): void {
     if (this.disposed || this.writer === undefined || this.ingestTimer !== undefined) return;
+    const sinceLast = Date.now() - this.lastIngestAt;
+    const wait = Math.max(LEADING_DELAY_MS, this.options.debounceMs() - sinceLast);
     this.ingestTimer = setTimeout(() => {
       this.ingestTimer = undefined;
+      this.lastIngestAt = Date.now();
       this.runIngest();
-    }, this.options.debounceMs());
+    }, wait);
   }
 
   private async tick(): Promise<void> {
