@@ -12,12 +12,20 @@ import { hooksInstalledIn } from './capture/installed';
 import { LogbookViews } from './views/services';
 import { Panels } from './views/panels';
 import { registerSessionsTree } from './views/sessions-tree';
+import type { SessionsTree } from './views/sessions-tree';
 import { registerStatusBar } from './views/status-bar';
 import { registerInlineJournal } from './views/inline-journal';
 
 // Wiring only: every disposable goes into context.subscriptions.
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What activate() returns: the read side and the views, for integration tests and other extensions. */
+export interface LogbookApi {
+  readonly views: LogbookViews;
+  readonly sessionsTree: SessionsTree;
+  readonly panels: Panels;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<LogbookApi> {
   const output = vscode.window.createOutputChannel('Agent Logbook');
   context.subscriptions.push(output);
   const log = (message: string): void => output.appendLine(`[${new Date().toISOString()}] ${message}`);
@@ -83,7 +91,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   context.subscriptions.push(...registerCommands(ctx));
-  context.subscriptions.push(...registerSessionsTree(views), ...registerStatusBar(views), ...registerInlineJournal(views));
+  const sessions = registerSessionsTree(views);
+  context.subscriptions.push(...sessions.disposables, ...registerStatusBar(views), ...registerInlineJournal(views));
   context.subscriptions.push(views.onDidChange((change) => { if (change.reset || change.sessions.size > 0) updateContextKeys(); }));
   context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) live.dispose(); ingests.clear(); } });
   try {
@@ -125,6 +134,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void vscode.window.showErrorMessage(`Agent Logbook could not start: ${(error as Error).message}`);
     throw error;
   }
+  return { views, sessionsTree: sessions.tree, panels };
 }
 
 export function deactivate(): void {

@@ -8,7 +8,7 @@ import { stateMachinePanelSpec } from './state-machine/spec';
 
 /** The extension's webview panels, one manager per kind. */
 export class Panels implements vscode.Disposable {
-  private readonly managers: Readonly<Record<PanelName, { show(key: string): void; dispose(): void }>>;
+  private readonly managers: Readonly<Record<PanelName, { show(key: string): void; openKeys(): string[]; dispose(): void }>>;
 
   constructor(views: LogbookViews) {
     this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views) };
@@ -16,6 +16,11 @@ export class Panels implements vscode.Disposable {
 
   show(panel: PanelName, key: string): void {
     this.managers[panel].show(key);
+  }
+
+  /** Keys of the open panels of one kind (tests). */
+  openKeys(panel: PanelName): string[] {
+    return this.managers[panel].openKeys();
   }
 
   dispose(): void {

@@ -176,15 +176,18 @@ function assertNever(node: never): never {
   throw new Error(`unexpected tree node ${JSON.stringify(node)}`);
 }
 
-export function registerSessionsTree(views: LogbookViews): vscode.Disposable[] {
+export function registerSessionsTree(views: LogbookViews): { tree: SessionsTree; disposables: vscode.Disposable[] } {
   const tree = new SessionsTree(views);
   const view = vscode.window.createTreeView('logbook.sessions', { treeDataProvider: tree, showCollapseAll: true });
   const timer = setInterval(() => { if (view.visible && tree.hasLive) tree.tick(); }, 1000);
-  return [
+  return {
     tree,
-    view,
-    views.onDidChange((change) => tree.changed(change)),
-    vscode.workspace.onDidChangeConfiguration((event) => { if (event.affectsConfiguration('logbook.sessions')) tree.tick(); }),
-    { dispose: () => clearInterval(timer) },
-  ];
+    disposables: [
+      tree,
+      view,
+      views.onDidChange((change) => tree.changed(change)),
+      vscode.workspace.onDidChangeConfiguration((event) => { if (event.affectsConfiguration('logbook.sessions')) tree.tick(); }),
+      { dispose: () => clearInterval(timer) },
+    ],
+  };
 }
