@@ -1,5 +1,3 @@
-import type { EdgeGeometry, Point } from '../protocol/state-machine';
-
 // A small deterministic layered layout (Sugiyama-style) for state diagrams, left to right:
 // break cycles by DFS from the root, rank by longest path, order each column by barycenters
 // (ties keep input order), stack columns centred. Same input, same picture: no randomness and no
@@ -153,53 +151,4 @@ function place(nodes: readonly LayoutNode[], columns: readonly (readonly string[
   });
   const width = columns.length === 0 ? 2 * LAYOUT.margin : x - LAYOUT.columnGap + LAYOUT.margin;
   return { boxes, layers, width, height: tallest + 2 * LAYOUT.margin };
-}
-
-/**
- * The curve of an edge: straight between neighbouring columns, bent when it goes back, stays in
- * its column or skips columns (so it does not run through the boxes between), and bent to
- * opposite sides when both directions exist (`bend` = ±1).
- */
-export function routeEdge(from: Box, to: Box, fromLayer: number, toLayer: number, bend: -1 | 0 | 1): EdgeGeometry {
-  const a = centre(from);
-  const b = centre(to);
-  const span = toLayer - fromLayer;
-  const offset = span === 1 && bend === 0 ? 0 : span === 1 ? 22 * bend : (bend === 0 ? 1 : bend) * (span <= 0 ? 46 + 14 * Math.abs(span) : 26 * span);
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const length = Math.hypot(dx, dy) || 1;
-  const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-  const control = { x: mid.x - (dy / length) * offset, y: mid.y + (dx / length) * offset };
-  const start = clip(from, control);
-  const end = clip(to, control);
-  const label = { x: 0.25 * start.x + 0.5 * control.x + 0.25 * end.x, y: 0.25 * start.y + 0.5 * control.y + 0.25 * end.y };
-  return { start: round(start), control: round(control), end: round(end), label: round(label) };
-}
-
-/** A move from a state back into itself: a loop over the box's top edge. */
-export function routeLoop(box: Box): EdgeGeometry {
-  const start = { x: box.x + box.width * 0.62, y: box.y };
-  const end = { x: box.x + box.width * 0.38, y: box.y };
-  const control = { x: box.x + box.width / 2, y: box.y - 48 };
-  return { start: round(start), control: round(control), end: round(end), label: round({ x: control.x, y: box.y - 32 }) };
-}
-
-export function centre(box: Box): Point {
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-/** Where the ray from the box's centre toward `toward` leaves the box. */
-export function clip(box: Box, toward: Point): Point {
-  const c = centre(box);
-  const dx = toward.x - c.x;
-  const dy = toward.y - c.y;
-  if (dx === 0 && dy === 0) return c;
-  const sx = dx === 0 ? Infinity : box.width / 2 / Math.abs(dx);
-  const sy = dy === 0 ? Infinity : box.height / 2 / Math.abs(dy);
-  const s = Math.min(sx, sy, 1);
-  return { x: c.x + dx * s, y: c.y + dy * s };
-}
-
-function round(p: Point): Point {
-  return { x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 };
 }

@@ -2,8 +2,8 @@ import { LIFECYCLE_STATES } from '../domain/lifecycle';
 import { workflowDefinitionSchema } from '../domain/workflow/definition';
 import type { WorkflowDefinition } from '../domain/workflow/types';
 import type { GraphEdgeView, GraphNodeView, MachineKind, StateGraphView } from '../protocol/state-machine';
-import { layeredLayout, routeEdge, routeLoop } from './graph-layout';
-import type { LayoutResult } from './graph-layout';
+import { canvasOf, routeEdges, shiftGeometry } from './edge-routing';
+import { LAYOUT, layeredLayout } from './graph-layout';
 import { lifecycleTimes, workflowTimes } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
 import { tallyByState } from './state-timeline';
@@ -172,24 +172,26 @@ function assemble(
 ): StateGraphView {
   const totalTimeMs = drafts.reduce((sum, n) => sum + n.timeMs, 0);
   const layout = layeredLayout({ nodes: drafts.map((n) => ({ id: n.id, width: nodeWidth(n.label), height: NODE_HEIGHT })), edges: layering, root });
+  const pairs = new Set(edgeDrafts.map((e) => `${e.from}→${e.to}`));
+  const routes = routeEdges(layout.boxes, layout.layers, edgeDrafts.map((e) => ({ from: e.from, to: e.to, twoWay: e.from !== e.to && pairs.has(`${e.to}→${e.from}`) })));
+  const placed = edgeDrafts.flatMap((e, i) => {
+    const geometry = routes[i];
+    return geometry === undefined ? [] : [{ e, geometry }];
+  });
+  // Curves may bend beyond the columns: the canvas grows to hold them and everything shifts with it.
+  const canvas = canvasOf(layout.boxes.values(), placed.map((p) => p.geometry), LAYOUT.margin);
   const nodes: GraphNodeView[] = drafts.map((n) => {
     const box = layout.boxes.get(n.id) ?? { x: 0, y: 0, width: 0, height: 0 };
     return {
       ...n, share: totalTimeMs > 0 ? n.timeMs / totalTimeMs : 0, visited: n.timeMs > 0 || n.events > 0 || n.entries > 0 || n.current,
-      x: box.x, y: box.y, width: box.width, height: box.height,
+      x: box.x + canvas.dx, y: box.y + canvas.dy, width: box.width, height: box.height,
     };
   });
-  const pairs = new Set(edgeDrafts.map((e) => `${e.from}→${e.to}`));
-  const edges = edgeDrafts.flatMap((e) => edgeView(e, layout, pairs.has(`${e.to}→${e.from}`)));
-  return { machine, title, nodes, edges, current, totalTimeMs, width: layout.width, height: layout.height, notes };
-}
-
-function edgeView(e: EdgeDraft, layout: LayoutResult, twoWay: boolean): GraphEdgeView[] {
-  const from = layout.boxes.get(e.from);
-  const to = layout.boxes.get(e.to);
-  if (from === undefined || to === undefined) return [];
-  const geometry = e.from === e.to ? routeLoop(from) : routeEdge(from, to, layout.layers.get(e.from) ?? 0, layout.layers.get(e.to) ?? 0, twoWay ? 1 : 0);
-  return [{ id: `${e.from}→${e.to}`, from: e.from, to: e.to, count: e.count, refused: e.refused, declared: e.declared, guards: e.guards, geometry }];
+  const edges: GraphEdgeView[] = placed.map(({ e, geometry }) => ({
+    id: `${e.from}→${e.to}`, from: e.from, to: e.to, count: e.count, refused: e.refused, declared: e.declared, guards: e.guards,
+    geometry: shiftGeometry(geometry, canvas.dx, canvas.dy),
+  }));
+  return { machine, title, nodes, edges, current, totalTimeMs, width: canvas.width, height: canvas.height, notes };
 }
 
 function nodeWidth(label: string): number {

@@ -46,14 +46,14 @@ function drawEdge(edge: GraphEdgeView): SVGElement {
   if (text !== '') {
     const labelNode = svg('text', { x: label.x, y: label.y, class: 'edge-label', 'text-anchor': 'middle', 'dominant-baseline': 'central', 'data-testid': `edge-label-${edge.from}-${edge.to}` });
     if (edge.count > 0) labelNode.appendChild(svg('tspan', { class: 'count' }, `×${edge.count}`));
-    if (edge.refused > 0) labelNode.appendChild(svg('tspan', { class: 'refused-count', dx: edge.count > 0 ? 4 : 0 }, `⊘${edge.refused} refused`));
+    if (edge.refused > 0) labelNode.appendChild(svg('tspan', { class: 'refused-count', dx: edge.count > 0 ? 4 : 0 }, `${edge.refused} refused`));
     group.appendChild(labelNode);
   }
   return group;
 }
 
 function edgeLabel(edge: GraphEdgeView): string {
-  return [edge.count > 0 ? `×${edge.count}` : '', edge.refused > 0 ? `⊘${edge.refused} refused` : ''].filter(Boolean).join(' ');
+  return [edge.count > 0 ? `×${edge.count}` : '', edge.refused > 0 ? `${edge.refused} refused` : ''].filter(Boolean).join(' ');
 }
 
 function drawNode(node: GraphNodeView, selected: boolean, handlers: DiagramHandlers): SVGElement {
@@ -97,9 +97,9 @@ function shade(node: GraphNodeView): number {
 
 function markBadges(node: GraphNodeView): string {
   return [
-    node.denials > 0 ? `⛔${node.denials}` : '', node.refusals > 0 ? `⊘${node.refusals}` : '',
-    node.stopBlocks > 0 ? `✋${node.stopBlocks}` : '', node.reviewRejections > 0 ? `✗${node.reviewRejections}` : '',
-  ].filter(Boolean).join(' ');
+    node.denials > 0 ? `${node.denials} denied` : '', node.refusals > 0 ? `${node.refusals} refused` : '',
+    node.stopBlocks > 0 ? `${node.stopBlocks} stop blocked` : '', node.reviewRejections > 0 ? `${node.reviewRejections} rejected` : '',
+  ].filter(Boolean).join(' · ');
 }
 
 function nodeTip(node: GraphNodeView): string {

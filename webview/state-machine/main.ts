@@ -101,5 +101,5 @@ function toggle(s: StateMachineViewState): HTMLElement {
 
 function legend(): HTMLElement {
   return h('div', { class: 'legend muted' },
-    'Shade: share of the time · ×N: transitions taken · ⊘ refused · ⛔ tool uses denied · ✋ stops blocked · ✗ reviews rejected · dashed: not allowed by the definition. Click a state to list its events.');
+    'Shade: share of the time · ×N: transitions taken · red: refused moves, denied tool uses, blocked stops, rejected reviews · dashed edge: not taken, or not allowed by the definition. Click a state to list its events.');
 }
