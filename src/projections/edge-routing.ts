@@ -17,35 +17,46 @@ const CLEARANCE = 6;
 const LABEL = { width: 40, height: 16 } as const;
 const SAMPLES = 24;
 const STRAIGHT = [0, 24, -24, 48, -48, 80, -80, 120, -120, 170, -170, 230, -230];
-// Only one side: the other side is where the opposite edge bends.
-const TWO_WAY = [40, 64, 96, 136, 186, 246];
+// The same sign bends the two edges of a pair to opposite sides: the second one keeps the first's sign.
+const TWO_WAY = [40, -40, 28, -28, 64, -64, 96, -96, 136, -136, 186, -186, 246, -246];
 const BENT = [44, -44, 72, -72, 104, -104, 144, -144, 194, -194, 254, -254];
 
 /** Geometry per request (same order); undefined when a box is missing. */
 export function routeEdges(boxes: ReadonlyMap<string, Box>, layers: ReadonlyMap<string, number>, requests: readonly RouteRequest[]): (EdgeGeometry | undefined)[] {
   const labels: Box[] = [];
+  const pairSides = new Map<string, number>();
   return requests.map((request) => {
     const from = boxes.get(request.from);
     const to = boxes.get(request.to);
     if (from === undefined || to === undefined) return undefined;
-    const geometry = request.from === request.to ? routeLoop(from) : bestCurve(request, from, to, boxes, layers, labels);
-    labels.push(labelBox(geometry.label));
-    return geometry;
+    const pair = [request.from, request.to].sort().join('\u0000');
+    const side = request.twoWay ? pairSides.get(pair) : undefined;
+    const found = request.from === request.to ? { geometry: routeLoop(from), offset: 0 } : bestCurve(request, from, to, boxes, layers, labels, side);
+    if (request.twoWay && side === undefined) pairSides.set(pair, Math.sign(found.offset));
+    labels.push(labelBox(found.geometry.label));
+    return found.geometry;
   });
 }
 
-function bestCurve(request: RouteRequest, from: Box, to: Box, boxes: ReadonlyMap<string, Box>, layers: ReadonlyMap<string, number>, labels: readonly Box[]): EdgeGeometry {
+interface Choice {
+  readonly geometry: EdgeGeometry;
+  readonly offset: number;
+}
+
+function bestCurve(
+  request: RouteRequest, from: Box, to: Box, boxes: ReadonlyMap<string, Box>, layers: ReadonlyMap<string, number>, labels: readonly Box[], side: number | undefined,
+): Choice {
   const span = (layers.get(request.to) ?? 0) - (layers.get(request.from) ?? 0);
-  const offsets = request.twoWay ? TWO_WAY : span === 1 ? STRAIGHT : BENT;
+  const offsets = request.twoWay ? TWO_WAY.filter((o) => side === undefined || Math.sign(o) === side) : span === 1 ? STRAIGHT : BENT;
   const obstacles = [...boxes].filter(([id]) => id !== request.from && id !== request.to).map(([, box]) => box);
-  let best: { geometry: EdgeGeometry; hits: number } | undefined;
+  let best: (Choice & { hits: number }) | undefined;
   for (const offset of offsets) {
     const geometry = curve(from, to, offset);
     const hits = collisions(geometry, obstacles, [...labels, from, to]);
-    if (hits === 0) return geometry;
-    if (best === undefined || hits < best.hits) best = { geometry, hits };
+    if (hits === 0) return { geometry, offset };
+    if (best === undefined || hits < best.hits) best = { geometry, offset, hits };
   }
-  return (best as { geometry: EdgeGeometry }).geometry;
+  return best ?? { geometry: curve(from, to, 0), offset: 0 };
 }
 
 /** The curve bent `offset` px to the left of the direction of travel (negative: to the right). */

@@ -284,3 +284,27 @@ test('edges are clipped to the node borders and two-way moves bend apart', () =>
   const onBorder = Math.abs(start.x - from.x) < 0.2 || Math.abs(start.x - (from.x + from.width)) < 0.2 || Math.abs(start.y - from.y) < 0.2 || Math.abs(start.y - (from.y + from.height)) < 0.2;
   assert.ok(onBorder, 'starts on the border of its state');
 });
+
+test('edges of both graphs miss the other states and their labels do not overlap; everything fits the canvas', () => {
+  for (const events of [fixtureEvents(), workflowSession().events]) {
+    const graphs = buildSessionGraphs(timelineOf(events));
+    for (const graph of [graphs.lifecycle, graphs.workflow]) {
+      if (graph === null) continue;
+      const labels: { x: number; y: number }[] = [];
+      for (const edge of graph.edges) {
+        const { start, control, end, label } = edge.geometry;
+        for (let i = 1; i < 20; i += 1) {
+          const t = i / 20;
+          const p = { x: (1 - t) ** 2 * start.x + 2 * (1 - t) * t * control.x + t * t * end.x, y: (1 - t) ** 2 * start.y + 2 * (1 - t) * t * control.y + t * t * end.y };
+          assert.ok(p.x >= 0 && p.y >= 0 && p.x <= graph.width && p.y <= graph.height, `${edge.id} inside the canvas`);
+          for (const n of graph.nodes) {
+            if (n.id === edge.from || n.id === edge.to) continue;
+            assert.ok(!(p.x > n.x && p.x < n.x + n.width && p.y > n.y && p.y < n.y + n.height), `${graph.machine}: ${edge.id} crosses ${n.id}`);
+          }
+        }
+        for (const other of labels) assert.ok(Math.abs(other.x - label.x) >= 40 || Math.abs(other.y - label.y) >= 16, `${graph.machine}: ${edge.id}'s label is clear`);
+        labels.push(label);
+      }
+    }
+  }
+});
