@@ -1,5 +1,6 @@
-// Runs every test suite (unit, end to end; integration when present) with Node's test
-// runner and ends with one line that sums them all: "N passed, N failed".
+// Runs every test suite (unit, end to end, then integration: the extension inside a real VS Code)
+// and ends with one line that sums them all: "N passed, N failed".
+// `node scripts/test.mjs unit e2e` runs only those (names: typecheck, unit, e2e, integration).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,12 +18,23 @@ const suites = [
 const scratch = mkdtempSync(join(tmpdir(), 'logbook-test-'));
 let passed = 0;
 let failed = 0;
+// The integration tier's VS Code (code-server on its own Node 24) and browser driver live in
+// tools/vscode/; CI starts from a clean checkout, so install them first (a no-op once done). The
+// typecheck needs them too: the runner is typed against playwright-core.
+if (only.length === 0 || only.includes('integration') || only.includes('typecheck')) {
+  console.log('\n== VS Code tools (scripts/vscode-tools.mjs)');
+  const tools = spawnSync(process.execPath, [join(root, 'scripts', 'vscode-tools.mjs')], { cwd: root, stdio: 'inherit' });
+  if (tools.status !== 0) console.log('VS Code tools could not be installed: the integration tier will report it');
+}
 // Strict types are part of the promise: a type error is a failed check, counted like a test.
+// One check per TypeScript project, as `npm run typecheck` does: the host side and the webviews.
 if (only.length === 0 || only.includes('typecheck')) {
-  console.log('\n== typecheck: tsc --noEmit');
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root, '--noEmit'], { cwd: root, stdio: 'inherit' });
-  if (tsc.status === 0) passed += 1;
-  else failed += 1;
+  for (const project of ['.', 'webview'].filter((p) => existsSync(join(root, p, 'tsconfig.json')))) {
+    console.log(`\n== typecheck: tsc -p ${project} --noEmit`);
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, project), '--noEmit'], { cwd: root, stdio: 'inherit' });
+    if (tsc.status === 0) passed += 1;
+    else failed += 1;
+  }
 }
 for (const suite of suites) {
   const dir = join(root, suite.dir);
@@ -33,8 +45,10 @@ for (const suite of suites) {
   const args = suite.runner
     ? ['--import', 'tsx', suite.runner, tap, ...files]
     : ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files];
+  const started = Date.now();
   const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOGBOOK_TEST_SCRATCH: scratch } });
   const counts = readCounts(tap);
+  console.log(`== ${suite.name}: ${counts ? `${counts.pass} passed, ${counts.fail} failed` : 'no results'} in ${Math.round((Date.now() - started) / 1000)} s`);
   if (counts === undefined) {
     console.log(`${suite.name}: the runner reported no results (exit ${run.status}); counted as 1 failure`);
     failed += 1;

@@ -1,0 +1,124 @@
+// The runner's side of the integration tier: code that drives the VS Code page with playwright
+// (it holds the browser; the in-host suites cannot). Two kinds:
+//   - `steps`: named functions an in-host test calls with pageStep(name, arg) (harness.ts); each
+//     gets the page, the test's JSON argument and the context, and returns a JSON result;
+//   - `tests`: page-only tests the runner runs after the in-host suites, while the window and the
+//     extension are still up; counted in the tier's TAP like the in-host tests.
+// Helpers below (webviewFrames, sidebarRows, runCommand) are for both.
+import type { Frame, Page } from '../../tools/vscode/node_modules/playwright-core';
+import type { ItestContext } from './harness';
+
+/** What page steps and page tests get besides the page. */
+export interface PageContext extends ItestContext {
+  /** Saves test-results/screenshots/<name>.png; resolves with its path. */
+  screenshot(name: string): Promise<string>;
+}
+
+export type PageStep = (page: Page, arg: unknown, context: PageContext) => Promise<unknown>;
+
+export interface PageTest {
+  readonly name: string;
+  readonly timeoutMs?: number;
+  run(page: Page, context: PageContext): Promise<void>;
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function stringField(arg: unknown, key: string): string | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const value = (arg as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The content frames of the open webviews. A webview is an iframe (class "webview") hosting the
+ * extension's page in a nested iframe ("active-frame"); `title` (the panel's title, matched as a
+ * substring of the outer iframe's title attribute) narrows it down.
+ */
+export async function webviewFrames(page: Page, title?: string): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  for (const outer of await page.locator('iframe.webview').all()) {
+    if (title !== undefined) {
+      const outerTitle = (await outer.getAttribute('title')) ?? '';
+      if (!outerTitle.includes(title)) continue;
+    }
+    const handle = await outer.elementHandle();
+    const outerFrame = await handle?.contentFrame();
+    if (outerFrame === null || outerFrame === undefined) continue;
+    const inner = outerFrame.childFrames().find((f) => f.name() === 'active-frame') ?? outerFrame.childFrames()[0];
+    if (inner !== undefined) frames.push(inner);
+  }
+  return frames;
+}
+
+/** The aria-labels of the rows of the tree/list views in the side bar (optionally one view, by its title). */
+export async function sidebarRows(page: Page, view?: string): Promise<string[]> {
+  const scope = view === undefined ? page.locator('.part.sidebar') : page.locator('.part.sidebar .pane').filter({ has: page.locator(`.pane-header[aria-label*="${view.replace(/"/g, '\\"')}"]`) });
+  const rows = scope.locator('.monaco-list-row');
+  const labels: string[] = [];
+  for (const row of await rows.all()) labels.push((await row.getAttribute('aria-label')) ?? (await row.innerText()));
+  return labels;
+}
+
+/** Runs a command through the command palette, by its title as shown there (e.g. "Logbook: Show Log"). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+export const steps: Record<string, PageStep> = {
+  /** The text of the first webview matching {title?}, once it has any. */
+  async webviewText(page, arg) {
+    const title = stringField(arg, 'title');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const [frame] = await webviewFrames(page, title);
+      const text = frame === undefined ? '' : await frame.locator('body').innerText().catch(() => '');
+      if (text.trim() !== '') return text;
+      if (Date.now() > deadline) throw new Error(`no webview${title === undefined ? '' : ` titled "${title}"`} with text within 15 s`);
+      await page.waitForTimeout(200);
+    }
+  },
+  /** The row labels of the side bar's views, or of the view titled {view}. */
+  async sidebarRows(page, arg) {
+    return sidebarRows(page, stringField(arg, 'view'));
+  },
+  /** Clicks the first side bar row whose label contains {label}. */
+  async clickSidebarRow(page, arg) {
+    const label = stringField(arg, 'label');
+    check(label !== undefined, 'clickSidebarRow needs { label }');
+    await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: label }).first().click();
+    return true;
+  },
+  /** Runs {title} through the command palette. */
+  async runCommand(page, arg) {
+    const title = stringField(arg, 'title');
+    check(title !== undefined, 'runCommand needs { title }');
+    await runCommand(page, title);
+    return true;
+  },
+};
+
+export const tests: PageTest[] = [
+  {
+    name: 'the workbench shows the recorded workspace: its name in the title and notes.txt in the Explorer',
+    async run(page, context) {
+      const folder = context.workspace.split('/').pop() ?? '';
+      const deadline = Date.now() + 20_000;
+      while (!(await page.title()).includes(folder)) {
+        check(Date.now() < deadline, `the window title "${await page.title()}" never named the folder ${folder}`);
+        await page.waitForTimeout(200);
+      }
+      await runCommand(page, 'View: Show Explorer');
+      const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'notes.txt' });
+      await row.first().waitFor({ state: 'visible', timeout: 20_000 });
+      await context.screenshot('explorer-notes');
+    },
+  },
+];
