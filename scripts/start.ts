@@ -1,11 +1,16 @@
-// `npm start`: the whole capture path, live, with no VS Code: a scratch workspace, our hooks
-// installed by `logbook install-hooks`, a scripted session of the real Claude Code CLI against a
-// local mock of the Anthropic API, then `logbook ingest` and what the store now holds.
-// Bundled by esbuild to dist/start.js; the scratch workspace is kept so it can be inspected.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { PINNED_CLAUDE_VERSION, logbook, logbookBin, makeTempDir, prepareClaudeHome } from '../test/e2e/run-claude';
+// `npm start`: the whole capture path, live: a scratch workspace, our hooks installed by
+// `logbook install-hooks`, a scripted session of the real Claude Code CLI against a local mock of
+// the Anthropic API, then `logbook ingest` (no VS Code running) and what the store now holds; then
+// a real VS Code showing that workspace with the extension: desktop `code` when it is on PATH
+// (with --extensionDevelopmentPath), otherwise code-server on 127.0.0.1 with the packaged .vsix
+// installed, up until Ctrl-C. `npm start -- --no-vscode` (or LOGBOOK_START_NO_VSCODE=1) stops
+// after the recording. Bundled by esbuild to dist/start.js; the scratch workspace is kept.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { PINNED_CLAUDE_VERSION, logbook, logbookBin, makeTempDir, prepareClaudeHome, repoRoot } from '../test/e2e/run-claude';
 import { buildScenario, runScenario } from '../test/e2e/scenario';
+import { loadVscodeTools, startCodeServer } from '../test/integration/code-server';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -22,6 +27,62 @@ function indent(text: string): string {
 function inboxCount(workspace: string): number {
   const inbox = join(workspace, '.logbook', 'inbox');
   return existsSync(inbox) ? readdirSync(inbox).filter((name) => !name.startsWith('.')).length : 0;
+}
+
+/** Desktop VS Code's `code` command, when it is on PATH. */
+function findCode(): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    const candidate = join(dir, 'code');
+    if (dir !== '' && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function wantsVscode(): boolean {
+  return !process.argv.includes('--no-vscode') && process.env['LOGBOOK_START_NO_VSCODE'] !== '1';
+}
+
+/** Builds the .vsix `npm run package` builds, from the dist/ just built; returns its path. */
+function packageVsix(): string {
+  const root = repoRoot();
+  const out = join(root, 'dist', 'agent-logbook.vsix');
+  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const packaged = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: root, encoding: 'utf8' });
+  if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stderr}${packaged.stdout}`);
+  return out;
+}
+
+function openDesktop(code: string, workspace: string): void {
+  say(`\n6. VS Code: ${code} --extensionDevelopmentPath=${repoRoot()} ${workspace}`);
+  const child = spawn(code, ['--new-window', `--extensionDevelopmentPath=${repoRoot()}`, workspace], { stdio: 'ignore', detached: true });
+  child.unref();
+  say('    a new VS Code window opens on the workspace, with this extension loaded from the repository.');
+}
+
+async function openCodeServer(workspace: string): Promise<void> {
+  say('\n6. VS Code (code-server: no `code` on PATH)');
+  const tools = await loadVscodeTools();
+  if (!tools.vscodeToolsReady()) say('    installing code-server and Node 24 into tools/vscode and .tools (once; a few minutes)');
+  tools.ensureVscodeTools({ log: (line) => say(`    ${line}`) });
+  const vsix = packageVsix();
+  say(`    packaged ${vsix}`);
+  const dir = makeTempDir('logbook-code-server-');
+  const server = await startCodeServer({ dir, installExtensions: [vsix] });
+  // Ctrl-C reaches only us: code-server runs in its own process group, which stop() kills.
+  let stopping: Promise<void> | undefined;
+  const stop = (): void => {
+    stopping ??= server.stop().then(() => rmSync(dir, { recursive: true, force: true }));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  say(`    open  ${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  say(`    password (this run only): ${server.password}`);
+  say('    code-server listens on 127.0.0.1 only (from another machine: ssh -L <port>:127.0.0.1:<port>).');
+  say('    The Agent Logbook icon in the activity bar shows the recorded session. Ctrl-C stops code-server.');
+  const code = await server.exited;
+  if (stopping === undefined) throw new Error(`code-server exited (${String(code)}); see ${server.logFile}`);
+  await stopping;
+  say('\ncode-server stopped; the workspace is kept.');
 }
 
 async function main(): Promise<void> {
@@ -53,7 +114,11 @@ async function main(): Promise<void> {
   say(`\n5. logbook events --session ${run.sessionId}`);
   say(indent(logbook(['events', '--session', run.sessionId, '--workspace', workspace], workspace)));
 
-  say(`\nDone. Explore further with: node ${logbookBin()} events --session ${run.sessionId} --workspace ${workspace} --json`);
+  say(`\nExplore further with: node ${logbookBin()} events --session ${run.sessionId} --workspace ${workspace} --json`);
+  if (!wantsVscode()) return;
+  const code = findCode();
+  if (code !== undefined) openDesktop(code, workspace);
+  else await openCodeServer(workspace);
 }
 
 main().catch((error: unknown) => {
