@@ -10,7 +10,7 @@ import { parseWebviewMessage } from '../../src/protocol/channel';
 import { filterJournal, journalWebviewMessage } from '../../src/protocol/journal';
 import { stateMachineWebviewMessage } from '../../src/protocol/state-machine';
 import type { RecordedEvent } from '../../src/store/event-store';
-import { activityTitle, latestNoteTitle, oneLine } from '../../src/views/inline-journal/text';
+import { activityTitle, latestNoteTitle, link, oneLine } from '../../src/views/inline-journal/text';
 
 // ---- builders ----
 
@@ -229,4 +229,14 @@ test('inline texts: one line, bounded, and agent text cannot produce CodeLens ic
   assert.ok(!title.slice(2).includes('$('), 'the entry\'s $(alert) is defused');
   assert.equal(oneLine('a\n\tb\u0007c', 80), 'a b c');
   assert.equal(oneLine('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
+});
+
+test('hover command links carry the session id JSON-encoded: no character of it can end the link', () => {
+  const hostile = 'x) [evil](command:workbench.action.terminal.sendSequence?{"text":"rm"} \'!*~';
+  const md = link('Report', 'logbook.openReport', hostile);
+  const target = md.slice(md.indexOf('](') + 2, -1);
+  assert.ok(md.startsWith('[Report](command:logbook.openReport?'));
+  assert.ok(md.endsWith(')'));
+  assert.ok(!/[()\[\]\s'!*~"{}]/.test(target), target);
+  assert.deepEqual(JSON.parse(decodeURIComponent(target.slice('command:logbook.openReport?'.length))), [hostile]);
 });

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
 import type { FileActivity, FileNote } from '../../projections/file-journal';
-import { sessionState } from './text';
+import { link, sessionState, TRUSTED_COMMANDS } from './text';
 
 // The hover's Markdown. Only our own structure goes through appendMarkdown; every string from an
 // event goes through appendText (escaped). The string is trusted for exactly two commands, whose
 // arguments are JSON-encoded into the link, never spliced in raw.
 
-const TRUSTED_COMMANDS = ['logbook.openReport', 'logbook.openJournal'] as const;
 const MAX_NOTES = 5;
 
 /** The hover for a file (line = null: its first line) or for one referenced line (1-based). */
@@ -45,10 +44,4 @@ function appendNote(md: vscode.MarkdownString, note: FileNote): void {
   md.appendMarkdown('\n\n');
   md.appendText(note.text);
   md.appendMarkdown(`\n\n${link('Open report', 'logbook.openReport', note.sessionId)}`);
-}
-
-/** A command link whose argument cannot break out of the link: JSON, URI-encoded, parentheses too. */
-export function link(label: string, command: (typeof TRUSTED_COMMANDS)[number], arg: string): string {
-  const encoded = encodeURIComponent(JSON.stringify([arg])).replace(/[()'!*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `[${label}](command:${command}?${encoded})`;
 }

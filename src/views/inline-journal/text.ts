@@ -28,3 +28,12 @@ export function activityTitle(activity: FileActivity): string {
 export function latestNoteTitle(note: FileNote): string {
   return `$(book) ${oneLine(note.text, 80)}`;
 }
+
+/** The only commands the hover's Markdown may run. */
+export const TRUSTED_COMMANDS = ['logbook.openReport', 'logbook.openJournal'] as const;
+
+/** A Markdown command link whose argument cannot break out of the link: JSON, URI-encoded, parentheses too. */
+export function link(label: string, command: (typeof TRUSTED_COMMANDS)[number], arg: string): string {
+  const encoded = encodeURIComponent(JSON.stringify([arg])).replace(/[()'!*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${label}](command:${command}?${encoded})`;
+}
