@@ -1,19 +1,30 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { logbookPaths } from '../capture/paths';
 import { loadSessionReport } from '../read/session-report';
 import { summarizeSession } from '../projections/session-summary';
 import { LogbookDatabase } from '../store/logbook-database';
 import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
-import type { PriceTableOverrides } from '../projections/pricing';
+import type { PriceTable, PriceTableOverrides } from '../projections/pricing';
+import type { RecordedEvent } from '../store/event-store';
+import { exportSessionHtml, findWebviewDir, readReportAssets } from '../views/report/export-file';
 import { readWorkspaceSettings } from './workspace-settings';
-import { boolFlag, UsageError } from './args';
+import { boolFlag, stringFlag, UsageError } from './args';
 import type { CliContext } from './main';
 
-/** `logbook report <session> --json`: the session summary, with tokens and cost from its transcripts. */
+/**
+ * `logbook report <session> --json`: the session summary, with tokens and cost from its transcripts.
+ * `logbook report <session> --html FILE`: the whole report as one self-contained HTML file.
+ */
 export async function reportCommand(ctx: CliContext): Promise<number> {
   const [session, ...extra] = ctx.args.positionals;
   if (session === undefined) throw new UsageError('name the session (see "logbook sessions")');
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  if (!boolFlag(ctx.args, 'json')) throw new UsageError('only --json is available for now');
+  const json = boolFlag(ctx.args, 'json');
+  const html = stringFlag(ctx.args, 'html');
+  if (json && html !== undefined) throw new UsageError('choose one of --json and --html');
+  if (!json && html === undefined) throw new UsageError('choose --json (print the report) or --html FILE (write it as a web page)');
+  if (html !== undefined && html.trim() === '') throw new UsageError('--html needs a file name');
   const opened = await LogbookDatabase.open(logbookPaths(ctx.workspace).store);
   if (!opened.ok) {
     ctx.io.err(opened.problem.kind === 'missing' ? 'no store yet: run "logbook ingest"' : `the store could not be read (${opened.problem.reason}); "logbook ingest" rebuilds it`);
@@ -26,11 +37,26 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
       return 1;
     }
     const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
-    const { report, problems } = await loadSessionReport(summarizeSession(events), prices);
-    for (const problem of problems) ctx.io.err(problem);
-    ctx.io.out(JSON.stringify(report, null, 2));
-    return 0;
+    return html === undefined ? await printJson(ctx, events, prices) : await writeHtml(ctx, session, events, prices, resolve(html));
   } finally {
     opened.database.close();
   }
+}
+
+async function printJson(ctx: CliContext, events: readonly RecordedEvent[], prices: PriceTable): Promise<number> {
+  const { report, problems } = await loadSessionReport(summarizeSession(events), prices);
+  for (const problem of problems) ctx.io.err(problem);
+  ctx.io.out(JSON.stringify(report, null, 2));
+  return 0;
+}
+
+async function writeHtml(ctx: CliContext, session: string, events: readonly RecordedEvent[], prices: PriceTable, out: string): Promise<number> {
+  // dist/cli.js finds dist/webview beside it; run from source (tests), the built one at the root.
+  const assets = readReportAssets(findWebviewDir([join(__dirname, 'webview'), join(__dirname, '..', '..', 'dist', 'webview')]));
+  const exported = await exportSessionHtml(session, events, prices, assets);
+  for (const problem of exported.problems) ctx.io.err(problem);
+  writeFileSync(out, exported.html, { mode: 0o600 });
+  const capped = exported.embedded < exported.total ? ` (${exported.embedded} of ${exported.total} events embedded)` : '';
+  ctx.io.out(`wrote ${out}${capped}`);
+  return 0;
 }

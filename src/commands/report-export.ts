@@ -1,6 +1,31 @@
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
+import type { PriceTableOverrides } from '../projections/pricing';
+import { exportSessionHtml, readReportAssets } from '../views/report/export-file';
 import type { ExtensionContext } from './context';
+import { resolveSession } from './sessions';
 
-/** Placeholder: exports a session's report as one self-contained HTML file (built by the report view work). */
-export async function exportReportHtml(_ctx: ExtensionContext, _arg?: unknown): Promise<void> {
-  throw new Error('exporting the report as HTML is not built yet');
+/** Exports a session's report as one self-contained HTML file (asks where to save it). */
+export async function exportReportHtml(ctx: ExtensionContext, arg?: unknown): Promise<void> {
+  const found = await resolveSession(ctx, arg);
+  const key = found?.summary.sessionId;
+  if (found === undefined || key === null || key === undefined) return;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(join(found.workspace.paths.workspace, `logbook-report-${key.slice(0, 8).replace(/[^\w-]/g, '_')}.html`)),
+    filters: { HTML: ['html'] },
+    saveLabel: 'Export Report',
+    title: 'Export Session Report as HTML',
+  });
+  if (target === undefined) return;
+  const store = await found.workspace.store();
+  if (store === undefined) throw new Error('this workspace has no store yet');
+  const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
+  const exported = await exportSessionHtml(key, store.readStream(key), mergePriceTables(DEFAULT_PRICE_TABLE, overrides), readReportAssets(join(ctx.extensionPath, 'dist', 'webview')));
+  for (const problem of exported.problems) ctx.log(problem);
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exported.html));
+  const capped = exported.embedded < exported.total ? ` (${exported.embedded} of ${exported.total} events embedded)` : '';
+  const open = 'Open in Browser';
+  const picked = await vscode.window.showInformationMessage(`Agent Logbook: report exported to ${target.fsPath}${capped}.`, open);
+  if (picked === open) await vscode.env.openExternal(target);
 }

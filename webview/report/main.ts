@@ -1,13 +1,10 @@
-import { connect } from '../shared/channel';
-import { h, replaceChildren } from '../shared/dom';
-import type { ReportViewState, ReportWebviewMessage } from '../../src/protocol/report';
+import '../shared/elements';
+import './style.css';
+import { startReport } from './app';
+import { embeddedData, livePort, staticPort } from './hosts';
 
-// Placeholder report view.
-const app = document.getElementById('app') as HTMLElement;
-const channel = connect<ReportViewState, ReportWebviewMessage>({
-  onState: (state) => {
-    channel.persist({ key: state.key, snapshot: state });
-    replaceChildren(app, h('h1', {}, state.title));
-  },
-  onError: (message) => replaceChildren(app, h('div', { class: 'error-banner' }, message)),
-});
+// The session report: in a VS Code webview it talks to the extension host; in an exported HTML file
+// (a data block is embedded) the same renderer runs on its own over the embedded data.
+const root = document.getElementById('app') as HTMLElement;
+const data = embeddedData();
+startReport(root, (handlers) => (data === undefined ? livePort(handlers) : staticPort(data, handlers)));

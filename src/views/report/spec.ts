@@ -1,16 +1,72 @@
 import * as vscode from 'vscode';
+import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../../projections/pricing';
+import type { PriceTableOverrides } from '../../projections/pricing';
 import { reportWebviewMessage } from '../../protocol/report';
 import type { ReportViewState, ReportWebviewMessage } from '../../protocol/report';
-import type { PanelSpec } from '../panel-manager';
+import type { PanelHandle, PanelSpec } from '../panel-manager';
+import type { LogbookViews } from '../services';
+import { copyPrompt, existingFolder, sendPromptToClaude } from './claude-terminal';
+import { ReportHost } from './report-host';
 
-/** Placeholder spec of the report panel. */
+// The session report panel (viewType logbook.report, one per session id). The host keeps the event
+// log's query and window per session; every message changes that state and asks for a snapshot.
+
+let host: ReportHost | undefined;
+
+function reportHost(services: LogbookViews): ReportHost {
+  host ??= new ReportHost((message) => services.log(`report: ${message}`));
+  return host;
+}
+
 export const reportPanelSpec: PanelSpec<ReportViewState, ReportWebviewMessage> = {
   viewType: 'logbook.report',
   view: 'report',
   title: (key) => `Report ${key.slice(0, 8)}`,
   messages: reportWebviewMessage,
-  snapshot: async (key) => ({ key, title: key }),
-  handle: async (_key, message) => {
-    await vscode.commands.executeCommand('logbook.openReport', message.sessionId);
+  snapshot: async (key, services) => {
+    const store = await services.findSession(key)?.workspace.store();
+    if (store === undefined) return undefined;
+    const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
+    return reportHost(services).snapshot(key, store, mergePriceTables(DEFAULT_PRICE_TABLE, overrides));
   },
+  handle: async (key, message, panel, services) => handleMessage(key, message, panel, services),
 };
+
+async function handleMessage(key: string, message: ReportWebviewMessage, panel: PanelHandle<ReportViewState>, services: LogbookViews): Promise<void> {
+  const reports = reportHost(services);
+  const ui = reports.ui(key);
+  switch (message.type) {
+    case 'log/query':
+      Object.assign(ui, { query: message.query, offset: message.offset, limit: message.limit });
+      return panel.refresh();
+    case 'log/window':
+      Object.assign(ui, { offset: message.offset, limit: message.limit });
+      return panel.refresh();
+    case 'log/select':
+      ui.selected = message.position;
+      return panel.refresh();
+    case 'discuss/copy':
+      return copyPrompt(await promptOf(key, reports, services));
+    case 'discuss/terminal': {
+      const found = services.findSession(key);
+      return sendPromptToClaude(await promptOf(key, reports, services), existingFolder(found?.summary.lifecycle.cwd) ?? found?.workspace.paths.workspace);
+    }
+    case 'export/html':
+      await vscode.commands.executeCommand('logbook.exportReportHtml', key);
+      return;
+    default: {
+      const never: never = message;
+      throw new Error(`unhandled report message ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+// The prompt the view shows; built on demand if no snapshot was made yet (never from webview text).
+async function promptOf(key: string, reports: ReportHost, services: LogbookViews): Promise<string> {
+  const known = reports.prompt(key);
+  if (known !== undefined) return known;
+  await reportPanelSpec.snapshot(key, services);
+  const built = reports.prompt(key);
+  if (built === undefined) throw new Error(`no report for session ${key.slice(0, 80)}`);
+  return built;
+}
