@@ -29,6 +29,7 @@ export async function ingestCommand(ctx: CliContext): Promise<number> {
     if (report.quarantined > 0) parts.push(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
     ctx.io.out(parts.join('; '));
     for (const problem of report.unreadableFiles) ctx.io.err(`could not read inbox file ${problem} (left in place)`);
+    if (writer.catalogProblem !== undefined) ctx.io.err(writer.catalogProblem);
     return report.unreadableFiles.length > 0 ? 1 : 0;
   } finally {
     writer.close();

@@ -1,4 +1,5 @@
 import type { LogbookPaths } from '../capture/paths';
+import { CATALOG_SNAPSHOT_EVERY, PersistedCatalog } from '../projections/session-catalog';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { emptyReport, Ingestor } from './ingestor';
 import type { IngestOptions, IngestReport } from './ingestor';
@@ -17,14 +18,21 @@ export type WriterStart =
  * it for one pass; the extension keeps it for the window's life and calls it on inbox changes.
  */
 export class LogbookWriter {
+  private readonly catalog: PersistedCatalog;
+  private catalogError: string | undefined;
+
   private constructor(
     private readonly paths: LogbookPaths,
     readonly database: LogbookDatabase,
     private readonly lock: HeldLock,
     private readonly ingestor: Ingestor,
-  ) {}
+    catalogSnapshotEvery: number,
+  ) {
+    this.catalog = new PersistedCatalog(database.raw, database.store, catalogSnapshotEvery);
+  }
 
-  static async start(paths: LogbookPaths, owner: string, options: IngestOptions): Promise<WriterStart> {
+  /** `catalogSnapshotEvery`: events between two saved session catalog snapshots (tests use fewer). */
+  static async start(paths: LogbookPaths, owner: string, options: IngestOptions, catalogSnapshotEvery = CATALOG_SNAPSHOT_EVERY): Promise<WriterStart> {
     const attempt = tryAcquireLock(paths.lock, owner);
     if (!attempt.acquired) return { ok: false, holder: attempt.holder };
     try {
@@ -33,7 +41,7 @@ export class LogbookWriter {
         messages.unshift(`took over a stale ingest lock from ${attempt.tookOverFrom.owner} (pid ${attempt.tookOverFrom.pid} on ${attempt.tookOverFrom.hostname})`);
       }
       const ingestor = new Ingestor(database, paths.inbox, new SegmentLog(paths.segments), options);
-      return { ok: true, writer: new LogbookWriter(paths, database, attempt.lock, ingestor), messages };
+      return { ok: true, writer: new LogbookWriter(paths, database, attempt.lock, ingestor, catalogSnapshotEvery), messages };
     } catch (error) {
       attempt.lock.release();
       throw error;
@@ -50,10 +58,30 @@ export class LogbookWriter {
   /** Durable write of the store, then removal of the inbox entries it holds. */
   flush(): number {
     this.assertOwned();
+    // Saved before the durable write, so a catalog snapshot that falls due travels with the
+    // events it describes instead of costing a second write of the whole file.
+    if (this.withCatalog((catalog) => catalog.saveIfDue(), false)) this.database.markDirty();
     const bytes = this.ingestor.commit();
     // The hook decides from these snapshots: refresh them only once the events are on disk.
     writeSessionSnapshots(this.paths, this.database.store, this.ingestor.takeWorkflowSessions());
     return bytes;
+  }
+
+  /** Why the catalog snapshots stopped, if they did (the events are stored regardless). */
+  get catalogProblem(): string | undefined {
+    return this.catalogError;
+  }
+
+  // A read model must never keep events from reaching the disk: a failure stops the snapshots,
+  // not the flush or the idle work.
+  private withCatalog<T>(work: (catalog: PersistedCatalog) => T, otherwise: T): T {
+    if (this.catalogError !== undefined) return otherwise;
+    try {
+      return work(this.catalog);
+    } catch (error) {
+      this.catalogError = `session catalog snapshots stopped: ${(error as Error).message}`;
+      return otherwise;
+    }
   }
 
   /** Removes inbox entries whose events are on disk; off the critical path. */
@@ -61,14 +89,21 @@ export class LogbookWriter {
     return this.ingestor.removeCommitted();
   }
 
-  /** Idle work: index what the full-text projection has not seen yet (persisted by the next flush). */
+  /**
+   * Idle work for the projections the store keeps, persisted by the next flush: index what the
+   * full-text index has not seen yet, and, once a catalog snapshot is due, fold the session
+   * catalog towards it (reading events back costs more than the append: never on the hot path).
+   * Returns the larger step, so a caller that repeats full steps keeps both moving.
+   */
   catchUpFullText(limit?: number): number {
     this.assertOwned();
-    return this.database.catchUpFullText(limit);
+    const indexed = this.database.catchUpFullText(limit);
+    const folded = this.withCatalog((catalog) => catalog.advance(limit), 0);
+    return Math.max(indexed, folded);
   }
 
   get pendingFlush(): boolean {
-    return this.database.isDirty || this.ingestor.waitingForFlush > 0;
+    return this.database.isDirty || this.ingestor.waitingForFlush > 0 || this.withCatalog((catalog) => catalog.saveDue, false);
   }
 
   heartbeat(): void {

@@ -56,6 +56,27 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX IF EXISTS events_by_correlation;
     `,
   },
+  {
+    version: 4,
+    name: 'projection snapshots: which fold, which version, up to which event; its state in parts',
+    // A read model's state at a global position, so a reader resumes there instead of folding the
+    // whole store. The state is kept in parts (one per stream for the session catalog) so a save
+    // rewrites only what changed since the last one. Derived data: a rebuilt store starts without.
+    sql: `
+      CREATE TABLE projection_snapshots (
+        name     TEXT    PRIMARY KEY,
+        version  INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        saved_at TEXT    NOT NULL
+      );
+      CREATE TABLE projection_snapshot_parts (
+        name  TEXT NOT NULL,
+        key   TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (name, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
 import type { LiveIngest } from '../ingest/live-ingest';
-import { SessionCatalog } from '../projections/session-catalog';
+import { loadCatalogSnapshot, SessionCatalog } from '../projections/session-catalog';
 import type { SessionSummaryState } from '../projections/session-summary';
 import type { EventStore, RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
@@ -47,7 +47,27 @@ export class WorkspaceLogbook {
       this.catalog.reset();
       reset = true;
     }
-    return { sessions: this.catalog.catchUp(store), reset };
+    const restored = this.catalog.position === 0 ? this.restoreSnapshot(store) : [];
+    const sessions = this.catalog.catchUp(store);
+    for (const sessionId of restored) sessions.add(sessionId);
+    return { sessions, reset };
+  }
+
+  // The first pass resumes from the writer's last catalog snapshot in the file instead of folding
+  // every event. Only the file is read this way: the first pass always finds it, because the
+  // window's own writer starts after its views (and its snapshots reach the file with each flush).
+  private restoreSnapshot(store: EventStore): string[] {
+    const file = this.fileDatabase;
+    if (file === undefined || file.store !== store) return [];
+    try {
+      const snapshot = loadCatalogSnapshot(file.raw, store.lastGlobalPosition());
+      if (snapshot === undefined) return [];
+      this.catalog.restore(snapshot);
+      return Object.keys(snapshot.state);
+    } catch (error) {
+      this.log(`catalog snapshot not used (${(error as Error).message}); folding every event instead`);
+      return [];
+    }
   }
 
   summary(sessionId: string): SessionSummaryState | undefined {

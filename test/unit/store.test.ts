@@ -4,7 +4,11 @@ import { LogbookDatabase } from '../../src/store/logbook-database';
 import { MIGRATIONS, migrate, schemaVersion, CURRENT_SCHEMA_VERSION } from '../../src/store/schema';
 import { loadSqlJs } from '../../src/store/sqljs';
 import { StreamVersionConflictError, LogbookError } from '../../src/domain/errors';
-import { anEvent } from './helpers';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalogSnapshot, PersistedCatalog, SESSION_CATALOG_NAME } from '../../src/projections/session-catalog';
+import { readSnapshotHeader } from '../../src/store/projection-snapshots';
+import { anEvent, tempDir } from './helpers';
 
 async function fresh(): Promise<LogbookDatabase> {
   return LogbookDatabase.create();
@@ -111,14 +115,48 @@ test('migrations: an old store is brought to the current schema once, with its e
   assert.equal(schemaVersion(old), 1);
   old.run(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, data, metadata)
     VALUES ('s', 1, 'e1', 'UserPromptSubmit', 1, '2026-01-01', '{"prompt":"legacy zebra"}', '{}')`);
-  assert.deepEqual(migrate(old), [2, 3]);
+  assert.deepEqual(migrate(old), [2, 3, 4]);
   assert.deepEqual(migrate(old), [], 'a second run applies nothing');
   assert.equal(schemaVersion(old), CURRENT_SCHEMA_VERSION);
   const rows = old.exec("SELECT docid FROM events_fts WHERE events_fts MATCH 'zebra'");
   assert.deepEqual(rows[0]?.values, [[1]]);
   const applied = old.exec('SELECT version, name FROM schema_migrations ORDER BY version')[0]?.values.map((r) => r[0]);
-  assert.deepEqual(applied, [1, 2, 3]);
+  assert.deepEqual(applied, [1, 2, 3, 4]);
   assert.deepEqual(old.exec("SELECT position FROM projection_checkpoints WHERE name = 'fts'")[0]?.values, [[1]], 'the backfill counts as indexed');
+});
+
+test('migration 4 on a store file written at schema 3: snapshot tables added, events kept, the writer saves its catalog there', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 3));
+    old.run(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, data, metadata)
+      VALUES ('s', 1, 'e1', 'SessionStart', 1, '2026-01-01T00:00:00.000Z', '{"session_id":"s","source":"startup"}', '{"receivedAt":"2026-01-01T00:00:00.000Z"}'),
+             ('s', 2, 'e2', 'UserPromptSubmit', 1, '2026-01-01T00:00:01.000Z', '{"session_id":"s","prompt":"hi"}', '{"receivedAt":"2026-01-01T00:00:01.000Z"}')`);
+    const file = join(dir, 'logbook.sqlite');
+    writeFileSync(file, old.export());
+    old.close();
+
+    const opened = await LogbookDatabase.open(file);
+    assert.ok(opened.ok);
+    assert.deepEqual(opened.migrated, [4]);
+    const { database } = opened;
+    assert.equal(schemaVersion(database.raw), 4);
+    assert.deepEqual(database.store.readAll().map((e) => [e.globalPosition, e.eventId]), [[1, 'e1'], [2, 'e2']]);
+    assert.equal(readSnapshotHeader(database.raw, SESSION_CATALOG_NAME), undefined, 'no snapshot until the writer saves one');
+    assert.equal(new PersistedCatalog(database.raw, database.store, 2).update(), true);
+    assert.equal(loadCatalogSnapshot(database.raw, 2)?.state['s']?.prompts, 1);
+    database.flush();
+    database.close();
+    const again = await LogbookDatabase.open(file);
+    assert.ok(again.ok);
+    assert.deepEqual(again.migrated, [], 'applied once');
+    assert.equal(loadCatalogSnapshot(again.database.raw, 2)?.position, 2, 'the snapshot is in the file');
+    again.database.close();
+  } finally {
+    cleanup();
+  }
 });
 
 test('streams() summarises each session with its first and last event', async () => {
