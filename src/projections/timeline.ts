@@ -191,7 +191,7 @@ export class TimelineBuilder {
 }
 
 function lane(id: TimelineLaneId, label: string, items: readonly TimelineItem[]): TimelineLane {
-  return capLane({ id, label, rows: 1, items, merged: 0 });
+  return capLane({ id, label, rows: 1, items, merged: 0 }, id === 'markers' ? worstKind : longestKind);
 }
 
 /** Greedy packing: each item goes to the first row free at its start; past MAX_ROWS, to the row that frees first. */
@@ -209,13 +209,26 @@ export function packRows(items: readonly Omit<TimelineItem, 'row'>[]): { readonl
 
 function packed(id: TimelineLaneId, label: string, items: readonly Omit<TimelineItem, 'row'>[]): TimelineLane {
   const { rows, items: placed } = packRows(items);
-  return capLane({ id, label, rows, items: placed, merged: 0 });
+  return capLane({ id, label, rows, items: placed, merged: 0 }, worstKind);
 }
 
-const SEVERITY = ['failed', 'denied', 'interrupted', 'open', 'ok'];
+// What a merged group shows: the worst outcome (calls, markers), or the state it spent most time in.
+type KindOf = (group: readonly TimelineItem[]) => string;
+const SEVERITY = ['failed', 'refused', 'rejected', 'denied', 'blocked', 'interrupted', 'compaction', 'open', 'approved', 'journal', 'transition', 'prompt', 'end', 'done', 'ok'];
 
-// Merges runs of neighbours in each row into one item ("12 calls") with the worst outcome among them.
-function capLane(l: TimelineLane): TimelineLane {
+function worstKind(group: readonly TimelineItem[]): string {
+  const kinds = new Set(group.map((i) => i.kind));
+  return SEVERITY.find((k) => kinds.has(k)) ?? group[0]?.kind ?? '';
+}
+
+function longestKind(group: readonly TimelineItem[]): string {
+  const time = new Map<string, number>();
+  for (const i of group) time.set(i.kind, (time.get(i.kind) ?? 0) + i.end - i.start);
+  return [...time].reduce((best, next) => (next[1] > best[1] ? next : best))[0];
+}
+
+// Merges runs of neighbours in each row into one item ("12 items") of the group's kind.
+function capLane(l: TimelineLane, kindOf: KindOf): TimelineLane {
   if (l.items.length <= MAX_LANE_ITEMS) return l;
   const size = Math.ceil(l.items.length / MAX_LANE_ITEMS);
   const byRow = new Map<number, TimelineItem[]>();
@@ -226,17 +239,16 @@ function capLane(l: TimelineLane): TimelineLane {
   }
   const items: TimelineItem[] = [];
   for (const rowItems of byRow.values()) {
-    for (let i = 0; i < rowItems.length; i += size) items.push(mergeItems(rowItems.slice(i, i + size)));
+    for (let i = 0; i < rowItems.length; i += size) items.push(mergeItems(rowItems.slice(i, i + size), kindOf));
   }
   items.sort((a, b) => a.start - b.start || a.row - b.row);
   return { ...l, items, merged: l.items.length };
 }
 
-function mergeItems(group: readonly TimelineItem[]): TimelineItem {
+function mergeItems(group: readonly TimelineItem[], kindOf: KindOf): TimelineItem {
   const first = group[0] as TimelineItem;
   if (group.length === 1) return first;
-  const kinds = new Set(group.map((i) => i.kind));
-  const kind = SEVERITY.find((k) => kinds.has(k)) ?? first.kind;
+  const kind = kindOf(group);
   const count = group.reduce((n, i) => n + i.count, 0);
   return { start: first.start, end: Math.max(...group.map((i) => i.end)), row: first.row, label: `${count} items`, kind, position: first.position, count };
 }

@@ -36,6 +36,7 @@ class ReportApp {
   private zoom: Range | null = null;
   private readonly header = h('header', { class: 'report-header' });
   private readonly banner = h('div', { class: 'banners' });
+  private readonly errors = h('div', { class: 'errors', 'data-testid': 'report-errors' });
   private readonly panels = new Map<ReportTab, HTMLElement>(REPORT_TABS.map((t) => [t, h('vscode-tab-panel', { 'data-testid': `panel-${t}` })]));
   private readonly tabs: Tabs;
   private readonly log: LogView;
@@ -46,6 +47,7 @@ class ReportApp {
       query: (query, offset, limit) => this.port?.query(query, offset, limit),
       window: (offset, limit) => this.port?.window(offset, limit),
       select: (position) => this.port?.select(position),
+      scrolled: () => this.persist(),
     });
     this.timeline = new TimelineView({
       select: (position) => this.selectEvent(position),
@@ -70,12 +72,14 @@ class ReportApp {
     this.zoom = restored.zoom;
     this.timeline.setRange(restored.zoom, false);
     // The host may have restarted (a window reload): it learns the query and selection again.
-    port.query({ ...emptyQuery, ...restored.query }, restored.offset, 200);
+    port.query({ ...emptyQuery, ...restored.query }, Math.max(0, restored.offset - 60), 200);
+    this.log.restoreOffset(restored.offset);
     if (restored.selected !== null) port.select(restored.selected);
   }
 
   show(state: ReportViewState): void {
     const first = this.state === undefined;
+    replaceChildren(this.errors);
     this.state = state;
     if (first) this.mount();
     if (state.revision !== this.revision) {
@@ -86,13 +90,14 @@ class ReportApp {
     this.persist();
   }
 
+  /** A refusal or failure: shown until the next snapshot (which says the host is fine again). */
   error(message: string): void {
-    this.banner.appendChild(h('div', { class: 'error-banner', 'data-testid': 'report-error', role: 'alert' }, message));
-    if (this.state === undefined) replaceChildren(this.root, this.banner);
+    this.errors.appendChild(h('div', { class: 'error-banner', 'data-testid': 'report-error', role: 'alert' }, message));
+    if (this.state === undefined) replaceChildren(this.root, this.errors);
   }
 
   private mount(): void {
-    replaceChildren(this.root, this.header, this.banner, this.tabs);
+    replaceChildren(this.root, this.header, this.banner, this.errors, this.tabs);
     this.tabs.selectedIndex = REPORT_TABS.indexOf(this.tab);
   }
 
@@ -142,7 +147,7 @@ class ReportApp {
   private persist(): void {
     const state = this.state;
     if (state === undefined || this.port === undefined) return;
-    const ui: ReportUiState = { tab: this.tab, query: this.log.current(), offset: state.log.offset, selected: state.log.selected?.position ?? null, zoom: this.zoom };
+    const ui: ReportUiState = { tab: this.tab, query: this.log.current(), offset: this.log.firstVisible(), selected: state.log.selected?.position ?? null, zoom: this.zoom };
     this.port.persist(state.key, ui);
   }
 }

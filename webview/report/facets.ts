@@ -56,6 +56,13 @@ export class FacetsView {
       const boxes = values.map((v) => {
         const box = h('vscode-checkbox', { 'data-testid': 'facet-option', 'data-facet': facet, 'data-value': v.value }) as Checkbox;
         box.addEventListener('change', () => this.toggle(facet, v.value, box.checked));
+        // A click on the element itself (element.click() in a script or test) toggles it too; a
+        // pointer click lands inside the component, which handles it and fires change.
+        box.addEventListener('click', (event) => {
+          if (event.composedPath()[0] !== box) return;
+          box.checked = !box.checked;
+          this.toggle(facet, v.value, box.checked);
+        });
         state.boxes.set(v.value, box);
         return box;
       });

@@ -17,6 +17,8 @@ export interface LogActions {
   query(query: EventQuery, offset: number, limit: number): void;
   window(offset: number, limit: number): void;
   select(position: number | null): void;
+  /** The list scrolled (the first visible match changed). */
+  scrolled(): void;
 }
 
 const ROW_H = 22;
@@ -39,6 +41,10 @@ export class LogView {
   private typing: number | undefined;
   private asked = '';
   private frame = 0;
+  /** An offset to scroll to once the list is visible (restored after a reload). */
+  private pendingOffset: number | null = null;
+  /** The first visible match, as of the last time the list was visible. */
+  private first = 0;
 
   constructor(private readonly actions: LogActions) {
     this.search = h('vscode-textfield', { 'data-testid': 'log-search', placeholder: 'Search events (words match by prefix)', 'aria-label': 'Search events' }, h('span', { slot: 'content-before', class: 'codicon codicon-search' })) as TextField;
@@ -50,6 +56,8 @@ export class LogView {
     this.spacer = h('div', { class: 'log-spacer' });
     this.scroller = h('div', { class: 'log-scroll', 'data-testid': 'log-rows', tabindex: 0, role: 'listbox', 'aria-label': 'Events' }, this.spacer);
     this.scroller.addEventListener('scroll', () => this.schedule());
+    // A hidden tab has no height: once shown, the visible window is checked again.
+    new ResizeObserver(() => this.schedule()).observe(this.scroller);
     this.scroller.addEventListener('keydown', (event) => this.onKey(event));
     this.detail = new DetailView(() => this.actions.select(null));
     this.element = h('section', { class: 'log', 'data-testid': 'event-log' },
@@ -84,6 +92,16 @@ export class LogView {
     this.detail.render(view.selected);
     this.asked = '';
     this.schedule();
+  }
+
+  /** The first match in view (what a reload scrolls back to). */
+  firstVisible(): number {
+    return this.pendingOffset ?? this.first;
+  }
+
+  /** Scrolls to this match once the list shows (the position kept across a reload). */
+  restoreOffset(offset: number): void {
+    this.pendingOffset = offset > 0 ? offset : null;
   }
 
   /** Shows the events of a filter (an insight, a card): a fresh query, the first of them selected. */
@@ -159,6 +177,15 @@ export class LogView {
     if (this.frame !== 0) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
+      if (this.pendingOffset !== null && this.scroller.clientHeight > 0 && (this.view?.total ?? 0) > 0) {
+        this.scroller.scrollTop = this.pendingOffset * ROW_H;
+        this.pendingOffset = null;
+      }
+      const first = Math.floor(this.scroller.scrollTop / ROW_H);
+      if (this.scroller.clientHeight > 0 && first !== this.first) {
+        this.first = first;
+        this.actions.scrolled();
+      }
       this.ensureWindow();
     });
   }

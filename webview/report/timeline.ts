@@ -162,7 +162,7 @@ export class TimelineView {
 
   private lane(lane: TimelineLane, v: Range, x: (t: number) => number, top: number): Element {
     const group = svg('g', { class: `tl-lane lane-${lane.id}`, 'data-testid': 'timeline-lane', 'data-lane': lane.id });
-    const label = lane.merged > 0 ? `${lane.label} (${lane.merged} merged)` : lane.label;
+    const label = lane.merged > 0 ? `${lane.label} (${lane.merged} grouped)` : lane.label;
     group.appendChild(svg('text', { class: 'tl-lane-label', x: 4, y: top + Math.min(ROW_H, lane.rows * ROW_H) - 3 }, label));
     group.appendChild(svg('line', { class: 'tl-lane-rule', x1: LABEL_W, x2: x(v.end), y1: top + lane.rows * ROW_H + LANE_GAP / 2, y2: top + lane.rows * ROW_H + LANE_GAP / 2 }));
     const lastX = new Map<number, number>();
@@ -207,7 +207,7 @@ function axis(v: Range, x: (t: number) => number, width: number): Element {
 
 function tooltip(item: TimelineItem): string {
   const when = `${formatClock(item.start)}${item.end > item.start ? ` – ${formatClock(item.end)} (${formatDuration(item.end - item.start)})` : ''}`;
-  return `${stateLabel(item.label)}${item.count > 1 ? '' : ` · ${item.kind}`}\n${when}`;
+  return `${stateLabel(item.label)}${item.kind === item.label ? '' : ` · ${stateLabel(item.kind)}`}\n${when}`;
 }
 
 function clamp(r: Range, full: Range): Range {
