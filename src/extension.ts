@@ -7,6 +7,7 @@ import { rebuildStore } from './ingest/open-store';
 import { tryAcquireLock } from './ingest/lock';
 import { registerCommands } from './commands/table';
 import { loadWorkflow } from './workflow/definition-file';
+import { announceWorkflowChange } from './workflow/announce';
 import type { ExtensionContext } from './commands/context';
 import { hooksInstalledIn } from './capture/installed';
 import { LogbookViews } from './views/services';
@@ -114,6 +115,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
           } else if (loaded.status === 'ok') {
             log(`workflow "${loaded.definition.name}" is in force (${loaded.hash.slice(0, 12)})`);
           }
+          // An edit is an event of every session in progress; the writing window records it (once).
+          if (ingests.get(paths.workspace)?.isWriter === true) void announceWorkflowChange(paths).then((done) => { if (done.sessions.length > 0) log(`workflow change recorded in ${done.sessions.length} session(s)`); }, (error: unknown) => log(`workflow change: ${String(error)}`));
         } catch (error) {
           log(`workflow check: ${(error as Error).message}`);
         }

@@ -3,6 +3,9 @@ import { tryAcquireLock } from '../ingest/lock';
 import { rebuildStore } from '../ingest/open-store';
 import { LogbookWriter } from '../ingest/writer';
 import { refreshWorkflow } from '../workflow/definition-file';
+import { announceWorkflowChange } from '../workflow/announce';
+import type { IngestReport } from '../ingest/ingestor';
+import type { LogbookPaths } from '../capture/paths';
 import { describeHolderShort as describeHolder } from '../ingest/lock-text';
 import { intFlag } from './args';
 import type { CliContext } from './main';
@@ -20,6 +23,7 @@ export async function ingestCommand(ctx: CliContext): Promise<number> {
   for (const message of [...messages, ...refreshWorkflow(paths)]) ctx.io.err(message);
   try {
     const report = writer.ingest();
+    await announceChange(ctx, paths, writer, report);
     writer.flush();
     await writer.removeCommittedEntries();
     // Leave the search index current for readers too (a second, small durable write).
@@ -33,6 +37,19 @@ export async function ingestCommand(ctx: CliContext): Promise<number> {
     return report.unreadableFiles.length > 0 ? 1 : 0;
   } finally {
     writer.close();
+  }
+}
+
+// A workflow file edited while VS Code was closed is recorded at the next ingest, in the same
+// pass: the decided events go through the inbox like any other writer's, then straight in.
+async function announceChange(ctx: CliContext, paths: LogbookPaths, writer: LogbookWriter, report: IngestReport): Promise<void> {
+  try {
+    const announced = await announceWorkflowChange(paths, { database: writer.database, source: 'cli' });
+    if (announced.sessions.length === 0) return;
+    writer.ingest(report);
+    ctx.io.out(`recorded the workflow change (${announced.hash?.slice(0, 12) ?? '?'}) in ${announced.sessions.length} session(s) in progress`);
+  } catch (error) {
+    ctx.io.err(`the workflow change could not be recorded: ${(error as Error).message}`);
   }
 }
 

@@ -45,15 +45,23 @@ export async function readSessionWorkflow(paths: LogbookPaths, sessionId: string
   return { state, storedEvents, pendingEvents };
 }
 
-/** Workflow events of a session in `.cmd.json` entries not yet ingested, in receive order. */
-function pendingWorkflowEvents(paths: LogbookPaths, sessionId: string, storedIds: ReadonlySet<string>): WorkflowEvent[] {
+/** One `.cmd.json` entry still in the inbox: workflow events a writer decided for a session. */
+export interface PendingEventsEntry {
+  /** The entry id: the id its first event is stored under. */
+  readonly id: string;
+  readonly sessionId: string;
+  readonly events: readonly WorkflowEvent[];
+}
+
+/** Every `.cmd.json` entry waiting in the inbox, in receive order (unreadable ones are skipped). */
+export function pendingEventsEntries(paths: LogbookPaths): PendingEventsEntry[] {
   let names: string[];
   try {
     names = readdirSync(paths.inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)).sort();
   } catch {
     return [];
   }
-  const events: WorkflowEvent[] = [];
+  const entries: PendingEventsEntry[] = [];
   for (const name of names) {
     let text: string;
     try {
@@ -62,10 +70,14 @@ function pendingWorkflowEvents(paths: LogbookPaths, sessionId: string, storedIds
       continue;
     }
     const entry = parseInboxEntry(name, text);
-    if (storedIds.has(entry.stamp.id)) continue;
-    if (entry.kind === 'events' && entry.sessionId === sessionId) events.push(...entry.events.map((e) => asWorkflowEvent(e.type, e.data)));
+    if (entry.kind === 'events') entries.push({ id: entry.stamp.id, sessionId: entry.sessionId, events: entry.events.map((e) => asWorkflowEvent(e.type, e.data)) });
   }
-  return events;
+  return entries;
+}
+
+/** Workflow events of a session in `.cmd.json` entries not yet ingested, in receive order. */
+function pendingWorkflowEvents(paths: LogbookPaths, sessionId: string, storedIds: ReadonlySet<string>): WorkflowEvent[] {
+  return pendingEventsEntries(paths).filter((e) => e.sessionId === sessionId && !storedIds.has(e.id)).flatMap((e) => e.events);
 }
 
 /**

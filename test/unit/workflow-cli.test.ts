@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { logbookPaths } from '../../src/capture/paths';
@@ -43,6 +43,21 @@ test('the agent moves the team loop through the CLI: refusals explained, state r
     const review = await run(['review', '--outcome', 'approved', ...ws]);
     assert.equal(review.code, 1, 'no review outside the review state');
     assert.match(review.err, /review/i);
+
+    // The file edited with VS Code closed: the next ingest records the change in the session, once.
+    const definition = JSON.parse(readFileSync(logbookPaths(dir).workflow, 'utf8')) as { states: Record<string, { description?: string }> };
+    (definition.states['developing'] as { description?: string }).description = 'Write the code and its tests.';
+    writeFileSync(logbookPaths(dir).workflow, JSON.stringify(definition, null, 2));
+    const changed = await run(['ingest', ...ws]);
+    assert.equal(changed.code, 0, changed.err);
+    assert.match(changed.out, /recorded the workflow change \([0-9a-f]{12}\) in 1 session\(s\) in progress/);
+    const types = (): Promise<string[]> => run(['events', '--session', 'agent-1', '--json', ...ws]).then((r) => (JSON.parse(r.out) as { type: string }[]).map((e) => e.type));
+    const afterChange = await types();
+    assert.deepEqual(afterChange.slice(-2), ['WorkflowCommandRejected', 'WorkflowDefinitionChanged']);
+    const again = await run(['ingest', ...ws]);
+    assert.doesNotMatch(again.out, /workflow change/);
+    assert.deepEqual(await types(), afterChange, 'the same definition twice: nothing more');
+    assert.match((await run(['status', ...ws])).out, /state: developing, iteration 1/, 'the state survives an edit that keeps it');
   } finally {
     cleanup();
   }

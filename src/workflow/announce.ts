@@ -1,0 +1,100 @@
+import type { LogbookPaths } from '../capture/paths';
+import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
+import type { InboxSource } from '../capture/inbox-writer';
+import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
+import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider';
+import type { WorkflowState } from '../domain/workflow/types';
+import { loadCatalogSnapshot, SessionCatalog } from '../projections/session-catalog';
+import type { SessionSummaryState } from '../projections/session-summary';
+import { LogbookDatabase } from '../store/logbook-database';
+import { loadWorkflow } from './definition-file';
+import { pendingEventsEntries } from './session-state';
+import type { PendingEventsEntry } from './session-state';
+
+// Editing `.logbook/workflow.json` is an event of every session it changes, recorded when the
+// file changes (the extension's watcher, or the next `logbook ingest` after an edit made with
+// VS Code closed), not only when a session next acts on its workflow.
+
+export interface AnnounceOptions {
+  /** An open store to read (the CLI's writer holds one); else the store file is read. */
+  readonly database?: LogbookDatabase;
+  readonly source?: InboxSource;
+  /** Epoch ms; decides which sessions are abandoned (silent longer than silenceMs). */
+  readonly now?: number;
+  readonly silenceMs?: number;
+}
+
+/** What an announcement did: the sessions that got a WorkflowDefinitionChanged, and for which definition. */
+export interface Announcement {
+  readonly hash: string | null;
+  readonly sessions: readonly string[];
+}
+
+/**
+ * Decides ChangeDefinition for every session in progress (not ended, not abandoned) whose
+ * workflow runs on another definition than the file's, and writes each one's events to the
+ * inbox as its own entry, exactly as the CLI and MCP write theirs. Idempotent: a session whose
+ * latest state (store, then inbox) already names this definition gets nothing.
+ * A missing or invalid file announces nothing: the hooks stop enforcing, the record stays.
+ */
+export async function announceWorkflowChange(paths: LogbookPaths, options: AnnounceOptions = {}): Promise<Announcement> {
+  const loaded = loadWorkflow(paths);
+  if (loaded.status !== 'ok') return { hash: null, sessions: [] };
+  const now = options.now ?? Date.now();
+  const at = new Date(now).toISOString();
+  const sessions: string[] = [];
+  for (const [sessionId, state] of await workflowsInProgress(paths, options, now)) {
+    if (state.definitionHash === loaded.hash) continue;
+    const events = decide({ type: 'ChangeDefinition', definition: loaded.definition, definitionHash: loaded.hash, at }, state, loaded.definition);
+    if (events.length === 0) continue;
+    const stamp = stampNow();
+    writeInboxEntry(paths.inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX), eventsEntryText(stamp, options.source ?? 'cli', sessionId, events));
+    sessions.push(sessionId);
+  }
+  return { hash: loaded.hash, sessions };
+}
+
+/** Every session in progress with a started workflow, and that workflow's latest state (store, then inbox). */
+async function workflowsInProgress(paths: LogbookPaths, options: AnnounceOptions, now: number): Promise<Map<string, WorkflowState>> {
+  const states = new Map<string, WorkflowState>();
+  const ended = new Set<string>();
+  let database = options.database;
+  if (database === undefined) {
+    const opened = await LogbookDatabase.open(paths.store);
+    if (opened.ok) database = opened.database;
+  }
+  // The store first, then the inbox: an entry leaves the inbox only once the store holds it.
+  let pending: readonly PendingEventsEntry[];
+  if (database === undefined) {
+    pending = pendingEventsEntries(paths);
+  } else {
+    try {
+      for (const [sessionId, summary] of sessionCatalog(database)) {
+        const status = deriveSessionStatus(summary.lifecycle, now, options.silenceMs ?? DEFAULT_SILENCE_MS);
+        if (status === 'ended' || status === 'abandoned') ended.add(sessionId);
+        else states.set(sessionId, summary.workflow.state);
+      }
+      const waiting = pendingEventsEntries(paths);
+      const stored = database.store.existingEventIds(waiting.map((e) => e.id));
+      pending = waiting.filter((e) => !stored.has(e.id));
+    } finally {
+      if (options.database === undefined) database.close();
+    }
+  }
+  // Decided by other writers and not ingested yet: a start, or this very change, may be among them.
+  for (const entry of pending) {
+    if (ended.has(entry.sessionId)) continue;
+    states.set(entry.sessionId, entry.events.reduce(evolve, states.get(entry.sessionId) ?? initialWorkflowState));
+  }
+  for (const [sessionId, state] of states) if (state.current === null) states.delete(sessionId);
+  return states;
+}
+
+/** Every session's summary: from the writer's last catalog snapshot, then the events after it. */
+function sessionCatalog(database: LogbookDatabase): ReadonlyMap<string, SessionSummaryState> {
+  const catalog = new SessionCatalog();
+  const snapshot = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
+  if (snapshot !== undefined) catalog.restore(snapshot);
+  catalog.catchUp(database.store);
+  return catalog.all();
+}
