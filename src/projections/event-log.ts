@@ -109,11 +109,6 @@ export class LogQuery {
     return { offset: start, rows: this.matches.slice(start, start + limit).map((i) => rows[i] as EventRow) };
   }
 
-  /** Where a row (by position) sits among the matches, or -1. */
-  indexOf(rows: readonly EventRow[], position: number): number {
-    return this.matches.findIndex((i) => rows[i]?.position === position);
-  }
-
   private scan(row: EventRow, index: number): void {
     if (this.only !== null && !this.only.has(row.position)) return;
     if (this.text !== null && !this.text(row)) return;

@@ -51,7 +51,7 @@ export class SessionIndex {
 }
 
 /** The log row of an event, given the summary before and after it was folded. */
-export function eventRow(event: RecordedEvent, before: SessionSummaryState, after: SessionSummaryState): EventRow {
+function eventRow(event: RecordedEvent, before: SessionSummaryState, after: SessionSummaryState): EventRow {
   const d = asPayload(event.data);
   return {
     position: event.globalPosition,
@@ -83,7 +83,7 @@ const OUTCOME_BY_TYPE: Readonly<Record<string, Outcome>> = {
 };
 
 /** How an event went: ok, failed, denied, blocked, refused, rejected, approved, or none. */
-export function outcomeOf(type: string): Outcome {
+function outcomeOf(type: string): Outcome {
   return Object.hasOwn(OUTCOME_BY_TYPE, type) ? OUTCOME_BY_TYPE[type] as Outcome : 'none';
 }
 

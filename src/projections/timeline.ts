@@ -195,7 +195,7 @@ function lane(id: TimelineLaneId, label: string, items: readonly TimelineItem[])
 }
 
 /** Greedy packing: each item goes to the first row free at its start; past MAX_ROWS, to the row that frees first. */
-export function packRows(items: readonly Omit<TimelineItem, 'row'>[]): { readonly rows: number; readonly items: TimelineItem[] } {
+function packRows(items: readonly Omit<TimelineItem, 'row'>[]): { readonly rows: number; readonly items: TimelineItem[] } {
   const ends: number[] = [];
   const placed = items.map((item): TimelineItem => {
     let row = ends.findIndex((end) => end <= item.start);

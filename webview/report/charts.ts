@@ -1,5 +1,5 @@
-import { h, svg } from '../shared/dom';
-import { formatDuration, formatPercent, stateLabel } from './format';
+import { formatDuration, h, svg } from '../shared/dom';
+import { formatPercent, stateLabel } from './format';
 
 // Time per state as horizontal SVG bars, one row per state, longest first. Each row carries its
 // state and milliseconds as data attributes, so a test can compare them with the report's JSON.

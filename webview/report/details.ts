@@ -1,8 +1,8 @@
-import { h } from '../shared/dom';
+import { formatDuration, h } from '../shared/dom';
 import type { Child } from '../shared/dom';
 import type { ReportViewState } from '../../src/protocol/report';
 import type { OverviewActions } from './overview';
-import { formatClock, formatCost, formatCount, formatDuration } from './format';
+import { formatClock, formatCost, formatCount } from './format';
 
 // The overview's tables: tools, workflow records (denials, refusals, rejections, blocked stops),
 // files, subagents, tokens per model, journal. Every cell is text (event strings are untrusted).

@@ -1,8 +1,4 @@
-import { formatDuration } from '../shared/dom';
-
-// Number, time and name formatting shared by the report's sections.
-
-export { formatDuration };
+// Number, time and name formatting shared by the report's sections (durations: formatDuration in ../shared/dom).
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

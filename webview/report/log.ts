@@ -47,7 +47,7 @@ export class LogView {
   private first = 0;
 
   constructor(private readonly actions: LogActions) {
-    this.search = h('vscode-textfield', { 'data-testid': 'log-search', placeholder: 'Search events (words match by prefix)', 'aria-label': 'Search events' }, h('span', { slot: 'content-before', class: 'codicon codicon-search' })) as TextField;
+    this.search = h('vscode-textfield', { 'data-testid': 'log-search', placeholder: 'Search events (words match by prefix)', 'aria-label': 'Search events', maxlength: 500 }, h('span', { slot: 'content-before', class: 'codicon codicon-search' })) as TextField;
     this.search.addEventListener('input', () => this.onType());
     this.search.addEventListener('change', () => this.onType());
     this.facets = new FacetsView((facet, value, on) => this.toggle(facet, value, on));

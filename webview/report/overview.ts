@@ -1,10 +1,10 @@
-import { h } from '../shared/dom';
+import { formatDuration, h } from '../shared/dom';
 import type { Child } from '../shared/dom';
 import type { InsightFilter } from '../../src/projections/insights';
 import type { ReportViewState } from '../../src/protocol/report';
 import { stateChart } from './charts';
 import { detailSections } from './details';
-import { formatCost, formatCount, formatDateTime, formatDuration, lifecycleClass, workflowClass } from './format';
+import { formatCost, formatCount, formatDateTime, lifecycleClass, workflowClass } from './format';
 
 // The overview tab: the session's numbers as cards (each with data-testid="overview-…" and its raw
 // value in data-value), time per state charts, then the detail tables.

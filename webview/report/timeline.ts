@@ -1,7 +1,7 @@
-import { h, replaceChildren, svg } from '../shared/dom';
+import { formatDuration, h, replaceChildren, svg } from '../shared/dom';
 import type { TimelineItem, TimelineLane, TimelineModel } from '../../src/projections/timeline';
 import { codicon } from './codicon';
-import { formatClock, formatDuration, kindClass, lifecycleClass, stateLabel, workflowClass } from './format';
+import { formatClock, kindClass, lifecycleClass, stateLabel, workflowClass } from './format';
 
 // The timeline tab: one SVG, lanes of bars under a time axis. Zoom with the wheel (around the
 // pointer) or the buttons, pan by dragging or with shift+wheel. Only items inside the visible

@@ -37,7 +37,7 @@ interface Derived {
 
 /** Transcripts of a live session are re-read at most this often (tokens lag by as much). */
 const USAGE_REFRESH_MS = 5000;
-export const DEFAULT_LOG_WINDOW = 200;
+const DEFAULT_LOG_WINDOW = 200;
 
 export class ReportHost {
   private readonly indexes = new SessionIndexes();
