@@ -15,8 +15,11 @@
 //       const { workspace, sessionId } = itestContext();
 //       await vscode.commands.executeCommand('logbook.refreshSessions');
 //       await screenshot('sessions-view');                // → test-results/screenshots/sessions-view.png
-//       const rows = await pageStep<string[]>('treeItems', { view: 'Sessions' });
-//       assert.ok(rows.some((row) => row.includes(sessionId.slice(0, 8))));
+//       await pageStep('clickSidebarRow', { label: 'Today' });           // expand the day
+//       const rows = await pageStep<string[]>('sidebarRows', { view: 'Sessions' });
+//       assert.ok(rows.some((row) => row.includes(sessionId)));
+//       await vscode.commands.executeCommand('logbook.openStateMachine', sessionId);
+//       const text = await pageStep<string>('webviewText', { title: 'State', contains: 'model working' });
 //     }, { timeoutMs: 60_000 });
 //     after(async () => { ... });                        // once, after the suite's last test
 //   });
@@ -31,8 +34,12 @@
 //                                     test-results/screenshots/<name>.png; resolves with its path.
 //   pageStep<T>(name, arg?)           the runner runs `steps[name](page, arg, context)` from
 //                                     test/integration/page-tests.ts with the playwright page and
-//                                     resolves with its JSON result (read a webview's DOM, click a
-//                                     tree item, ...); a step that throws rejects here.
+//                                     resolves with its JSON result; a step that throws rejects
+//                                     here. Steps today: webviewText {title?, contains?},
+//                                     webviewQuery {title?, selector} → textContent[],
+//                                     clickInWebview {title?, selector?, text?}, sidebarRows {view?},
+//                                     clickSidebarRow {label}, runCommand {title} (command palette).
+//                                     `title` matches a webview page's <title>. Add more there.
 //   run()                             the extensionTestsPath entry point (the bundle exports it).
 // Tests that need only the page (no in-host code) go in page-tests.ts `tests`: the runner runs
 // them after the in-host suites, while this window and the extension are still up.

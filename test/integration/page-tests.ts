@@ -34,21 +34,19 @@ function stringField(arg: unknown, key: string): string | undefined {
 
 /**
  * The content frames of the open webviews. A webview is an iframe (class "webview") hosting the
- * extension's page in a nested iframe ("active-frame"); `title` (the panel's title, matched as a
- * substring of the outer iframe's title attribute) narrows it down.
+ * extension's page in a nested iframe ("active-frame"); `title` narrows them down to those whose
+ * page <title> (the project's webviews set it to the panel's title) contains it.
  */
 export async function webviewFrames(page: Page, title?: string): Promise<Frame[]> {
   const frames: Frame[] = [];
   for (const outer of await page.locator('iframe.webview').all()) {
-    if (title !== undefined) {
-      const outerTitle = (await outer.getAttribute('title')) ?? '';
-      if (!outerTitle.includes(title)) continue;
-    }
     const handle = await outer.elementHandle();
     const outerFrame = await handle?.contentFrame();
     if (outerFrame === null || outerFrame === undefined) continue;
     const inner = outerFrame.childFrames().find((f) => f.name() === 'active-frame') ?? outerFrame.childFrames()[0];
-    if (inner !== undefined) frames.push(inner);
+    if (inner === undefined) continue;
+    if (title !== undefined && !(await inner.title().catch(() => '')).includes(title)) continue;
+    frames.push(inner);
   }
   return frames;
 }
@@ -73,17 +71,49 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 export const steps: Record<string, PageStep> = {
-  /** The text of the first webview matching {title?}, once it has any. */
+  /**
+   * The rendered text (innerText) of the first webview matching {title?}: once it holds {contains},
+   * or, without it, once it is non-empty and has not changed for half a second.
+   */
   async webviewText(page, arg) {
     const title = stringField(arg, 'title');
+    const contains = stringField(arg, 'contains');
     const deadline = Date.now() + 15_000;
+    let previous = '';
     for (;;) {
       const [frame] = await webviewFrames(page, title);
       const text = frame === undefined ? '' : await frame.locator('body').innerText().catch(() => '');
-      if (text.trim() !== '') return text;
-      if (Date.now() > deadline) throw new Error(`no webview${title === undefined ? '' : ` titled "${title}"`} with text within 15 s`);
+      if (contains !== undefined ? text.includes(contains) : text.trim() !== '' && text === previous) return text;
+      if (Date.now() > deadline) throw new Error(`no webview${title === undefined ? '' : ` titled "${title}"`} with ${contains === undefined ? 'settled text' : `"${contains}"`} within 15 s (text: ${JSON.stringify(text.slice(0, 300))})`);
+      previous = text;
+      await page.waitForTimeout(500);
+    }
+  },
+  /** The textContent of every element matching {selector} in the first webview matching {title?} (waits for one). */
+  async webviewQuery(page, arg) {
+    const title = stringField(arg, 'title');
+    const selector = stringField(arg, 'selector');
+    check(selector !== undefined, 'webviewQuery needs { selector }');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const [frame] = await webviewFrames(page, title);
+      const texts = frame === undefined ? [] : await frame.locator(selector).evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ''));
+      if (texts.length > 0) return texts;
+      if (Date.now() > deadline) throw new Error(`no "${selector}" in a webview${title === undefined ? '' : ` titled "${title}"`} within 15 s`);
       await page.waitForTimeout(200);
     }
+  },
+  /** Clicks the first element matching {selector} and/or showing {text} in the first webview matching {title?}. */
+  async clickInWebview(page, arg) {
+    const title = stringField(arg, 'title');
+    const selector = stringField(arg, 'selector');
+    const text = stringField(arg, 'text');
+    check(selector !== undefined || text !== undefined, 'clickInWebview needs { selector } or { text }');
+    const [frame] = await webviewFrames(page, title);
+    check(frame !== undefined, `no webview${title === undefined ? '' : ` titled "${title}"`}`);
+    const target = selector === undefined ? frame.getByText(text ?? '', { exact: true }) : text === undefined ? frame.locator(selector) : frame.locator(selector).filter({ hasText: text });
+    await target.first().click({ timeout: 15_000 });
+    return true;
   },
   /** The row labels of the side bar's views, or of the view titled {view}. */
   async sidebarRows(page, arg) {
