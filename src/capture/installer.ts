@@ -2,7 +2,7 @@ import { accessSync, chmodSync, constants, mkdirSync, readFileSync, rmSync, stat
 import { dirname, join, relative, sep } from 'node:path';
 import { ensureGitignoreBlock } from './gitignore';
 import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT } from './launcher';
-import { registerMcpServer, unregisterMcpServer } from './mcp-config';
+import { allowMcpTools, commitMcpServer, disallowMcpTools, MCP_ALLOW_RULE, planMcpServer, unregisterMcpServer } from './mcp-config';
 import { LOGBOOK_DIR, logbookPaths } from './paths';
 import type { LogbookPaths } from './paths';
 import { removeHooks, upsertHooks } from './settings-json';
@@ -22,7 +22,10 @@ export interface InstallOptions {
   hookBundle: string;
   /** Absolute path of a JS runtime for machines without node (e.g. VS Code's executable), written to `.logbook/bin/runtime`. */
   runtime?: string;
-  /** Absolute path of the CLI bundle (dist/logbook.js); when given, `logbook mcp` is registered in `.mcp.json`. */
+  /**
+   * Absolute path of the CLI bundle (dist/logbook.js); when given, `logbook mcp` is registered in
+   * `.mcp.json` (through `.logbook/bin/logbook-mcp`) and its tools are allowed in the settings file.
+   */
   cliPath?: string;
 }
 
@@ -142,19 +145,23 @@ export function installHooks(opts: InstallOptions): InstallResult {
   if (bundle === undefined) {
     throw new InstallerError('HOOK_BUNDLE_MISSING', `hook program not found at ${opts.hookBundle} (build it first)`);
   }
+  const mcp = opts.cliPath === undefined ? undefined : planMcpServer(opts.workspace, opts.cliPath);
+  // Our tools only append journal, transition and review events through the inbox; `claude -p`
+  // refuses any tool without an allow rule. Never for a "logbook" server that is not ours.
+  const allowed = mcp === undefined || mcp.outcome === 'foreign' ? { text: merged.text, changed: false } : allowMcpTools(merged.text, shown);
   const messages: string[] = [];
-  // After every check on the input and before the first write of the hooks, so a failure here leaves no trace.
-  if (opts.cliPath !== undefined) messages.push(registerMcpServer(opts.workspace, opts.cliPath).message);
 
-  // The program is in place before the settings point at it, so no hook ever runs a missing program.
+  // The programs are in place before the settings and `.mcp.json` point at them.
   const programChanged = writeProgram(paths, bundle, opts.runtime, messages);
+  if (mcp !== undefined) messages.push(commitMcpServer(mcp).message);
   const gitignoreChanged = writeGitignore(opts.workspace, messages);
   mkdirSync(dirname(settingsFile), { recursive: true });
   const settingsChanged =
-    merged.text !== before && writeIfChanged(settingsFile, merged.text, opts.scope === 'local' ? 0o600 : 0o644);
+    allowed.text !== before && writeIfChanged(settingsFile, allowed.text, opts.scope === 'local' ? 0o600 : 0o644);
+  if (allowed.changed) messages.push(`The logbook MCP tools are allowed in ${shown} ("${MCP_ALLOW_RULE}" in permissions.allow).`);
 
   messages.unshift(
-    settingsChanged
+    merged.changedEvents.length > 0
       ? `Hooks for ${merged.changedEvents.length} of ${HOOK_EVENTS.length} events added or updated in ${shown}.`
       : `Hooks in ${shown} are already up to date.`,
   );
@@ -165,7 +172,7 @@ export function installHooks(opts: InstallOptions): InstallResult {
     settingsFile,
     settingsChanged,
     eventsInstalled: [...HOOK_EVENTS],
-    eventsChanged: settingsChanged ? merged.changedEvents : [],
+    eventsChanged: merged.changedEvents,
     gitignoreChanged,
     programChanged,
     messages,
@@ -181,14 +188,18 @@ export function uninstallHooks(opts: { workspace: string; scope: SettingsScope }
     return { settingsFile, settingsChanged: false, removedHandlers: 0, messages: [`${shown} does not exist: no hooks to remove.`] };
   }
   const { text, removed } = removeHooks(before, shown, isLogbookHandler);
+  const withoutRule = disallowMcpTools(text, shown);
   // After the settings were checked and before they are written, so a malformed file stops both.
   const mcp = unregisterMcpServer(opts.workspace);
-  const settingsChanged = text !== before && writeIfChanged(settingsFile, text, 0o600);
+  // The allow rule names only our server; it stays while a foreign "logbook" server owns the name.
+  const after = mcp.foreign ? text : withoutRule.text;
+  const settingsChanged = after !== before && writeIfChanged(settingsFile, after, 0o600);
   const messages = [
     removed === 0
       ? `No Agent Logbook hooks in ${shown}.`
       : `Removed ${removed} Agent Logbook hook handler${removed === 1 ? '' : 's'} from ${shown}; recorded data in ${LOGBOOK_DIR}/ is kept.`,
     ...(mcp.changed ? [mcp.message] : []),
+    ...(after !== text ? [`Removed the "${MCP_ALLOW_RULE}" permission rule from ${shown}.`] : []),
   ];
   return { settingsFile, settingsChanged, removedHandlers: removed, messages };
 }

@@ -1,3 +1,4 @@
+import { findNodeAtLocation } from 'jsonc-parser';
 import type { Edit, Node } from 'jsonc-parser';
 import { SettingsFileError } from './settings-error';
 import { lineColumn } from '../domain/text-position';
@@ -96,4 +97,49 @@ export function canonical(value: unknown): unknown {
 export function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
   const { line, column } = lineColumn(text, offset);
   return new SettingsFileError(file, line, column, reason);
+}
+
+/** Where a list of strings lives in a settings object: two keys deep, e.g. `permissions.allow`. */
+export type ArrayPath = readonly [object: string, array: string];
+
+/**
+ * The edit that adds `value` to the string array at `path`, creating the object or the array
+ * when missing; undefined when the value is already there. A container of the wrong type is
+ * reported at its line:column rather than replaced.
+ */
+export function addToArrayAt(text: string, root: Node, path: ArrayPath, value: string, layout: Layout, file: string): Edit | undefined {
+  const [objectKey, arrayKey] = path;
+  const object = findNodeAtLocation(root, [objectKey]);
+  if (object === undefined) return insertEntry(text, root, objectKey, { [arrayKey]: [value] }, layout);
+  const array = arrayIn(text, object, path, file);
+  if (array === undefined) return insertEntry(text, object, arrayKey, [value], layout);
+  if (indexOfString(array, value) >= 0) return undefined;
+  return insertEntry(text, array, undefined, value, layout);
+}
+
+/**
+ * The edit that removes one `value` from the string array at `path`, together with the largest
+ * container that this removal leaves empty (never one that was empty before); undefined when the
+ * value is not there. Repeat until undefined to remove duplicates.
+ */
+export function removeFromArrayAt(text: string, root: Node, path: ArrayPath, value: string, file: string): Edit | undefined {
+  const object = findNodeAtLocation(root, [path[0]]);
+  if (object === undefined) return undefined;
+  const array = arrayIn(text, object, path, file);
+  const index = array === undefined ? -1 : indexOfString(array, value);
+  if (array === undefined || index < 0) return undefined;
+  if ((array.children?.length ?? 0) > 1) return removeElement(array, index);
+  if ((object.children?.length ?? 0) > 1) return removeElement(object, object.children?.indexOf(array.parent as Node) ?? -1);
+  return removeElement(root, root.children?.indexOf(object.parent as Node) ?? -1);
+}
+
+function arrayIn(text: string, object: Node, [objectKey, arrayKey]: ArrayPath, file: string): Node | undefined {
+  if (object.type !== 'object') throw errorAt(text, file, object.offset, `"${objectKey}" must be an object`);
+  const array = findNodeAtLocation(object, [arrayKey]);
+  if (array !== undefined && array.type !== 'array') throw errorAt(text, file, array.offset, `"${objectKey}.${arrayKey}" must be an array`);
+  return array;
+}
+
+function indexOfString(array: Node, value: string): number {
+  return array.children?.findIndex((item) => item.type === 'string' && item.value === value) ?? -1;
 }

@@ -1,8 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
-import { canonical, detectLayout, errorAt, insertEntry, removeElement, replaceNode } from './json-edit';
+import { addToArrayAt, canonical, detectLayout, errorAt, insertEntry, removeElement, removeFromArrayAt, replaceNode } from './json-edit';
+import type { ArrayPath } from './json-edit';
+import { MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
+import { logbookPaths } from './paths';
+import { checkSettings } from './settings-json';
 import { writeIfChanged } from '../store/durable-file';
 
 // Our MCP server in the project's `.mcp.json`, next to whatever servers the team has there.
@@ -12,6 +16,14 @@ import { writeIfChanged } from '../store/durable-file';
 export const MCP_CONFIG_FILE = '.mcp.json';
 /** The agents see our tools as `mcp__logbook__<tool>`: the name is part of the product. */
 export const MCP_SERVER_NAME = 'logbook';
+/**
+ * The permission rule that allows every tool of our server. Claude Code's documented forms are
+ * `mcp__<server>` (any tool of that server) and, in newer releases, `mcp__<server>__*`; the plain
+ * form is the one every release accepts, and a rule a release rejects can make `-p` ignore the
+ * whole settings file (hooks included).
+ */
+export const MCP_ALLOW_RULE = `mcp__${MCP_SERVER_NAME}`;
+const ALLOW: ArrayPath = ['permissions', 'allow'];
 
 /** A stdio server entry of `.mcp.json`. */
 export interface McpServerEntry {
@@ -24,18 +36,36 @@ export interface McpConfigResult {
   readonly file: string;
   readonly changed: boolean;
   readonly message: string;
+  /** A server named "logbook" that is not ours is there (so its tools must not be allowed as ours). */
+  readonly foreign: boolean;
+}
+
+/** What registering would write, computed (and checked) before anything is written. */
+export interface McpServerPlan {
+  readonly workspace: string;
+  readonly file: string;
+  readonly before: string | undefined;
+  readonly text: string;
+  readonly outcome: MergeOutcome;
 }
 
 export type MergeOutcome = 'added' | 'updated' | 'unchanged' | 'foreign';
 
 /**
- * No `--workspace`: Claude Code starts a project server in the directory it was launched from
- * and (2.1.141 and later) sets CLAUDE_PROJECT_DIR in its environment, the same directory the
- * hooks record into; `logbook mcp` uses that variable, else its working directory. `cliPath`
- * is absolute because `.mcp.json` has no variable for the extension's install directory.
+ * `<workspace>/.logbook/bin/logbook-mcp <cliPath> mcp`: the launcher finds a runtime (node, else
+ * VS Code's), so the server starts where node is not on PATH. No `--workspace`: Claude Code starts
+ * a project server in the directory it was launched from and (2.1.141 and later) sets
+ * CLAUDE_PROJECT_DIR in its environment, the same directory the hooks record into; `logbook mcp`
+ * uses that variable, else its working directory. Both paths are absolute because `.mcp.json`
+ * has no variable for the extension's install directory.
  */
-export function mcpServerEntry(cliPath: string): McpServerEntry {
-  return { command: 'node', args: [cliPath, 'mcp'] };
+export function mcpServerEntry(launcher: string, cliPath: string): McpServerEntry {
+  return { command: launcher, args: [cliPath, 'mcp'] };
+}
+
+/** Where the installer puts the MCP server's launcher. */
+export function mcpLauncherPath(workspace: string): string {
+  return join(logbookPaths(workspace).bin, MCP_LAUNCHER_NAME);
 }
 
 /** True for an entry that runs `logbook.js mcp` (ours, whichever install path it names). */
@@ -83,34 +113,86 @@ export function removeMcpServer(text: string, file: string): { text: string; rem
   return { text: applyEdits(text, [edit]), removed: true };
 }
 
-/** Registers `logbook mcp` in the workspace's `.mcp.json` (created if missing). */
-export function registerMcpServer(workspace: string, cliPath: string): McpConfigResult {
+/** Reads and merges `.mcp.json` without writing: throws (file:line:column) when it cannot be edited. */
+export function planMcpServer(workspace: string, cliPath: string): McpServerPlan {
   const file = join(workspace, MCP_CONFIG_FILE);
   // Checked before anything is written: a server entry must never point at a missing program.
   if (!existsSync(cliPath)) throw new Error(`logbook CLI not found at ${cliPath} (build it first)`);
   const before = readIfExists(file);
-  const merged = mergeMcpServer(before ?? '', MCP_CONFIG_FILE, mcpServerEntry(cliPath));
-  if (merged.outcome === 'foreign') {
-    return { file, changed: false, message: `${MCP_CONFIG_FILE} already has a server named "${MCP_SERVER_NAME}" that is not Agent Logbook's: left as it is, so the logbook MCP tools are not registered.` };
+  const merged = mergeMcpServer(before ?? '', MCP_CONFIG_FILE, mcpServerEntry(mcpLauncherPath(workspace), cliPath));
+  return { workspace, file, before, text: merged.text, outcome: merged.outcome };
+}
+
+/** Writes a plan: the launcher first (the entry never names a missing program), then `.mcp.json`. */
+export function commitMcpServer(plan: McpServerPlan): McpConfigResult {
+  const { file, outcome } = plan;
+  if (outcome === 'foreign') {
+    return { file, changed: false, foreign: true, message: `${MCP_CONFIG_FILE} already has a server named "${MCP_SERVER_NAME}" that is not Agent Logbook's: left as it is, so the logbook MCP tools are not registered.` };
   }
-  const changed = merged.text !== before && writeIfChanged(file, merged.text, 0o644);
+  writeMcpLauncher(plan.workspace);
+  const changed = plan.text !== plan.before && writeIfChanged(file, plan.text, 0o644);
   return {
     file,
     changed,
+    foreign: false,
     message: changed
-      ? `MCP server "${MCP_SERVER_NAME}" ${merged.outcome === 'added' ? 'added to' : 'updated in'} ${MCP_CONFIG_FILE} (the agents' workflow and journal tools; Claude Code asks once to approve it).`
+      ? `MCP server "${MCP_SERVER_NAME}" ${outcome === 'added' ? 'added to' : 'updated in'} ${MCP_CONFIG_FILE} (the agents' workflow and journal tools; Claude Code asks once to approve it).`
       : `MCP server "${MCP_SERVER_NAME}" in ${MCP_CONFIG_FILE} is already up to date.`,
   };
+}
+
+/** Registers `logbook mcp` in the workspace's `.mcp.json` (created if missing), with its launcher. */
+export function registerMcpServer(workspace: string, cliPath: string): McpConfigResult {
+  return commitMcpServer(planMcpServer(workspace, cliPath));
 }
 
 /** Removes only our server from `.mcp.json`; a missing file is not an error. */
 export function unregisterMcpServer(workspace: string): McpConfigResult {
   const file = join(workspace, MCP_CONFIG_FILE);
   const before = readIfExists(file);
-  if (before === undefined) return { file, changed: false, message: `No ${MCP_CONFIG_FILE}: no MCP server to remove.` };
+  if (before === undefined) return { file, changed: false, foreign: false, message: `No ${MCP_CONFIG_FILE}: no MCP server to remove.` };
   const { text, removed } = removeMcpServer(before, MCP_CONFIG_FILE);
+  const foreign = !removed && hasForeignServer(before);
   const changed = removed && writeIfChanged(file, text, 0o644);
-  return { file, changed, message: removed ? `Removed the "${MCP_SERVER_NAME}" MCP server from ${MCP_CONFIG_FILE}.` : `No Agent Logbook MCP server in ${MCP_CONFIG_FILE}.` };
+  return { file, changed, foreign, message: removed ? `Removed the "${MCP_SERVER_NAME}" MCP server from ${MCP_CONFIG_FILE}.` : `No Agent Logbook MCP server in ${MCP_CONFIG_FILE}.` };
+}
+
+/**
+ * Adds MCP_ALLOW_RULE to `permissions.allow` of a settings text, byte for byte otherwise: in
+ * `claude -p` a tool without an allow rule is refused, and ours only append journal, transition
+ * and review events through the inbox.
+ */
+export function allowMcpTools(text: string, file: string): { text: string; changed: boolean } {
+  const layout = detectLayout(text);
+  const current = text.trim() === '' ? `{}${layout.eol}` : text;
+  const edit = addToArrayAt(current, checkSettings(current, file), ALLOW, MCP_ALLOW_RULE, layout, file);
+  return edit === undefined ? { text, changed: false } : { text: applyEdits(current, [edit]), changed: true };
+}
+
+/** Removes MCP_ALLOW_RULE (every copy) and the containers that leaves empty; checks the shape even when there is nothing to remove. */
+export function disallowMcpTools(text: string, file: string): { text: string; removed: boolean } {
+  if (text.trim() === '') return { text, removed: false };
+  let current = text;
+  for (;;) {
+    const edit = removeFromArrayAt(current, checkSettings(current, file), ALLOW, MCP_ALLOW_RULE, file);
+    if (edit === undefined) return { text: current, removed: current !== text };
+    current = applyEdits(current, [edit]);
+  }
+}
+
+function writeMcpLauncher(workspace: string): void {
+  const paths = logbookPaths(workspace);
+  // `.logbook/` holds prompts and tool output: private, whoever creates it first.
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.bin, { recursive: true, mode: 0o755 });
+  const launcher = mcpLauncherPath(workspace);
+  writeIfChanged(launcher, MCP_LAUNCHER_SCRIPT, 0o755);
+  if (process.platform !== 'win32' && (statSync(launcher).mode & 0o111) !== 0o111) chmodSync(launcher, 0o755);
+}
+
+function hasForeignServer(text: string): boolean {
+  const ours = findNodeAtLocation(checkMcpConfig(text, MCP_CONFIG_FILE), ['mcpServers', MCP_SERVER_NAME]);
+  return ours !== undefined && !isLogbookServer(getNodeValue(ours));
 }
 
 /** Parses strictly and checks the shape we edit; throws SettingsFileError at the first problem. */
@@ -125,14 +207,6 @@ export function checkMcpConfig(text: string, file: string): Node {
   return root;
 }
 
-
-
-
-
-
-
-
-
 function describeParseError(text: string, error: ParseError): [number, string] {
   const code = printParseErrorCode(error.error);
   const at = text.charAt(error.offset);
@@ -145,7 +219,6 @@ function describeParseError(text: string, error: ParseError): [number, string] {
   if (code === 'EndOfFileExpected') return [error.offset, 'unexpected content after the end of the JSON object'];
   return [error.offset, `invalid JSON (${code})`];
 }
-
 
 function readIfExists(file: string): string | undefined {
   try {

@@ -586,3 +586,52 @@ test('launcher fails open when hook.cjs is missing, and reinstalling re-arms the
   assert.equal(fixed.programChanged, true, 'a launcher that lost its exec bit is repaired');
   assert.equal(statSync(paths.hookLauncher).mode & 0o777, 0o755);
 });
+
+// ---------- the MCP server's launcher ----------
+
+const FAKE_CLI = `const fs = require('fs');
+const path = require('path');
+fs.writeFileSync(path.join(__dirname, 'cli-ran.json'), JSON.stringify({ args: process.argv.slice(2), electron: process.env.ELECTRON_RUN_AS_NODE ?? null }));
+`;
+
+/** Installs with a fake CLI and returns `.mcp.json`'s entry for our server, run exactly as Claude Code runs it. */
+function installWithFakeCli(t: TestContext, runtime?: string): { workspace: string; root: string; cli: string; start: (path: string) => ReturnType<typeof spawnSync> } {
+  const { workspace, options } = sandbox(t);
+  const root = dirname(workspace);
+  const cli = join(root, 'ext', 'dist', 'logbook.js');
+  mkdirSync(dirname(cli), { recursive: true });
+  writeFileSync(cli, FAKE_CLI);
+  installHooks({ ...options('local', runtime), cliPath: cli });
+  const entry = (readJson(join(workspace, '.mcp.json'))['mcpServers'] as JsonObject)['logbook'] as { command: string; args: string[] };
+  // Claude Code spawns the command itself (no shell), from some directory, with its own PATH.
+  const start = (path: string): ReturnType<typeof spawnSync> => spawnSync(entry.command, entry.args, { cwd: root, env: { PATH: path }, encoding: 'utf8' });
+  return { workspace, root, cli, start };
+}
+
+test('.mcp.json starts the server through .logbook/bin/logbook-mcp, which runs the CLI with node when node is on PATH', { skip: !posix }, (t) => {
+  const { workspace, root, cli, start } = installWithFakeCli(t);
+  const launcher = join(logbookPaths(workspace).bin, 'logbook-mcp');
+  assert.equal(statSync(launcher).mode & 0o777, 0o755);
+  const run = start(toolsPath(root, true));
+  assert.equal(run.status, 0, String(run.stderr));
+  assert.deepEqual(readJson(join(dirname(cli), 'cli-ran.json')), { args: ['mcp'], electron: null });
+});
+
+test('logbook-mcp without node runs the CLI with the recorded runtime and ELECTRON_RUN_AS_NODE=1', { skip: !posix }, (t) => {
+  const { root, cli, start } = installWithFakeCli(t, process.execPath);
+  const run = start(toolsPath(root, false));
+  assert.equal(run.status, 0, String(run.stderr));
+  assert.deepEqual(readJson(join(dirname(cli), 'cli-ran.json')), { args: ['mcp'], electron: '1' });
+});
+
+test('logbook-mcp with no runtime, or a CLI that moved away, fails with a message that says what to do', { skip: !posix }, (t) => {
+  const { root, cli, start } = installWithFakeCli(t);
+  const none = start(toolsPath(root, false));
+  assert.equal(none.status, 1);
+  assert.match(String(none.stderr), /cannot start the MCP server: no JavaScript runtime \(node is not on PATH and .*\/\.logbook\/bin\/runtime does not name an executable\); install Node\.js, or reinstall the hooks/);
+  assert.equal(String(none.stdout), '', 'stdout belongs to the MCP protocol');
+  unlinkSync(cli);
+  const moved = start(toolsPath(root, true));
+  assert.equal(moved.status, 1);
+  assert.match(String(moved.stderr), /the logbook program .*logbook\.js is missing .*reinstall the hooks/);
+});

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { installHooks, SettingsFileError, uninstallHooks } from '../../src/capture/installer';
-import { isLogbookServer, mergeMcpServer, mcpServerEntry, registerMcpServer, removeMcpServer, unregisterMcpServer } from '../../src/capture/mcp-config';
+import {
+  allowMcpTools, disallowMcpTools, isLogbookServer, MCP_ALLOW_RULE, mcpLauncherPath, mergeMcpServer, mcpServerEntry, registerMcpServer, removeMcpServer, unregisterMcpServer,
+} from '../../src/capture/mcp-config';
 import { tempDir } from './helpers';
 
 function sandbox(t: TestContext): { workspace: string; cli: string; file: string } {
@@ -19,14 +21,14 @@ function sandbox(t: TestContext): { workspace: string; cli: string; file: string
   return { workspace, cli, file: join(workspace, '.mcp.json') };
 }
 
-const ours = (cli: string): unknown => ({ command: 'node', args: [cli, 'mcp'] });
+const ours = (workspace: string, cli: string): unknown => ({ command: mcpLauncherPath(workspace), args: [cli, 'mcp'] });
 
 test('a missing .mcp.json is created with our server only', (t) => {
   const { workspace, cli, file } = sandbox(t);
   const result = registerMcpServer(workspace, cli);
   assert.equal(result.changed, true);
   assert.match(result.message, /added to \.mcp\.json/);
-  assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify({ mcpServers: { logbook: ours(cli) } }, null, 2)}\n`);
+  assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify({ mcpServers: { logbook: ours(workspace, cli) } }, null, 2)}\n`);
   assert.equal(statSync(file).mode & 0o777, 0o644);
 });
 
@@ -36,8 +38,8 @@ test('merging keeps other servers, keys and layout; a second run changes no byte
   writeFileSync(file, original);
   assert.equal(registerMcpServer(workspace, cli).changed, true);
   const merged = readFileSync(file, 'utf8');
-  assert.deepEqual(JSON.parse(merged), { mcpServers: { github: { command: 'gh-mcp', args: [] }, logbook: ours(cli) }, other: true });
-  assert.ok(merged.startsWith('{\n    "mcpServers": {\n        "github": {"command": "gh-mcp", "args": []},\n        "logbook": {\n            "command": "node"'), merged);
+  assert.deepEqual(JSON.parse(merged), { mcpServers: { github: { command: 'gh-mcp', args: [] }, logbook: ours(workspace, cli) }, other: true });
+  assert.ok(merged.startsWith(`{\n    "mcpServers": {\n        "github": {"command": "gh-mcp", "args": []},\n        "logbook": {\n            "command": ${JSON.stringify(mcpLauncherPath(workspace))}`), merged);
   assert.ok(merged.endsWith('\n    },\n    "other": true\n}\n'), merged);
 
   const mtime = statSync(file).mtimeMs;
@@ -54,20 +56,20 @@ test('merging keeps other servers, keys and layout; a second run changes no byte
 
 test('tabs and CRLF line endings are followed', () => {
   const text = '{\r\n\t"other": 1\r\n}\r\n';
-  const merged = mergeMcpServer(text, '.mcp.json', mcpServerEntry('/x/logbook.js')).text;
-  assert.ok(merged.includes('\r\n\t"mcpServers": {\r\n\t\t"logbook": {\r\n\t\t\t"command": "node"'), JSON.stringify(merged));
+  const merged = mergeMcpServer(text, '.mcp.json', mcpServerEntry('/w/.logbook/bin/logbook-mcp', '/x/logbook.js')).text;
+  assert.ok(merged.includes('\r\n\t"mcpServers": {\r\n\t\t"logbook": {\r\n\t\t\t"command": "/w/.logbook/bin/logbook-mcp"'), JSON.stringify(merged));
   assert.ok(!/[^\r]\n/.test(merged), 'no bare LF');
   assert.equal(removeMcpServer(merged, '.mcp.json').text, text);
 });
 
-test('a moved CLI (an extension upgrade) updates only our entry, keeping keys the user added', (t) => {
+test('a moved CLI (an extension upgrade) or an entry run by bare node updates only our entry, keeping keys the user added', (t) => {
   const { workspace, cli, file } = sandbox(t);
   const old = { command: 'node', args: ['/old/ext/dist/logbook.js', 'mcp'], env: { MINE: '1' } };
   writeFileSync(file, JSON.stringify({ mcpServers: { a: { command: 'a' }, logbook: old } }, null, 2));
   const result = registerMcpServer(workspace, cli);
   assert.equal(result.changed, true);
   assert.match(result.message, /updated in \.mcp\.json/);
-  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { a: { command: 'a' }, logbook: { command: 'node', args: [cli, 'mcp'], env: { MINE: '1' } } } });
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { a: { command: 'a' }, logbook: { command: mcpLauncherPath(workspace), args: [cli, 'mcp'], env: { MINE: '1' } } } });
   assert.equal(registerMcpServer(workspace, cli).changed, false, 'the added key does not make it look outdated');
 });
 
@@ -158,7 +160,7 @@ test('installHooks registers the server when given cliPath; uninstallHooks remov
 
   const installed = installHooks({ workspace, scope: 'local', hookBundle, cliPath: cli });
   assert.ok(installed.messages.some((m) => /MCP server "logbook" added to \.mcp\.json/.test(m)), installed.messages.join('\n'));
-  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { logbook: ours(cli) } });
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { logbook: ours(workspace, cli) } });
 
   const removed = uninstallHooks({ workspace, scope: 'local' });
   assert.ok(removed.messages.some((m) => /Removed the "logbook" MCP server/.test(m)), removed.messages.join('\n'));
@@ -172,4 +174,98 @@ test('installHooks with a malformed .mcp.json writes nothing at all', (t) => {
   writeFileSync(file, '{,}');
   assert.throws(() => installHooks({ workspace, scope: 'local', hookBundle, cliPath: cli }), SettingsFileError);
   assert.deepEqual(readdirSync(workspace).sort(), ['.keep', '.mcp.json']);
+});
+
+// ---- permissions.allow ----
+
+const ALLOW_CASES: ReadonlyArray<{ name: string; text: string; added: string }> = [
+  { name: 'no file yet', text: '', added: `{\n  "permissions": {\n    "allow": [\n      "${MCP_ALLOW_RULE}"\n    ]\n  }\n}\n` },
+  { name: 'no permissions key', text: '{\n  "model": "opus"\n}\n', added: `{\n  "model": "opus",\n  "permissions": {\n    "allow": [\n      "${MCP_ALLOW_RULE}"\n    ]\n  }\n}\n` },
+  { name: 'permissions without allow', text: '{\n\t"permissions": {\n\t\t"deny": ["Bash(rm:*)"]\n\t}\n}\n', added: `{\n\t"permissions": {\n\t\t"deny": ["Bash(rm:*)"],\n\t\t"allow": [\n\t\t\t"${MCP_ALLOW_RULE}"\n\t\t]\n\t}\n}\n` },
+  { name: 'a one-line allow list', text: '{"permissions": {"allow": ["Read", "Bash(ls:*)"]}}', added: `{"permissions": {"allow": ["Read", "Bash(ls:*)", "${MCP_ALLOW_RULE}"]}}` },
+  { name: 'a multi-line allow list, CRLF', text: '{\r\n  "permissions": {\r\n    "allow": [\r\n      "Read"\r\n    ]\r\n  }\r\n}\r\n', added: `{\r\n  "permissions": {\r\n    "allow": [\r\n      "Read",\r\n      "${MCP_ALLOW_RULE}"\r\n    ]\r\n  }\r\n}\r\n` },
+];
+
+for (const c of ALLOW_CASES) {
+  test(`allow rule (${c.name}): added once in the file's layout, removed byte for byte`, () => {
+    const allowed = allowMcpTools(c.text, 'settings.local.json');
+    assert.equal(allowed.changed, true);
+    assert.equal(allowed.text, c.added);
+    assert.deepEqual(allowMcpTools(allowed.text, 'settings.local.json'), { text: allowed.text, changed: false }, 'idempotent');
+    const removed = disallowMcpTools(allowed.text, 'settings.local.json');
+    assert.equal(removed.removed, true);
+    // A file we created goes back to an empty object; any other to its own bytes.
+    assert.equal(removed.text, c.text === '' ? '{}\n' : c.text);
+  });
+}
+
+test('allow rule: the server-wide form, present already (also twice) is left or removed whole; other rules stay', () => {
+  assert.equal(MCP_ALLOW_RULE, 'mcp__logbook');
+  const text = '{"permissions": {"allow": ["mcp__logbook", "Read", "mcp__logbook"], "ask": []}}';
+  assert.equal(allowMcpTools(text, 's.json').changed, false);
+  assert.equal(disallowMcpTools(text, 's.json').text, '{"permissions": {"allow": ["Read"], "ask": []}}');
+  assert.deepEqual(disallowMcpTools('{"permissions": {"allow": ["Read"]}}', 's.json'), { text: '{"permissions": {"allow": ["Read"]}}', removed: false });
+  assert.equal(disallowMcpTools('{"a": 1, "permissions": {"allow": ["mcp__logbook"]}}', 's.json').text, '{"a": 1}', 'containers it empties go');
+  assert.equal(disallowMcpTools('{"permissions": {"allow": []}}', 's.json').text, '{"permissions": {"allow": []}}', 'containers already empty stay');
+});
+
+test('allow rule: permissions or allow of the wrong type is reported at its line:column, nothing changed', () => {
+  for (const [text, line, column, reason] of [
+    ['{\n  "permissions": []\n}\n', 2, 18, /"permissions" must be an object/],
+    ['{\n  "permissions": {"allow": "Read"}\n}\n', 2, 28, /"permissions.allow" must be an array/],
+  ] as const) {
+    for (const attempt of [() => allowMcpTools(text, 'settings.local.json'), () => disallowMcpTools(text, 'settings.local.json')]) {
+      assert.throws(attempt, (error: unknown) => {
+        assert.ok(error instanceof SettingsFileError);
+        assert.deepEqual([error.line, error.column], [line, column], error.message);
+        assert.match(error.message, reason);
+        return true;
+      });
+    }
+  }
+});
+
+test('installHooks with cliPath allows our tools in the same settings file, once; uninstall removes only our rule', (t) => {
+  const { workspace, cli } = sandbox(t);
+  const hookBundle = join(workspace, '..', 'dist', 'hook.js');
+  writeFileSync(hookBundle, '// hook');
+  const settings = join(workspace, '.claude', 'settings.json');
+  mkdirSync(dirname(settings), { recursive: true });
+  const original = '{\n  "permissions": {\n    "allow": ["Bash(npm test:*)"],\n    "deny": []\n  },\n  "model": "opus"\n}\n';
+  writeFileSync(settings, original);
+
+  const first = installHooks({ workspace, scope: 'shared', hookBundle, cliPath: cli });
+  assert.ok(first.messages.some((m) => /"mcp__logbook" in permissions\.allow/.test(m)), first.messages.join('\n'));
+  const installed = readFileSync(settings, 'utf8');
+  const permissions = (JSON.parse(installed) as { permissions: { allow: string[] } }).permissions;
+  assert.deepEqual(permissions.allow, ['Bash(npm test:*)', 'mcp__logbook']);
+  assert.ok(installed.includes('"allow": ["Bash(npm test:*)", "mcp__logbook"],'), 'the user\'s one-line list stays one line');
+
+  const second = installHooks({ workspace, scope: 'shared', hookBundle, cliPath: cli });
+  assert.equal(second.settingsChanged, false);
+  assert.equal(readFileSync(settings, 'utf8'), installed);
+  assert.ok(!second.messages.some((m) => /permissions\.allow/.test(m)));
+
+  const removed = uninstallHooks({ workspace, scope: 'shared' });
+  assert.ok(removed.messages.some((m) => /Removed the "mcp__logbook" permission rule/.test(m)), removed.messages.join('\n'));
+  assert.equal(readFileSync(settings, 'utf8'), original, 'byte for byte');
+
+  // Without cliPath there is no MCP server, so no rule either.
+  installHooks({ workspace, scope: 'shared', hookBundle });
+  assert.ok(!readFileSync(settings, 'utf8').includes('mcp__logbook'));
+});
+
+test('a "logbook" server that is not ours gets no allow rule, and a rule the user wrote for it survives uninstall', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  const hookBundle = join(workspace, '..', 'dist', 'hook.js');
+  writeFileSync(hookBundle, '// hook');
+  writeFileSync(file, '{"mcpServers": {"logbook": {"command": "python", "args": ["my_logbook.py"]}}}\n');
+  installHooks({ workspace, scope: 'local', hookBundle, cliPath: cli });
+  const settings = join(workspace, '.claude', 'settings.local.json');
+  assert.ok(!readFileSync(settings, 'utf8').includes('mcp__logbook'));
+
+  const mine = '{\n  "permissions": {\n    "allow": ["mcp__logbook"]\n  }\n}\n';
+  writeFileSync(settings, mine);
+  uninstallHooks({ workspace, scope: 'local' });
+  assert.equal(readFileSync(settings, 'utf8'), mine);
 });
