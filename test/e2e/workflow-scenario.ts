@@ -198,7 +198,8 @@ export function buildWorkflowScenario(workspace: string, sessionId: string): Wor
     calls: allCalls,
     turns,
     mock: { scripts, compaction: { blocks: [{ type: 'text', text: 'No compaction expected.' }], usage: usage(1, 1, 0, 0) }, fallback: { blocks: [{ type: 'text', text: 'OK.' }], usage: usage(7, 2, 0, 0) } },
-    allow: ['Write', 'Edit', 'Read', ...MCP_TOOLS.map(mcpTool)],
+    // Our MCP tools are not listed: the installer's own rule (mcp__logbook) must let them run.
+    allow: ['Write', 'Edit', 'Read'],
     expected: {
       finalState: 'committing',
       iteration: 2,

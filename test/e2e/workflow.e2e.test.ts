@@ -82,7 +82,9 @@ describe('workflow end to end: real Claude Code CLI → our MCP tools and hooks 
     // starts without any approval setting (enableAllProjectMcpServers, enabledMcpjsonServers and
     // --mcp-config/--strict-mcp-config change nothing), but each call is refused ("you haven't
     // granted it yet") unless permissions.allow covers it: "mcp__logbook", "mcp__logbook__*" or
-    // the tool names, as here.
+    // the tool names. The installer adds "mcp__logbook" itself; the scenario allows only Claude's own tools.
+    const installed = JSON.parse(readFileSync(join(ws, '.claude', 'settings.local.json'), 'utf8')) as { permissions?: { allow?: unknown } };
+    assert.deepEqual(installed.permissions?.allow, ['mcp__logbook'], 'install-hooks allowed the logbook MCP tools');
     mergeWorkspaceSettings(ws, { allow: scenario.allow });
 
     // 2. One CLI run of the script against the mock.
