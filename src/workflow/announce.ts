@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
 import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
 import type { InboxSource } from '../capture/inbox-writer';
@@ -6,6 +8,7 @@ import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider
 import type { WorkflowState } from '../domain/workflow/types';
 import { loadCatalogSnapshot, SessionCatalog } from '../projections/session-catalog';
 import type { SessionSummaryState } from '../projections/session-summary';
+import { writeFileDurably } from '../store/durable-file';
 import { LogbookDatabase } from '../store/logbook-database';
 import { loadWorkflow } from './definition-file';
 import { pendingEventsEntries } from './session-state';
@@ -34,12 +37,16 @@ export interface Announcement {
  * Decides ChangeDefinition for every session in progress (not ended, not abandoned) whose
  * workflow runs on another definition than the file's, and writes each one's events to the
  * inbox as its own entry, exactly as the CLI and MCP write theirs. Idempotent: a session whose
- * latest state (store, then inbox) already names this definition gets nothing.
+ * latest state (store, then inbox) already names this definition gets nothing, and a definition
+ * announced once is not looked at again.
  * A missing or invalid file announces nothing: the hooks stop enforcing, the record stays.
  */
 export async function announceWorkflowChange(paths: LogbookPaths, options: AnnounceOptions = {}): Promise<Announcement> {
   const loaded = loadWorkflow(paths);
   if (loaded.status !== 'ok') return { hash: null, sessions: [] };
+  // Announced already: every session then in progress got it, and sessions started since run on
+  // it. Skipping the catalog fold keeps `logbook ingest` cheap while the file does not change.
+  if (lastAnnounced(paths) === loaded.hash) return { hash: loaded.hash, sessions: [] };
   const now = options.now ?? Date.now();
   const at = new Date(now).toISOString();
   const sessions: string[] = [];
@@ -51,7 +58,24 @@ export async function announceWorkflowChange(paths: LogbookPaths, options: Annou
     writeInboxEntry(paths.inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX), eventsEntryText(stamp, options.source ?? 'cli', sessionId, events));
     sessions.push(sessionId);
   }
+  mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+  writeFileDurably(announcedFile(paths), JSON.stringify({ v: 1, hash: loaded.hash }));
   return { hash: loaded.hash, sessions };
+}
+
+// A session that comes back after being abandoned on an older definition is not announced to
+// again: the next writer that acts on its workflow decides the change (act.ts, the hook).
+function announcedFile(paths: LogbookPaths): string {
+  return join(paths.state, 'announced-workflow.json');
+}
+
+function lastAnnounced(paths: LogbookPaths): string | undefined {
+  try {
+    const file = JSON.parse(readFileSync(announcedFile(paths), 'utf8')) as { hash?: unknown };
+    return typeof file.hash === 'string' ? file.hash : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every session in progress with a started workflow, and that workflow's latest state (store, then inbox). */
@@ -62,6 +86,8 @@ async function workflowsInProgress(paths: LogbookPaths, options: AnnounceOptions
   if (database === undefined) {
     const opened = await LogbookDatabase.open(paths.store);
     if (opened.ok) database = opened.database;
+    // Unreadable is not empty: announcing to nobody would mark this definition as done.
+    else if (opened.problem.kind === 'corrupt') throw new Error(`${paths.store} could not be read (${opened.problem.reason})`);
   }
   // The store first, then the inbox: an entry leaves the inbox only once the store holds it.
   let pending: readonly PendingEventsEntry[];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryFileName, entryText, EVENTS_ENTRY_SUFFIX, uuidV7, writeInboxEntry } from '../../src/capture/inbox-writer';
 import { logbookPaths } from '../../src/capture/paths';
@@ -91,9 +91,13 @@ test('a changed workflow file is an event of every session in progress with a wo
       assert.equal(event?.data['state'], 'planning', 'a state that still exists is kept');
     }
 
-    assert.deepEqual((await announceWorkflowChange(paths)).sessions, [], 'the same definition again: nothing (still in the inbox)');
+    assert.deepEqual((await announceWorkflowChange(paths)).sessions, [], 'the same definition again: nothing (announced already)');
+    const marker = join(paths.state, 'announced-workflow.json');
+    rmSync(marker);
+    assert.deepEqual((await announceWorkflowChange(paths)).sessions, [], 'nothing either by the sessions\' state (the change still in the inbox)');
     await ingest(paths);
-    assert.deepEqual((await announceWorkflowChange(paths)).sessions, [], 'nothing once stored either');
+    rmSync(marker);
+    assert.deepEqual((await announceWorkflowChange(paths)).sessions, [], 'nor once it is stored');
     const opened = await LogbookDatabase.open(paths.store);
     assert.ok(opened.ok);
     const live = opened.database.store.readStream('live').map((e) => e.type);
@@ -109,7 +113,7 @@ test('a changed workflow file is an event of every session in progress with a wo
   }
 });
 
-test('no workflow file, or an invalid one, announces nothing', async () => {
+test('no workflow file, or an invalid one, announces nothing; an unreadable store is an error', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const paths = logbookPaths(dir);
@@ -118,8 +122,12 @@ test('no workflow file, or an invalid one, announces nothing', async () => {
     assert.deepEqual(await announceWorkflowChange(paths), { hash: null, sessions: [] });
     writeFileSync(paths.workflow, '{"version": 1, "name": "broken"}');
     assert.deepEqual(await announceWorkflowChange(paths), { hash: null, sessions: [] });
-    rmSync(paths.workflow);
     assert.deepEqual(readdirSync(paths.inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)), []);
+    // An unreadable store is not an empty one: nothing is marked as announced.
+    copyFileSync(TEMPLATE, paths.workflow);
+    writeFileSync(paths.store, 'not a database');
+    await assert.rejects(announceWorkflowChange(paths), /could not be read/);
+    assert.equal(existsSync(join(paths.state, 'announced-workflow.json')), false);
   } finally {
     cleanup();
   }
