@@ -118,9 +118,9 @@ export function loadCatalogSnapshot(db: Database, lastPosition: number): Catalog
 
 /**
  * Events between two saved catalog snapshots. A reader that resumes from the latest one folds at
- * most this many events (reading them back and folding costs about 15 µs each: well under 0.1 s),
- * while each save costs the writer a fold of the events since the last one plus one JSON per
- * session that changed. At hook rates (a busy session sends a few events a second, a team of
+ * most this many events (reading one back and folding it costs 15-25 µs: about a tenth of a
+ * second), while each save costs the writer the same fold plus one JSON per session that changed
+ * (2 ms for 8 sessions). At hook rates (a busy session sends a few events a second, a team of
  * agents tens) that is one save every few minutes, and a `logbook ingest` of a few hundred
  * events usually pays nothing.
  */
@@ -187,10 +187,11 @@ export class PersistedCatalog {
   }
 
   // Where the stored snapshot stands, read from its header alone: its parts are parsed only
-  // when a save is due. A stale version counts as none.
+  // when a save is due. A stale version (or one ahead of the store) counts as none.
   private storedPosition(): number {
     const header = readSnapshotHeader(this.db, SESSION_CATALOG_NAME);
-    return header !== undefined && isCatalogSnapshot(header) ? header.position : 0;
+    const usable = header !== undefined && isCatalogSnapshot(header) && header.position <= this.store.lastGlobalPosition();
+    return usable ? header.position : 0;
   }
 
   private resume(): void {
