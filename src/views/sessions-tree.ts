@@ -131,7 +131,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
 function groupItem(node: GroupNode, groups: readonly SessionGroup[]): vscode.TreeItem {
   const count = groups.find((group) => group.label === node.label)?.rows.length ?? 0;
-  const item = new vscode.TreeItem(node.label, node.live ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  // Live and today's sessions are what one looks for: open; older days stay folded.
+  const open = node.live || node.label === 'Today';
+  const item = new vscode.TreeItem(node.label, open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `group:${node.label}`;
   item.description = `${count}`;
   item.contextValue = 'group';

@@ -10,6 +10,8 @@ import { startMockAnthropic, type MockOptions, type MockScript, type MockTurn, t
 import { describeRun, mergeWorkspaceSettings, prepareClaudeHome, runClaude, type RunClaudeResult } from './run-claude';
 
 export const MAIN_MARKER = 'LOGBOOK-MAIN:';
+/** What the scripted Bash call prints: markup that would run if a view rendered it as HTML. */
+export const HOSTILE_OUTPUT = 'logbook-e2e <script>window.__logbookPwned=1</script><img src=x onerror="window.__logbookPwned=2">';
 export const SUB_MARKER = 'LOGBOOK-SUB:';
 
 export const MAIN_PROMPT = `${MAIN_MARKER} run the scripted logbook session`;
@@ -71,7 +73,8 @@ export function buildScenario(workspace: string): Scenario {
   const calls: ExpectedToolCall[] = [
     { caller: 'main', toolName: 'Write', toolUseId: 'toolu_e2e000001', toolInput: { file_path: notes, content: 'hello\nsecond line\n' }, fails: false },
     { caller: 'main', toolName: 'Read', toolUseId: 'toolu_e2e000002', toolInput: { file_path: notes }, fails: false },
-    { caller: 'main', toolName: 'Bash', toolUseId: 'toolu_e2e000003', toolInput: { command: 'echo logbook-e2e', description: 'Print a marker' }, fails: false },
+    // The output is hostile markup on purpose: the views must show it as text and run nothing.
+    { caller: 'main', toolName: 'Bash', toolUseId: 'toolu_e2e000003', toolInput: { command: `echo '${HOSTILE_OUTPUT}'`, description: 'Print a marker' }, fails: false },
     {
       caller: 'main',
       toolName: 'Edit',

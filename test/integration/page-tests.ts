@@ -5,7 +5,7 @@
 //   - `tests`: page-only tests the runner runs after the in-host suites, while the window and the
 //     extension are still up; counted in the tier's TAP like the in-host tests.
 // Helpers below (webviewFrames, sidebarRows, runCommand) are for both.
-import type { Frame, Page } from '../../tools/vscode/node_modules/playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { ItestContext } from './harness';
 
 /** What page steps and page tests get besides the page. */
@@ -114,6 +114,57 @@ export const steps: Record<string, PageStep> = {
     const target = selector === undefined ? frame.getByText(text ?? '', { exact: true }) : text === undefined ? frame.locator(selector) : frame.locator(selector).filter({ hasText: text });
     await target.first().click({ timeout: 15_000 });
     return true;
+  },
+  /**
+   * For every element matching {selector} in the first webview matching {title?}: its text and the
+   * attributes named in {attrs}. Waits up to 15 s for at least one match; [] when none came.
+   */
+  async webviewAttrs(page, arg) {
+    const title = stringField(arg, 'title');
+    const selector = stringField(arg, 'selector');
+    check(selector !== undefined, 'webviewAttrs needs { selector }');
+    const attrs = (typeof arg === 'object' && arg !== null && Array.isArray((arg as { attrs?: unknown }).attrs) ? (arg as { attrs: unknown[] }).attrs : []).filter((a): a is string => typeof a === 'string');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const [frame] = await webviewFrames(page, title);
+      const found = frame === undefined ? [] : await frame.locator(selector).evaluateAll((nodes, names) => nodes.map((n) => {
+        const record: Record<string, string | null> = { text: n.textContent ?? '' };
+        for (const name of names) record[name] = n.getAttribute(name);
+        return record;
+      }), attrs);
+      if (found.length > 0 || Date.now() > deadline) return found;
+      await page.waitForTimeout(200);
+    }
+  },
+  /** Types {value} into the element matching {selector} (an <input>, or a vscode-textfield's inner input). */
+  async webviewFill(page, arg) {
+    const title = stringField(arg, 'title');
+    const selector = stringField(arg, 'selector');
+    const value = stringField(arg, 'value');
+    check(selector !== undefined && value !== undefined, 'webviewFill needs { selector, value }');
+    const [frame] = await webviewFrames(page, title);
+    check(frame !== undefined, `no webview${title === undefined ? '' : ` titled "${title}"`}`);
+    const target = frame.locator(selector).first();
+    await target.waitFor({ state: 'attached', timeout: 15_000 });
+    const tag = await target.evaluate((n) => n.tagName.toLowerCase());
+    if (tag === 'input' || tag === 'textarea') await target.fill(value);
+    else await target.locator('input').first().fill(value);
+    return true;
+  },
+  /**
+   * Whether anything a recorded payload carried ran or became markup in the first webview matching
+   * {title?}: the global the hostile output would set, and the <img>/<script> elements inside #app.
+   */
+  async webviewInert(page, arg) {
+    const title = stringField(arg, 'title');
+    const [frame] = await webviewFrames(page, title);
+    check(frame !== undefined, `no webview${title === undefined ? '' : ` titled "${title}"`}`);
+    // A string, evaluated in the page: this file is type-checked without the DOM library.
+    return frame.evaluate(`({
+      pwned: window.__logbookPwned ?? null,
+      imgs: document.querySelectorAll('#app img').length,
+      scripts: document.querySelectorAll('#app script').length,
+    })`);
   },
   /** The row labels of the side bar's views, or of the view titled {view}. */
   async sidebarRows(page, arg) {

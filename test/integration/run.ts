@@ -20,14 +20,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from '../../tools/vscode/node_modules/playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { logbook, logbookBin, prepareClaudeHome, repoRoot } from '../e2e/run-claude';
 import { buildScenario, runScenario } from '../e2e/scenario';
 import { loadVscodeTools, startCodeServer, type CodeServer } from './code-server';
 import { CONTEXT_ENV, MESSAGE_PREFIX, type HarnessMessage, type ItestContext, type RunnerReply } from './harness';
 import { steps, tests as pageTests, type PageContext } from './page-tests';
 
-type Playwright = typeof import('../../tools/vscode/node_modules/playwright-core');
+type Playwright = typeof import('playwright-core');
 
 const ROOT = repoRoot();
 const RESULTS = join(ROOT, 'test-results');
