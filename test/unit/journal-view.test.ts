@@ -225,7 +225,7 @@ test('inline texts: one line, bounded, and agent text cannot produce CodeLens ic
   const note = activity.notes[0];
   assert.ok(note);
   const title = latestNoteTitle(note);
-  assert.ok(title.startsWith('$(book) Fixed the <b>parser</b>'));
+  assert.ok(title.startsWith('$(note) Fixed the <b>parser</b>'));
   assert.ok(!title.slice(2).includes('$('), 'the entry\'s $(alert) is defused');
   assert.equal(oneLine('a\n\tb\u0007c', 80), 'a b c');
   assert.equal(oneLine('x'.repeat(100), 10), `${'x'.repeat(9)}…`);

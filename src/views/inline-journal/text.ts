@@ -26,7 +26,7 @@ export function activityTitle(activity: FileActivity): string {
 
 /** The second lens: the latest journal entry, truncated. */
 export function latestNoteTitle(note: FileNote): string {
-  return `$(book) ${oneLine(note.text, 80)}`;
+  return `$(note) ${oneLine(note.text, 80)}`;
 }
 
 /** The only commands the hover's Markdown may run. */
