@@ -147,8 +147,13 @@ export const steps: Record<string, PageStep> = {
     const target = frame.locator(selector).first();
     await target.waitFor({ state: 'attached', timeout: 15_000 });
     const tag = await target.evaluate((n) => n.tagName.toLowerCase());
-    if (tag === 'input' || tag === 'textarea') await target.fill(value);
-    else await target.locator('input').first().fill(value);
+    // Typed key by key, as a person would, so the view's own input handling is what is tested.
+    const field = tag === 'input' || tag === 'textarea' ? target : target.locator('input').first();
+    await field.fill('');
+    await field.pressSequentially(value, { delay: 15 });
+    await page.waitForTimeout(400);
+    const shown = await field.inputValue();
+    check(shown === value, `typed ${JSON.stringify(value)} into ${selector} but it shows ${JSON.stringify(shown)}`);
     return true;
   },
   /**

@@ -129,6 +129,9 @@ suite('views', () => {
     const { sessionId } = itestContext();
     const title = `Report ${sessionId.slice(0, 8)}`;
     await pageStep('webviewFill', { title, selector: '[data-testid="log-search"]', value: 'onerror' });
+    const { workspace } = itestContext();
+    const hostile = (await storedEvents(workspace, sessionId)).filter((e) => JSON.stringify(e.data).includes('onerror')).length;
+    await until(`searching "onerror" leaves the ${hostile} events that carry it`, async () => (Number((await attrs(title, '[data-testid="log-count"]', ['data-total']))[0]?.['data-total']) === hostile ? true : undefined));
     const rowSelector = '[data-testid="event-row"][data-type="PostToolUse"][data-tool="Bash"]';
     await until('the hostile Bash output is found', async () => ((await attrs(title, rowSelector)).length > 0 ? true : undefined));
     await pageStep('clickInWebview', { title, selector: rowSelector });
