@@ -11,6 +11,8 @@ export interface LogbookPaths {
   readonly store: string;
   /** Immutable raw copy of every ingested entry, replayed by `logbook rebuild`. */
   readonly segments: string;
+  /** Ingested inbox entries, moved here after the flush that holds them, until sealed into a segment. */
+  readonly archive: string;
   readonly lock: string;
   /** The hook program copied into the workspace, so installed hooks survive extension upgrades. */
   readonly bin: string;
@@ -38,6 +40,7 @@ export function logbookPaths(workspace: string): LogbookPaths {
     inboxTmp: join(dir, 'inbox', '.tmp'),
     store: join(dir, 'logbook.sqlite'),
     segments: join(dir, 'segments'),
+    archive: archiveDirOf(join(dir, 'segments')),
     lock: join(dir, 'ingest.lock'),
     bin,
     hookLauncher: join(bin, HOOK_LAUNCHER_NAME),
@@ -48,6 +51,11 @@ export function logbookPaths(workspace: string): LogbookPaths {
     compiledWorkflow: join(dir, 'state', 'workflow.json'),
     sessionStates: join(dir, 'state', 'sessions'),
   };
+}
+
+/** Where the raw segments in `segmentsDir` keep the ingested entries not sealed yet. */
+export function archiveDirOf(segmentsDir: string): string {
+  return join(segmentsDir, 'archive');
 }
 
 /** File of a session's workflow snapshot; the id is reduced to safe characters first. */

@@ -1,4 +1,5 @@
 import type { EventStore } from '../store/event-store';
+import { PreparedEvent } from './hook-fast-path';
 import type { IngestRecord } from './normalize';
 
 // Links an event to the one that caused it: a tool's result to its PreToolUse (by
@@ -15,11 +16,11 @@ export class CausationLinker {
   constructor(private readonly store: EventStore) {}
 
   link(record: IngestRecord): IngestRecord {
-    const data = record.event.data as Record<string, unknown> | null;
-    if (data === null || typeof data !== 'object') return record;
+    const keys = record.links ?? keysOf(record.event.data);
+    if (keys === undefined) return record;
     const type = record.event.type;
-    const toolUseId = typeof data['tool_use_id'] === 'string' ? data['tool_use_id'] : undefined;
-    const agentId = typeof data['agent_id'] === 'string' ? data['agent_id'] : undefined;
+    const toolUseId = keys.toolUseId ?? undefined;
+    const agentId = keys.agentId ?? undefined;
     if (type === 'PreToolUse' && toolUseId !== undefined) this.remember(record.streamId, `tool:${toolUseId}`, record.event.eventId);
     if (type === 'SubagentStart' && agentId !== undefined) this.remember(record.streamId, `agent:${agentId}`, record.event.eventId);
     let key: string | undefined;
@@ -28,7 +29,9 @@ export class CausationLinker {
     if (key === undefined) return record;
     const cause = this.causes.get(`${record.streamId}|${key}`) ?? this.lookup(record.streamId, key);
     if (cause === '') return record;
-    return { streamId: record.streamId, event: { ...record.event, causationId: cause } };
+    // A prepared event keeps its data unparsed: copying it with a spread would parse it.
+    const event = record.event instanceof PreparedEvent ? record.event.withCausation(cause) : { ...record.event, causationId: cause };
+    return { streamId: record.streamId, event };
   }
 
   private remember(streamId: string, key: string, eventId: string): void {
@@ -51,4 +54,14 @@ export class CausationLinker {
     }
     return this.causes.get(`${streamId}|${key}`) ?? '';
   }
+}
+
+/** The causation keys in an event's data, if it is an object. */
+function keysOf(data: unknown): { toolUseId: string | null; agentId: string | null } | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const record = data as Record<string, unknown>;
+  return {
+    toolUseId: typeof record['tool_use_id'] === 'string' ? record['tool_use_id'] : null,
+    agentId: typeof record['agent_id'] === 'string' ? record['agent_id'] : null,
+  };
 }

@@ -13,10 +13,12 @@ export const INVALID_INBOX_ENTRY = 'InvalidInboxEntry';
 /** Schema version of hook events as stored (the payload as Claude Code sent it). */
 export const HOOK_EVENT_SCHEMA_VERSION = 1;
 
-/** One event ready to append, and the stream it belongs to. Also the line format of raw segments. */
+/** One event ready to append, and the stream it belongs to. Also the line format of earlier versions' raw segments. */
 export interface IngestRecord {
   readonly streamId: string;
   readonly event: NewEvent;
+  /** The data's causation keys, when known without reading the data (hook-fast-path.ts). */
+  readonly links?: { readonly toolUseId: string | null; readonly agentId: string | null };
 }
 
 export interface NormalizeOptions {
@@ -61,33 +63,48 @@ function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options
   }
   const name = eventNameOf(entry.payload);
   const metadata: Record<string, unknown> = { ...baseMeta };
-  // One schema pass: a known event's schema includes the fields every payload carries.
-  const typed = name !== undefined && isKnownHookEvent(name) ? knownHookSchemas[name].safeParse(entry.payload) : undefined;
-  const base = typed?.success === true ? typed : hookPayloadBase.safeParse(entry.payload);
-  if (!base.success) {
+  const fields = validatedFields(name, entry.payload);
+  if (!fields.ok) {
     return quarantined(entry.stamp.id, INVALID_HOOK_INPUT,
-      { reason: `hook payload ${describeIssues(base.error)}`, payload: entry.payload }, baseMeta, options);
+      { reason: `hook payload ${describeIssues(fields.error)}`, payload: entry.payload }, baseMeta, options);
   }
   // Stored anyway: Claude Code's format moves; the issues say what did not match.
-  if (typed !== undefined && !typed.success) metadata['schemaIssues'] = describeIssues(typed.error);
-  if (typed === undefined) metadata['unknownEvent'] = true;
+  if (fields.schemaIssues !== undefined) metadata['schemaIssues'] = fields.schemaIssues;
+  if (fields.unknownEvent) metadata['unknownEvent'] = true;
   // No string can be longer than the whole payload's text: small payloads skip the walk.
   const small = entry.payloadText !== undefined && entry.payloadText.length * 3 <= options.maxFieldBytes;
   const { value, cuts } = small ? { value: entry.payload, cuts: [] } : capFields(entry.payload, options.maxFieldBytes);
   if (cuts.length > 0) metadata['cuts'] = cuts;
   const dataText = cuts.length === 0 && entry.payloadText !== undefined ? entry.payloadText : JSON.stringify(value);
   return {
-    streamId: base.data.session_id as string,
+    streamId: fields.sessionId,
     event: {
       eventId: entry.stamp.id,
-      type: base.data.hook_event_name as string,
+      type: fields.eventName,
       schemaVersion: HOOK_EVENT_SCHEMA_VERSION,
       data: value,
       metadata,
-      correlationId: base.data.prompt_id ?? null,
+      correlationId: fields.promptId ?? null,
       causationId: null,
       serialized: { data: dataText, metadata: JSON.stringify(metadata) },
     },
+  };
+}
+
+type ValidatedFields =
+  | { readonly ok: true; readonly sessionId: string; readonly eventName: string; readonly promptId: string | undefined; readonly schemaIssues: string | undefined; readonly unknownEvent: boolean }
+  | { readonly ok: false; readonly error: z.ZodError };
+
+/** Checks a payload against its event's schema (or the fields every payload carries) and picks what the envelope needs. */
+function validatedFields(name: string | undefined, payload: unknown): ValidatedFields {
+  const known = name !== undefined && isKnownHookEvent(name) ? name : undefined;
+  // One schema pass: a known event's schema includes the fields every payload carries.
+  const typed = known !== undefined ? knownHookSchemas[known].safeParse(payload) : undefined;
+  const base = typed?.success === true ? typed : hookPayloadBase.safeParse(payload);
+  if (!base.success) return { ok: false, error: base.error };
+  return {
+    ok: true, sessionId: base.data.session_id, eventName: base.data.hook_event_name, promptId: base.data.prompt_id,
+    schemaIssues: typed !== undefined && !typed.success ? describeIssues(typed.error) : undefined, unknownEvent: typed === undefined,
   };
 }
 
@@ -108,18 +125,8 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
 }
 
-/** Serialises data and metadata once; the segment line and the store row both reuse it. */
+/** Serialises data and metadata once, for the store row. */
 export function serializeRecord(record: IngestRecord): IngestRecord {
   if (record.event.serialized !== undefined) return record;
   return { streamId: record.streamId, event: { ...record.event, serialized: { data: JSON.stringify(record.event.data ?? null), metadata: JSON.stringify(record.event.metadata) } } };
-}
-
-/** One raw-segment line: the record as JSON, built around the already serialised parts. */
-export function segmentLine(record: IngestRecord): string {
-  const { serialized, ...event } = record.event;
-  if (serialized === undefined) return JSON.stringify({ streamId: record.streamId, event });
-  const { data: _data, metadata: _metadata, ...rest } = event;
-  const head = JSON.stringify({ streamId: record.streamId, event: rest });
-  // head ends with "}}": splice data and metadata into the event object.
-  return `${head.slice(0, -2)},"data":${serialized.data},"metadata":${serialized.metadata}}}`;
 }

@@ -6,17 +6,21 @@ import { join } from 'node:path';
 import { logbookPaths } from '../../src/capture/paths';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { rebuildFromSegments } from '../../src/ingest/open-store';
+import { MAX_JOURNAL_ENTRIES } from '../../src/ingest/segments';
 import { fixturePayloads, putInInbox, tempDir } from './helpers';
 
 const bin = join(__dirname, '..', '..', 'dist', 'logbook.js');
 const ROUNDS = Number(process.env['LOGBOOK_CRASH_ROUNDS'] ?? 40);
 
+/** Where a kill aims: any moment, the store's durable write, or the sealing of a full journal. */
+type Aim = 'any' | 'flush' | 'seal';
+
 /**
- * Starts `logbook ingest` and SIGKILLs it: after `killAfterMs`, or, when `duringFlush` is set,
- * a random moment (0-`killAfterMs` ms) after the store's temp file appears, i.e. inside
- * the durable write itself. Resolves with the signal when the process is gone.
+ * Starts `logbook ingest` and SIGKILLs it: after `killAfterMs`, or, aiming at the flush (the
+ * seal), a random moment (0-`killAfterMs` ms) after the store's (the sealed segment's) temp
+ * file appears, i.e. inside that durable write or just after. Resolves with the signal when the process is gone.
  */
-function ingestKilled(workspace: string, killAfterMs: number, duringFlush: boolean): Promise<string | null> {
+function ingestKilled(workspace: string, killAfterMs: number, aim: Aim): Promise<string | null> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'ingest', '--workspace', workspace], { stdio: 'ignore' });
     let timer: NodeJS.Timeout | undefined;
@@ -26,14 +30,15 @@ function ingestKilled(workspace: string, killAfterMs: number, duringFlush: boole
       if (timer !== undefined) clearTimeout(timer);
       resolve(signal);
     });
-    if (!duringFlush) {
+    if (aim === 'any') {
       timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       return;
     }
-    const dir = logbookPaths(workspace).dir;
+    const paths = logbookPaths(workspace);
+    const [dir, prefix] = aim === 'flush' ? [paths.dir, '.logbook.sqlite.tmp-'] : [paths.segments, '.raw-'];
     const poll = (): void => {
       if (done) return;
-      if (readdirSync(dir).some((n) => n.startsWith('.logbook.sqlite.tmp-'))) {
+      if (existsSync(dir) && readdirSync(dir).some((n) => n.startsWith(prefix))) {
         timer = setTimeout(() => child.kill('SIGKILL'), Math.random() * killAfterMs);
         return;
       }
@@ -72,7 +77,7 @@ test(`SIGKILL at random points of ingest + flush (${ROUNDS} times): the store al
       put(200, round);
       // Odd rounds aim at the durable write; even rounds at any moment of the run.
       const duringFlush = round % 2 === 1;
-      const signal = await ingestKilled(dir, duringFlush ? 40 : Math.random() * fullRun * 1.1, duringFlush);
+      const signal = await ingestKilled(dir, duringFlush ? 40 : Math.random() * fullRun * 1.1, duringFlush ? 'flush' : 'any');
       if (signal === 'SIGKILL') killed += 1;
       const opened = await LogbookDatabase.open(paths.store);
       assert.ok(opened.ok, `round ${round}: the store file must always load (${opened.ok ? '' : JSON.stringify(opened.problem)})`);
@@ -93,6 +98,49 @@ test(`SIGKILL at random points of ingest + flush (${ROUNDS} times): the store al
     // The raw segments survived the same kills: a rebuild gives back exactly the same store.
     const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') });
     assert.deepEqual(rebuilt.database.store.readAll().map((e) => e.eventId), ids);
+    rebuilt.database.close();
+  } finally {
+    cleanup();
+  }
+});
+
+const SEAL_ROUNDS = Number(process.env['LOGBOOK_CRASH_SEAL_ROUNDS'] ?? 4);
+
+test(`SIGKILL while a full journal is sealed into a raw segment (${SEAL_ROUNDS} times): every entry stays replayable, and a rebuild gives back the same store`, { skip: !existsSync(bin) && 'run npm run build first', timeout: 300_000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const payloads = fixturePayloads();
+    const written = new Set<string>();
+    let killed = 0;
+    for (let round = 1; round <= SEAL_ROUNDS; round += 1) {
+      // Enough for the journal to be full after this run: its seal follows the flush.
+      for (let i = 0; i < MAX_JOURNAL_ENTRIES; i += 1) {
+        const p = payloads[i % payloads.length] as Record<string, unknown>;
+        written.add(putInInbox(paths.inbox, { ...p, session_id: `seal-${round % 3}`, round, i }));
+      }
+      // The seal writes its segment, then removes the archived entries it holds: aim at both.
+      const signal = await ingestKilled(dir, 300, 'seal');
+      if (signal === 'SIGKILL') killed += 1;
+      const opened = await LogbookDatabase.open(paths.store);
+      assert.ok(opened.ok, `round ${round}: the store file must always load`);
+      const events = opened.database.store.readAll();
+      assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, `round ${round}: no event twice`);
+      opened.database.close();
+    }
+    assert.ok(killed >= SEAL_ROUNDS / 2, `most runs were really killed while sealing (${killed} of ${SEAL_ROUNDS})`);
+    ingestToEnd(dir);
+    const opened = await LogbookDatabase.open(paths.store);
+    assert.ok(opened.ok);
+    const ids = opened.database.store.readAll().map((e) => e.eventId);
+    opened.database.close();
+    assert.deepEqual(new Set(ids), written, 'exactly the written events, each once');
+    assert.equal(ids.length, written.size);
+    assert.deepEqual(readdirSync(paths.inbox).filter((n) => n.endsWith('.json')), [], 'inbox drained');
+    assert.ok(readdirSync(paths.segments).filter((n) => n.endsWith('.jsonl.gz')).length >= 2, 'journals were sealed');
+    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') });
+    assert.deepEqual(rebuilt.missing, [], 'every journaled entry is in a sealed segment, the archive or the inbox');
+    assert.deepEqual(rebuilt.database.store.readAll().map((e) => e.eventId), ids, 'same events at the same positions');
     rebuilt.database.close();
   } finally {
     cleanup();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { logbookPaths } from '../../src/capture/paths';
@@ -9,10 +9,16 @@ import { LogbookDatabase } from '../../src/store/logbook-database';
 import { openStoreForWriting, rebuildStore } from '../../src/ingest/open-store';
 import { capFields } from '../../src/ingest/cap-fields';
 import { parseInboxEntry } from '../../src/ingest/inbox-entry';
-import { normalizeEntry, QUARANTINE_STREAM } from '../../src/ingest/normalize';
+import { normalizeEntry, normalizeEntryRecords, QUARANTINE_STREAM } from '../../src/ingest/normalize';
+import type { IngestRecord } from '../../src/ingest/normalize';
+import { isKnownHookEvent, knownHookSchemas } from '../../src/domain/hook-events';
+import { HOOK_CHECKS, prepareHookEntry, preparedRecord } from '../../src/ingest/hook-fast-path';
 import { SegmentLog } from '../../src/ingest/segments';
 import { FIXTURE_SESSION, fixturePayloads, putInInbox, tempDir } from './helpers';
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
+import type { InboxStamp } from '../../src/capture/inbox-writer';
+import { Ingestor } from '../../src/ingest/ingestor';
+import { entryReader } from '../../src/ingest/read-ahead';
 
 async function writer(workspace: string, maxFieldBytes = 65_536): Promise<LogbookWriter> {
   const started = await LogbookWriter.start(logbookPaths(workspace), 'test', { maxFieldBytes });
@@ -139,6 +145,58 @@ test('unknown events and fields are stored as they are; known events that do not
   assert.equal((odd.event.data as Record<string, unknown>)['extra'], true);
 });
 
+test('the hook fast path takes exactly the valid, small hook entries, and makes the same records of them as full validation', () => {
+  const odd: unknown[] = [undefined, null, 0, 1.5, '', 'x', true, [], [1, 'a'], [{ tool_name: 1 }], {}, { a: 1 }];
+  const samples = new Map(fixturePayloads().map((p) => [String(p['hook_event_name']), p]));
+  let taken = 0;
+  let compared = 0;
+  const check = (event: string | undefined, payload: unknown, maxFieldBytes = 65_536): void => {
+    const stamp = stampNow();
+    const name = entryFileName(stamp);
+    const text = entryText(stamp, 'hook', event, JSON.stringify(payload) ?? 'null');
+    const fast = prepareHookEntry(name, text, maxFieldBytes);
+    const full = normalizeEntryRecords(parseInboxEntry(name, text), { maxFieldBytes })[0] as IngestRecord;
+    // What the entry holds: JSON drops keys whose value is undefined.
+    const sent = JSON.parse(JSON.stringify(payload) ?? 'null') as unknown;
+    const eventName = (sent as { hook_event_name?: unknown } | null)?.hook_event_name;
+    const valid = typeof eventName === 'string' && isKnownHookEvent(eventName) && knownHookSchemas[eventName].safeParse(sent).success;
+    const small = (JSON.stringify(payload) ?? '').length * 3 <= maxFieldBytes;
+    assert.equal(fast !== null, valid && small, `${String(eventName)}: ${JSON.stringify(payload)?.slice(0, 300)}`);
+    compared += 1;
+    if (fast === null) return;
+    taken += 1;
+    const record = preparedRecord(fast);
+    assert.deepEqual(
+      [record.streamId, record.event.eventId, record.event.type, record.event.schemaVersion, record.event.correlationId, record.event.causationId, record.event.serialized, record.event.data, record.event.metadata],
+      [full.streamId, full.event.eventId, full.event.type, full.event.schemaVersion, full.event.correlationId, full.event.causationId, full.event.serialized, full.event.data, full.event.metadata],
+    );
+    const data = sent as Record<string, unknown>;
+    assert.deepEqual(record.links, { toolUseId: typeof data['tool_use_id'] === 'string' ? data['tool_use_id'] : null, agentId: typeof data['agent_id'] === 'string' ? data['agent_id'] : null });
+  };
+  assert.deepEqual(Object.keys(HOOK_CHECKS).sort(), Object.keys(knownHookSchemas).sort(), 'every known event has a fast-path check');
+  for (const sample of samples.values()) {
+    for (const [event, schema] of Object.entries(knownHookSchemas)) {
+      const base: Record<string, unknown> = { ...sample, hook_event_name: event };
+      check(event, base);
+      check(undefined, base);
+      for (const whole of [null, [], 'text', 7]) check(event, whole);
+      for (const key of [...Object.keys(schema.shape), 'extra', 'tool_use_id', 'agent_id']) {
+        for (const value of odd) check(event, { ...base, [key]: value });
+        const { [key]: _dropped, ...without } = base;
+        check(event, without);
+      }
+    }
+  }
+  // Unknown events, big payloads, other characters, a small cap: the full path's, or the same result.
+  const pre = samples.get('PreToolUse') as Record<string, unknown>;
+  check('FutureEvent', { ...pre, hook_event_name: 'FutureEvent' });
+  check('PreToolUse', { ...pre, tool_input: { content: 'ü'.repeat(30_000) } });
+  check('PreToolUse', { ...pre, tool_input: { content: 'é "quoted" \\ 日本 🎉 \u2028' } });
+  check('PreToolUse', pre, 150);
+  check('PreToolUse', pre, 4096);
+  assert.ok(taken > 1000 && compared > 10_000, `${taken} of ${compared}`);
+});
+
 test('oversized fields are capped at the setting with the cut recorded (size and SHA-256 of the whole value)', () => {
   const huge = 'é'.repeat(5000) + 'tail';
   const { value, cuts } = capFields({ tool_response: { stdout: huge, small: 'ok' }, list: ['x'.repeat(3000)] }, 2049);
@@ -213,20 +271,199 @@ test('a deleted store is rebuilt from the raw segments; logbook rebuild keeps a 
   }
 });
 
-test('raw segments roll into gzip files and replay in order; a torn last line is skipped', () => {
+test('the raw segments journal each flush in order, seal into gzip with the entries\' text, and replay in order; a torn last line is skipped', () => {
   const { dir, cleanup } = tempDir();
   try {
-    const log = new SegmentLog(dir, 2000);
-    const records = Array.from({ length: 30 }, (_, i) => ({ streamId: 's', event: { eventId: `e${i}`, type: 'T', schemaVersion: 1, data: { i, pad: 'p'.repeat(100) }, metadata: {} } }));
-    for (const r of records) log.append([r]);
-    assert.ok(readdirSync(dir).some((n) => n.endsWith('.jsonl.gz')), 'full segments are sealed');
-    const open = readdirSync(dir).find((n) => n.endsWith('.jsonl'));
-    if (open !== undefined) writeFileSync(join(dir, open), readFileSync(join(dir, open), 'utf8') + '{"streamId":"s","ev');
-    assert.deepEqual([...log.records()].map((r) => r.event.eventId), records.map((r) => r.event.eventId));
-    // The next append (after the crash) cuts the fragment off instead of burying it mid-file.
-    const next = { streamId: 's', event: { eventId: 'after-crash', type: 'T', schemaVersion: 1, data: {}, metadata: {} } };
-    log.append([next]);
-    assert.deepEqual([...log.records()].map((r) => r.event.eventId), [...records.map((r) => r.event.eventId), 'after-crash']);
+    const inbox = join(dir, 'inbox');
+    const log = new SegmentLog(join(dir, 'segments'), 2000);
+    const names = Array.from({ length: 30 }, (_, i) => {
+      const stamp = stampNow();
+      const name = entryFileName(stamp);
+      writeInboxEntry(inbox, name, `{"i":${i},"pad":"${'p'.repeat(100)}"}\n`);
+      return name;
+    });
+    mkdirSync(log.archiveDir, { recursive: true });
+    for (let i = 0; i < 30; i += 3) {
+      const group = names.slice(i, i + 3);
+      log.appendGroup(group, i + 3, 4096, 300);
+      // Archived after its flush (all but the last group, whose move is still to come).
+      if (i < 27) for (const name of group) renameSync(join(inbox, name), join(log.archiveDir, name));
+      if (log.full) {
+        log.seal(inbox);
+        for (const sealed of log.unfinishedSeals()) {
+          for (const name of sealed.entries) if (existsSync(join(log.archiveDir, name))) unlinkSync(join(log.archiveDir, name));
+          log.finishSeal(sealed.journal);
+        }
+      }
+    }
+    const files = readdirSync(join(dir, 'segments'));
+    assert.ok(files.some((n) => /^raw-\d{6}\.jsonl\.gz$/.test(n)), 'full journals are sealed');
+    const open = files.find((n) => /^order-\d{6}\.jsonl$/.test(n));
+    assert.ok(open !== undefined, 'the open journal');
+    const replayed = (): string[] => [...log.replay(inbox)].map((item) => (item.kind === 'entry' ? `${item.name}|${item.maxFieldBytes}|${JSON.parse(item.text).i as number}` : item.kind));
+    const expected = names.map((name, i) => `${name}|4096|${i}`);
+    assert.deepEqual(replayed(), expected, 'sealed, archived and still-in-the-inbox entries, in journal order');
+    writeFileSync(join(dir, 'segments', open), `${readFileSync(join(dir, 'segments', open), 'utf8')}{"last":99,"cap":4096,"entr`);
+    assert.deepEqual(replayed(), expected, 'a torn last line is skipped');
+    // The next flush (after the crash) cuts the fragment off instead of burying it mid-file.
+    const late = entryFileName(stampNow());
+    writeInboxEntry(inbox, late, '{"i":30}\n');
+    log.appendGroup([late], 31, 4096, 10);
+    assert.deepEqual(replayed(), [...expected, `${late}|4096|30`]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a journaled flush that never reached the disk is dropped, and its entries are journaled again where they land', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop', n: 1 });
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    await w.removeCommittedEntries();
+    w.close();
+    // The crash: the journal names a second flush, the store never got it.
+    const lateId = putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop', n: 2 });
+    const late = inboxNames(dir)[0] as string;
+    new SegmentLog(paths.segments).appendGroup([late], 2, 65_536, 100);
+    // An entry with an earlier name lands after the crash: it is appended first now.
+    const earlier = `00000000000000001-${lateId.slice(0, 8)}-0000-7000-8000-000000000000.json`;
+    writeFileSync(join(paths.inbox, earlier), entryText({ id: `${lateId.slice(0, 8)}-0000-7000-8000-000000000000`, receivedAt: 'x', receivedUs: 1 }, 'hook', 'Stop', JSON.stringify({ session_id: 's', hook_event_name: 'Stop', n: 3 })));
+    const w2 = await writer(dir);
+    assert.equal(w2.ingest().appended, 2);
+    w2.flush();
+    await w2.removeCommittedEntries();
+    const stored = w2.database.store.readAll().map((e) => [e.globalPosition, (e.data as { n: number }).n]);
+    assert.deepEqual(stored, [[1, 1], [2, 3], [3, 2]]);
+    w2.close();
+    const rebuilt = await rebuildStore(paths);
+    assert.deepEqual(rebuilt.database.store.readAll().map((e) => [e.globalPosition, (e.data as { n: number }).n]), stored, 'the rebuild gives the same positions');
+    rebuilt.database.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('entries ingested over several passes, out of name order, archived and sealed: a rebuild gives the same store', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const payloads = fixturePayloads();
+    const segments = new SegmentLog(paths.segments, 8_000);
+    const database = (await openStoreForWriting(paths)).database;
+    const ingestor = new Ingestor(database, paths.inbox, segments, { maxFieldBytes: 150 });
+    // Entries named earlier than ones already ingested (a slow hook) are appended after them.
+    const stamps = payloads.map(() => stampNow());
+    for (let pass = 0; pass < 4; pass += 1) {
+      for (let i = payloads.length - 1 - pass; i >= 0; i -= 4) {
+        const stamp = stamps[i] as InboxStamp;
+        writeInboxEntry(paths.inbox, entryFileName(stamp), entryText(stamp, 'hook', undefined, JSON.stringify(payloads[i])));
+      }
+      ingestor.ingestPending();
+      ingestor.commit();
+      if (pass % 2 === 1) await ingestor.removeCommitted();
+    }
+    await ingestor.removeCommitted();
+    assert.ok(readdirSync(paths.segments).some((n) => n.endsWith('.jsonl.gz')), 'sealed');
+    assert.ok(existsSync(paths.archive));
+    assert.deepEqual(readdirSync(paths.archive).filter((n) => n.endsWith('.json')).length < payloads.length, true, 'sealed entries leave the archive');
+    assert.deepEqual(inboxNames(dir), []);
+    const before = database.store.readAll().map((e) => [e.globalPosition, e.eventId, e.streamPosition, e.causationId, JSON.stringify(e.data), JSON.stringify(e.metadata)]);
+    assert.ok(before.some((e) => e[3] !== null), 'some causes linked');
+    assert.ok(before.some((e) => String(e[5]).includes('"cuts"')), 'some fields cut at 150 bytes');
+    database.close();
+    const rebuilt = await rebuildStore(paths);
+    assert.equal(rebuilt.events, payloads.length);
+    assert.deepEqual(rebuilt.missing, []);
+    assert.deepEqual(rebuilt.database.store.readAll().map((e) => [e.globalPosition, e.eventId, e.streamPosition, e.causationId, JSON.stringify(e.data), JSON.stringify(e.metadata)]), before);
+    rebuilt.database.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a big pass is read and prepared ahead on a helper thread: the same results as here, skipped names passed over, large and vanished entries read here', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = join(dir, 'inbox');
+    const payloads = fixturePayloads();
+    const names: string[] = [];
+    for (let i = 0; i < 1500; i += 1) {
+      const stamp = stampNow();
+      const name = entryFileName(stamp, i % 100 === 3 ? EVENTS_ENTRY_SUFFIX : undefined);
+      const payload = { ...payloads[i % payloads.length], i, ...(i % 500 === 7 ? { big: 'é'.repeat(20_000) } : {}) };
+      const text = i % 100 === 3
+        ? eventsEntryText(stamp, 'cli', 's', [{ type: 'JournalEntryWritten', data: { text: 'x', tags: [], files: [], state: 'a', iteration: 0, at: 'now' } }])
+        : i % 100 === 5 ? 'not json' : entryText(stamp, 'hook', undefined, JSON.stringify(payload));
+      writeInboxEntry(inbox, name, text);
+      names.push(name);
+    }
+    unlinkSync(join(inbox, names[900] as string));
+    const reader = entryReader(inbox, names, 65_536, 0);
+    // Give the helper time to start and fill its slots: the first entries come from it.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    let prepared = 0;
+    try {
+      names.forEach((name, i) => {
+        if (i % 3 === 1) return; // already stored: the ingestor never asks
+        if (i === 900) {
+          assert.throws(() => reader.read(name), /ENOENT/);
+          return;
+        }
+        const text = readFileSync(join(inbox, name), 'utf8');
+        const got = reader.read(name);
+        if (got.prepared === undefined) {
+          assert.equal(got.text, text, `entry ${i}`);
+          return;
+        }
+        prepared += 1;
+        assert.deepEqual(got.prepared, prepareHookEntry(name, text, 65_536), `entry ${i}`);
+        assert.equal(got.bytes, Buffer.byteLength(text));
+      });
+    } finally {
+      reader.close();
+    }
+    assert.ok(prepared > 200, `the helper prepared entries (${prepared})`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a big pass, prepared on the helper thread, stores what full validation would, and rebuilds to the same rows', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const payloads = fixturePayloads();
+    for (let i = 0; i < 1500; i += 1) {
+      const p = payloads[i % payloads.length] as Record<string, unknown>;
+      putInInbox(paths.inbox, { ...p, session_id: `big-${Math.floor(i / payloads.length) % 3}`, i, ...(i % 400 === 9 ? { huge: 'x'.repeat(70_000) } : {}) });
+    }
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    await w.removeCommittedEntries();
+    const rows = (database: LogbookDatabase): unknown[] => database.raw.exec('SELECT global_position, stream_id, stream_position, event_id, type, correlation_id, causation_id, data, metadata FROM events ORDER BY global_position')[0]?.values ?? [];
+    const stored = rows(w.database);
+    w.close();
+    assert.equal(stored.length, 1500);
+    assert.ok(stored.some((r) => (r as unknown[])[6] !== null), 'causes linked');
+    assert.ok(stored.some((r) => String((r as unknown[])[8]).includes('"cuts"')), 'the huge fields were cut');
+    const rebuilt = await rebuildStore(paths);
+    assert.deepEqual(rows(rebuilt.database), stored);
+    rebuilt.database.close();
+    // And full validation alone, entry by entry (the archive holds them: too few to seal), gives the same data and metadata.
+    const archived = readdirSync(paths.archive).filter((n) => n.endsWith('.json'));
+    assert.equal(archived.length, 1500);
+    const byId = new Map(stored.map((r) => [String((r as unknown[])[3]), r as unknown[]]));
+    for (const name of archived) {
+      const [record] = normalizeEntryRecords(parseInboxEntry(name, readFileSync(join(paths.archive, name), 'utf8')), { maxFieldBytes: 65_536 });
+      const row = byId.get(record?.event.eventId ?? '');
+      assert.ok(row !== undefined && record !== undefined);
+      assert.deepEqual([JSON.parse(String(row[7])), JSON.parse(String(row[8]))], [record.event.data, record.event.metadata]);
+    }
   } finally {
     cleanup();
   }
