@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 
-/** The three measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush'];
+/** The measured sections; `--only` picks a subset while working on one of them. */
+export type Section = 'hook' | 'ingest' | 'flush' | 'view';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -22,7 +22,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-events N       inbox entries ingested (default 20000, quick 5000)
   --ingest-reps N         repetitions of the ingest comparison, medians reported (default 3, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
-  --only hook,ingest,flush  run only these sections`;
+  --only hook,ingest,flush,view  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({

@@ -10,6 +10,8 @@ import type { HookBenchResult } from './hook-bench';
 import { benchIngest } from './ingest-bench';
 import type { IngestBenchResult } from './ingest-bench';
 import { describeMachine } from './machine';
+import { benchViewLatency, VIEW_LATENCY_GOAL_MS } from './view-latency';
+import type { ViewLatencyResult } from './view-latency';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
 
@@ -54,9 +56,10 @@ async function main(): Promise<void> {
       : undefined;
     const ingest = options.sections.has('ingest') ? await benchIngest({ tempDir, fixture, events: options.ingestEvents, reps: options.ingestReps }) : undefined;
     const flush = options.sections.has('flush') ? await benchFlush({ tempDir, fixture, sizes: options.flushSizes }) : undefined;
+    const view = options.sections.has('view') ? await benchViewLatency({ root: ROOT, tempDir, fixture, runs: options.quick ? 30 : 100 }) : undefined;
 
     console.log('\n## Summary (Markdown, for the README)\n');
-    console.log(summaryTable(hook, ingest, flush));
+    console.log(summaryTable(hook, ingest, flush, view));
     console.log(`\nMachine: ${describeMachine(tmpdir(), hook?.inboxWriteMs)}.`);
     console.log(loadLine(loadBefore, loadavg()[0] ?? 0));
     console.log(`Bench run took ${(msSince(started) / 1000).toFixed(0)} s (\`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`).`);
@@ -77,7 +80,7 @@ function loadLine(before: number, after: number): string {
   return `Load average (1 min) at start ${before.toFixed(2)}, at end ${after.toFixed(2)}, on ${cores} cores${busy ? ': the machine was busy with other work, figures are noisier than usual; rerun on an idle machine' : ''}.`;
 }
 
-function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined): string {
+function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined): string {
   const rows: string[][] = [];
   const goal = (ok: boolean, text: string): string => `${text} ${ok ? '✓' : '✗'}`;
   if (hook !== undefined) {
@@ -112,6 +115,9 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
       continue;
     }
     rows.push([`Flush, ${fmtInt(p.events)} events (${fmtMB(p.bytes)})`, fmtMs(p.flushMs), `${fmtMs(p.exportMs)} \`db.export()\``, fmtRatio(p.flushMs / p.exportMs), 'informational']);
+  }
+  if (view !== undefined) {
+    rows.push([`Hook fired → folded by the views, p95 (${view.runs} runs)`, fmtMs(view.visible.p95), `${fmtMs(view.hook.p95)} hook wall time p95`, fmtRatio(view.visible.p95 / view.hook.p95), goal(view.visible.p95 <= VIEW_LATENCY_GOAL_MS, `≤ ${VIEW_LATENCY_GOAL_MS} ms`)]);
   }
   return markdownTable(['Measure', 'Agent Logbook', 'Baseline (same run)', 'Ratio', 'Goal'], rows, new Set([1, 2, 3]));
 }
