@@ -362,7 +362,7 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
   phases.time('journal (entry names in append order, write + fsync)', () => segments.appendGroup(consumed, database.store.lastGlobalPosition(), MAX_FIELD_BYTES, consumedBytes));
   flushInHalves('flush', phases);
   const deferred = new Phases();
-  deferred.time('move entries to the archive (rename)', () => moveAll(paths.inbox, segments.archiveDir, consumed));
+  deferred.time('move entries to the archive (rename)', () => moveAll(paths.inbox, segments, consumed));
   if (segments.full) {
     deferred.time('seal the journal (read archived entries + gzip + write durably)', () => segments.seal(paths.inbox));
     await deferred.timeAsync('remove sealed archived entries (async unlink, 16 at a time)', async () => {
@@ -395,9 +395,9 @@ function pendingNames(inbox: string): string[] {
 }
 
 /** Ingestor.removeCommitted's first step, re-enacted. */
-function moveAll(inbox: string, archive: string, names: readonly string[]): void {
-  mkdirSync(archive, { recursive: true, mode: 0o700 });
-  for (const name of names) renameSync(join(inbox, name), join(archive, name));
+function moveAll(inbox: string, segments: SegmentLog, names: readonly string[]): void {
+  segments.ensureDir();
+  for (const name of names) renameSync(join(inbox, name), join(segments.archiveDir, name));
 }
 
 /** Ingestor.finishSeal, re-enacted: `concurrency` unlinks in flight at a time. */

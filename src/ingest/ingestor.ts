@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -106,7 +106,7 @@ export class Ingestor {
    */
   async removeCommitted(): Promise<number> {
     const names = [...this.committed];
-    if (names.length > 0) mkdirSync(this.segments.archiveDir, { recursive: true, mode: 0o700 });
+    if (names.length > 0) this.segments.ensureDir();
     // A rename frees no blocks: cheap, unlike the unlink of an fsynced file. Sync in slices,
     // so a backlog does not hold the extension host's event loop for long.
     for (let start = 0; start < names.length; start += 512) {

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { archiveDirOf } from '../capture/paths';
 import { fsyncDir, removeStaleTemps, writeFileDurably } from '../store/durable-file';
@@ -61,10 +61,12 @@ export class SegmentLog {
   /** Records one flush's entries, in append order, durably (one fsync); call before the store's flush. */
   appendGroup(entries: readonly string[], last: number, cap: number, bytes: number): void {
     if (entries.length === 0) return;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.ensureDir();
     const size = this.openJournalSize();
     const line = `${JSON.stringify({ last, cap, bytes, entries } satisfies JournalGroup)}\n`;
-    const fd = openSync(this.openJournal(), 'a+', 0o600);
+    const file = this.openJournal();
+    const created = !existsSync(file);
+    const fd = openSync(file, 'a+', 0o600);
     try {
       dropTornTail(fd);
       writeSync(fd, line);
@@ -72,6 +74,8 @@ export class SegmentLog {
     } finally {
       closeSync(fd);
     }
+    // A new journal's name must be on disk too before the store that relies on it.
+    if (created) fsyncDir(this.dir);
     size.bytes += bytes;
     size.entries += entries.length;
   }
@@ -101,6 +105,15 @@ export class SegmentLog {
     }
     this.openSize = undefined;
     return groups.length - keep;
+  }
+
+  /** Creates the segments folder and its archive, durably (their names are on disk before anything is moved in). */
+  ensureDir(): void {
+    if (existsSync(this.archiveDir)) return;
+    const hadDir = existsSync(this.dir);
+    mkdirSync(this.archiveDir, { recursive: true, mode: 0o700 });
+    fsyncDir(this.dir);
+    if (!hadDir) fsyncDir(dirname(this.dir));
   }
 
   /** Whether the open journal holds enough to be sealed. */
