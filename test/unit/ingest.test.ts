@@ -469,6 +469,31 @@ test('a big pass, prepared on the helper thread, stores what full validation wou
   }
 });
 
+test('a workspace ingested by an earlier version (record segments) keeps its order: old records first, then the journal', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    mkdirSync(paths.segments, { recursive: true });
+    const old = (i: number): string => JSON.stringify({ streamId: 's', event: { eventId: `0190aaaa-0000-7000-8000-00000000000${i}`, type: 'PreToolUse', schemaVersion: 1, correlationId: null, causationId: null, data: { session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: {}, tool_use_id: `t${i}` }, metadata: { source: 'hook' } } });
+    writeFileSync(join(paths.segments, 'seg-000001.jsonl'), `${old(1)}\n${old(2)}\n`);
+    // No store yet: the writer rebuilds it from the old segments, then ingests new entries.
+    putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: {}, tool_response: {}, tool_use_id: 't2' });
+    putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop' });
+    const w = await writer(dir);
+    w.ingest();
+    w.flush();
+    await w.removeCommittedEntries();
+    const stored = w.database.store.readAll().map((e) => [e.globalPosition, e.type, e.causationId]);
+    w.close();
+    assert.deepEqual(stored, [[1, 'PreToolUse', null], [2, 'PreToolUse', null], [3, 'PostToolUse', '0190aaaa-0000-7000-8000-000000000002'], [4, 'Stop', null]]);
+    const rebuilt = await rebuildStore(paths);
+    assert.deepEqual(rebuilt.database.store.readAll().map((e) => [e.globalPosition, e.type, e.causationId]), stored);
+    rebuilt.database.close();
+  } finally {
+    cleanup();
+  }
+});
+
 test('only one writer: a second writer is refused while the first holds the lock; a dead holder is taken over', async () => {
   const { dir, cleanup } = tempDir();
   try {
