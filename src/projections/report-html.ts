@@ -124,6 +124,7 @@ function sha256(text: string): string {
   return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
 }
 
-function escapeHtml(text: string): string {
+/** Text for an HTML element or attribute value (titles: the only strings spliced into page markup). */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../projections/report-html';
 
 // Every webview page is built here: a strict CSP with a fresh nonce, scripts and styles only from
 // the extension's dist/webview folder, nothing remote, no inline script without the nonce.
@@ -47,8 +48,4 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <script nonce="${nonce}" src="${asset(`${page.view}.js`)}"></script>
 </body>
 </html>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

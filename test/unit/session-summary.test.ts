@@ -12,7 +12,7 @@ import {
 } from '../../src/projections/session-summary';
 import type { SessionSummaryState, ToolStats, ToolTable } from '../../src/projections/session-summary';
 import { computeSessionUsage } from '../../src/projections/transcript-usage';
-import { FIXTURE_SESSION } from './helpers';
+import { FIXTURE_SESSION, fixtureRecordedEvents } from './helpers';
 import { call, iso, put, random, roundTrip, SessionGenerator, stats, StreamBuilder, sum, T0 } from './session-stream-gen';
 import type { Data } from './session-stream-gen';
 
@@ -146,16 +146,7 @@ test('workflow time: each state from its entry to the next move, the current one
 
 // ---- the real captured session ----
 
-function fixtureEvents(): RecordedEvent[] {
-  const text = readFileSync(join(__dirname, '..', 'fixtures', 'full-session.hooks.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line, i) => {
-    const { event, ts_ms: ms, payload } = JSON.parse(line) as { event: string; ts_ms: number; payload: Data };
-    return {
-      globalPosition: i + 1, streamId: FIXTURE_SESSION, streamPosition: i + 1, eventId: `f${i + 1}`, type: event, schemaVersion: 1,
-      recordedAt: iso(ms), correlationId: null, causationId: null, data: payload, metadata: { source: 'hook', receivedAt: iso(ms) },
-    };
-  });
-}
+const fixtureEvents = (): RecordedEvent[] => fixtureRecordedEvents();
 
 const FIXTURE_START = 1795371401982;
 const FIXTURE_END = 1795371404297;

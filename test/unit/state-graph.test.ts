@@ -11,7 +11,7 @@ import { createTimeline, eventsInState, extendTimeline, partitionByState } from 
 import type { StateTimeline } from '../../src/projections/state-timeline';
 import type { MachineKind, StateGraphView } from '../../src/protocol/state-machine';
 import type { RecordedEvent } from '../../src/store/event-store';
-import { FIXTURE_SESSION } from './helpers';
+import { fixtureRecordedEvents } from './helpers';
 
 // ---- builders ----
 
@@ -20,16 +20,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const TEAM_LOOP = JSON.parse(readFileSync(join(__dirname, '..', '..', 'templates', 'workflow.team-loop.json'), 'utf8')) as Data;
 
-function fixtureEvents(): RecordedEvent[] {
-  const text = readFileSync(join(__dirname, '..', 'fixtures', 'full-session.hooks.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line, i) => {
-    const { event, ts_ms: ms, payload } = JSON.parse(line) as { event: string; ts_ms: number; payload: Data };
-    return {
-      globalPosition: i + 1, streamId: FIXTURE_SESSION, streamPosition: i + 1, eventId: `f${i + 1}`, type: event, schemaVersion: 1,
-      recordedAt: iso(ms), correlationId: null, causationId: null, data: payload, metadata: { source: 'hook', receivedAt: iso(ms) },
-    };
-  });
-}
+const fixtureEvents = (): RecordedEvent[] => fixtureRecordedEvents();
 
 /** A session stream mixing hook and workflow events, one `step` ms apart. */
 class Stream {
