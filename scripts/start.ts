@@ -5,12 +5,12 @@
 // (with --extensionDevelopmentPath), otherwise code-server on 127.0.0.1 with the packaged .vsix
 // installed, up until Ctrl-C. `npm start -- --no-vscode` (or LOGBOOK_START_NO_VSCODE=1) stops
 // after the recording. Bundled by esbuild to dist/start.js; the scratch workspace is kept.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PINNED_CLAUDE_VERSION, logbook, logbookBin, makeTempDir, prepareClaudeHome, repoRoot } from '../test/e2e/run-claude';
 import { buildScenario, runScenario } from '../test/e2e/scenario';
-import { loadVscodeTools, startCodeServer } from '../test/integration/code-server';
+import { loadVscodeTools, packageVsix, startCodeServer } from '../test/integration/code-server';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -42,16 +42,6 @@ function wantsVscode(): boolean {
   return !process.argv.includes('--no-vscode') && process.env['LOGBOOK_START_NO_VSCODE'] !== '1';
 }
 
-/** Builds the .vsix `npm run package` builds, from the dist/ just built; returns its path. */
-function packageVsix(): string {
-  const root = repoRoot();
-  const out = join(root, 'dist', 'agent-logbook.vsix');
-  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const packaged = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: root, encoding: 'utf8' });
-  if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stderr}${packaged.stdout}`);
-  return out;
-}
-
 function openDesktop(code: string, workspace: string): void {
   say(`\n6. VS Code: ${code} --extensionDevelopmentPath=${repoRoot()} ${workspace}`);
   const child = spawn(code, ['--new-window', `--extensionDevelopmentPath=${repoRoot()}`, workspace], { stdio: 'ignore', detached: true });
@@ -64,7 +54,7 @@ async function openCodeServer(workspace: string): Promise<void> {
   const tools = await loadVscodeTools();
   if (!tools.vscodeToolsReady()) say('    installing code-server and Node 24 into tools/vscode and .tools (once; a few minutes)');
   tools.ensureVscodeTools({ log: (line) => say(`    ${line}`) });
-  const vsix = packageVsix();
+  const vsix = packageVsix(join(repoRoot(), 'dist', 'agent-logbook.vsix'));
   say(`    packaged ${vsix}`);
   const dir = makeTempDir('logbook-code-server-');
   const server = await startCodeServer({ dir, installExtensions: [vsix] });

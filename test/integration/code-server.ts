@@ -30,6 +30,15 @@ export async function loadVscodeTools(): Promise<VscodeTools> {
   return (await import(url)) as VscodeTools;
 }
 
+/** Packages dist/ (built already) into a .vsix at `out` with @vscode/vsce, as `npm run package` does; returns `out`. */
+export function packageVsix(out: string): string {
+  const root = repoRoot();
+  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const packaged = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: root, encoding: 'utf8' });
+  if (packaged.status !== 0) throw new Error(`vsce package failed (exit ${String(packaged.status)}):\n${packaged.stderr}${packaged.stdout}`);
+  return out;
+}
+
 export interface CodeServerOptions {
   /** Every file code-server writes goes under here (created when missing). */
   readonly dir: string;

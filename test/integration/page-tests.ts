@@ -60,14 +60,29 @@ export async function sidebarRows(page: Page, view?: string): Promise<string[]> 
   return labels;
 }
 
-/** Runs a command through the command palette, by its title as shown there (e.g. "Logbook: Show Log"). */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+/**
+ * Runs a command through the command palette, by its title as shown there (e.g. "Logbook: Show
+ * Log"). It picks the row that shows that title, never just the first fuzzy match: until the
+ * extension has activated its commands are not in the list, and Enter would run something else.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  for (;;) {
+    if (!(await input.isVisible())) await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: title }) });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: 2_000 });
+      await row.first().click();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`no command "${title}" in the command palette within ${timeoutMs / 1000} s: ${String(error)}`);
+      await input.fill('');
+      await page.waitForTimeout(500);
+    }
+  }
 }
 
 export const steps: Record<string, PageStep> = {

@@ -12,7 +12,9 @@
 //    extensionDevelopmentPath = the repository and extensionTestsPath = the bundle;
 // 4. reads the harness's "@@itest" lines from codeAutomationLog, answers its requests (screenshots,
 //    page steps, the page-only tests of page-tests.ts) and ends at codeAutomationExit;
-// 5. prints TAP and writes it to <tap-file>, ending with "# pass N" / "# fail N".
+// 5. the reload phase (restore.ts): a second code-server with the packaged .vsix, a plain window on
+//    the same workspace; panels are arranged, the page reloaded, and each panel must come back;
+// 6. prints TAP and writes it to <tap-file>, ending with "# pass N" / "# fail N".
 // Artifacts: test-results/screenshots/*.png, test-results/integration/ (workbench and VS Code logs).
 // LOGBOOK_ITEST_KEEP=1 keeps the scratch folder (workspace, code-server dirs).
 import { spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { buildScenario, runScenario } from '../e2e/scenario';
 import { loadVscodeTools, startCodeServer, type CodeServer } from './code-server';
 import { CONTEXT_ENV, MESSAGE_PREFIX, type HarnessMessage, type ItestContext, type RunnerReply } from './harness';
 import { steps, tests as pageTests, type PageContext } from './page-tests';
+import { runRestorePhase } from './restore';
 
 type Playwright = typeof import('playwright-core');
 
@@ -38,6 +41,8 @@ const SUITE_TIMEOUT_MS = 10 * 60_000;
 /** From page load to the harness's plan: the workbench and the extension host start in ~10 s. */
 const START_TIMEOUT_MS = 120_000;
 const PAGE_TEST_TIMEOUT_MS = 60_000;
+/** The reload phase: packaging, a second code-server with the .vsix, three panels, a reload. */
+const RESTORE_TIMEOUT_MS = 5 * 60_000;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 interface TapResult {
@@ -296,6 +301,13 @@ async function runInVscode(tap: Tap, files: readonly string[], scratch: string):
     say(`workbench up, suites started (${Date.now() - started} ms)`);
     const code = await withTimeout(session.exited, SUITE_TIMEOUT_MS, 'the in-host suites');
     session.settle(code);
+    // The reload phase needs a plain window (see restore.ts): the test window's server goes first.
+    await server.stop();
+    await withTimeout(runRestorePhase({
+      browser, scratch, workspace: context.workspace, sessionId, screenshotDir: SCREENSHOTS,
+      add: (name, ok, error, ms) => tap.add(name, ok, error, ms),
+      log: say,
+    }), RESTORE_TIMEOUT_MS, 'the reload phase');
   } catch (error) {
     session?.settle(undefined);
     tap.add('integration run', false, message(error));
