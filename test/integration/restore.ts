@@ -6,7 +6,8 @@
 // does), a plain window on the same workspace (the session the real Claude Code CLI recorded, plus
 // the journal entry the first phase wrote), driven only through the page. It opens a report on its
 // event log with a search typed in, a state machine with a state picked, and the journal with a text
-// filter; reloads the page; and checks that all three panels come back, each as it was left.
+// filter; reloads the window (Developer: Reload Window); and checks that all three panels come
+// back, each as it was left.
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { packageVsix, startCodeServer, type CodeServer } from './code-server';
@@ -203,7 +204,12 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
   }
 
   try {
-    await page.reload();
+    // VS Code's own reload (Developer: Reload Window), as a user reloads a window: it saves the
+    // editors and their webview state before the page goes. A bare browser reload races the
+    // workbench's last write to IndexedDB (seen here: only the first of three editors came back).
+    const loaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await loaded;
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
     const panels = probes(sessionId);
     const tabs = await until(page, 'the editor tabs are back', async () => {
