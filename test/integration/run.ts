@@ -13,7 +13,7 @@
 // 4. reads the harness's "@@itest" lines from codeAutomationLog, answers its requests (screenshots,
 //    page steps, the page-only tests of page-tests.ts) and ends at codeAutomationExit;
 // 5. the reload phase (restore.ts): a second code-server with the packaged .vsix, a plain window on
-//    the same workspace; panels are arranged, the page reloaded, and each panel must come back;
+//    the same workspace; panels are arranged, the window reloaded, and each panel must come back;
 // 6. prints TAP and writes it to <tap-file>, ending with "# pass N" / "# fail N".
 // Artifacts: test-results/screenshots/*.png, test-results/integration/ (workbench and VS Code logs).
 // LOGBOOK_ITEST_KEEP=1 keeps the scratch folder (workspace, code-server dirs).
