@@ -5,7 +5,7 @@
 //   - `tests`: page-only tests the runner runs after the in-host suites, while the window and the
 //     extension are still up; counted in the tier's TAP like the in-host tests.
 // Helpers below (webviewFrames, sidebarRows, runCommand) are for both.
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import type { ItestContext } from './harness';
 
 /** What page steps and page tests get besides the page. */
@@ -75,13 +75,25 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: title }) });
     try {
       await row.first().waitFor({ state: 'visible', timeout: 2_000 });
-      await row.first().click();
+      await pickRow(page, row.first());
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`no command "${title}" in the command palette within ${timeoutMs / 1000} s: ${String(error)}`);
       await input.fill('');
       await page.waitForTimeout(500);
     }
+  }
+}
+
+/**
+ * Runs a quick-input row: Enter when it is the focused one (the usual case), else a click. The
+ * keyboard first, because a hover left by the mouse's last click can lie over the list.
+ */
+export async function pickRow(page: Page, row: Locator): Promise<void> {
+  if (((await row.getAttribute('class')) ?? '').split(/\s+/).includes('focused')) await page.keyboard.press('Enter');
+  else {
+    await page.mouse.move(1, 1);
+    await row.click();
   }
 }
 

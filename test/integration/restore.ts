@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { packageVsix, startCodeServer, type CodeServer } from './code-server';
-import { runCommand, webviewFrames } from './page-tests';
+import { pickRow, runCommand, webviewFrames } from './page-tests';
 
 export interface RestorePhaseInput {
   readonly browser: Browser;
@@ -60,9 +60,13 @@ async function attr(frame: Frame, selector: string, name: string): Promise<strin
 /** A command that asks "Which session?": runs it and picks the row of `sessionId`. */
 async function runForSession(page: Page, title: string, sessionId: string): Promise<void> {
   await runCommand(page, title);
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget input[placeholder="Which session?"]').waitFor({ state: 'visible', timeout: 15_000 });
+  // Typing the id leaves its row alone, focused: Enter picks it.
+  await input.fill(sessionId);
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: sessionId });
   await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-  await row.first().click();
+  await pickRow(page, row.first());
 }
 
 async function openWorkbench(page: Page, server: CodeServer, workspace: string): Promise<void> {
