@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
 import { repoRoot } from '../e2e/run-claude';
 
 /** What scripts/vscode-tools.mjs exports (it is plain ESM, loaded at run time so bundles keep their paths). */
@@ -227,4 +228,11 @@ function writeSafely(fd: number, chunk: Buffer): void {
   } catch {
     // The log is a convenience; a closed file must not break the run.
   }
+}
+
+/** Logs a browser page in to code-server with its one-time password. */
+export async function login(page: Page, server: CodeServer): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.locator('input[type=password]').fill(server.password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 }), page.keyboard.press('Enter')]);
 }

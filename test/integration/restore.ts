@@ -10,7 +10,7 @@
 // back, each as it was left.
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { packageVsix, startCodeServer, type CodeServer } from './code-server';
+import { login, packageVsix, startCodeServer, type CodeServer } from './code-server';
 import { pickRow, runCommand, webviewFrames } from './page-tests';
 
 export interface RestorePhaseInput {
@@ -70,9 +70,7 @@ async function runForSession(page: Page, title: string, sessionId: string): Prom
 }
 
 async function openWorkbench(page: Page, server: CodeServer, workspace: string): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.locator('input[type=password]').fill(server.password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 }), page.keyboard.press('Enter')]);
+  await login(page, server);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
 }

@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { logbook, logbookBin, prepareClaudeHome, repoRoot } from '../e2e/run-claude';
 import { buildScenario, runScenario } from '../e2e/scenario';
-import { loadVscodeTools, startCodeServer, type CodeServer } from './code-server';
+import { loadVscodeTools, login, startCodeServer, type CodeServer } from './code-server';
 import { CONTEXT_ENV, MESSAGE_PREFIX, type HarnessMessage, type ItestContext, type RunnerReply } from './harness';
 import { steps, tests as pageTests, type PageContext } from './page-tests';
 import { runRestorePhase } from './restore';
@@ -131,12 +131,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
     timer.unref();
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function login(page: Page, server: CodeServer): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.locator('input[type=password]').fill(server.password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 }), page.keyboard.press('Enter')]);
 }
 
 /** Drives one in-host run: answers the harness's requests, records its results, resolves at exit. */
