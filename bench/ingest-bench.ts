@@ -327,6 +327,8 @@ interface Breakdown {
   readonly details: Phases;
   readonly records: IngestRecord[];
   readonly linkLookups: number;
+  /** Entries the read-ahead helper had ready when the writer came to them, and those the writer read itself. */
+  readonly reads: { fromHelper: number; readHere: number };
 }
 
 /**
@@ -399,6 +401,7 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
   });
   phases.add('BEGIN + COMMIT of the pass\'s transaction', msSince(passStart) - (phases.sum - inPass));
   reader.close();
+  const reads = { ...(reader.counts ?? { fromHelper: 0, readHere: pending.length }) };
   if (report.appended !== expected) throw new Error(`breakdown appended ${report.appended}, expected ${expected}`);
 
   // LogbookDatabase.flush() is exactly export() then writeFileDurably(): timed as its two halves.
@@ -433,7 +436,7 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
     const name = (payload as { hook_event_name?: unknown } | null)?.hook_event_name;
     if (typeof name === 'string' && isKnownHookEvent(name)) knownHookSchemas[name].safeParse(payload);
   }));
-  return { phases, deferred, details, records: allRecords, linkLookups: lookups.count };
+  return { phases, deferred, details, records: allRecords, linkLookups: lookups.count, reads };
 }
 
 /** Ingestor.pendingNames, same behaviour (nothing is consumed yet on a fresh writer). */
@@ -614,6 +617,8 @@ function printIngest(r: IngestBenchResult, ours: readonly OursTiming[], raw: rea
   if (Math.abs(sum - r.oursMs) > 0.3 * r.oursMs) {
     console.log(`WARNING: the breakdown's sum is ${pct(Math.abs(sum - r.oursMs), r.oursMs)} away from the end-to-end time: a noisy machine, or src/ingest/ingestor.ts changed and bench/ingest-bench.ts no longer mirrors it.`);
   }
+  const shares = breakdowns.map((b) => b.reads.fromHelper / Math.max(1, b.reads.fromHelper + b.reads.readHere));
+  console.log(`The read-ahead helper had ${shares.map((share) => pct(share, 1)).join(', ')} of the entries ready when the writer came to them; the writer read the rest itself.`);
   const lookups = breakdowns.at(-1)?.linkLookups ?? 0;
   if (lookups > 0) console.log(`(causation link read ${lookups} stream${lookups === 1 ? '' : 's'} back whole: an effect whose cause was not seen in this process, e.g. the SubagentStop of /compact)`);
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import type { Database } from 'sql.js';
+import type { Database, SqlJsStatic } from 'sql.js';
 import { loadSqlJs } from './sqljs';
 import { migrate } from './schema';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -22,14 +22,14 @@ export class LogbookDatabase {
   readonly store: SqliteEventStore;
   private dirty = false;
 
-  private constructor(private readonly db: Database, readonly path: string | undefined) {
-    this.store = new SqliteEventStore(db);
+  private constructor(private readonly db: Database, readonly path: string | undefined, sqlJs: SqlJsStatic) {
+    this.store = new SqliteEventStore(db, undefined, sqlJs);
   }
 
   /** A fresh database (in memory, or to be flushed to `path`), with the current schema. */
   static async create(path?: string): Promise<LogbookDatabase> {
     const SQL = await loadSqlJs();
-    const database = new LogbookDatabase(new SQL.Database(), path);
+    const database = new LogbookDatabase(new SQL.Database(), path, SQL);
     migrate(database.db);
     database.dirty = true;
     return database;
@@ -48,7 +48,7 @@ export class LogbookDatabase {
       const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
       if (tables.length === 0) throw new Error('it has no events table');
       const migrated = migrate(db);
-      const database = new LogbookDatabase(db, path);
+      const database = new LogbookDatabase(db, path, SQL);
       if (migrated.length > 0) database.dirty = true;
       return { ok: true, database, migrated };
     } catch (error) {

@@ -1,9 +1,13 @@
-import type { Database, SqlValue, Statement } from 'sql.js';
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { DirectBinder } from './direct-bind';
+import type { DirectValue } from './direct-bind';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
 import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamSummary } from './event-store';
 import { searchableText } from './searchable-text';
 import { upcast } from './upcasters';
 
+const INSERT_EVENT = `INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT)) ON CONFLICT (event_id) DO NOTHING`;
 const COLUMNS = 'global_position, stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata';
 
 /**
@@ -14,13 +18,17 @@ export class SqliteEventStore implements EventStore {
   private readonly statements = new Map<string, Statement>();
   /** Stream versions known to this (single) writer: saves a query per appended event. */
   private readonly versions = new Map<string, number>();
+  /** The INSERT's direct binder, for the statement it was made for (statements are re-prepared after an export). */
+  private binder: { readonly statement: Statement; readonly binder: DirectBinder | undefined } | undefined;
 
-  constructor(private readonly db: Database, private readonly now: () => string = () => new Date().toISOString()) {}
+  /** `sqlJs`, the module `db` comes from, lets appends bind by pointer (direct-bind.ts); without it they use Statement.run. */
+  constructor(private readonly db: Database, private readonly now: () => string = () => new Date().toISOString(), private readonly sqlJs?: SqlJsStatic) {}
 
   /** sql.js frees every prepared statement on export(): forget ours before it does. */
   beforeExport(): void {
     for (const statement of this.statements.values()) statement.free();
     this.statements.clear();
+    this.binder = undefined;
   }
 
   /** Set by the owner of an enclosing transaction: appends then skip their own savepoint. */
@@ -29,11 +37,7 @@ export class SqliteEventStore implements EventStore {
   append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion = 'any'): AppendResult {
     const current = this.streamVersion(streamId);
     checkExpected(streamId, expectedVersion, current);
-    // data and metadata arrive as UTF-8 bytes, cast back to TEXT: sql.js copies bytes into its
-    // memory at once, where a string is measured and encoded character by character in JS,
-    // which cost more than the insert itself. The stored value is the same TEXT either way.
-    const insert = this.statement(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT)) ON CONFLICT (event_id) DO NOTHING`);
+    const insert = this.statement(INSERT_EVENT);
     let version = current;
     let duplicates = 0;
     let lastGlobal = 0;
@@ -42,15 +46,32 @@ export class SqliteEventStore implements EventStore {
     const atomic = !this.inTransaction && events.length > 1;
     if (atomic) this.db.run('SAVEPOINT append');
     try {
-      for (const event of events) {
-        insert.run([streamId, version + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
-          event.correlationId ?? null, event.causationId ?? null,
-          utf8(event.serialized?.data ?? JSON.stringify(event.data ?? null)), utf8(event.serialized?.metadata ?? JSON.stringify(event.metadata))]);
-        if (this.db.getRowsModified() === 0) {
+      const binder = this.directBinder(insert);
+      if (binder !== undefined) {
+        const rows = events.map((event, i): DirectValue[] => [streamId, current + i + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
+          event.correlationId ?? null, event.causationId ?? null, event.serialized?.data ?? JSON.stringify(event.data ?? null), event.serialized?.metadata ?? JSON.stringify(event.metadata)]);
+        binder.run(rows, (index, modified) => {
+          if (modified > 0) {
+            version += 1;
+            return;
+          }
           duplicates += 1;
-          continue;
+          // A skipped event takes no position: the later ones move down one (bound when their row runs).
+          for (let later = index + 1; later < rows.length; later += 1) (rows[later] as DirectValue[])[1] = (rows[later]?.[1] as number) - 1;
+        });
+      } else {
+        // data and metadata go as UTF-8 bytes cast back to TEXT: sql.js copies bytes, where it
+        // encodes a string character by character in JS. The stored value is the same TEXT.
+        for (const event of events) {
+          insert.run([streamId, version + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
+            event.correlationId ?? null, event.causationId ?? null,
+            utf8(event.serialized?.data ?? JSON.stringify(event.data ?? null)), utf8(event.serialized?.metadata ?? JSON.stringify(event.metadata))]);
+          if (this.db.getRowsModified() === 0) {
+            duplicates += 1;
+            continue;
+          }
+          version += 1;
         }
-        version += 1;
       }
       if (version > current) lastGlobal = this.lastInsertRowId();
       if (atomic) this.db.run('RELEASE append');
@@ -64,6 +85,13 @@ export class SqliteEventStore implements EventStore {
     }
     this.versions.set(streamId, version);
     return { nextExpectedVersion: version, lastGlobalPosition: lastGlobal, appended: version - current, duplicates };
+  }
+
+  /** The direct binder of the current INSERT statement, made once per statement. */
+  private directBinder(insert: Statement): DirectBinder | undefined {
+    if (this.sqlJs === undefined) return undefined;
+    if (this.binder?.statement !== insert) this.binder = { statement: insert, binder: DirectBinder.for(this.sqlJs, this.db, insert, INSERT_EVENT) };
+    return this.binder.binder;
   }
 
   /** Forgets cached stream versions, e.g. after the enclosing transaction rolled back. */
