@@ -32,13 +32,24 @@ const SQLITE_OK = 0;
 const SQLITE_DONE = 101;
 /** sqlite3_bind_text's destructor argument: the memory outlives the binding (we free it after clear_bindings). */
 const SQLITE_STATIC = 0;
+/** Rows are copied into the WASM heap this many bytes at a time (a row larger than this goes alone). */
+const CHUNK_BYTES = 1024 * 1024;
+/** The encoding buffer is let go after a run that grew it past this. */
+const KEEP_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Largest value bound as INTEGER by sqlite3_bind_int; others go as REAL, as sql.js does. */
 const INT32_MAX = 0x7fffffff;
+
+/** Rows from..end-1 encoded: per value its offset and length in the buffer, and the bytes used. */
+interface Chunk {
+  readonly offsets: readonly number[];
+  readonly bytes: number;
+  readonly end: number;
+}
 
 /** Runs one prepared statement over many rows, binding by pointer. */
 export class DirectBinder {
   /** Reused between batches: grown, never shrunk. */
-  private buffer = Buffer.allocUnsafe(256 * 1024);
+  private buffer = Buffer.allocUnsafe(CHUNK_BYTES + 256 * 1024);
 
   private constructor(
     private readonly module: SqlJsExports,
@@ -67,18 +78,27 @@ export class DirectBinder {
    * bound when their row runs, so `changed` may still adjust them in later rows; texts not.
    */
   run(rows: readonly (readonly DirectValue[])[], changed: (index: number, rowsModified: number) => void): void {
-    if (rows.length === 0) return;
-    const { offsets, bytes } = this.encode(rows);
+    // In slices of about CHUNK_BYTES: the WASM heap never shrinks, so a batch of big entries
+    // must not grow it by the whole batch at once.
+    for (let from = 0; from < rows.length;) {
+      const chunk = this.encode(rows, from);
+      this.runChunk(rows, from, chunk, changed);
+      from = chunk.end;
+    }
+    if (this.buffer.length > KEEP_BUFFER_BYTES) this.buffer = Buffer.allocUnsafe(KEEP_BUFFER_BYTES);
+  }
+
+  private runChunk(rows: readonly (readonly DirectValue[])[], from: number, chunk: Chunk, changed: (index: number, rowsModified: number) => void): void {
     const m = this.module;
-    const base = m._malloc(Math.max(bytes, 1));
-    if (base === 0) throw new Error(`sql.js could not allocate ${bytes} bytes for a batch of ${rows.length} rows`);
+    const base = m._malloc(Math.max(chunk.bytes, 1));
+    if (base === 0) throw new Error(`sql.js could not allocate ${chunk.bytes} bytes for ${chunk.end - from} rows`);
     try {
       // Int8Array over the same bytes: sql.js's heap is an Int8Array, and same-typed arrays copy as one block.
-      m.writeArrayToMemory(new Int8Array(this.buffer.buffer, this.buffer.byteOffset, bytes), base);
+      m.writeArrayToMemory(new Int8Array(this.buffer.buffer, this.buffer.byteOffset, chunk.bytes), base);
       const handle = this.handle;
       // A statement left mid-run (Statement.run stops at its error without resetting) takes no bindings.
       m._sqlite3_reset(handle);
-      for (let r = 0; r < rows.length; r += 1) {
+      for (let r = from; r < chunk.end; r += 1) {
         const row = rows[r] as readonly DirectValue[];
         for (let c = 0; c < row.length; c += 1) {
           const value = row[c] as DirectValue;
@@ -88,8 +108,8 @@ export class DirectBinder {
           else if (typeof value === 'number') {
             bound = Number.isInteger(value) && Math.abs(value) <= INT32_MAX ? m._sqlite3_bind_int(handle, column, value) : m._sqlite3_bind_double(handle, column, value);
           } else {
-            const at = (r * row.length + c) * 2;
-            bound = m._sqlite3_bind_text(handle, column, base + (offsets[at] as number), offsets[at + 1] as number, SQLITE_STATIC);
+            const at = ((r - from) * row.length + c) * 2;
+            bound = m._sqlite3_bind_text(handle, column, base + (chunk.offsets[at] as number), chunk.offsets[at + 1] as number, SQLITE_STATIC);
           }
           if (bound !== SQLITE_OK) this.fail(row, bound);
         }
@@ -105,33 +125,35 @@ export class DirectBinder {
     }
   }
 
-  /** Every text value's UTF-8 bytes, one after another in the buffer; per value its offset and length. */
-  private encode(rows: readonly (readonly DirectValue[])[]): { offsets: Int32Array; bytes: number } {
+  /**
+   * The text values of rows[from..] one after another in the buffer, until about CHUNK_BYTES
+   * (at least one row); per value its offset and length.
+   */
+  private encode(rows: readonly (readonly DirectValue[])[], from: number): Chunk {
     const width = rows[0]?.length ?? 0;
-    const offsets = new Int32Array(rows.length * width * 2);
+    const offsets: number[] = [];
     let at = 0;
-    for (let r = 0; r < rows.length; r += 1) {
+    let r = from;
+    for (; r < rows.length && (r === from || at < CHUNK_BYTES); r += 1) {
       const row = rows[r] as readonly DirectValue[];
       if (row.length !== width) throw new Error(`row ${r} has ${row.length} values, the first has ${width}`);
       for (let c = 0; c < width; c += 1) {
         const value = row[c];
+        let length = 0;
         if (typeof value === 'string') {
           // A UTF-16 code unit never takes more than 3 UTF-8 bytes: room for the worst case.
           this.ensure(at + value.length * 3);
-          const written = this.buffer.write(value, at, 'utf8');
-          offsets[(r * width + c) * 2] = at;
-          offsets[(r * width + c) * 2 + 1] = written;
-          at += written;
+          length = this.buffer.write(value, at, 'utf8');
         } else if (value instanceof Uint8Array) {
           this.ensure(at + value.length);
           this.buffer.set(value, at);
-          offsets[(r * width + c) * 2] = at;
-          offsets[(r * width + c) * 2 + 1] = value.length;
-          at += value.length;
+          length = value.length;
         }
+        offsets.push(at, length);
+        at += length;
       }
     }
-    return { offsets, bytes: at };
+    return { offsets, bytes: at, end: r };
   }
 
   private ensure(size: number): void {

@@ -115,3 +115,18 @@ test('a sql.js without the exported C functions falls back to Statement.run', as
   assert.deepEqual(store.readStream('s').map((e) => e.streamPosition), [1, 2]);
   db.close();
 });
+
+test('an append bigger than one copy into the WASM heap goes in slices, positions and bytes intact across them', async () => {
+  const { direct, reference, dump } = await twins();
+  const big = (n: number, char: string): NewEvent => anEvent({ eventId: `big-${n}`, serialized: { data: JSON.stringify({ n, s: char.repeat(450_000) }), metadata: '{}' } });
+  const stored = big(0, 'a');
+  const events = [big(1, 'é'), stored, big(2, 'b'), big(3, '✓'), stored, big(4, 'c'), anEvent({ eventId: 'small' })];
+  for (const store of [direct, reference]) {
+    store.append('s', [stored]);
+    const result = store.append('s', events);
+    assert.deepEqual([result.appended, result.duplicates, result.nextExpectedVersion], [5, 2, 6]);
+  }
+  const rows = dump('direct');
+  assert.deepEqual(rows.map((r) => [r[2], r[3]]), [[1, 'big-0'], [2, 'big-1'], [3, 'big-2'], [4, 'big-3'], [5, 'big-4'], [6, 'small']]);
+  assert.deepEqual(rows, dump('reference'));
+});
