@@ -12,7 +12,7 @@ import type { Database, SqlJsStatic, Statement } from 'sql.js';
 /** A value bound as TEXT (a string, or its UTF-8 bytes), an INTEGER, or NULL. */
 export type DirectValue = string | Uint8Array | number | null;
 
-/** The C functions of sql.js's module used here (exported by every sql.js build since 1.0). */
+/** The C functions of sql.js's module used here (sql.js 1.16 exports them; DirectBinder.for checks). */
 interface SqlJsExports {
   _malloc(size: number): number;
   _free(pointer: number): void;
@@ -48,7 +48,7 @@ interface Chunk {
 
 /** Runs one prepared statement over many rows, binding by pointer. */
 export class DirectBinder {
-  /** Reused between batches: grown, never shrunk. */
+  /** Reused between runs: grown as needed, let go past KEEP_BUFFER_BYTES. */
   private buffer = Buffer.allocUnsafe(CHUNK_BYTES + 256 * 1024);
 
   private constructor(
