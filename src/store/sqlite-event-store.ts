@@ -46,32 +46,26 @@ export class SqliteEventStore implements EventStore {
     const atomic = !this.inTransaction && events.length > 1;
     if (atomic) this.db.run('SAVEPOINT append');
     try {
-      const binder = this.directBinder(insert);
-      if (binder !== undefined) {
-        const rows = events.map((event, i): DirectValue[] => [streamId, current + i + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
-          event.correlationId ?? null, event.causationId ?? null, event.serialized?.data ?? JSON.stringify(event.data ?? null), event.serialized?.metadata ?? JSON.stringify(event.metadata)]);
-        binder.run(rows, (index, modified) => {
-          if (modified > 0) {
-            version += 1;
-            return;
-          }
-          duplicates += 1;
-          // A skipped event takes no position: the later ones move down one (bound when their row runs).
-          for (let later = index + 1; later < rows.length; later += 1) (rows[later] as DirectValue[])[1] = (rows[later]?.[1] as number) - 1;
-        });
-      } else {
-        // data and metadata go as UTF-8 bytes cast back to TEXT: sql.js copies bytes, where it
-        // encodes a string character by character in JS. The stored value is the same TEXT.
-        for (const event of events) {
-          insert.run([streamId, version + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
-            event.correlationId ?? null, event.causationId ?? null,
-            utf8(event.serialized?.data ?? JSON.stringify(event.data ?? null)), utf8(event.serialized?.metadata ?? JSON.stringify(event.metadata))]);
-          if (this.db.getRowsModified() === 0) {
-            duplicates += 1;
-            continue;
-          }
+      const rows = events.map((event, i): DirectValue[] => [streamId, current + i + 1, event.eventId, event.type, event.schemaVersion, recordedAt,
+        event.correlationId ?? null, event.causationId ?? null, event.serialized?.data ?? JSON.stringify(event.data ?? null), event.serialized?.metadata ?? JSON.stringify(event.metadata)]);
+      const counted = (index: number, modified: number): void => {
+        if (modified > 0) {
           version += 1;
+          return;
         }
+        duplicates += 1;
+        // A skipped event takes no position: the later ones move down one (bound when their row runs).
+        for (let later = index + 1; later < rows.length; later += 1) (rows[later] as DirectValue[])[1] = (rows[later]?.[1] as number) - 1;
+      };
+      const binder = this.directBinder(insert);
+      if (binder !== undefined) binder.run(rows, counted);
+      else {
+        // Without direct binding, data and metadata go as UTF-8 bytes cast back to TEXT: sql.js
+        // copies bytes, where it encodes a string character by character in JS. Same TEXT stored.
+        rows.forEach((row, index) => {
+          insert.run(row.map((value, column) => (column >= 8 && typeof value === 'string' ? utf8(value) : value)));
+          counted(index, this.db.getRowsModified());
+        });
       }
       if (version > current) lastGlobal = this.lastInsertRowId();
       if (atomic) this.db.run('RELEASE append');
