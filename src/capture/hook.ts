@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, invalidEntryText, stampNow, writeInboxEntry } from './inbox-writer';
+import type { InboxStamp } from './inbox-writer';
 import { decideInHook } from './hook-decide';
+import { appendToInboxLog, LOG_SUFFIX } from './inbox-log';
 
 // The hook's hot path. Claude Code waits for it, so it does the least that is durable:
 // stamp, check the JSON, write one inbox entry, answer only when a workflow rule asks it to
@@ -28,11 +30,11 @@ export function runHook(run: HookRun): HookOutcome {
   try {
     raw = (run.readStdin ?? readStdin)();
   } catch (error) {
-    return write(run, entryFileName(stamp), invalidEntryText(stamp, 'hook', run.hookEvent, `stdin could not be read: ${String(error)}`, ''), true);
+    return append(run, stamp, invalidEntryText(stamp, 'hook', run.hookEvent, `stdin could not be read: ${String(error)}`, ''), true);
   }
   const checked = checkPayload(raw);
-  if (typeof checked === 'string') return write(run, entryFileName(stamp), invalidEntryText(stamp, 'hook', run.hookEvent, checked, raw), true);
-  const outcome = write(run, entryFileName(stamp), entryText(stamp, 'hook', run.hookEvent, raw.trim()), false);
+  if (typeof checked === 'string') return append(run, stamp, invalidEntryText(stamp, 'hook', run.hookEvent, checked, raw), true);
+  const outcome = append(run, stamp, entryText(stamp, 'hook', run.hookEvent, raw.trim()), false);
   if (outcome.file === undefined) return outcome;
   let decision: ReturnType<typeof decideInHook>;
   try {
@@ -49,6 +51,17 @@ export function runHook(run: HookRun): HookOutcome {
   const recorded = write(run, entryFileName(cmd, EVENTS_ENTRY_SUFFIX), eventsEntryText(cmd, 'hook', sessionId, decision.decided, stamp.id), false);
   // Answer even if the record failed: the rule still applies; the error goes to stderr.
   return { ...outcome, error: recorded.error, output: decision.output };
+}
+
+/** A hook event's entry goes to the inbox log; if the log cannot take it, to an entry file of its own. */
+function append(run: HookRun, stamp: InboxStamp, text: string, quarantined: boolean): HookOutcome {
+  try {
+    const file = appendToInboxLog(run.inboxDir, text, () => entryFileName(stampNow(), LOG_SUFFIX));
+    if (file !== undefined) return { file, quarantined, error: undefined, output: undefined };
+  } catch {
+    // The entry file below reports the problem if it has the same one.
+  }
+  return write(run, entryFileName(stamp), text, quarantined);
 }
 
 function write(run: HookRun, name: string, text: string, quarantined: boolean): HookOutcome {

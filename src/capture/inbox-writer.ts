@@ -103,7 +103,7 @@ export function writeInboxEntry(inboxDir: string, fileName: string, text: string
 
 // Level by level, not `recursive: true`: Node's recursive mkdir can spin forever on some
 // special file systems (seen with /proc), and a hook must never hang.
-function makeDirs(dirs: readonly string[]): void {
+export function makeDirs(dirs: readonly string[]): void {
   for (const dir of dirs) {
     try {
       mkdirSync(dir, { mode: 0o700 });

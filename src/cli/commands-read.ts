@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { logbookPaths } from '../capture/paths';
 import type { LogbookPaths } from '../capture/paths';
-import { INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { pendingEntries } from '../ingest/pending-entries';
 import { summarizeEvent } from '../domain/event-summary';
 import type { RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
@@ -28,11 +27,7 @@ async function openSnapshot(ctx: CliContext, paths: LogbookPaths): Promise<Logbo
 }
 
 function inboxCount(paths: LogbookPaths): number {
-  try {
-    return readdirSync(paths.inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)).length;
-  } catch {
-    return 0;
-  }
+  return pendingEntries(paths.inbox).length;
 }
 
 export async function sessionsCommand(ctx: CliContext): Promise<number> {

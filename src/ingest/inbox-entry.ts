@@ -99,7 +99,8 @@ function payloadTextOf(text: string, json: unknown): string | undefined {
   return text.slice(at + PAYLOAD_KEY.length, text.lastIndexOf('}')).trim();
 }
 
-function unreadable(file: string, text: string, reason: string): InboxEntry {
+/** An entry that cannot be read as one, kept whole with the reason (quarantined at ingest). */
+export function unreadable(file: string, text: string, reason: string): InboxEntry {
   const us = Number(/^(\d{17})-/.exec(file)?.[1] ?? 0);
   return { kind: 'unreadable', file, stamp: { id: idFromName(`${file}\n${text}`), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: undefined }, reason, raw: text };
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
-import { idFromName, parseInboxEntry } from './inbox-entry';
+import { isClaimedLog, splitLog } from '../capture/inbox-log';
+import { idFromName, parseInboxEntry, unreadable } from './inbox-entry';
+import { claimLiveLog, grownPast, readClaimedLog, receivedUsOf, receivedUsOfName } from './claimed-logs';
 import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './normalize';
 import type { IngestRecord, NormalizeOptions } from './normalize';
 import { prepareHookEntry, preparedRecord } from './hook-fast-path';
@@ -46,6 +48,10 @@ export class Ingestor {
   private consumedBytes = 0;
   /** Inbox files whose events are on disk: safe to archive at any time. */
   private readonly committed = new Set<string>();
+  /** Claimed logs consumed, with their size when read (checked again before one is archived). */
+  private readonly logSizes = new Map<string, number>();
+  /** Claimed logs that grew after they were read (a file system that ignores chmod): read on from there. */
+  private readonly logResume = new Map<string, number>();
   private readonly linker: CausationLinker;
   /** Sessions that got workflow events since the last take: their snapshots need rewriting. */
   private readonly workflowSessions = new Set<string>();
@@ -69,21 +75,64 @@ export class Ingestor {
   ingestPending(report: IngestReport = emptyReport()): IngestReport {
     this.recoverJournal();
     const batchSize = this.options.batchSize ?? 500;
+    claimLiveLog(this.inboxDir);
     const names = this.pendingNames();
     if (names.length === 0) return report;
-    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set() };
-    const reader = entryReader(this.inboxDir, names, this.options.maxFieldBytes);
+    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map() };
+    const entryNames = names.filter((name) => !isClaimedLog(name));
+    const reader = entryReader(this.inboxDir, entryNames, this.options.maxFieldBytes);
     try {
       this.database.transaction(() => {
-        for (let start = 0; start < names.length; start += batchSize) this.ingestBatch(names.slice(start, start + batchSize), reader, report, pass);
+        let batch: PassItem[] = [];
+        for (const item of this.passItems(entryNames, names.filter(isClaimedLog), pass)) {
+          batch.push(item);
+          if (batch.length >= batchSize) {
+            this.ingestBatch(batch, reader, report, pass);
+            batch = [];
+          }
+        }
+        this.ingestBatch(batch, reader, report, pass);
       });
     } finally {
       reader.close();
     }
     for (const name of pass.consumed) this.consumed.add(name);
+    for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     this.consumedBytes += pass.bytes;
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
     return report;
+  }
+
+  /**
+   * The pass's entries in receive order: the entry files (named by receive time) merged into
+   * the claimed logs' records (in append order, each log read when its turn comes).
+   */
+  private *passItems(entryNames: readonly string[], logs: readonly string[], pass: Pass): Generator<PassItem> {
+    let next = 0;
+    let lastUs = 0;
+    for (const log of logs) {
+      let read: ReturnType<typeof readClaimedLog>;
+      try {
+        read = readClaimedLog(this.inboxDir, log, this.logResume.get(log));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      pass.logSizes.set(log, read.size);
+      const { records } = read;
+      if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
+      for (let i = 0; i < records.length; i += 1) {
+        const record = records[i] as (typeof records)[number];
+        lastUs = receivedUsOf(record.text) ?? lastUs;
+        while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
+        const last = i === records.length - 1;
+        yield {
+          label: `${log}#${record.offset}`, knownId: undefined, text: record.text, ...(record.torn === undefined ? {} : { torn: record.torn }),
+          completes: last ? log : undefined, bytes: last ? read.size : 0,
+        };
+      }
+    }
+    while (next < entryNames.length) yield entryItem(entryNames[next++] as string);
   }
 
   /** Journals what was appended, then flushes the store durably; those inbox entries become safe to archive. */
@@ -112,6 +161,7 @@ export class Ingestor {
     for (let start = 0; start < names.length; start += 512) {
       if (start > 0) await yieldToEventLoop();
       for (const name of names.slice(start, start + 512)) {
+        if (this.grewAfterRead(name)) continue;
         try {
           renameSync(join(this.inboxDir, name), join(this.segments.archiveDir, name));
         } catch (error) {
@@ -131,6 +181,20 @@ export class Ingestor {
       }
     }
     return names.length;
+  }
+
+  /**
+   * A claimed log written to after it was read: possible only where chmod has no effect, so
+   * the hooks could not see it was retired. It stays in the inbox, to be read on from there.
+   */
+  private grewAfterRead(name: string): boolean {
+    const size = this.logSizes.get(name);
+    if (size === undefined) return false;
+    this.logSizes.delete(name);
+    if (!grownPast(this.inboxDir, name, size)) return false;
+    this.committed.delete(name);
+    this.logResume.set(name, size);
+    return true;
   }
 
   /** Sessions whose workflow changed since the last call (and forgets them). */
@@ -180,50 +244,93 @@ export class Ingestor {
       throw error;
     }
     return names
-      .filter((n) => (n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)) && !this.consumed.has(n) && !this.committed.has(n))
+      .filter((n) => (n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX) || isClaimedLog(n)) && !this.consumed.has(n) && !this.committed.has(n))
       .sort();
   }
 
   /** Reads, validates and appends a batch inside the pass's transaction; what it consumed goes to `pass`. */
-  private ingestBatch(names: readonly string[], reader: EntryReader, report: IngestReport, pass: Pass): void {
-    // Entries already stored (a crash before they were archived) are known by the id in their
-    // name, found with one query for the batch and never read again.
-    const ids = names.map(knownIdOf);
-    const stored = this.database.store.existingEventIds(ids.filter((id): id is string => id !== undefined));
+  private ingestBatch(items: readonly PassItem[], reader: EntryReader, report: IngestReport, pass: Pass): void {
+    if (items.length === 0) return;
+    // Entry files already stored (a crash before they were archived) are known by the id in
+    // their name, found with one query for the batch and never read again.
+    const stored = this.database.store.existingEventIds(items.flatMap((item) => (item.knownId === undefined ? [] : [item.knownId])));
+    const parsed: { item: PassItem; records: IngestRecord[]; bytes: number }[] = [];
+    for (const item of items) {
+      if (item.knownId !== undefined && stored.has(item.knownId)) {
+        report.duplicates += 1;
+        consume(pass, item);
+        continue;
+      }
+      const read = this.readItem(item, reader, report);
+      if (read === undefined) continue;
+      parsed.push({ item, ...read });
+    }
+    // Records whose id no file name carries (log records: a claimed log read again after a
+    // crash) are checked against the store together, one query for the batch.
+    const unnamed = this.database.store.existingEventIds(parsed.flatMap(({ item, records }) => (item.knownId === undefined && records.length > 0 ? [(records[0] as IngestRecord).event.eventId] : [])));
     const fresh: IngestRecord[] = [];
     const seen = new Set<string>();
-    names.forEach((name, index) => {
-      const knownId = ids[index];
-      if (knownId !== undefined && (stored.has(knownId) || seen.has(knownId))) {
+    for (const { item, records, bytes } of parsed) {
+      const first = records[0];
+      if (first !== undefined && (seen.has(first.event.eventId) || unnamed.has(first.event.eventId))) {
         report.duplicates += 1;
-        pass.consumed.push(name);
-        return;
-      }
-      let read: ReadResult;
-      try {
-        read = reader.read(name);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        report.unreadableFiles.push(`${name}: ${(error as Error).message}`);
-        return;
-      }
-      const records = read.prepared !== undefined ? [preparedRecord(read.prepared)] : entryRecords(name, read.text, this.options);
-      const first = records[0] as IngestRecord;
-      if (seen.has(first.event.eventId) || (knownId === undefined && this.database.store.hasEvent(first.event.eventId))) {
-        report.duplicates += 1;
-        pass.consumed.push(name);
-        return;
+        consume(pass, item);
+        continue;
       }
       for (const record of records) {
         if (isWorkflowEventType(record.event.type)) pass.workflowSessions.add(record.streamId);
         seen.add(record.event.eventId);
         fresh.push(serializeRecord(this.linker.link(record)));
       }
-      pass.consumed.push(name);
-      pass.bytes += read.prepared !== undefined ? read.bytes : read.text.length;
-    });
+      consume(pass, item);
+      pass.bytes += bytes;
+    }
     appendInTransaction(this.database, fresh, report);
   }
+
+  /** An item's records, not linked yet, and its raw size; undefined for an entry file that cannot be read. */
+  private readItem(item: PassItem, reader: EntryReader, report: IngestReport): { records: IngestRecord[]; bytes: number } | undefined {
+    if (item.text !== undefined) {
+      const records = item.torn !== undefined
+        ? normalizeEntryRecords(unreadable(item.label, item.text, `inbox log ${item.label}: ${item.torn}`), this.options)
+        : entryRecords(item.label, item.text, this.options);
+      return { records, bytes: item.bytes };
+    }
+    if (item.completes !== undefined && isClaimedLog(item.completes)) return { records: [], bytes: 0 }; // an empty log
+    let read: ReadResult;
+    try {
+      read = reader.read(item.label);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report.unreadableFiles.push(`${item.label}: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (read.prepared !== undefined) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
+    return { records: entryRecords(item.label, read.text, this.options), bytes: read.text.length };
+  }
+}
+
+/** One entry of a pass: an entry file, or a record of a claimed log. */
+interface PassItem {
+  /** The entry file's name, or `<log>#<byte offset>` for a log record (in metadata and messages). */
+  readonly label: string;
+  /** The id an entry file's name carries: a duplicate is known without reading it. */
+  readonly knownId: string | undefined;
+  /** A log record's text (entry files are read when their turn comes). */
+  readonly text?: string;
+  /** Why a log record is not a whole entry: it is quarantined with the reason. */
+  readonly torn?: string;
+  /** The inbox file this item finishes: consumed once the pass commits. */
+  readonly completes: string | undefined;
+  /** For a log's last record: the log's size (the journal's sealing threshold counts it). */
+  readonly bytes: number;
+}
+
+function entryItem(name: string): PassItem {
+  return { label: name, knownId: knownIdOf(name), completes: name, bytes: 0 };
+}
+
+function consume(pass: Pass, item: PassItem): void {
+  if (item.completes !== undefined) pass.consumed.push(item.completes);
 }
 
 /** What one ingest pass consumed, taken over by the ingestor once the pass has committed. */
@@ -231,6 +338,8 @@ interface Pass {
   readonly consumed: string[];
   bytes: number;
   readonly workflowSessions: Set<string>;
+  /** Claimed logs read, with their size when read. */
+  readonly logSizes: Map<string, number>;
 }
 
 /** The event id an entry's name carries (hook and CLI entries, the sh launcher's raw ones). */
@@ -243,8 +352,16 @@ function knownIdOf(name: string): string | undefined {
  * takes the entry, else validated in full. Shared with rebuild, so a replay ingests it alike.
  */
 export function entryRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
+  if (isClaimedLog(name)) return logRecords(name, text, options);
   const prepared = prepareHookEntry(name, text, options.maxFieldBytes);
   return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseInboxEntry(name, text), options);
+}
+
+/** The records of a whole claimed log's text (a rebuild replays logs as the archive holds them). */
+function logRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
+  return splitLog(Buffer.from(text, 'utf8')).flatMap((record) => (record.torn !== undefined
+    ? normalizeEntryRecords(unreadable(`${name}#${record.offset}`, record.text, `inbox log ${name}#${record.offset}: ${record.torn}`), options)
+    : entryRecords(`${name}#${record.offset}`, record.text, options)));
 }
 
 /** Appends records in order in one transaction, grouping runs of the same stream into one append. Shared with rebuild. */

@@ -6,6 +6,7 @@ import { LogbookError } from '../domain/errors';
 import { summarizeEvent } from '../domain/event-summary';
 import type { JournalFileRef, ReviewOutcome, ToolRules, WorkflowStatus } from '../domain/workflow/types';
 import { parseInboxEntry } from '../ingest/inbox-entry';
+import { pendingEntries } from '../ingest/pending-entries';
 import { QUARANTINE_STREAM } from '../ingest/normalize';
 import type { RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
@@ -64,8 +65,9 @@ export async function resolveSession(paths: LogbookPaths, given: string | undefi
   if (given !== undefined) return given;
   let latest = await withStore(paths, (store) => store?.streams().filter((s) => s.streamId !== QUARANTINE_STREAM)
     .sort((a, b) => a.lastOccurredAt.localeCompare(b.lastOccurredAt)).map((s) => ({ id: s.streamId, at: s.lastOccurredAt })).at(-1));
-  for (const name of inboxNames(paths).reverse()) {
-    const entry = readEntry(paths, name);
+  for (const pending of pendingEntries(paths.inbox).reverse()) {
+    const text = pending.text();
+    const entry = text === undefined ? undefined : parseInboxEntry(pending.name, text);
     const id = entry?.kind === 'events' ? entry.sessionId : entry?.kind === 'payload' ? sessionIdOf(entry.payload) : undefined;
     if (entry === undefined || id === undefined) continue;
     if (latest === undefined || entry.stamp.receivedAt > latest.at) latest = { id, at: entry.stamp.receivedAt };

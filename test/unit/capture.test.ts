@@ -8,6 +8,8 @@ import { runHook } from '../../src/capture/hook';
 import { hookCommand, installHooks } from '../../src/capture/installer';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { QUARANTINE_STREAM } from '../../src/ingest/normalize';
+import { isClaimedLog, LIVE_LOG, splitLog } from '../../src/capture/inbox-log';
+import { pendingEntries } from '../../src/ingest/pending-entries';
 import { tempDir } from './helpers';
 
 const root = join(__dirname, '..', '..');
@@ -44,10 +46,14 @@ test('50 installed hooks writing at once (as Claude Code runs them): every entry
     assert.deepEqual(runs.map((r) => r.code), Array.from({ length: 50 }, () => 0), 'the hook always exits 0');
     assert.deepEqual(runs.filter((r) => r.stdout !== ''), [], 'the hook prints nothing when no rule asks it to answer');
     const inbox = logbookPaths(dir).inbox;
-    const names = readdirSync(inbox).filter((n) => n.endsWith('.json'));
-    assert.equal(names.length, 50);
-    for (const name of names) JSON.parse(readFileSync(join(inbox, name), 'utf8'));
-    assert.deepEqual(readdirSync(join(inbox, '.tmp')), [], 'no half-written temp file left behind');
+    assert.deepEqual(readdirSync(inbox).filter((n) => n.endsWith('.json')), [], 'all in the log, no entry file');
+    // 50 writes of 200 KB each to one O_APPEND log (10 MB: rotated once past 8 MB): whole records, never interleaved.
+    const logs = readdirSync(inbox).filter((n) => n === LIVE_LOG || isClaimedLog(n));
+    assert.ok(logs.length >= 2, `the live log and at least one rotated away (${logs.length})`);
+    const records = logs.flatMap((n) => splitLog(readFileSync(join(inbox, n))));
+    assert.equal(records.length, 50);
+    assert.deepEqual(records.filter((r) => r.torn !== undefined), [], 'no torn record');
+    for (const record of records) JSON.parse(record.text);
     const started = await LogbookWriter.start(logbookPaths(dir), 'test', { maxFieldBytes: 1_000_000 });
     assert.ok(started.ok);
     started.writer.ingest();
@@ -102,8 +108,8 @@ test('entries are stamped with a unique id and a receive time, and sort in recei
   try {
     const inbox = join(dir, 'inbox');
     for (let i = 0; i < 20; i += 1) runHook({ inboxDir: inbox, hookEvent: 'Stop', readStdin: () => JSON.stringify({ session_id: 's', hook_event_name: 'Stop', i }) });
-    const entries = readdirSync(inbox).filter((n) => n.endsWith('.json')).sort()
-      .map((n) => JSON.parse(readFileSync(join(inbox, n), 'utf8')) as { id: string; receivedAt: string; receivedUs: number; payload: { i: number } });
+    const entries = pendingEntries(inbox)
+      .map((e) => JSON.parse(e.text() ?? '') as { id: string; receivedAt: string; receivedUs: number; payload: { i: number } });
     assert.deepEqual(entries.map((e) => e.payload.i), Array.from({ length: 20 }, (_, i) => i));
     assert.equal(new Set(entries.map((e) => e.id)).size, 20);
     assert.ok(entries.every((e) => !Number.isNaN(Date.parse(e.receivedAt)) && Math.abs(e.receivedUs / 1000 - Date.now()) < 60_000));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../../src/store/event-store';
 import { entryFileName, entryText, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
+import { appendToInboxLog, LOG_SUFFIX } from '../../src/capture/inbox-log';
 
 /** A fresh temp folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'logbook-unit-'): { dir: string; cleanup: () => void } {
@@ -28,6 +29,14 @@ export const FIXTURE_SESSION = '4b1ffb86-03bc-4881-8ec2-3bc2cf43ffba';
 export function putInInbox(inboxDir: string, payload: unknown, hookEvent?: string): string {
   const stamp = stampNow();
   writeInboxEntry(inboxDir, entryFileName(stamp), entryText(stamp, 'hook', hookEvent, JSON.stringify(payload)));
+  return stamp.id;
+}
+
+/** Appends a payload to an inbox's live log the way the hook does; returns the entry's event id. */
+export function logInInbox(inboxDir: string, payload: unknown, hookEvent?: string): string {
+  const stamp = stampNow();
+  const written = appendToInboxLog(inboxDir, entryText(stamp, 'hook', hookEvent, JSON.stringify(payload)), () => entryFileName(stampNow(), LOG_SUFFIX));
+  if (written === undefined) throw new Error('the live log was retired under a test writer');
   return stamp.id;
 }
 
