@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
-import { entryFileName, entryText, stampNow, writeInboxEntry } from '../src/capture/inbox-writer';
+import { entryFileName, entryText, stampNow } from '../src/capture/inbox-writer';
+import { appendToInboxLog, LOG_SUFFIX } from '../src/capture/inbox-log';
+import { pendingEntries } from '../src/ingest/pending-entries';
 import { installHooks } from '../src/capture/installer';
 import { logbookPaths } from '../src/capture/paths';
 import { loadWorkflow } from '../src/workflow/definition-file';
@@ -39,7 +41,7 @@ export interface HookBenchResult {
   readonly preWorkflowAllowed: Spread;
   readonly preWorkflowDenied: Spread;
   readonly post200kBytes: number;
-  /** p50 of one write+fsync+rename of an inbox entry, in process. */
+  /** p50 of one append (write + fsync) to the inbox log, in process. */
   readonly inboxWriteMs: number;
 }
 
@@ -109,7 +111,7 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
 
   // Every hook run must have left exactly one entry: a hook that silently failed would look fast.
   const hookRuns = rounds * 3;
-  const entries = readdirSync(paths.inbox).filter((n) => n.endsWith('.json')).length;
+  const entries = pendingEntries(paths.inbox).length;
   if (entries !== hookRuns) throw new Error(`expected ${hookRuns} inbox entries from the hook runs, found ${entries}`);
 
   const spread = (key: Variant['key']): Spread => {
@@ -173,12 +175,13 @@ interface InProcess {
  */
 function measureInProcess(dir: string, small: string, big: string, iterations: number): InProcess {
   const inbox = join(dir, 'inbox');
-  writeInboxEntry(inbox, entryFileName(stampNow()), 'warm-up\n'); // creates the folders outside the timings
+  const append = (text: string): void => void appendToInboxLog(inbox, text, () => entryFileName(stampNow(), LOG_SUFFIX));
+  append('warm-up\n'); // creates the folders outside the timings
   const text = entryText(stampNow(), 'hook', 'PreToolUse', small);
   const pieces: Record<keyof InProcess, () => void> = {
     stamp: () => void stampNow(),
     entryTextSmall: () => void entryText(stampNow(), 'hook', 'PreToolUse', small),
-    writeEntry: () => void writeInboxEntry(inbox, entryFileName(stampNow()), text),
+    writeEntry: () => append(text),
     runHookSmall: () => void runHook({ inboxDir: inbox, hookEvent: 'PreToolUse', readStdin: () => small }),
     runHookBig: () => void runHook({ inboxDir: inbox, hookEvent: 'PostToolUse', readStdin: () => big }),
   };
@@ -216,7 +219,7 @@ function printHook(r: HookBenchResult, variants: readonly Variant[], inProcess: 
   console.log(textTable(['piece', 'p50'], [
     ['stampNow (id + clock)', fmtUs(inProcess.stamp)],
     ['entryText (PreToolUse payload)', fmtUs(inProcess.entryTextSmall)],
-    ['writeInboxEntry (open wx, write, fsync, close, rename)', fmtUs(inProcess.writeEntry)],
+    ['appendToInboxLog (open O_APPEND, one write, fsync, fstat, close)', fmtUs(inProcess.writeEntry)],
     ['runHook, PreToolUse payload (parse check + all of the above)', fmtUs(inProcess.runHookSmall)],
     [`runHook, PostToolUse ${Math.round(r.post200kBytes / 1024)} KB payload`, fmtUs(inProcess.runHookBig)],
   ], new Set([1])));

@@ -3,7 +3,9 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:f
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database, SqlValue } from 'sql.js';
-import { entryFileName, entryText, idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX, stampNow, writeInboxEntry } from '../src/capture/inbox-writer';
+import { entryFileName, entryText, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX, stampNow } from '../src/capture/inbox-writer';
+import { appendToInboxLog, isClaimedLog, LOG_SUFFIX } from '../src/capture/inbox-log';
+import { claimLiveLog, readClaimedLog } from '../src/ingest/claimed-logs';
 import { logbookPaths } from '../src/capture/paths';
 import type { LogbookPaths } from '../src/capture/paths';
 import { isKnownHookEvent, knownHookSchemas } from '../src/domain/hook-events';
@@ -11,9 +13,9 @@ import { CausationLinker } from '../src/ingest/causation';
 import { parseInboxEntry } from '../src/ingest/inbox-entry';
 import { PreparedEvent, prepareHookEntry, preparedRecord } from '../src/ingest/hook-fast-path';
 import { appendInTransaction, emptyReport } from '../src/ingest/ingestor';
-import { entryReader } from '../src/ingest/read-ahead';
 import { tryAcquireLock } from '../src/ingest/lock';
 import { normalizeEntryRecords, serializeRecord } from '../src/ingest/normalize';
+import { unreadable } from '../src/ingest/inbox-entry';
 import type { IngestRecord } from '../src/ingest/normalize';
 import { openStoreForWriting, tuneForWriting } from '../src/ingest/open-store';
 import { SegmentLog } from '../src/ingest/segments';
@@ -33,12 +35,12 @@ import type { FixtureEvent } from './workload';
 // the process that has just ingested, the raw inserts are 2-3× slower (V8 compiles sql.js's
 // string-to-UTF-8 loop and its bind code for the mix our ingest feeds them), which flattered
 // the ratio. Then where our time goes: the ingest pipeline re-run piece by piece on a twin
-// inbox (same names, same bytes; src/ is not instrumented: the pieces are the functions it
-// calls, in its order). The re-enactment follows src/ingest/ingestor.ts as of this commit; the
+// inbox (the same entries appended to its own log; src/ is not instrumented: the pieces are
+// the functions it calls, in its order). The re-enactment follows src/ingest/ingestor.ts as of this commit; the
 // "sum vs end-to-end" line says when it has drifted from it.
 //
-// Work the writer defers (archiving inbox entries after the flush and sealing them into a raw
-// segment, the full-text projection's catch-up)
+// Work the writer defers (archiving claimed inbox logs after the flush and sealing them into a
+// raw segment, the full-text projection's catch-up)
 // is not in the headline figure, as the brief defines it (start → ingest → flush → close), but
 // it is timed and shown beside it, and in an all-in figure: deferred work is still work.
 
@@ -69,7 +71,7 @@ const SESSIONS = 8;
 const MAX_FIELD_BYTES = 65_536;
 /** Ingestor's default batch (IngestOptions.batchSize): the breakdown uses the same. */
 const BATCH = 500;
-const WARMUP_EVENTS = 2000; // a few full batches, past the read-ahead threshold: every code path of the pipeline gets compiled
+const WARMUP_EVENTS = 2000; // a few full batches: every code path of the pipeline gets compiled
 const OPTIONS = { maxFieldBytes: MAX_FIELD_BYTES };
 
 export async function benchIngest(input: IngestBenchInput): Promise<IngestBenchResult> {
@@ -95,7 +97,7 @@ export async function benchIngest(input: IngestBenchInput): Promise<IngestBenchR
     const repDir = join(input.tempDir, `ingest-${rep}`);
     const measured = workspace(repDir, 'ours');
     const pieces = workspace(repDir, 'breakdown');
-    progress(`ingest ${rep + 1}/${input.reps}: writing ${fmtInt(input.events)} inbox entries twice, the way the hook does (fsync each; not timed)`);
+    progress(`ingest ${rep + 1}/${input.reps}: appending ${fmtInt(input.events)} entries to two inbox logs, the way the hook does (fsync each; not timed)`);
     // Both inboxes get the same names and bytes, written alike (fsynced entries cost more to unlink than unsynced copies).
     await fillInboxes([measured.inbox, pieces.inbox], new WorkloadGenerator(input.fixture, SESSIONS), input.events);
     const runMeasured = async (): Promise<void> => {
@@ -137,14 +139,15 @@ export async function benchIngest(input: IngestBenchInput): Promise<IngestBenchR
   return result;
 }
 
-/** Writes `count` generated entries into every inbox given, each with the hook's own writer. */
+/** Appends `count` generated entries to every inbox given, each with the hook's own writer (the inbox log). */
 async function fillInboxes(inboxes: readonly string[], generator: WorkloadGenerator, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     const payload = generator.next();
     const stamp = stampNow();
-    const name = entryFileName(stamp);
     const text = entryText(stamp, 'hook', payload.hookEvent, payload.json);
-    for (const inbox of inboxes) writeInboxEntry(inbox, name, text);
+    for (const inbox of inboxes) {
+      if (appendToInboxLog(inbox, text, () => entryFileName(stampNow(), LOG_SUFFIX)) === undefined) throw new Error(`the live log of ${inbox} was retired while the bench filled it`);
+    }
     if ((i + 1) % 1000 === 0) await yieldToEventLoop();
     if ((i + 1) % 5000 === 0 && count > 5000) progress(`ingest: ${fmtInt(i + 1)}/${fmtInt(count)} entries written`);
   }
@@ -157,7 +160,7 @@ interface OursTiming {
   readonly ingest: number;
   readonly flush: number;
   readonly close: number;
-  /** Deferred: removeCommittedEntries (entries moved to the archive; sealed, and their files removed, when the journal is full). */
+  /** Deferred: removeCommittedEntries (claimed logs moved to the archive; sealed, and their files removed, when the journal is full). */
   readonly removal: number;
   /** Deferred: catchUpFullText and the flush that persists it. */
   readonly fullText: number;
@@ -189,7 +192,8 @@ async function runOurs(paths: LogbookPaths, expected: number): Promise<OursTimin
   if (report.appended !== expected || report.quarantined !== 0) {
     throw new Error(`ingest appended ${report.appended} (${report.quarantined} quarantined), expected ${expected} hook events`);
   }
-  if (removed !== expected) throw new Error(`removeCommittedEntries removed ${removed} inbox entries, expected ${expected}`);
+  const left = pendingNames(paths.inbox);
+  if (removed < 1 || left.length > 0) throw new Error(`removeCommittedEntries archived ${removed} inbox files and left ${left.join(', ')}`);
   return { total: start + ingest + flush + close, start, ingest, flush, close, removal, fullText, storeBytes };
 }
 
@@ -332,8 +336,6 @@ interface Breakdown {
   readonly details: Phases;
   readonly records: IngestRecord[];
   readonly linkLookups: number;
-  /** Entries the read-ahead helper had ready when the writer came to them, and those the writer read itself. */
-  readonly reads: { fromHelper: number; readHere: number };
 }
 
 /**
@@ -358,55 +360,46 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
   const lookups = new LookupCounter();
 
   phases.time('journal recovery check (once per writer)', () => segments.dropUnlanded(database.store.lastGlobalPosition()));
+  phases.time('claim the live log (stat + rename)', () => claimLiveLog(paths.inbox));
   const pending = phases.time('list inbox (readdir + filter + sort, once)', () => pendingNames(paths.inbox));
-  const reader = phases.time('start the read-ahead helper thread', () => entryReader(paths.inbox, pending, MAX_FIELD_BYTES));
+  if (pending.some((name) => !isClaimedLog(name))) throw new Error(`the breakdown re-enacts the inbox log path; the bench wrote entry files: ${pending.join(', ')}`);
   // One transaction for the pass; its BEGIN and COMMIT are what the pass takes beyond its pieces.
   const passStart = process.hrtime.bigint();
   const inPass = phases.sum;
   database.transaction(() => {
-    for (let from = 0; from < pending.length; from += BATCH) {
-      const names = pending.slice(from, from + BATCH);
-      // The hook's entry names carry the event id: stored ones are found with one query per batch.
-      const fresh = phases.time('dedupe (ids from names, existingEventIds: one query per batch)', () => {
-        const ids = names.map((name) => idFromEntryName(name)).filter((id): id is string => id !== undefined);
-        const stored = database.store.existingEventIds(ids);
-        return names.filter((name) => {
-          const id = idFromEntryName(name);
-          return id === undefined || !stored.has(id);
+    for (const log of pending) {
+      const read = phases.time('retire + read + split a claimed log (chmod, one read, records at 0x1E)', () => readClaimedLog(paths.inbox, log));
+      consumedBytes += read.size;
+      for (let from = 0; from < read.records.length; from += BATCH) {
+        const batch = read.records.slice(from, from + BATCH);
+        // Record by record, as the ingestor goes: the fast path, else full validation.
+        const parsed = batch.map((record) => {
+          const label = `${log}#${record.offset}`;
+          const prepared = phases.time('fast path (JSON.parse + plain checks)', () => (record.torn === undefined ? prepareHookEntry(label, record.text, MAX_FIELD_BYTES) : null));
+          if (prepared !== null) return phases.time('record of a prepared entry', () => [preparedRecord(prepared)]);
+          return phases.time('full validation (JSON.parse + zod envelope + zod event schema + metadata JSON)', () => (record.torn === undefined
+            ? normalizeEntryRecords(parseInboxEntry(label, record.text), OPTIONS)
+            : normalizeEntryRecords(unreadable(label, record.text, record.torn), OPTIONS)));
         });
-      });
-      // Entry by entry, as the ingestor goes: the helper thread reads and prepares ahead meanwhile.
-      const linked: IngestRecord[] = [];
-      for (const name of fresh) {
-        const read = phases.time('take the entry (the helper\'s read + fast path, copied out; else read here)', () => reader.read(name));
-        let records: IngestRecord[];
-        if (read.prepared !== undefined) {
-          const prepared = read.prepared;
-          records = phases.time('record of a prepared entry', () => [preparedRecord(prepared)]);
-          consumedBytes += read.bytes;
-        } else {
-          const text = read.text;
-          const prepared = phases.time('fast path here (JSON.parse + plain checks), for entries the helper did not get to', () => prepareHookEntry(name, text, MAX_FIELD_BYTES));
-          // An entry may carry decisions besides its hook event: all of its records, in order.
-          records = prepared !== null ? [preparedRecord(prepared)]
-            : phases.time('full validation (JSON.parse + zod envelope + zod event schema + metadata JSON)', () => normalizeEntryRecords(parseInboxEntry(name, text), OPTIONS));
-          consumedBytes += text.length;
-        }
+        // A log's records carry no id in a name: one query for the batch (nothing newer than the store's newest id is looked up).
+        const stored = phases.time('dedupe (existingEventIds: one query per batch)', () => database.store.existingEventIds(parsed.flatMap((records) => (records[0] === undefined ? [] : [records[0].event.eventId]))));
+        const linked: IngestRecord[] = [];
         phases.time('causation link + serializeRecord', () => {
-          for (const record of records) {
-            lookups.observe(record);
-            linked.push(serializeRecord(linker.link(record)));
+          for (const records of parsed) {
+            if (records[0] !== undefined && stored.has(records[0].event.eventId)) continue;
+            for (const record of records) {
+              lookups.observe(record);
+              linked.push(serializeRecord(linker.link(record)));
+            }
           }
         });
+        phases.time('store append (inside the pass\'s transaction)', () => appendInTransaction(database, linked, report));
+        allRecords.push(...linked);
       }
-      consumed.push(...fresh);
-      phases.time('store append (inside the pass\'s transaction)', () => appendInTransaction(database, linked, report));
-      allRecords.push(...linked);
+      consumed.push(log);
     }
   });
   phases.add('BEGIN + COMMIT of the pass\'s transaction', msSince(passStart) - (phases.sum - inPass));
-  reader.close();
-  const reads = { ...(reader.counts ?? { fromHelper: 0, readHere: pending.length }) };
   if (report.appended !== expected) throw new Error(`breakdown appended ${report.appended}, expected ${expected}`);
 
   // LogbookDatabase.flush() is exactly export() then writeFileDurably(): timed as its two halves.
@@ -414,13 +407,13 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
     const bytes = into.time(`${label}: export (sql.js serialises the db)`, () => database.export());
     into.time(`${label}: write temp + fsync + rename + fsync dir`, () => writeFileDurably(paths.store, bytes));
   };
-  phases.time('journal (entry names in append order, write + fsync)', () => segments.appendGroup(consumed, database.store.lastGlobalPosition(), MAX_FIELD_BYTES, consumedBytes));
+  phases.time('journal (inbox file names in append order, write + fsync)', () => segments.appendGroup(consumed, database.store.lastGlobalPosition(), MAX_FIELD_BYTES, consumedBytes));
   flushInHalves('flush', phases);
   const deferred = new Phases();
-  deferred.time('move entries to the archive (rename)', () => moveAll(paths.inbox, segments, consumed));
+  deferred.time('move claimed logs to the archive (rename)', () => moveAll(paths.inbox, segments, consumed));
   if (segments.full) {
-    deferred.time('seal the journal (read archived entries + gzip + write durably)', () => segments.seal(paths.inbox));
-    await deferred.timeAsync('remove sealed archived entries (async unlink, 16 at a time)', async () => {
+    deferred.time('seal the journal (read archived logs + gzip + write durably)', () => segments.seal(paths.inbox));
+    await deferred.timeAsync('remove sealed archived logs (async unlink, 16 at a time)', async () => {
       for (const sealed of segments.unfinishedSeals()) {
         await removeAll(segments.archiveDir, sealed.entries, 16);
         segments.finishSeal(sealed.journal);
@@ -441,12 +434,12 @@ async function breakdownIngest(paths: LogbookPaths, expected: number): Promise<B
     const name = (payload as { hook_event_name?: unknown } | null)?.hook_event_name;
     if (typeof name === 'string' && isKnownHookEvent(name)) knownHookSchemas[name].safeParse(payload);
   }));
-  return { phases, deferred, details, records: allRecords, linkLookups: lookups.count, reads };
+  return { phases, deferred, details, records: allRecords, linkLookups: lookups.count };
 }
 
 /** Ingestor.pendingNames, same behaviour (nothing is consumed yet on a fresh writer). */
 function pendingNames(inbox: string): string[] {
-  return readdirSync(inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)).sort();
+  return readdirSync(inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX) || isClaimedLog(n)).sort();
 }
 
 /** Ingestor.removeCommitted's first step, re-enacted. */
@@ -628,8 +621,6 @@ function printIngest(r: IngestBenchResult, ours: readonly OursTiming[], raw: rea
   if (Math.abs(sum - r.oursMs) > 0.3 * r.oursMs) {
     console.log(`WARNING: the breakdown's sum is ${pct(Math.abs(sum - r.oursMs), r.oursMs)} away from the end-to-end time: a noisy machine, or src/ingest/ingestor.ts changed and bench/ingest-bench.ts no longer mirrors it.`);
   }
-  const shares = breakdowns.map((b) => b.reads.fromHelper / Math.max(1, b.reads.fromHelper + b.reads.readHere));
-  console.log(`The read-ahead helper had ${shares.map((share) => pct(share, 1)).join(', ')} of the entries ready when the writer came to them; the writer read the rest itself.`);
   const lookups = breakdowns.at(-1)?.linkLookups ?? 0;
   if (lookups > 0) console.log(`(causation link read ${lookups} stream${lookups === 1 ? '' : 's'} back whole: an effect whose cause was not seen in this process, e.g. the SubagentStop of /compact)`);
 
