@@ -4,8 +4,9 @@
 // records what really fired, so the store is checked against the CLI's behaviour, not our guesses.
 // Needs `npm run build` first (dist/logbook.js). Set LOGBOOK_E2E_KEEP=1 to keep the temp dirs.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pendingEntries } from '../../src/ingest/pending-entries';
 import { after, before, describe, it } from 'node:test';
 import { COMPACT_SUMMARY, FINAL_TEXT, SUB_FINAL_TEXT, buildScenario, runScenario, type Scenario, type ScenarioRun } from './scenario';
 import {
@@ -67,11 +68,9 @@ function signature(payload: JsonObject): string {
     .join(' ');
 }
 
+/** Entries waiting in the inbox: entry files and the records of its logs (the writers' .tmp staging dir is not the inbox). */
 function inboxEntries(workspace: string): string[] {
-  const inbox = join(workspace, '.logbook', 'inbox');
-  if (!existsSync(inbox)) return [];
-  // Only published entries: dot-names (the writers' .tmp staging dir) are not in the inbox yet.
-  return readdirSync(inbox).filter((name) => !name.startsWith('.') && statSync(join(inbox, name)).isFile());
+  return pendingEntries(join(workspace, '.logbook', 'inbox')).map((entry) => entry.name);
 }
 
 describe('capture end to end: real Claude Code CLI → our hooks → inbox → logbook ingest → store', { timeout: 90_000 }, () => {
