@@ -96,8 +96,6 @@ function rotate(from: string, to: string): void {
 export interface LogRecord {
   /** Byte offset of the record's mark in the log. */
   readonly offset: number;
-  /** Byte offset just past the record. */
-  readonly end: number;
   readonly text: string;
   /** Set when the record is not a whole entry (no newline at its end): it is quarantined with this reason. */
   readonly torn?: string;
@@ -116,9 +114,9 @@ export function splitLog(bytes: Buffer, from = 0): LogRecord[] {
     let end = bytes.indexOf(RECORD_MARK, bodyStart);
     if (end < 0) end = bytes.length;
     const text = bytes.toString('utf8', bodyStart, end);
-    if (!hasMark) records.push({ offset: start, end, text, torn: `bytes ${start}-${end} of the log are not a record (no record mark)` });
-    else if (bytes[end - 1] !== 0x0a) records.push({ offset: start, end, text, torn: `the record at byte ${start} of the log is incomplete (${end - bodyStart} bytes, no final newline): a hook was stopped mid-write` });
-    else records.push({ offset: start, end, text });
+    if (!hasMark) records.push({ offset: start, text, torn: `bytes ${start}-${end} of the log are not a record (no record mark)` });
+    else if (bytes[end - 1] !== 0x0a) records.push({ offset: start, text, torn: `the record at byte ${start} of the log is incomplete (${end - bodyStart} bytes, no final newline): a hook was stopped mid-write` });
+    else records.push({ offset: start, text });
     start = end;
   }
   return records;

@@ -29,8 +29,6 @@ export function claimLiveLog(inboxDir: string): string | undefined {
 export interface ReadLog {
   readonly records: readonly LogRecord[];
   readonly size: number;
-  /** The log's bytes, as read. */
-  readonly bytes: Buffer;
 }
 
 /**
@@ -42,7 +40,7 @@ export function readClaimedLog(inboxDir: string, name: string, from = 0): ReadLo
   const path = join(inboxDir, name);
   chmodSync(path, RETIRED_MODE);
   const bytes = readFileSync(path);
-  return { records: splitLog(bytes, from), size: bytes.length, bytes };
+  return { records: splitLog(bytes, from), size: bytes.length };
 }
 
 /** Whether a claimed log has grown past `size` (only on a file system that ignores the retirement). */

@@ -7,10 +7,6 @@ import type { LogbookDatabase } from '../store/logbook-database';
 import { isClaimedLog, splitLog } from '../capture/inbox-log';
 import { idFromName, parseInboxEntry, unreadable } from './inbox-entry';
 import { claimLiveLog, grownPast, readClaimedLog, receivedUsOf, receivedUsOfName } from './claimed-logs';
-import type { ReadLog } from './claimed-logs';
-import { labelOf, logPreparer } from './prepare-ahead';
-import type { LogPreparer } from './prepare-ahead';
-import type { PreparedHookEntry } from './hook-fast-path';
 import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './normalize';
 import type { IngestRecord, NormalizeOptions } from './normalize';
 import { prepareHookEntry, preparedRecord } from './hook-fast-path';
@@ -82,7 +78,7 @@ export class Ingestor {
     claimLiveLog(this.inboxDir);
     const names = this.pendingNames();
     if (names.length === 0) return report;
-    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map(), preparers: [] };
+    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map() };
     const entryNames = names.filter((name) => !isClaimedLog(name));
     const reader = entryReader(this.inboxDir, entryNames, this.options.maxFieldBytes);
     try {
@@ -99,7 +95,6 @@ export class Ingestor {
       });
     } finally {
       reader.close();
-      for (const preparer of pass.preparers) preparer.close();
     }
     for (const name of pass.consumed) this.consumed.add(name);
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
@@ -115,36 +110,8 @@ export class Ingestor {
   private *passItems(entryNames: readonly string[], logs: readonly string[], pass: Pass): Generator<PassItem> {
     let next = 0;
     let lastUs = 0;
-    // The next log is read (and its helper started) while this one is appended.
-    let ahead = this.openLog(logs, 0, pass);
-    for (let k = 0; k < logs.length; k += 1) {
-      const opened = ahead;
-      ahead = this.openLog(logs, k + 1, pass);
-      if (opened === undefined) continue;
-      const { log, read, preparer } = opened;
-      const { records } = read;
-      if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
-      for (let i = 0; i < records.length; i += 1) {
-        const record = records[i] as (typeof records)[number];
-        lastUs = receivedUsOf(record.text) ?? lastUs;
-        while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
-        const last = i === records.length - 1;
-        const index = i;
-        yield {
-          label: labelOf(log, record), knownId: undefined, text: record.text,
-          ...(record.torn === undefined ? { prepare: () => preparer.prepare(index, record) } : { torn: record.torn }),
-          completes: last ? log : undefined, bytes: last ? read.size : 0,
-        };
-      }
-    }
-    while (next < entryNames.length) yield entryItem(entryNames[next++] as string);
-  }
-
-  /** Retires and reads claimed log `k` of the pass, and starts checking its records; undefined past the end or for a log that is gone. */
-  private openLog(logs: readonly string[], k: number, pass: Pass): { log: string; read: ReadLog; preparer: LogPreparer } | undefined {
-    for (; k < logs.length; k += 1) {
-      const log = logs[k] as string;
-      let read: ReadLog;
+    for (const log of logs) {
+      let read: ReturnType<typeof readClaimedLog>;
       try {
         read = readClaimedLog(this.inboxDir, log, this.logResume.get(log));
       } catch (error) {
@@ -152,11 +119,20 @@ export class Ingestor {
         throw error;
       }
       pass.logSizes.set(log, read.size);
-      const preparer = logPreparer(log, read.bytes, read.records, this.options.maxFieldBytes);
-      pass.preparers.push(preparer);
-      return { log, read, preparer };
+      const { records } = read;
+      if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
+      for (let i = 0; i < records.length; i += 1) {
+        const record = records[i] as (typeof records)[number];
+        lastUs = receivedUsOf(record.text) ?? lastUs;
+        while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
+        const last = i === records.length - 1;
+        yield {
+          label: `${log}#${record.offset}`, knownId: undefined, text: record.text, ...(record.torn === undefined ? {} : { torn: record.torn }),
+          completes: last ? log : undefined, bytes: last ? read.size : 0,
+        };
+      }
     }
-    return undefined;
+    while (next < entryNames.length) yield entryItem(entryNames[next++] as string);
   }
 
   /** Journals what was appended, then flushes the store durably; those inbox entries become safe to archive. */
@@ -315,10 +291,9 @@ export class Ingestor {
   /** An item's records, not linked yet, and its raw size; undefined for an entry file that cannot be read. */
   private readItem(item: PassItem, reader: EntryReader, report: IngestReport): { records: IngestRecord[]; bytes: number } | undefined {
     if (item.text !== undefined) {
-      if (item.torn !== undefined) return { records: normalizeEntryRecords(unreadable(item.label, item.text, `inbox log ${item.label}: ${item.torn}`), this.options), bytes: item.bytes };
-      const prepared = item.prepare?.() ?? null;
-      // Declined by the fast path: the full path accepts the entry or says why.
-      const records = prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseInboxEntry(item.label, item.text), this.options);
+      const records = item.torn !== undefined
+        ? normalizeEntryRecords(unreadable(item.label, item.text, `inbox log ${item.label}: ${item.torn}`), this.options)
+        : entryRecords(item.label, item.text, this.options);
       return { records, bytes: item.bytes };
     }
     if (item.completes !== undefined && isClaimedLog(item.completes)) return { records: [], bytes: 0 }; // an empty log
@@ -344,8 +319,6 @@ interface PassItem {
   readonly text?: string;
   /** Why a log record is not a whole entry: it is quarantined with the reason. */
   readonly torn?: string;
-  /** A log record's fast path (perhaps done ahead on a helper thread): called when its turn comes. */
-  readonly prepare?: () => PreparedHookEntry | null;
   /** The inbox file this item finishes: consumed once the pass commits. */
   readonly completes: string | undefined;
   /** For a log's last record: the log's size (the journal's sealing threshold counts it). */
@@ -367,8 +340,6 @@ interface Pass {
   readonly workflowSessions: Set<string>;
   /** Claimed logs read, with their size when read. */
   readonly logSizes: Map<string, number>;
-  /** The fast-path helpers of the logs read, closed when the pass ends. */
-  readonly preparers: LogPreparer[];
 }
 
 /** The event id an entry's name carries (hook and CLI entries, the sh launcher's raw ones). */
