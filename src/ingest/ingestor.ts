@@ -291,10 +291,7 @@ export class Ingestor {
   /** An item's records, not linked yet, and its raw size; undefined for an entry file that cannot be read. */
   private readItem(item: PassItem, reader: EntryReader, report: IngestReport): { records: IngestRecord[]; bytes: number } | undefined {
     if (item.text !== undefined) {
-      const records = item.torn !== undefined
-        ? normalizeEntryRecords(unreadable(item.label, item.text, `inbox log ${item.label}: ${item.torn}`), this.options)
-        : entryRecords(item.label, item.text, this.options);
-      return { records, bytes: item.bytes };
+      return { records: logRecordRecords(item.label, item.text, item.torn, this.options), bytes: item.bytes };
     }
     if (item.completes !== undefined && isClaimedLog(item.completes)) return { records: [], bytes: 0 }; // an empty log
     let read: ReadResult;
@@ -359,9 +356,12 @@ export function entryRecords(name: string, text: string, options: NormalizeOptio
 
 /** The records of a whole claimed log's text (a rebuild replays logs as the archive holds them). */
 function logRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
-  return splitLog(Buffer.from(text, 'utf8')).flatMap((record) => (record.torn !== undefined
-    ? normalizeEntryRecords(unreadable(`${name}#${record.offset}`, record.text, `inbox log ${name}#${record.offset}: ${record.torn}`), options)
-    : entryRecords(`${name}#${record.offset}`, record.text, options)));
+  return splitLog(Buffer.from(text, 'utf8')).flatMap((record) => logRecordRecords(`${name}#${record.offset}`, record.text, record.torn, options));
+}
+
+/** The records of one log record (`label` is `<log>#<offset>`): a torn one is quarantined with why. */
+function logRecordRecords(label: string, text: string, torn: string | undefined, options: NormalizeOptions): IngestRecord[] {
+  return torn !== undefined ? normalizeEntryRecords(unreadable(label, text, `inbox log ${label}: ${torn}`), options) : entryRecords(label, text, options);
 }
 
 /** Appends records in order in one transaction, grouping runs of the same stream into one append. Shared with rebuild. */
