@@ -36,11 +36,35 @@ export interface ReadLog {
  * elsewhere), then reads it. Retiring first is what makes the read complete: every write that
  * ends before the chmod is in what is read after it. Throws ENOENT for a log that is gone.
  */
-export function readClaimedLog(inboxDir: string, name: string, from = 0): ReadLog {
+export function readClaimedLog(inboxDir: string, name: string, from = 0, settle: () => void = pauseForWrite): ReadLog {
   const path = join(inboxDir, name);
   chmodSync(path, RETIRED_MODE);
-  const bytes = readFileSync(path);
+  let bytes = readFileSync(path);
+  // A hook that opened the log before the claim may be in the middle of its write: the read can
+  // see the first part of it. That hook finds the log retired once its write ends and writes the
+  // entry again as a file, so nothing would be lost, but the part seen would be quarantined as a
+  // torn record. Its write is one write(2) that ends within moments: read again a few times
+  // until the tail is whole. A tail that stays incomplete is a hook stopped mid-write.
+  for (let tries = 0; tries < SETTLE_TRIES && endsMidRecord(bytes, from); tries += 1) {
+    settle();
+    bytes = readFileSync(path);
+  }
   return { records: splitLog(bytes, from), size: bytes.length };
+}
+
+/** Re-reads of a log whose tail is incomplete, each after `settle` (about 5 ms): 20 ms at most, only for such a log. */
+export const SETTLE_TRIES = 4;
+
+/** Whether the log's last record (from `from` on) lacks the newline every whole record ends with. */
+function endsMidRecord(bytes: Buffer, from: number): boolean {
+  return bytes.length > from && bytes[bytes.length - 1] !== 0x0a;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks this thread for 5 ms: the writer's pass is synchronous, and this happens only for a torn tail. */
+function pauseForWrite(): void {
+  Atomics.wait(pause, 0, 0, 5);
 }
 
 /** Whether a claimed log has grown past `size` (only on a file system that ignores the retirement). */

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendRecord, isClaimedLog, LIVE_LOG, openLiveLog, ROTATE_BYTES, splitLog } from '../../src/capture/inbox-log';
 import { entryFileName, entryText, stampNow } from '../../src/capture/inbox-writer';
 import { logbookPaths } from '../../src/capture/paths';
 import { runHook } from '../../src/capture/hook';
+import { claimLiveLog, readClaimedLog, SETTLE_TRIES } from '../../src/ingest/claimed-logs';
 import { rebuildFromSegments } from '../../src/ingest/open-store';
 import { QUARANTINE_STREAM } from '../../src/ingest/normalize';
 import { pendingEntries } from '../../src/ingest/pending-entries';
@@ -115,6 +116,40 @@ test('a hook that finds the live log retired (a claim between its open and its w
     writer.close();
     // As root the retired log still took the write: the record and the file are one event.
     assert.deepEqual(ns, [1, 2]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a write still running while the writer reads a claimed log: its first part is read again until whole, not quarantined; a tail that stays cut is reported after a few tries', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    logInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop', n: 1 });
+    const name = claimLiveLog(paths.inbox) as string;
+    const path = join(paths.inbox, name);
+    const late = Buffer.from(`\u001e${entry({ session_id: 's', hook_event_name: 'Stop', n: 2 })}`);
+    // The reader sees the first half; the hook's write ends during the first pause.
+    writeFileSync(path, Buffer.concat([readFileSync(path), late.subarray(0, 40)]));
+    let pauses = 0;
+    const read = readClaimedLog(paths.inbox, name, 0, () => {
+      pauses += 1;
+      if (pauses === 1) appendFileSync(path, late.subarray(40));
+    });
+    assert.equal(pauses, 1);
+    assert.deepEqual(read.records.map((r) => [r.torn, (JSON.parse(r.text) as { payload: { n: number } }).payload.n]), [[undefined, 1], [undefined, 2]]);
+    assert.equal(read.size, statSync(path).size);
+
+    // A hook stopped mid-write: the tail never completes; it is reported torn after SETTLE_TRIES pauses.
+    chmodSync(path, 0o600);
+    appendFileSync(path, '\u001e{"v":1,"id":"cut-sh');
+    let waits = 0;
+    const cut = readClaimedLog(paths.inbox, name, 0, () => {
+      waits += 1;
+    });
+    assert.equal(waits, SETTLE_TRIES);
+    assert.deepEqual(cut.records.map((r) => r.torn === undefined), [true, true, false]);
+    assert.match(cut.records[2]?.torn ?? '', /incomplete/);
   } finally {
     cleanup();
   }
