@@ -1,4 +1,4 @@
-import { readdirSync, renameSync } from 'node:fs';
+import { readdirSync, renameSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -80,11 +80,14 @@ export class Ingestor {
     if (names.length === 0) return report;
     const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map() };
     const entryNames = names.filter((name) => !isClaimedLog(name));
+    const logs = names.filter(isClaimedLog);
+    // A store kept in memory must have room for what this pass may add (logbook-database.ts).
+    this.database.keepWithinMemory(PASS_GROWTH_FACTOR * (bytesOf(this.inboxDir, logs) + entryNames.length * this.options.maxFieldBytes));
     const reader = entryReader(this.inboxDir, entryNames, this.options.maxFieldBytes);
     try {
       this.database.transaction(() => {
         let batch: PassItem[] = [];
-        for (const item of this.passItems(entryNames, names.filter(isClaimedLog), pass)) {
+        for (const item of this.passItems(entryNames, logs, pass)) {
           batch.push(item);
           if (batch.length >= batchSize) {
             this.ingestBatch(batch, reader, report, pass);
@@ -123,8 +126,11 @@ export class Ingestor {
       if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
       for (let i = 0; i < records.length; i += 1) {
         const record = records[i] as (typeof records)[number];
-        lastUs = receivedUsOf(record.text) ?? lastUs;
-        while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
+        // Only entry files still to merge need the record's receive time (a regex per record).
+        if (next < entryNames.length) {
+          lastUs = receivedUsOf(record.text) ?? lastUs;
+          while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
+        }
         const last = i === records.length - 1;
         yield {
           label: `${log}#${record.offset}`, knownId: undefined, text: record.text, ...(record.torn === undefined ? {} : { torn: record.torn }),
@@ -304,6 +310,16 @@ export class Ingestor {
     if (read.prepared !== undefined) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
     return { records: entryRecords(item.label, read.text, this.options), bytes: read.text.length };
   }
+}
+
+/** What a pass adds to the store, at most, per byte of inbox it reads (rows, indexes, pages part full). */
+const PASS_GROWTH_FACTOR = 2;
+
+/** The inbox files' sizes together (one that is gone counts 0). */
+function bytesOf(dir: string, names: readonly string[]): number {
+  let total = 0;
+  for (const name of names) total += statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+  return total;
 }
 
 /** One entry of a pass: an entry file, or a record of a claimed log. */

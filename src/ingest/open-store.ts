@@ -2,6 +2,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
 import { LogbookDatabase, moveAside } from '../store/logbook-database';
+import type { WriterResidence } from '../store/logbook-database';
 import { CausationLinker } from './causation';
 import { appendRecords, emptyReport, entryRecords } from './ingestor';
 import { serializeRecord } from './normalize';
@@ -18,28 +19,16 @@ export interface OpenedStore {
  * Opens the store for the single writer. A corrupt file is moved aside (never deleted) and a
  * corrupt or missing one is rebuilt from the raw segments, so no recorded event is lost.
  */
-export async function openStoreForWriting(paths: LogbookPaths): Promise<OpenedStore> {
-  const opened = await openOrRebuild(paths);
-  return { ...opened, database: tuneForWriting(opened.database) };
+export async function openStoreForWriting(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY): Promise<OpenedStore> {
+  const opened = await openOrRebuild(paths, residence);
+  return { ...opened, database: opened.database.tuneForWriting() };
 }
 
-/**
- * The single writer's connection. sql.js holds the database in an in-memory file: its rollback
- * journal can live in memory too, and a larger page cache spills pages to that file less often
- * in the middle of a pass. Neither touches durability, which is the flush's (export, temp file,
- * fsync, rename); a rollback still undoes a failed pass.
- */
-export function tuneForWriting(database: LogbookDatabase): LogbookDatabase {
-  database.raw.run('PRAGMA journal_mode = MEMORY');
-  database.raw.run(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
-  return database;
-}
+/** The writer keeps the store in SQLite's memory while it is small enough (logbook-database.ts). */
+const IN_MEMORY: WriterResidence = { inMemory: true };
 
-/** The writer's page cache, in KiB (sql.js's default is 2 MB). */
-const WRITER_CACHE_KIB = 16 * 1024;
-
-async function openOrRebuild(paths: LogbookPaths): Promise<OpenedStore> {
-  const outcome = await LogbookDatabase.open(paths.store);
+async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence): Promise<OpenedStore> {
+  const outcome = await LogbookDatabase.open(paths.store, residence);
   const name = relative(paths.workspace, paths.store);
   if (outcome.ok) {
     const messages = outcome.migrated.length > 0 ? [`${name}: applied schema migrations ${outcome.migrated.join(', ')}`] : [];
@@ -47,12 +36,12 @@ async function openOrRebuild(paths: LogbookPaths): Promise<OpenedStore> {
   }
   const segments = new SegmentLog(paths.segments);
   if (outcome.problem.kind === 'missing') {
-    if (segments.count() === 0) return { database: await LogbookDatabase.create(paths.store), messages: [] };
-    const { database, events, missing } = await rebuildFromSegments(paths);
+    if (segments.count() === 0) return { database: await LogbookDatabase.create(paths.store, residence), messages: [] };
+    const { database, events, missing } = await rebuildFromSegments(paths, residence);
     return { database, messages: [`${name} was missing: rebuilt it from the raw segments (${events} events).`, ...missingMessage(missing)] };
   }
   const movedTo = moveAside(paths.store);
-  const { database, events, missing } = await rebuildFromSegments(paths);
+  const { database, events, missing } = await rebuildFromSegments(paths, residence);
   return {
     database,
     messages: [
@@ -66,8 +55,8 @@ async function openOrRebuild(paths: LogbookPaths): Promise<OpenedStore> {
  * Replays the raw segments into a fresh store and flushes it durably: every entry in the order
  * it was first ingested, normalised and linked as it was then, so global positions come out the same.
  */
-export async function rebuildFromSegments(paths: LogbookPaths): Promise<{ database: LogbookDatabase; events: number; missing: string[] }> {
-  const database = tuneForWriting(await LogbookDatabase.create(paths.store));
+export async function rebuildFromSegments(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY): Promise<{ database: LogbookDatabase; events: number; missing: string[] }> {
+  const database = (await LogbookDatabase.create(paths.store, residence)).tuneForWriting();
   const report = emptyReport();
   const linker = new CausationLinker(database.store);
   const missing: string[] = [];

@@ -1,14 +1,47 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
 
+/** The little of the WebAssembly JS API used here (the project's lib, ES2022, does not declare it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+type WasmImports = Record<string, Record<string, unknown>>;
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: WasmImports): Promise<{ instance: WasmInstance }>;
+  readonly Memory: abstract new (...args: never[]) => WasmMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 let loading: Promise<SqlJsStatic> | undefined;
+let memory: WasmMemory | undefined;
 
 /** Loads the sql.js WASM once per process: from beside the bundle, else from node_modules. */
 export function loadSqlJs(): Promise<SqlJsStatic> {
-  loading ??= initSqlJs({ locateFile: (file: string) => wasmPath(file) });
+  // The module is instantiated here (Emscripten's documented instantiateWasm hook) only to keep
+  // its memory at hand: moving a database into memory (residence.ts) reads the handle that
+  // sqlite3_open writes there. Loading is otherwise what sql.js does itself.
+  loading ??= new Promise<SqlJsStatic>((resolve, reject) => {
+    const instantiateWasm = (imports: WasmImports, receive: (instance: WasmInstance) => void): object => {
+      wasm.instantiate(readFileSync(wasmPath('sql-wasm.wasm')), imports).then(({ instance }) => {
+        memory = [...Object.values(instance.exports), ...Object.values(imports).flatMap((module) => Object.values(module))]
+          .find((value): value is WasmMemory => value instanceof wasm.Memory);
+        receive(instance);
+      }, reject);
+      return {};
+    };
+    initSqlJs({ locateFile: (file: string) => wasmPath(file), instantiateWasm } as Parameters<typeof initSqlJs>[0]).then(resolve, reject);
+  });
   return loading;
+}
+
+/** The WASM memory of the loaded sql.js, once loadSqlJs has resolved (undefined if none was found). */
+export function sqlJsMemory(): WasmMemory | undefined {
+  return memory;
 }
 
 function wasmPath(file: string): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LogbookDatabase } from '../../src/store/logbook-database';
+import { LogbookDatabase, PAGE_SIZE } from '../../src/store/logbook-database';
 import { MIGRATIONS, migrate, schemaVersion, CURRENT_SCHEMA_VERSION } from '../../src/store/schema';
 import { loadSqlJs } from '../../src/store/sqljs';
 import { StreamVersionConflictError, LogbookError } from '../../src/domain/errors';
@@ -171,4 +171,41 @@ test('streams() summarises each session with its first and last event', async ()
   assert.equal(a?.firstOccurredAt, '2026-01-01T00:00:00.000Z');
   assert.equal(a?.lastOccurredAt, '2026-01-01T00:05:00.000Z');
   assert.equal(b?.streamId, 'b');
+});
+
+test('a new store file has 16 KB pages, kept through flush and reopen; an older file with 4 KB pages is used as it is', async () => {
+  const { dir, cleanup } = tempDir();
+  const pageSize = (database: LogbookDatabase): unknown => database.raw.exec('PRAGMA page_size')[0]?.values[0]?.[0];
+  try {
+    const file = join(dir, 'logbook.sqlite');
+    const created = await LogbookDatabase.create(file);
+    assert.equal(pageSize(created), PAGE_SIZE);
+    created.store.append('s', [anEvent()]);
+    created.flush();
+    created.close();
+    const reopened = await LogbookDatabase.open(file);
+    assert.ok(reopened.ok);
+    assert.equal(pageSize(reopened.database), PAGE_SIZE, 'the file keeps its page size');
+    assert.equal(reopened.database.store.readAll().length, 1);
+    reopened.database.close();
+
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old);
+    const oldFile = join(dir, 'old.sqlite');
+    writeFileSync(oldFile, old.export());
+    old.close();
+    const opened = await LogbookDatabase.open(oldFile);
+    assert.ok(opened.ok);
+    assert.equal(pageSize(opened.database), 4096);
+    opened.database.transaction(() => opened.database.store.append('s', [anEvent()]));
+    opened.database.flush();
+    opened.database.close();
+    const again = await LogbookDatabase.open(oldFile);
+    assert.ok(again.ok);
+    assert.equal(again.database.store.readAll().length, 1);
+    again.database.close();
+  } finally {
+    cleanup();
+  }
 });
