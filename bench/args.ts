@@ -20,7 +20,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --hook-runs N           measured spawns per hook variant (default 200, quick 40)
   --hook-warmup N         warm-up rounds before measuring (default 10, quick 5)
   --ingest-events N       inbox entries ingested (default 20000, quick 5000)
-  --ingest-reps N         repetitions of the ingest comparison, medians reported (default 3, quick 1)
+  --ingest-reps N         repetitions of the ingest comparison, medians reported (default 5, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
   --only hook,ingest,flush,view  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30)`;
 
@@ -47,7 +47,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     hookRuns: positiveInt('--hook-runs', values['hook-runs'], quick ? 40 : 200),
     hookWarmup: positiveInt('--hook-warmup', values['hook-warmup'], quick ? 5 : 10, true),
     ingestEvents: positiveInt('--ingest-events', values['ingest-events'], quick ? 5000 : 20_000),
-    ingestReps: positiveInt('--ingest-reps', values['ingest-reps'], quick ? 1 : 3),
+    ingestReps: positiveInt('--ingest-reps', values['ingest-reps'], quick ? 1 : 5),
     flushSizes: values['flush-sizes'] === undefined
       ? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])
       : values['flush-sizes'].split(',').map((s) => positiveInt('--flush-sizes', s.trim(), 0)),

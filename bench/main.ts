@@ -118,7 +118,7 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
       rows.push([`Flush, ${fmtInt(p.events)} events`, 'failed', '', '', p.error]);
       continue;
     }
-    rows.push([`Flush, ${fmtInt(p.events)} events (${fmtMB(p.bytes)})`, fmtMs(p.flushMs), `${fmtMs(p.exportMs)} \`db.export()\``, fmtRatio(p.flushMs / p.exportMs), 'informational']);
+    rows.push([`Flush, ${fmtInt(p.events)} events (${fmtMB(p.bytes)}, held in ${p.residence})`, fmtMs(p.flushMs), `${fmtMs(p.exportMs)} \`db.export()\``, fmtRatio(p.flushMs / p.exportMs), 'informational']);
   }
   if (view !== undefined) {
     rows.push([`Hook fired → folded by the views, p95 (${view.runs} runs)`, fmtMs(view.visible.p95), `${fmtMs(view.hook.p95)} hook wall time p95`, fmtRatio(view.visible.p95 / view.hook.p95), goal(view.visible.p95 <= VIEW_LATENCY_GOAL_MS, `≤ ${VIEW_LATENCY_GOAL_MS} ms`)]);
