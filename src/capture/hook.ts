@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, invalidEntryText, stampNow, writeInboxEntry } from './inbox-writer';
 import type { InboxStamp } from './inbox-writer';
 import { decideInHook } from './hook-decide';
-import { appendToInboxLog, LOG_SUFFIX } from './inbox-log';
+import { appendToInboxLog, LOG_SUFFIX, sharedFileSystemOf } from './inbox-log';
 
 // The hook's hot path. Claude Code waits for it, so it does the least that is durable:
 // stamp, check the JSON, write one inbox entry, answer only when a workflow rule asks it to
@@ -14,6 +14,8 @@ export interface HookRun {
   /** Event name the handler was installed for (argv); the payload's own name wins at ingest. */
   readonly hookEvent: string | undefined;
   readonly readStdin?: () => string;
+  /** statfs's f_type of the inbox (tests stand in for a network file system with it). */
+  readonly fileSystemType?: (dir: string) => number | undefined;
 }
 
 export interface HookOutcome {
@@ -55,6 +57,8 @@ export function runHook(run: HookRun): HookOutcome {
 
 /** A hook event's entry goes to the inbox log; if the log cannot take it, to an entry file of its own. */
 function append(run: HookRun, stamp: InboxStamp, text: string, quarantined: boolean): HookOutcome {
+  // Appends from several hosts (or through a FUSE daemon) can interleave: entry files there.
+  if (sharedFileSystemOf(run.inboxDir, run.fileSystemType) !== undefined) return write(run, entryFileName(stamp), text, quarantined);
   try {
     const file = appendToInboxLog(run.inboxDir, text, () => entryFileName(stampNow(), LOG_SUFFIX));
     if (file !== undefined) return { file, quarantined, error: undefined, output: undefined };

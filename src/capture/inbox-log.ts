@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, renameSync, statfsSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeDirs } from './inbox-writer';
 
@@ -120,4 +120,35 @@ export function splitLog(bytes: Buffer, from = 0): LogRecord[] {
     start = end;
   }
   return records;
+}
+
+/**
+ * Linux file system types (statfs f_type) on which concurrent O_APPEND writes are not one
+ * atomic append each: network file systems append at an offset the client believes is the end,
+ * and a FUSE file system appends however its daemon does. On these the hook writes an entry
+ * file instead (a temp file renamed into place), the inbox's older format, which the writer reads
+ * alongside logs.
+ */
+const SHARED_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
+  [0x6969, 'NFS'], [0x517b, 'SMB'], [0xff534d42, 'CIFS'], [0xfe534d42, 'SMB2'], [0x01021997, '9p'],
+  [0x65735546, 'FUSE'], [0x00c36400, 'Ceph'], [0x5346414f, 'AFS'], [0x6b414653, 'AFS'], [0x73757245, 'Coda'],
+]);
+
+/** The kind of shared file system `dir` is on when appends to a log there are not safe, else undefined. */
+export function sharedFileSystemOf(dir: string, typeOf: (dir: string) => number | undefined = fileSystemType): string | undefined {
+  const type = typeOf(dir);
+  return type === undefined ? undefined : SHARED_FILE_SYSTEMS.get(type >>> 0);
+}
+
+/** statfs's f_type of `dir` (or of its nearest existing parent) on Linux; undefined elsewhere or on error. */
+function fileSystemType(dir: string): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  for (let at = dir, up = 0; up < 4; at = dirname(at), up += 1) {
+    try {
+      return statfsSync(at).type;
+    } catch {
+      // Not created yet (the first hook of a workspace): its parent is on the same file system, nearly always.
+    }
+  }
+  return undefined;
 }

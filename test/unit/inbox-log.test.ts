@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, closeSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendRecord, isClaimedLog, LIVE_LOG, openLiveLog, ROTATE_BYTES, splitLog } from '../../src/capture/inbox-log';
+import { appendRecord, isClaimedLog, LIVE_LOG, openLiveLog, ROTATE_BYTES, sharedFileSystemOf, splitLog } from '../../src/capture/inbox-log';
 import { entryFileName, entryText, stampNow } from '../../src/capture/inbox-writer';
 import { logbookPaths } from '../../src/capture/paths';
 import { runHook } from '../../src/capture/hook';
@@ -150,6 +150,32 @@ test('a write still running while the writer reads a claimed log: its first part
     assert.equal(waits, SETTLE_TRIES);
     assert.deepEqual(cut.records.map((r) => r.torn === undefined), [true, true, false]);
     assert.match(cut.records[2]?.torn ?? '', /incomplete/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('on a network file system (NFS, SMB, 9p, FUSE…) the hook writes entry files, not the log; the writer stores them alike', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    assert.equal(sharedFileSystemOf(paths.inbox), undefined, 'this test machine\'s temp dir is local: the log is used');
+    assert.equal(sharedFileSystemOf(paths.inbox, () => 0x6969), 'NFS');
+    assert.equal(sharedFileSystemOf(paths.inbox, () => 0xff534d42), 'CIFS', 'f_type values past 2^31 are matched too');
+    const nfs = (): number => 0x6969;
+    const files: string[] = [];
+    for (let n = 1; n <= 3; n += 1) {
+      const outcome = runHook({ inboxDir: paths.inbox, hookEvent: 'Stop', readStdin: () => JSON.stringify({ session_id: 's', hook_event_name: 'Stop', n }), fileSystemType: nfs });
+      assert.equal(outcome.error, undefined);
+      files.push(outcome.file ?? '');
+    }
+    assert.ok(files.every((file) => /\d{17}-[0-9a-f-]{36}\.json$/.test(file)), files.join(', '));
+    assert.equal(existsSync(join(paths.inbox, LIVE_LOG)), false, 'no log on a network file system');
+    const writer = await startWriter(dir);
+    writer.ingest();
+    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    writer.close();
+    assert.deepEqual(ns, [1, 2, 3]);
   } finally {
     cleanup();
   }
