@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
-import { entryFileName, entryText, stampNow } from '../src/capture/inbox-writer';
+import { entryFileName, entryText, EVENTS_ENTRY_SUFFIX, stampNow } from '../src/capture/inbox-writer';
 import { appendToInboxLog, LOG_SUFFIX } from '../src/capture/inbox-log';
 import { pendingEntries } from '../src/ingest/pending-entries';
 import { installHooks } from '../src/capture/installer';
@@ -106,6 +106,7 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
       const ms = await spawnTimed(variant, variant.projectDir === undefined ? env : { ...env, CLAUDE_PROJECT_DIR: variant.projectDir });
       if (round >= input.warmup) variant.samples.push(ms);
     }
+    clearDecisions(logbookPaths(wfWorkspace).inbox);
     if ((round + 1) % 50 === 0 || round + 1 === rounds) progress(`hook: round ${round + 1}/${rounds} (${(msSince(started) / 1000).toFixed(0)} s)`);
   }
 
@@ -136,6 +137,19 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   const inProcess = measureInProcess(join(input.tempDir, 'hook-inproc'), small.toString('utf8'), big.toString('utf8'), Math.min(input.runs, 200));
   printHook(result, variants, inProcess, statSync(paths.hookScript).size);
   return { ...result, inboxWriteMs: inProcess.writeEntry };
+}
+
+/**
+ * A denied tool leaves its decision in the inbox as a `.cmd.json` entry, and every later hook of
+ * the session reads each such entry until a writer ingests it (15–20 µs apiece, measured in
+ * process). With VS Code open the writer takes it within its debounce; here none runs, and 210
+ * rounds would pile up 210 of them, so later rounds would time the pile, not the hook. Each round
+ * removes them, as the writer would, after checking there is exactly one: the denial happened.
+ */
+function clearDecisions(inbox: string): void {
+  const decisions = readdirSync(inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX));
+  if (decisions.length !== 1) throw new Error(`expected the denied hook's one decision entry in ${inbox}, found ${decisions.length}`);
+  for (const name of decisions) unlinkSync(join(inbox, name));
 }
 
 function spawnTimed(variant: Variant, env: NodeJS.ProcessEnv): Promise<number> {
