@@ -36,6 +36,13 @@ const SQLITE_STATIC = 0;
 const CHUNK_BYTES = 1024 * 1024;
 /** The encoding buffer is let go after a run that grew it past this. */
 const KEEP_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Result codes that refuse one row and leave the transaction as it was: constraint, too big, type mismatch, bind range. */
+const ROW_REFUSALS: ReadonlySet<number> = new Set([18, 19, 20, 25]);
+/** SQLite's own words for the other codes a step can end with (sqlite3_errstr is not exported). */
+const SQLITE_ERRORS: ReadonlyMap<number, string> = new Map([
+  [1, 'SQL logic error'], [5, 'database is locked'], [6, 'database table is locked'], [7, 'out of memory'], [8, 'attempt to write a readonly database'],
+  [9, 'interrupted'], [10, 'disk I/O error'], [11, 'database disk image is malformed'], [13, 'database or disk is full'],
+]);
 /** Largest value bound as INTEGER by sqlite3_bind_int; others go as REAL, as sql.js does. */
 const INT32_MAX = 0x7fffffff;
 
@@ -163,10 +170,16 @@ export class DirectBinder {
     this.buffer = grown;
   }
 
-  /** The row again through sql.js's own path, which throws its usual error for what SQLite refused. */
+  /**
+   * The row again through sql.js's own path, which throws its usual error for what SQLite refused.
+   * Only a refusal of the row itself is run again: after an error that ends the transaction (out
+   * of memory, disk full) SQLite has rolled it back, and a second try would store the row on its
+   * own, outside it.
+   */
   private fail(row: readonly DirectValue[], rc: number): never {
     this.module._sqlite3_reset(this.handle);
     this.module._sqlite3_clear_bindings(this.handle);
+    if (!ROW_REFUSALS.has(rc)) throw new Error(`${SQLITE_ERRORS.get(rc) ?? 'SQLite error'} (result code ${rc}): ${this.statement.getSQL()}`);
     try {
       this.statement.run(row.map((value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value)));
     } finally {

@@ -197,8 +197,16 @@ export class LogbookDatabase {
       this.db.run('COMMIT');
       this.dirty = true;
     } catch (error) {
-      this.db.run('ROLLBACK');
+      try {
+        this.db.run('ROLLBACK');
+      } catch {
+        // SQLite already rolled it back (out of memory, disk full): the first error is the one to tell.
+      }
       this.store.forgetVersions();
+      this.store.inTransaction = false;
+      // Out of memory while in memory: the next attempt of the same work runs on sql.js's file
+      // (sql.js's own file system is JavaScript memory, outside WASM's 2 GB).
+      if (this.where === 'memory' && /out of memory/i.test((error as Error).message)) this.keepWithinMemory(Number.POSITIVE_INFINITY);
       throw error;
     } finally {
       this.store.inTransaction = false;

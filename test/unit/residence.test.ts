@@ -128,3 +128,24 @@ test('past its memory limit the store moves onto the file between transactions, 
     cleanup();
   }
 });
+
+test('out of memory during a transaction held in memory: SQLite\'s own error is told, nothing of it is kept, and the same work then succeeds on the file', async () => {
+  const database = (await LogbookDatabase.create(undefined, { inMemory: true })).tuneForWriting();
+  try {
+    database.transaction(() => database.store.append('s', [anEvent()]));
+    // SQLite's allocations past this fail with SQLITE_NOMEM: WASM's 2 GB end, brought near.
+    database.raw.run(`PRAGMA hard_heap_limit = ${32 * 1024 * 1024}`);
+    const work = (): void => {
+      for (let i = 0; i < 20_000; i += 1) database.store.append('s', [anEvent({ data: { i, text: 'y'.repeat(3000) } })]);
+    };
+    assert.throws(() => database.transaction(work), /out of memory/);
+    assert.equal(database.residence, 'file', 'the next attempt runs on sql.js\'s file');
+    assert.equal(database.store.streamVersion('s'), 1, 'no row of the failed transaction is kept, not even one stored on a retry');
+    assert.equal(database.store.readStream('s').length, 1);
+    database.raw.run('PRAGMA hard_heap_limit = 0');
+    database.transaction(work);
+    assert.deepEqual(database.store.readStream('s').map((e) => e.streamPosition).slice(-2), [20_000, 20_001]);
+  } finally {
+    database.close();
+  }
+});
