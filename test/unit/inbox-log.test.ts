@@ -22,6 +22,11 @@ async function startWriter(dir: string, maxFieldBytes = 65_536): Promise<Logbook
   return started.writer;
 }
 
+/** The `n` of each event stored in session `s`, in stream order. */
+function storedNs(writer: LogbookWriter): number[] {
+  return writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+}
+
 function entry(payload: Record<string, unknown>): string {
   const stamp = stampNow();
   return entryText(stamp, 'hook', String(payload['hook_event_name'] ?? 'Stop'), JSON.stringify(payload));
@@ -92,7 +97,7 @@ test('a hook that opened the log before the writer claimed it sees, after its wr
     // A crash before the archive would read the claimed log again, late record included: still once.
     writer.ingest();
     writer.flush();
-    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    const ns = storedNs(writer);
     writer.close();
     assert.deepEqual(ns, [1, 2]);
   } finally {
@@ -112,7 +117,7 @@ test('a hook that finds the live log retired (a claim between its open and its w
     chmodSync(join(paths.inbox, LIVE_LOG), 0o600);
     const writer = await startWriter(dir);
     writer.ingest();
-    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    const ns = storedNs(writer);
     writer.close();
     // As root the retired log still took the write: the record and the file are one event.
     assert.deepEqual(ns, [1, 2]);
@@ -173,7 +178,7 @@ test('on a network file system (NFS, SMB, 9p, FUSE…) the hook writes entry fil
     assert.equal(existsSync(join(paths.inbox, LIVE_LOG)), false, 'no log on a network file system');
     const writer = await startWriter(dir);
     writer.ingest();
-    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    const ns = storedNs(writer);
     writer.close();
     assert.deepEqual(ns, [1, 2, 3]);
   } finally {
@@ -193,7 +198,7 @@ test('torn records (a hook killed mid-write) are quarantined with the log and by
     const report = writer.ingest();
     writer.flush();
     await writer.removeCommittedEntries();
-    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    const ns = storedNs(writer);
     const quarantined = writer.database.store.readStream(QUARANTINE_STREAM).map((e) => e.data as { reason: string; raw: string });
     const all = writer.database.store.readAll().map((e) => e.eventId);
     writer.close();
@@ -220,7 +225,7 @@ test(`a log past ${ROTATE_BYTES / 1024 / 1024} MB is rotated by the hook that fi
     assert.equal(existsSync(join(paths.inbox, LIVE_LOG)), true);
     const writer = await startWriter(dir, 64 * 1024 * 1024);
     writer.ingest();
-    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    const ns = storedNs(writer);
     writer.close();
     assert.deepEqual(ns, [1, 2]);
   } finally {
@@ -236,7 +241,7 @@ test('entry files and log records are ingested in receive order, merged', async 
     assert.deepEqual(pendingEntries(paths.inbox).map((e) => (JSON.parse(e.text() ?? '') as { payload: { n: number } }).payload.n), Array.from({ length: 12 }, (_, n) => n), 'the read-only view agrees');
     const writer = await startWriter(dir);
     writer.ingest();
-    const ns = writer.database.store.readStream('s').map((e) => (e.data as { n: number }).n);
+    const ns = storedNs(writer);
     writer.close();
     assert.deepEqual(ns, Array.from({ length: 12 }, (_, n) => n));
   } finally {
