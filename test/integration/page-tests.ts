@@ -85,6 +85,38 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   }
 }
 
+// Runs in the page (a string: the tests are compiled without the DOM library).
+const DESCRIBE_PAGE = `(() => {
+  const text = (el) => (el && el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 160);
+  const name = (el) => {
+    if (!el || !el.tagName) return 'nothing';
+    const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).filter(Boolean).slice(0, 3) : [];
+    const label = el.getAttribute('aria-label');
+    return el.tagName.toLowerCase() + classes.map((c) => '.' + c).join('') + (label ? ' "' + label.slice(0, 60) + '"' : '');
+  };
+  const active = document.activeElement;
+  const quick = document.querySelector('.quick-input-widget');
+  const quickSeen = !quick || quick.style.display === 'none' ? 'hidden'
+    : 'shown' + (quick.inert ? ' (closing)' : '') + ', placeholder "' + ((quick.querySelector('input') || {}).placeholder || '') + '"';
+  const all = (selector) => [...document.querySelectorAll(selector)].map(text).filter(Boolean);
+  return [
+    'page focused: ' + document.hasFocus() + ', ' + document.visibilityState,
+    'focus: ' + name(active) + ' in ' + name(active && active.closest ? active.closest('.part, .quick-input-widget, .monaco-dialog-box, .notifications-toasts') : null),
+    'quick input: ' + quickSeen,
+    'dialogs: ' + JSON.stringify(all('.monaco-dialog-box')),
+    'notifications: ' + JSON.stringify(all('.notification-toast .notification-list-item-message')),
+    'editor tabs: ' + JSON.stringify(all('.tabs-container .tab .label-name')),
+  ].join('; ');
+})()`;
+
+/**
+ * What the page shows that could explain a step that went wrong: where the focus is, the quick
+ * input, dialogs, notifications and editor tabs. One line, for a test's failure message.
+ */
+export async function describePage(page: Page): Promise<string> {
+  return page.evaluate<string>(DESCRIBE_PAGE).catch((error: unknown) => `the page could not be read: ${String(error)}`);
+}
+
 /**
  * Runs a quick-input row: Enter when it is the focused one (the usual case), else a click. The
  * keyboard first, because a hover left by the mouse's last click can lie over the list.

@@ -8,10 +8,15 @@
 // event log with a search typed in, a state machine with a state picked, and the journal with a text
 // filter; reloads the window (Developer: Reload Window); and checks that all three panels come
 // back, each as it was left.
+//
+// The server runs with the smoke-test driver, for one thing only: `driver.whenWorkbenchRestored()`,
+// so that the page is driven once the workbench has restored its parts. Until then the workbench
+// may still move the focus (e.g. to the Explorer), and a quick pick that loses the focus closes.
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { login, packageVsix, startCodeServer, type CodeServer } from './code-server';
-import { pickRow, runCommand, webviewFrames } from './page-tests';
+import { describePage, pickRow, runCommand, webviewFrames } from './page-tests';
 
 export interface RestorePhaseInput {
   readonly browser: Browser;
@@ -19,6 +24,8 @@ export interface RestorePhaseInput {
   readonly workspace: string;
   readonly sessionId: string;
   readonly screenshotDir: string;
+  /** The reload server's logs are copied under here (reload/). */
+  readonly artifactsDir: string;
   /** Records one TAP result. */
   add(name: string, ok: boolean, error?: string, ms?: number): void;
   log(line: string): void;
@@ -57,22 +64,58 @@ async function attr(frame: Frame, selector: string, name: string): Promise<strin
   return (await found.getAttribute(name)) ?? undefined;
 }
 
-/** A command that asks "Which session?": runs it and picks the row of `sessionId`. */
-async function runForSession(page: Page, title: string, sessionId: string): Promise<void> {
-  await runCommand(page, title);
+const PICK_ATTEMPTS = 3;
+
+/**
+ * A command that asks "Which session?": runs it and picks the row of `sessionId`. A quick pick
+ * closes when it loses the focus; if that happens before the pick, the command is run again (as a
+ * user would), at most PICK_ATTEMPTS times, and what the page showed is logged each time.
+ */
+async function runForSession(page: Page, title: string, sessionId: string, log: (line: string) => void): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await page.locator('.quick-input-widget input[placeholder="Which session?"]').waitFor({ state: 'visible', timeout: 15_000 });
-  // Typing the id leaves its row alone, focused: Enter picks it.
-  await input.fill(sessionId);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: sessionId });
-  await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-  await pickRow(page, row.first());
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    try {
+      await page.locator('.quick-input-widget input[placeholder="Which session?"]').waitFor({ state: 'visible', timeout: 15_000 });
+      // Typing the id leaves its row alone, focused: Enter picks it.
+      await input.fill(sessionId, { timeout: 10_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: sessionId });
+      await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+      await pickRow(page, row.first());
+      return;
+    } catch (error) {
+      const seen = await describePage(page);
+      const first = String(error).split('\n')[0] ?? '';
+      if (attempt >= PICK_ATTEMPTS) throw new Error(`${title}: no session picked in ${attempt} attempts; the last: ${first}; the page: ${seen}`);
+      log(`reload phase: ${title}: the session pick failed (attempt ${attempt}: ${first}); the page: ${seen}`);
+      if (await input.isVisible()) await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/** Waits until the workbench has restored its parts and contributions (the smoke-test driver's own wait). */
+async function whenRestored(page: Page): Promise<void> {
+  await page.waitForFunction('typeof window.driver?.whenWorkbenchRestored === "function"', undefined, { timeout: 60_000 });
+  await page.evaluate('window.driver.whenWorkbenchRestored()');
 }
 
 async function openWorkbench(page: Page, server: CodeServer, workspace: string): Promise<void> {
   await login(page, server);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+  await whenRestored(page);
+}
+
+/** Keeps the reload server's own log and VS Code's logs (extension host included) with the artifacts. */
+function keepLogs(server: CodeServer | undefined, dir: string, artifactsDir: string): void {
+  const target = join(artifactsDir, 'reload');
+  try {
+    if (server !== undefined && existsSync(server.logFile)) cpSync(server.logFile, join(target, 'code-server.log'));
+    const logs = join(dir, 'user-data', 'logs');
+    if (existsSync(logs)) cpSync(logs, join(target, 'vscode-logs'), { recursive: true });
+  } catch {
+    // Artifacts only: a failed copy must not turn into a test result.
+  }
 }
 
 /** What the report shows (undefined fields: not there yet). */
@@ -137,9 +180,9 @@ async function readPanel<T>(page: Page, probe: PanelProbe<T>, accept: (seen: T) 
 }
 
 /** Leaves the three panels in a state worth restoring; returns what each shows. */
-async function arrangePanels(page: Page, sessionId: string): Promise<{ report: ReportSeen; machine: MachineSeen; journal: JournalSeen }> {
+async function arrangePanels(page: Page, sessionId: string, log: (line: string) => void): Promise<{ report: ReportSeen; machine: MachineSeen; journal: JournalSeen }> {
   const panels = probes(sessionId);
-  await runForSession(page, 'Logbook: Open Session Report', sessionId);
+  await runForSession(page, 'Logbook: Open Session Report', sessionId, log);
   const report = await until(page, 'the report shows the session', async () => {
     const frame = await frameTitled(page, panels.report.title);
     return frame !== undefined && (await frame.locator('[data-testid="report-session"]').count()) > 0 ? frame : undefined;
@@ -152,7 +195,7 @@ async function arrangePanels(page: Page, sessionId: string): Promise<{ report: R
   const reportSeen = await readPanel(page, panels.report, (r) => r.logTab && r.search === SEARCH && r.total !== undefined);
   check(reportSeen.ok && reportSeen.seen !== undefined, `the report before the reload: ${JSON.stringify(reportSeen.seen)}`);
 
-  await runForSession(page, 'Logbook: Open State Machine', sessionId);
+  await runForSession(page, 'Logbook: Open State Machine', sessionId, log);
   const machine = await until(page, 'the state machine is drawn', async () => {
     const frame = await frameTitled(page, panels.machine.title);
     return frame !== undefined && (await frame.locator('[data-testid="state-tool_running"]').count()) > 0 ? frame : undefined;
@@ -186,22 +229,25 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
   const started = Date.now();
   let before: Awaited<ReturnType<typeof arrangePanels>> | undefined;
   let page: Page | undefined;
+  const serverDir = join(input.scratch, 'code-server-reload');
   try {
     const vsix = packageVsix(join(input.scratch, 'agent-logbook.vsix'));
-    server = await startCodeServer({ dir: join(input.scratch, 'code-server-reload'), installExtensions: [vsix] });
+    server = await startCodeServer({ dir: serverDir, installExtensions: [vsix], smokeTestDriver: true });
     input.log(`reload phase: code-server with the .vsix installed on ${server.url} (${Date.now() - started} ms)`);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     page = await context.newPage();
     await openWorkbench(page, server, input.workspace);
-    before = await arrangePanels(page, sessionId);
+    before = await arrangePanels(page, sessionId, input.log);
     await page.screenshot({ path: join(input.screenshotDir, 'reload-before.png') });
     input.add(names.arrange, true, undefined, Date.now() - started);
   } catch (error) {
+    const seen = page === undefined ? 'no page' : await describePage(page);
     if (page !== undefined) await page.screenshot({ path: join(input.screenshotDir, 'failed-reload-arrange.png') }).catch(() => undefined);
-    input.add(names.arrange, false, describe(error), Date.now() - started);
+    input.add(names.arrange, false, `${describe(error)}\nthe page: ${seen}`, Date.now() - started);
     for (const name of [names.report, names.machine, names.journal]) input.add(name, false, 'not run: the panels could not be arranged before the reload');
     await page?.context().close().catch(() => undefined);
     await server?.stop();
+    keepLogs(server, serverDir, input.artifactsDir);
     return;
   }
 
@@ -213,6 +259,7 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     await runCommand(page, 'Developer: Reload Window');
     await loaded;
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+    await whenRestored(page);
     const panels = probes(sessionId);
     const tabs = await until(page, 'the editor tabs are back', async () => {
       const labels = await page?.locator('.tabs-container .tab').allInnerTexts();
@@ -228,7 +275,8 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     for (const [name, run, expected] of checks) {
       const checkStarted = Date.now();
       const { ok, seen } = await run().catch((error: unknown) => ({ ok: false, seen: describe(error) }));
-      input.add(name, ok, ok ? undefined : `before the reload: ${JSON.stringify(expected)}\nafter it: ${JSON.stringify(seen)} (editor tabs ${JSON.stringify(tabs)})`, Date.now() - checkStarted);
+      const why = ok ? undefined : `before the reload: ${JSON.stringify(expected)}\nafter it: ${JSON.stringify(seen)} (editor tabs ${JSON.stringify(tabs)})\nthe page: ${await describePage(page)}`;
+      input.add(name, ok, why, Date.now() - checkStarted);
       if (name === names.report) await page.screenshot({ path: join(input.screenshotDir, 'reload-after-report.png') }).catch(() => undefined);
     }
   } catch (error) {
@@ -236,6 +284,7 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
   } finally {
     await page.context().close().catch(() => undefined);
     await server?.stop();
+    keepLogs(server, serverDir, input.artifactsDir);
     input.log(`reload phase took ${Math.round((Date.now() - started) / 1000)} s`);
   }
 }

@@ -295,10 +295,12 @@ async function runInVscode(tap: Tap, files: readonly string[], scratch: string):
     say(`workbench up, suites started (${Date.now() - started} ms)`);
     const code = await withTimeout(session.exited, SUITE_TIMEOUT_MS, 'the in-host suites');
     session.settle(code);
-    // The reload phase needs a plain window (see restore.ts): the test window's server goes first.
+    // The reload phase needs a plain window (see restore.ts): the test window and its server go
+    // first, so that nothing of theirs (a reconnecting page, a writer) runs beside it.
+    await page.close().catch(() => undefined);
     await server.stop();
     await withTimeout(runRestorePhase({
-      browser, scratch, workspace: context.workspace, sessionId, screenshotDir: SCREENSHOTS,
+      browser, scratch, workspace: context.workspace, sessionId, screenshotDir: SCREENSHOTS, artifactsDir: ARTIFACTS,
       add: (name, ok, error, ms) => tap.add(name, ok, error, ms),
       log: say,
     }), RESTORE_TIMEOUT_MS, 'the reload phase');
