@@ -93,8 +93,9 @@ async function runForSession(page: Page, title: string, sessionId: string, log: 
   }
 }
 
-/** Waits until the workbench has restored its parts and contributions (the smoke-test driver's own wait). */
+/** Waits until the workbench shows and has restored its parts and contributions (the smoke-test driver's own wait). */
 async function whenRestored(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
   await page.waitForFunction('typeof window.driver?.whenWorkbenchRestored === "function"', undefined, { timeout: 60_000 });
   await page.evaluate('window.driver.whenWorkbenchRestored()');
 }
@@ -102,7 +103,6 @@ async function whenRestored(page: Page): Promise<void> {
 async function openWorkbench(page: Page, server: CodeServer, workspace: string): Promise<void> {
   await login(page, server);
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
   await whenRestored(page);
 }
 
@@ -258,7 +258,6 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     const loaded = page.waitForEvent('load', { timeout: 60_000 });
     await runCommand(page, 'Developer: Reload Window');
     await loaded;
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
     await whenRestored(page);
     const panels = probes(sessionId);
     const tabs = await until(page, 'the editor tabs are back', async () => {
