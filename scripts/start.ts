@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { PINNED_CLAUDE_VERSION, logbook, logbookBin, makeTempDir, prepareClaudeHome, repoRoot } from '../test/e2e/run-claude';
 import { buildScenario, runScenario } from '../test/e2e/scenario';
 import { loadVscodeTools, packageVsix, startCodeServer } from '../test/integration/code-server';
+import { keyFilePath } from '../src/capture/provenance';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -77,6 +78,9 @@ async function openCodeServer(workspace: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (!existsSync(logbookBin())) throw new Error(`${logbookBin()} is missing: run \`npm run build\``);
+  // Claude Code runs with a HOME of its own here (and code-server with another): its hooks must
+  // stamp entries with the key of the user who ingests and views them, found through their HOME.
+  process.env['LOGBOOK_KEY_FILE'] ??= keyFilePath();
   const workspace = makeTempDir('logbook-demo-');
   const home = prepareClaudeHome(workspace);
   say(`Agent Logbook demo (Claude Code ${PINNED_CLAUDE_VERSION}, mock Anthropic API, no network)`);

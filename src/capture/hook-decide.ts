@@ -6,6 +6,7 @@ import type { WorkflowCommand, WorkflowState } from '../domain/workflow/types';
 import { sessionStateFile } from './paths';
 import type { CompiledWorkflowFile, SessionWorkflowSnapshot } from './workflow-snapshot';
 import { EVENTS_ENTRY_SUFFIX } from './inbox-writer';
+import { authenticateEntry, provenanceKey } from './provenance';
 
 // The workflow's enforcement, inside the hook's tiny bundle (no zod, no sql.js): the validated
 // definition and the session's snapshot are plain files the writer keeps; entries other writers
@@ -106,9 +107,14 @@ function pendingEvents(logbookDir: string, sessionId: string, included: Readonly
     return [];
   }
   const events: WorkflowEvent[] = [];
+  const key = provenanceKey().key;
   for (const name of names) {
     try {
-      const entry = JSON.parse(readFileSync(join(inbox, name), 'utf8')) as { id?: unknown; sessionId?: unknown; events?: unknown };
+      // Only decisions this machine's writers stamped move the workflow: a planted entry could
+      // otherwise put a session in any state.
+      const checked = authenticateEntry(readFileSync(join(inbox, name), 'utf8'), key);
+      if (!checked.ok) continue;
+      const entry = JSON.parse(checked.text) as { id?: unknown; sessionId?: unknown; events?: unknown };
       if (entry.sessionId !== sessionId || typeof entry.id !== 'string' || included.has(entry.id) || !Array.isArray(entry.events)) continue;
       events.push(...(entry.events as WorkflowEvent[]));
     } catch {

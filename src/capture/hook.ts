@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, invalidEntryText, stampNow, writeInboxEntry } from './inbox-writer';
-import type { InboxStamp } from './inbox-writer';
+import type { InboxStamp, StdinBytes } from './inbox-writer';
+import { decodeStdin } from './stdin';
 import { decideInHook } from './hook-decide';
 import { appendToInboxLog, LOG_SUFFIX, sharedFileSystemOf } from './inbox-log';
 
@@ -13,7 +14,8 @@ export interface HookRun {
   readonly inboxDir: string;
   /** Event name the handler was installed for (argv); the payload's own name wins at ingest. */
   readonly hookEvent: string | undefined;
-  readonly readStdin?: () => string;
+  /** Bytes (as the hook reads them) or text; tests pass either. */
+  readonly readStdin?: () => string | Buffer;
   /** statfs's f_type of the inbox (tests stand in for a network file system with it). */
   readonly fileSystemType?: (dir: string) => number | undefined;
 }
@@ -29,14 +31,15 @@ export interface HookOutcome {
 export function runHook(run: HookRun): HookOutcome {
   const stamp = stampNow();
   let raw: string;
+  let stdin: StdinBytes | undefined;
   try {
-    raw = (run.readStdin ?? readStdin)();
+    ({ raw, stdin } = decodeStdin((run.readStdin ?? readStdin)()));
   } catch (error) {
     return append(run, stamp, invalidEntryText(stamp, 'hook', run.hookEvent, `stdin could not be read: ${String(error)}`, ''), true);
   }
   const checked = checkPayload(raw);
-  if (typeof checked === 'string') return append(run, stamp, invalidEntryText(stamp, 'hook', run.hookEvent, checked, raw), true);
-  const outcome = append(run, stamp, entryText(stamp, 'hook', run.hookEvent, raw.trim()), false);
+  if (typeof checked === 'string') return append(run, stamp, invalidEntryText(stamp, 'hook', run.hookEvent, checked, raw, stdin), true);
+  const outcome = append(run, stamp, entryText(stamp, 'hook', run.hookEvent, raw.trim(), stdin), false);
   if (outcome.file === undefined) return outcome;
   let decision: ReturnType<typeof decideInHook>;
   try {
@@ -76,8 +79,8 @@ function write(run: HookRun, name: string, text: string, quarantined: boolean): 
   }
 }
 
-function readStdin(): string {
-  return readFileSync(0, 'utf8');
+function readStdin(): Buffer {
+  return readFileSync(0);
 }
 
 /** The payload object, or why it cannot be stored as a hook event. */

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { stampEntry } from './provenance';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 
@@ -51,7 +52,7 @@ export const EVENTS_ENTRY_SUFFIX = '.cmd.json';
 
 /** An entry of workflow events a writer (CLI, MCP, a hook's decision) decided for a session. */
 export function eventsEntryText(stamp: InboxStamp, source: InboxSource, sessionId: string, events: readonly { type: string; data: unknown }[], causationId?: string): string {
-  return JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, sessionId, events, causationId }) + '\n';
+  return stampEntry(JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, sessionId, events, causationId }) + '\n');
 }
 
 /** Entry file names sort in receive order: zero-padded microseconds, then the unique id. */
@@ -60,19 +61,29 @@ export function entryFileName(stamp: InboxStamp, suffix = INBOX_ENTRY_SUFFIX): s
 }
 
 /**
+ * Stdin that was not valid UTF-8: where the first bad byte was, and the exact bytes (base64), so
+ * the raw segments keep what Claude Code sent while the store gets the decoded text with a note.
+ */
+export interface StdinBytes {
+  readonly invalidUtf8At: number;
+  readonly base64: string;
+}
+
+/**
  * Serialises an entry around an already-valid JSON payload text, so a large payload is
  * never parsed-and-restringified twice on the hook's hot path.
  */
-export function entryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, payloadJson: string): string {
+export function entryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, payloadJson: string, stdin?: StdinBytes): string {
   const head = `{"v":${INBOX_FORMAT_VERSION},"id":"${stamp.id}","receivedAt":"${stamp.receivedAt}","receivedUs":${stamp.receivedUs},"source":"${source}"`;
   const event = hookEvent === undefined ? '' : `,"hookEvent":${JSON.stringify(hookEvent)}`;
+  const bytes = stdin === undefined ? '' : `,"stdinBytes":${JSON.stringify(stdin)}`;
   // The payload stays last: the ingestor reuses its text as it is.
-  return `${head}${event},"payload":${payloadJson}}\n`;
+  return stampEntry(`${head}${event}${bytes},"payload":${payloadJson}}\n`);
 }
 
 /** An entry whose payload could not be read as JSON: kept whole with the reason, never dropped. */
-export function invalidEntryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, reason: string, raw: string): string {
-  return JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, hookEvent, invalid: { reason, raw } }) + '\n';
+export function invalidEntryText(stamp: InboxStamp, source: InboxSource, hookEvent: string | undefined, reason: string, raw: string, stdin?: StdinBytes): string {
+  return stampEntry(JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, hookEvent, stdinBytes: stdin, invalid: { reason, raw } }) + '\n');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { authenticateEntry, authenticateShStamp, provenanceKey } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
@@ -16,16 +17,20 @@ const stamp = {
 
 /** Events a writer (hook, CLI, MCP) decided with the workflow decider, in a `.cmd.json` entry; appended as they are. */
 const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()) });
-const hookEntry = z.object({ ...stamp, payload: z.unknown() });
+/** Stdin that was not valid UTF-8 (src/capture/stdin.ts): where, and the exact bytes. */
+const stdinBytes = z.object({ invalidUtf8At: z.number().int().nonnegative(), base64: z.string() }).optional();
+const hookEntry = z.object({ ...stamp, stdinBytes, payload: z.unknown() });
 const eventsEntry = z.object({ ...stamp, sessionId: z.string().min(1), events: z.array(decidedEvent).min(1), causationId: z.string().max(64).optional() });
-const invalidEntry = z.object({ ...stamp, invalid: z.object({ reason: z.string(), raw: z.string() }) });
+const invalidEntry = z.object({ ...stamp, stdinBytes, invalid: z.object({ reason: z.string(), raw: z.string() }) });
 
 /** An inbox entry as read back from disk. */
 export type InboxEntry =
-  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string }
+  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string; readonly invalidUtf8At?: number }
   | { readonly kind: 'events'; readonly file: string; readonly stamp: Stamp; readonly sessionId: string; readonly events: readonly DecidedEvent[]; readonly causationId?: string }
   | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
-  | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
+  | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
+  /** Not stamped by this machine's writers (provenance.ts): kept aside, never ingested as genuine. */
+  | { readonly kind: 'unverified'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
 
 /** A workflow event as a writer decided it. */
 export type DecidedEvent = z.infer<typeof decidedEvent>;
@@ -38,9 +43,18 @@ export interface Stamp {
   readonly hookEvent: string | undefined;
 }
 
-/** Reads one inbox file's text into an entry; anything wrong becomes an entry that says what. */
+/**
+ * Reads one inbox file's text into an entry; anything wrong becomes an entry that says what.
+ * Only an entry whose provenance stamp checks out is read as what it claims to be.
+ */
 export function parseInboxEntry(file: string, text: string): InboxEntry {
   if (file.endsWith(RAW_HOOK_SUFFIX)) return parseRawHook(file, text);
+  const checked = authenticateEntry(text, provenanceKey().key);
+  return checked.ok ? parseUnstampedEntry(file, checked.text) : unverified(file, text, checked.reason);
+}
+
+/** parseInboxEntry of an entry whose stamp was already checked and removed. */
+export function parseUnstampedEntry(file: string, text: string): InboxEntry {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -50,9 +64,11 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
   const hook = hookEntry.safeParse(json);
   if (hook.success && hook.data.payload !== undefined) {
     const payloadText = payloadTextOf(text, json);
+    const invalidUtf8At = hook.data.stdinBytes?.invalidUtf8At;
     return {
       kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload,
       ...(payloadText === undefined ? {} : { payloadText }),
+      ...(invalidUtf8At === undefined ? {} : { invalidUtf8At }),
     };
   }
   const events = eventsEntry.safeParse(json);
@@ -67,13 +83,16 @@ export function parseInboxEntry(file: string, text: string): InboxEntry {
   return unreadable(file, text, `inbox file ${file} is not an inbox entry: ${z.prettifyError(hook.error ?? invalid.error).replace(/\n/g, '; ')}`);
 }
 
-// Written by the sh launcher when no JavaScript runtime was found: the name carries the stamp.
-const RAW_NAME = /^(\d{17})-(sh\d+)-([A-Za-z0-9_]*)\.rawhook$/;
+// Written by the sh launcher when no JavaScript runtime was found: the name carries the receive
+// time, the event and (when it found the key and sha256sum) its provenance stamp.
+const RAW_NAME = /^((\d{17})-(sh\d+)-([A-Za-z0-9_]*))(?:\.([0-9a-f]{64}))?\.rawhook$/;
 
 function parseRawHook(file: string, text: string): InboxEntry {
   const match = RAW_NAME.exec(file);
-  const us = match ? Number(match[1]) : 0;
-  const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[3] || undefined };
+  const us = match ? Number(match[2]) : 0;
+  const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[4] || undefined };
+  const checked = authenticateShStamp(provenanceKey().key, match?.[1] ?? file, text, match?.[5]);
+  if (!checked.ok) return unverified(file, text, checked.reason);
   try {
     const payload = JSON.parse(text) as unknown;
     if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim() };
@@ -99,10 +118,20 @@ function payloadTextOf(text: string, json: unknown): string | undefined {
   return text.slice(at + PAYLOAD_KEY.length, text.lastIndexOf('}')).trim();
 }
 
+/** An entry that does not carry this machine's stamp: its claims (id, time, session) are not trusted either. */
+export function unverified(file: string, text: string, reason: string): InboxEntry {
+  return { kind: 'unverified', file, stamp: stampOfUntrusted(file, text), reason: `inbox file ${file} was not ingested as a recorded event: ${reason}`, raw: text };
+}
+
 /** An entry that cannot be read as one, kept whole with the reason (quarantined at ingest). */
 export function unreadable(file: string, text: string, reason: string): InboxEntry {
+  return { kind: 'unreadable', file, stamp: stampOfUntrusted(file, text), reason, raw: text };
+}
+
+/** A stamp for a text whose own claims are not read: its id comes from its name and text, its time from its name. */
+function stampOfUntrusted(file: string, text: string): Stamp {
   const us = Number(/^(\d{17})-/.exec(file)?.[1] ?? 0);
-  return { kind: 'unreadable', file, stamp: { id: idFromName(`${file}\n${text}`), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: undefined }, reason, raw: text };
+  return { id: idFromName(`${file}\n${text}`), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: undefined };
 }
 
 function toStamp(data: z.infer<typeof hookEntry> | z.infer<typeof invalidEntry> | z.infer<typeof eventsEntry>): Stamp {

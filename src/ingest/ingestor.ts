@@ -5,7 +5,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { isClaimedLog, splitLog } from '../capture/inbox-log';
-import { idFromName, parseInboxEntry, unreadable } from './inbox-entry';
+import { idFromName, parseInboxEntry, parseUnstampedEntry, unreadable, unverified } from './inbox-entry';
+import { authenticateEntry, provenanceKey } from '../capture/provenance';
 import { claimLiveLog, grownPast, readClaimedLog, receivedUsOf, receivedUsOfName } from './claimed-logs';
 import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './normalize';
 import type { IngestRecord, NormalizeOptions } from './normalize';
@@ -366,8 +367,12 @@ function knownIdOf(name: string): string | undefined {
  */
 export function entryRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
   if (isClaimedLog(name)) return logRecords(name, text, options);
-  const prepared = prepareHookEntry(name, text, options.maxFieldBytes);
-  return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseInboxEntry(name, text), options);
+  if (name.endsWith(RAW_HOOK_SUFFIX)) return normalizeEntryRecords(parseInboxEntry(name, text), options);
+  // Provenance first: the fast path and the full path only ever see an entry this machine wrote.
+  const checked = authenticateEntry(text, provenanceKey().key);
+  if (!checked.ok) return normalizeEntryRecords(unverified(name, text, checked.reason), options);
+  const prepared = prepareHookEntry(name, checked.text, options.maxFieldBytes);
+  return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseUnstampedEntry(name, checked.text), options);
 }
 
 /** The records of a whole claimed log's text (a rebuild replays logs as the archive holds them). */

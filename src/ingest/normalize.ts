@@ -10,6 +10,8 @@ import { CURRENT_EVENT_VERSIONS } from '../store/upcasters';
 export const QUARANTINE_STREAM = '$quarantine';
 export const INVALID_HOOK_INPUT = 'InvalidHookInput';
 export const INVALID_INBOX_ENTRY = 'InvalidInboxEntry';
+/** An inbox entry without this machine's provenance stamp (planted, altered, or from an older hook). */
+export const UNVERIFIED_INBOX_ENTRY = 'UnverifiedInboxEntry';
 /** Schema version of hook events as stored (the payload as Claude Code sent it). */
 export const HOOK_EVENT_SCHEMA_VERSION = 1;
 
@@ -58,7 +60,7 @@ function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options
     ...(entry.stamp.hookEvent === undefined ? {} : { hookEvent: entry.stamp.hookEvent }),
   };
   if (entry.kind !== 'payload') {
-    return quarantined(entry.stamp.id, entry.kind === 'unreadable' ? INVALID_INBOX_ENTRY : INVALID_HOOK_INPUT,
+    return quarantined(entry.stamp.id, QUARANTINE_TYPES[entry.kind],
       { reason: entry.reason, raw: entry.raw }, baseMeta, options);
   }
   const name = eventNameOf(entry.payload);
@@ -67,6 +69,9 @@ function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options
   if (!fields.ok) {
     return quarantined(entry.stamp.id, INVALID_HOOK_INPUT,
       { reason: `hook payload ${describeIssues(fields.error)}`, payload: entry.payload }, baseMeta, options);
+  }
+  if (entry.invalidUtf8At !== undefined) {
+    metadata['invalidUtf8'] = { firstByteOffset: entry.invalidUtf8At, note: 'stdin was not valid UTF-8: bad bytes read as U+FFFD here; the raw segments keep the exact bytes' };
   }
   // Stored anyway: Claude Code's format moves; the issues say what did not match.
   if (fields.schemaIssues !== undefined) metadata['schemaIssues'] = fields.schemaIssues;
@@ -90,6 +95,8 @@ function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options
     },
   };
 }
+
+const QUARANTINE_TYPES = { 'invalid-payload': INVALID_HOOK_INPUT, unreadable: INVALID_INBOX_ENTRY, unverified: UNVERIFIED_INBOX_ENTRY } as const;
 
 type ValidatedFields =
   | { readonly ok: true; readonly sessionId: string; readonly eventName: string; readonly promptId: string | undefined; readonly schemaIssues: string | undefined; readonly unknownEvent: boolean }

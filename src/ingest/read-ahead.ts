@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HOOK_CHECKS, HOOK_FAST_PATH_SOURCE } from './hook-fast-path';
 import type { PreparedHookEntry } from './hook-fast-path';
+import { provenanceKey, STAMP_HEAD, STAMPED_PREFIX_LENGTH } from '../capture/provenance';
 
 // Reading an inbox entry (three system calls) and parsing it cost as much as appending it. A
 // big pass has a helper thread read the next entries into shared memory and run the hook fast
@@ -78,7 +79,8 @@ export function readEntry(path: string): string {
 const HELPER = `
 const { workerData } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
-const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes } = workerData;
+const { createHmac, timingSafeEqual } = require('node:crypto');
+const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes, key } = workerData;
 const control = new Int32Array(memory, 0, ${CONTROL_WORDS});
 const tags = new Int32Array(memory, ${CONTROL_WORDS * 4}, slots);
 const lengths = new Int32Array(memory, ${CONTROL_WORDS * 4} + 4 * slots, slots);
@@ -86,6 +88,17 @@ const sizes = new Int32Array(memory, ${CONTROL_WORDS * 4} + 8 * slots, slots);
 const kinds = new Int32Array(memory, ${CONTROL_WORDS * 4} + 12 * slots, slots);
 const data = Buffer.from(memory, ${CONTROL_WORDS * 4} + 16 * slots);
 ${HOOK_FAST_PATH_SOURCE}
+// authenticateEntry (src/capture/provenance.ts) on this thread: the entry without its stamp when
+// the stamp checks out, else null (the writer's thread then reads it and says why).
+function unstamp(text) {
+  if (key === undefined || !text.startsWith(${JSON.stringify(STAMP_HEAD)})) return null;
+  const end = ${STAMPED_PREFIX_LENGTH};
+  if (text.charCodeAt(end - 2) !== 0x22 || text.charCodeAt(end - 1) !== 0x2c) return null;
+  const unstamped = '{"v":1,' + text.slice(end);
+  const claimed = Buffer.from(text.slice(${STAMP_HEAD.length}, end - 2), 'hex');
+  const mac = createHmac('sha256', key).update(unstamped, 'utf8').digest();
+  return claimed.length === mac.length && timingSafeEqual(claimed, mac) ? unstamped : null;
+}
 function fill(name, slot) {
   const start = slot * slotBytes;
   let size;
@@ -99,7 +112,8 @@ function fill(name, slot) {
   Atomics.store(sizes, slot, size);
   let length = size;
   let kind = ${RAW};
-  const prepared = prepareHookEntry(name, data.toString('utf8', start, start + size), checks, maxFieldBytes);
+  const unstamped = unstamp(data.toString('utf8', start, start + size));
+  const prepared = unstamped === null ? null : prepareHookEntry(name, unstamped, checks, maxFieldBytes);
   if (prepared !== null) {
     const fields = JSON.stringify(prepared.slice(0, 7)) + '\\u0000' + prepared[7];
     if (Buffer.byteLength(fields) <= slotBytes) {
@@ -152,7 +166,7 @@ class ReadAhead implements EntryReader {
   constructor(private readonly dir: string, private readonly names: readonly string[], maxFieldBytes: number) {
     this.worker = new Worker(HELPER, {
       eval: true,
-      workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes },
+      workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes, key: provenanceKey().key?.key },
     });
     this.worker.unref();
     // A helper that fails just stops reading ahead: every entry is then read here.

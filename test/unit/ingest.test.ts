@@ -18,6 +18,7 @@ import { FIXTURE_SESSION, fixturePayloads, putInInbox, tempDir } from './helpers
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
 import type { InboxStamp } from '../../src/capture/inbox-writer';
 import { Ingestor } from '../../src/ingest/ingestor';
+import { provenanceKey, shStamp, stampEntry } from '../../src/capture/provenance';
 import { entryReader } from '../../src/ingest/read-ahead';
 
 async function writer(workspace: string, maxFieldBytes = 65_536): Promise<LogbookWriter> {
@@ -116,13 +117,13 @@ test('bad input is kept in the $quarantine stream with a reason naming what is w
     putInInbox(inbox, { hook_event_name: 'Stop' });
     mkdirSync(inbox, { recursive: true });
     writeFileSync(join(inbox, '00000000000000001-junk.json'), 'not json at all');
-    writeFileSync(join(inbox, '00000000000000002-shape.json'), JSON.stringify({ v: 1, hello: 'x' }));
+    writeFileSync(join(inbox, '00000000000000002-shape.json'), stampEntry(JSON.stringify({ v: 1, hello: 'x' })));
     const w = await writer(dir);
     const report = w.ingest();
     w.flush();
     assert.equal(report.quarantined, 3);
     const reasons = w.database.store.readStream(QUARANTINE_STREAM).map((e) => `${e.type}: ${String((e.data as Record<string, unknown>)['reason'])}`);
-    assert.match(reasons[0] ?? '', /InvalidInboxEntry: inbox file 00000000000000001-junk\.json is not valid JSON/);
+    assert.match(reasons[0] ?? '', /UnverifiedInboxEntry: inbox file 00000000000000001-junk\.json was not ingested as a recorded event: it carries no provenance stamp/);
     assert.match(reasons[1] ?? '', /InvalidInboxEntry: inbox file 00000000000000002-shape\.json is not an inbox entry/);
     assert.match(reasons[2] ?? '', /InvalidHookInput: hook payload session_id: /);
     await w.removeCommittedEntries();
@@ -135,11 +136,11 @@ test('bad input is kept in the $quarantine stream with a reason naming what is w
 
 test('unknown events and fields are stored as they are; known events that do not match say why', () => {
   const base = { session_id: 's', transcript_path: '/t', cwd: '/c' };
-  const unknown = normalizeEntry(parseInboxEntry('x.json', JSON.stringify({ v: 1, id: 'id-unknown-1', receivedAt: 'now', receivedUs: 1, source: 'hook', payload: { ...base, hook_event_name: 'FutureEvent', novel: { a: 1 } } })), { maxFieldBytes: 1024 });
+  const unknown = normalizeEntry(parseInboxEntry('x.json', stampEntry(JSON.stringify({ v: 1, id: 'id-unknown-1', receivedAt: 'now', receivedUs: 1, source: 'hook', payload: { ...base, hook_event_name: 'FutureEvent', novel: { a: 1 } } }))), { maxFieldBytes: 1024 });
   assert.equal(unknown.event.type, 'FutureEvent');
   assert.deepEqual((unknown.event.data as Record<string, unknown>)['novel'], { a: 1 });
   assert.equal(unknown.event.metadata['unknownEvent'], true);
-  const odd = normalizeEntry(parseInboxEntry('y.json', JSON.stringify({ v: 1, id: 'id-odd-00001', receivedAt: 'now', receivedUs: 2, source: 'hook', payload: { ...base, hook_event_name: 'PreToolUse', extra: true } })), { maxFieldBytes: 1024 });
+  const odd = normalizeEntry(parseInboxEntry('y.json', stampEntry(JSON.stringify({ v: 1, id: 'id-odd-00001', receivedAt: 'now', receivedUs: 2, source: 'hook', payload: { ...base, hook_event_name: 'PreToolUse', extra: true } }))), { maxFieldBytes: 1024 });
   assert.equal(odd.event.type, 'PreToolUse');
   assert.match(String(odd.event.metadata['schemaIssues']), /tool_name/);
   assert.equal((odd.event.data as Record<string, unknown>)['extra'], true);
@@ -520,18 +521,25 @@ test('payloads the sh launcher saved without a runtime (.rawhook) are ingested w
     const inbox = logbookPaths(dir).inbox;
     mkdirSync(inbox, { recursive: true });
     const us = 1_795_371_401_982_123;
-    writeFileSync(join(inbox, `0${us}-sh4242-PreToolUse.rawhook`), JSON.stringify({ session_id: 'raw', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } }));
-    writeFileSync(join(inbox, `0${us + 1}-sh4243-Stop.rawhook`), '{broken');
+    const key = provenanceKey().key;
+    assert.ok(key);
+    // As the launcher names them: the stamp it makes with sha256sum and the key file's derived secrets.
+    const raw = (base: string, text: string): void => writeFileSync(join(inbox, `${base}.${shStamp(key, base, text)}.rawhook`), text);
+    raw(`0${us}-sh4242-PreToolUse`, JSON.stringify({ session_id: 'raw', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } }));
+    raw(`0${us + 1}-sh4243-Stop`, '{broken');
+    writeFileSync(join(inbox, `0${us + 2}-sh4244-Stop.rawhook`), JSON.stringify({ session_id: 'raw', hook_event_name: 'Stop' }));
     const w = await writer(dir);
     const report = w.ingest();
     w.flush();
-    assert.equal(report.appended, 2);
+    assert.equal(report.appended, 3);
     const [event] = w.database.store.readStream('raw');
     assert.equal(event?.type, 'PreToolUse');
     assert.equal(event?.metadata['receivedAt'], new Date(Math.floor(us / 1000)).toISOString());
     assert.equal(event?.metadata['hookEvent'], 'PreToolUse');
-    const [bad] = w.database.store.readStream(QUARANTINE_STREAM);
+    const [bad, unstamped] = w.database.store.readStream(QUARANTINE_STREAM);
     assert.match(String((bad?.data as Record<string, unknown>)['reason']), /stdin is not valid JSON/);
+    assert.match(String((unstamped?.data as Record<string, unknown>)['reason']), /sh4244-Stop\.rawhook was not ingested as a recorded event: it carries no provenance stamp/);
+    assert.equal(w.database.store.readStream('raw').length, 1);
     await w.removeCommittedEntries();
     assert.deepEqual(inboxNames(dir), []);
     w.close();
@@ -559,7 +567,7 @@ test('workflow events decided by a CLI/MCP writer, and a hook decision, land in 
     writeInboxEntry(inbox, entryFileName(decision, EVENTS_ENTRY_SUFFIX), eventsEntryText(decision, 'hook', 'wf',
       [{ type: 'HookDenied', data: { toolName: 'Edit', toolUseId: 't1', state: 'reviewing', rule: 'states.reviewing.tools.deny "Edit"', reason: 'no', at } }], hook.id));
     writeFileSync(join(inbox, `${String(Date.now() * 1000).padStart(17, '0')}-0190aaaa-0000-7000-8000-000000000000.cmd.json`),
-      JSON.stringify({ v: 1, id: '0190aaaa-0000-7000-8000-000000000000', receivedAt: at, receivedUs: 1, source: 'cli', sessionId: 'wf', events: [{ type: 'DropTables', data: {} }] }));
+      stampEntry(JSON.stringify({ v: 1, id: '0190aaaa-0000-7000-8000-000000000000', receivedAt: at, receivedUs: 1, source: 'cli', sessionId: 'wf', events: [{ type: 'DropTables', data: {} }] })));
     const w = await writer(dir);
     w.ingest();
     w.flush();

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { logbookPaths } from '../../src/capture/paths';
 import { putInInbox, tempDir } from './helpers';
 
@@ -24,7 +24,11 @@ interface Connection {
 
 async function connect(t: TestContext, workspace: string, launch?: { env: Record<string, string>; cwd: string }): Promise<Connection> {
   const args = launch === undefined ? [cli, 'mcp', '--workspace', workspace] : [cli, 'mcp'];
-  const transport = new StdioClientTransport({ command: process.execPath, args, stderr: 'pipe', ...launch });
+  // The SDK hands a server only a few variables (HOME, PATH, …): add the provenance key's location
+  // when the test run moved it, as the user's HOME holds it in real use.
+  const keyFile = process.env['LOGBOOK_KEY_FILE'];
+  const env = { ...getDefaultEnvironment(), ...(keyFile === undefined ? {} : { LOGBOOK_KEY_FILE: keyFile }), ...launch?.env };
+  const transport = new StdioClientTransport({ command: process.execPath, args, stderr: 'pipe', ...launch, env });
   const client = new Client({ name: 'logbook-test', version: '1.0.0' });
   await client.connect(transport);
   let closed = false;

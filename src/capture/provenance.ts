@@ -1,0 +1,210 @@
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+// Imported by the hook's tiny bundle: node built-ins only.
+//
+// Provenance: a workspace is code someone else wrote, and a cloned repository can ship files in
+// `.logbook/inbox/` that look like recorded events. Every entry this machine's hooks, CLI and
+// MCP server write carries a MAC made with a per-user key kept OUTSIDE the workspace
+// (`~/.config/agent-logbook/key`, 0600); the writer ingests an entry as genuine only when its MAC
+// checks out, and keeps anything else aside in the quarantine stream. A repository cannot
+// forge a MAC without the key, and the key never enters the workspace, the store or an export.
+//
+// Two stamps, because the hook has two writers:
+// - "h1", the JS writers: HMAC-SHA256(key, entry text without the stamp), in the entry's head:
+//   `{"v":1,"mac":"h1.<64 hex>",` + the rest, so removing it gives back the unstamped entry.
+// - "s1", the sh launcher's fallback (no JavaScript runtime, so no HMAC): it can only run
+//   sha256sum, so it uses two secrets derived from the key and kept in the key file:
+//   sha256(outer + sha256hex(inner + name + "\n" + content)). The outer hash hides the inner
+//   one, so the construction is not open to length extension.
+
+/** The per-user secret, and the two derived secrets the sh launcher reads from the same file. */
+export interface ProvenanceKey {
+  readonly key: Buffer;
+  readonly shInner: string;
+  readonly shOuter: string;
+  readonly file: string;
+}
+
+const KEY_HEADER = 'agent-logbook provenance key v1';
+const ENTRY_HEAD = '{"v":1,';
+/** How a stamped entry starts; the read-ahead thread checks stamps with its own copy of this logic. */
+export const STAMP_HEAD = '{"v":1,"mac":"h1.';
+/** `{"v":1,"mac":"h1.` + 64 hex + `",`. */
+export const STAMPED_PREFIX_LENGTH = STAMP_HEAD.length + 64 + 2;
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/** Where the key lives: `LOGBOOK_KEY_FILE`, else `~/.config/agent-logbook/key`. */
+export function keyFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['LOGBOOK_KEY_FILE'];
+  // Not XDG_CONFIG_HOME: Snap and Flatpak builds of VS Code point it into their sandbox, while
+  // Claude Code in a terminal does not, and both sides must find the same key.
+  return override !== undefined && override !== '' ? override : join(homedir(), '.config', 'agent-logbook', 'key');
+}
+
+let cached: { readonly file: string; readonly key: ProvenanceKey | undefined; readonly problem: string | undefined } | undefined;
+
+/**
+ * This user's key, created on first use (0600, in a 0700 folder). Undefined, with the reason, when
+ * it can be neither read nor made: entries are then written unstamped (and quarantined at ingest,
+ * never lost).
+ */
+export function provenanceKey(file = keyFilePath()): { key: ProvenanceKey | undefined; problem: string | undefined } {
+  if (cached?.file === file) return cached;
+  let loaded: { key: ProvenanceKey | undefined; problem: string | undefined };
+  try {
+    loaded = { key: readKey(file) ?? createKey(file), problem: undefined };
+  } catch (error) {
+    loaded = { key: undefined, problem: `the provenance key ${file} could not be read or created: ${(error as Error).message}` };
+  }
+  cached = { file, ...loaded };
+  return loaded;
+}
+
+/** Forgets the loaded key (tests that switch LOGBOOK_KEY_FILE). */
+export function forgetProvenanceKey(): void {
+  cached = undefined;
+}
+
+/** The entry text with its stamp; the same text when there is no key (it is then quarantined at ingest). */
+export function stampEntry(text: string, key: ProvenanceKey | undefined = provenanceKey().key): string {
+  if (key === undefined || !text.startsWith(ENTRY_HEAD)) return text;
+  return `${STAMP_HEAD}${mac(key, text)}",${text.slice(ENTRY_HEAD.length)}`;
+}
+
+/** What checking an entry's stamp found: the entry without its stamp, or why it is not genuine. */
+export type Authenticated = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+
+/** Checks an entry written by a JS writer (entry file or log record). */
+export function authenticateEntry(text: string, key: ProvenanceKey | undefined): Authenticated {
+  if (!text.startsWith(STAMP_HEAD) || text.charCodeAt(STAMPED_PREFIX_LENGTH - 2) !== 0x22 || text.charCodeAt(STAMPED_PREFIX_LENGTH - 1) !== 0x2c) {
+    return { ok: false, reason: 'it carries no provenance stamp: it was written by an older version of the hook program, by a hook that could not read its key, or not by Agent Logbook on this machine' };
+  }
+  if (key === undefined) return { ok: false, reason: 'its provenance stamp cannot be checked: this machine has no Agent Logbook key' };
+  const unstamped = `${ENTRY_HEAD}${text.slice(STAMPED_PREFIX_LENGTH)}`;
+  const claimed = text.slice(STAMP_HEAD.length, STAMPED_PREFIX_LENGTH - 2);
+  if (!sameHex(claimed, mac(key, unstamped))) {
+    return { ok: false, reason: `its provenance stamp does not match: it was changed after it was written, or written with another key than ${key.file}` };
+  }
+  return { ok: true, text: unstamped };
+}
+
+/** Whether a text carries an "h1" stamp at all (cheap; says nothing about whether it is genuine). */
+export function looksStamped(text: string): boolean {
+  return text.startsWith(STAMP_HEAD);
+}
+
+/** The sh launcher's stamp of a raw payload file: `name` is the file name without the stamp and suffix. */
+export function shStamp(key: ProvenanceKey, name: string, content: Buffer | string): string {
+  const inner = createHash('sha256').update(key.shInner).update(`${name}\n`).update(content).digest('hex');
+  return createHash('sha256').update(key.shOuter).update(inner).digest('hex');
+}
+
+/** Checks the sh launcher's stamp. */
+export function authenticateShStamp(key: ProvenanceKey | undefined, name: string, content: Buffer | string, claimed: string | undefined): Authenticated {
+  if (claimed === undefined) return { ok: false, reason: 'it carries no provenance stamp (the sh launcher found no key file or no sha256sum, or it was not written by Agent Logbook on this machine)' };
+  if (key === undefined) return { ok: false, reason: 'its provenance stamp cannot be checked: this machine has no Agent Logbook key' };
+  if (!sameHex(claimed, shStamp(key, name, content))) return { ok: false, reason: 'its provenance stamp does not match: it was changed after it was written, or written with another key' };
+  return { ok: true, text: typeof content === 'string' ? content : content.toString('utf8') };
+}
+
+/** A keyed hash of a value (e.g. a redacted secret): equal values match, the value cannot be guessed back. */
+export function keyedHash(key: ProvenanceKey, purpose: string, value: string): string {
+  return createHmac('sha256', key.key).update(purpose).update('\u0000').update(value, 'utf8').digest('hex');
+}
+
+function mac(key: ProvenanceKey, text: string): string {
+  return createHmac('sha256', key.key).update(text, 'utf8').digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  return a.length === b.length && /^[0-9a-f]+$/.test(a) && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+}
+
+function derive(key: Buffer, label: string): string {
+  return createHmac('sha256', key).update(label).digest('hex');
+}
+
+/** The key file's text: a header, the key, and the sh launcher's two derived secrets, a line each. */
+function keyFileText(key: Buffer): string {
+  return `${KEY_HEADER}\n${key.toString('hex')}\n${derive(key, 'sh-inner')}\n${derive(key, 'sh-outer')}\n`;
+}
+
+/** Reads the key, refusing a link, another user's file or one others may read; undefined when there is none. */
+function readKey(file: string): ProvenanceKey | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | NO_FOLLOW | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let text: string;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
+    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) throw new Error(`${file} belongs to another user (uid ${stat.uid})`);
+    // Our own file, opened too wide (a copy, a restore from backup): close it again.
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+    const buffer = Buffer.alloc(512);
+    text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  const [header, hex] = text.split('\n');
+  if (header !== KEY_HEADER || hex === undefined || !/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file} is not an Agent Logbook key file`);
+  const key = Buffer.from(hex, 'hex');
+  if (text !== keyFileText(key)) throw new Error(`${file} is damaged (its derived lines do not match its key)`);
+  return { key, shInner: derive(key, 'sh-inner'), shOuter: derive(key, 'sh-outer'), file };
+}
+
+/**
+ * Makes a new key: written whole to a private temp file, then linked into place, which fails if
+ * another process made one first (parallel hooks at a first start); that one is then used.
+ */
+function createKey(file: string): ProvenanceKey {
+  const dir = dirname(file);
+  makePrivateDirs(dir);
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600);
+  try {
+    writeSync(fd, keyFileText(randomBytes(32)));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(tmp);
+  }
+  const key = readKey(file);
+  if (key === undefined) throw new Error(`${file} vanished as it was made`);
+  return key;
+}
+
+/** Creates the key's folder and its missing parents, 0700, top down, level by level (see makeDirs in inbox-writer.ts). */
+function makePrivateDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      lstatSync(at);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      missing.push(at);
+      if (dirname(at) === at) break;
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
