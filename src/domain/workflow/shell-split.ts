@@ -44,7 +44,10 @@ export function splitShellCommand(command: string): string[] {
       backtick = !backtick;
     } else if (depth > 0 || backtick) {
       // Inside a substitution: part of the command.
-    } else if (c === '<' && next === '<' && command.charAt(i + 2) !== '<') {
+    } else if (c === '<' && next === '<' && command.charAt(i + 2) === '<') {
+      // A here-string (`<<<word`) has no body: its last two `<` must not open a heredoc.
+      i += 2;
+    } else if (c === '<' && next === '<') {
       i = readHeredocStart(command, i + 2, heredocs) - 1;
     } else if (c === '\n') {
       push(i);
