@@ -133,7 +133,6 @@ export type WorkflowParseResult =
 /** Parses and validates the text of a workflow file; `fileLabel` prefixes every problem. */
 export function parseWorkflowDefinition(text: string, fileLabel: string): WorkflowParseResult {
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') return { ok: false, problems: [`${fileLabel}:1:1: the file is empty (a workflow is a JSON object)`] };
   // Before any parser: they all recurse, and a deep enough text overflows the stack.
   const deep = findTooDeep(body, MAX_JSON_DEPTH, { comments: true });
   if (deep !== undefined) return { ok: false, problems: [`${fileLabel}:${position(body, deep.offset)}: nested deeper than ${deep.limit} levels`] };
