@@ -82,8 +82,9 @@ function refused(code: FileRefusal, reason: string): BoundedText {
 
 function refusedOnError(error: unknown): BoundedText {
   const code = (error as NodeJS.ErrnoException).code;
-  // A missing folder on the way (or a file where a folder should be) means no file either.
-  if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+  // A missing folder on the way, a file where a folder should be, or a name no file system
+  // takes (a session id a megabyte long): there is no such file.
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return { kind: 'missing' };
   if (code === 'EISDIR') return refused('FILE_NOT_REGULAR', 'is a directory, not a file');
   return refused('FILE_UNREADABLE', `cannot be read (${(error as Error).message})`);
 }

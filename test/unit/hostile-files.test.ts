@@ -67,6 +67,7 @@ test('a directory, a FIFO and a missing file are told apart, and a FIFO does not
   assert.deepEqual(readBoundedText(join(dir, 'folder.json', 'x', 'none.json'), 1024), { kind: 'missing' });
   sizedFile(join(dir, 'file'), 0);
   assert.deepEqual(readBoundedText(join(dir, 'file', 'under-a-file.json'), 1024), { kind: 'missing' });
+  assert.deepEqual(readBoundedText(join(dir, `${'x'.repeat(100_000)}.json`), 1024), { kind: 'missing' });
 });
 
 test('text that is not UTF-8 is refused with the line and byte offset of the first bad byte', (t) => {

@@ -108,6 +108,26 @@ for (const planted of PLANTED) {
   });
 }
 
+test('the issue\'s glob in bash.deny: the hook lets echo of 40 a\'s and megabyte commands run, and still denies what the glob matches', (t) => {
+  const { dir, cleanup } = tempDir('logbook-hostile-hook-');
+  t.after(cleanup);
+  const paths = logbookPaths(dir);
+  mkdirSync(paths.inbox, { recursive: true });
+  const glob = '*a*a*a*a*a*a*a*a*a*a*a*a*b';
+  writeFileSync(paths.workflow, JSON.stringify({ ...WORKFLOW, states: { working: { tools: { bash: { deny: [glob], allow: [`*${'a'.repeat(500)}c*`, 'echo *'] } } }, done: { final: true } } }));
+  assert.equal(loadWorkflow(paths).status, 'ok');
+  const bash = (command: string): HookOutcome => hook(paths, { ...writePayload, tool_name: 'Bash', tool_input: { command } });
+  const MB = 1_000_000;
+  for (const command of [`echo ${'a'.repeat(40)}`, `echo ${'a'.repeat(MB)}`, `echo ${'a>&'.repeat(MB / 3)}`, `echo ${'<<a '.repeat(MB / 4)}\n${'a\n'.repeat(MB / 4)}`]) {
+    const outcome = bash(command);
+    assert.equal(outcome.output, undefined, command.slice(0, 40));
+    assert.equal(outcome.error, undefined);
+  }
+  const denied = bash(`echo ${'a'.repeat(MB)}b`);
+  assert.ok(denies(denied));
+  assert.ok((denied.output ?? '').includes(JSON.stringify(glob).slice(1, -1)));
+});
+
 test('a planted FIFO as the compiled workflow or a snapshot does not block the hook', { skip: process.platform === 'win32' }, (t) => {
   for (const path of [compiledPath, snapshotPath]) {
     const paths = guardedWorkspace(t);
