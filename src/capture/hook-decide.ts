@@ -66,9 +66,9 @@ function outputFor(events: readonly WorkflowEvent[]): string | undefined {
 }
 
 function currentState(logbookDir: string, sessionId: string, compiled: CompiledWorkflowFile, at: string): { state: WorkflowState; decided: WorkflowEvent[] } | { note: string } {
-  // No snapshot yet: the workflow may not have started for this session.
   const snapshot = readSnapshot(logbookDir, sessionId);
   if (snapshot.kind === 'stop') return { note: snapshot.note };
+  // No snapshot yet: the workflow may not have started for this session.
   let state = snapshot.kind === 'value' ? snapshot.value.state : initialWorkflowState;
   const pending = readPendingEvents(logbookDir, sessionId, snapshot.kind === 'value' ? snapshot.value.eventIds : new Set());
   if (pending.kind === 'stop') return { note: pending.note };
