@@ -1,12 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider';
 import type { WorkflowEvent } from '../domain/workflow/events';
 import type { WorkflowCommand, WorkflowState } from '../domain/workflow/types';
-import { sessionStateFile } from './paths';
-import type { CompiledWorkflowFile, SessionWorkflowSnapshot } from './workflow-snapshot';
-import { EVENTS_ENTRY_SUFFIX } from './inbox-writer';
-import { authenticateEntry, provenanceKey } from './provenance';
+import { readCompiled, readPendingEvents, readSnapshot } from './hook-state';
+import type { CompiledWorkflowFile } from './workflow-snapshot';
 
 // The workflow's enforcement, inside the hook's tiny bundle (no zod, no sql.js): the validated
 // definition and the session's snapshot are plain files the writer keeps; entries other writers
@@ -20,6 +16,8 @@ export interface HookDecision {
   readonly decided: readonly WorkflowEvent[];
   /** The JSON Claude Code reads on stdout, when the hook denies or blocks. */
   readonly output: string | undefined;
+  /** Why the workflow is not enforced now, for stderr (a state file too large or too deep to read). */
+  readonly note?: string;
 }
 
 const NONE: HookDecision = { decided: [], output: undefined };
@@ -28,10 +26,14 @@ export function decideInHook(logbookDir: string, payload: Record<string, unknown
   const event = payload['hook_event_name'];
   const sessionId = payload['session_id'];
   if ((event !== 'PreToolUse' && event !== 'Stop' && event !== 'SessionStart') || typeof sessionId !== 'string') return NONE;
-  const compiled = readCompiled(logbookDir);
-  if (compiled === undefined) return NONE;
+  const read = readCompiled(logbookDir);
+  if (read.kind === 'stop') return { ...NONE, note: read.note };
+  if (read.kind === 'none') return NONE;
+  const compiled = read.value;
   if (event === 'SessionStart') return { decided: [], output: sessionContext(sessionId, compiled) };
-  let { state, decided } = currentState(logbookDir, sessionId, compiled, at);
+  const current = currentState(logbookDir, sessionId, compiled, at);
+  if ('note' in current) return { ...NONE, note: current.note };
+  let { state, decided } = current;
   const command: WorkflowCommand = event === 'PreToolUse'
     ? { type: 'CheckToolUse', toolName: String(payload['tool_name'] ?? ''), toolInput: payload['tool_input'], toolUseId: typeof payload['tool_use_id'] === 'string' ? payload['tool_use_id'] : undefined, at }
     : { type: 'CheckStop', stopHookActive: payload['stop_hook_active'] === true, at };
@@ -63,63 +65,17 @@ function outputFor(events: readonly WorkflowEvent[]): string | undefined {
   return undefined;
 }
 
-/** The compiled workflow, only when it is at least as new as the file it came from. */
-function readCompiled(logbookDir: string): CompiledWorkflowFile | undefined {
-  try {
-    const source = statSync(join(logbookDir, 'workflow.json'));
-    const compiledPath = join(logbookDir, 'state', 'workflow.json');
-    if (statSync(compiledPath).mtimeMs < source.mtimeMs) return undefined;
-    const compiled = JSON.parse(readFileSync(compiledPath, 'utf8')) as Partial<CompiledWorkflowFile>;
-    if (compiled.v !== 1 || typeof compiled.hash !== 'string' || typeof compiled.definition !== 'object' || compiled.definition === null) return undefined;
-    return compiled as CompiledWorkflowFile;
-  } catch {
-    return undefined;
-  }
-}
-
-function currentState(logbookDir: string, sessionId: string, compiled: CompiledWorkflowFile, at: string): { state: WorkflowState; decided: WorkflowEvent[] } {
-  let state = initialWorkflowState;
-  let included = new Set<string>();
-  try {
-    const snapshot = JSON.parse(readFileSync(sessionStateFile(join(logbookDir, 'state', 'sessions'), sessionId), 'utf8')) as Partial<SessionWorkflowSnapshot>;
-    if (snapshot.v === 1 && snapshot.state !== undefined && Array.isArray(snapshot.eventIds)) {
-      state = snapshot.state;
-      included = new Set(snapshot.eventIds);
-    }
-  } catch {
-    // No snapshot yet: the workflow may not have started for this session.
-  }
-  for (const e of pendingEvents(logbookDir, sessionId, included)) state = evolve(state, e);
+function currentState(logbookDir: string, sessionId: string, compiled: CompiledWorkflowFile, at: string): { state: WorkflowState; decided: WorkflowEvent[] } | { note: string } {
+  const snapshot = readSnapshot(logbookDir, sessionId);
+  if (snapshot.kind === 'stop') return { note: snapshot.note };
+  // No snapshot yet: the workflow may not have started for this session.
+  let state = snapshot.kind === 'value' ? snapshot.value.state : initialWorkflowState;
+  const pending = readPendingEvents(logbookDir, sessionId, snapshot.kind === 'value' ? snapshot.value.eventIds : new Set());
+  if (pending.kind === 'stop') return { note: pending.note };
+  if (pending.kind === 'value') for (const e of pending.value) state = evolve(state, e);
   const start = state.current === null
     ? decide({ type: 'StartWorkflow', definition: compiled.definition, definitionHash: compiled.hash, at }, state, compiled.definition)
     : state.definitionHash !== compiled.hash ? decide({ type: 'ChangeDefinition', definition: compiled.definition, definitionHash: compiled.hash, at }, state, compiled.definition) : [];
   for (const e of start) state = evolve(state, e);
   return { state, decided: start };
-}
-
-/** Workflow events other writers (CLI, MCP) left in the inbox for this session, in order. */
-function pendingEvents(logbookDir: string, sessionId: string, included: ReadonlySet<string>): WorkflowEvent[] {
-  const inbox = join(logbookDir, 'inbox');
-  let names: string[];
-  try {
-    names = readdirSync(inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)).sort();
-  } catch {
-    return [];
-  }
-  const events: WorkflowEvent[] = [];
-  const key = provenanceKey().key;
-  for (const name of names) {
-    try {
-      // Only decisions this machine's writers stamped move the workflow: a planted entry could
-      // otherwise put a session in any state.
-      const checked = authenticateEntry(readFileSync(join(inbox, name), 'utf8'), key);
-      if (!checked.ok) continue;
-      const entry = JSON.parse(checked.text) as { id?: unknown; sessionId?: unknown; events?: unknown };
-      if (entry.sessionId !== sessionId || typeof entry.id !== 'string' || included.has(entry.id) || !Array.isArray(entry.events)) continue;
-      events.push(...(entry.events as WorkflowEvent[]));
-    } catch {
-      // Being written or removed right now, or not ours: skip it.
-    }
-  }
-  return events;
 }

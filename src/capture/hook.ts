@@ -47,7 +47,7 @@ export function runHook(run: HookRun): HookOutcome {
   } catch (error) {
     return { ...outcome, error: `agent-logbook: workflow check skipped: ${String(error)}` };
   }
-  if (decision.output === undefined) return outcome;
+  if (decision.output === undefined) return decision.note === undefined ? outcome : { ...outcome, error: decision.note };
   if (decision.decided.length === 0) return { ...outcome, output: decision.output };
   // The decision is recorded as its own entry, after the hook event it answers, so every writer
   // that scans the inbox for pending workflow events sees it.

@@ -1,5 +1,6 @@
 import { accessSync, chmodSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { CONFIG_FILE_MAX_BYTES, readBoundedText, readTextOrThrow } from './bounded-read';
 import { ensureGitignoreBlock } from './gitignore';
 import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT } from './launcher';
 import { allowMcpTools, commitMcpServer, disallowMcpTools, MCP_ALLOW_RULE, planMcpServer, unregisterMcpServer } from './mcp-config';
@@ -139,7 +140,7 @@ export function installHooks(opts: InstallOptions): InstallResult {
   const settingsFile = settingsFilePath(opts.workspace, opts.scope);
   const shown = shownPath(opts.workspace, settingsFile);
   // Everything that can reject the input runs before the first write, so a failure leaves no trace.
-  const before = readIfExists(settingsFile)?.toString('utf8');
+  const before = readTextOrThrow(settingsFile, shown, CONFIG_FILE_MAX_BYTES);
   const merged = upsertHooks(before ?? '', shown, hookSpecs(), isLogbookHandler);
   const bundle = readIfExists(opts.hookBundle);
   if (bundle === undefined) {
@@ -183,7 +184,7 @@ export function installHooks(opts: InstallOptions): InstallResult {
 export function uninstallHooks(opts: { workspace: string; scope: SettingsScope }): UninstallResult {
   const settingsFile = settingsFilePath(opts.workspace, opts.scope);
   const shown = shownPath(opts.workspace, settingsFile);
-  const before = readIfExists(settingsFile)?.toString('utf8');
+  const before = readTextOrThrow(settingsFile, shown, CONFIG_FILE_MAX_BYTES);
   if (before === undefined) {
     return { settingsFile, settingsChanged: false, removedHandlers: 0, messages: [`${shown} does not exist: no hooks to remove.`] };
   }
@@ -225,8 +226,13 @@ function writeProgram(paths: LogbookPaths, bundle: Buffer, runtime: string | und
 
 function writeGitignore(workspace: string, messages: string[]): boolean {
   const file = join(workspace, '.gitignore');
-  const before = readIfExists(file)?.toString('utf8');
-  const update = ensureGitignoreBlock(before);
+  const read = readBoundedText(file, CONFIG_FILE_MAX_BYTES);
+  if (read.kind === 'refused') {
+    // Not worth failing an install over (the hooks already work); worth saying, and not worth a rewrite that loses bytes.
+    messages.push(`.gitignore ${read.reason}; left as it is, so ${LOGBOOK_DIR}/ is not ignored by git: add the lines yourself.`);
+    return false;
+  }
+  const update = ensureGitignoreBlock(read.kind === 'text' ? read.text : undefined);
   messages.push(...update.warnings);
   if (!update.changed) return false;
   writeIfChanged(file, update.text, 0o644);

@@ -1,6 +1,7 @@
 import { findNodeAtLocation } from 'jsonc-parser';
 import type { Edit, Node } from 'jsonc-parser';
 import { SettingsFileError } from './settings-error';
+import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';
 import { lineColumn } from '../domain/text-position';
 
 // Minimal edits of JSON files we share with the user and Claude Code (.claude/settings*.json,
@@ -97,6 +98,14 @@ export function canonical(value: unknown): unknown {
 export function errorAt(text: string, file: string, offset: number, reason: string): SettingsFileError {
   const { line, column } = lineColumn(text, offset);
   return new SettingsFileError(file, line, column, reason);
+}
+
+/** The error for a text nested deeper than MAX_JSON_DEPTH, or undefined; checked before any parser sees it (they recurse). */
+export function tooDeepError(text: string, file: string): SettingsFileError | undefined {
+  const deep = findTooDeep(text, MAX_JSON_DEPTH, { comments: true });
+  if (deep === undefined) return undefined;
+  const { line, column } = lineColumn(text, deep.offset);
+  return new SettingsFileError(file, line, column, `nested deeper than ${deep.limit} levels`, 'SETTINGS_TOO_DEEP');
 }
 
 /** Where a list of strings lives in a settings object: two keys deep, e.g. `permissions.allow`. */

@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
-import { addToArrayAt, canonical, detectLayout, errorAt, insertEntry, removeElement, removeFromArrayAt, replaceNode } from './json-edit';
+import { addToArrayAt, canonical, detectLayout, errorAt, insertEntry, removeElement, removeFromArrayAt, replaceNode, tooDeepError } from './json-edit';
 import type { ArrayPath } from './json-edit';
+import { CONFIG_FILE_MAX_BYTES, readTextOrThrow } from './bounded-read';
 import { MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
 import { logbookPaths } from './paths';
 import { checkSettings } from './settings-json';
@@ -197,6 +198,8 @@ function hasForeignServer(text: string): boolean {
 
 /** Parses strictly and checks the shape we edit; throws SettingsFileError at the first problem. */
 export function checkMcpConfig(text: string, file: string): Node {
+  const deep = tooDeepError(text, file);
+  if (deep !== undefined) throw deep;
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, STRICT);
   const first = errors[0];
@@ -221,11 +224,6 @@ function describeParseError(text: string, error: ParseError): [number, string] {
 }
 
 function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return readTextOrThrow(file, MCP_CONFIG_FILE, CONFIG_FILE_MAX_BYTES);
 }
 

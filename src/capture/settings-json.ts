@@ -1,6 +1,6 @@
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Edit, Node, ParseError } from 'jsonc-parser';
-import { canonical, detectLayout, errorAt, insertEntry, removeElement, replaceNode } from './json-edit';
+import { canonical, detectLayout, errorAt, insertEntry, removeElement, replaceNode, tooDeepError } from './json-edit';
 import type { Layout } from './json-edit';
 
 export { SettingsFileError } from './settings-error';
@@ -71,6 +71,8 @@ export function removeHooks(text: string, file: string, isOurs: HandlerPredicate
 
 /** Parses strictly and checks the shape of `hooks`; throws SettingsFileError pointing at the first problem. */
 export function checkSettings(text: string, file: string): Node {
+  const deep = tooDeepError(text, file);
+  if (deep !== undefined) throw deep;
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, STRICT);
   const first = errors[0];

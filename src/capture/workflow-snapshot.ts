@@ -20,3 +20,9 @@ export interface SessionWorkflowSnapshot {
 }
 
 export const SNAPSHOT_EVENT_IDS_KEPT = 500;
+
+/** Largest session snapshot the hook reads: a state and SNAPSHOT_EVENT_IDS_KEPT ids take a few tens of KiB. */
+export const SESSION_SNAPSHOT_MAX_BYTES = 1024 * 1024;
+
+/** Largest pending `.cmd.json` entry the hook reads; a larger one leaves the decision undecided. */
+export const PENDING_ENTRY_MAX_BYTES = 4 * 1024 * 1024;

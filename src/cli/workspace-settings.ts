@@ -1,15 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import { z } from 'zod';
+import { CONFIG_FILE_MAX_BYTES, readTextOrThrow } from '../capture/bounded-read';
 import { LogbookError } from '../domain/errors';
+import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';
 import { lineColumn } from '../domain/text-position';
 
 // The CLI honours the same `logbook.*` settings as the extension, read from the workspace's
 // .vscode/settings.json (JSON with comments), so both writers cap fields identically.
 
 export const DEFAULT_MAX_FIELD_BYTES = 65_536;
+
+const SETTINGS_FILE = '.vscode/settings.json';
 
 const rate = z.number().min(0).optional();
 const priceOverride = z.object({
@@ -27,24 +30,26 @@ export interface CaptureSettings {
 
 /** The workspace's `logbook.*` settings the CLI honours, validated; absent file = defaults. */
 export function readWorkspaceSettings(workspace: string): z.infer<typeof settingsSchema> {
-  const file = join(workspace, '.vscode', 'settings.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return {};
+  const text = readTextOrThrow(join(workspace, '.vscode', 'settings.json'), SETTINGS_FILE, CONFIG_FILE_MAX_BYTES);
+  if (text === undefined) return {};
+  // Before jsonc-parser, which recurses: a deep enough file would overflow the stack.
+  const deep = findTooDeep(text, MAX_JSON_DEPTH, { comments: true });
+  if (deep !== undefined) {
+    const { line, column } = lineColumn(text, deep.offset);
+    throw new LogbookError('SETTINGS_TOO_DEEP', `${SETTINGS_FILE}:${line}:${column}: nested deeper than ${deep.limit} levels`);
   }
   const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { allowTrailingComma: true });
+  // Like VS Code: a file with no value in it (empty, or only comments) holds no settings.
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, allowEmptyContent: true });
   const first = errors[0];
   if (first !== undefined) {
     const { line, column } = lineColumn(text, first.offset);
-    throw new LogbookError('SETTINGS_MALFORMED', `.vscode/settings.json:${line}:${column}: ${printParseErrorCode(first.error)}`);
+    throw new LogbookError('SETTINGS_MALFORMED', `${SETTINGS_FILE}:${line}:${column}: ${printParseErrorCode(first.error)}`);
   }
   const parsed = settingsSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LogbookError('SETTINGS_INVALID', `.vscode/settings.json: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    throw new LogbookError('SETTINGS_INVALID', `${SETTINGS_FILE}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }

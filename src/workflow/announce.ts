@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedText } from '../capture/bounded-read';
 import type { LogbookPaths } from '../capture/paths';
 import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
 import type { InboxSource } from '../capture/inbox-writer';
@@ -69,10 +70,15 @@ function announcedFile(paths: LogbookPaths): string {
   return join(paths.state, 'announced-workflow.json');
 }
 
+// The file holds one hash: anything much larger was not written by us.
+const ANNOUNCED_MAX_BYTES = 4096;
+
 function lastAnnounced(paths: LogbookPaths): string | undefined {
   try {
-    const file = JSON.parse(readFileSync(announcedFile(paths), 'utf8')) as { hash?: unknown };
-    return typeof file.hash === 'string' ? file.hash : undefined;
+    const read = readBoundedText(announcedFile(paths), ANNOUNCED_MAX_BYTES);
+    if (read.kind !== 'text') return undefined;
+    const file = JSON.parse(read.text) as { hash?: unknown } | null;
+    return typeof file?.hash === 'string' ? file.hash : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readBoundedText } from '../capture/bounded-read';
 import type { LogbookPaths } from '../capture/paths';
 import { parseWorkflowDefinition, workflowDefinitionHash, WORKFLOW_FILE } from '../domain/workflow/definition';
+import { WORKFLOW_FILE_MAX_BYTES } from '../domain/workflow/limits';
 import type { WorkflowDefinition } from '../domain/workflow/types';
 import { syncCompiledWorkflow } from './state-files';
 
@@ -18,15 +19,12 @@ export function loadWorkflow(paths: LogbookPaths): LoadedWorkflow {
   return loaded;
 }
 
-function readWorkflow(paths: LogbookPaths): LoadedWorkflow {
-  let text: string;
-  try {
-    text = readFileSync(paths.workflow, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'none' };
-    return { status: 'invalid', problems: [`${WORKFLOW_FILE}: cannot be read: ${(error as Error).message}`] };
-  }
-  const parsed = parseWorkflowDefinition(text, WORKFLOW_FILE);
+/** Reads and validates the workflow file without compiling it for the hooks. */
+export function readWorkflow(paths: LogbookPaths): LoadedWorkflow {
+  const read = readBoundedText(paths.workflow, WORKFLOW_FILE_MAX_BYTES);
+  if (read.kind === 'missing') return { status: 'none' };
+  if (read.kind === 'refused') return { status: 'invalid', problems: [`${WORKFLOW_FILE}: ${read.reason}`] };
+  const parsed = parseWorkflowDefinition(read.text, WORKFLOW_FILE);
   if (!parsed.ok) return { status: 'invalid', problems: parsed.problems };
   return { status: 'ok', definition: parsed.definition, hash: workflowDefinitionHash(parsed.definition) };
 }

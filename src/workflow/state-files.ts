@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { readBoundedText } from '../capture/bounded-read';
 import type { LogbookPaths } from '../capture/paths';
 import { sessionStateFile } from '../capture/paths';
 import type { CompiledWorkflowFile, SessionWorkflowSnapshot } from '../capture/workflow-snapshot';
 import { SNAPSHOT_EVENT_IDS_KEPT } from '../capture/workflow-snapshot';
 import { evolve, initialWorkflowState } from '../domain/workflow/decider';
+import { LogbookError } from '../domain/errors';
 import { isWorkflowEventType } from '../domain/workflow/events';
 import type { WorkflowEvent } from '../domain/workflow/events';
+import { COMPILED_WORKFLOW_MAX_BYTES } from '../domain/workflow/limits';
 import type { WorkflowDefinition } from '../domain/workflow/types';
 import type { EventStore } from '../store/event-store';
 import { writeFileDurably } from '../store/durable-file';
@@ -16,16 +19,19 @@ export function syncCompiledWorkflow(paths: LogbookPaths, current: { definition:
     if (existsSync(paths.compiledWorkflow)) unlinkSync(paths.compiledWorkflow);
     return;
   }
-  try {
-    const existing = JSON.parse(readFileSync(paths.compiledWorkflow, 'utf8')) as Partial<CompiledWorkflowFile>;
-    // Same definition: leave the file (and its mtime, which the hook compares) alone.
-    if (existing.hash === current.hash) return;
-  } catch {
-    // Missing or unreadable: write it.
+  const file: CompiledWorkflowFile = { v: 1, hash: current.hash, definition: current.definition };
+  const text = JSON.stringify(file);
+  // The same bytes: leave the file (and its mtime, which the hook compares) alone. Comparing the
+  // whole text, not the hash, also replaces a copy someone edited by hand under the right hash.
+  const existing = readBoundedText(paths.compiledWorkflow, COMPILED_WORKFLOW_MAX_BYTES);
+  if (existing.kind === 'text' && existing.text === text) return;
+  if (Buffer.byteLength(text) > COMPILED_WORKFLOW_MAX_BYTES) {
+    // Cannot happen from a source within its limit; the hook would not read it anyway.
+    if (existsSync(paths.compiledWorkflow)) unlinkSync(paths.compiledWorkflow);
+    throw new LogbookError('WORKFLOW_COMPILED_TOO_LARGE', `the compiled workflow would be ${Buffer.byteLength(text)} bytes, over the hook's limit of ${COMPILED_WORKFLOW_MAX_BYTES}`);
   }
   mkdirSync(paths.state, { recursive: true, mode: 0o700 });
-  const file: CompiledWorkflowFile = { v: 1, hash: current.hash, definition: current.definition };
-  writeFileDurably(paths.compiledWorkflow, JSON.stringify(file));
+  writeFileDurably(paths.compiledWorkflow, text);
 }
 
 /** Writes the workflow snapshot of each session, folded from the store (after a flush). */

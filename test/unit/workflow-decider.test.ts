@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { decide, describeStatus, evolve, foldWorkflow, initialWorkflowState } from '../../src/domain/workflow/decider';
 import type { WorkflowEvent } from '../../src/domain/workflow/events';
 import { parseWorkflowDefinition } from '../../src/domain/workflow/definition';
-import { globMatches, splitShellCommand } from '../../src/domain/workflow/tool-rules';
+import { globMatches } from '../../src/domain/workflow/glob';
+import { splitShellCommand } from '../../src/domain/workflow/shell-split';
 import type { WorkflowCommand, WorkflowDefinition, WorkflowState } from '../../src/domain/workflow/types';
 
 function template(name: string): WorkflowDefinition {

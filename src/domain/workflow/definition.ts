@@ -3,6 +3,8 @@ import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { LogbookError } from '../errors';
+import { findTooDeep, MAX_JSON_DEPTH } from '../json-depth';
+import { GLOBS_PER_LIST_MAX, WORKFLOW_FILE_MAX_BYTES } from './limits';
 import { jsonPath } from './tool-rules';
 import type { WorkflowDefinition } from './types';
 import { lineColumn } from '../text-position';
@@ -13,7 +15,8 @@ import { lineColumn } from '../text-position';
 /** Where the workflow lives, relative to the workspace. */
 export const WORKFLOW_FILE = '.logbook/workflow.json';
 
-const globList = z.array(z.string().min(1)).meta({ description: 'Globs; `*` matches any run of characters.' });
+const globList = z.array(z.string().min(1)).max(GLOBS_PER_LIST_MAX)
+  .meta({ description: `Globs; \`*\` matches any run of characters. At most ${GLOBS_PER_LIST_MAX}.` });
 
 const toolRulesSchema = z.strictObject({
   allow: globList.optional().meta({ description: 'Only tools whose names match one of these globs may run (e.g. "Read", "mcp__*").' }),
@@ -61,7 +64,10 @@ export const workflowDefinitionSchema = z.strictObject({
   }).optional().meta({ description: 'The review step: approved satisfies the reviewApproved guard, rejected sends the workflow back.' }),
 }).superRefine((value, ctx) => {
   for (const { path, message } of crossFieldProblems(value)) ctx.addIssue({ code: 'custom', path, message });
-}, { when: () => true }).meta({ title: 'Agent Logbook workflow', description: 'The optional workflow of .logbook/workflow.json.' });
+}, { when: () => true }).meta({
+  title: 'Agent Logbook workflow',
+  description: `The optional workflow of .logbook/workflow.json (at most ${WORKFLOW_FILE_MAX_BYTES / 1024} KiB, nested at most ${MAX_JSON_DEPTH} levels deep).`,
+});
 
 // The zod output must be exactly the type the zod-free decider uses.
 workflowDefinitionSchema satisfies z.ZodType<WorkflowDefinition>;
@@ -126,7 +132,11 @@ export type WorkflowParseResult =
 
 /** Parses and validates the text of a workflow file; `fileLabel` prefixes every problem. */
 export function parseWorkflowDefinition(text: string, fileLabel: string): WorkflowParseResult {
-  const json = parseStrictJson(text.replace(/^\uFEFF/, ''), fileLabel);
+  const body = text.replace(/^\uFEFF/, '');
+  // Before any parser: they all recurse, and a deep enough text overflows the stack.
+  const deep = findTooDeep(body, MAX_JSON_DEPTH, { comments: true });
+  if (deep !== undefined) return { ok: false, problems: [`${fileLabel}:${position(body, deep.offset)}: nested deeper than ${deep.limit} levels`] };
+  const json = parseStrictJson(body, fileLabel);
   if (!json.ok) return json;
   const parsed = workflowDefinitionSchema.safeParse(json.value);
   if (parsed.success) return { ok: true, definition: parsed.data };

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parseWorkflowDefinition, WORKFLOW_FILE } from '../../domain/workflow/definition';
 import type { WorkflowDefinition } from '../../domain/workflow/types';
+import { readWorkflow } from '../../workflow/definition-file';
 import { createTimeline, extendTimeline } from '../../projections/state-timeline';
 import type { StateTimeline } from '../../projections/state-timeline';
 import type { LogbookPaths } from '../../capture/paths';
@@ -51,8 +50,8 @@ export class TimelineCache {
 /** The workspace's workflow file as it is now (read-only: unlike loadWorkflow it compiles nothing for the hooks). */
 export function currentDefinition(paths: LogbookPaths): WorkflowDefinition | null {
   try {
-    const parsed = parseWorkflowDefinition(readFileSync(paths.workflow, 'utf8'), WORKFLOW_FILE);
-    return parsed.ok ? parsed.definition : null;
+    const read = readWorkflow(paths);
+    return read.status === 'ok' ? read.definition : null;
   } catch {
     return null;
   }
