@@ -2,6 +2,11 @@
 
 export class UsageError extends Error {
   readonly code = 'USAGE';
+
+  /** `usage: false` when the command's usage would not help (a malformed search query). */
+  constructor(message: string, readonly options: { readonly usage: boolean } = { usage: true }) {
+    super(message);
+  }
 }
 
 export type FlagKind = 'boolean' | 'string' | 'integer';
