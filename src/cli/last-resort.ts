@@ -17,7 +17,8 @@ export function describeUnexpected(error: unknown): string {
  */
 export function guardProcess(output: ProcessOutput): void {
   process.on('exit', () => {
-    if (output.exitCode !== undefined) process.exitCode = output.exitCode;
+    // A command that failed keeps its code; a broken output turns a success into 141 or 1.
+    if (output.exitCode !== undefined && !process.exitCode) process.exitCode = output.exitCode;
   });
   const lastResort = (error: unknown): void => {
     process.exitCode = output.exitCode ?? EXIT.failed;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { LogbookError } from '../domain/errors';
+import { quoteShort } from '../domain/text-quote';
 import { parseArgs, UsageError } from './args';
 import type { FlagKind, ParsedArgs } from './args';
 import { EXIT } from './context';
@@ -50,6 +51,7 @@ const NOTES = [
   '  1    failed (the message on stderr says why), or the output could not be written (e.g. a full disk)',
   '  2    bad arguments, or a malformed --search query',
   '  141  the reader closed the output early (a broken pipe, e.g. "| head"): the command stopped',
+  'a command that failed keeps its own code; an output that breaks turns a success into 141 or 1',
 ];
 
 export function usage(): string {
@@ -71,7 +73,7 @@ export async function main(argv: readonly string[], io: CliIO = plainProcessIO):
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    io.err(`logbook: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    io.err(`logbook: unknown command ${quoteShort(name)}\n${usage()}`);
     return EXIT.usage;
   }
   const refused = (error: UsageError): number => {
@@ -87,7 +89,7 @@ export async function main(argv: readonly string[], io: CliIO = plainProcessIO):
       return EXIT.ok;
     }
     const extra = args.positionals[command.action.positionals];
-    if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
+    if (extra !== undefined) throw new UsageError(`unexpected argument ${quoteShort(extra)}`);
     workspace = resolve(readOption('workspace', optional(workspaceRule), args.flags.get('workspace')) ?? process.cwd());
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -119,5 +121,5 @@ export async function runAsProcess(argv: readonly string[]): Promise<void> {
   output.command = name !== undefined && COMMANDS[name] !== undefined ? `logbook ${name}` : 'logbook';
   guardProcess(output);
   const code = await main(argv, output);
-  process.exitCode = output.exitCode ?? code;
+  process.exitCode = code !== EXIT.ok ? code : output.exitCode ?? code;
 }

@@ -61,9 +61,11 @@ export function textRule(maxChars: number = ARG_LIMITS.textChars): OptionRule<st
 export function wholeNumberRule(min: number, max: number, why = ''): OptionRule<number> {
   const range = `must be a whole number from ${count(min)} to ${count(max)}${why}`;
   return {
-    kind: 'integer',
+    // Read as text: the rule, not the parser, decides what a whole number is and says so.
+    kind: 'string',
     schema: z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
-      z.number({ error: needs('needs a whole number') }).int('needs a whole number').min(min, range).max(max, range)),
+      // Range first: 99999999999999999999 is out of range, not "not a whole number" (zod's int() means a safe one).
+      z.number({ error: needs('needs a whole number') }).min(min, range).max(max, range).refine(Number.isInteger, 'needs a whole number')),
   };
 }
 
@@ -180,11 +182,19 @@ export const writableFileRule = pathRule('must be a file that can be written', (
   return undefined;
 });
 
-/** The file's stat, or the error code that kept it from us. */
+const STAT_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOTDIR: 'a part of its path is not a directory',
+  EACCES: 'permission denied',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** The file's stat; else 'ENOENT', or what kept it from us in words. */
 function statOf(path: string): Stats | string {
   try {
     return statSync(path);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    return code === 'ENOENT' ? code : STAT_PROBLEMS[code] ?? (code || 'unreadable');
   }
 }
