@@ -51,10 +51,7 @@ export function defineCommand<R extends Rules>(rules: R, run: (ctx: CliContext, 
 export function readOptions<R extends Rules>(rules: R, args: ParsedArgs, check?: CrossCheck<R>): OptionValues<R> {
   const values: Record<string, unknown> = {};
   for (const [name, rule] of Object.entries(rules)) {
-    const raw = rule.position === undefined ? args.flags.get(name) : args.positionals[rule.position];
-    const checked = rule.schema.safeParse(raw);
-    if (!checked.success) throw new UsageError(refusal(rule.label ?? `--${name}`, raw, checked.error.issues[0]?.message ?? 'is not valid', rule.missing));
-    values[name] = checked.data;
+    values[name] = readOption(name, rule, rule.position === undefined ? args.flags.get(name) : args.positionals[rule.position]);
   }
   // Each value met the rule of its own key, so the record has the rules' output types.
   const options = values as OptionValues<R>;
@@ -63,15 +60,13 @@ export function readOptions<R extends Rules>(rules: R, args: ParsedArgs, check?:
   return options;
 }
 
-/** Checks one value against a rule (the global --workspace); the same message as a command's option. */
+/** One value checked against its rule (also the global --workspace); a UsageError when it fails. */
 export function readOption<T>(name: string, rule: OptionRule<T>, raw: unknown): T {
   const checked = rule.schema.safeParse(raw);
-  if (!checked.success) throw new UsageError(refusal(`--${name}`, raw, checked.error.issues[0]?.message ?? 'is not valid', rule.missing));
-  return checked.data;
-}
-
-function refusal(label: string, raw: unknown, rule: string, missing: string | undefined): string {
-  if (raw === undefined) return missing ?? `${label} ${rule}`;
-  if (typeof raw === 'boolean') return `${label} ${rule}`;
-  return `${label} ${rule}, got ${quoteShort(String(raw))}`;
+  if (checked.success) return checked.data;
+  const label = rule.label ?? `--${name}`;
+  const why = checked.error.issues[0]?.message ?? 'is not valid';
+  if (raw === undefined) throw new UsageError(rule.missing ?? `${label} ${why}`);
+  if (typeof raw === 'boolean') throw new UsageError(`${label} ${why}`);
+  throw new UsageError(`${label} ${why}, got ${quoteShort(String(raw))}`);
 }

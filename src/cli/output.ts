@@ -20,7 +20,7 @@ const REASONS: Readonly<Record<string, string>> = {
   EDQUOT: 'disk quota exceeded',
   EFBIG: 'file too large',
   EIO: 'input/output error',
-  EBADF: 'the output is not open',
+  EBADF: 'the output is not open for writing',
   EAGAIN: 'the output would block',
 };
 

@@ -95,7 +95,22 @@ test('a full disk (/dev/full) on stdout: one line naming ENOSPC on stderr, exit 
   }
 });
 
-test('a full disk on stderr alone: stdout still answers, the lost message makes the exit 1; both full: exit 1, no crash', { skip: skipNoFull }, () => {
+test('stdout open for reading only (EBADF): one line naming it, exit 1', { skip: skipUnbuilt }, () => {
+  const readOnly = join(workspace(), 'read-only');
+  writeFileSync(readOnly, '');
+  for (const args of [['--help'], ['sessions', '--json', '--workspace', big], ['events', '--workspace', big]]) {
+    const fd = openSync(readOnly, 'r');
+    try {
+      const run = runBuilt(args, { stdio: ['ignore', fd, 'pipe'] });
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.err}`);
+      assert.match(assertOneLine(run.err, args.join(' ')), /^logbook( \w+)?: cannot write the output: the output is not open for writing \(EBADF\)$/);
+    } finally {
+      closeSync(fd);
+    }
+  }
+});
+
+test('a full disk on stderr alone: stdout still answers, the lost message makes the exit 1; both full: no crash, and a failed command keeps its own code', { skip: skipNoFull }, () => {
   const empty = workspace();
   const full = openSync('/dev/full', 'w');
   try {
