@@ -1,7 +1,15 @@
 // A small, strict argument parser: unknown flags and missing values are usage errors (exit 2).
+// What it echoes back is bounded and escaped: an argument can be 100 KB of anything.
+
+import { quoteShort } from '../domain/text-quote';
 
 export class UsageError extends Error {
   readonly code = 'USAGE';
+
+  /** `usage: false` when the command's usage would not help (a malformed search query). */
+  constructor(message: string, readonly options: { readonly usage: boolean } = { usage: true }) {
+    super(message);
+  }
 }
 
 export type FlagKind = 'boolean' | 'string' | 'integer';
@@ -23,7 +31,7 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     const kind = spec[name];
-    if (kind === undefined) throw new UsageError(`unknown option --${name}`);
+    if (kind === undefined) throw new UsageError(`unknown option ${optionName(name)}`);
     if (kind === 'boolean') {
       if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
       flags.set(name, true);
@@ -32,13 +40,18 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`option --${name} needs a value`);
     if (kind === 'integer') {
-      if (!/^-?\d+$/.test(value)) throw new UsageError(`option --${name} needs a whole number, got ${JSON.stringify(value)}`);
+      if (!/^-?\d+$/.test(value)) throw new UsageError(`option --${name} needs a whole number, got ${quoteShort(value)}`);
       flags.set(name, Number(value));
     } else {
       flags.set(name, value);
     }
   }
   return { flags, positionals };
+}
+
+/** --name as typed when it is a plain name, else quoted and shortened. */
+function optionName(name: string): string {
+  return /^[\w-]{1,80}$/.test(name) ? `--${name}` : quoteShort(`--${name}`);
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {

@@ -3,26 +3,26 @@ import { installHooks, uninstallHooks } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
 import { logbookPaths } from '../capture/paths';
 import { refreshWorkflow } from '../workflow/definition-file';
-import { boolFlag, UsageError } from './args';
-import type { CliContext } from './main';
+import { defineCommand } from './options';
+import { flagRule } from './option-rules';
 
-function scopeOf(ctx: CliContext): SettingsScope {
-  const shared = boolFlag(ctx.args, 'shared');
-  if (shared && boolFlag(ctx.args, 'local')) throw new UsageError('choose one of --local and --shared');
-  return shared ? 'shared' : 'local';
-}
+const SCOPE_OPTIONS = { local: flagRule, shared: flagRule };
 
-export async function installHooksCommand(ctx: CliContext): Promise<number> {
+const oneScope = ({ local, shared }: { local: boolean; shared: boolean }): string | undefined => (local && shared ? 'choose one of --local and --shared' : undefined);
+
+const scopeOf = ({ shared }: { shared: boolean }): SettingsScope => (shared ? 'shared' : 'local');
+
+export const installHooksCommand = defineCommand(SCOPE_OPTIONS, async (ctx, options) => {
   // The hook program beside this bundle (dist/hook.js) is copied into the workspace.
-  const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(ctx), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js') });
+  const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(options), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js') });
   for (const message of result.messages) ctx.io.out(message);
   // A workflow already in the workspace is enforced from the first session on.
   for (const problem of refreshWorkflow(logbookPaths(ctx.workspace))) ctx.io.err(problem);
   return 0;
-}
+}, oneScope);
 
-export async function uninstallHooksCommand(ctx: CliContext): Promise<number> {
-  const result = uninstallHooks({ workspace: ctx.workspace, scope: scopeOf(ctx) });
+export const uninstallHooksCommand = defineCommand(SCOPE_OPTIONS, async (ctx, options) => {
+  const result = uninstallHooks({ workspace: ctx.workspace, scope: scopeOf(options) });
   for (const message of result.messages) ctx.io.out(message);
   return 0;
-}
+}, oneScope);

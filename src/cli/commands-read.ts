@@ -1,103 +1,127 @@
-import { relative } from 'node:path';
 import { logbookPaths } from '../capture/paths';
-import type { LogbookPaths } from '../capture/paths';
-import { pendingEntries } from '../ingest/pending-entries';
 import { summarizeEvent } from '../domain/event-summary';
+import { LogbookError } from '../domain/errors';
 import type { RecordedEvent } from '../store/event-store';
-import { LogbookDatabase } from '../store/logbook-database';
-import { boolFlag, intFlag, stringFlag, UsageError } from './args';
-import type { CliContext } from './main';
+import type { LogbookDatabase } from '../store/logbook-database';
+import type { SqliteEventStore } from '../store/sqlite-event-store';
+import { UsageError } from './args';
+import { printLines } from './context';
+import type { CliContext } from './context';
+import { defineCommand } from './options';
+import type { OptionValues } from './options';
+import { flagRule, limitRule, nameRule, optional, positionRule, searchRule, sessionRule } from './option-rules';
+import { openSnapshot } from './store-snapshot';
 
-/** Opens a read-only snapshot of the store; undefined (with a message) when there is none. */
-async function openSnapshot(ctx: CliContext, paths: LogbookPaths): Promise<LogbookDatabase | undefined> {
-  const waiting = inboxCount(paths);
-  const hint = waiting > 0 ? ` ${waiting} entr${waiting === 1 ? 'y waits' : 'ies wait'} in the inbox: run "logbook ingest".` : '';
-  const outcome = await LogbookDatabase.open(paths.store);
-  if (outcome.ok) {
-    if (hint !== '') ctx.io.err(hint.trim());
-    return outcome.database;
-  }
-  const name = relative(ctx.workspace, paths.store);
-  if (outcome.problem.kind === 'missing') {
-    ctx.io.err(`no store yet at ${name}.${hint}`);
-  } else {
-    ctx.io.err(`${name} could not be read (${outcome.problem.reason}); "logbook ingest" moves it aside and rebuilds it from the raw segments.`);
-  }
-  return undefined;
-}
+// A read command prints its answer on stdout only when it has one: a store it cannot read, an
+// unknown session or a bad query is a message on stderr and a non-zero exit, stdout left empty.
+// No store yet is an answer (nothing recorded): `[]` for --json, with a note on stderr.
 
-function inboxCount(paths: LogbookPaths): number {
-  return pendingEntries(paths.inbox).length;
-}
-
-export async function sessionsCommand(ctx: CliContext): Promise<number> {
-  const paths = logbookPaths(ctx.workspace);
-  const database = await openSnapshot(ctx, paths);
-  if (database === undefined) {
-    if (boolFlag(ctx.args, 'json')) ctx.io.out('[]');
+export const sessionsCommand = defineCommand({ json: flagRule }, async (ctx, options) => {
+  const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
+  const streams = database === undefined ? [] : readAndClose(database, (store) => store.streams());
+  if (options.json) {
+    ctx.io.out(JSON.stringify(streams, null, 2));
     return 0;
   }
-  try {
-    const streams = database.store.streams();
-    if (boolFlag(ctx.args, 'json')) {
-      ctx.io.out(JSON.stringify(streams, null, 2));
-      return 0;
-    }
-    if (streams.length === 0) {
-      ctx.io.out('no sessions recorded yet');
-      return 0;
-    }
-    const rows = streams.map((s) => [s.streamId, String(s.version), s.firstOccurredAt, s.lastOccurredAt, s.lastType]);
-    ctx.io.out(table(['session', 'events', 'first event', 'last event', 'last type'], rows));
+  if (streams.length === 0) {
+    ctx.io.out('no sessions recorded yet');
     return 0;
-  } finally {
-    database.close();
   }
-}
+  const rows = streams.map((s) => [s.streamId, String(s.version), s.firstOccurredAt, s.lastOccurredAt, s.lastType]);
+  await printLines(ctx.io, tableLines(['session', 'events', 'first event', 'last event', 'last type'], rows));
+  return 0;
+});
 
-export async function eventsCommand(ctx: CliContext): Promise<number> {
-  const session = stringFlag(ctx.args, 'session');
-  const type = stringFlag(ctx.args, 'type');
-  const search = stringFlag(ctx.args, 'search');
-  const from = intFlag(ctx.args, 'from');
-  const to = intFlag(ctx.args, 'to');
-  const limit = intFlag(ctx.args, 'limit');
-  if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  if (limit !== undefined && limit < 1) throw new UsageError('--limit needs a positive number');
-  if (search !== undefined && search.trim() === '') throw new UsageError('--search needs a non-empty query');
+const EVENTS_OPTIONS = {
+  session: optional(sessionRule),
+  type: optional(nameRule()),
+  from: optional(positionRule),
+  to: optional(positionRule),
+  search: optional(searchRule),
+  limit: optional(limitRule),
+  json: flagRule,
+};
+
+type EventsOptions = OptionValues<typeof EVENTS_OPTIONS>;
+
+export const eventsCommand = defineCommand(EVENTS_OPTIONS, listEvents,
+  ({ from, to }) => (from !== undefined && to !== undefined && from > to ? `--from ${from} is after --to ${to}` : undefined));
+
+async function listEvents(ctx: CliContext, options: EventsOptions): Promise<number> {
+  const { session, json } = options;
   const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
   if (database === undefined) {
-    if (boolFlag(ctx.args, 'json')) ctx.io.out('[]');
-    return session === undefined ? 0 : 1;
-  }
-  try {
-    const store = database.store;
-    if (session !== undefined && store.streamVersion(session) === 0) {
-      ctx.io.err(`no session ${JSON.stringify(session)} in the store (see "logbook sessions")`);
-      if (boolFlag(ctx.args, 'json')) ctx.io.out('[]');
+    // Nothing recorded: no events at all is an answer; a named session is not there.
+    if (session !== undefined) {
+      ctx.io.err(`no session ${JSON.stringify(session)}: nothing is recorded yet`);
       return 1;
     }
-    let events: RecordedEvent[] = search !== undefined
+    if (json) ctx.io.out('[]');
+    return 0;
+  }
+  const events = readAndClose(database, (store) => (session !== undefined && store.streamVersion(session) === 0 ? undefined : selectEvents(store, options)));
+  if (events === undefined) {
+    ctx.io.err(`no session ${JSON.stringify(session)} in the store (see "logbook sessions")`);
+    return 1;
+  }
+  if (json) {
+    await printLines(ctx.io, jsonArrayLines(events));
+    return 0;
+  }
+  const position = (e: RecordedEvent): number => (session !== undefined ? e.streamPosition : e.globalPosition);
+  const rows = events.map((e) => [String(position(e)), String(e.metadata['receivedAt'] ?? e.recordedAt), e.type, summarizeEvent(e.type, e.data)]);
+  if (rows.length === 0) ctx.io.out('no matching events');
+  else await printLines(ctx.io, tableLines([session !== undefined ? 'pos' : 'global', 'received', 'type', 'summary'], rows));
+  return 0;
+}
+
+function selectEvents(store: SqliteEventStore, { session, type, search, from, to, limit }: EventsOptions): RecordedEvent[] {
+  let events: RecordedEvent[];
+  try {
+    events = search !== undefined
       ? store.search(search, session === undefined ? {} : { streamId: session })
       : session !== undefined ? store.readStream(session) : type !== undefined ? store.readByType(type) : store.readAll();
-    const position = (e: RecordedEvent): number => (session !== undefined ? e.streamPosition : e.globalPosition);
-    events = events.filter((e) => (type === undefined || e.type === type)
-      && (from === undefined || position(e) >= from) && (to === undefined || position(e) <= to));
-    if (limit !== undefined) events = events.slice(0, limit);
-    if (boolFlag(ctx.args, 'json')) {
-      ctx.io.out(JSON.stringify(events, null, 2));
-      return 0;
+  } catch (error) {
+    // The query is the user's input: exit 2, one line that quotes it shortened (the store does).
+    if (error instanceof LogbookError && error.code === 'SEARCH_QUERY_INVALID') {
+      throw new UsageError(`${error.message}; use words, "quoted phrases", prefix* and AND / OR / NOT`, { usage: false });
     }
-    const rows = events.map((e) => [String(position(e)), String(e.metadata['receivedAt'] ?? e.recordedAt), e.type, summarizeEvent(e.type, e.data)]);
-    ctx.io.out(rows.length === 0 ? 'no matching events' : table([session !== undefined ? 'pos' : 'global', 'received', 'type', 'summary'], rows));
-    return 0;
+    throw error;
+  }
+  const position = (e: RecordedEvent): number => (session !== undefined ? e.streamPosition : e.globalPosition);
+  events = events.filter((e) => (type === undefined || e.type === type)
+    && (from === undefined || position(e) >= from) && (to === undefined || position(e) <= to));
+  return limit === undefined ? events : events.slice(0, limit);
+}
+
+/** Reads from a snapshot and closes it, whatever happens. */
+function readAndClose<T>(database: LogbookDatabase, read: (store: SqliteEventStore) => T): T {
+  try {
+    return read(database.store);
   } finally {
     database.close();
   }
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** JSON.stringify(items, null, 2), an item at a time, so a long answer can stop when its reader does. */
+export function* jsonArrayLines(items: readonly unknown[]): Generator<string> {
+  if (items.length === 0) {
+    yield '[]';
+    return;
+  }
+  yield '[';
+  for (let i = 0; i < items.length; i += 1) {
+    // JSON strings hold no raw line break, so indenting every line nests the item exactly.
+    yield `  ${JSON.stringify(items[i], null, 2).replace(/\n/g, '\n  ')}${i < items.length - 1 ? ',' : ''}`;
+  }
+  yield ']';
+}
+
+function* tableLines(header: string[], rows: string[][]): Generator<string> {
+  // A loop, not Math.max(...rows): a spread of a few hundred thousand rows overflows the stack.
+  const widths = header.map((h) => h.length);
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
+  yield line(header);
+  for (const row of rows) yield line(row);
 }

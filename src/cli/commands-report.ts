@@ -1,37 +1,37 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { logbookPaths } from '../capture/paths';
 import { loadSessionReport } from '../read/session-report';
 import { summarizeSession } from '../projections/session-summary';
-import { LogbookDatabase } from '../store/logbook-database';
 import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
 import type { PriceTable, PriceTableOverrides } from '../projections/pricing';
 import type { RecordedEvent } from '../store/event-store';
 import { exportSessionHtml, findWebviewDir, readReportAssets } from '../views/report/export-file';
 import { readWorkspaceSettings } from './workspace-settings';
-import { boolFlag, stringFlag, UsageError } from './args';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
+import { defineCommand } from './options';
+import { flagRule, optional, positional, sessionRule, writableFileRule } from './option-rules';
+import { openStore } from './store-snapshot';
+
+const REPORT_OPTIONS = {
+  session: positional(0, '<session>', sessionRule, 'name the session (see "logbook sessions")'),
+  json: flagRule,
+  html: optional(writableFileRule),
+};
 
 /**
  * `logbook report <session> --json`: the session summary, with tokens and cost from its transcripts.
  * `logbook report <session> --html FILE`: the whole report as one self-contained HTML file.
  */
-export async function reportCommand(ctx: CliContext): Promise<number> {
-  const [session, ...extra] = ctx.args.positionals;
-  if (session === undefined) throw new UsageError('name the session (see "logbook sessions")');
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const json = boolFlag(ctx.args, 'json');
-  const html = stringFlag(ctx.args, 'html');
-  if (json && html !== undefined) throw new UsageError('choose one of --json and --html');
-  if (!json && html === undefined) throw new UsageError('choose --json (print the report) or --html FILE (write it as a web page)');
-  if (html !== undefined && html.trim() === '') throw new UsageError('--html needs a file name');
-  const opened = await LogbookDatabase.open(logbookPaths(ctx.workspace).store);
-  if (!opened.ok) {
-    ctx.io.err(opened.problem.kind === 'missing' ? 'no store yet: run "logbook ingest"' : `the store could not be read (${opened.problem.reason}); "logbook ingest" rebuilds it`);
+export const reportCommand = defineCommand(REPORT_OPTIONS, async (ctx, { session, json, html }) => {
+  const paths = logbookPaths(ctx.workspace);
+  const database = await openStore(paths);
+  if (database === undefined) {
+    ctx.io.err(`no store yet at ${relative(ctx.workspace, paths.store)}: run "logbook ingest"`);
     return 1;
   }
   try {
-    const events = opened.database.store.readStream(session);
+    const events = database.store.readStream(session);
     if (events.length === 0) {
       ctx.io.err(`no session ${JSON.stringify(session)} in the store (see "logbook sessions")`);
       return 1;
@@ -39,9 +39,13 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
     return html === undefined ? await printJson(ctx, events, prices) : await writeHtml(ctx, session, events, prices, resolve(html));
   } finally {
-    opened.database.close();
+    database.close();
   }
-}
+}, ({ json, html }) => {
+  if (json && html !== undefined) return 'choose one of --json and --html';
+  if (!json && html === undefined) return 'choose --json (print the report) or --html FILE (write it as a web page)';
+  return undefined;
+});
 
 async function printJson(ctx: CliContext, events: readonly RecordedEvent[], prices: PriceTable): Promise<number> {
   const { report, problems } = await loadSessionReport(summarizeSession(events), prices);

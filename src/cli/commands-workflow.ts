@@ -1,45 +1,51 @@
 import { logbookPaths } from '../capture/paths';
 import type { LogbookPaths } from '../capture/paths';
-import type { JournalFileRef } from '../domain/workflow/types';
 import { QUARANTINE_STREAM } from '../ingest/normalize';
-import { LogbookDatabase } from '../store/logbook-database';
 import { actOnSession, refusalOf, sessionStatus } from '../workflow/act';
 import type { ActResult } from '../workflow/act';
-import { boolFlag, stringFlag, UsageError } from './args';
-import type { CliContext } from './main';
+import { UsageError } from './args';
+import type { CliContext } from './context';
+import { defineCommand } from './options';
+import { filesRule, flagRule, nameRule, oneOfRule, optional, sessionRule, tagsRule, textRule } from './option-rules';
+import { openStore } from './store-snapshot';
 
-/** --session, else the session that was active most recently. */
-async function sessionOf(ctx: CliContext, paths: LogbookPaths): Promise<string> {
-  const given = stringFlag(ctx.args, 'session');
-  if (given !== undefined) return given;
-  const opened = await LogbookDatabase.open(paths.store);
-  if (opened.ok) {
-    try {
-      const latest = opened.database.store.streams().filter((s) => s.streamId !== QUARANTINE_STREAM)
-        .sort((a, b) => a.lastOccurredAt.localeCompare(b.lastOccurredAt)).at(-1);
-      if (latest !== undefined) return latest.streamId;
-    } finally {
-      opened.database.close();
-    }
+/**
+ * --session, else the session that was active most recently. Either way the store must be
+ * readable: a decision taken against a damaged store would start the workflow over.
+ */
+async function sessionOf(paths: LogbookPaths, given: string | undefined): Promise<string> {
+  const database = await openStore(paths);
+  try {
+    if (given !== undefined) return given;
+    const latest = database?.store.streams().filter((s) => s.streamId !== QUARANTINE_STREAM)
+      .sort((a, b) => a.lastOccurredAt.localeCompare(b.lastOccurredAt)).at(-1);
+    if (latest !== undefined) return latest.streamId;
+  } finally {
+    database?.close();
   }
   throw new UsageError('name the session with --session (no recorded session to default to)');
 }
 
-function report(ctx: CliContext, result: ActResult, done: string): number {
+function report(ctx: CliContext, json: boolean, result: ActResult, done: string): number {
   const refusal = refusalOf(result);
-  if (boolFlag(ctx.args, 'json')) ctx.io.out(JSON.stringify({ ok: refusal === undefined, events: result.events, status: result.status }, null, 2));
+  // The decision is an answer even when it is a refusal (recorded too): --json prints it either way.
+  if (json) ctx.io.out(JSON.stringify({ ok: refusal === undefined, events: result.events, status: result.status }, null, 2));
   if (refusal !== undefined) {
     ctx.io.err(refusal);
     return 1;
   }
-  if (!boolFlag(ctx.args, 'json')) ctx.io.out(`${done} (state: ${result.status.state ?? '-'}, iteration ${result.status.iteration})`);
+  if (!json) ctx.io.out(`${done} (state: ${result.status.state ?? '-'}, iteration ${result.status.iteration})`);
   return 0;
 }
 
-export async function statusCommand(ctx: CliContext): Promise<number> {
+const session = optional(sessionRule);
+const actor = optional(nameRule());
+const json = flagRule;
+
+export const statusCommand = defineCommand({ session, json }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
-  const status = await sessionStatus(paths, await sessionOf(ctx, paths));
-  if (boolFlag(ctx.args, 'json')) {
+  const status = await sessionStatus(paths, await sessionOf(paths, options.session));
+  if (options.json) {
     ctx.io.out(JSON.stringify(status, null, 2));
     return 0;
   }
@@ -52,46 +58,29 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     ...(status.reviewExpected ? ['a review outcome is expected here (logbook review --outcome approved|rejected)'] : []),
   ].join('\n'));
   return 0;
-}
+});
 
-export async function transitionCommand(ctx: CliContext): Promise<number> {
-  const to = stringFlag(ctx.args, 'to');
-  const reason = stringFlag(ctx.args, 'reason');
-  if (to === undefined || reason === undefined || reason.trim() === '') throw new UsageError('--to STATE and --reason TEXT are required');
+export const transitionCommand = defineCommand({ session, to: nameRule(), reason: textRule(), actor, json }, async (ctx, options) => {
+  const { to, reason } = options;
   const paths = logbookPaths(ctx.workspace);
-  const result = await actOnSession(paths, await sessionOf(ctx, paths), (at) => ({ type: 'Transition', to, reason, at, ...actor(ctx) }), 'cli');
-  return report(ctx, result, `moved to ${to}`);
-}
+  const result = await actOnSession(paths, await sessionOf(paths, options.session), (at) => ({ type: 'Transition', to, reason, at, ...actorOf(options.actor) }), 'cli');
+  return report(ctx, options.json, result, `moved to ${to}`);
+});
 
-export async function journalCommand(ctx: CliContext): Promise<number> {
-  const text = stringFlag(ctx.args, 'text');
-  if (text === undefined || text.trim() === '') throw new UsageError('--text TEXT is required');
-  const tags = (stringFlag(ctx.args, 'tags') ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
-  const files = (stringFlag(ctx.args, 'files') ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '').map(parseFileRef);
+export const journalCommand = defineCommand({ session, text: textRule(), tags: optional(tagsRule), files: optional(filesRule), actor, json }, async (ctx, options) => {
+  const { text, tags = [], files = [] } = options;
   const paths = logbookPaths(ctx.workspace);
-  const result = await actOnSession(paths, await sessionOf(ctx, paths), (at) => ({ type: 'WriteJournal', text, tags, files, at, ...actor(ctx) }), 'cli');
-  return report(ctx, result, 'journal entry written');
-}
+  const result = await actOnSession(paths, await sessionOf(paths, options.session), (at) => ({ type: 'WriteJournal', text, tags, files, at, ...actorOf(options.actor) }), 'cli');
+  return report(ctx, options.json, result, 'journal entry written');
+});
 
-export async function reviewCommand(ctx: CliContext): Promise<number> {
-  const outcome = stringFlag(ctx.args, 'outcome');
-  if (outcome !== 'approved' && outcome !== 'rejected') throw new UsageError('--outcome must be approved or rejected');
-  const notes = stringFlag(ctx.args, 'notes') ?? '';
+export const reviewCommand = defineCommand({ session, outcome: oneOfRule(['approved', 'rejected']), notes: optional(textRule()), actor, json }, async (ctx, options) => {
+  const { outcome, notes = '' } = options;
   const paths = logbookPaths(ctx.workspace);
-  const result = await actOnSession(paths, await sessionOf(ctx, paths), (at) => ({ type: 'RecordReview', outcome, notes, at, ...actor(ctx) }), 'cli');
-  return report(ctx, result, `review ${outcome}`);
-}
+  const result = await actOnSession(paths, await sessionOf(paths, options.session), (at) => ({ type: 'RecordReview', outcome, notes, at, ...actorOf(options.actor) }), 'cli');
+  return report(ctx, options.json, result, `review ${outcome}`);
+});
 
-function actor(ctx: CliContext): { actor?: string } {
-  const name = stringFlag(ctx.args, 'actor');
+function actorOf(name: string | undefined): { actor?: string } {
   return name === undefined ? {} : { actor: name };
-}
-
-/** "src/a.ts:12" → {path, line}; a bad line number is a usage error. */
-export function parseFileRef(text: string): JournalFileRef {
-  const match = /^(.*):(\d+)$/.exec(text);
-  if (match === null) return { path: text };
-  const line = Number(match[2]);
-  if (line < 1) throw new UsageError(`--files: line numbers start at 1 (${text})`);
-  return { path: match[1] as string, line };
 }

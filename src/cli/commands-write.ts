@@ -7,13 +7,14 @@ import { announceWorkflowChange } from '../workflow/announce';
 import type { IngestReport } from '../ingest/ingestor';
 import type { LogbookPaths } from '../capture/paths';
 import { describeHolderShort as describeHolder } from '../ingest/lock-text';
-import { intFlag } from './args';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
+import { defineCommand } from './options';
+import { maxFieldBytesRule, optional } from './option-rules';
 import { readCaptureSettings } from './workspace-settings';
 
-export async function ingestCommand(ctx: CliContext): Promise<number> {
+export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFieldBytesRule) }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
-  const maxFieldBytes = intFlag(ctx.args, 'max-field-bytes') ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
+  const maxFieldBytes = options['max-field-bytes'] ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
   const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes });
   if (!started.ok) {
     ctx.io.out(`${describeHolder(started.holder)} is ingesting this workspace; its entries will be recorded there. Nothing to do.`);
@@ -38,7 +39,7 @@ export async function ingestCommand(ctx: CliContext): Promise<number> {
   } finally {
     writer.close();
   }
-}
+});
 
 // A workflow file edited while VS Code was closed is recorded at the next ingest, in the same
 // pass: the decided events go through the inbox like any other writer's, then straight in.
@@ -53,7 +54,7 @@ async function announceChange(ctx: CliContext, paths: LogbookPaths, writer: Logb
   }
 }
 
-export async function rebuildCommand(ctx: CliContext): Promise<number> {
+export const rebuildCommand = defineCommand({}, async (ctx) => {
   const paths = logbookPaths(ctx.workspace);
   const attempt = tryAcquireLock(paths.lock, 'cli');
   if (!attempt.acquired) {
@@ -68,5 +69,5 @@ export async function rebuildCommand(ctx: CliContext): Promise<number> {
   } finally {
     attempt.lock.release();
   }
-}
+});
 

@@ -11,14 +11,22 @@ if (args[0] === 'hook') {
     : join(process.env['CLAUDE_PROJECT_DIR'] ?? process.cwd(), '.logbook');
   const eventName = args.slice(1).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--logbook-dir');
   const outcome = runHook({ inboxDir: join(dir, 'inbox'), hookEvent: eventName });
+  // Claude Code gone (a closed pipe) must not turn the hook into a crash with a stack trace.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   if (outcome.error !== undefined) process.stderr.write(`${outcome.error}\n`);
   if (outcome.output !== undefined) process.stdout.write(outcome.output);
   process.exitCode = 0;
 } else {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cli = require('./cli.js') as { main(argv: string[]): Promise<number> };
-  cli.main(args).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    process.stderr.write(`logbook: ${error instanceof Error ? error.message : String(error)}\n`);
+  let cli: { runAsProcess(argv: string[]): Promise<void> } | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    cli = require('./cli.js') as { runAsProcess(argv: string[]): Promise<void> };
+  } catch (error) {
+    process.stderr.on('error', () => undefined);
+    process.stderr.write(`logbook: cannot load ${join(__dirname, 'cli.js')}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
     process.exitCode = 1;
-  });
+  }
+  // runAsProcess reports every failure itself (one line, an exit code); it never rejects.
+  void cli?.runAsProcess(args);
 }

@@ -11,6 +11,14 @@ import { lineColumn } from '../domain/text-position';
 // .vscode/settings.json (JSON with comments), so both writers cap fields identically.
 
 export const DEFAULT_MAX_FIELD_BYTES = 65_536;
+/**
+ * Bounds of logbook.capture.maxFieldBytes (package.json declares the same), shared with
+ * `ingest --max-field-bytes`. Below 1 KiB even an event's names get cut; the writer counts
+ * every entry of a pass as up to this many bytes (ingestor.ts), so past 16 MiB a pass of a few
+ * entries already looks too big for a store kept in memory (256 MB).
+ */
+export const MAX_FIELD_BYTES_MIN = 1024;
+export const MAX_FIELD_BYTES_MAX = 16 * 1024 * 1024;
 
 const SETTINGS_FILE = '.vscode/settings.json';
 
@@ -20,7 +28,7 @@ const priceOverride = z.object({
 }).loose();
 
 const settingsSchema = z.object({
-  'logbook.capture.maxFieldBytes': z.number().int().min(1024).optional(),
+  'logbook.capture.maxFieldBytes': z.number().int().min(MAX_FIELD_BYTES_MIN).max(MAX_FIELD_BYTES_MAX).optional(),
   'logbook.report.prices': z.record(z.string(), priceOverride).optional(),
 }).loose();
 

@@ -6,6 +6,7 @@ import { version } from '../../package.json';
 import { logbookPaths } from '../capture/paths';
 import type { LogbookPaths } from '../capture/paths';
 import { LogbookError } from '../domain/errors';
+import { SEARCH_QUERY_MAX_CHARS } from '../domain/search-query';
 import type { JournalFileRef } from '../domain/workflow/types';
 import { eventsSearch, journalRead, journalWrite, reviewRecord, workflowStatus, workflowTransition } from './tools';
 import type { ToolOutcome } from './tools';
@@ -75,7 +76,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     }), false, reviewRecord),
   defineTool('events_search',
     'Full-text search of the recorded events (prompts, tool calls and their output, journal, workflow). One line per event: global position, session, type, time, summary. Query syntax: words, "quoted phrases", prefix*, AND / OR / NOT.',
-    z.strictObject({ query: nonBlank('The full-text query.'), session: z.string().min(1).optional().describe('Only this session (default: every session).'), limit }),
+    z.strictObject({ query: nonBlank('The full-text query.').max(SEARCH_QUERY_MAX_CHARS), session: z.string().min(1).optional().describe('Only this session (default: every session).'), limit }),
     true, eventsSearch),
 ];
 

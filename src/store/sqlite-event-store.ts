@@ -4,6 +4,7 @@ import type { DirectValue } from './direct-bind';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
 import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamSummary } from './event-store';
 import { searchableText } from './searchable-text';
+import { quoteShort } from '../domain/text-quote';
 import { upcast } from './upcasters';
 
 const INSERT_EVENT = `INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata)
@@ -170,7 +171,7 @@ export class SqliteEventStore implements EventStore {
       return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (SELECT docid FROM events_fts WHERE events_fts MATCH ?)
         ORDER BY global_position LIMIT ?`, [query, limit]);
     } catch (error) {
-      throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${JSON.stringify(query)} is not a valid full-text query: ${(error as Error).message}`);
+      throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${quoteShort(query)} is not a valid full-text query (${whyMalformed(query, error)})`);
     }
   }
 
@@ -265,4 +266,11 @@ function toRecorded(row: SqlValue[]): RecordedEvent {
     data: JSON.parse(String(row[9])) as unknown,
     metadata: JSON.parse(String(row[10])) as Record<string, unknown>,
   });
+}
+
+/** SQLite's reason without its echo of the query ("malformed MATCH expression: [<query>]"): messages stay one short line. */
+function whyMalformed(query: string, error: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  const reason = (error instanceof Error ? error.message : String(error)).split(`: [${query}]`).join('').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  return reason.length > 120 ? `${reason.slice(0, 119)}…` : reason;
 }

@@ -55,7 +55,7 @@ test('ingest, sessions and events work end to end on a workspace (json, type, sl
     assert.equal(missing.code, 1);
     assert.match(missing.err, /no session "nope" in the store/);
     const badQuery = await run(['events', '--workspace', dir, '--search', '"open']);
-    assert.equal(badQuery.code, 1);
+    assert.equal(badQuery.code, 2, 'a malformed query is the user\'s input');
     assert.match(badQuery.err, /is not a valid full-text query/);
   } finally {
     cleanup();
