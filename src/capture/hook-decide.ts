@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider';
 import type { WorkflowEvent } from '../domain/workflow/events';
@@ -6,6 +6,7 @@ import type { WorkflowCommand, WorkflowState } from '../domain/workflow/types';
 import { sessionStateFile } from './paths';
 import type { CompiledWorkflowFile, SessionWorkflowSnapshot } from './workflow-snapshot';
 import { EVENTS_ENTRY_SUFFIX } from './inbox-writer';
+import { checkDir, readSafeText } from './safe-fs';
 
 // The workflow's enforcement, inside the hook's tiny bundle (no zod, no sql.js): the validated
 // definition and the session's snapshot are plain files the writer keeps; entries other writers
@@ -65,10 +66,12 @@ function outputFor(events: readonly WorkflowEvent[]): string | undefined {
 /** The compiled workflow, only when it is at least as new as the file it came from. */
 function readCompiled(logbookDir: string): CompiledWorkflowFile | undefined {
   try {
+    // Only the source's time is read through a link: the writer refuses a linked source anyway.
     const source = statSync(join(logbookDir, 'workflow.json'));
     const compiledPath = join(logbookDir, 'state', 'workflow.json');
+    checkDir(join(logbookDir, 'state'));
     if (statSync(compiledPath).mtimeMs < source.mtimeMs) return undefined;
-    const compiled = JSON.parse(readFileSync(compiledPath, 'utf8')) as Partial<CompiledWorkflowFile>;
+    const compiled = JSON.parse(readSafeText(compiledPath)) as Partial<CompiledWorkflowFile>;
     if (compiled.v !== 1 || typeof compiled.hash !== 'string' || typeof compiled.definition !== 'object' || compiled.definition === null) return undefined;
     return compiled as CompiledWorkflowFile;
   } catch {
@@ -80,7 +83,9 @@ function currentState(logbookDir: string, sessionId: string, compiled: CompiledW
   let state = initialWorkflowState;
   let included = new Set<string>();
   try {
-    const snapshot = JSON.parse(readFileSync(sessionStateFile(join(logbookDir, 'state', 'sessions'), sessionId), 'utf8')) as Partial<SessionWorkflowSnapshot>;
+    const sessions = join(logbookDir, 'state', 'sessions');
+    checkDir(sessions);
+    const snapshot = JSON.parse(readSafeText(sessionStateFile(sessions, sessionId))) as Partial<SessionWorkflowSnapshot>;
     if (snapshot.v === 1 && snapshot.state !== undefined && Array.isArray(snapshot.eventIds)) {
       state = snapshot.state;
       included = new Set(snapshot.eventIds);
@@ -108,11 +113,11 @@ function pendingEvents(logbookDir: string, sessionId: string, included: Readonly
   const events: WorkflowEvent[] = [];
   for (const name of names) {
     try {
-      const entry = JSON.parse(readFileSync(join(inbox, name), 'utf8')) as { id?: unknown; sessionId?: unknown; events?: unknown };
+      const entry = JSON.parse(readSafeText(join(inbox, name))) as { id?: unknown; sessionId?: unknown; events?: unknown };
       if (entry.sessionId !== sessionId || typeof entry.id !== 'string' || included.has(entry.id) || !Array.isArray(entry.events)) continue;
       events.push(...(entry.events as WorkflowEvent[]));
     } catch {
-      // Being written or removed right now, or not ours: skip it.
+      // Being written or removed right now, or not ours (a link, a FIFO: refused): skip it.
     }
   }
   return events;

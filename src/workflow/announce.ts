@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
+import { ensurePrivateDirs, readSafeText } from '../capture/safe-fs';
 import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
 import type { InboxSource } from '../capture/inbox-writer';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
@@ -58,7 +58,7 @@ export async function announceWorkflowChange(paths: LogbookPaths, options: Annou
     writeInboxEntry(paths.inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX), eventsEntryText(stamp, options.source ?? 'cli', sessionId, events));
     sessions.push(sessionId);
   }
-  mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+  ensurePrivateDirs([paths.dir, paths.state]);
   writeFileDurably(announcedFile(paths), JSON.stringify({ v: 1, hash: loaded.hash }));
   return { hash: loaded.hash, sessions };
 }
@@ -71,7 +71,7 @@ function announcedFile(paths: LogbookPaths): string {
 
 function lastAnnounced(paths: LogbookPaths): string | undefined {
   try {
-    const file = JSON.parse(readFileSync(announcedFile(paths), 'utf8')) as { hash?: unknown };
+    const file = JSON.parse(readSafeText(announcedFile(paths))) as { hash?: unknown };
     return typeof file.hash === 'string' ? file.hash : undefined;
   } catch {
     return undefined;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { LogbookPaths } from '../capture/paths';
+import { readSafeText } from '../capture/safe-fs';
 import { parseWorkflowDefinition, workflowDefinitionHash, WORKFLOW_FILE } from '../domain/workflow/definition';
 import type { WorkflowDefinition } from '../domain/workflow/types';
 import { syncCompiledWorkflow } from './state-files';
@@ -21,7 +21,8 @@ export function loadWorkflow(paths: LogbookPaths): LoadedWorkflow {
 function readWorkflow(paths: LogbookPaths): LoadedWorkflow {
   let text: string;
   try {
-    text = readFileSync(paths.workflow, 'utf8');
+    // Not through a link: a planted workflow.json -> ~/.ssh/id_rsa would be quoted in the problems shown.
+    text = readSafeText(paths.workflow);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'none' };
     return { status: 'invalid', problems: [`${WORKFLOW_FILE}: cannot be read: ${(error as Error).message}`] };

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import type { LogbookPaths } from '../capture/paths';
+import { ensurePrivateDirs, readSafeText } from '../capture/safe-fs';
 import { sessionStateFile } from '../capture/paths';
 import type { CompiledWorkflowFile, SessionWorkflowSnapshot } from '../capture/workflow-snapshot';
 import { SNAPSHOT_EVENT_IDS_KEPT } from '../capture/workflow-snapshot';
@@ -13,17 +14,18 @@ import { writeFileDurably } from '../store/durable-file';
 /** Keeps `.logbook/state/workflow.json` equal to the validated definition (or absent with none). */
 export function syncCompiledWorkflow(paths: LogbookPaths, current: { definition: WorkflowDefinition; hash: string } | undefined): void {
   if (current === undefined) {
-    if (existsSync(paths.compiledWorkflow)) unlinkSync(paths.compiledWorkflow);
+    // unlink removes a name (a link too), never what it points at.
+    if (lstatSync(paths.compiledWorkflow, { throwIfNoEntry: false }) !== undefined) unlinkSync(paths.compiledWorkflow);
     return;
   }
   try {
-    const existing = JSON.parse(readFileSync(paths.compiledWorkflow, 'utf8')) as Partial<CompiledWorkflowFile>;
+    const existing = JSON.parse(readSafeText(paths.compiledWorkflow)) as Partial<CompiledWorkflowFile>;
     // Same definition: leave the file (and its mtime, which the hook compares) alone.
     if (existing.hash === current.hash) return;
   } catch {
-    // Missing or unreadable: write it.
+    // Missing, unreadable, or not a plain file of ours (a planted link: replaced by the rename): write it.
   }
-  mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+  ensurePrivateDirs([paths.dir, paths.state]);
   const file: CompiledWorkflowFile = { v: 1, hash: current.hash, definition: current.definition };
   writeFileDurably(paths.compiledWorkflow, JSON.stringify(file));
 }
@@ -38,7 +40,7 @@ export function writeSessionSnapshots(paths: LogbookPaths, store: EventStore, se
       state = evolve(state, { type: event.type, data: event.data } as unknown as WorkflowEvent);
       ids.push(event.eventId);
     }
-    mkdirSync(paths.sessionStates, { recursive: true, mode: 0o700 });
+    ensurePrivateDirs([paths.dir, paths.state, paths.sessionStates]);
     const snapshot: SessionWorkflowSnapshot = { v: 1, sessionId, state, eventIds: ids.slice(-SNAPSHOT_EVENT_IDS_KEPT) };
     writeFileDurably(sessionStateFile(paths.sessionStates, sessionId), JSON.stringify(snapshot));
   }

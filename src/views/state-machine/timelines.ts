@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseWorkflowDefinition, WORKFLOW_FILE } from '../../domain/workflow/definition';
 import type { WorkflowDefinition } from '../../domain/workflow/types';
 import { createTimeline, extendTimeline } from '../../projections/state-timeline';
 import type { StateTimeline } from '../../projections/state-timeline';
 import type { LogbookPaths } from '../../capture/paths';
+import { readSafeText } from '../../capture/safe-fs';
 import type { LogbookViews } from '../services';
 import type { WorkspaceLogbook } from '../workspace-logbook';
 
@@ -51,7 +51,7 @@ export class TimelineCache {
 /** The workspace's workflow file as it is now (read-only: unlike loadWorkflow it compiles nothing for the hooks). */
 export function currentDefinition(paths: LogbookPaths): WorkflowDefinition | null {
   try {
-    const parsed = parseWorkflowDefinition(readFileSync(paths.workflow, 'utf8'), WORKFLOW_FILE);
+    const parsed = parseWorkflowDefinition(readSafeText(paths.workflow), WORKFLOW_FILE);
     return parsed.ok ? parsed.definition : null;
   } catch {
     return null;
