@@ -219,20 +219,32 @@ export function readSafeTextIfAny(path: string): string | undefined {
   }
 }
 
-/** Everything an open file holds from `from` on, read by position (the descriptor's offset is not used). */
+/**
+ * What an open file holds from `from` on, read by position (the descriptor's offset is not
+ * used), up to the size fstat gives, as readFileSync does; a file that says 0 is read to its end.
+ */
 export function readAll(fd: number, from = 0): Buffer {
-  const chunks: Buffer[] = [];
-  let position = from;
-  let chunk = Buffer.allocUnsafe(Math.max(64 * 1024, fstatSync(fd).size - from + 1));
-  for (;;) {
-    const read = readSync(fd, chunk, 0, chunk.length, position);
+  const size = fstatSync(fd).size - from;
+  if (size <= 0) return readToEnd(fd, Math.max(from, 0));
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = readSync(fd, bytes, filled, size - filled, from + filled);
     if (read === 0) break;
+    filled += read;
+  }
+  return filled === size ? bytes : bytes.subarray(0, filled);
+}
+
+function readToEnd(fd: number, from: number): Buffer {
+  const chunks: Buffer[] = [];
+  for (let position = from; ;) {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    const read = readSync(fd, chunk, 0, chunk.length, position);
+    if (read === 0) return Buffer.concat(chunks);
     chunks.push(chunk.subarray(0, read));
     position += read;
-    if (read === chunk.length) chunk = Buffer.allocUnsafe(chunk.length);
-    else chunk = chunk.subarray(read);
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 /** chmod of a file under `.logbook/` through a checked descriptor (openSafe), never by path. */

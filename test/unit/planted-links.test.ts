@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookCommand } from '../../src/capture/installer';
 import { logbookPaths } from '../../src/capture/paths';
@@ -13,6 +13,7 @@ import { UNSAFE_PATH } from '../../src/capture/safe-fs';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { entryReader } from '../../src/ingest/read-ahead';
 import { LogbookDatabase } from '../../src/store/logbook-database';
+import { loadWorkflow } from '../../src/workflow/definition-file';
 import { putInInbox, tempDir } from './helpers';
 
 // Issue 12: a cloned repository can ship links (and FIFOs, hard links) under .logbook/. The
@@ -207,5 +208,31 @@ test('the read-ahead helper thread opens entries as the writer does: a planted l
     victim.unchanged();
   } finally {
     cleanup();
+  }
+});
+
+test('the hook\'s workflow check reads no compiled workflow through a planted state/ or linked state/workflow.json: it fails open', { skip: !posix }, () => {
+  for (const linked of ['state', 'compiled'] as const) {
+    const { dir, cleanup } = tempDir();
+    try {
+      const paths = logbookPaths(dir);
+      mkdirSync(paths.dir, { mode: 0o700 });
+      copyFileSync(join(__dirname, '..', '..', 'templates', 'workflow.minimal.json'), paths.workflow);
+      assert.equal(loadWorkflow(paths).status, 'ok');
+      const sessionStart = (): string | undefined => runHook({ inboxDir: paths.inbox, hookEvent: 'SessionStart', readStdin: () => '{"session_id":"s","hook_event_name":"SessionStart"}' }).output;
+      assert.match(sessionStart() ?? '', /additionalContext/, 'with the real state folder the hook answers');
+      const elsewhere = join(dir, 'elsewhere');
+      if (linked === 'state') {
+        renameSync(paths.state, elsewhere);
+        symlinkSync(elsewhere, paths.state);
+      } else {
+        mkdirSync(elsewhere);
+        renameSync(paths.compiledWorkflow, join(elsewhere, 'workflow.json'));
+        symlinkSync(join(elsewhere, 'workflow.json'), paths.compiledWorkflow);
+      }
+      assert.equal(sessionStart(), undefined, `${linked}: not read through the link`);
+    } finally {
+      cleanup();
+    }
   }
 });
