@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chmodDir, chmodSafe, kindOf, problemWith, UnsafePathError } from './safe-fs';
+import { chmodDir, chmodSafe, fixFor, kindOf, problemWith, UnsafePathError } from './safe-fs';
 
 // `.logbook/bin/` is run by Claude Code on every hook event, and it may come from a clone: the
 // installer makes it hold exactly what it writes. A committed `runtime` would otherwise name
@@ -26,7 +26,7 @@ export function ensureBinDir(bin: string): string[] {
     return removed;
   }
   const problem = problemWith(bin, stat, 'folder');
-  if (problem !== undefined) throw new UnsafePathError(bin, problem, 'move it away, or make it yours (chown) if you trust it');
+  if (problem !== undefined) throw new UnsafePathError(bin, problem, fixFor(problem));
   if (POSIX && (stat.mode & 0o022) !== 0) chmodDir(bin, stat, 0o755);
   return removed;
 }

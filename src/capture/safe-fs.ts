@@ -95,7 +95,7 @@ export function ensurePrivateDir(dir: string, options: { readonly create?: boole
     stat = lstatSync(dir);
   }
   const problem = problemWith(dir, stat, 'folder');
-  if (problem !== undefined) throw new UnsafePathError(dir, problem, fixFor(stat));
+  if (problem !== undefined) throw new UnsafePathError(dir, problem, fixFor(problem));
   // A sticky folder is a shared one (/tmp): never ours to make private, whoever passed it.
   if (POSIX && (stat.mode & 0o1000) !== 0) throw new UnsafePathError(dir, 'is a shared folder (sticky bit set, like /tmp)', 'give Agent Logbook a folder of its own');
   if (POSIX && (stat.mode & 0o077) !== 0) chmodDir(dir, stat, 0o700);
@@ -107,13 +107,13 @@ export function checkDir(dir: string): boolean {
   const stat = lstatIfAny(dir);
   if (stat === undefined) return false;
   const problem = problemWith(dir, stat, 'folder');
-  if (problem !== undefined) throw new UnsafePathError(dir, problem, fixFor(stat));
+  if (problem !== undefined) throw new UnsafePathError(dir, problem, fixFor(problem));
   return true;
 }
 
-function fixFor(stat: Stats): string | undefined {
-  const uid = effectiveUid();
-  return uid !== undefined && !stat.isSymbolicLink() && stat.uid !== uid ? 'move it away, or make it yours (chown) if you trust it' : undefined;
+/** What the user can do about a problem: another user's thing may be theirs to take back. */
+export function fixFor(problem: string): string | undefined {
+  return problem.startsWith('is owned by uid') ? 'move it away, or make it yours (chown) if you trust it' : undefined;
 }
 
 /** chmod of a folder through a descriptor that cannot be a link, after checking it is the folder lstat saw. */
@@ -174,7 +174,7 @@ export function openSafe(path: string, how: OpenHow, mode = 0o600): number {
   const problem = problemWith(path, stat, 'file');
   if (problem !== undefined) {
     closeSync(fd);
-    throw new UnsafePathError(path, problem, fixFor(stat));
+    throw new UnsafePathError(path, problem, fixFor(problem));
   }
   return fd;
 }
@@ -192,7 +192,7 @@ function explainOpenError(path: string, error: unknown): unknown {
   if (!REFUSALS.has(String((error as NodeJS.ErrnoException).code))) return error;
   const stat = lstatIfAny(path);
   const problem = stat === undefined ? undefined : problemWith(path, stat, 'file');
-  return problem === undefined || stat === undefined ? error : new UnsafePathError(path, problem, fixFor(stat));
+  return problem === undefined ? error : new UnsafePathError(path, problem, fixFor(problem));
 }
 
 /** A whole file's bytes, read through a checked descriptor (openSafe). */

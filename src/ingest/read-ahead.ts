@@ -76,17 +76,17 @@ export function readEntry(path: string): string {
   }
 }
 
-// The helper opens entries as readEntry does (no link followed, no FIFO waited on) and takes
-// only the user's own regular files with one link; anything else it leaves to readEntry, which
-// says what is wrong.
+// The helper opens entries as readEntry does (no link followed, no FIFO waited on; on Windows,
+// lstat first) and takes only the user's own regular files with one link; anything else it
+// leaves to readEntry, which says what is wrong.
 const HELPER_OPEN_FLAGS = constants.O_RDONLY | (process.platform === 'win32' ? 0 : constants.O_NOFOLLOW | constants.O_NONBLOCK);
 
 // The helper: node built-ins and the fast path's source only (no file to find beside the bundle).
 // A prepared entry is stored as its fields' JSON, a NUL (never in JSON text), the payload text.
 const HELPER = `
 const { workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync, fstatSync } = require('node:fs');
-const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes, openFlags, uid } = workerData;
+const { openSync, readSync, closeSync, fstatSync, lstatSync } = require('node:fs');
+const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes, openFlags, uid, lstatFirst } = workerData;
 const control = new Int32Array(memory, 0, ${CONTROL_WORDS});
 const tags = new Int32Array(memory, ${CONTROL_WORDS * 4}, slots);
 const lengths = new Int32Array(memory, ${CONTROL_WORDS * 4} + 4 * slots, slots);
@@ -97,6 +97,7 @@ ${HOOK_FAST_PATH_SOURCE}
 function fill(name, slot) {
   const start = slot * slotBytes;
   let size;
+  if (lstatFirst && !lstatSync(dir + '/' + name).isFile()) return;
   const fd = openSync(dir + '/' + name, openFlags);
   try {
     const stat = fstatSync(fd);
@@ -162,7 +163,7 @@ class ReadAhead implements EntryReader {
   constructor(private readonly dir: string, private readonly names: readonly string[], maxFieldBytes: number) {
     this.worker = new Worker(HELPER, {
       eval: true,
-      workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes, openFlags: HELPER_OPEN_FLAGS, uid: effectiveUid() },
+      workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes, openFlags: HELPER_OPEN_FLAGS, uid: effectiveUid(), lstatFirst: process.platform === 'win32' },
     });
     this.worker.unref();
     // A helper that fails just stops reading ahead: every entry is then read here.
