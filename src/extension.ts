@@ -16,6 +16,7 @@ import { registerSessionsTree } from './views/sessions-tree';
 import type { SessionsTree } from './views/sessions-tree';
 import { registerStatusBar } from './views/status-bar';
 import { registerInlineJournal } from './views/inline-journal';
+import { warnIfPlanted } from './views/planted-warning';
 
 // Wiring only: every disposable goes into context.subscriptions.
 
@@ -43,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
 
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
     if (ingests.has(paths.workspace)) return;
+    warnIfPlanted(paths, output, (message) => log(`${paths.workspace}: ${message}`));
     const live = new LiveIngest(paths, {
       owner: 'vscode',
       maxFieldBytes: () => config().get<number>('capture.maxFieldBytes', 65_536),

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { LogbookError } from '../domain/errors';
+import { isUnsafePath, openSafe } from './safe-fs';
 
 // Reading a file someone else may have planted: the workflow, the settings we edit, the state
 // files the hook reads on every tool call. Its size is checked on the open file before a byte is
@@ -13,7 +14,12 @@ import { LogbookError } from '../domain/errors';
 export const CONFIG_FILE_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Why a file was not read. */
-export type FileRefusal = 'FILE_TOO_LARGE' | 'FILE_NOT_REGULAR' | 'FILE_NOT_UTF8' | 'FILE_UNREADABLE';
+export type FileRefusal = 'FILE_TOO_LARGE' | 'FILE_NOT_REGULAR' | 'FILE_NOT_UTF8' | 'FILE_UNREADABLE' | 'FILE_UNSAFE';
+
+/** How to open: a file Agent Logbook keeps under `.logbook/` is never read through a link or from another user (safe-fs.ts). */
+export interface ReadOptions {
+  readonly underLogbook?: boolean;
+}
 
 /** A file's text, or that there is none, or why it was not read (`reason` follows the file's name). */
 export type BoundedText =
@@ -30,10 +36,10 @@ export class WorkspaceFileError extends LogbookError {
 }
 
 /** Reads a UTF-8 text file of at most `maxBytes`; never throws. */
-export function readBoundedText(path: string, maxBytes: number): BoundedText {
+export function readBoundedText(path: string, maxBytes: number, options: ReadOptions = {}): BoundedText {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = options.underLogbook === true ? openSafe(path, 'read') : openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return refusedOnError(error);
   }
@@ -54,8 +60,8 @@ export function readBoundedText(path: string, maxBytes: number): BoundedText {
 }
 
 /** The text of a file, undefined when there is none; throws WorkspaceFileError naming `label`. */
-export function readTextOrThrow(path: string, label: string, maxBytes: number): string | undefined {
-  const read = readBoundedText(path, maxBytes);
+export function readTextOrThrow(path: string, label: string, maxBytes: number, options: ReadOptions = {}): string | undefined {
+  const read = readBoundedText(path, maxBytes, options);
   if (read.kind === 'refused') throw new WorkspaceFileError(read.code, label, read.reason);
   return read.kind === 'text' ? read.text : undefined;
 }
@@ -81,6 +87,8 @@ function refused(code: FileRefusal, reason: string): BoundedText {
 }
 
 function refusedOnError(error: unknown): BoundedText {
+  // The message names the path itself: keep only what is wrong with it.
+  if (isUnsafePath(error)) return refused('FILE_UNSAFE', error.problem);
   const code = (error as NodeJS.ErrnoException).code;
   // A missing folder on the way, a file where a folder should be, or a name no file system
   // takes (a session id a megabyte long): there is no such file.

@@ -1,10 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { findTooDeep } from '../domain/json-depth';
 import type { WorkflowEvent } from '../domain/workflow/events';
 import { COMPILED_WORKFLOW_MAX_BYTES, GLOBS_PER_LIST_MAX } from '../domain/workflow/limits';
 import type { WorkflowState } from '../domain/workflow/types';
 import { readBoundedText } from './bounded-read';
+import { checkDir, isUnsafePath } from './safe-fs';
 import type { FileRefusal } from './bounded-read';
 import { EVENTS_ENTRY_SUFFIX } from './inbox-writer';
 import { authenticateEntry, provenanceKey } from './provenance';
@@ -90,7 +91,9 @@ export function readPendingEvents(logbookDir: string, sessionId: string, include
  * stops. `accept` may turn the text down (none) or hand back the part to parse.
  */
 function readJson(path: string, label: string, maxBytes: number, accept: (text: string) => string | undefined = (text) => text): StateRead<unknown> {
-  const read = readBoundedText(path, maxBytes);
+  const folder = folderProblem(dirname(path));
+  if (folder !== undefined) return folder;
+  const read = readBoundedText(path, maxBytes, { underLogbook: true });
   if (read.kind === 'missing') return NONE;
   if (read.kind === 'refused') return stop(read.code, `${label} ${read.reason}`);
   const text = accept(read.text);
@@ -101,6 +104,16 @@ function readJson(path: string, label: string, maxBytes: number, accept: (text: 
     return { kind: 'value', value: JSON.parse(text) as unknown };
   } catch {
     return NONE;
+  }
+}
+
+/** A folder on the way that is a planted link or not the user's own: nothing in it is read. */
+function folderProblem(dir: string): StateRead<never> | undefined {
+  try {
+    checkDir(dir);
+    return undefined;
+  } catch (error) {
+    return isUnsafePath(error) ? stop('FILE_UNSAFE', error.message) : NONE;
   }
 }
 

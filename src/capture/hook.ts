@@ -5,6 +5,7 @@ import type { InboxStamp, StdinBytes } from './inbox-writer';
 import { decodeStdin } from './stdin';
 import { decideInHook } from './hook-decide';
 import { appendToInboxLog, LOG_SUFFIX, sharedFileSystemOf } from './inbox-log';
+import { isUnsafePath } from './safe-fs';
 
 // The hook's hot path. Claude Code waits for it, so it does the least that is durable:
 // stamp, check the JSON, write one inbox entry, answer only when a workflow rule asks it to
@@ -62,20 +63,25 @@ export function runHook(run: HookRun): HookOutcome {
 function append(run: HookRun, stamp: InboxStamp, text: string, quarantined: boolean): HookOutcome {
   // Appends from several hosts (or through a FUSE daemon) can interleave: entry files there.
   if (sharedFileSystemOf(run.inboxDir, run.fileSystemType) !== undefined) return write(run, entryFileName(stamp), text, quarantined);
+  let refused: string | undefined;
   try {
     const file = appendToInboxLog(run.inboxDir, text, () => entryFileName(stampNow(), LOG_SUFFIX));
     if (file !== undefined) return { file, quarantined, error: undefined, output: undefined };
-  } catch {
-    // The entry file below reports the problem if it has the same one.
+  } catch (error) {
+    // A planted log is worth saying; other problems the entry file below reports if it has them too.
+    if (isUnsafePath(error)) refused = error.message;
   }
-  return write(run, entryFileName(stamp), text, quarantined);
+  const written = write(run, entryFileName(stamp), text, quarantined);
+  if (refused === undefined || written.file === undefined) return written;
+  return { ...written, error: `agent-logbook: ${refused}. The event was written to ${written.file} instead.` };
 }
 
 function write(run: HookRun, name: string, text: string, quarantined: boolean): HookOutcome {
   try {
     return { file: writeInboxEntry(run.inboxDir, name, text), quarantined, error: undefined, output: undefined };
   } catch (error) {
-    return { file: undefined, quarantined, error: `agent-logbook: could not write the inbox entry in ${run.inboxDir}: ${String(error)}`, output: undefined };
+    const why = isUnsafePath(error) ? error.message : String(error);
+    return { file: undefined, quarantined, error: `agent-logbook: could not write the inbox entry in ${run.inboxDir}: ${why}`, output: undefined };
   }
 }
 

@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, fsyncSync, openSync, renameSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, renameSync, statfsSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { makeDirs } from './inbox-writer';
+import { ensurePrivateDirs, openSafe } from './safe-fs';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 //
@@ -57,16 +57,14 @@ export function appendToInboxLog(inboxDir: string, text: string, rotatedName: ()
   }
 }
 
-/** Opens (creating it, and the inbox, if needed) the live log for appending. */
+/**
+ * Opens (creating it, and the inbox, if needed) the live log for appending. The two folders are
+ * lstat'ed and the log opened O_NOFOLLOW then fstat'ed (safe-fs.ts): a planted link, FIFO or
+ * hard link throws UnsafePathError before a byte is written. No more than that on the hook's path.
+ */
 export function openLiveLog(inboxDir: string): number {
-  const path = join(inboxDir, LIVE_LOG);
-  try {
-    return openSync(path, 'a', LIVE_MODE);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    makeDirs([dirname(inboxDir), inboxDir]);
-    return openSync(path, 'a', LIVE_MODE);
-  }
+  ensurePrivateDirs([dirname(inboxDir), inboxDir]);
+  return openSafe(join(inboxDir, LIVE_LOG), 'append', LIVE_MODE);
 }
 
 /**

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stampEntry } from './provenance';
+import { ensurePrivateDirs, openSafe } from './safe-fs';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 
@@ -88,19 +89,15 @@ export function invalidEntryText(stamp: InboxStamp, source: InboxSource, hookEve
 
 /**
  * Writes one inbox entry atomically and durably: a private temp file, fsync, then rename into
- * the inbox. Concurrent writers never interleave because each entry is its own file.
+ * the inbox. Concurrent writers never interleave because each entry is its own file. The
+ * folders are checked first and the temp file is created O_EXCL|O_NOFOLLOW (safe-fs.ts), so
+ * nothing is written through a link someone planted; the rename replaces a name, never follows it.
  */
 export function writeInboxEntry(inboxDir: string, fileName: string, text: string): string {
   const tmpDir = join(inboxDir, '.tmp');
+  ensurePrivateDirs([dirname(inboxDir), inboxDir, tmpDir]);
   const tmp = join(tmpDir, fileName);
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'wx', 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    makeDirs([dirname(inboxDir), inboxDir, tmpDir]);
-    fd = openSync(tmp, 'wx', 0o600);
-  }
+  const fd = openSafe(tmp, 'create-new', 0o600);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
@@ -110,16 +107,4 @@ export function writeInboxEntry(inboxDir: string, fileName: string, text: string
   const target = join(inboxDir, fileName);
   renameSync(tmp, target);
   return target;
-}
-
-// Level by level, not `recursive: true`: Node's recursive mkdir can spin forever on some
-// special file systems (seen with /proc), and a hook must never hang.
-export function makeDirs(dirs: readonly string[]): void {
-  for (const dir of dirs) {
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
 }

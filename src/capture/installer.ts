@@ -1,14 +1,16 @@
-import { accessSync, chmodSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { CONFIG_FILE_MAX_BYTES, readBoundedText, readTextOrThrow } from './bounded-read';
 import { ensureGitignoreBlock } from './gitignore';
-import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT } from './launcher';
+import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT, MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
 import { allowMcpTools, commitMcpServer, disallowMcpTools, MCP_ALLOW_RULE, planMcpServer, unregisterMcpServer } from './mcp-config';
-import { LOGBOOK_DIR, logbookPaths } from './paths';
+import { HOOK_LAUNCHER_NAME, LOGBOOK_DIR, logbookPaths } from './paths';
 import type { LogbookPaths } from './paths';
 import { removeHooks, upsertHooks } from './settings-json';
 import { writeIfChanged } from '../store/durable-file';
 import type { HookSpec } from './settings-json';
+import { ensureBinDir, ensureExecutable, removeForeign } from './bin-dir';
+import { ensurePrivateDirs, readSafe } from './safe-fs';
 
 // Callers catch it from here, next to the functions that throw it.
 export { SettingsFileError } from './settings-json';
@@ -153,7 +155,8 @@ export function installHooks(opts: InstallOptions): InstallResult {
   const messages: string[] = [];
 
   // The programs are in place before the settings and `.mcp.json` point at them.
-  const programChanged = writeProgram(paths, bundle, opts.runtime, messages);
+  const keepMcpLauncher = (mcp !== undefined && mcp.outcome !== 'foreign') || isOurMcpLauncher(join(paths.bin, MCP_LAUNCHER_NAME));
+  const programChanged = writeProgram(paths, bundle, opts.runtime, keepMcpLauncher, messages);
   if (mcp !== undefined) messages.push(commitMcpServer(mcp).message);
   const gitignoreChanged = writeGitignore(opts.workspace, messages);
   mkdirSync(dirname(settingsFile), { recursive: true });
@@ -205,11 +208,21 @@ export function uninstallHooks(opts: { workspace: string; scope: SettingsScope }
   return { settingsFile, settingsChanged, removedHandlers: removed, messages };
 }
 
-function writeProgram(paths: LogbookPaths, bundle: Buffer, runtime: string | undefined, messages: string[]): boolean {
-  ensurePrivateDir(paths.dir);
-  for (const dir of [paths.inbox, paths.inboxTmp]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  mkdirSync(paths.bin, { recursive: true, mode: 0o755 });
-  let changed = writeIfChanged(paths.hookScript, bundle, 0o644);
+/**
+ * Writes the hook program into `.logbook/bin/`, which then holds only what the installer wrote:
+ * anything else there (a committed `runtime`, a link, a stray file) is removed first, so nothing
+ * is written through a link and the launcher runs nothing the installer did not put there.
+ */
+function writeProgram(paths: LogbookPaths, bundle: Buffer, runtime: string | undefined, keepMcpLauncher: boolean, messages: string[]): boolean {
+  // `.logbook/` holds prompts and tool output: only the user may read it (a planted link is refused).
+  ensurePrivateDirs([paths.dir, paths.inbox, paths.inboxTmp]);
+  const keep = new Set([basename(paths.hookScript), HOOK_LAUNCHER_NAME]);
+  if (runtime !== undefined) keep.add(basename(paths.hookRuntime));
+  if (keepMcpLauncher) keep.add(MCP_LAUNCHER_NAME);
+  const removed = [...ensureBinDir(paths.bin), ...removeForeign(paths.bin, keep)];
+  if (removed.length > 0) messages.push(`Removed from ${LOGBOOK_DIR}/bin/ what the installer did not write: ${removed.join(', ')}.`);
+  let changed = removed.length > 0;
+  changed = writeIfChanged(paths.hookScript, bundle, 0o644) || changed;
   changed = writeIfChanged(paths.hookLauncher, LAUNCHER_SCRIPT, 0o755) || changed;
   changed = ensureExecutable(paths.hookLauncher) || changed;
   if (runtime !== undefined) {
@@ -240,16 +253,13 @@ function writeGitignore(workspace: string, messages: string[]): boolean {
   return true;
 }
 
-/** `.logbook/` holds prompts and tool output: only the user may read it. */
-function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32' && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
-function ensureExecutable(file: string): boolean {
-  if (process.platform === 'win32' || (statSync(file).mode & 0o111) === 0o111) return false;
-  chmodSync(file, 0o755);
-  return true;
+/** A launcher an earlier install with the CLI path wrote (`.mcp.json` may still run it). */
+function isOurMcpLauncher(file: string): boolean {
+  try {
+    return readSafe(file).equals(Buffer.from(MCP_LAUNCHER_SCRIPT, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function isExecutable(file: string): boolean {

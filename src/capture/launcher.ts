@@ -47,7 +47,10 @@ else
 fi
 
 # Fallback: keep the payload so nothing is lost. Private files; stage in .tmp, then rename.
+# Nothing is written through a link (a cloned repository may plant one under .logbook/): each
+# folder must be a real folder of ours, each file is created new (set -C: O_EXCL).
 umask 077
+set -C
 logbook_dir=$(dirname -- "$bin_dir")
 inbox="$logbook_dir/inbox"
 event=\${1:-unknown}
@@ -60,19 +63,31 @@ case $micros in
 esac
 while [ \${#micros} -lt 17 ]; do micros="0$micros"; done
 name="$micros-sh$$-$event.rawhook"
-if mkdir -p "$inbox/.tmp" 2>/dev/null &&
-  cat > "$inbox/.tmp/$name" 2>/dev/null &&
-  mv -f "$inbox/.tmp/$name" "$inbox/$name" 2>/dev/null; then
-  saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
+own_dir() {
+  [ -L "$1" ] && return 1
+  [ -d "$1" ] || mkdir -m 700 "$1" 2>/dev/null || return 1
+  [ ! -L "$1" ] && [ -d "$1" ] && [ -O "$1" ]
+}
+absent() {
+  [ ! -e "$1" ] && [ ! -L "$1" ]
+}
+if own_dir "$logbook_dir" && own_dir "$inbox" && own_dir "$inbox/.tmp"; then
+  if absent "$inbox/.tmp/$name" && absent "$inbox/$name" &&
+    cat > "$inbox/.tmp/$name" 2>/dev/null &&
+    mv -f "$inbox/.tmp/$name" "$inbox/$name" 2>/dev/null; then
+    saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
+  else
+    rm -f "$inbox/.tmp/$name" 2>/dev/null
+    saved="the event could not be saved"
+  fi
 else
-  rm -f "$inbox/.tmp/$name" 2>/dev/null
-  saved="the event could not be saved"
+  saved="the event was not saved: $logbook_dir, $inbox or $inbox/.tmp is a link or not your own folder, and Agent Logbook does not write through links"
 fi
 
 marker="$logbook_dir/${HOOK_WARNED_MARKER}"
-if [ ! -e "$marker" ]; then
+if absent "$marker"; then
   printf 'Agent Logbook: hook not run: %s; %s. Install Node.js or reinstall the hooks (Logbook: Install Claude Code Hooks). Said once; delete %s to see it again.\\n' "$reason" "$saved" "$marker" >&2
-  : > "$marker" 2>/dev/null
+  own_dir "$logbook_dir" && : > "$marker" 2>/dev/null
 fi
 exit 0
 `;

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { applyEdits, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
@@ -9,6 +9,8 @@ import { MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
 import { logbookPaths } from './paths';
 import { checkSettings } from './settings-json';
 import { writeIfChanged } from '../store/durable-file';
+import { ensureBinDir, ensureExecutable, removeUnlessOwnFile } from './bin-dir';
+import { ensurePrivateDir } from './safe-fs';
 
 // Our MCP server in the project's `.mcp.json`, next to whatever servers the team has there.
 // The same rules as the hook settings: strict JSON, only our entry is touched, a second run
@@ -183,12 +185,14 @@ export function disallowMcpTools(text: string, file: string): { text: string; re
 
 function writeMcpLauncher(workspace: string): void {
   const paths = logbookPaths(workspace);
-  // `.logbook/` holds prompts and tool output: private, whoever creates it first.
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-  mkdirSync(paths.bin, { recursive: true, mode: 0o755 });
+  // `.logbook/` holds prompts and tool output: private, whoever creates it first (never a link).
+  ensurePrivateDir(paths.dir);
+  ensureBinDir(paths.bin);
   const launcher = mcpLauncherPath(workspace);
+  // A link (or anything but a plain file of ours) in its place goes: the launcher is written afresh, never through it.
+  removeUnlessOwnFile(launcher);
   writeIfChanged(launcher, MCP_LAUNCHER_SCRIPT, 0o755);
-  if (process.platform !== 'win32' && (statSync(launcher).mode & 0o111) !== 0o111) chmodSync(launcher, 0o755);
+  ensureExecutable(launcher);
 }
 
 function hasForeignServer(text: string): boolean {

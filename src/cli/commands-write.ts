@@ -1,4 +1,5 @@
 import { logbookPaths } from '../capture/paths';
+import { inspectLogbookDir } from '../capture/planted';
 import { tryAcquireLock } from '../ingest/lock';
 import { rebuildStore } from '../ingest/open-store';
 import { LogbookWriter } from '../ingest/writer';
@@ -15,6 +16,8 @@ import { readCaptureSettings } from './workspace-settings';
 export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFieldBytesRule) }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
   const maxFieldBytes = options['max-field-bytes'] ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
+  // Said before anything else: the writer refuses each of these as it meets them.
+  for (const finding of inspectLogbookDir(ctx.workspace)) ctx.io.err(`warning: ${finding.message}; a cloned repository may have planted it, and Agent Logbook does not read or write through it`);
   const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes });
   if (!started.ok) {
     ctx.io.out(`${describeHolder(started.holder)} is ingesting this workspace; its entries will be recorded there. Nothing to do.`);

@@ -1,8 +1,9 @@
-import { chmodSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryFileName, stampNow } from '../capture/inbox-writer';
 import { LIVE_LOG, LOG_SUFFIX, RETIRED_MODE, splitLog } from '../capture/inbox-log';
 import type { LogRecord } from '../capture/inbox-log';
+import { openSafe, readAll } from '../capture/safe-fs';
 
 // The writer's side of the inbox log protocol (src/capture/inbox-log.ts): claim the live log,
 // retire a claimed log, then read it.
@@ -14,7 +15,10 @@ import type { LogRecord } from '../capture/inbox-log';
 export function claimLiveLog(inboxDir: string): string | undefined {
   const live = join(inboxDir, LIVE_LOG);
   try {
-    if (statSync(live).size === 0) return undefined;
+    // lstat: a planted link or FIFO is claimed too (renamed, never followed), so hooks get a
+    // fresh live log and the read below refuses it with a message that says what it is.
+    const stat = lstatSync(live);
+    if (stat.isFile() && stat.size === 0) return undefined;
     const name = entryFileName(stampNow(), LOG_SUFFIX);
     renameSync(live, join(inboxDir, name));
     return name;
@@ -37,19 +41,24 @@ export interface ReadLog {
  * ends before the chmod is in what is read after it. Throws ENOENT for a log that is gone.
  */
 export function readClaimedLog(inboxDir: string, name: string, from = 0, settle: () => void = pauseForWrite): ReadLog {
-  const path = join(inboxDir, name);
-  chmodSync(path, RETIRED_MODE);
-  let bytes = readFileSync(path);
-  // A hook that opened the log before the claim may be in the middle of its write: the read can
-  // see the first part of it. That hook finds the log retired once its write ends and writes the
-  // entry again as a file, so nothing would be lost, but the part seen would be quarantined as a
-  // torn record. Its write is one write(2) that ends within moments: read again a few times
-  // until the tail is whole. A tail that stays incomplete is a hook stopped mid-write.
-  for (let tries = 0; tries < SETTLE_TRIES && endsMidRecord(bytes, from); tries += 1) {
-    settle();
-    bytes = readFileSync(path);
+  // One descriptor for the chmod and the reads: a link, a FIFO or a hard link is refused (safe-fs.ts).
+  const fd = openSafe(join(inboxDir, name), 'read');
+  try {
+    fchmodSync(fd, RETIRED_MODE);
+    let bytes = readAll(fd);
+    // A hook that opened the log before the claim may be in the middle of its write: the read can
+    // see the first part of it. That hook finds the log retired once its write ends and writes the
+    // entry again as a file, so nothing would be lost, but the part seen would be quarantined as a
+    // torn record. Its write is one write(2) that ends within moments: read again a few times
+    // until the tail is whole. A tail that stays incomplete is a hook stopped mid-write.
+    for (let tries = 0; tries < SETTLE_TRIES && endsMidRecord(bytes, from); tries += 1) {
+      settle();
+      bytes = readAll(fd);
+    }
+    return { records: splitLog(bytes, from), size: bytes.length };
+  } finally {
+    closeSync(fd);
   }
-  return { records: splitLog(bytes, from), size: bytes.length };
 }
 
 /** Re-reads of a log whose tail is incomplete, each after `settle` (about 5 ms): 20 ms at most, only for such a log. */
@@ -70,7 +79,7 @@ function pauseForWrite(): void {
 /** Whether a claimed log has grown past `size` (only on a file system that ignores the retirement). */
 export function grownPast(inboxDir: string, name: string, size: number): boolean {
   try {
-    return statSync(join(inboxDir, name)).size > size;
+    return lstatSync(join(inboxDir, name)).size > size;
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
-import { readdirSync, renameSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, renameSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
@@ -16,6 +16,7 @@ import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
 import { CausationLinker } from './causation';
 import { isWorkflowEventType } from '../domain/workflow/events';
+import { ensurePrivateDirs, isUnsafePath } from '../capture/safe-fs';
 
 export interface IngestOptions {
   readonly maxFieldBytes: number;
@@ -76,6 +77,8 @@ export class Ingestor {
   ingestPending(report: IngestReport = emptyReport()): IngestReport {
     this.recoverJournal();
     const batchSize = this.options.batchSize ?? 500;
+    // The claim renames into the inbox: it must be a private folder of the user's own (safe-fs.ts).
+    ensurePrivateDirs([dirname(this.inboxDir), this.inboxDir]);
     claimLiveLog(this.inboxDir);
     const names = this.pendingNames();
     if (names.length === 0) return report;
@@ -88,7 +91,7 @@ export class Ingestor {
     try {
       this.database.transaction(() => {
         let batch: PassItem[] = [];
-        for (const item of this.passItems(entryNames, logs, pass)) {
+        for (const item of this.passItems(entryNames, logs, pass, report)) {
           batch.push(item);
           if (batch.length >= batchSize) {
             this.ingestBatch(batch, reader, report, pass);
@@ -111,7 +114,7 @@ export class Ingestor {
    * The pass's entries in receive order: the entry files (named by receive time) merged into
    * the claimed logs' records (in append order, each log read when its turn comes).
    */
-  private *passItems(entryNames: readonly string[], logs: readonly string[], pass: Pass): Generator<PassItem> {
+  private *passItems(entryNames: readonly string[], logs: readonly string[], pass: Pass, report: IngestReport): Generator<PassItem> {
     let next = 0;
     let lastUs = 0;
     for (const log of logs) {
@@ -120,6 +123,11 @@ export class Ingestor {
         read = readClaimedLog(this.inboxDir, log, this.logResume.get(log));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        // A planted link, FIFO or hard link: not read, left in place and reported, like an unreadable entry file.
+        if (isUnsafePath(error)) {
+          report.unreadableFiles.push(`${log}: ${error.message}`);
+          continue;
+        }
         throw error;
       }
       pass.logSizes.set(log, read.size);
@@ -319,7 +327,7 @@ const PASS_GROWTH_FACTOR = 2;
 /** The inbox files' sizes together (one that is gone counts 0). */
 function bytesOf(dir: string, names: readonly string[]): number {
   let total = 0;
-  for (const name of names) total += statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+  for (const name of names) total += lstatSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
   return total;
 }
 

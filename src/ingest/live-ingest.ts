@@ -1,10 +1,11 @@
-import { mkdirSync, watch } from 'node:fs';
+import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import type { LogbookPaths } from '../capture/paths';
 import type { IngestReport } from './ingestor';
 import type { EventStore } from '../store/event-store';
 import { LogbookWriter } from './writer';
 import { describeHolderShort } from './lock-text';
+import { ensurePrivateDirs } from '../capture/safe-fs';
 
 /** Lets the handlers of one hook event (run in parallel by Claude Code) land in one pass. */
 const LEADING_DELAY_MS = 5;
@@ -37,6 +38,8 @@ export class LiveIngest {
   private readonly timers: NodeJS.Timeout[] = [];
   private disposed = false;
   private lastHolder = '';
+  /** The last reason the store could not be opened, said once until it changes (a planted link stays). */
+  private lastProblem = '';
   private lastIngestAt = 0;
 
   constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {}
@@ -51,7 +54,12 @@ export class LiveIngest {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.paths.inbox, { recursive: true, mode: 0o700 });
+    try {
+      ensurePrivateDirs([this.paths.dir, this.paths.inbox]);
+    } catch (error) {
+      // A planted link or another user's folder: said here; the retries below say it again only if it changes.
+      this.options.log(`not ingesting: ${(error as Error).message}`);
+    }
     await this.tryBecomeWriter();
     this.timers.push(setInterval(() => void this.tick(), this.options.retryMs ?? 5000));
     this.timers.push(setInterval(() => this.schedule(), this.options.pollMs ?? 2000));
@@ -131,7 +139,9 @@ export class LiveIngest {
       this.options.log(`ingesting ${this.paths.inbox}`);
       this.schedule();
     } catch (error) {
-      this.options.log(`could not open the store: ${(error as Error).message}`);
+      const problem = `could not open the store: ${(error as Error).message}`;
+      if (problem !== this.lastProblem) this.options.log(problem);
+      this.lastProblem = problem;
     }
   }
 

@@ -1,7 +1,8 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, futimesSync, lstatSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { ensurePrivateDir, kindOf, openSafe, readSafeText, UnsafePathError } from '../capture/safe-fs';
 
 /** Who holds the workspace's single-writer lock. */
 export interface LockInfo {
@@ -27,26 +28,29 @@ export type LockAttempt =
 
 /** A lock untouched this long is stale even if its pid looks alive (e.g. another machine). */
 export const LOCK_STALE_MS = 30_000;
+/**
+ * A lock touched this far in the future is stale too: no heartbeat sets it there, a planted or
+ * copied file (or a clock set back) does, and it would otherwise block every writer for good.
+ */
+export const LOCK_CLOCK_SKEW_MS = 60_000;
 
 export function tryAcquireLock(path: string, owner: string, staleMs = LOCK_STALE_MS): LockAttempt {
   const info: LockInfo = { pid: process.pid, hostname: hostname(), owner, acquiredAt: new Date().toISOString(), token: randomUUID() };
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // The lock's folder (`.logbook/`) holds the store too: a private folder of the user's own.
+  ensurePrivateDir(dirname(path));
   if (create(path, info)) return { acquired: true, lock: held(path, info), tookOverFrom: undefined };
   const holder = readLock(path);
   if (holder !== undefined && !isStale(path, holder, staleMs)) return { acquired: false, holder };
-  // Stale (dead pid, silent too long, or unreadable): take it over, then check we won any race.
-  try {
-    unlinkSync(path);
-  } catch {
-    // Someone else removed it first; the create below decides.
-  }
+  // Stale (dead pid, silent too long or from the future, unreadable, or not a plain file of
+  // ours: a link is removed, never followed): take it over, then check we won any race.
+  removeStale(path);
   if (!create(path, info) || readLock(path)?.token !== info.token) return { acquired: false, holder: readLock(path) };
   return { acquired: true, lock: held(path, info), tookOverFrom: holder };
 }
 
 export function readLock(path: string): LockInfo | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    const value = JSON.parse(readSafeText(path)) as Partial<LockInfo>;
     if (typeof value.pid !== 'number' || typeof value.token !== 'string') return undefined;
     return { pid: value.pid, hostname: String(value.hostname), owner: String(value.owner), acquiredAt: String(value.acquiredAt), token: value.token };
   } catch {
@@ -54,10 +58,21 @@ export function readLock(path: string): LockInfo | undefined {
   }
 }
 
+function removeStale(path: string): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  // unlink cannot take a folder away, and it would stand in the lock's place for good.
+  if (stat?.isDirectory() === true) throw new UnsafePathError(path, `is ${kindOf(stat)}, not a lock file`);
+  try {
+    unlinkSync(path);
+  } catch {
+    // Someone else removed it first; the create below decides.
+  }
+}
+
 function create(path: string, info: LockInfo): boolean {
   let fd: number;
   try {
-    fd = openSync(path, 'wx', 0o600);
+    fd = openSafe(path, 'create-new', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
@@ -73,7 +88,8 @@ function create(path: string, info: LockInfo): boolean {
 function isStale(path: string, holder: LockInfo, staleMs: number): boolean {
   if (holder.hostname === hostname() && !pidAlive(holder.pid)) return true;
   try {
-    return Date.now() - statSync(path).mtimeMs > staleMs;
+    const age = Date.now() - lstatSync(path).mtimeMs;
+    return age > staleMs || age < -LOCK_CLOCK_SKEW_MS;
   } catch {
     return true;
   }
@@ -94,7 +110,13 @@ function held(path: string, info: LockInfo): HeldLock {
     heartbeat: () => {
       const now = new Date();
       try {
-        utimesSync(path, now, now);
+        // Through a checked descriptor: a link put in the lock's place is not touched through.
+        const fd = openSafe(path, 'read');
+        try {
+          futimesSync(fd, now, now);
+        } finally {
+          closeSync(fd);
+        }
       } catch {
         // Lost the file: stillOwned() will say so.
       }

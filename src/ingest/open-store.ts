@@ -70,7 +70,7 @@ export async function rebuildFromSegments(paths: LogbookPaths, residence: Writer
   };
   for (const item of new SegmentLog(paths.segments).replay(paths.inbox)) {
     if (item.kind === 'missing') {
-      missing.push(item.name);
+      missing.push(item.reason === undefined ? item.name : `${item.name} (${item.reason})`);
     } else if (item.kind === 'record') {
       chunk.push(item.record);
       chunkHasRecords = true;

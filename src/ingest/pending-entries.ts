@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import { isClaimedLog, LIVE_LOG, splitLog } from '../capture/inbox-log';
 import { receivedUsOf, receivedUsOfName } from './claimed-logs';
+import { checkDir, readSafe } from '../capture/safe-fs';
 
 // A read-only look at what waits in the inbox (entry files and log records), for readers that
 // are not the writer (CLI counts, the MCP server's default session). Nothing is claimed.
@@ -19,7 +20,8 @@ export interface PendingEntry {
 export function pendingEntries(inboxDir: string): PendingEntry[] {
   let names: string[];
   try {
-    names = readdirSync(inboxDir);
+    // A planted link in the inbox's place is not listed: the writer reports it.
+    names = checkDir(inboxDir) ? readdirSync(inboxDir) : [];
   } catch {
     return [];
   }
@@ -39,9 +41,10 @@ export function pendingEntries(inboxDir: string): PendingEntry[] {
   return entries.sort((a, b) => a.receivedUs - b.receivedUs);
 }
 
+/** A file's bytes; undefined when it is gone, or not a plain file of the user's own (never followed). */
 function readBytes(path: string): Buffer | undefined {
   try {
-    return readFileSync(path);
+    return readSafe(path);
   } catch {
     return undefined;
   }

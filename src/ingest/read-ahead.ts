@@ -1,9 +1,10 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HOOK_CHECKS, HOOK_FAST_PATH_SOURCE } from './hook-fast-path';
 import type { PreparedHookEntry } from './hook-fast-path';
 import { provenanceKey, STAMP_HEAD, STAMPED_PREFIX_LENGTH } from '../capture/provenance';
+import { effectiveUid, openSafe, readAll } from '../capture/safe-fs';
 
 // Reading an inbox entry (three system calls) and parsing it cost as much as appending it. A
 // big pass has a helper thread read the next entries into shared memory and run the hook fast
@@ -62,25 +63,32 @@ export function entryReader(dir: string, names: readonly string[], maxFieldBytes
 // Most entries are small: one open/read/close into a reused buffer costs a third of readFileSync.
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
-/** Reads one inbox entry's text. */
+/**
+ * Reads one inbox entry's text. A link, a FIFO, a folder, a hard link or another user's file is
+ * refused (UnsafePathError, safe-fs.ts): it is not followed, and what it points at is not read.
+ */
 export function readEntry(path: string): string {
-  const fd = openSync(path, 'r');
-  let read: number;
+  const fd = openSafe(path, 'read');
   try {
-    read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    const read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    return read < readBuffer.length ? readBuffer.toString('utf8', 0, read) : readAll(fd).toString('utf8');
   } finally {
     closeSync(fd);
   }
-  return read < readBuffer.length ? readBuffer.toString('utf8', 0, read) : readFileSync(path, 'utf8');
 }
+
+// The helper opens entries as readEntry does (no link followed, no FIFO waited on; on Windows,
+// lstat first) and takes only the user's own regular files with one link; anything else it
+// leaves to readEntry, which says what is wrong.
+const HELPER_OPEN_FLAGS = constants.O_RDONLY | (process.platform === 'win32' ? 0 : constants.O_NOFOLLOW | constants.O_NONBLOCK);
 
 // The helper: node built-ins and the fast path's source only (no file to find beside the bundle).
 // A prepared entry is stored as its fields' JSON, a NUL (never in JSON text), the payload text.
 const HELPER = `
 const { workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync, lstatSync } = require('node:fs');
 const { createHmac, timingSafeEqual } = require('node:crypto');
-const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes, key } = workerData;
+const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes, openFlags, uid, lstatFirst, key } = workerData;
 const control = new Int32Array(memory, 0, ${CONTROL_WORDS});
 const tags = new Int32Array(memory, ${CONTROL_WORDS * 4}, slots);
 const lengths = new Int32Array(memory, ${CONTROL_WORDS * 4} + 4 * slots, slots);
@@ -102,8 +110,11 @@ function unstamp(text) {
 function fill(name, slot) {
   const start = slot * slotBytes;
   let size;
-  const fd = openSync(dir + '/' + name, 'r');
+  if (lstatFirst && !lstatSync(dir + '/' + name).isFile()) return;
+  const fd = openSync(dir + '/' + name, openFlags);
   try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || (uid !== undefined && (stat.uid !== uid || stat.nlink !== 1))) return;
     size = readSync(fd, data, start, slotBytes, 0);
   } finally {
     closeSync(fd);
@@ -166,7 +177,7 @@ class ReadAhead implements EntryReader {
   constructor(private readonly dir: string, private readonly names: readonly string[], maxFieldBytes: number) {
     this.worker = new Worker(HELPER, {
       eval: true,
-      workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes, key: provenanceKey().key?.key },
+      workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes, openFlags: HELPER_OPEN_FLAGS, uid: effectiveUid(), lstatFirst: process.platform === 'win32', key: provenanceKey().key?.key },
     });
     this.worker.unref();
     // A helper that fails just stops reading ahead: every entry is then read here.

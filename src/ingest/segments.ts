@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { archiveDirOf } from '../capture/paths';
+import { checkDir, ensurePrivateDirs, isUnsafePath, openSafe, readSafe } from '../capture/safe-fs';
 import { fsyncDir, removeStaleTemps, writeFileDurably } from '../store/durable-file';
 import { LogbookError } from '../domain/errors';
 import type { IngestRecord } from './normalize';
@@ -40,8 +41,8 @@ export type ReplayItem =
   | { readonly kind: 'record'; readonly record: IngestRecord }
   /** An inbox entry's text, to be ingested again exactly as the first time. */
   | { readonly kind: 'entry'; readonly name: string; readonly text: string; readonly maxFieldBytes: number }
-  /** An entry the journal names but whose text is nowhere (removed by hand). */
-  | { readonly kind: 'missing'; readonly name: string };
+  /** An entry the journal names but whose text is nowhere (removed by hand), or refused (a planted link: `reason`). */
+  | { readonly kind: 'missing'; readonly name: string; readonly reason?: string };
 
 interface SegmentFiles {
   readonly legacy: { readonly file: string; readonly sealed: boolean }[];
@@ -65,8 +66,8 @@ export class SegmentLog {
     const size = this.openJournalSize();
     const line = `${JSON.stringify({ last, cap, bytes, entries } satisfies JournalGroup)}\n`;
     const file = this.openJournal();
-    const created = !existsSync(file);
-    const fd = openSync(file, 'a+', 0o600);
+    const created = !exists(file);
+    const fd = openSafe(file, 'append-read', 0o600);
     try {
       dropTornTail(fd);
       writeSync(fd, line);
@@ -87,16 +88,16 @@ export class SegmentLog {
    */
   dropUnlanded(lastPosition: number): number {
     const file = this.openJournal();
-    if (!existsSync(file)) return 0;
+    if (!exists(file)) return 0;
     const groups = readJournal(file);
     let keep = groups.length;
     while (keep > 0) {
       const group = groups[keep - 1] as { group: JournalGroup; offset: number };
-      if (group.group.last <= lastPosition || group.group.entries.some((name) => existsSync(join(this.archiveDir, name)))) break;
+      if (group.group.last <= lastPosition || group.group.entries.some((name) => exists(join(this.archiveDir, name)))) break;
       keep -= 1;
     }
     if (keep === groups.length) return 0;
-    const fd = openSync(file, 'r+');
+    const fd = openSafe(file, 'read-write');
     try {
       ftruncateSync(fd, keep === 0 ? 0 : (groups[keep] as { offset: number }).offset);
       fsyncSync(fd);
@@ -107,13 +108,14 @@ export class SegmentLog {
     return groups.length - keep;
   }
 
-  /** Creates the segments folder and its archive, durably (their names are on disk before anything is moved in). */
+  /**
+   * Creates the segments folder and its archive, durably (their names are on disk before anything
+   * is moved in); existing ones must be private folders of the user's own (safe-fs.ts).
+   */
   ensureDir(): void {
-    if (existsSync(this.archiveDir)) return;
-    const hadDir = existsSync(this.dir);
-    mkdirSync(this.archiveDir, { recursive: true, mode: 0o700 });
-    fsyncDir(this.dir);
-    if (!hadDir) fsyncDir(dirname(this.dir));
+    const created = ensurePrivateDirs([this.dir, this.archiveDir]);
+    if (created.includes(this.archiveDir)) fsyncDir(this.dir);
+    if (created.includes(this.dir)) fsyncDir(dirname(this.dir));
   }
 
   /** Whether the open journal holds enough to be sealed. */
@@ -129,13 +131,14 @@ export class SegmentLog {
    */
   seal(inboxDir: string): void {
     const journal = this.openJournal();
-    if (!existsSync(journal)) return;
+    if (!exists(journal)) return;
     const n = Number(JOURNAL.exec(basename(journal))?.[1]);
     const lines: string[] = [];
+    const dirs = this.entryDirs(inboxDir);
     for (const { group } of readJournal(journal)) {
       for (const name of group.entries) {
-        const text = readText(join(this.archiveDir, name)) ?? readText(join(inboxDir, name));
-        lines.push(JSON.stringify(text === undefined ? { name, cap: group.cap, missing: true } : { name, cap: group.cap, text }));
+        const found = this.entryText(dirs, name);
+        lines.push(JSON.stringify(found.text === undefined ? { name, cap: group.cap, missing: true, ...found } : { name, cap: group.cap, text: found.text }));
       }
     }
     const sealed = join(this.dir, journalName('raw', n, '.jsonl.gz'));
@@ -186,10 +189,11 @@ export class SegmentLog {
         yield* readSealed(journal.sealed);
         continue;
       }
+      const dirs = this.entryDirs(inboxDir);
       for (const { group } of readJournal(journal.open as string)) {
         for (const name of group.entries) {
-          const text = readText(join(this.archiveDir, name)) ?? readText(join(inboxDir, name));
-          yield text === undefined ? { kind: 'missing', name } : { kind: 'entry', name, text, maxFieldBytes: group.cap };
+          const found = this.entryText(dirs, name);
+          yield found.text === undefined ? { kind: 'missing', name, ...found } : { kind: 'entry', name, text: found.text, maxFieldBytes: group.cap };
         }
       }
     }
@@ -201,6 +205,30 @@ export class SegmentLog {
     return legacy.length + journals.length;
   }
 
+  /**
+   * A journaled entry's text, from the archive or (not moved yet) the inbox. One that is not a
+   * plain file of the user's own (a planted link to ~/.ssh/id_rsa, a FIFO) is never read: it
+   * counts as missing, with the reason.
+   */
+  private entryText(dirs: readonly string[], name: string): { readonly text: string } | { readonly text?: undefined; readonly reason?: string } {
+    let reason: string | undefined;
+    for (const dir of dirs) {
+      try {
+        return { text: readSafe(join(dir, name)).toString('utf8') };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        if (!isUnsafePath(error)) throw error;
+        reason ??= error.message;
+      }
+    }
+    return reason === undefined ? {} : { reason };
+  }
+
+  /** Where journaled entries are read from: the archive, then the inbox (each checked: a planted link throws). */
+  private entryDirs(inboxDir: string): string[] {
+    return [this.archiveDir, inboxDir].filter(checkDir);
+  }
+
   private openJournal(): string {
     const last = this.files().journals.at(-1);
     if (last === undefined) return join(this.dir, journalName('order', 1, '.jsonl'));
@@ -210,7 +238,7 @@ export class SegmentLog {
   private openJournalSize(): { bytes: number; entries: number } {
     if (this.openSize === undefined) {
       const file = this.openJournal();
-      const groups = existsSync(file) ? readJournal(file) : [];
+      const groups = exists(file) ? readJournal(file) : [];
       this.openSize = {
         bytes: groups.reduce((sum, { group }) => sum + group.bytes, 0),
         entries: groups.reduce((sum, { group }) => sum + group.entries.length, 0),
@@ -230,7 +258,8 @@ export class SegmentLog {
       }
       return found;
     };
-    for (const name of existsSync(this.dir) ? readdirSync(this.dir) : []) {
+    // A planted link or another user's folder is refused here, before anything in it is read.
+    for (const name of checkDir(this.dir) ? readdirSync(this.dir) : []) {
       const old = LEGACY.exec(name);
       if (old) {
         const n = Number(old[1]);
@@ -249,18 +278,14 @@ export class SegmentLog {
   }
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+/** Whether anything (a link too) has this name: lstat, never followed. */
+function exists(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** A journal's groups with the byte offset each starts at; a torn last line is left out. */
 function readJournal(file: string): { group: JournalGroup; offset: number }[] {
-  const text = readFileSync(file);
+  const text = readSafe(file);
   const groups: { group: JournalGroup; offset: number }[] = [];
   let offset = 0;
   while (offset < text.length) {
@@ -278,22 +303,22 @@ function readJournal(file: string): { group: JournalGroup; offset: number }[] {
 }
 
 function* readSealed(file: string): Generator<ReplayItem> {
-  const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
+  const lines = gunzipSync(readSafe(file)).toString('utf8').split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] as string;
     if (line === '') continue;
-    let entry: { name: string; cap: number; text?: string };
+    let entry: { name: string; cap: number; text?: string; reason?: string };
     try {
-      entry = JSON.parse(line) as { name: string; cap: number; text?: string };
+      entry = JSON.parse(line) as { name: string; cap: number; text?: string; reason?: string };
     } catch (error) {
       throw new LogbookError('SEGMENT_CORRUPT', `${file}:${i + 1}: ${(error as Error).message}`);
     }
-    yield entry.text === undefined ? { kind: 'missing', name: entry.name } : { kind: 'entry', name: entry.name, text: entry.text, maxFieldBytes: entry.cap };
+    yield entry.text === undefined ? { kind: 'missing', name: entry.name, ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}) } : { kind: 'entry', name: entry.name, text: entry.text, maxFieldBytes: entry.cap };
   }
 }
 
 function* readLegacy(file: string, sealed: boolean): Generator<IngestRecord> {
-  const text = sealed ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
+  const text = sealed ? gunzipSync(readSafe(file)).toString('utf8') : readSafe(file).toString('utf8');
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] as string;

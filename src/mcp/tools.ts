@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENTS_ENTRY_SUFFIX, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookPaths } from '../capture/paths';
+import { checkDir, readSafeText } from '../capture/safe-fs';
 import { LogbookError } from '../domain/errors';
 import { summarizeEvent } from '../domain/event-summary';
 import type { JournalFileRef, ReviewOutcome, ToolRules, WorkflowStatus } from '../domain/workflow/types';
@@ -43,6 +44,7 @@ async function withStore<T>(paths: LogbookPaths, use: (store: SqliteEventStore |
 /** Inbox entry names in receive order (the ones a JS writer or the sh fallback wrote). */
 function inboxNames(paths: LogbookPaths): string[] {
   try {
+    if (!checkDir(paths.inbox)) return [];
     return readdirSync(paths.inbox).filter((n) => n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX)).sort();
   } catch {
     return [];
@@ -51,9 +53,9 @@ function inboxNames(paths: LogbookPaths): string[] {
 
 function readEntry(paths: LogbookPaths, name: string): ReturnType<typeof parseInboxEntry> | undefined {
   try {
-    return parseInboxEntry(name, readFileSync(join(paths.inbox, name), 'utf8'));
+    return parseInboxEntry(name, readSafeText(join(paths.inbox, name)));
   } catch {
-    return undefined; // Ingested and removed meanwhile.
+    return undefined; // Ingested and removed meanwhile, or not a plain file of ours (never followed).
   }
 }
 

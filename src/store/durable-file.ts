@@ -1,27 +1,32 @@
-import { chmodSync, closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const TMP_MARK = '.tmp-';
 
+// A new temp file: O_EXCL does not follow a link at its name; O_NOFOLLOW says so where it exists.
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (process.platform === 'win32' ? 0 : constants.O_NOFOLLOW);
+
 /**
  * Replaces a file so that a crash at any instant leaves either the old or the new content,
  * never a torn one: write a private temp file beside it, fsync, rename over, fsync the folder.
+ * The rename replaces whatever has the name (a link too): nothing is written through a link.
+ * Callers that write under `.logbook/` check its folders first (safe-fs.ts).
  */
 export function writeFileDurably(path: string, bytes: Uint8Array | string, mode = 0o600): void {
   const tmp = join(dirname(path), `.${basename(path)}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(tmp, 'wx', mode);
+  const fd = openSync(tmp, CREATE_NEW, mode);
   try {
     writeAll(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
     fsyncSync(fd);
+    // openSync's mode is filtered by the umask; the file must have exactly the mode asked for.
+    fchmodSync(fd, mode);
   } catch (error) {
     closeSync(fd);
     unlinkSync(tmp);
     throw error;
   }
   closeSync(fd);
-  // openSync's mode is filtered by the umask; the file must have exactly the mode asked for.
-  chmodSync(tmp, mode);
   renameSync(tmp, path);
   fsyncDir(dirname(path));
 }

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { lstatSync, renameSync } from 'node:fs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { loadSqlJs } from './sqljs';
 import { migrate } from './schema';
 import { SqliteEventStore } from './sqlite-event-store';
 import { removeStaleTemps, writeFileDurably } from './durable-file';
+import { readSafe } from '../capture/safe-fs';
 import { copyDatabase, moveMainDatabase, residenceSupported } from './residence';
 import type { Residence } from './residence';
 
@@ -75,12 +76,15 @@ export class LogbookDatabase {
   /** Opens an existing file; a missing or unreadable one is reported, never thrown. */
   static async open(path: string, residence?: WriterResidence): Promise<OpenStoreOutcome> {
     removeStaleTemps(path);
-    if (!existsSync(path)) return { ok: false, problem: { kind: 'missing' } };
+    // lstat: a dangling link is not a missing store but a planted one (refused below).
+    if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return { ok: false, problem: { kind: 'missing' } };
     const SQL = await loadSqlJs();
     let db: Database | undefined;
     let target: LogbookDatabase | undefined;
     try {
-      const bytes = readFileSync(path);
+      // A planted link (to another store, or any file) or FIFO is refused, not read: the writer
+      // then moves the link aside and rebuilds, as for any unreadable store.
+      const bytes = readSafe(path);
       db = new SQL.Database(bytes);
       const check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
       if (check !== 'ok') throw new Error(`integrity check: ${String(check)}`);

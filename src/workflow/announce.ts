@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBoundedText } from '../capture/bounded-read';
 import type { LogbookPaths } from '../capture/paths';
+import { ensurePrivateDirs } from '../capture/safe-fs';
 import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
 import type { InboxSource } from '../capture/inbox-writer';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
@@ -59,7 +59,7 @@ export async function announceWorkflowChange(paths: LogbookPaths, options: Annou
     writeInboxEntry(paths.inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX), eventsEntryText(stamp, options.source ?? 'cli', sessionId, events));
     sessions.push(sessionId);
   }
-  mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+  ensurePrivateDirs([paths.dir, paths.state]);
   writeFileDurably(announcedFile(paths), JSON.stringify({ v: 1, hash: loaded.hash }));
   return { hash: loaded.hash, sessions };
 }
@@ -75,7 +75,7 @@ const ANNOUNCED_MAX_BYTES = 4096;
 
 function lastAnnounced(paths: LogbookPaths): string | undefined {
   try {
-    const read = readBoundedText(announcedFile(paths), ANNOUNCED_MAX_BYTES);
+    const read = readBoundedText(announcedFile(paths), ANNOUNCED_MAX_BYTES, { underLogbook: true });
     if (read.kind !== 'text') return undefined;
     const file = JSON.parse(read.text) as { hash?: unknown } | null;
     return typeof file?.hash === 'string' ? file.hash : undefined;

@@ -21,7 +21,8 @@ export function loadWorkflow(paths: LogbookPaths): LoadedWorkflow {
 
 /** Reads and validates the workflow file without compiling it for the hooks. */
 export function readWorkflow(paths: LogbookPaths): LoadedWorkflow {
-  const read = readBoundedText(paths.workflow, WORKFLOW_FILE_MAX_BYTES);
+  // Not through a link: a planted workflow.json -> ~/.ssh/id_rsa would be quoted in the problems shown.
+  const read = readBoundedText(paths.workflow, WORKFLOW_FILE_MAX_BYTES, { underLogbook: true });
   if (read.kind === 'missing') return { status: 'none' };
   if (read.kind === 'refused') return { status: 'invalid', problems: [`${WORKFLOW_FILE}: ${read.reason}`] };
   const parsed = parseWorkflowDefinition(read.text, WORKFLOW_FILE);

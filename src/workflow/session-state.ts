@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
+import { checkDir, readSafeText } from '../capture/safe-fs';
 import { EVENTS_ENTRY_SUFFIX } from '../capture/inbox-writer';
 import { evolve, initialWorkflowState } from '../domain/workflow/decider';
 import { isWorkflowEventType } from '../domain/workflow/events';
@@ -57,7 +58,7 @@ export interface PendingEventsEntry {
 export function pendingEventsEntries(paths: LogbookPaths): PendingEventsEntry[] {
   let names: string[];
   try {
-    names = readdirSync(paths.inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)).sort();
+    names = checkDir(paths.inbox) ? readdirSync(paths.inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)).sort() : [];
   } catch {
     return [];
   }
@@ -65,7 +66,8 @@ export function pendingEventsEntries(paths: LogbookPaths): PendingEventsEntry[] 
   for (const name of names) {
     let text: string;
     try {
-      text = readFileSync(join(paths.inbox, name), 'utf8');
+      // A link or a FIFO is refused, never followed (safe-fs.ts).
+      text = readSafeText(join(paths.inbox, name));
     } catch {
       continue;
     }

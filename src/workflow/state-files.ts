@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { readBoundedText } from '../capture/bounded-read';
 import type { LogbookPaths } from '../capture/paths';
+import { ensurePrivateDirs } from '../capture/safe-fs';
 import { sessionStateFile } from '../capture/paths';
 import type { CompiledWorkflowFile, SessionWorkflowSnapshot } from '../capture/workflow-snapshot';
 import { SNAPSHOT_EVENT_IDS_KEPT } from '../capture/workflow-snapshot';
@@ -16,21 +17,23 @@ import { writeFileDurably } from '../store/durable-file';
 /** Keeps `.logbook/state/workflow.json` equal to the validated definition (or absent with none). */
 export function syncCompiledWorkflow(paths: LogbookPaths, current: { definition: WorkflowDefinition; hash: string } | undefined): void {
   if (current === undefined) {
-    if (existsSync(paths.compiledWorkflow)) unlinkSync(paths.compiledWorkflow);
+    // unlink removes a name (a link too), never what it points at.
+    if (lstatSync(paths.compiledWorkflow, { throwIfNoEntry: false }) !== undefined) unlinkSync(paths.compiledWorkflow);
     return;
   }
   const file: CompiledWorkflowFile = { v: 1, hash: current.hash, definition: current.definition };
   const text = JSON.stringify(file);
   // The same bytes: leave the file (and its mtime, which the hook compares) alone. Comparing the
   // whole text, not the hash, also replaces a copy someone edited by hand under the right hash.
-  const existing = readBoundedText(paths.compiledWorkflow, COMPILED_WORKFLOW_MAX_BYTES);
+  // Not through a link: a planted one is replaced by the rename below, never followed.
+  const existing = readBoundedText(paths.compiledWorkflow, COMPILED_WORKFLOW_MAX_BYTES, { underLogbook: true });
   if (existing.kind === 'text' && existing.text === text) return;
   if (Buffer.byteLength(text) > COMPILED_WORKFLOW_MAX_BYTES) {
     // Cannot happen from a source within its limit; the hook would not read it anyway.
-    if (existsSync(paths.compiledWorkflow)) unlinkSync(paths.compiledWorkflow);
+    if (lstatSync(paths.compiledWorkflow, { throwIfNoEntry: false }) !== undefined) unlinkSync(paths.compiledWorkflow);
     throw new LogbookError('WORKFLOW_COMPILED_TOO_LARGE', `the compiled workflow would be ${Buffer.byteLength(text)} bytes, over the hook's limit of ${COMPILED_WORKFLOW_MAX_BYTES}`);
   }
-  mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+  ensurePrivateDirs([paths.dir, paths.state]);
   writeFileDurably(paths.compiledWorkflow, text);
 }
 
@@ -44,7 +47,7 @@ export function writeSessionSnapshots(paths: LogbookPaths, store: EventStore, se
       state = evolve(state, { type: event.type, data: event.data } as unknown as WorkflowEvent);
       ids.push(event.eventId);
     }
-    mkdirSync(paths.sessionStates, { recursive: true, mode: 0o700 });
+    ensurePrivateDirs([paths.dir, paths.state, paths.sessionStates]);
     const snapshot: SessionWorkflowSnapshot = { v: 1, sessionId, state, eventIds: ids.slice(-SNAPSHOT_EVENT_IDS_KEPT) };
     writeFileDurably(sessionStateFile(paths.sessionStates, sessionId), JSON.stringify(snapshot));
   }

@@ -160,7 +160,7 @@ test('a workflow file that is not UTF-8, a directory, or empty: a problem naming
   assert.deepEqual(problemsOf(dir), ['.logbook/workflow.json:4:1: invalid JSON (ValueExpected)']);
   rmSync(paths.workflow);
   mkdirSync(paths.workflow);
-  assert.deepEqual(problemsOf(dir), ['.logbook/workflow.json: is a directory, not a file']);
+  assert.deepEqual(problemsOf(dir), ['.logbook/workflow.json: is a folder, not a regular file']);
 });
 
 test('a glob list longer than 256 is a problem at its JSON path', (t) => {

@@ -73,7 +73,7 @@ const PLANTED: readonly Planted[] = [
   { name: 'compiled workflow of 50 MB', plant: (p) => plant(compiledPath(p), MB50, readFileSync(compiledPath(p), 'utf8')), note: /\.logbook\/state\/workflow\.json is 50 MiB \(52428800 bytes\), over the limit/ },
   { name: 'compiled workflow nested 100,000 deep', plant: (p) => writeFileSync(compiledPath(p), deep(100_000)), note: /\.logbook\/state\/workflow\.json is nested deeper than 256 levels/ },
   { name: 'compiled workflow with 10,000 deny globs', plant: (p) => writeFileSync(compiledPath(p), JSON.stringify({ v: 1, hash: 'h', definition: { ...WORKFLOW, states: { working: { tools: { bash: { deny: Array.from({ length: 10_000 }, (_, i) => `*a*${i}*b`) } } } } } })), note: /states\["working"\]\.tools\.bash\.deny holds more than 256 globs/ },
-  { name: 'compiled workflow replaced by a directory', plant: (p) => { rmSync(compiledPath(p)); mkdirSync(compiledPath(p)); }, note: /\.logbook\/state\/workflow\.json is a directory/ },
+  { name: 'compiled workflow replaced by a directory', plant: (p) => { rmSync(compiledPath(p)); mkdirSync(compiledPath(p)); }, note: /\.logbook\/state\/workflow\.json is a (directory|folder)/ },
   { name: 'session snapshot of 50 MB', plant: (p) => { mkdirSync(p.sessionStates, { recursive: true }); plant(snapshotPath(p), MB50, '{}'); }, note: /\.logbook\/state\/sessions\/hostile-state-session\.json is 50 MiB/ },
   { name: 'session snapshot nested 100,000 deep', plant: (p) => { mkdirSync(p.sessionStates, { recursive: true }); writeFileSync(snapshotPath(p), deep(100_000)); }, note: /sessions\/hostile-state-session\.json is nested deeper than 256 levels/ },
   { name: 'pending entry of 50 MB', plant: (p) => plant(pendingPath(p), MB50, '{}'), note: /\.logbook\/inbox\/00000000000000001-planted\.cmd\.json is 50 MiB/ },
@@ -136,7 +136,7 @@ test('a planted FIFO as the compiled workflow or a snapshot does not block the h
     execFileSync('mkfifo', [path(paths)]);
     const outcome = hook(paths);
     assert.equal(outcome.output, undefined);
-    assert.match(outcome.error ?? '', /is not a regular file/);
+    assert.match(outcome.error ?? '', /not a regular file/);
   }
 });
 
