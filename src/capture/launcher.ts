@@ -62,7 +62,7 @@ case $micros in
   ''|*[!0-9]*) micros="$(date +%s 2>/dev/null)000000" ;;
 esac
 while [ \${#micros} -lt 17 ]; do micros="0$micros"; done
-name="$micros-sh$$-$event.rawhook"
+base="$micros-sh$$-$event"
 own_dir() {
   [ -L "$1" ] && return 1
   [ -d "$1" ] || mkdir -m 700 "$1" 2>/dev/null || return 1
@@ -71,13 +71,40 @@ own_dir() {
 absent() {
   [ ! -e "$1" ] && [ ! -L "$1" ]
 }
+# The provenance stamp (src/capture/provenance.ts, "s1"): with no JavaScript runtime there is no
+# HMAC, so sha256(outer + sha256hex(inner + name + newline + payload)), with the two secrets the
+# key file keeps for this launcher. No key or no sha256 tool: the entry is saved unstamped, and
+# the writer keeps it aside instead of recording it as an event.
+hash256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum
+  elif command -v shasum >/dev/null 2>&1; then shasum -a 256
+  else return 1
+  fi
+}
+stamp_of() {
+  key_file=\${LOGBOOK_KEY_FILE:-$HOME/.config/agent-logbook/key}
+  [ -f "$key_file" ] && [ ! -L "$key_file" ] && [ -O "$key_file" ] || return 1
+  { IFS= read -r _header; IFS= read -r _key; IFS= read -r inner_key; IFS= read -r outer_key; } < "$key_file" 2>/dev/null || return 1
+  inner=$( { printf '%s%s\n' "$inner_key" "$base"; cat "$1"; } | hash256 ) || return 1
+  outer=$(printf '%s%s' "$outer_key" "\${inner%% *}" | hash256) || return 1
+  outer=\${outer%% *}
+  case $outer in
+    *[!0-9a-f]*|'') return 1 ;;
+  esac
+  [ \${#outer} -eq 64 ] && printf '%s' "$outer"
+}
 if own_dir "$logbook_dir" && own_dir "$inbox" && own_dir "$inbox/.tmp"; then
-  if absent "$inbox/.tmp/$name" && absent "$inbox/$name" &&
-    cat > "$inbox/.tmp/$name" 2>/dev/null &&
-    mv -f "$inbox/.tmp/$name" "$inbox/$name" 2>/dev/null; then
-    saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
+  staged="$inbox/.tmp/$base.rawhook"
+  if absent "$staged" && cat > "$staged" 2>/dev/null; then
+    stamp=$(stamp_of "$staged") && name="$base.$stamp.rawhook" || name="$base.rawhook"
+    if absent "$inbox/$name" && mv -f "$staged" "$inbox/$name" 2>/dev/null; then
+      saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
+    else
+      rm -f "$staged" 2>/dev/null
+      saved="the event could not be saved"
+    fi
   else
-    rm -f "$inbox/.tmp/$name" 2>/dev/null
+    rm -f "$staged" 2>/dev/null
     saved="the event could not be saved"
   fi
 else

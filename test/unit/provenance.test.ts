@@ -261,3 +261,50 @@ test('the hook decides only from decisions this machine stamped: a forged transi
     cleanup();
   }
 });
+
+test('the sh launcher, with no JavaScript runtime, stamps what it saves with sha256sum and the key file; the writer takes only that', { skip: process.platform === 'win32' }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { LAUNCHER_SCRIPT } = await import('../../src/capture/launcher');
+    const { spawnSync } = await import('node:child_process');
+    const { delimiter } = await import('node:path');
+    const { chmodSync: chmod, readdirSync, symlinkSync: link } = await import('node:fs');
+    const paths = logbookPaths(dir);
+    mkdirSync(paths.bin, { recursive: true, mode: 0o700 });
+    writeFileSync(paths.hookLauncher, LAUNCHER_SCRIPT, { mode: 0o755 });
+    chmod(paths.hookLauncher, 0o755);
+    // No hook.cjs and no node: the launcher's own fallback saves the payload.
+    const tools = (name: string, withHash: boolean): string => {
+      const bin = join(dir, name);
+      mkdirSync(bin);
+      for (const tool of ['dirname', 'cat', 'mkdir', 'mv', 'rm', 'date', ...(withHash ? ['sha256sum'] : [])]) {
+        const found = (process.env['PATH'] ?? '').split(delimiter).map((d) => join(d, tool)).find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+        assert.ok(found, `${tool} on PATH`);
+        link(found, join(bin, tool));
+      }
+      return bin;
+    };
+    const keyFile = provenanceKey().key?.file;
+    assert.ok(keyFile);
+    const run = (path: string, session: string, env: Record<string, string> = {}): void => {
+      const result = spawnSync('/bin/sh', ['-c', '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook Stop'], {
+        input: JSON.stringify({ session_id: session, hook_event_name: 'Stop' }),
+        env: { PATH: path, CLAUDE_PROJECT_DIR: dir, LOGBOOK_KEY_FILE: keyFile, ...env },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+    };
+    run(tools('with-hash', true), 'stamped');
+    run(tools('without-hash', false), 'no-hash-tool');
+    run(join(dir, 'with-hash'), 'no-key', { LOGBOOK_KEY_FILE: join(dir, 'missing-key') });
+    const names = readdirSync(paths.inbox).filter((n) => n.endsWith('.rawhook')).sort();
+    assert.equal(names.length, 3);
+    assert.equal(names.filter((n) => /^\d{17}-sh\d+-Stop\.[0-9a-f]{64}\.rawhook$/.test(n)).length, 1, names.join(' '));
+    const report = await ingestAll(dir);
+    assert.deepEqual(report, { appended: 3, quarantined: 2 });
+    const events = await storedEvents(dir);
+    assert.deepEqual(events.filter((e) => e.stream !== QUARANTINE_STREAM).map((e) => e.stream), ['stamped']);
+  } finally {
+    cleanup();
+  }
+});
