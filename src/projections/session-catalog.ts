@@ -2,6 +2,7 @@ import type { Database } from 'sql.js';
 import { LogbookError } from '../domain/errors';
 import type { EventStore, RecordedEvent } from '../store/event-store';
 import { loadSnapshot, readSnapshotHeader, saveSnapshot } from '../store/projection-snapshots';
+import { withinFold } from './fold-scope';
 import type { ProjectionSnapshot } from './projection';
 import { applySessionEvent, initialSessionSummary, sessionSummaryProjection } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
@@ -61,15 +62,18 @@ export class SessionCatalog {
 
   /** Folds events given in global order (those at or before the checkpoint are skipped). */
   applyAll(events: readonly RecordedEvent[], changed: Set<string> = new Set()): Set<string> {
-    for (const event of events) {
-      if (event.globalPosition <= this.checkpoint) continue;
-      this.checkpoint = event.globalPosition;
-      if (!isSessionStream(event.streamId)) continue;
-      const before = this.summaries.get(event.streamId) ?? initialSessionSummary;
-      this.summaries.set(event.streamId, applySessionEvent(before, event));
-      changed.add(event.streamId);
-    }
-    return changed;
+    // One fold run: a session's growing records are copied once per call, not once per event.
+    return withinFold(() => {
+      for (const event of events) {
+        if (event.globalPosition <= this.checkpoint) continue;
+        this.checkpoint = event.globalPosition;
+        if (!isSessionStream(event.streamId)) continue;
+        const before = this.summaries.get(event.streamId) ?? initialSessionSummary;
+        this.summaries.set(event.streamId, applySessionEvent(before, event));
+        changed.add(event.streamId);
+      }
+      return changed;
+    });
   }
 
   /** The catalog as it stands. Summaries are immutable, so this shares them rather than copying. */
