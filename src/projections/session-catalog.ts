@@ -111,13 +111,14 @@ export function loadCatalogSnapshot(db: Database, lastPosition: number): Catalog
   if (header === undefined || !isCatalogSnapshot(header) || header.position > lastPosition) return undefined;
   const stored = loadSnapshot(db, SESSION_CATALOG_NAME);
   if (stored === undefined || stored.position !== header.position) return undefined;
-  const state: Record<string, SessionSummaryState> = {};
+  const parts: [string, SessionSummaryState][] = [];
   for (const [sessionId, part] of stored.parts) {
     // Written by this very fold version; a part that is not even an object means a damaged row.
     if (typeof part !== 'object' || part === null || !('lastPosition' in part)) return undefined;
-    state[sessionId] = part as SessionSummaryState;
+    parts.push([sessionId, part as SessionSummaryState]);
   }
-  return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: header.position, state };
+  // fromEntries defines own properties: a session named `__proto__` is a key like any other.
+  return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: header.position, state: Object.fromEntries(parts) };
 }
 
 /**

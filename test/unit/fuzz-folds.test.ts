@@ -25,7 +25,7 @@ import { catalogInChunks, everyView, reportIndexInChunks, stateMachineInChunks }
 // proved without a clock in fuzz-linear.test.ts; the real ratio is `npm run bench -- --only folds`.
 
 const FILE = 'test/unit/fuzz-folds.test.ts';
-const CASES = Number(process.env["FZ_CASES"] ?? 700);
+const CASES = 400;
 const STREAM_IDS = ['s1', 's2', '$quarantine', '$x', '__proto__', 'constructor', 'toString', '0'];
 
 /** Every bounded collection of a summary within its bound (fuzz-linear.test.ts says why they matter). */

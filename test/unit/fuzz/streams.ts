@@ -34,7 +34,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   'missing fields': (events, r) => events.map((e) => withData(e, (d) => Object.fromEntries(Object.entries(d).filter(() => r.chance(0.7))))),
   'wrong types': (events, r) => events.map((e) => (r.chance(0.3) ? withData(e, (d) => mutateField(d, r, () => wrongValue(r))) : e)),
   'huge strings': (events, r) => events.map((e) => (r.chance(0.05) ? withData(e, (d) => mutateField(d, r, () => hugeString(r))) : e)),
-  'payloads nested thousands deep': (events, r) => events.map((e) => (r.chance(0.05) ? withData(e, (d) => ({ ...d, [r.pick(['tool_input', 'error', 'tool_calls', 'tool_response', 'definition', 'files', 'tags'])]: deepValue(r, 500 + r.int(4000)) })) : e)),
+  'payloads nested thousands deep': (events, r) => events.map((e) => (r.chance(0.05) ? withData(e, (d) => ({ ...d, [deepField(e.type, r)]: deepValue(r, 500 + r.int(12_000)) })) : e)),
   'unknown event types': (events, r) => events.map((e) => (r.chance(0.1) ? { ...e, type: r.pick(['FutureEvent', '', '__proto__', 'constructor', '$quarantine', 'toString', 'Workflow', hostileKey(r)]) } : e)),
   'hostile ids': (events, r) => events.map((e) => withData(e, (d) => {
     const out: Data = { ...d };
@@ -108,6 +108,15 @@ function recorded(streamId: string, type: string, data: Data, ms: number): Recor
 /** Positions and ids as the store gives them: increasing, whatever the mutations did. */
 export function renumber(events: readonly RecordedEvent[], streamId: string, firstPosition = 1): RecordedEvent[] {
   return events.map((e, i) => ({ ...e, streamId, globalPosition: firstPosition + i, streamPosition: i + 1, eventId: `${streamId}-${i + 1}` }));
+}
+
+// The field an event of this type is read for, most of the time: deep nesting where a fold looks.
+function deepField(type: string, r: Random): string {
+  const read: Readonly<Record<string, string>> = {
+    PostToolUseFailure: 'error', PreToolUse: 'tool_input', PermissionRequest: 'tool_input', PostToolBatch: 'tool_calls',
+    PostToolUse: 'tool_input', WorkflowStarted: 'definition', WorkflowDefinitionChanged: 'definition', JournalEntryWritten: 'files',
+  };
+  return r.chance(0.7) ? read[type] ?? 'tool_input' : r.pick(['tool_input', 'error', 'tool_calls', 'tool_response', 'definition', 'files', 'tags']);
 }
 
 function withData(event: RecordedEvent, change: (d: Data) => unknown): RecordedEvent {
