@@ -29,7 +29,7 @@ const CASES = 400;
 const STREAM_IDS = ['s1', 's2', '$quarantine', '$x', '__proto__', 'constructor', 'toString', '0'];
 
 /** Every bounded collection of a summary within its bound (fuzz-linear.test.ts says why they matter). */
-export function assertBounded(s: SessionSummaryState, label: string): void {
+function assertBounded(s: SessionSummaryState, label: string): void {
   assert.ok(s.lifecycle.openTools.length <= MAX_OPEN_TOOL_CALLS, `${label}: open calls within their bound`);
   assert.ok(s.lifecycle.openSubagents.length <= MAX_OPEN_SUBAGENTS, `${label}: open subagents within their bound`);
   assert.ok(s.pendingCalls.length <= MAX_OPEN_TOOL_CALLS, `${label}: pending calls within their bound`);
