@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view'];
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -12,6 +12,8 @@ export interface BenchOptions {
   readonly ingestEvents: number;
   readonly ingestReps: number;
   readonly flushSizes: readonly number[];
+  /** The two session sizes whose per-event fold cost is compared. */
+  readonly foldSizes: readonly [number, number];
   readonly sections: ReadonlySet<Section>;
 }
 
@@ -22,7 +24,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-events N       inbox entries ingested (default 20000, quick 5000)
   --ingest-reps N         repetitions of the ingest comparison, medians reported (default 5, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
-  --only hook,ingest,flush,view  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30)`;
+  --fold-sizes A,B        session sizes (events) whose per-event fold cost is compared (default 5000,20000, quick 2000,8000)
+  --only hook,ingest,flush,view,folds  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
+                          folds: PreToolUse without results against pairs, ingest and report, per-event cost at B ÷ at A)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -35,6 +39,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'ingest-events': { type: 'string' },
       'ingest-reps': { type: 'string' },
       'flush-sizes': { type: 'string' },
+      'fold-sizes': { type: 'string' },
       only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -51,8 +56,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     flushSizes: values['flush-sizes'] === undefined
       ? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])
       : values['flush-sizes'].split(',').map((s) => positiveInt('--flush-sizes', s.trim(), 0)),
+    foldSizes: foldSizes(values['fold-sizes'], quick),
     sections,
   };
+}
+
+function foldSizes(text: string | undefined, quick: boolean): readonly [number, number] {
+  if (text === undefined) return quick ? [2000, 8000] : [5000, 20_000];
+  const sizes = text.split(',').map((s) => positiveInt('--fold-sizes', s.trim(), 0));
+  if (sizes.length !== 2 || (sizes[0] as number) >= (sizes[1] as number)) throw new Error(`--fold-sizes: expected two sizes, smaller first, got ${JSON.stringify(text)}`);
+  return [sizes[0] as number, sizes[1] as number];
 }
 
 function section(name: string): Section {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { parseBenchArgs, USAGE } from './args';
 import type { BenchOptions } from './args';
 import { benchFlush } from './flush-bench';
+import { benchFolds, foldRows } from './folds-bench';
+import type { FoldsBenchResult } from './folds-bench';
 import type { FlushPoint } from './flush-bench';
 import { benchHook } from './hook-bench';
 import type { HookBenchResult } from './hook-bench';
@@ -60,9 +62,10 @@ async function main(): Promise<void> {
     const ingest = options.sections.has('ingest') ? await benchIngest({ tempDir, fixture, events: options.ingestEvents, reps: options.ingestReps }) : undefined;
     const flush = options.sections.has('flush') ? await benchFlush({ tempDir, fixture, sizes: options.flushSizes }) : undefined;
     const view = options.sections.has('view') ? await benchViewLatency({ root: ROOT, tempDir, fixture, runs: options.quick ? 30 : 100 }) : undefined;
+    const folds = options.sections.has('folds') ? await benchFolds({ tempDir, sizes: options.foldSizes }) : undefined;
 
     console.log('\n## Summary (Markdown, for the README)\n');
-    console.log(summaryTable(hook, ingest, flush, view));
+    console.log(summaryTable(hook, ingest, flush, view, folds));
     console.log(`\nMachine: ${describeMachine(tmpdir(), hook?.inboxWriteMs)}.`);
     console.log(loadLine(loadBefore, loadavg()[0] ?? 0));
     console.log(`Bench run took ${(msSince(started) / 1000).toFixed(0)} s (\`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`).`);
@@ -83,7 +86,7 @@ function loadLine(before: number, after: number): string {
   return `Load average (1 min) at start ${before.toFixed(2)}, at end ${after.toFixed(2)}, on ${cores} cores${busy ? ': the machine was busy with other work, figures are noisier than usual; rerun on an idle machine' : ''}.`;
 }
 
-function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined): string {
+function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined, folds: FoldsBenchResult | undefined): string {
   const rows: string[][] = [];
   const goal = (ok: boolean, text: string): string => `${text} ${ok ? '✓' : '✗'}`;
   if (hook !== undefined) {
@@ -123,6 +126,7 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
   if (view !== undefined) {
     rows.push([`Hook fired → folded by the views, p95 (${view.runs} runs)`, fmtMs(view.visible.p95), `${fmtMs(view.hook.p95)} hook wall time p95`, fmtRatio(view.visible.p95 / view.hook.p95), goal(view.visible.p95 <= VIEW_LATENCY_GOAL_MS, `≤ ${VIEW_LATENCY_GOAL_MS} ms`)]);
   }
+  if (folds !== undefined) rows.push(...foldRows(folds));
   return markdownTable(['Measure', 'Agent Logbook', 'Baseline (same run)', 'Ratio', 'Goal'], rows, new Set([1, 2, 3]));
 }
 

@@ -17,7 +17,7 @@ export function summarizeEvent(type: string, data: unknown): string {
     case 'PermissionDenied':
       return clean(`${str('tool_name') ?? '?'}${inputText ? ` ${inputText}` : ''}${agent}`);
     case 'PostToolUseFailure':
-      return clean(`${str('tool_name') ?? '?'} failed: ${typeof d['error'] === 'string' ? d['error'] : JSON.stringify(d['error'] ?? '')}${agent}`);
+      return clean(`${str('tool_name') ?? '?'} failed: ${errorText(d['error'])}${agent}`);
     case 'PostToolBatch':
       return clean(`${Array.isArray(d['tool_calls']) ? d['tool_calls'].length : 0} tool call(s)${agent}`);
     case 'UserPromptSubmit':
@@ -41,6 +41,16 @@ export function summarizeEvent(type: string, data: unknown): string {
       return clean(str('reason') ?? '');
     default:
       return clean(str('message') ?? str('reason') ?? str('task_subject') ?? str('file_path') ?? '');
+  }
+}
+
+// JSON.stringify recurses: an error nested thousands deep would throw out of every view's fold.
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error ?? '') ?? '';
+  } catch {
+    return '(an error value nested too deep to show)';
   }
 }
 

@@ -1,4 +1,5 @@
 import { isKnownHookEvent } from './hook-events';
+import { admit, callKey, closeCall, hashValue, lastIndex, markAwaiting, MAX_OPEN_SUBAGENTS, MAX_OPEN_TOOL_CALLS, subagentKey } from './lifecycle-open';
 import { advanceClock, closeInterval, eventTimeMs } from './lifecycle-time';
 
 // The session lifecycle (DESIGN.md "Two state machines"): a zero-configuration state machine
@@ -11,6 +12,8 @@ import { advanceClock, closeInterval, eventTimeMs } from './lifecycle-time';
 // So parallel tool calls keep tool_running until the last one ends, the Agent tool's own call
 // (open while its subagent runs) does not hide subagent_running, and a permission prompt inside
 // a subagent shows as waiting_for_permission, since that is where the session waits for the user.
+// Open calls and subagents are bounded (lifecycle-open.ts): past the bound the oldest is
+// abandoned and counted, so a session whose results never come still folds in linear time.
 
 /** The lifecycle states, in the order views list them. */
 export const LIFECYCLE_STATES = [
@@ -33,6 +36,8 @@ export interface LifecycleEvent {
 
 /** A tool call between its PreToolUse (or PermissionRequest) and the event that ends it. */
 export interface OpenToolCall {
+  /** The tool_use_id, or a made-up key (`tool#n`, `permission#n`) for a call that has none. */
+  readonly key: string;
   /** Null when only a PermissionRequest announced the call (that event has no tool_use_id). */
   readonly toolUseId: string | null;
   readonly toolName: string;
@@ -45,6 +50,7 @@ export interface OpenToolCall {
 
 /** A subagent between its SubagentStart and SubagentStop. */
 export interface OpenSubagent {
+  readonly agentId: string;
   readonly agentType: string;
   readonly startedAt: number | null;
 }
@@ -64,6 +70,12 @@ export interface LifecycleCounts {
   readonly resumes: number;
 }
 
+/** Open calls and subagents closed to make room past the bound (lifecycle-open.ts), never by an event. */
+export interface AbandonedCounts {
+  readonly toolCalls: number;
+  readonly subagents: number;
+}
+
 /** The folded session lifecycle. Times are epoch ms; null until an event carried a time. */
 export interface LifecycleState {
   readonly state: LifecycleStateName;
@@ -73,10 +85,10 @@ export interface LifecycleState {
   readonly lastEventAt: number | null;
   /** Closed intervals only; timePerState adds the open one. */
   readonly timeInState: Readonly<Record<LifecycleStateName, number>>;
-  /** By tool_use_id (or a made-up key for calls known only from a PermissionRequest). */
-  readonly openTools: Readonly<Record<string, OpenToolCall>>;
-  /** By agent_id. */
-  readonly openSubagents: Readonly<Record<string, OpenSubagent>>;
+  /** Oldest first, at most MAX_OPEN_TOOL_CALLS. */
+  readonly openTools: readonly OpenToolCall[];
+  /** Oldest first, at most MAX_OPEN_SUBAGENTS. */
+  readonly openSubagents: readonly OpenSubagent[];
   readonly compacting: boolean;
   readonly ended: boolean;
   readonly endReason: string | null;
@@ -86,10 +98,11 @@ export interface LifecycleState {
   readonly transcriptPath: string | null;
   readonly model: string | null;
   readonly counts: LifecycleCounts;
+  readonly abandoned: AbandonedCounts;
 }
 
 /** The part of the state the event handlers change; the rest follows from it in evolve. */
-type Activity = Pick<LifecycleState, 'phase' | 'openTools' | 'openSubagents' | 'compacting' | 'ended' | 'endReason' | 'counts'>;
+type Activity = Pick<LifecycleState, 'phase' | 'openTools' | 'openSubagents' | 'compacting' | 'ended' | 'endReason' | 'counts' | 'abandoned'>;
 type Payload = Readonly<Record<string, unknown>>;
 type Handler = (activity: Activity, data: Payload, at: number | null) => Activity;
 
@@ -98,9 +111,10 @@ const zeroTimes = Object.fromEntries(LIFECYCLE_STATES.map((name) => [name, 0])) 
 /** Before any event: no time yet, nothing open. */
 export const initialLifecycleState: LifecycleState = {
   state: 'starting', phase: 'starting', enteredAt: null, startedAt: null, lastEventAt: null,
-  timeInState: zeroTimes, openTools: {}, openSubagents: {}, compacting: false, ended: false, endReason: null,
+  timeInState: zeroTimes, openTools: [], openSubagents: [], compacting: false, ended: false, endReason: null,
   transitions: {}, cwd: null, transcriptPath: null, model: null,
   counts: { events: 0, prompts: 0, toolCalls: 0, toolFailures: 0, permissionRequests: 0, permissionDenials: 0, subagents: 0, compactions: 0, stops: 0, stopFailures: 0, resumes: 0 },
+  abandoned: { toolCalls: 0, subagents: 0 },
 };
 
 /** Folds one event. Total: an event that does not apply returns the very same state. */
@@ -148,10 +162,9 @@ export function appliesToLifecycle(event: LifecycleEvent): boolean {
 function deriveStateName(a: Activity): LifecycleStateName {
   if (a.ended) return 'ended';
   if (a.compacting) return 'compacting';
-  const tools = Object.values(a.openTools);
-  if (tools.some((tool) => tool.awaitingPermission)) return 'waiting_for_permission';
-  if (Object.keys(a.openSubagents).length > 0) return 'subagent_running';
-  if (tools.length > 0) return 'tool_running';
+  if (a.openTools.some((tool) => tool.awaitingPermission)) return 'waiting_for_permission';
+  if (a.openSubagents.length > 0) return 'subagent_running';
+  if (a.openTools.length > 0) return 'tool_running';
   return a.phase;
 }
 
@@ -173,7 +186,7 @@ const HANDLERS = new Map<string, Handler>([
 function onSessionStart(a: Activity, d: Payload): Activity {
   if (d['source'] === 'compact') return endCompaction(a);
   const resumes = a.counts.resumes + (d['source'] === 'resume' ? 1 : 0);
-  return { ...a, phase: 'starting', openTools: {}, openSubagents: {}, compacting: false, ended: false, endReason: null, counts: { ...a.counts, resumes } };
+  return { ...a, phase: 'starting', openTools: [], openSubagents: [], compacting: false, ended: false, endReason: null, counts: { ...a.counts, resumes } };
 }
 
 // A prompt queued while a tool runs leaves that tool open: its own end event closes it.
@@ -190,21 +203,22 @@ function onModelOutput(a: Activity, d: Payload): Activity {
 function onPreToolUse(a: Activity, d: Payload, at: number | null): Activity {
   const toolUseId = text(d['tool_use_id']);
   const key = toolUseId ?? `tool#${a.counts.toolCalls + 1}`;
-  const call: OpenToolCall = { toolUseId, toolName: text(d['tool_name']) ?? '', inputHash: hashValue(d['tool_input']), agentId: text(d['agent_id']), openedAt: at, awaitingPermission: false };
-  return { ...a, phase: inSubagent(d) ? a.phase : 'model_working', openTools: { ...a.openTools, [key]: call }, counts: bump(a.counts, 'toolCalls') };
+  const call: OpenToolCall = { key, toolUseId, toolName: text(d['tool_name']) ?? '', inputHash: hashValue(d['tool_input']), agentId: text(d['agent_id']), openedAt: at, awaitingPermission: false };
+  return { ...withCall(a, call), phase: inSubagent(d) ? a.phase : 'model_working', counts: bump(a.counts, 'toolCalls') };
 }
 
 // PermissionRequest has no tool_use_id (see the capture): it is matched to the open call with the
 // same tool name and input. Without one (PreToolUse missed) the call is tracked under a made-up key.
-function onPermissionRequest(a: Activity, d: Payload, at: number | null): Activity {
+function onPermissionRequest(a: Activity, d: Payload, time: number | null): Activity {
   const name = text(d['tool_name']) ?? '';
   const hash = hashValue(d['tool_input']);
   const waiting = (t: OpenToolCall): boolean => !t.awaitingPermission && t.toolName === name;
-  const key = lastKey(a.openTools, (t) => waiting(t) && t.inputHash === hash) ?? lastKey(a.openTools, waiting);
+  const matching = lastIndex(a.openTools, (t) => waiting(t) && t.inputHash === hash);
+  const at = matching >= 0 ? matching : lastIndex(a.openTools, waiting);
   const counts = bump(a.counts, 'permissionRequests');
-  if (key !== undefined) return { ...a, openTools: markAwaiting(a.openTools, key), counts };
-  const call: OpenToolCall = { toolUseId: null, toolName: name, inputHash: hash, agentId: text(d['agent_id']), openedAt: at, awaitingPermission: true };
-  return { ...a, openTools: { ...a.openTools, [`permission#${counts.permissionRequests}`]: call }, counts };
+  if (at >= 0) return { ...a, openTools: markAwaiting(a.openTools, at), counts };
+  const call: OpenToolCall = { key: `permission#${counts.permissionRequests}`, toolUseId: null, toolName: name, inputHash: hash, agentId: text(d['agent_id']), openedAt: time, awaitingPermission: true };
+  return { ...withCall(a, call), counts };
 }
 
 // Notification `permission_prompt` (interactive UI) is a fallback for a PermissionRequest the
@@ -213,15 +227,14 @@ function onPermissionRequest(a: Activity, d: Payload, at: number | null): Activi
 // elicitation_*) change nothing: Stop already made the session idle.
 function onNotification(a: Activity, d: Payload): Activity {
   if (d['notification_type'] !== 'permission_prompt') return a;
-  if (Object.values(a.openTools).some((t) => t.awaitingPermission)) return a;
-  const key = lastKey(a.openTools, () => true);
-  return key === undefined ? a : { ...a, openTools: markAwaiting(a.openTools, key) };
+  if (a.openTools.some((t) => t.awaitingPermission)) return a;
+  return a.openTools.length === 0 ? a : { ...a, openTools: markAwaiting(a.openTools, a.openTools.length - 1) };
 }
 
 // PostToolUse, PostToolUseFailure and PermissionDenied end one call (and its permission wait).
 function toolEnded(counter: keyof LifecycleCounts | null): Handler {
   return (a, d) => {
-    const openTools = closeCall(a.openTools, d);
+    const openTools = closeCallOf(a.openTools, d);
     return { ...a, phase: afterToolEnd(a, d), openTools, counts: counter === null ? a.counts : bump(a.counts, counter) };
   };
 }
@@ -229,7 +242,7 @@ function toolEnded(counter: keyof LifecycleCounts | null): Handler {
 // A call denied by a hook gets no Post* event, only PostToolBatch: the batch closes every call it lists.
 function onToolBatch(a: Activity, d: Payload): Activity {
   const calls = Array.isArray(d['tool_calls']) ? d['tool_calls'] : [];
-  const openTools = calls.reduce<Readonly<Record<string, OpenToolCall>>>((open, call) => closeCall(open, asPayload(call)), a.openTools);
+  const openTools = calls.reduce<readonly OpenToolCall[]>((open, call) => closeCallOf(open, asPayload(call)), a.openTools);
   return { ...a, phase: afterToolEnd(a, d), openTools };
 }
 
@@ -238,17 +251,17 @@ function onToolBatch(a: Activity, d: Payload): Activity {
 function onSubagentStart(a: Activity, d: Payload, at: number | null): Activity {
   const agentId = text(d['agent_id']);
   if (agentId === null) return a;
-  const agent: OpenSubagent = { agentType: text(d['agent_type']) ?? '', startedAt: at };
-  return { ...a, openSubagents: { ...a.openSubagents, [agentId]: agent }, counts: bump(a.counts, 'subagents') };
+  const admitted = admit(a.openSubagents, { agentId, agentType: text(d['agent_type']) ?? '', startedAt: at }, subagentKey, MAX_OPEN_SUBAGENTS);
+  return { ...a, openSubagents: admitted.open, abandoned: abandon(a.abandoned, 'subagents', admitted.abandoned), counts: bump(a.counts, 'subagents') };
 }
 
 // Compaction fires a SubagentStop (empty agent_type) with no SubagentStart: an unknown agent is
 // ignored. A stopped subagent's calls that never ended are dropped with it.
 function onSubagentStop(a: Activity, d: Payload): Activity {
   const agentId = text(d['agent_id']);
-  if (agentId === null || !Object.hasOwn(a.openSubagents, agentId)) return a;
-  const openTools = Object.fromEntries(Object.entries(a.openTools).filter(([, t]) => t.agentId !== agentId));
-  return { ...a, openSubagents: omit(a.openSubagents, agentId), openTools };
+  if (agentId === null || !a.openSubagents.some((agent) => agent.agentId === agentId)) return a;
+  const openTools = a.openTools.filter((t) => t.agentId !== agentId);
+  return { ...a, openSubagents: a.openSubagents.filter((agent) => agent.agentId !== agentId), openTools };
 }
 
 function onPreCompact(a: Activity): Activity {
@@ -261,11 +274,11 @@ function endCompaction(a: Activity): Activity {
 
 // Stop / StopFailure end the turn: whatever is still open will not end on its own.
 function turnEnded(counter: 'stops' | 'stopFailures'): Handler {
-  return (a, d) => inSubagent(d) ? a : { ...a, phase: 'idle', openTools: {}, openSubagents: {}, counts: bump(a.counts, counter) };
+  return (a, d) => inSubagent(d) ? a : { ...a, phase: 'idle', openTools: [], openSubagents: [], counts: bump(a.counts, counter) };
 }
 
 function onSessionEnd(a: Activity, d: Payload): Activity {
-  return { ...a, ended: true, endReason: text(d['reason']), openTools: {}, openSubagents: {}, compacting: false };
+  return { ...a, ended: true, endReason: text(d['reason']), openTools: [], openSubagents: [], compacting: false };
 }
 
 // ---- helpers ----
@@ -275,28 +288,18 @@ function afterToolEnd(a: Activity, d: Payload): LifecyclePhase {
   return inSubagent(d) || a.phase === 'idle' ? a.phase : 'model_working';
 }
 
-function closeCall(open: Readonly<Record<string, OpenToolCall>>, d: Payload): Readonly<Record<string, OpenToolCall>> {
-  const id = text(d['tool_use_id']);
-  if (id !== null && Object.hasOwn(open, id)) return omit(open, id);
-  const name = text(d['tool_name']);
-  const hash = hashValue(d['tool_input']);
-  const key = lastKey(open, (t) => t.toolUseId === null && t.toolName === name && t.inputHash === hash);
-  return key === undefined ? open : omit(open, key);
+function closeCallOf(open: readonly OpenToolCall[], d: Payload): readonly OpenToolCall[] {
+  return closeCall(open, text(d['tool_use_id']), text(d['tool_name']), d['tool_input']);
 }
 
-function markAwaiting(open: Readonly<Record<string, OpenToolCall>>, key: string): Readonly<Record<string, OpenToolCall>> {
-  const call = open[key];
-  return call === undefined ? open : { ...open, [key]: { ...call, awaitingPermission: true } };
+// Opens (or reopens) a call; making room past the bound abandons the oldest open call.
+function withCall(a: Activity, call: OpenToolCall): Activity {
+  const admitted = admit(a.openTools, call, callKey, MAX_OPEN_TOOL_CALLS);
+  return { ...a, openTools: admitted.open, abandoned: abandon(a.abandoned, 'toolCalls', admitted.abandoned) };
 }
 
-// Latest first: of two matching calls, the one opened last is the one just announced.
-function lastKey(open: Readonly<Record<string, OpenToolCall>>, match: (call: OpenToolCall) => boolean): string | undefined {
-  return Object.entries(open).reverse().find(([, call]) => match(call))?.[0];
-}
-
-function omit<T>(record: Readonly<Record<string, T>>, key: string): Readonly<Record<string, T>> {
-  const { [key]: _dropped, ...rest } = record;
-  return rest;
+function abandon(counts: AbandonedCounts, key: keyof AbandonedCounts, more: number): AbandonedCounts {
+  return more === 0 ? counts : { ...counts, [key]: counts[key] + more };
 }
 
 function bump(counts: LifecycleCounts, key: keyof LifecycleCounts): LifecycleCounts {
@@ -317,25 +320,4 @@ function asPayload(value: unknown): Payload {
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-// FNV-1a over a key-sorted JSON: equal inputs hash alike whatever their key order, and the
-// snapshot keeps 8 characters instead of a whole tool input.
-function hashValue(value: unknown): string {
-  const json = stableJson(value);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < json.length; i += 1) {
-    hash ^= json.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -7,7 +7,7 @@ import { tryAcquireLock } from './lock';
 import type { HeldLock, LockInfo } from './lock';
 import { openStoreForWriting } from './open-store';
 import { SegmentLog } from './segments';
-import { writeSessionSnapshots } from '../workflow/state-files';
+import { SessionSnapshotWriter } from '../workflow/state-files';
 
 export type WriterStart =
   | { readonly ok: true; readonly writer: LogbookWriter; readonly messages: string[] }
@@ -20,6 +20,7 @@ export type WriterStart =
 export class LogbookWriter {
   private readonly catalog: PersistedCatalog;
   private catalogError: string | undefined;
+  private readonly sessionSnapshots: SessionSnapshotWriter;
 
   private constructor(
     private readonly paths: LogbookPaths,
@@ -29,6 +30,7 @@ export class LogbookWriter {
     catalogSnapshotEvery: number,
   ) {
     this.catalog = new PersistedCatalog(database.raw, database.store, catalogSnapshotEvery);
+    this.sessionSnapshots = new SessionSnapshotWriter(paths, database.store);
   }
 
   /** `catalogSnapshotEvery`: events between two saved session catalog snapshots (tests use fewer). */
@@ -63,7 +65,7 @@ export class LogbookWriter {
     if (this.withCatalog((catalog) => catalog.saveIfDue(), false)) this.database.markDirty();
     const bytes = this.ingestor.commit();
     // The hook decides from these snapshots: refresh them only once the events are on disk.
-    writeSessionSnapshots(this.paths, this.database.store, this.ingestor.takeWorkflowSessions());
+    this.sessionSnapshots.write(this.ingestor.takeWorkflowSessions());
     return bytes;
   }
 

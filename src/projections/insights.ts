@@ -89,10 +89,17 @@ function repeatedDenials(report: SessionReport, rows: readonly EventRow[]): Insi
     if (list === undefined) byTool.set(row.tool, [row]);
     else list.push(row);
   }
+  // The rules per tool, gathered once: a session may deny thousands of distinct tools.
+  const rulesByTool = new Map<string, Set<string>>();
+  for (const d of report.workflow.hookDenials) {
+    const rules = rulesByTool.get(d.tool);
+    if (rules === undefined) rulesByTool.set(d.tool, new Set([d.rule]));
+    else rules.add(d.rule);
+  }
   const out: Insight[] = [];
   for (const [tool, denied] of byTool) {
     if (denied.length < INSIGHT_LIMITS.denials) continue;
-    const rules = [...new Set(report.workflow.hookDenials.filter((d) => d.tool === tool).map((d) => d.rule))];
+    const rules = [...(rulesByTool.get(tool) ?? [])];
     const hook = denied.filter((r) => r.type === 'HookDenied').length;
     const name = tool === '' ? 'an unnamed tool' : tool;
     out.push({

@@ -1,5 +1,6 @@
 import { LogbookError } from '../domain/errors';
 import type { RecordedEvent } from '../store/event-store';
+import { handOut, withinFold } from './fold-scope';
 
 // Projections are named folds with checkpoints (Emmett): a pure `apply` over events in order,
 // and a snapshot that says which fold, which version of it, and the last event it has seen.
@@ -10,7 +11,10 @@ export interface Positioned {
   readonly globalPosition: number;
 }
 
-/** A named, versioned fold of events into a read model. `apply` is total and never mutates. */
+/**
+ * A named, versioned fold of events into a read model. `apply` is total and never mutates a state
+ * handed out of a fold run (inside one, fold-scope.ts may reuse what the run itself built).
+ */
 export interface Projection<S, E extends Positioned = RecordedEvent> {
   readonly name: string;
   readonly version: number;
@@ -47,9 +51,11 @@ export interface SnapshotRun<S> {
 export function runProjection<S, E extends Positioned>(
   projection: Projection<S, E>, events: Iterable<E>, from?: ResumePoint<S>,
 ): ProjectionSnapshot<S> {
-  let current = start(projection, from);
-  for (const event of events) current = step(projection, current, event);
-  return current;
+  return withinFold(() => {
+    let current = start(projection, from);
+    for (const event of events) current = step(projection, current, event);
+    return current;
+  });
 }
 
 /**
@@ -60,17 +66,22 @@ export function foldWithSnapshots<S, E extends Positioned>(
   projection: Projection<S, E>, events: Iterable<E>, every: number, from?: ResumePoint<S>,
 ): SnapshotRun<S> {
   if (!Number.isInteger(every) || every < 1) throw new LogbookError('SNAPSHOT_INTERVAL_INVALID', `snapshot interval must be a positive integer, got ${every}`);
-  const snapshots: ProjectionSnapshot<S>[] = [];
-  let current = start(projection, from);
-  let folded = 0;
-  for (const event of events) {
-    const next = step(projection, current, event);
-    if (next === current) continue;
-    current = next;
-    folded += 1;
-    if (folded % every === 0) snapshots.push(current);
-  }
-  return { snapshots, final: current };
+  return withinFold(() => {
+    const snapshots: ProjectionSnapshot<S>[] = [];
+    let current = start(projection, from);
+    let folded = 0;
+    for (const event of events) {
+      const next = step(projection, current, event);
+      if (next === current) continue;
+      current = next;
+      folded += 1;
+      if (folded % every !== 0) continue;
+      snapshots.push(current);
+      // The snapshot is handed out: the events after it must not change it in place.
+      handOut();
+    }
+    return { snapshots, final: current };
+  });
 }
 
 /** True when the snapshot was written by this very fold (same name and version). */

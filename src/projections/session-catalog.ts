@@ -2,6 +2,7 @@ import type { Database } from 'sql.js';
 import { LogbookError } from '../domain/errors';
 import type { EventStore, RecordedEvent } from '../store/event-store';
 import { loadSnapshot, readSnapshotHeader, saveSnapshot } from '../store/projection-snapshots';
+import { withinFold } from './fold-scope';
 import type { ProjectionSnapshot } from './projection';
 import { applySessionEvent, initialSessionSummary, sessionSummaryProjection } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
@@ -61,15 +62,18 @@ export class SessionCatalog {
 
   /** Folds events given in global order (those at or before the checkpoint are skipped). */
   applyAll(events: readonly RecordedEvent[], changed: Set<string> = new Set()): Set<string> {
-    for (const event of events) {
-      if (event.globalPosition <= this.checkpoint) continue;
-      this.checkpoint = event.globalPosition;
-      if (!isSessionStream(event.streamId)) continue;
-      const before = this.summaries.get(event.streamId) ?? initialSessionSummary;
-      this.summaries.set(event.streamId, applySessionEvent(before, event));
-      changed.add(event.streamId);
-    }
-    return changed;
+    // One fold run: a session's growing records are copied once per call, not once per event.
+    return withinFold(() => {
+      for (const event of events) {
+        if (event.globalPosition <= this.checkpoint) continue;
+        this.checkpoint = event.globalPosition;
+        if (!isSessionStream(event.streamId)) continue;
+        const before = this.summaries.get(event.streamId) ?? initialSessionSummary;
+        this.summaries.set(event.streamId, applySessionEvent(before, event));
+        changed.add(event.streamId);
+      }
+      return changed;
+    });
   }
 
   /** The catalog as it stands. Summaries are immutable, so this shares them rather than copying. */
@@ -107,13 +111,14 @@ export function loadCatalogSnapshot(db: Database, lastPosition: number): Catalog
   if (header === undefined || !isCatalogSnapshot(header) || header.position > lastPosition) return undefined;
   const stored = loadSnapshot(db, SESSION_CATALOG_NAME);
   if (stored === undefined || stored.position !== header.position) return undefined;
-  const state: Record<string, SessionSummaryState> = {};
+  const parts: [string, SessionSummaryState][] = [];
   for (const [sessionId, part] of stored.parts) {
     // Written by this very fold version; a part that is not even an object means a damaged row.
     if (typeof part !== 'object' || part === null || !('lastPosition' in part)) return undefined;
-    state[sessionId] = part as SessionSummaryState;
+    parts.push([sessionId, part as SessionSummaryState]);
   }
-  return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: header.position, state };
+  // fromEntries defines own properties: a session named `__proto__` is a key like any other.
+  return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: header.position, state: Object.fromEntries(parts) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { summarizeEvent } from '../domain/event-summary';
 import type { RecordedEvent } from '../store/event-store';
+import { withinFold } from './fold-scope';
 import type { EventRow, Outcome } from './event-log';
 import { applySessionEvent, initialSessionSummary } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
@@ -30,16 +31,20 @@ export class SessionIndex {
 
   /** Folds events of this stream that come after the last one indexed; returns how many were new. */
   extend(events: Iterable<RecordedEvent>): number {
-    let added = 0;
-    for (const event of events) {
-      if (event.streamId !== this.streamId || event.globalPosition <= this.state.lastPosition) continue;
-      const before = this.state;
-      const after = applySessionEvent(before, event);
-      this.rows.push(eventRow(event, before, after));
-      this.timelineBuilder.add(event, before, after);
-      this.state = after;
-      added += 1;
-    }
+    // One fold run: `before` is read (its states and clock) before the next event changes what it shares.
+    const added = withinFold(() => {
+      let count = 0;
+      for (const event of events) {
+        if (event.streamId !== this.streamId || event.globalPosition <= this.state.lastPosition) continue;
+        const before = this.state;
+        const after = applySessionEvent(before, event);
+        this.rows.push(eventRow(event, before, after));
+        this.timelineBuilder.add(event, before, after);
+        this.state = after;
+        count += 1;
+      }
+      return count;
+    });
     if (added > 0) this.timelineCache = undefined;
     return added;
   }

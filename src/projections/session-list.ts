@@ -79,7 +79,9 @@ export function groupSessions(rows: readonly SessionRow[], now: number): Session
   for (const row of byRecent) {
     if (row.status === 'live' || row.status === 'idle') continue;
     const label = dayLabel(row.lastEventAt ?? row.startedAt, now);
-    days.set(label, [...(days.get(label) ?? []), row]);
+    const day = days.get(label);
+    if (day === undefined) days.set(label, [row]);
+    else day.push(row);
   }
   for (const [label, dayRows] of days) groups.push({ label, live: false, rows: dayRows });
   return groups;

@@ -32,6 +32,7 @@ export type ToolTable = Readonly<Record<string, ToolStats>>;
 
 /** A call between its PreToolUse and the event that ends it; `denied` once a denial was counted. */
 export interface PendingCall {
+  readonly toolUseId: string;
   readonly tool: string;
   readonly agentId: string | null;
   readonly denied: boolean;
@@ -112,8 +113,8 @@ export interface SessionSummaryState {
   readonly stops: number;
   readonly lifecycle: LifecycleState;
   readonly tools: { readonly all: ToolTable; readonly main: ToolTable; readonly subagents: ToolTable };
-  /** By tool_use_id. */
-  readonly pendingCalls: Readonly<Record<string, PendingCall>>;
+  /** Oldest first, at most MAX_OPEN_TOOL_CALLS (domain/lifecycle-open.ts). */
+  readonly pendingCalls: readonly PendingCall[];
   /** By path. */
   readonly files: Readonly<Record<string, FileTouch>>;
   /** By agent_id. */
@@ -130,14 +131,15 @@ export const initialWorkflowSummary: WorkflowSummary = {
 export const initialSessionSummary: SessionSummaryState = {
   sessionId: null, firstEventAt: null, lastEventAt: null, eventsFolded: 0, lastPosition: 0, eventsByType: {},
   prompts: 0, compactions: 0, stops: 0, lifecycle: initialLifecycleState,
-  tools: { all: {}, main: {}, subagents: {} }, pendingCalls: {}, files: {}, subagents: {},
+  tools: { all: {}, main: {}, subagents: {} }, pendingCalls: [], files: {}, subagents: {},
   workflow: initialWorkflowSummary, journal: [],
 };
 
 /** The session summary fold. Bump `version` whenever the state shape or a rule changes. */
 export const sessionSummaryProjection: Projection<SessionSummaryState> = {
   name: 'session-summary',
-  version: 1,
+  // 2: open calls, subagents and pending calls are bounded (lifecycle-open.ts), lifecycle.abandoned.
+  version: 2,
   initial: initialSessionSummary,
   apply: applySessionEvent,
 };

@@ -61,10 +61,11 @@ export function buildLifecycleGraph(timeline: StateTimeline): StateGraphView {
   });
   const first = timeline.events[0]?.lifecycle ?? null;
   const current = s.eventsFolded === 0 ? null : s.lifecycle.state;
+  const entered = entriesByState(edges, first);
   const nodes = LIFECYCLE_STATES.map((id) => {
     const t = tally.get(id) ?? EMPTY_TALLY;
     return {
-      id, label: id.replace(/_/g, ' '), timeMs: times[id] ?? 0, events: t.events, entries: entries(id, edges, first),
+      id, label: id.replace(/_/g, ' '), timeMs: times[id] ?? 0, events: t.events, entries: entered.get(id) ?? 0,
       current: id === current, initial: id === 'starting', final: id === 'ended', declared: true,
       denials: t.denials, refusals: t.refusals, stopBlocks: t.stopBlocks, reviewRejections: t.reviewRejections, description: null,
     };
@@ -80,29 +81,31 @@ export function buildWorkflowGraph(timeline: StateTimeline, definition: Workflow
   const notes: string[] = [];
   const edges = new Map<string, EdgeDraft>();
   const layering: { from: string; to: string }[] = [];
-  const addEdge = (from: string, to: string, isDeclared: boolean, guards: readonly string[] = []): EdgeDraft => {
+  // Whether the definition allows an edge is asked once per edge, not once per recorded transition.
+  const addEdge = (from: string, to: string, isDeclared: () => boolean, guards: readonly string[] = []): EdgeDraft => {
     const key = `${from}→${to}`;
     let edge = edges.get(key);
     if (edge === undefined) {
-      edge = { from, to, count: 0, refused: 0, declared: isDeclared, guards: [...guards] };
+      edge = { from, to, count: 0, refused: 0, declared: isDeclared(), guards: [...guards] };
       edges.set(key, edge);
     }
     return edge;
   };
   for (const t of definition?.transitions ?? []) {
     if (t.from === '*') continue;
-    addEdge(t.from, t.to, true, t.guards ?? []);
+    addEdge(t.from, t.to, () => true, t.guards ?? []);
     layering.push({ from: t.from, to: t.to });
   }
   if (definition?.review !== undefined) {
-    addEdge(definition.review.state, definition.review.onRejected, true, ['review rejected']);
+    addEdge(definition.review.state, definition.review.onRejected, () => true, ['review rejected']);
     layering.push({ from: definition.review.state, to: definition.review.onRejected });
   }
   const untold = wf.transitions.filter((t) => t.from === null).length;
   if (untold > 0) notes.push(`${untold} transition(s) without a recorded origin are not drawn.`);
   for (const t of wf.transitions) {
     if (t.from === null) continue;
-    const edge = addEdge(t.from, t.to, allowedByDefinition(definition, t.from, t.to));
+    const { from, to } = t;
+    const edge = addEdge(from, to, () => allowedByDefinition(definition, from, to));
     edge.count += 1;
     if (definition === null) layering.push({ from: t.from, to: t.to });
   }
@@ -112,7 +115,8 @@ export function buildWorkflowGraph(timeline: StateTimeline, definition: Workflow
   if (early > 0) notes.push(`${early} refusal(s) before the workflow started.`);
   for (const r of wf.refusals) {
     if (r.kind !== 'transition' || r.from === null || r.to === null || !known.has(r.to)) continue;
-    addEdge(r.from, r.to, allowedByDefinition(definition, r.from, r.to)).refused += 1;
+    const { from, to } = r;
+    addEdge(from, to, () => allowedByDefinition(definition, from, to)).refused += 1;
   }
   const tally = tallyByState(timeline, 'workflow');
   const times = workflowTimes(s);
@@ -120,14 +124,17 @@ export function buildWorkflowGraph(timeline: StateTimeline, definition: Workflow
   const first = timeline.events.find((e) => e.workflow !== null)?.workflow ?? null;
   const initial = definition?.initial ?? first;
   const current = wf.state.current;
-  const count = <T extends { readonly state: string | null }>(records: readonly T[], id: string): number => records.filter((r) => r.state === id).length;
-  const refusalsFrom = (id: string): number => wf.refusals.filter((r) => r.from === id).length;
+  // Counted once per record list, not once per state: a session may name thousands of states.
+  const byState = <T extends { readonly state: string | null }>(records: readonly T[]): Map<string | null, number> => countBy(records, (r) => r.state);
+  const [denials, stopBlocks, rejections] = [byState(wf.hookDenials), byState(wf.stopBlocks), byState(wf.reviewRejections)];
+  const refusalsFrom = countBy(wf.refusals, (r) => r.from);
+  const entered = entriesByState(drafts, first);
   const nodes = ids.map((id) => ({
     id, label: id.length > 28 ? `${id.slice(0, 27)}…` : id, timeMs: own(times, id) ?? 0, events: tally.get(id)?.events ?? 0,
-    entries: entries(id, drafts, first), current: id === current, initial: id === initial,
+    entries: entered.get(id) ?? 0, current: id === current, initial: id === initial,
     final: definition?.states[id]?.final === true, declared: definition === null || Object.hasOwn(definition.states, id),
-    denials: count(wf.hookDenials, id), refusals: refusalsFrom(id), stopBlocks: count(wf.stopBlocks, id),
-    reviewRejections: count(wf.reviewRejections, id), description: definition?.states[id]?.description ?? null,
+    denials: denials.get(id) ?? 0, refusals: refusalsFrom.get(id) ?? 0, stopBlocks: stopBlocks.get(id) ?? 0,
+    reviewRejections: rejections.get(id) ?? 0, description: definition?.states[id]?.description ?? null,
   }));
   return assemble('workflow', `Workflow ${wf.name ?? definition?.name ?? ''}`.trim(), nodes, drafts, layering, initial, current, notes);
 }
@@ -162,8 +169,17 @@ function allowedByDefinition(definition: WorkflowDefinition | null, from: string
   return definition.transitions.some((t) => t.to === to && (t.from === from || (t.from === '*' && definition.states[from]?.final !== true)));
 }
 
-function entries(id: string, edges: readonly { to: string; count: number }[], first: string | null): number {
-  return edges.reduce((sum, e) => sum + (e.to === id ? e.count : 0), id === first ? 1 : 0);
+/** How often each state was entered: the counts of the edges into it, plus one for the first state. */
+function entriesByState(edges: readonly { to: string; count: number }[], first: string | null): Map<string, number> {
+  const entered = new Map<string, number>(first === null ? [] : [[first, 1]]);
+  for (const e of edges) entered.set(e.to, (entered.get(e.to) ?? 0) + e.count);
+  return entered;
+}
+
+function countBy<T, K>(records: readonly T[], keyOf: (record: T) => K): Map<K, number> {
+  const counts = new Map<K, number>();
+  for (const record of records) counts.set(keyOf(record), (counts.get(keyOf(record)) ?? 0) + 1);
+  return counts;
 }
 
 function assemble(

@@ -2,6 +2,7 @@ import { summarizeEvent } from '../domain/event-summary';
 import type { LifecycleStateName } from '../domain/lifecycle';
 import type { MachineKind } from '../protocol/state-machine';
 import type { RecordedEvent } from '../store/event-store';
+import { withinFold } from './fold-scope';
 import { applySessionEvent, initialSessionSummary } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
 
@@ -52,6 +53,11 @@ export function createTimeline(): StateTimeline {
 
 /** Folds events given in stream order; those at or before the last position are skipped. Returns how many were added. */
 export function extendTimeline(timeline: StateTimeline, events: Iterable<RecordedEvent>): number {
+  // One fold run (fold-scope.ts): only the states and clock of `before` and `after` are read, at once.
+  return withinFold(() => extendInRun(timeline, events));
+}
+
+function extendInRun(timeline: StateTimeline, events: Iterable<RecordedEvent>): number {
   let added = 0;
   for (const event of events) {
     if (event.globalPosition <= timeline.lastPosition) continue;

@@ -1,3 +1,7 @@
+import { admit, MAX_OPEN_TOOL_CALLS } from '../domain/lifecycle-open';
+import { setKey } from './fold-scope';
+import type { PendingCall } from './session-summary';
+
 // Reading payload fields for the session summary fold. Stored events are untrusted JSON: every
 // read is defensive, and a missing or mistyped field reads as "not known", never as a throw.
 
@@ -9,14 +13,25 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-export function omit<T>(record: Readonly<Record<string, T>>, key: string): Readonly<Record<string, T>> {
-  if (!Object.hasOwn(record, key)) return record;
-  const { [key]: _dropped, ...rest } = record;
-  return rest;
+export function bumpKey(record: Readonly<Record<string, number>>, key: string, by: number): Readonly<Record<string, number>> {
+  return setKey(record, key, (own(record, key) ?? 0) + by);
 }
 
-export function bumpKey(record: Readonly<Record<string, number>>, key: string, by: number): Readonly<Record<string, number>> {
-  return { ...record, [key]: (own(record, key) ?? 0) + by };
+/** The pending call with this tool_use_id. */
+export function pendingCall(pending: readonly PendingCall[], id: string): PendingCall | undefined {
+  return pending.find((call) => call.toolUseId === id);
+}
+
+/**
+ * Sets a pending call. Calls whose end never comes would otherwise pile up, and every SubagentStop
+ * scans them: past the lifecycle's bound on open calls, the oldest is forgotten first.
+ */
+export function withPending(pending: readonly PendingCall[], call: PendingCall): readonly PendingCall[] {
+  return admit(pending, call, (c) => c.toolUseId, MAX_OPEN_TOOL_CALLS).open;
+}
+
+export function withoutPending(pending: readonly PendingCall[], id: string): readonly PendingCall[] {
+  return pending.some((call) => call.toolUseId === id) ? pending.filter((call) => call.toolUseId !== id) : pending;
 }
 
 export function asPayload(value: unknown): Payload {

@@ -1,10 +1,12 @@
 import { FILE_EDITING_TOOLS } from '../domain/hook-events';
-import { agentOf, asPayload, omit, own, text } from './summary-fields';
+import { setKey } from './fold-scope';
+import { agentOf, asPayload, own, pendingCall, text, withoutPending, withPending } from './summary-fields';
 import type { Payload } from './summary-fields';
 import type { FileTouch, SessionSummaryState, SubagentSummary, ToolStats, ToolTable } from './session-summary';
 
 // The hook-event part of the session summary fold: tool calls, files touched, subagents, prompts.
-// The lifecycle state itself is folded by domain/lifecycle before these run.
+// The lifecycle state itself is folded by domain/lifecycle before these run. Records that grow
+// with the session change through fold-scope.ts, so a whole stream folds in linear time.
 
 type HookHandler = (s: SessionSummaryState, d: Payload, at: number | null) => SessionSummaryState;
 
@@ -24,11 +26,11 @@ const HOOK_HANDLERS = new Map<string, HookHandler>([
   ['SubagentStart', onSubagentStart],
   ['SubagentStop', onSubagentStop],
   ['PreCompact', (s) => ({ ...s, compactions: s.compactions + 1 })],
-  ['Stop', (s, d) => (agentOf(d) === null ? { ...s, stops: s.stops + 1, pendingCalls: {} } : s)],
-  ['StopFailure', (s, d) => (agentOf(d) === null ? { ...s, pendingCalls: {} } : s)],
+  ['Stop', (s, d) => (agentOf(d) === null ? { ...s, stops: s.stops + 1, pendingCalls: [] } : s)],
+  ['StopFailure', (s, d) => (agentOf(d) === null ? { ...s, pendingCalls: [] } : s)],
   // After these nothing still open will end on its own (same rule as the lifecycle).
-  ['SessionEnd', (s) => ({ ...s, pendingCalls: {} })],
-  ['SessionStart', (s, d) => (d['source'] === 'compact' ? s : { ...s, pendingCalls: {} })],
+  ['SessionEnd', (s) => ({ ...s, pendingCalls: [] })],
+  ['SessionStart', (s, d) => (d['source'] === 'compact' ? s : { ...s, pendingCalls: [] })],
 ]);
 
 function onPreToolUse(s: SessionSummaryState, d: Payload): SessionSummaryState {
@@ -38,8 +40,8 @@ function onPreToolUse(s: SessionSummaryState, d: Payload): SessionSummaryState {
   const id = text(d['tool_use_id']);
   if (id === null) return counted;
   // A HookDenied that arrived before its PreToolUse already counted the denial.
-  const denied = own(s.pendingCalls, id)?.denied ?? false;
-  return { ...counted, pendingCalls: { ...s.pendingCalls, [id]: { tool, agentId, denied } } };
+  const denied = pendingCall(s.pendingCalls, id)?.denied ?? false;
+  return { ...counted, pendingCalls: withPending(s.pendingCalls, { toolUseId: id, tool, agentId, denied }) };
 }
 
 function onPostToolUse(s: SessionSummaryState, d: Payload, at: number | null): SessionSummaryState {
@@ -51,24 +53,24 @@ function onPostToolUse(s: SessionSummaryState, d: Payload, at: number | null): S
   if (path === null) return ended;
   const seen = own(ended.files, path);
   const touch: FileTouch = { edits: (seen?.edits ?? 0) + 1, firstEditAt: seen?.firstEditAt ?? at, lastEditAt: at };
-  return { ...ended, files: { ...ended.files, [path]: touch } };
+  return { ...ended, files: setKey(ended.files, path, touch) };
 }
 
 // PostToolUse and PostToolUseFailure: the call ran (successfully or not) and took duration_ms.
 function toolEnded(s: SessionSummaryState, d: Payload, failures: number): SessionSummaryState {
   const id = text(d['tool_use_id']);
-  const pending = id === null ? undefined : own(s.pendingCalls, id);
+  const pending = id === null ? undefined : pendingCall(s.pendingCalls, id);
   const tool = text(d['tool_name']) ?? pending?.tool ?? '<unknown>';
   const duration = d['duration_ms'];
   const durationMs = typeof duration === 'number' && Number.isFinite(duration) && duration > 0 ? duration : 0;
   const counted = countTool(s, tool, agentOf(d) ?? pending?.agentId ?? null, text(d['agent_type']), { failures, durationMs });
-  return id === null ? counted : { ...counted, pendingCalls: omit(s.pendingCalls, id) };
+  return id === null ? counted : { ...counted, pendingCalls: withoutPending(s.pendingCalls, id) };
 }
 
 function onPermissionDenied(s: SessionSummaryState, d: Payload): SessionSummaryState {
   const id = text(d['tool_use_id']);
-  const pending = id === null ? undefined : own(s.pendingCalls, id);
-  const rest = id === null ? s : { ...s, pendingCalls: omit(s.pendingCalls, id) };
+  const pending = id === null ? undefined : pendingCall(s.pendingCalls, id);
+  const rest = id === null ? s : { ...s, pendingCalls: withoutPending(s.pendingCalls, id) };
   if (pending?.denied === true) return rest;
   const tool = text(d['tool_name']) ?? pending?.tool ?? '<unknown>';
   return countTool(rest, tool, agentOf(d) ?? pending?.agentId ?? null, text(d['agent_type']), { denied: 1 });
@@ -79,9 +81,9 @@ function onToolBatch(s: SessionSummaryState, d: Payload): SessionSummaryState {
   const calls = Array.isArray(d['tool_calls']) ? d['tool_calls'] : [];
   return calls.reduce<SessionSummaryState>((acc, call) => {
     const id = text(asPayload(call)['tool_use_id']);
-    const pending = id === null ? undefined : own(acc.pendingCalls, id);
+    const pending = id === null ? undefined : pendingCall(acc.pendingCalls, id);
     if (id === null || pending === undefined) return acc;
-    const closed = { ...acc, pendingCalls: omit(acc.pendingCalls, id) };
+    const closed = { ...acc, pendingCalls: withoutPending(acc.pendingCalls, id) };
     return pending.denied ? closed : countTool(closed, pending.tool, pending.agentId, null, { denied: 1 });
   }, s);
 }
@@ -91,7 +93,7 @@ function onSubagentStart(s: SessionSummaryState, d: Payload, at: number | null):
   if (agentId === null) return s;
   const seen = own(s.subagents, agentId);
   const agent: SubagentSummary = { agentId, agentType: text(d['agent_type']) ?? seen?.agentType ?? '', startedAt: at, stoppedAt: null, durationMs: null, tools: seen?.tools ?? {} };
-  return { ...s, subagents: { ...s.subagents, [agentId]: agent } };
+  return { ...s, subagents: setKey(s.subagents, agentId, agent) };
 }
 
 // Compaction fires a SubagentStop for an agent that never started: not a subagent, ignored.
@@ -100,8 +102,8 @@ function onSubagentStop(s: SessionSummaryState, d: Payload, at: number | null): 
   const seen = agentId === null ? undefined : own(s.subagents, agentId);
   if (agentId === null || seen === undefined) return s;
   const durationMs = seen.startedAt !== null && at !== null ? at - seen.startedAt : null;
-  const pendingCalls = Object.fromEntries(Object.entries(s.pendingCalls).filter(([, call]) => call.agentId !== agentId));
-  return { ...s, pendingCalls, subagents: { ...s.subagents, [agentId]: { ...seen, stoppedAt: at, durationMs } } };
+  const pendingCalls = s.pendingCalls.filter((call) => call.agentId !== agentId);
+  return { ...s, pendingCalls, subagents: setKey(s.subagents, agentId, { ...seen, stoppedAt: at, durationMs }) };
 }
 
 /** One call's change lands in all, in main or subagents, and in the subagent's own table. */
@@ -113,7 +115,7 @@ export function countTool(s: SessionSummaryState, tool: string, agentId: string 
   return {
     ...s,
     tools: { ...s.tools, all, subagents: addStats(s.tools.subagents, tool, delta) },
-    subagents: { ...s.subagents, [agentId]: { ...agent, tools: addStats(agent.tools, tool, delta) } },
+    subagents: setKey(s.subagents, agentId, { ...agent, tools: addStats(agent.tools, tool, delta) }),
   };
 }
 
@@ -123,5 +125,5 @@ function addStats(table: ToolTable, tool: string, delta: Partial<ToolStats>): To
     calls: t.calls + (delta.calls ?? 0), failures: t.failures + (delta.failures ?? 0),
     denied: t.denied + (delta.denied ?? 0), durationMs: t.durationMs + (delta.durationMs ?? 0),
   };
-  return { ...table, [tool]: next };
+  return setKey(table, tool, next);
 }

@@ -1,6 +1,7 @@
 import { evolve } from '../domain/workflow/decider';
 import type { WorkflowEvent, WorkflowEventTypeName } from '../domain/workflow/events';
-import { asPayload, bumpKey, count, own, str, text } from './summary-fields';
+import { append } from './fold-scope';
+import { asPayload, bumpKey, count, pendingCall, str, text, withPending } from './summary-fields';
 import type { Payload } from './summary-fields';
 import { countTool } from './summary-hooks';
 import type {
@@ -9,7 +10,7 @@ import type {
 
 // The workflow part of the session summary fold: the decider's own state (evolve), plus the time
 // per state and the record (transitions, refusals, reviews, denials, stop blocks, journal) it does
-// not keep.
+// not keep. The records grow with the session: they change through fold-scope.ts.
 
 type WorkflowRecorder = (s: SessionSummaryState, d: Payload, at: number | null) => SessionSummaryState;
 
@@ -47,17 +48,17 @@ const WORKFLOW_RECORDERS: Readonly<Record<WorkflowEventTypeName, WorkflowRecorde
   WorkflowStarted: (s, d) => withWorkflow(s, { name: text(d['name']) ?? s.workflow.name }),
   WorkflowDefinitionChanged: (s, d) => withWorkflow(s, { name: text(asPayload(d['definition'])['name']) ?? s.workflow.name }),
   WorkflowTransitioned: (s, d, at) => withWorkflow(s, {
-    transitions: [...s.workflow.transitions, { from: text(d['from']), to: str(d['to']), reason: str(d['reason']), iteration: count(d['iteration']), at }],
+    transitions: append(s.workflow.transitions, { from: text(d['from']), to: str(d['to']), reason: str(d['reason']), iteration: count(d['iteration']), at }),
   }),
   WorkflowTransitionRefused: (s, d, at) => refused(s, { kind: 'transition', command: 'Transition', code: null, from: text(d['from']), to: text(d['to']), reason: str(d['reason']), at }),
   WorkflowCommandRejected: (s, d, at) => refused(s, { kind: 'command', command: str(d['command']), code: text(d['code']), from: text(d['state']), to: null, reason: str(d['reason']), at }),
-  JournalEntryWritten: (s, d, at) => ({ ...s, journal: [...s.journal, journalRecord(d, at)] }),
+  JournalEntryWritten: (s, d, at) => ({ ...s, journal: append(s.journal, journalRecord(d, at)) }),
   ReviewApproved: (s) => withWorkflow(s, { reviewsApproved: s.workflow.reviewsApproved + 1 }),
   ReviewRejected: (s, d, at) => withWorkflow(s, {
-    reviewRejections: [...s.workflow.reviewRejections, { notes: str(d['notes']), state: str(d['state']), backTo: text(d['backTo']), at }],
+    reviewRejections: append(s.workflow.reviewRejections, { notes: str(d['notes']), state: str(d['state']), backTo: text(d['backTo']), at }),
   }),
   HookDenied: onHookDenied,
-  StopBlocked: (s, d, at) => withWorkflow(s, { stopBlocks: [...s.workflow.stopBlocks, { state: str(d['state']), reason: str(d['reason']), at }] }),
+  StopBlocked: (s, d, at) => withWorkflow(s, { stopBlocks: append(s.workflow.stopBlocks, { state: str(d['state']), reason: str(d['reason']), at }) }),
 };
 
 function withWorkflow(s: SessionSummaryState, change: Partial<WorkflowSummary>): SessionSummaryState {
@@ -65,7 +66,7 @@ function withWorkflow(s: SessionSummaryState, change: Partial<WorkflowSummary>):
 }
 
 function refused(s: SessionSummaryState, record: WorkflowRefusalRecord): SessionSummaryState {
-  return withWorkflow(s, { refusals: [...s.workflow.refusals, record] });
+  return withWorkflow(s, { refusals: append(s.workflow.refusals, record) });
 }
 
 function journalRecord(d: Payload, at: number | null): JournalRecord {
@@ -84,12 +85,12 @@ function journalRecord(d: Payload, at: number | null): JournalRecord {
 // once here and remembered on the pending call, so the PostToolBatch that closes it does not count again.
 function onHookDenied(s: SessionSummaryState, d: Payload, at: number | null): SessionSummaryState {
   const id = text(d['toolUseId']);
-  const pending = id === null ? undefined : own(s.pendingCalls, id);
+  const pending = id === null ? undefined : pendingCall(s.pendingCalls, id);
   const tool = pending?.tool ?? text(d['toolName']) ?? '<unknown>';
   const record: HookDenialRecord = { tool, toolUseId: id, state: str(d['state']), rule: str(d['rule']), reason: str(d['reason']), at };
-  const recorded = withWorkflow(s, { hookDenials: [...s.workflow.hookDenials, record] });
+  const recorded = withWorkflow(s, { hookDenials: append(s.workflow.hookDenials, record) });
   if (pending?.denied === true) return recorded;
   const agentId = pending?.agentId ?? null;
   const counted = countTool(recorded, tool, agentId, null, { denied: 1 });
-  return id === null ? counted : { ...counted, pendingCalls: { ...counted.pendingCalls, [id]: { tool, agentId, denied: true } } };
+  return id === null ? counted : { ...counted, pendingCalls: withPending(counted.pendingCalls, { toolUseId: id, tool, agentId, denied: true }) };
 }

@@ -1,3 +1,4 @@
+import { MAX_OPEN_TOOL_CALLS } from '../domain/lifecycle-open';
 import type { RecordedEvent } from '../store/event-store';
 import type { SessionSummaryState } from './session-summary';
 
@@ -6,6 +7,8 @@ import type { SessionSummaryState } from './session-summary';
 // denials, refusals, compactions…). Built incrementally, event by event, beside the session
 // summary fold (which gives the clamped clock and the states), so a live session only adds what
 // is new. build() never changes the builder: a model built halfway equals one built from scratch.
+// Open calls are bounded like the lifecycle's (domain/lifecycle-open.ts): past the bound the
+// oldest is closed as interrupted, so ending a turn or a subagent never scans an unbounded list.
 
 export type TimelineLaneId = 'lifecycle' | 'workflow' | 'tools' | 'subagents' | 'subagent-tools' | 'markers';
 
@@ -109,7 +112,7 @@ export class TimelineBuilder {
       case 'PreToolUse': {
         const key = id ?? `#${position}`;
         this.openCalls.set(key, { tool: text(d['tool_name']) ?? '?', agentId: text(d['agent_id']), start: at, position, denied: this.deniedEarly.delete(key) });
-        return;
+        return this.keepBounded(at);
       }
       case 'PostToolUse': return this.closeCall(id, 'ok', at);
       case 'PostToolUseFailure':
@@ -153,7 +156,7 @@ export class TimelineBuilder {
     const id = text(d['toolUseId']);
     const call = id === null ? undefined : this.openCalls.get(id);
     if (id !== null && call !== undefined) this.openCalls.set(id, { ...call, denied: true });
-    else if (id !== null) this.deniedEarly.add(id);
+    else if (id !== null) remember(this.deniedEarly, id);
     this.mark('denied', `${text(d['toolName']) ?? call?.tool ?? '?'} denied: ${text(d['reason']) ?? ''}`, at, position);
   }
 
@@ -185,8 +188,25 @@ export class TimelineBuilder {
     for (const [id, call] of [...this.openCalls]) if (which(call)) this.closeCall(id, 'interrupted', at);
   }
 
+  // Closes the oldest calls past the bound: their end, if it ever comes, finds nothing open.
+  private keepBounded(at: number): void {
+    for (const [id] of this.openCalls) {
+      if (this.openCalls.size <= MAX_OPEN_TOOL_CALLS) return;
+      this.closeCall(id, 'interrupted', at);
+    }
+  }
+
   private mark(kind: string, label: string, at: number, position: number): void {
     this.markers.push({ start: at, end: at, label: oneLine(label), kind, position });
+  }
+}
+
+// A denial whose PreToolUse never comes is forgotten once the bound's worth of newer ones came.
+function remember(early: Set<string>, id: string): void {
+  early.add(id);
+  for (const oldest of early) {
+    if (early.size <= MAX_OPEN_TOOL_CALLS) return;
+    early.delete(oldest);
   }
 }
 

@@ -10,7 +10,7 @@ import { LogbookError } from '../domain/errors';
 import { isWorkflowEventType } from '../domain/workflow/events';
 import type { WorkflowEvent } from '../domain/workflow/events';
 import { COMPILED_WORKFLOW_MAX_BYTES } from '../domain/workflow/limits';
-import type { WorkflowDefinition } from '../domain/workflow/types';
+import type { WorkflowDefinition, WorkflowState } from '../domain/workflow/types';
 import type { EventStore } from '../store/event-store';
 import { writeFileDurably } from '../store/durable-file';
 
@@ -39,16 +39,54 @@ export function syncCompiledWorkflow(paths: LogbookPaths, current: { definition:
 
 /** Writes the workflow snapshot of each session, folded from the store (after a flush). */
 export function writeSessionSnapshots(paths: LogbookPaths, store: EventStore, sessionIds: Iterable<string>): void {
-  for (const sessionId of sessionIds) {
-    let state = initialWorkflowState;
-    const ids: string[] = [];
-    for (const event of store.readStream(sessionId)) {
+  new SessionSnapshotWriter(paths, store).write(sessionIds);
+}
+
+/** Where a session's workflow fold stands: the stream position it has read up to. */
+interface FoldedWorkflow {
+  readonly streamPosition: number;
+  readonly state: WorkflowState;
+  /** The latest workflow event ids, oldest first (trimmed to SNAPSHOT_EVENT_IDS_KEPT when written). */
+  readonly ids: string[];
+}
+
+/**
+ * The writer's session snapshots: each write folds only the events appended to the session since
+ * the last one. Rereading the whole stream on every flush made a long workflow session cost
+ * O(events × flushes).
+ */
+export class SessionSnapshotWriter {
+  private readonly folded = new Map<string, FoldedWorkflow>();
+
+  constructor(private readonly paths: LogbookPaths, private readonly store: EventStore) {}
+
+  /** Writes the snapshot of each session. */
+  write(sessionIds: Iterable<string>): void {
+    for (const sessionId of sessionIds) {
+      const folded = this.foldOn(sessionId);
+      ensurePrivateDirs([this.paths.dir, this.paths.state, this.paths.sessionStates]);
+      const snapshot: SessionWorkflowSnapshot = { v: 1, sessionId, state: folded.state, eventIds: folded.ids.slice(-SNAPSHOT_EVENT_IDS_KEPT) };
+      writeFileDurably(sessionStateFile(this.paths.sessionStates, sessionId), JSON.stringify(snapshot));
+    }
+  }
+
+  private foldOn(sessionId: string): FoldedWorkflow {
+    let seen = this.folded.get(sessionId);
+    // A stream shorter than what was read means another store (rebuilt): fold it again.
+    if (seen !== undefined && this.store.streamVersion(sessionId) < seen.streamPosition) seen = undefined;
+    let { streamPosition, state } = seen ?? { streamPosition: 0, state: initialWorkflowState };
+    // A copy (at most twice the ids kept): a failed read leaves the cached fold as it was.
+    let ids = [...(seen?.ids ?? [])];
+    for (const event of this.store.readStream(sessionId, { from: streamPosition + 1 })) {
+      streamPosition = event.streamPosition;
       if (!isWorkflowEventType(event.type)) continue;
       state = evolve(state, { type: event.type, data: event.data } as unknown as WorkflowEvent);
       ids.push(event.eventId);
     }
-    ensurePrivateDirs([paths.dir, paths.state, paths.sessionStates]);
-    const snapshot: SessionWorkflowSnapshot = { v: 1, sessionId, state, eventIds: ids.slice(-SNAPSHOT_EVENT_IDS_KEPT) };
-    writeFileDurably(sessionStateFile(paths.sessionStates, sessionId), JSON.stringify(snapshot));
+    // Trimmed in steps, so keeping the latest ids costs O(1) per event.
+    if (ids.length > 2 * SNAPSHOT_EVENT_IDS_KEPT) ids = ids.slice(-SNAPSHOT_EVENT_IDS_KEPT);
+    const folded = { streamPosition, state, ids };
+    this.folded.set(sessionId, folded);
+    return folded;
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evolveLifecycle, foldLifecycle, initialLifecycleState, LIFECYCLE_STATES } from '../../src/domain/lifecycle';
-import type { LifecycleEvent, LifecycleState, LifecycleStateName } from '../../src/domain/lifecycle';
+import type { LifecycleEvent, LifecycleState, LifecycleStateName, OpenToolCall } from '../../src/domain/lifecycle';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus, timePerState, totalTime } from '../../src/domain/lifecycle-time';
 import type { RecordedEvent } from '../../src/store/event-store';
 
@@ -68,6 +68,7 @@ function given(...history: LifecycleEvent[]) {
 }
 
 const working = [start(), prompt(), says()];
+const open = (s: LifecycleState, key: string): OpenToolCall | undefined => s.openTools.find((t) => t.key === key);
 
 // ---- transitions ----
 
@@ -93,25 +94,25 @@ test('PostToolUse, PostToolUseFailure and PermissionDenied end the call: back to
   assert.equal(failed.counts.toolFailures, 1);
   const refused = given(...working, pre('t1')).when(denied('t1')).then('model_working');
   assert.equal(refused.counts.permissionDenials, 1);
-  assert.deepEqual(refused.openTools, {});
+  assert.deepEqual(refused.openTools, []);
 });
 
 test('parallel tool calls stay tool_running until every open call has ended, in any order', () => {
   const one = given(...working, pre('t1'), pre('t2')).when(post('t1')).then('tool_running');
-  assert.deepEqual(Object.keys(one.openTools), ['t2']);
+  assert.deepEqual(one.openTools.map((t) => t.key), ['t2']);
   given(...working, pre('t1'), pre('t2'), post('t1')).when(post('t2')).then('model_working');
 });
 
 test('a call denied by a hook gets no Post* event: PostToolBatch closes the calls it lists', () => {
   const s = given(...working, pre('t1'), pre('t2')).when(batch('t1', 't2')).then('model_working');
-  assert.deepEqual(s.openTools, {});
+  assert.deepEqual(s.openTools, []);
   given(...working, pre('t1'), pre('t2')).when(batch('t1')).then('tool_running');
 });
 
 test('PermissionRequest (no tool_use_id) waits on the call with the same name and input', () => {
   const s = given(...working, pre('t1'), pre('t2')).when(asks('t1')).then('waiting_for_permission');
-  assert.equal(s.openTools['t1']?.awaitingPermission, true);
-  assert.equal(s.openTools['t2']?.awaitingPermission, false);
+  assert.equal(open(s, 't1')?.awaitingPermission, true);
+  assert.equal(open(s, 't2')?.awaitingPermission, false);
   assert.equal(s.counts.permissionRequests, 1);
 });
 
@@ -135,7 +136,7 @@ test('Notification permission_prompt marks the open call as waiting; other notif
   given(...working, stop()).when(notify('idle_prompt')).then('idle');
   // Already waiting on t1: the notification is the same prompt, not one for the parallel t2.
   const s = given(...working, pre('t1'), pre('t2'), asks('t1')).when(notify('permission_prompt')).then('waiting_for_permission');
-  assert.equal(s.openTools['t2']?.awaitingPermission, false);
+  assert.equal(open(s, 't2')?.awaitingPermission, false);
 });
 
 test('a subagent: subagent_running from its start to its stop, its own tool calls do not leave it', () => {
@@ -157,7 +158,7 @@ test('a permission prompt inside a subagent shows waiting_for_permission, then b
 
 test('SubagentStop drops the calls its subagent left open', () => {
   const s = given(...working, pre('t1', 'Agent'), subStart('a1'), pre('t2', 'Bash', 'a1')).when(subStop('a1')).then('tool_running');
-  assert.deepEqual(Object.keys(s.openTools), ['t1']);
+  assert.deepEqual(s.openTools.map((t) => t.key), ['t1']);
 });
 
 test('compaction exactly as captured: PreCompact, SubagentStop with empty agent_type, SessionStart compact, PostCompact', () => {
@@ -177,7 +178,7 @@ test('an automatic compaction in the middle of a turn returns to what the sessio
 
 test('Stop and StopFailure end the turn: idle, and calls still open are dropped', () => {
   const s = given(...working, pre('t1')).when(stop()).then('idle');
-  assert.deepEqual(s.openTools, {});
+  assert.deepEqual(s.openTools, []);
   given(...working).when(stopFailure()).then('idle');
 });
 
@@ -343,7 +344,7 @@ test('the captured session: time per state sums to its duration, counts and noth
   assert.equal(s.timeInState.waiting_for_permission, 48 + 167);
   assert.equal(s.timeInState.compacting, 71);
   assert.equal(s.timeInState.ended, 0);
-  assert.deepEqual([s.ended, s.endReason, s.compacting, s.openTools, s.openSubagents], [true, 'other', false, {}, {}]);
+  assert.deepEqual([s.ended, s.endReason, s.compacting, s.openTools, s.openSubagents], [true, 'other', false, [], []]);
   assert.deepEqual(s.counts, { events: 63, prompts: 2, toolCalls: 15, toolFailures: 2, permissionRequests: 2, permissionDenials: 0, subagents: 1, compactions: 1, stops: 2, stopFailures: 0, resumes: 0 });
   assert.deepEqual([s.cwd, s.model], ['/home/dev/full-session', 'claude-opus-4-8[1m]']);
 });

@@ -127,6 +127,22 @@ test('property: the writer-side catalog saved every few events (changed sessions
   }
 });
 
+test('sessions named like prototype keys (__proto__, constructor, toString) survive a saved snapshot read back', async () => {
+  const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+  const events = workspaceStream(random(77)).map((e) => ({ ...e, streamId: e.streamId.startsWith('$') ? e.streamId : names[Number(e.streamId.slice(-1)) % names.length] as string }));
+  const database = await LogbookDatabase.create();
+  append(database, events);
+  assert.equal(new PersistedCatalog(database.raw, database.store, 1).update(), true, 'a save is due');
+  const stored = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
+  assert.ok(stored !== undefined, 'the snapshot loads');
+  const expected = storedFromScratch(database.store);
+  assert.deepEqual(Object.keys(stored.state).sort(), [...expected.keys()].sort(), 'every session is an own key of the loaded state');
+  const reader = new SessionCatalog();
+  reader.restore(stored);
+  assert.deepStrictEqual(new Map(reader.all()), expected);
+  database.close();
+});
+
 // ---- stale and foreign snapshots ----
 
 test('a snapshot of another version is ignored by readers and rewritten whole by the writer; restore refuses it', async () => {

@@ -104,7 +104,7 @@ test('a call denied by a workflow hook counts once: HookDenied then the PostTool
   const s = summarizeSession(b.events);
   assert.deepStrictEqual(s.tools.all, { Edit: stats(1, 0, 1), Bash: stats(1, 0, 1) });
   assert.deepStrictEqual(s.workflow.hookDenials.map((d) => [d.tool, d.state, d.rule, d.reason]), [['Edit', 'plan', 'states.plan.tools.deny "Edit"', 'plan first'], ['Bash', 'plan', 'r', 'no']]);
-  assert.deepStrictEqual(s.pendingCalls, {});
+  assert.deepStrictEqual(s.pendingCalls, []);
   assert.deepStrictEqual(s.files, {}, 'a denied edit touches no file');
 });
 
@@ -172,7 +172,7 @@ test('the real fixture session: tool calls, failures, denials, files, the subage
   assert.equal(s.prompts, 2);
   assert.equal(s.compactions, 1);
   assert.equal(s.stops, 2);
-  assert.deepStrictEqual(s.pendingCalls, {});
+  assert.deepStrictEqual(s.pendingCalls, []);
   assert.equal(s.eventsByType['PreToolUse'], 15);
   assert.equal(s.eventsByType['PostToolUse'], 11);
   assert.equal(s.eventsByType['PostToolUseFailure'], 2);
