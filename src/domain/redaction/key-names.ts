@@ -51,6 +51,8 @@ const STAND_IN_VALUES = new Set([
   'bool', 'boolean', 'bytes', 'any', 'unknown', 'object', 'optional', 'required', 'empty', 'redacted', 'hidden', 'masked',
   'secret', 'secrets', 'password', 'passwd', 'pass', 'pwd', 'token', 'apikey', 'api_key', 'key', 'example', 'placeholder',
   'default', 'todo', 'tbd', 'n/a', 'env', 'process.env', 'sensitive', 'secretstr', 'secretstring',
+  // Words of code (`apiKey:void 0`, `token: this.token`, `password: await ask()`).
+  'void', 'this', 'self', 'new', 'function', 'typeof', 'await', 'async', 'return', 'yield', 'require', 'import', 'lambda',
 ]);
 // Shell/template variables, format strings, <angle> placeholders, masks, our own placeholder.
 const STAND_IN_START = /^(?:\$\{|\$\(|%|\{\{|\{%|#\{|<|\[REDACTED:)/;
