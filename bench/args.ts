@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view'];
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'redaction';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'redaction'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -22,7 +22,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-events N       inbox entries ingested (default 20000, quick 5000)
   --ingest-reps N         repetitions of the ingest comparison, medians reported (default 5, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
-  --only hook,ingest,flush,view  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30)`;
+  --only hook,ingest,flush,view,redaction  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
+                          redaction: the secret check per event against JSON.parse)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({

@@ -58,6 +58,7 @@ test('identical secrets get identical hashes in any event and field; different s
   const p2 = redactor.redactText('"password": "Tr0ub4dor"').notes[0]?.hash;
   const p3 = redactor.redactText('PASSWORD=Tr0ub4dor').notes[0]?.hash;
   assert.notEqual(p1, undefined);
+  assert.equal(p1, p2);
   assert.equal(p2, p3);
 });
 

@@ -29,11 +29,13 @@ export function compileGlob(source: string): Glob | string {
   // `**` twice in a row means the same as once.
   segments = segments.filter((segment, i) => !(segment === '**' && segments[i - 1] === '**'));
   if (!anchored && segments[0] !== '**') segments.unshift('**');
-  const literal = segments
-    // ASCII only: JSON may escape other characters, and their case folding differs between
-    // toLowerCase (used here) and a case-insensitive RegExp (used by mayMatch).
-    .flatMap((segment) => segment.split(/[*?"\u0000-\u001f\u007f-\uffff]+/))
-    .reduce((best, piece) => (piece.length > best.length ? piece : best), '');
+  // ASCII only: JSON may escape other characters, and their case folding differs between
+  // toLowerCase (used here) and a case-insensitive RegExp (used by mayMatch).
+  const pieces = segments.flatMap((segment) => segment.split(/[*?"\u0000-\u001f\u007f-\uffff]+/));
+  const longest = pieces.reduce((best, piece) => (piece.length > best.length ? piece : best), '');
+  // A dot-name (.kube, .aws) is rarer in other text than a plain word (config, credentials).
+  const dotted = pieces.filter((piece) => piece.startsWith('.') && piece.length >= 3).sort((a, b) => b.length - a.length)[0];
+  const literal = dotted ?? longest;
   return { source: trimmed, negated, segments, literal };
 }
 

@@ -6,9 +6,9 @@ import { AWS_SECRET_RULE, keyedValueRule, PASSWORD_RULE } from './key-value';
 import { compilePathRule, keptInSecretFileEvent, sensitiveFile } from './path-rule';
 import type { PathRule } from './path-rule';
 import { isPlaceholder, keyedHash, placeholder, placeholderSpans } from './placeholder';
-import { buildPrefilter, holdsTrigger, triggerText } from './prefilter';
-import type { Prefilter } from './prefilter';
-import type { Finding, RedactedText, RedactedValue, RedactionNote, RedactionSettings, Redactor, Scanner } from './types';
+import { buildPrefilter, buildTriggerIndex, holdsTrigger, scannersFor, triggerText } from './prefilter';
+import type { TriggerIndex } from './prefilter';
+import type { Finding, RedactedText, RedactedValue, RedactionNote, RedactionSettings, Redactor } from './types';
 import { compileUserPatterns } from './user-patterns';
 
 // The redaction engine: secrets in an event's strings become `[REDACTED:<rule>:<hash>]` before
@@ -34,8 +34,7 @@ interface Run {
 }
 
 interface Engine {
-  readonly scanners: readonly Scanner[];
-  readonly strings: Prefilter;
+  readonly scanners: TriggerIndex;
   readonly keyed: { password: boolean; aws: boolean };
   readonly pathRule: PathRule;
   readonly hashKey: Uint8Array;
@@ -55,8 +54,7 @@ export function compileRedactor(settings: RedactionSettings, hashKey: Uint8Array
   problems.push(...user.problems, ...paths.problems);
   const scanners = [...builtinScanners(enabled), ...user.rules.map((rule) => rule.scanner)];
   const engine: Engine = {
-    scanners,
-    strings: buildPrefilter(scanners.map((scanner) => scanner.triggers)),
+    scanners: buildTriggerIndex(scanners),
     keyed: { password: enabled.has(PASSWORD_RULE), aws: enabled.has(AWS_SECRET_RULE) },
     pathRule: paths.rule,
     hashKey,
@@ -103,8 +101,7 @@ function redactString(engine: Engine, run: Run, text: string, key: string | numb
     const rule = keyedValueRule(key, text, engine.keyed);
     if (rule !== undefined) return replace(engine, run, text, [{ start: 0, end: text.length, rule }], path);
   }
-  if (!holdsTrigger(engine.strings, text)) return text;
-  const found = engine.scanners.flatMap((scanner) => scanner.find(text));
+  const found = scannersFor(engine.scanners, text).flatMap((scanner) => scanner.find(text));
   if (found.length === 0) return text;
   const spans = merge(withoutPlaceholders(found, placeholderSpans(text)));
   return spans.length === 0 ? text : replace(engine, run, text, spans, path);
