@@ -4,6 +4,8 @@ import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { LogbookError } from '../domain/errors';
+import { redactionDisabledSchema, redactionPathsSchema, redactionPatternsSchema } from '../domain/redaction/settings-schema';
+import type { RedactionSettings } from '../domain/redaction/types';
 import { lineColumn } from '../domain/text-position';
 
 // The CLI honours the same `logbook.*` settings as the extension, read from the workspace's
@@ -19,6 +21,9 @@ const priceOverride = z.object({
 const settingsSchema = z.object({
   'logbook.capture.maxFieldBytes': z.number().int().min(1024).optional(),
   'logbook.report.prices': z.record(z.string(), priceOverride).optional(),
+  'logbook.redaction.patterns': redactionPatternsSchema.optional(),
+  'logbook.redaction.disabled': redactionDisabledSchema.optional(),
+  'logbook.redaction.paths': redactionPathsSchema.optional(),
 }).loose();
 
 export interface CaptureSettings {
@@ -51,4 +56,14 @@ export function readWorkspaceSettings(workspace: string): z.infer<typeof setting
 
 export function readCaptureSettings(workspace: string): CaptureSettings {
   return { maxFieldBytes: readWorkspaceSettings(workspace)['logbook.capture.maxFieldBytes'] ?? DEFAULT_MAX_FIELD_BYTES };
+}
+
+/** `logbook.redaction.*` as compileRedactor takes them; an unset key stays undefined (paths: the built-in list). */
+export function readRedactionSettings(workspace: string): RedactionSettings {
+  const settings = readWorkspaceSettings(workspace);
+  return {
+    patterns: settings['logbook.redaction.patterns'],
+    disabled: settings['logbook.redaction.disabled'],
+    paths: settings['logbook.redaction.paths'],
+  };
 }

@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRedactionSettings } from '../../src/cli/workspace-settings';
+import { LogbookError } from '../../src/domain/errors';
 import { compileGlob, matchGlob, pathSegments } from '../../src/domain/redaction/glob';
 import type { Glob } from '../../src/domain/redaction/glob';
 import { BUILTIN_DETECTOR_IDS } from '../../src/domain/redaction/detectors';
 import { DEFAULT_REDACTION_PATHS } from '../../src/domain/redaction/path-rule';
 import { compileRedactor } from '../../src/domain/redaction/redactor';
+import { tempDir } from './helpers';
 import { CONTEXTS, HASH_KEY, redactorWith, secretCases } from './redaction-cases';
 
 // Settings-driven rules: secret files (paths), detectors turned off.
@@ -116,4 +121,22 @@ test('the default path list is the documented one in package.json, and every set
   }
   const ids = (properties['logbook.redaction.disabled'] as unknown as { items: { enum: string[] } }).items.enum;
   assert.deepEqual(ids, [...BUILTIN_DETECTOR_IDS]);
+});
+
+test('the CLI reads logbook.redaction.* from .vscode/settings.json (comments allowed), leaves unset keys undefined, and names a value of the wrong type', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  assert.deepEqual(readRedactionSettings(dir), { patterns: undefined, disabled: undefined, paths: undefined });
+  mkdirSync(join(dir, '.vscode'));
+  const file = join(dir, '.vscode', 'settings.json');
+  writeFileSync(file, '{\n  // ours\n  "logbook.redaction.patterns": [{ "name": "corp", "pattern": "CORP-[0-9]{6}", "flags": "i" }],\n  "logbook.redaction.disabled": ["jwt"],\n}\n');
+  const settings = readRedactionSettings(dir);
+  assert.deepEqual(settings, { patterns: [{ name: 'corp', pattern: 'CORP-[0-9]{6}', flags: 'i' }], disabled: ['jwt'], paths: undefined });
+  const { redactor, problems } = compileRedactor(settings, HASH_KEY);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(redactor.redactText('corp-123456').notes.map((n) => n.rule), ['corp']);
+  for (const bad of ['{ "logbook.redaction.paths": "**/.env" }', '{ "logbook.redaction.patterns": [{ "name": "x" }] }', '{ "logbook.redaction.disabled": [1] }']) {
+    writeFileSync(file, bad);
+    assert.throws(() => readRedactionSettings(dir), (error: unknown) => error instanceof LogbookError && error.code === 'SETTINGS_INVALID' && error.message.includes('logbook.redaction.'), bad);
+  }
 });

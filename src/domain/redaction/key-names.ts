@@ -24,9 +24,23 @@ export function keyWords(key: string): string[] {
     .filter((word) => word !== '');
 }
 
+// Names repeat (code says `token` and `password` again and again): each is judged once. Bounded,
+// so a text of a million distinct names cannot grow it without end.
+const judged = new Map<string, SecretKeyKind | null>();
+
 /** What kind of secret a name holds, if any. `flag`: written as `--name` on a command line. */
 export function secretKeyKind(key: string, flag = false): SecretKeyKind | undefined {
   if (key.length > 64) return undefined;
+  const cacheKey = flag ? `-${key}` : key;
+  const known = judged.get(cacheKey);
+  if (known !== undefined) return known ?? undefined;
+  const kind = judge(key, flag);
+  if (judged.size >= 4096) judged.clear();
+  judged.set(cacheKey, kind ?? null);
+  return kind;
+}
+
+function judge(key: string, flag: boolean): SecretKeyKind | undefined {
   let words = keyWords(key);
   if (words.length > 1 && TRAILING.has(words[words.length - 1] as string)) words = words.slice(0, -1);
   const last = words[words.length - 1];
@@ -57,10 +71,15 @@ const STAND_IN_VALUES = new Set([
 // Shell/template variables, format strings, <angle> placeholders, masks, our own placeholder.
 const STAND_IN_START = /^(?:\$\{|\$\(|%|\{\{|\{%|#\{|<|\[REDACTED:)/;
 const SHELL_VARIABLE = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
-// `process.env.X`, `self.password`, `os.environ`: a reference in code, not a value.
-const DOTTED_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
-// `password: SecretStr` in a type annotation.
-const TYPE_NAME = /^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+// `password: SecretStr` in a type annotation: capitalised, letters only.
+const TYPE_NAME = /^[A-Z][a-z][A-Za-z]*$/;
+
+/** `process.env.X`, `self.password`, `os.environ`: a reference in code, not a value. */
+function isDottedReference(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length > 1 && parts.every((part) => IDENTIFIER.test(part));
+}
 
 export interface ValueContext {
   /** Written without quotes in a text (code, shell, YAML), where references and types also stand. */
@@ -79,7 +98,7 @@ export function looksLikeSecretValue(value: string, key: string, context: ValueC
   if (STAND_IN_START.test(value) || SHELL_VARIABLE.test(value)) return false;
   if (value.endsWith('}}') || lower.startsWith('your') || lower.includes('****') || lower.includes('xxxx')) return false;
   if (allSame(value)) return false;
-  if (context.bare && (context.next === '(' || context.next === '[' || DOTTED_REFERENCE.test(value))) return false;
+  if (context.bare && (context.next === '(' || context.next === '[' || isDottedReference(value))) return false;
   if (context.bare && context.colon && TYPE_NAME.test(value)) return false;
   return true;
 }

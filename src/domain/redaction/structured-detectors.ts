@@ -26,7 +26,8 @@ export function privateKeyScanner(): Scanner {
         const offset = text.slice(windowStart, m.index).lastIndexOf(BEGIN);
         const begin = windowStart + offset;
         // The words between BEGIN and PRIVATE KEY: "", " RSA ", " OPENSSH ", " PGP ", " ENCRYPTED "…
-        if (offset < 0 || !/^(?: [A-Z0-9 ]*)?$/.test(text.slice(begin + BEGIN.length, m.index))) continue;
+        const words = text.slice(begin + BEGIN.length, m.index);
+        if (offset < 0 || (words !== '' && !/^ [A-Z0-9 ]*$/.test(words))) continue;
         KEY_BODY.lastIndex = markEnd;
         const runEnd = markEnd + (KEY_BODY.exec(text)?.[0].length ?? 0);
         // Searched within the run only: an unbounded indexOf per block would be quadratic.
