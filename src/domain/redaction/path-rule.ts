@@ -38,12 +38,10 @@ export interface PathRule {
 export function compilePathRule(paths: readonly string[] | undefined): { rule: PathRule; problems: string[] } {
   const problems: string[] = [];
   const globs: Glob[] = [];
-  (paths ?? DEFAULT_REDACTION_PATHS).forEach((source, index) => {
+  const all = paths ?? DEFAULT_REDACTION_PATHS;
+  if (all.length > MAX_PATH_GLOBS) problems.push(`logbook.redaction.paths[${MAX_PATH_GLOBS}…${all.length - 1}]: left out, at most ${MAX_PATH_GLOBS} globs are used`);
+  all.slice(0, MAX_PATH_GLOBS).forEach((source, index) => {
     const where = `logbook.redaction.paths[${index}]`;
-    if (index >= MAX_PATH_GLOBS) {
-      problems.push(`${where}: left out, at most ${MAX_PATH_GLOBS} globs are used`);
-      return;
-    }
     const glob = compileGlob(source);
     if (typeof glob === 'string') problems.push(`${where} (${JSON.stringify(source.slice(0, 80))}): ${glob}`);
     else globs.push(glob);

@@ -25,6 +25,7 @@ import { compileUserPatterns } from './user-patterns';
 const ENGINE_VERSION = 1;
 /** Notes kept per value: a 10 MB output of keys must not become 10 MB of metadata. */
 export const MAX_NOTES = 1000;
+const MAX_DISABLED = 50;
 
 interface Run {
   readonly notes: RedactionNote[];
@@ -44,7 +45,10 @@ interface Engine {
 export function compileRedactor(settings: RedactionSettings, hashKey: Uint8Array): { redactor: Redactor; problems: string[] } {
   const problems: string[] = [];
   const disabled = new Set<string>();
-  (settings.disabled ?? []).forEach((id, index) => {
+  const ids = settings.disabled ?? [];
+  // There are 14 ids: a longer list is a mistake or an attack, not a reason for a million problems.
+  if (ids.length > MAX_DISABLED) problems.push(`logbook.redaction.disabled[${MAX_DISABLED}…${ids.length - 1}]: left out, at most ${MAX_DISABLED} ids are read`);
+  ids.slice(0, MAX_DISABLED).forEach((id, index) => {
     if (isDetectorId(id)) disabled.add(id);
     else problems.push(`logbook.redaction.disabled[${index}]: unknown detector ${JSON.stringify(id.slice(0, 80))} (known: ${BUILTIN_DETECTOR_IDS.join(', ')})`);
   });

@@ -22,12 +22,10 @@ export function compileUserPatterns(patterns: RedactionSettings['patterns'], res
   const rules: UserRule[] = [];
   const problems: string[] = [];
   const names = new Set<string>();
-  (patterns ?? []).forEach((entry, index) => {
+  const all = patterns ?? [];
+  if (all.length > MAX_USER_PATTERNS) problems.push(`logbook.redaction.patterns[${MAX_USER_PATTERNS}…${all.length - 1}]: left out, at most ${MAX_USER_PATTERNS} patterns are used`);
+  all.slice(0, MAX_USER_PATTERNS).forEach((entry, index) => {
     const where = `logbook.redaction.patterns[${index}]`;
-    if (index >= MAX_USER_PATTERNS) {
-      problems.push(`${where}: left out, at most ${MAX_USER_PATTERNS} patterns are used`);
-      return;
-    }
     const refusal = refuse(entry, names, reserved);
     if (refusal !== undefined) {
       problems.push(`${where}: ${refusal}`);
