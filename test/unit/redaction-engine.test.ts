@@ -121,6 +121,17 @@ test('redacting twice changes nothing and adds no note: every true positive, the
   }
 });
 
+test('a megabyte of placeholders with a rule matching inside each is redacted again in one sweep: nothing changes', () => {
+  const r = redactorWith({ patterns: [{ name: 'word', pattern: 'REDACTED' }] });
+  const letters = (i: number): string => Array.from({ length: 4 }, (_, d) => String.fromCharCode(65 + (Math.floor(i / 26 ** d) % 26))).join('');
+  const keys = Array.from({ length: 40_000 }, (_, i) => `AKIA${letters(i)}MNOPQRSTUV23`).join(' ');
+  const once = r.redactText(keys);
+  assert.equal(once.notes.length + once.notesOmitted, 40_000);
+  const twice = r.redactText(once.text);
+  assert.equal(twice.text, once.text);
+  assert.equal(twice.notes.length + twice.notesOmitted, 0);
+});
+
 test('values nested 20,000 levels deep are walked without recursion; the secret at the bottom is redacted with its path', () => {
   const secret = `ghp_Q7x${randomText(seeded(8), 33, ALNUM)}`;
   const arrays = JSON.parse(`${'['.repeat(20_000)}"${secret}"${']'.repeat(20_000)}`) as unknown;

@@ -44,15 +44,7 @@ interface Engine {
 /** Compiles the settings; a bad user rule is left out and named in `problems` (`logbook.redaction.patterns[2]: …`). */
 export function compileRedactor(settings: RedactionSettings, hashKey: Uint8Array): { redactor: Redactor; problems: string[] } {
   const problems: string[] = [];
-  const disabled = new Set<string>();
-  const ids = settings.disabled ?? [];
-  // There are 14 ids: a longer list is a mistake or an attack, not a reason for a million problems.
-  if (ids.length > MAX_DISABLED) problems.push(`logbook.redaction.disabled[${MAX_DISABLED}…${ids.length - 1}]: left out, at most ${MAX_DISABLED} ids are read`);
-  ids.slice(0, MAX_DISABLED).forEach((id, index) => {
-    if (isDetectorId(id)) disabled.add(id);
-    else problems.push(`logbook.redaction.disabled[${index}]: unknown detector ${JSON.stringify(id.slice(0, 80))} (known: ${BUILTIN_DETECTOR_IDS.join(', ')})`);
-  });
-  const enabled = new Set<DetectorId>(BUILTIN_DETECTOR_IDS.filter((id) => !disabled.has(id)));
+  const enabled = enabledDetectors(settings.disabled ?? [], problems);
   const user = compileUserPatterns(settings.patterns, new Set<string>(BUILTIN_DETECTOR_IDS));
   const paths = compilePathRule(settings.paths);
   problems.push(...user.problems, ...paths.problems);
@@ -82,6 +74,17 @@ export function compileRedactor(settings: RedactionSettings, hashKey: Uint8Array
   return { redactor, problems };
 }
 
+function enabledDetectors(ids: readonly string[], problems: string[]): Set<DetectorId> {
+  const disabled = new Set<string>();
+  // There are 14 ids: a longer list is a mistake or an attack, not a reason for a million problems.
+  if (ids.length > MAX_DISABLED) problems.push(`logbook.redaction.disabled[${MAX_DISABLED}…${ids.length - 1}]: left out, at most ${MAX_DISABLED} ids are read`);
+  ids.slice(0, MAX_DISABLED).forEach((id, index) => {
+    if (isDetectorId(id)) disabled.add(id);
+    else problems.push(`logbook.redaction.disabled[${index}]: unknown detector ${JSON.stringify(id.slice(0, 80))} (known: ${BUILTIN_DETECTOR_IDS.join(', ')})`);
+  });
+  return new Set<DetectorId>(BUILTIN_DETECTOR_IDS.filter((id) => !disabled.has(id)));
+}
+
 function newRun(): Run {
   return { notes: [], omitted: 0, hashes: new Map() };
 }
@@ -107,19 +110,28 @@ function redactString(engine: Engine, run: Run, text: string, key: string | numb
   }
   const found = scannersFor(engine.scanners, text).flatMap((scanner) => scanner.find(text));
   if (found.length === 0) return text;
+  // By start; ties keep the scanners' priority (the sort is stable).
+  found.sort((a, b) => a.start - b.start);
   const spans = merge(withoutPlaceholders(found, placeholderSpans(text)));
   return spans.length === 0 ? text : replace(engine, run, text, spans, path);
 }
 
-/** Findings that touch a placeholder already in the text are not secrets: they are our own output. */
+/**
+ * Findings (sorted by start) that touch a placeholder already in the text are not secrets: they
+ * are our own output. Both lists are in text order, so one sweep decides (no findings × placeholders).
+ */
 function withoutPlaceholders(findings: readonly Finding[], placeholders: readonly [number, number][]): Finding[] {
   if (placeholders.length === 0) return [...findings];
-  return findings.filter((f) => !placeholders.some(([start, end]) => f.start < end && start < f.end));
+  let next = 0;
+  return findings.filter((f) => {
+    while (next < placeholders.length && (placeholders[next] as [number, number])[1] <= f.start) next += 1;
+    const candidate = placeholders[next];
+    return candidate === undefined || candidate[0] >= f.end;
+  });
 }
 
-/** Sorted by start (ties: the scanners' priority, kept by the stable sort); overlapping findings become one. */
-function merge(findings: Finding[]): Finding[] {
-  findings.sort((a, b) => a.start - b.start);
+/** Findings sorted by start; overlapping ones become one, named by the first. */
+function merge(findings: readonly Finding[]): Finding[] {
   const merged: Finding[] = [];
   for (const finding of findings) {
     const last = merged[merged.length - 1];
