@@ -119,6 +119,8 @@ function falsePositives(): string[] {
     'Use a Bearer token in the Authorization header', 'Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>',
     'postgres://user:password@localhost/db', 'https://user@example.com/path', 'git@github.com:org/repo.git', 'http://localhost:8080/a:b@c', 'redis://:${REDIS_PASSWORD}@cache:6379',
     'pip install scikit-learn; sk-learn-style names; task-ant-colony', 'xoxo-hugs-and-kisses', 'AKIAXXXXXXXXXXXXXXXX', 'ghp_short', 'eyJhbGciOi is a prefix',
+    'print("Password: " + pw)', 'prompt("Enter password:", default="x")', 'console.log("token: " + token)', 'logger.info(f"Using token: {token}")',
+    'def login(username, password):', 'password = input("Password: ")', 'const token = jwt.sign(payload, secret);', 'throw new Error("password: required")',
     'All tests pass: 42 ok', 'pwd: /home/dev/project', 'bypass=true', 'the keyboard key: Enter', 'Token count: 1234',
     `-----BEGIN CERTIFICATE-----\n${b64(300)}\n-----END CERTIFICATE-----`, `-----BEGIN PUBLIC KEY-----\n${b64(200)}\n-----END PUBLIC KEY-----`,
   ];

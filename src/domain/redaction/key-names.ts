@@ -98,6 +98,9 @@ export function looksLikeSecretValue(value: string, key: string, context: ValueC
   if (STAND_IN_START.test(value) || SHELL_VARIABLE.test(value)) return false;
   if (value.endsWith('}}') || lower.startsWith('your') || lower.includes('****') || lower.includes('xxxx')) return false;
   if (allSame(value)) return false;
+  // `print("Password: " + pw)`, `prompt("Enter password:", x)`: the quote that "opened" the value
+  // closed a string; what follows is code, and secrets do not start with a space or a comma.
+  if (/^[\s,;)\]}+]|\s$/.test(value)) return false;
   if (context.bare && (context.next === '(' || context.next === '[' || isDottedReference(value))) return false;
   if (context.bare && context.colon && TYPE_NAME.test(value)) return false;
   return true;
