@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds'];
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -25,8 +25,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-reps N         repetitions of the ingest comparison, medians reported (default 5, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
   --fold-sizes A,B        session sizes (events) whose per-event fold cost is compared (default 5000,20000, quick 2000,8000)
-  --only hook,ingest,flush,view,folds  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
-                          folds: PreToolUse without results against pairs, ingest and report, per-event cost at B ÷ at A)`;
+  --only hook,ingest,flush,view,folds,redaction  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
+                          folds: PreToolUse without results against pairs, ingest and report, per-event cost at B ÷ at A;
+                          redaction: the secret check per event against JSON.parse)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({

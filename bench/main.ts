@@ -12,9 +12,11 @@ import type { HookBenchResult } from './hook-bench';
 import { benchIngest, rawChild } from './ingest-bench';
 import type { IngestBenchResult } from './ingest-bench';
 import { describeMachine } from './machine';
+import { benchRedaction, redactionTable } from './redaction-bench';
+import type { RedactionPoint } from './redaction-bench';
 import { benchViewLatency, VIEW_LATENCY_GOAL_MS } from './view-latency';
 import type { ViewLatencyResult } from './view-latency';
-import { fmtInt, fmtMB, fmtMs, fmtRatio, markdownTable, msSince, progress } from './stats';
+import { fmtInt, fmtMB, fmtMs, fmtRatio, fmtUs, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
 
 // `npm run bench`: figures measured side by side in one run, each as a ratio against a
@@ -63,9 +65,11 @@ async function main(): Promise<void> {
     const flush = options.sections.has('flush') ? await benchFlush({ tempDir, fixture, sizes: options.flushSizes }) : undefined;
     const view = options.sections.has('view') ? await benchViewLatency({ root: ROOT, tempDir, fixture, runs: options.quick ? 30 : 100 }) : undefined;
     const folds = options.sections.has('folds') ? await benchFolds({ tempDir, sizes: options.foldSizes }) : undefined;
+    const redaction = options.sections.has('redaction') ? benchRedaction(fixture, options.quick) : undefined;
+    if (redaction !== undefined) console.log(`\n## Redaction check per event\n\n${redactionTable(redaction)}`);
 
     console.log('\n## Summary (Markdown, for the README)\n');
-    console.log(summaryTable(hook, ingest, flush, view, folds));
+    console.log(summaryTable(hook, ingest, flush, view, folds, redaction));
     console.log(`\nMachine: ${describeMachine(tmpdir(), hook?.inboxWriteMs)}.`);
     console.log(loadLine(loadBefore, loadavg()[0] ?? 0));
     console.log(`Bench run took ${(msSince(started) / 1000).toFixed(0)} s (\`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`).`);
@@ -86,7 +90,7 @@ function loadLine(before: number, after: number): string {
   return `Load average (1 min) at start ${before.toFixed(2)}, at end ${after.toFixed(2)}, on ${cores} cores${busy ? ': the machine was busy with other work, figures are noisier than usual; rerun on an idle machine' : ''}.`;
 }
 
-function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined, folds: FoldsBenchResult | undefined): string {
+function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined, folds: FoldsBenchResult | undefined, redaction: readonly RedactionPoint[] | undefined): string {
   const rows: string[][] = [];
   const goal = (ok: boolean, text: string): string => `${text} ${ok ? '✓' : '✗'}`;
   if (hook !== undefined) {
@@ -127,6 +131,9 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
     rows.push([`Hook fired → folded by the views, p95 (${view.runs} runs)`, fmtMs(view.visible.p95), `${fmtMs(view.hook.p95)} hook wall time p95`, fmtRatio(view.visible.p95 / view.hook.p95), goal(view.visible.p95 <= VIEW_LATENCY_GOAL_MS, `≤ ${VIEW_LATENCY_GOAL_MS} ms`)]);
   }
   if (folds !== undefined) rows.push(...foldRows(folds));
+  for (const p of redaction ?? []) {
+    rows.push([`Redaction check per event (mayMatch, then redactValue if it may hold a secret), ${p.label}`, fmtUs(p.checkMs), `${fmtUs(p.parseMs)} \`JSON.parse\``, fmtRatio(p.checkMs / p.parseMs), 'informational']);
+  }
   return markdownTable(['Measure', 'Agent Logbook', 'Baseline (same run)', 'Ratio', 'Goal'], rows, new Set([1, 2, 3]));
 }
 

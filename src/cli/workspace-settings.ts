@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { CONFIG_FILE_MAX_BYTES, readTextOrThrow } from '../capture/bounded-read';
 import { LogbookError } from '../domain/errors';
 import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';
+import { redactionDisabledSchema, redactionPathsSchema, redactionPatternsSchema } from '../domain/redaction/settings-schema';
+import type { RedactionSettings } from '../domain/redaction/types';
 import { lineColumn } from '../domain/text-position';
 
 // The CLI honours the same `logbook.*` settings as the extension, read from the workspace's
@@ -30,6 +32,9 @@ const priceOverride = z.object({
 const settingsSchema = z.object({
   'logbook.capture.maxFieldBytes': z.number().int().min(MAX_FIELD_BYTES_MIN).max(MAX_FIELD_BYTES_MAX).optional(),
   'logbook.report.prices': z.record(z.string(), priceOverride).optional(),
+  'logbook.redaction.patterns': redactionPatternsSchema.optional(),
+  'logbook.redaction.disabled': redactionDisabledSchema.optional(),
+  'logbook.redaction.paths': redactionPathsSchema.optional(),
 }).loose();
 
 export interface CaptureSettings {
@@ -64,4 +69,14 @@ export function readWorkspaceSettings(workspace: string): z.infer<typeof setting
 
 export function readCaptureSettings(workspace: string): CaptureSettings {
   return { maxFieldBytes: readWorkspaceSettings(workspace)['logbook.capture.maxFieldBytes'] ?? DEFAULT_MAX_FIELD_BYTES };
+}
+
+/** `logbook.redaction.*` as compileRedactor takes them; an unset key stays undefined (paths: the built-in list). */
+export function readRedactionSettings(workspace: string): RedactionSettings {
+  const settings = readWorkspaceSettings(workspace);
+  return {
+    patterns: settings['logbook.redaction.patterns'],
+    disabled: settings['logbook.redaction.disabled'],
+    paths: settings['logbook.redaction.paths'],
+  };
 }

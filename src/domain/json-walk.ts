@@ -24,10 +24,11 @@ export function formatJsonPath(segments: readonly (string | number)[]): string {
 /**
  * `value` with every string replaced by `map(text, path)`; containers on the way to a changed
  * string are copied, everything else is shared, and the very same value comes back when nothing
- * changed. `path()` builds the string's path only when asked (most walks never ask).
+ * changed. `path()` builds the string's path only when asked (most walks never ask); `key` is the
+ * string's own key or index (undefined for a top-level string), for rules that look at the name.
  */
-export function mapJsonStrings(value: unknown, map: (text: string, path: () => string) => string): unknown {
-  if (typeof value === 'string') return map(value, () => '');
+export function mapJsonStrings(value: unknown, map: (text: string, path: () => string, key: string | number | undefined) => string): unknown {
+  if (typeof value === 'string') return map(value, () => '', undefined);
   if (!isContainer(value)) return value;
   let frame: Frame | undefined = open(value, undefined, undefined);
   let result: unknown = value;
@@ -38,7 +39,7 @@ export function mapJsonStrings(value: unknown, map: (text: string, path: () => s
       current.next += 1;
       const child = (current.node as Record<string | number, unknown>)[key];
       if (typeof child === 'string') {
-        const mapped = map(child, () => formatJsonPath(pathTo(current, key)));
+        const mapped = map(child, () => formatJsonPath(pathTo(current, key)), key);
         if (mapped !== child) set(current, key, mapped);
       } else if (isContainer(child)) {
         frame = open(child, current, key);
