@@ -119,10 +119,10 @@ export function mergeWorkspaceSettings(workspace: string, patch: SettingsPatch, 
 }
 
 /** The environment of one CLI run: the parent's, minus anything Claude/Anthropic, plus the offline switches. */
-export function claudeEnv(home: string, baseUrl: string, apiKey: string = MOCK_API_KEY): NodeJS.ProcessEnv {
+export function claudeEnv(home: string, baseUrl: string, apiKey: string = MOCK_API_KEY, unset: readonly string[] = []): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(CLAUDE|ANTHROPIC)/i.test(key)) continue;
+    if (/^(CLAUDE|ANTHROPIC)/i.test(key) || unset.includes(key)) continue;
     env[key] = value;
   }
   return {
@@ -153,6 +153,8 @@ export interface RunClaudeOptions {
   readonly resume?: boolean;
   readonly timeoutMs?: number;
   readonly extraArgs?: readonly string[];
+  /** Variables of this process the CLI (and so its hooks) does not get. */
+  readonly unsetEnv?: readonly string[];
 }
 
 export interface RunClaudeResult {
@@ -184,7 +186,7 @@ export function runClaude(options: RunClaudeOptions): Promise<RunClaudeResult> {
   const started = Date.now();
   const child = spawn(claudeBin(), args, {
     cwd: options.workspace,
-    env: claudeEnv(options.home, options.baseUrl),
+    env: claudeEnv(options.home, options.baseUrl, MOCK_API_KEY, options.unsetEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group, so a timeout kills the CLI and every hook process it started.
     detached: true,
@@ -346,9 +348,10 @@ export function logbookBin(): string {
 export const LOGBOOK_TIMEOUT_MS = 60_000;
 
 /** Runs `node dist/logbook.js <args>`; killed after a timeout so a stuck command cannot hang a test. */
-export function runLogbook(args: readonly string[], cwd: string): LogbookResult {
+export function runLogbook(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): LogbookResult {
   const result = spawnSync(process.execPath, [logbookBin(), ...args], {
     cwd,
+    env,
     encoding: 'utf8',
     timeout: LOGBOOK_TIMEOUT_MS,
     killSignal: 'SIGKILL',

@@ -149,6 +149,8 @@ export interface RunScenarioOptions {
   readonly home?: string;
   readonly timeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Variables of this process the CLI does not get (see RunClaudeOptions). */
+  readonly unsetEnv?: readonly string[];
 }
 
 /**
@@ -174,6 +176,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         sessionId,
         resume: index > 0,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.unsetEnv === undefined ? {} : { unsetEnv: options.unsetEnv }),
       });
       runs.push(run);
       if (run.exitCode !== 0 || run.timedOut) throw new Error(`prompt ${index + 1} failed: ${describeRun(run)}`);
