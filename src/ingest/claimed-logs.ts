@@ -1,8 +1,9 @@
-import { chmodSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryFileName, stampNow } from '../capture/inbox-writer';
 import { LIVE_LOG, LOG_SUFFIX, RETIRED_MODE, splitLog } from '../capture/inbox-log';
 import type { LogRecord } from '../capture/inbox-log';
+import { readRegularFile } from './regular-file';
 
 // The writer's side of the inbox log protocol (src/capture/inbox-log.ts): claim the live log,
 // retire a claimed log, then read it.
@@ -10,11 +11,14 @@ import type { LogRecord } from '../capture/inbox-log';
 /**
  * Renames the live log aside so hooks start a fresh one; returns the claimed name, or undefined
  * when there is nothing to claim. An empty live log stays: claiming it would only make a file.
+ * A live log that is not a file at all (a directory, a FIFO) is claimed too: it is then
+ * quarantined as unreadable, and the hooks start a real one.
  */
 export function claimLiveLog(inboxDir: string): string | undefined {
   const live = join(inboxDir, LIVE_LOG);
   try {
-    if (statSync(live).size === 0) return undefined;
+    const stat = statSync(live);
+    if (stat.isFile() && stat.size === 0) return undefined;
     const name = entryFileName(stampNow(), LOG_SUFFIX);
     renameSync(live, join(inboxDir, name));
     return name;
@@ -34,12 +38,13 @@ export interface ReadLog {
 /**
  * Retires a claimed log (no write bit: a hook still holding it open writes its entry again
  * elsewhere), then reads it. Retiring first is what makes the read complete: every write that
- * ends before the chmod is in what is read after it. Throws ENOENT for a log that is gone.
+ * ends before the chmod is in what is read after it. Throws ENOENT for a log that is gone, and
+ * whatever else reading it throws (NotARegularFile for a directory or a FIFO named like a log).
  */
 export function readClaimedLog(inboxDir: string, name: string, from = 0, settle: () => void = pauseForWrite): ReadLog {
   const path = join(inboxDir, name);
   chmodSync(path, RETIRED_MODE);
-  let bytes = readFileSync(path);
+  let bytes = readRegularFile(path);
   // A hook that opened the log before the claim may be in the middle of its write: the read can
   // see the first part of it. That hook finds the log retired once its write ends and writes the
   // entry again as a file, so nothing would be lost, but the part seen would be quarantined as a
@@ -47,7 +52,7 @@ export function readClaimedLog(inboxDir: string, name: string, from = 0, settle:
   // until the tail is whole. A tail that stays incomplete is a hook stopped mid-write.
   for (let tries = 0; tries < SETTLE_TRIES && endsMidRecord(bytes, from); tries += 1) {
     settle();
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   }
   return { records: splitLog(bytes, from), size: bytes.length };
 }

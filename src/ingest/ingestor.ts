@@ -11,6 +11,7 @@ import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './nor
 import type { IngestRecord, NormalizeOptions } from './normalize';
 import { prepareHookEntry, preparedRecord } from './hook-fast-path';
 import { entryReader } from './read-ahead';
+import { isInboxItemName, unreadableReason } from './inbox-items';
 import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
 import { CausationLinker } from './causation';
@@ -27,12 +28,15 @@ export interface IngestReport {
   appended: number;
   duplicates: number;
   quarantined: number;
+  /** Inbox items that could not be read, each with why (naming it): each is quarantined and archived like any entry. */
   unreadableFiles: string[];
+  /** The writer's own files that could not be read or moved (a journal line, an archive rename), and what was done instead. */
+  problems: string[];
   sessions: Set<string>;
 }
 
 export function emptyReport(): IngestReport {
-  return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], sessions: new Set() };
+  return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], problems: [], sessions: new Set() };
 }
 
 /**
@@ -44,6 +48,8 @@ export function emptyReport(): IngestReport {
 export class Ingestor {
   /** Inbox files appended (in append order), waiting for the next durable flush. */
   private readonly consumed = new Set<string>();
+  /** Those of them that could not be read, with why: the journal keeps the reason, so a replay quarantines them alike. */
+  private readonly consumedUnreadable = new Map<string, string>();
   /** Their raw size, for the journal's sealing threshold. */
   private consumedBytes = 0;
   /** Inbox files whose events are on disk: safe to archive at any time. */
@@ -58,6 +64,10 @@ export class Ingestor {
   private recovered = false;
   /** A seal's removals are under way (removeCommitted may be called again meanwhile). */
   private sealing = false;
+  /** Inbox files stored and journaled that could not be moved into the archive: never read again by this writer. */
+  private readonly stuck = new Set<string>();
+  /** Problems met outside a pass (archiving, sealing), for the next report. */
+  private readonly problems: string[] = [];
 
   constructor(
     private readonly database: LogbookDatabase,
@@ -75,10 +85,11 @@ export class Ingestor {
   ingestPending(report: IngestReport = emptyReport()): IngestReport {
     this.recoverJournal();
     const batchSize = this.options.batchSize ?? 500;
-    claimLiveLog(this.inboxDir);
+    this.claimLiveLog();
+    report.problems.push(...this.takeProblems());
     const names = this.pendingNames();
     if (names.length === 0) return report;
-    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map() };
+    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map(), unreadable: new Map() };
     const entryNames = names.filter((name) => !isClaimedLog(name));
     const logs = names.filter(isClaimedLog);
     // A store kept in memory must have room for what this pass may add (logbook-database.ts).
@@ -100,6 +111,7 @@ export class Ingestor {
       reader.close();
     }
     for (const name of pass.consumed) this.consumed.add(name);
+    for (const [name, reason] of pass.unreadable) this.consumedUnreadable.set(name, reason);
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     this.consumedBytes += pass.bytes;
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
@@ -119,7 +131,9 @@ export class Ingestor {
         read = readClaimedLog(this.inboxDir, log, this.logResume.get(log));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
+        // A directory or a FIFO named like a log, a file that cannot be opened: quarantined, archived.
+        yield { label: log, knownId: undefined, completes: log, bytes: 0, unreadable: unreadableReason(log, error) };
+        continue;
       }
       pass.logSizes.set(log, read.size);
       const { records } = read;
@@ -146,11 +160,12 @@ export class Ingestor {
     this.recoverJournal();
     // The order goes to disk first: a store that holds these events always has it beside it.
     if (this.consumed.size > 0) {
-      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes);
+      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes, this.consumedUnreadable);
     }
     const bytes = this.database.flush();
     for (const name of this.consumed) this.committed.add(name);
     this.consumed.clear();
+    this.consumedUnreadable.clear();
     this.consumedBytes = 0;
     return bytes;
   }
@@ -171,7 +186,11 @@ export class Ingestor {
         try {
           renameSync(join(this.inboxDir, name), join(this.segments.archiveDir, name));
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          // Its events are stored and journaled: left where it is, it only must not be read again.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+            this.stuck.add(name);
+            this.problems.push(`inbox file ${name} could not be moved into segments/archive/ (${(error as Error).message}); its events are stored, and it stays in the inbox`);
+          }
         }
         this.committed.delete(name);
       }
@@ -218,6 +237,22 @@ export class Ingestor {
     return this.committed.size;
   }
 
+  /** Problems met since the last call (and forgets them): segment files that could not be read, archive moves that failed. */
+  takeProblems(): string[] {
+    const problems = [...this.problems, ...this.segments.takeProblems()];
+    this.problems.length = 0;
+    return problems;
+  }
+
+  /** Claims the live log; a live log that cannot be claimed stays for the hooks, and the pass goes on without it. */
+  private claimLiveLog(): void {
+    try {
+      claimLiveLog(this.inboxDir);
+    } catch (error) {
+      this.problems.push(`the inbox's live log could not be claimed (${(error as Error).message}); its entries wait there`);
+    }
+  }
+
   /** Once per writer: forget journal groups of a flush that never reached the disk. */
   private recoverJournal(): void {
     if (this.recovered) return;
@@ -250,7 +285,7 @@ export class Ingestor {
       throw error;
     }
     return names
-      .filter((n) => (n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX) || isClaimedLog(n)) && !this.consumed.has(n) && !this.committed.has(n))
+      .filter((n) => isInboxItemName(n) && !this.consumed.has(n) && !this.committed.has(n) && !this.stuck.has(n))
       .sort();
   }
 
@@ -267,7 +302,7 @@ export class Ingestor {
         consume(pass, item);
         continue;
       }
-      const read = this.readItem(item, reader, report);
+      const read = this.readItem(item, reader, report, pass);
       if (read === undefined) continue;
       parsed.push({ item, ...read });
     }
@@ -294,21 +329,31 @@ export class Ingestor {
     appendInTransaction(this.database, fresh, report);
   }
 
-  /** An item's records, not linked yet, and its raw size; undefined for an entry file that cannot be read. */
-  private readItem(item: PassItem, reader: EntryReader, report: IngestReport): { records: IngestRecord[]; bytes: number } | undefined {
+  /**
+   * An item's records, not linked yet, and its raw size; undefined for an entry file that is gone.
+   * An item that cannot be read is one quarantine record, and its reason goes to the journal.
+   */
+  private readItem(item: PassItem, reader: EntryReader, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } | undefined {
     if (item.text !== undefined) {
       return { records: logRecordRecords(item.label, item.text, item.torn, this.options), bytes: item.bytes };
     }
+    if (item.unreadable !== undefined) return this.unreadableItem(item.label, item.unreadable, report, pass);
     if (item.completes !== undefined && isClaimedLog(item.completes)) return { records: [], bytes: 0 }; // an empty log
     let read: ReadResult;
     try {
       read = reader.read(item.label);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report.unreadableFiles.push(`${item.label}: ${(error as Error).message}`);
-      return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      return this.unreadableItem(item.label, unreadableReason(item.label, error), report, pass);
     }
     if (read.prepared !== undefined) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
     return { records: entryRecords(item.label, read.text, this.options), bytes: read.text.length };
+  }
+
+  private unreadableItem(name: string, reason: string, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } {
+    report.unreadableFiles.push(reason);
+    pass.unreadable.set(name, reason);
+    return { records: unreadableRecords(name, reason, this.options), bytes: 0 };
   }
 }
 
@@ -318,7 +363,13 @@ const PASS_GROWTH_FACTOR = 2;
 /** The inbox files' sizes together (one that is gone counts 0). */
 function bytesOf(dir: string, names: readonly string[]): number {
   let total = 0;
-  for (const name of names) total += statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+  for (const name of names) {
+    try {
+      total += statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+    } catch {
+      // Unreadable: the pass quarantines it, and it adds nothing.
+    }
+  }
   return total;
 }
 
@@ -336,6 +387,8 @@ interface PassItem {
   readonly completes: string | undefined;
   /** For a log's last record: the log's size (the journal's sealing threshold counts it). */
   readonly bytes: number;
+  /** Why a claimed log could not be read at all: it is quarantined with the reason. */
+  readonly unreadable?: string;
 }
 
 function entryItem(name: string): PassItem {
@@ -353,6 +406,8 @@ interface Pass {
   readonly workflowSessions: Set<string>;
   /** Claimed logs read, with their size when read. */
   readonly logSizes: Map<string, number>;
+  /** Items that could not be read, with why. */
+  readonly unreadable: Map<string, string>;
 }
 
 /** The event id an entry's name carries (hook and CLI entries, the sh launcher's raw ones). */
@@ -373,6 +428,15 @@ export function entryRecords(name: string, text: string, options: NormalizeOptio
 /** The records of a whole claimed log's text (a rebuild replays logs as the archive holds them). */
 function logRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
   return splitLog(Buffer.from(text, 'utf8')).flatMap((record) => logRecordRecords(`${name}#${record.offset}`, record.text, record.torn, options));
+}
+
+/**
+ * The record of an inbox item that could not be read (a directory or a FIFO under an entry's or
+ * a log's name, a file that cannot be opened): quarantined with the reason, under an id derived
+ * from the name, so reading it again, or replaying it from the journal, gives the same record.
+ */
+export function unreadableRecords(name: string, reason: string, options: NormalizeOptions): IngestRecord[] {
+  return normalizeEntryRecords(unreadable(name, '', reason), options);
 }
 
 /** The records of one log record (`label` is `<log>#<offset>`): a torn one is quarantined with why. */

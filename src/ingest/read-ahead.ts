@@ -1,8 +1,9 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HOOK_CHECKS, HOOK_FAST_PATH_SOURCE } from './hook-fast-path';
 import type { PreparedHookEntry } from './hook-fast-path';
+import { openRegularFile, readRest } from './regular-file';
 
 // Reading an inbox entry (three system calls) and parsing it cost as much as appending it. A
 // big pass has a helper thread read the next entries into shared memory and run the hook fast
@@ -61,23 +62,22 @@ export function entryReader(dir: string, names: readonly string[], maxFieldBytes
 // Most entries are small: one open/read/close into a reused buffer costs a third of readFileSync.
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
-/** Reads one inbox entry's text. */
+/** Reads one inbox entry's text; a name that is not a regular file (a directory, a FIFO) throws at once. */
 export function readEntry(path: string): string {
-  const fd = openSync(path, 'r');
-  let read: number;
+  const { fd } = openRegularFile(path);
   try {
-    read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    const read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    return read < readBuffer.length ? readBuffer.toString('utf8', 0, read) : readRest(fd, Buffer.from(readBuffer), read).toString('utf8');
   } finally {
     closeSync(fd);
   }
-  return read < readBuffer.length ? readBuffer.toString('utf8', 0, read) : readFileSync(path, 'utf8');
 }
 
 // The helper: node built-ins and the fast path's source only (no file to find beside the bundle).
 // A prepared entry is stored as its fields' JSON, a NUL (never in JSON text), the payload text.
 const HELPER = `
 const { workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync, constants } = require('node:fs');
 const { dir, names, memory, slots, slotBytes, checks, maxFieldBytes } = workerData;
 const control = new Int32Array(memory, 0, ${CONTROL_WORDS});
 const tags = new Int32Array(memory, ${CONTROL_WORDS * 4}, slots);
@@ -89,8 +89,10 @@ ${HOOK_FAST_PATH_SOURCE}
 function fill(name, slot) {
   const start = slot * slotBytes;
   let size;
-  const fd = openSync(dir + '/' + name, 'r');
+  // Never blocks on a FIFO; anything but a regular file is left to the writer, which says what it is.
+  const fd = openSync(dir + '/' + name, constants.O_RDONLY | (constants.O_NONBLOCK || 0));
   try {
+    if (!fstatSync(fd).isFile()) return;
     size = readSync(fd, data, start, slotBytes, 0);
   } finally {
     closeSync(fd);
