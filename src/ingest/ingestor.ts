@@ -14,6 +14,7 @@ import { entryReader } from './read-ahead';
 import { isInboxItemName, unreadableReason } from './inbox-items';
 import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
+import type { AppendOrder, LogRange } from './segment-read';
 import { CausationLinker } from './causation';
 import { isWorkflowEventType } from '../domain/workflow/events';
 
@@ -50,6 +51,12 @@ export class Ingestor {
   private readonly consumed = new Set<string>();
   /** Those of them that could not be read, with why: the journal keeps the reason, so a replay quarantines them alike. */
   private readonly consumedUnreadable = new Map<string, string>();
+  /**
+   * Their append order, where entry files were merged between a log's records: `consumed`
+   * lists a log once it is read whole, and a replay of whole logs would append in another order.
+   */
+  private readonly consumedOrder: AppendOrder = [];
+  private consumedInterleaved = false;
   /** Their raw size, for the journal's sealing threshold. */
   private consumedBytes = 0;
   /** Inbox files whose events are on disk: safe to archive at any time. */
@@ -89,7 +96,7 @@ export class Ingestor {
     report.problems.push(...this.takeProblems());
     const names = this.pendingNames();
     if (names.length === 0) return report;
-    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map(), unreadable: new Map() };
+    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map(), unreadable: new Map(), order: [], interleaved: false };
     const entryNames = names.filter((name) => !isClaimedLog(name));
     const logs = names.filter(isClaimedLog);
     // A store kept in memory must have room for what this pass may add (logbook-database.ts).
@@ -112,6 +119,8 @@ export class Ingestor {
     }
     for (const name of pass.consumed) this.consumed.add(name);
     for (const [name, reason] of pass.unreadable) this.consumedUnreadable.set(name, reason);
+    this.consumedOrder.push(...pass.order);
+    this.consumedInterleaved ||= pass.interleaved;
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     this.consumedBytes += pass.bytes;
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
@@ -140,15 +149,18 @@ export class Ingestor {
       if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
       for (let i = 0; i < records.length; i += 1) {
         const record = records[i] as (typeof records)[number];
+        const merged = next;
         // Only entry files still to merge need the record's receive time (a regex per record).
         if (next < entryNames.length) {
           lastUs = receivedUsOf(record.text) ?? lastUs;
           while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
         }
         const last = i === records.length - 1;
+        // A run of the log's records starts here: its first record, or one after merged entry files.
+        const run = i === 0 || next > merged ? { log, offset: record.offset, first: i === 0 } : undefined;
         yield {
           label: `${log}#${record.offset}`, knownId: undefined, text: record.text, ...(record.torn === undefined ? {} : { torn: record.torn }),
-          completes: last ? log : undefined, bytes: last ? read.size : 0,
+          completes: last ? log : undefined, bytes: last ? read.size : 0, ...(run === undefined ? {} : { run }),
         };
       }
     }
@@ -160,12 +172,16 @@ export class Ingestor {
     this.recoverJournal();
     // The order goes to disk first: a store that holds these events always has it beside it.
     if (this.consumed.size > 0) {
-      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes, this.consumedUnreadable);
+      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes, {
+        unreadable: this.consumedUnreadable, ...(this.consumedInterleaved ? { order: this.consumedOrder } : {}),
+      });
     }
     const bytes = this.database.flush();
     for (const name of this.consumed) this.committed.add(name);
     this.consumed.clear();
     this.consumedUnreadable.clear();
+    this.consumedOrder.length = 0;
+    this.consumedInterleaved = false;
     this.consumedBytes = 0;
     return bytes;
   }
@@ -389,6 +405,8 @@ interface PassItem {
   readonly bytes: number;
   /** Why a claimed log could not be read at all: it is quarantined with the reason. */
   readonly unreadable?: string;
+  /** Set on a log record that starts a run of its log's records (the first, or one after merged entry files). */
+  readonly run?: { readonly log: string; readonly offset: number; readonly first: boolean };
 }
 
 function entryItem(name: string): PassItem {
@@ -397,6 +415,12 @@ function entryItem(name: string): PassItem {
 
 function consume(pass: Pass, item: PassItem): void {
   if (item.completes !== undefined) pass.consumed.push(item.completes);
+  if (item.text === undefined) {
+    pass.order.push(item.label);
+  } else if (item.run !== undefined) {
+    pass.order.push([item.run.log, item.run.offset]);
+    if (!item.run.first) pass.interleaved = true;
+  }
 }
 
 /** What one ingest pass consumed, taken over by the ingestor once the pass has committed. */
@@ -408,6 +432,10 @@ interface Pass {
   readonly logSizes: Map<string, number>;
   /** Items that could not be read, with why. */
   readonly unreadable: Map<string, string>;
+  /** What was appended, in order: entry files, and runs of log records (log, byte offset). */
+  readonly order: AppendOrder;
+  /** Whether entry files were merged between a log's records (the journal then needs `order`). */
+  interleaved: boolean;
 }
 
 /** The event id an entry's name carries (hook and CLI entries, the sh launcher's raw ones). */
@@ -419,15 +447,17 @@ function knownIdOf(name: string): string | undefined {
  * All the records of one inbox entry's text, in order, not linked yet: by the fast path when it
  * takes the entry, else validated in full. Shared with rebuild, so a replay ingests it alike.
  */
-export function entryRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
-  if (isClaimedLog(name)) return logRecords(name, text, options);
+export function entryRecords(name: string, text: string, options: NormalizeOptions, range?: LogRange): IngestRecord[] {
+  if (isClaimedLog(name)) return logRecords(name, text, options, range);
   const prepared = prepareHookEntry(name, text, options.maxFieldBytes);
   return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseInboxEntry(name, text), options);
 }
 
-/** The records of a whole claimed log's text (a rebuild replays logs as the archive holds them). */
-function logRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
-  return splitLog(Buffer.from(text, 'utf8')).flatMap((record) => logRecordRecords(`${name}#${record.offset}`, record.text, record.torn, options));
+/** The records of a claimed log's text (a rebuild replays logs as the archive holds them), or of a run of them. */
+function logRecords(name: string, text: string, options: NormalizeOptions, range?: LogRange): IngestRecord[] {
+  const records = splitLog(Buffer.from(text, 'utf8'), range?.from ?? 0);
+  const to = range?.to;
+  return records.filter((record) => to === undefined || record.offset < to).flatMap((record) => logRecordRecords(`${name}#${record.offset}`, record.text, record.torn, options));
 }
 
 /**

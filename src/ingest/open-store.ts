@@ -107,7 +107,7 @@ function replayInto(database: LogbookDatabase, paths: LogbookPaths): RebuildFind
       chunkHasRecords = true;
     } else {
       if (item.leftover === true) findings.leftovers.push(item.name);
-      entry(item.kind === 'entry' ? entryRecords(item.name, item.text, { maxFieldBytes: item.maxFieldBytes }) : unreadableRecords(item.name, item.reason, { maxFieldBytes: item.maxFieldBytes }));
+      entry(item.kind === 'entry' ? entryRecords(item.name, item.text, { maxFieldBytes: item.maxFieldBytes }, item.range) : unreadableRecords(item.name, item.reason, { maxFieldBytes: item.maxFieldBytes }));
     }
     if (chunk.length >= 5000) append();
   }

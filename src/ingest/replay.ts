@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplayItem, SegmentFiles } from './segments';
-import { readJournal, readLegacy, readSealed, segmentLabel } from './segment-read';
+import { appendOrderOf, readJournal, readLegacy, readSealed, segmentLabel } from './segment-read';
 import { readTextIfThere } from './regular-file';
 import { isInboxItemName, unreadableReason } from './inbox-items';
 
@@ -32,19 +32,24 @@ export function* replaySegments(files: SegmentFiles, archiveDir: string, inboxDi
 
 function* sealedItems(file: string, named: Set<string>, cap: { last: number }): Generator<ReplayItem> {
   const read = readSealed(file);
+  // The text of each log whose records were sealed in runs: it is on the first run's line.
+  const logTexts = new Map<string, string>();
   for (const line of read.items) {
     if (!('name' in line)) {
       yield problem(`${segmentLabel(file)} keeps a line of its journal that could not be read when it was sealed (${line.problem}): the entries it named, if still in the archive, are replayed last`);
       continue;
     }
     cap.last = line.cap;
+    const range = line.run === undefined ? undefined : { from: line.run[0], to: line.run[1] ?? undefined };
+    if (line.text !== undefined && range !== undefined) logTexts.set(line.name, line.text);
+    const text = line.text ?? (range !== undefined && line.missing !== true && line.unreadable === undefined ? logTexts.get(line.name) : undefined);
     if (line.unreadable !== undefined) {
       named.add(line.name);
       yield { kind: 'unreadable', name: line.name, reason: line.unreadable, maxFieldBytes: line.cap };
-    } else if (line.text !== undefined) {
+    } else if (text !== undefined) {
       named.add(line.name);
-      yield { kind: 'entry', name: line.name, text: line.text, maxFieldBytes: line.cap };
-    } else {
+      yield { kind: 'entry', name: line.name, text, maxFieldBytes: line.cap, ...(range === undefined ? {} : { range }) };
+    } else if (range === undefined || line.text !== undefined || line.missing === true) {
       // Left unnamed: if its file is back (or readable again), it is replayed last.
       yield { kind: 'missing', name: line.name, ...(line.reason === undefined ? {} : { reason: line.reason }) };
     }
@@ -56,24 +61,34 @@ function* journalItems(file: string, archiveDir: string, inboxDir: string, named
   const read = readJournal(file);
   for (const { group } of read.items) {
     cap.last = group.cap;
-    for (const name of group.entries) {
+    // A log replayed in runs is read once per group.
+    const texts = new Map<string, string | Error | undefined>();
+    for (const { name, range } of appendOrderOf(group)) {
       const unreadable = group.unreadable?.[name];
       named.add(name);
       if (unreadable !== undefined) {
         yield { kind: 'unreadable', name, reason: unreadable, maxFieldBytes: group.cap };
         continue;
       }
-      let text: string | undefined;
-      try {
-        text = readTextIfThere(join(archiveDir, name)) ?? readTextIfThere(join(inboxDir, name));
-      } catch (error) {
-        yield { kind: 'missing', name, reason: `it could not be read: ${(error as Error).message}` };
-        continue;
-      }
-      yield text === undefined ? { kind: 'missing', name } : { kind: 'entry', name, text, maxFieldBytes: group.cap };
+      const again = texts.has(name);
+      if (!again) texts.set(name, entryText(archiveDir, inboxDir, name));
+      const text = texts.get(name);
+      if (typeof text === 'string') yield { kind: 'entry', name, text, maxFieldBytes: group.cap, ...(range === undefined ? {} : { range }) };
+      else if (again) continue;
+      else if (text instanceof Error) yield { kind: 'missing', name, reason: `it could not be read: ${text.message}` };
+      else yield { kind: 'missing', name };
     }
   }
   yield* problems(read.problems);
+}
+
+/** An entry's text from the archive, or the inbox for one not moved yet; undefined when it is in neither, the error when it cannot be read. */
+function entryText(archiveDir: string, inboxDir: string, name: string): string | Error | undefined {
+  try {
+    return readTextIfThere(join(archiveDir, name)) ?? readTextIfThere(join(inboxDir, name));
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 /** Inbox files in the archive or the inbox that no readable line names, in name (= receive) order, read as the ingest would read them. */

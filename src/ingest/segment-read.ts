@@ -15,6 +15,18 @@ import { readRegularFile } from './regular-file';
 /** An inbox file's name as the segments hold it: a plain name inside the inbox or the archive, never a path. */
 const entryName = z.string().min(1).max(255).refine((name) => !/[/\\\0]/.test(name) && name !== '.' && name !== '..', 'not a plain file name');
 
+/** An entry file, or a run of a log's records from a byte offset (up to the log's next run, or its end). */
+const appended = z.union([entryName, z.tuple([entryName, z.number().int().nonnegative()])]);
+
+/** What a flush appended, in order, where that is not `entries` (entry files merged between a log's records). */
+export type AppendOrder = z.infer<typeof appended>[];
+
+/** Part of a claimed log: its records from byte `from` (a record's start) up to `to` (the end when undefined). */
+export interface LogRange {
+  readonly from: number;
+  readonly to: number | undefined;
+}
+
 const journalGroup = z.object({
   /** The store's last global position once these entries were appended: a store short of it never got them. */
   last: z.number().int().nonnegative(),
@@ -24,6 +36,8 @@ const journalGroup = z.object({
   entries: z.array(entryName),
   /** Entries that could not be read, with why: replayed as the same quarantine record. */
   unreadable: z.record(z.string(), z.string()).optional(),
+  /** The append order, when entry files were merged between a log's records (else `entries` is that order, logs whole). */
+  order: z.array(appended).optional(),
 });
 
 /** One durable flush's entries, as the journal records them. */
@@ -38,6 +52,8 @@ const sealedEntry = z.object({
   reason: z.string().optional(),
   /** The entry could not be read when it was ingested: it was quarantined with this reason. */
   unreadable: z.string().optional(),
+  /** A run of a log's records (from, to or null for the end); the log's text is on its first run's line only. */
+  run: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative().nullable()]).optional(),
 });
 
 /** A line of the journal that could not be read when it was sealed, kept as it was. */
@@ -215,4 +231,26 @@ function boundedRecord(record: IngestRecord): IngestRecord {
   const metadata = cutTooDeep(record.event.metadata).value as Record<string, unknown>;
   // Its serialized text, if the line has one, is the unbounded one: the store serialises the bounded values instead.
   return { streamId: record.streamId, event: { ...record.event, serialized: undefined, data: data.value, metadata: data.cuts.length > 0 ? { ...metadata, depthCuts: data.cuts } : metadata } };
+}
+
+/**
+ * A group's append order as items to replay: entry files whole, and each run of a log's records
+ * with its range (up to the same log's next run). Without `order`, the entries in their order.
+ */
+export function appendOrderOf(group: JournalGroup): { name: string; range?: LogRange }[] {
+  if (group.order === undefined) return group.entries.map((name) => ({ name }));
+  const items: { name: string; range?: LogRange }[] = [];
+  const open = new Map<string, { from: number; at: number }>();
+  for (const label of group.order) {
+    if (typeof label === 'string') {
+      items.push({ name: label });
+      continue;
+    }
+    const [log, from] = label;
+    const previous = open.get(log);
+    if (previous !== undefined) items[previous.at] = { name: log, range: { from: previous.from, to: from } };
+    open.set(log, { from, at: items.length });
+    items.push({ name: log, range: { from, to: undefined } });
+  }
+  return items;
 }

@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { archiveDirOf } from '../capture/paths';
 import { fsyncDir, removeStaleTemps, writeFileDurably } from '../store/durable-file';
 import type { IngestRecord } from './normalize';
-import { readJournal, readSealed } from './segment-read';
-import type { JournalGroup } from './segment-read';
+import { appendOrderOf, readJournal, readSealed } from './segment-read';
+import type { AppendOrder, JournalGroup, LogRange } from './segment-read';
 import { readTextIfThere } from './regular-file';
 import { replaySegments } from './replay';
 
@@ -34,8 +34,11 @@ export const MAX_JOURNAL_ENTRIES = 4096;
 export type ReplayItem =
   /** A record as an earlier version stored it. */
   | { readonly kind: 'record'; readonly record: IngestRecord }
-  /** An inbox entry's text, to be ingested again exactly as the first time (`leftover`: no readable line names it). */
-  | { readonly kind: 'entry'; readonly name: string; readonly text: string; readonly maxFieldBytes: number; readonly leftover?: true }
+  /**
+   * An inbox entry's text, to be ingested again exactly as the first time: a claimed log whole,
+   * or a run of its records (`range`); `leftover`: no readable line names it.
+   */
+  | { readonly kind: 'entry'; readonly name: string; readonly text: string; readonly maxFieldBytes: number; readonly range?: LogRange; readonly leftover?: true }
   /** An entry that could not be read when it was ingested: quarantined again with the same reason. */
   | { readonly kind: 'unreadable'; readonly name: string; readonly reason: string; readonly maxFieldBytes: number; readonly leftover?: true }
   /** An entry a line names but whose text is nowhere (removed by hand), or cannot be read now (`reason`). */
@@ -65,15 +68,22 @@ export class SegmentLog {
   }
 
   /**
-   * Records one flush's entries, in append order, durably (one fsync); call before the store's
-   * flush. `unreadable`: entries that could not be read, with why (the replay quarantines them alike).
+   * Records one flush's entries, in the order each was read whole, durably (one fsync); call
+   * before the store's flush. `unreadable`: entries that could not be read, with why (a replay
+   * quarantines them alike); `order`: the append order, when entry files were merged between a
+   * log's records.
    */
-  appendGroup(entries: readonly string[], last: number, cap: number, bytes: number, unreadable: ReadonlyMap<string, string> = new Map()): void {
+  appendGroup(entries: readonly string[], last: number, cap: number, bytes: number, extra: { readonly unreadable?: ReadonlyMap<string, string>; readonly order?: AppendOrder } = {}): void {
     if (entries.length === 0) return;
     this.ensureDir();
     const size = this.openJournalSize();
+    const unreadable = extra.unreadable ?? new Map<string, string>();
     const reasons = entries.filter((name) => unreadable.has(name)).map((name) => [name, unreadable.get(name) as string] as const);
-    const group: JournalGroup = { last, cap, bytes, entries: [...entries], ...(reasons.length > 0 ? { unreadable: Object.fromEntries(reasons) } : {}) };
+    const group: JournalGroup = {
+      last, cap, bytes, entries: [...entries],
+      ...(reasons.length > 0 ? { unreadable: Object.fromEntries(reasons) } : {}),
+      ...(extra.order === undefined ? {} : { order: [...extra.order] }),
+    };
     const line = `${JSON.stringify(group)}\n`;
     const file = this.openJournal();
     const created = !existsSync(file);
@@ -149,7 +159,17 @@ export class SegmentLog {
     this.tell(read.problems);
     const lines: string[] = [];
     for (const { group } of read.items) {
-      for (const name of group.entries) lines.push(JSON.stringify(sealedEntryOf(name, group, this.archiveDir, inboxDir)));
+      const sealedLogs = new Set<string>();
+      for (const { name, range } of appendOrderOf(group)) {
+        if (range === undefined) {
+          lines.push(JSON.stringify(sealedEntryOf(name, group, this.archiveDir, inboxDir)));
+          continue;
+        }
+        // A log's text goes with its first run only; the later runs' lines point back to it.
+        const run = [range.from, range.to ?? null];
+        lines.push(JSON.stringify(sealedLogs.has(name) ? { name, cap: group.cap, run } : { ...sealedEntryOf(name, group, this.archiveDir, inboxDir), run }));
+        sealedLogs.add(name);
+      }
     }
     for (const bad of read.bad) lines.push(JSON.stringify({ journalLine: bad.text, problem: bad.problem }));
     const sealed = join(this.dir, journalName('raw', n, '.jsonl.gz'));
