@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { logbookPaths } from '../../src/capture/paths';
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
 import { MAX_JSON_DEPTH, findTooDeep } from '../../src/domain/json-depth';
@@ -180,6 +181,43 @@ test('a session id starting with "$" (the logbook\'s own streams) is quarantined
     assert.equal((await ingestPass(writer)).appended, 1, 'later events are ingested');
     await assertRebuildMatches(paths, writer.database.store);
     writer.close();
+  } finally {
+    cleanup();
+  }
+});
+
+const bin = join(__dirname, '..', '..', 'dist', 'logbook.js');
+
+test('the issue\'s repro, for real: the installed hook takes a payload 8,000 levels deep, then logbook ingest, events, report and rebuild all succeed, and later events are ingested', { skip: !existsSync(bin) && 'run npm run build first' }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [bin, ...args, '--workspace', dir], { encoding: 'utf8' });
+    const hook = (event: string, payload: string): void => {
+      const run = spawnSync('/bin/sh', [logbookPaths(dir).hookLauncher, event], { input: payload, env: { PATH: dirname(process.execPath), CLAUDE_PROJECT_DIR: dir }, encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+    };
+    assert.equal(cli('install-hooks').status, 0);
+    for (const [event, deep] of [['Notification', deepArrays(8000)], ['PreToolUse', deepObjects(8000)]] as const) {
+      hook(event, `{"session_id":"S","hook_event_name":"${event}","tool_name":"Bash","tool_input":{"x":${deep}},"x":${deep}}`);
+      const ingest = cli('ingest');
+      assert.equal(ingest.status, 0, ingest.stderr);
+      assert.match(ingest.stdout, /ingested 1 event\(s\) from 1 session\(s\)/);
+    }
+    hook('Stop', '{"session_id":"S","hook_event_name":"Stop"}');
+    assert.match(cli('ingest').stdout, /ingested 1 event\(s\)/, 'a later event goes in');
+    const events = cli('events', '--session', 'S', '--json');
+    assert.equal(events.status, 0, events.stderr);
+    const stored = JSON.parse(events.stdout) as RecordedEvent[];
+    assert.deepEqual(stored.map((e) => [e.type, (e.metadata['depthCuts'] as unknown[] | undefined)?.length ?? 0]), [['Notification', 2], ['PreToolUse', 2], ['Stop', 0]]);
+    assert.equal(cli('events', '--search', 'Bash').status, 0, 'the full-text index took them');
+    const report = cli('report', 'S', '--html', join(dir, 'report.html'));
+    assert.equal(report.status, 0, report.stderr);
+    const rebuild = cli('rebuild');
+    assert.equal(rebuild.status, 0, rebuild.stderr);
+    assert.equal(rebuild.stdout, 'rebuilt the store (3 event(s)); everything in the raw segments was read\n');
+    const again = JSON.parse(cli('events', '--session', 'S', '--json').stdout) as RecordedEvent[];
+    const withoutTime = (e: RecordedEvent): unknown => ({ ...e, recordedAt: undefined });
+    assert.deepEqual(again.map(withoutTime), stored.map(withoutTime), 'the rebuilt store holds the same events');
   } finally {
     cleanup();
   }
