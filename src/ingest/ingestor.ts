@@ -2,19 +2,20 @@ import { readdirSync, renameSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
-import { isClaimedLog, splitLog } from '../capture/inbox-log';
-import { idFromName, parseInboxEntry, unreadable } from './inbox-entry';
-import { claimLiveLog, grownPast, readClaimedLog, receivedUsOf, receivedUsOfName } from './claimed-logs';
-import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './normalize';
-import type { IngestRecord, NormalizeOptions } from './normalize';
-import { prepareHookEntry, preparedRecord } from './hook-fast-path';
+import { isClaimedLog } from '../capture/inbox-log';
+import { claimLiveLog, grownPast } from './claimed-logs';
+import { consume, passItems } from './pass-items';
+import type { Pass, PassItem } from './pass-items';
+import { serializeRecord } from './normalize';
+import type { IngestRecord } from './normalize';
+import { preparedRecord } from './hook-fast-path';
+import { appendInTransaction, entryRecords, logRecordRecords, unreadableRecords } from './entry-records';
 import { entryReader } from './read-ahead';
 import { isInboxItemName, unreadableReason } from './inbox-items';
 import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
-import type { AppendOrder, LogRange } from './segment-read';
+import type { AppendOrder } from './segment-read';
 import { CausationLinker } from './causation';
 import { isWorkflowEventType } from '../domain/workflow/events';
 
@@ -105,7 +106,7 @@ export class Ingestor {
     try {
       this.database.transaction(() => {
         let batch: PassItem[] = [];
-        for (const item of this.passItems(entryNames, logs, pass)) {
+        for (const item of passItems(this.inboxDir, entryNames, logs, this.logResume, pass)) {
           batch.push(item);
           if (batch.length >= batchSize) {
             this.ingestBatch(batch, reader, report, pass);
@@ -125,46 +126,6 @@ export class Ingestor {
     this.consumedBytes += pass.bytes;
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
     return report;
-  }
-
-  /**
-   * The pass's entries in receive order: the entry files (named by receive time) merged into
-   * the claimed logs' records (in append order, each log read when its turn comes).
-   */
-  private *passItems(entryNames: readonly string[], logs: readonly string[], pass: Pass): Generator<PassItem> {
-    let next = 0;
-    let lastUs = 0;
-    for (const log of logs) {
-      let read: ReturnType<typeof readClaimedLog>;
-      try {
-        read = readClaimedLog(this.inboxDir, log, this.logResume.get(log));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        // A directory or a FIFO named like a log, a file that cannot be opened: quarantined, archived.
-        yield { label: log, knownId: undefined, completes: log, bytes: 0, unreadable: unreadableReason(log, error) };
-        continue;
-      }
-      pass.logSizes.set(log, read.size);
-      const { records } = read;
-      if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
-      for (let i = 0; i < records.length; i += 1) {
-        const record = records[i] as (typeof records)[number];
-        const merged = next;
-        // Only entry files still to merge need the record's receive time (a regex per record).
-        if (next < entryNames.length) {
-          lastUs = receivedUsOf(record.text) ?? lastUs;
-          while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
-        }
-        const last = i === records.length - 1;
-        // A run of the log's records starts here: its first record, or one after merged entry files.
-        const run = i === 0 || next > merged ? { log, offset: record.offset, first: i === 0 } : undefined;
-        yield {
-          label: `${log}#${record.offset}`, knownId: undefined, text: record.text, ...(record.torn === undefined ? {} : { torn: record.torn }),
-          completes: last ? log : undefined, bytes: last ? read.size : 0, ...(run === undefined ? {} : { run }),
-        };
-      }
-    }
-    while (next < entryNames.length) yield entryItem(entryNames[next++] as string);
   }
 
   /** Journals what was appended, then flushes the store durably; those inbox entries become safe to archive. */
@@ -387,111 +348,4 @@ function bytesOf(dir: string, names: readonly string[]): number {
     }
   }
   return total;
-}
-
-/** One entry of a pass: an entry file, or a record of a claimed log. */
-interface PassItem {
-  /** The entry file's name, or `<log>#<byte offset>` for a log record (in metadata and messages). */
-  readonly label: string;
-  /** The id an entry file's name carries: a duplicate is known without reading it. */
-  readonly knownId: string | undefined;
-  /** A log record's text (entry files are read when their turn comes). */
-  readonly text?: string;
-  /** Why a log record is not a whole entry: it is quarantined with the reason. */
-  readonly torn?: string;
-  /** The inbox file this item finishes: consumed once the pass commits. */
-  readonly completes: string | undefined;
-  /** For a log's last record: the log's size (the journal's sealing threshold counts it). */
-  readonly bytes: number;
-  /** Why a claimed log could not be read at all: it is quarantined with the reason. */
-  readonly unreadable?: string;
-  /** Set on a log record that starts a run of its log's records (the first, or one after merged entry files). */
-  readonly run?: { readonly log: string; readonly offset: number; readonly first: boolean };
-}
-
-function entryItem(name: string): PassItem {
-  return { label: name, knownId: knownIdOf(name), completes: name, bytes: 0 };
-}
-
-function consume(pass: Pass, item: PassItem): void {
-  if (item.completes !== undefined) pass.consumed.push(item.completes);
-  if (item.text === undefined) {
-    pass.order.push(item.label);
-  } else if (item.run !== undefined) {
-    pass.order.push([item.run.log, item.run.offset]);
-    if (!item.run.first) pass.interleaved = true;
-  }
-}
-
-/** What one ingest pass consumed, taken over by the ingestor once the pass has committed. */
-interface Pass {
-  readonly consumed: string[];
-  bytes: number;
-  readonly workflowSessions: Set<string>;
-  /** Claimed logs read, with their size when read. */
-  readonly logSizes: Map<string, number>;
-  /** Items that could not be read, with why. */
-  readonly unreadable: Map<string, string>;
-  /** What was appended, in order: entry files, and runs of log records (log, byte offset). */
-  readonly order: AppendOrder;
-  /** Whether entry files were merged between a log's records (the journal then needs `order`). */
-  interleaved: boolean;
-}
-
-/** The event id an entry's name carries (hook and CLI entries, the sh launcher's raw ones). */
-function knownIdOf(name: string): string | undefined {
-  return idFromEntryName(name) ?? (name.endsWith(RAW_HOOK_SUFFIX) ? idFromName(name) : undefined);
-}
-
-/**
- * All the records of one inbox entry's text, in order, not linked yet: by the fast path when it
- * takes the entry, else validated in full. Shared with rebuild, so a replay ingests it alike.
- */
-export function entryRecords(name: string, text: string, options: NormalizeOptions, range?: LogRange): IngestRecord[] {
-  if (isClaimedLog(name)) return logRecords(name, text, options, range);
-  const prepared = prepareHookEntry(name, text, options.maxFieldBytes);
-  return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseInboxEntry(name, text), options);
-}
-
-/** The records of a claimed log's text (a rebuild replays logs as the archive holds them), or of a run of them. */
-function logRecords(name: string, text: string, options: NormalizeOptions, range?: LogRange): IngestRecord[] {
-  const records = splitLog(Buffer.from(text, 'utf8'), range?.from ?? 0);
-  const to = range?.to;
-  return records.filter((record) => to === undefined || record.offset < to).flatMap((record) => logRecordRecords(`${name}#${record.offset}`, record.text, record.torn, options));
-}
-
-/**
- * The record of an inbox item that could not be read (a directory or a FIFO under an entry's or
- * a log's name, a file that cannot be opened): quarantined with the reason, under an id derived
- * from the name, so reading it again, or replaying it from the journal, gives the same record.
- */
-export function unreadableRecords(name: string, reason: string, options: NormalizeOptions): IngestRecord[] {
-  return normalizeEntryRecords(unreadable(name, '', reason), options);
-}
-
-/** The records of one log record (`label` is `<log>#<offset>`): a torn one is quarantined with why. */
-function logRecordRecords(label: string, text: string, torn: string | undefined, options: NormalizeOptions): IngestRecord[] {
-  return torn !== undefined ? normalizeEntryRecords(unreadable(label, text, `inbox log ${label}: ${torn}`), options) : entryRecords(label, text, options);
-}
-
-/** Appends records in order in one transaction, grouping runs of the same stream into one append. Shared with rebuild. */
-export function appendRecords(database: LogbookDatabase, records: readonly IngestRecord[], report: IngestReport): void {
-  if (records.length === 0) return;
-  database.transaction(() => appendInTransaction(database, records, report));
-}
-
-/** appendRecords inside a transaction the caller holds. */
-export function appendInTransaction(database: LogbookDatabase, records: readonly IngestRecord[], report: IngestReport): void {
-  let start = 0;
-  while (start < records.length) {
-    const streamId = (records[start] as IngestRecord).streamId;
-    let end = start + 1;
-    while (end < records.length && (records[end] as IngestRecord).streamId === streamId) end += 1;
-    const result = database.store.append(streamId, records.slice(start, end).map((r) => r.event));
-    report.appended += result.appended;
-    report.duplicates += result.duplicates;
-    if (streamId === QUARANTINE_STREAM) report.quarantined += result.appended;
-    else report.sessions.add(streamId);
-    start = end;
-  }
 }
