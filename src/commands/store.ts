@@ -18,7 +18,7 @@ export async function ingestNow(ctx: ExtensionContext): Promise<void> {
 export async function rebuildStore(ctx: ExtensionContext): Promise<void> {
   const paths = await ctx.pickWorkspace();
   if (paths === undefined) return;
-  const answer = await vscode.window.showWarningMessage('Rebuild the store from the raw segments? The current file is kept as a backup.', { modal: true }, 'Rebuild');
+  const answer = await vscode.window.showWarningMessage('Rebuild the store from the raw segments? The current file is kept beside it (and stays in place if the rebuilt one would hold fewer events).', { modal: true }, 'Rebuild');
   if (answer !== 'Rebuild') return;
   let outcome: RebuildOutcome;
   try {

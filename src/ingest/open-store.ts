@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, linkSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
 import { LogbookDatabase, moveAside } from '../store/logbook-database';
@@ -123,38 +123,36 @@ export interface RebuildOutcome extends RebuiltStore, RebuildFiles {
 }
 
 /**
- * `logbook rebuild`: rebuilds from the segments into a file beside the store, then keeps
- * whichever holds more. A rebuild that fails leaves the store as it was. A rebuilt store with
- * fewer events than the current one (some segment could not be read) is kept aside and the
- * current one stays; otherwise the rebuilt one replaces it and the old file is kept as a backup.
- * The store's path holds a whole store at every instant.
+ * `logbook rebuild`: rebuilds from the segments in memory, then keeps whichever store holds
+ * more. A rebuild that fails leaves the store as it was. A rebuilt store with fewer events than
+ * the current one (some segment could not be read) is written beside it and the current one
+ * stays; otherwise the old file gets a second name (the backup) and the rebuilt one replaces it
+ * (temp file, fsync, rename): the store's path holds a whole store at every instant.
  */
 export async function rebuildStore(paths: LogbookPaths, rebuild: (paths: LogbookPaths) => Promise<RebuiltStore> = (p) => rebuildFromSegments(p, IN_MEMORY, { write: false })): Promise<RebuildOutcome> {
   const currentEvents = await eventsIn(paths.store);
   const rebuilt = await rebuild(paths);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const temp = `${paths.store}.rebuilding-${stamp}`;
+  if (currentEvents !== undefined && currentEvents > rebuilt.events) {
+    const aside = `${paths.store}.rebuilt-${stamp}`;
+    try {
+      writeFileDurably(aside, rebuilt.database.export());
+    } finally {
+      // Bound to the store's path, where a flush would overwrite the fuller store: read back from aside.
+      rebuilt.database.close();
+    }
+    const reopened = await LogbookDatabase.open(aside);
+    if (!reopened.ok) throw new Error(`the rebuilt store ${aside} could not be read back: ${reopened.problem.kind === 'corrupt' ? reopened.problem.reason : 'it is missing'}`);
+    return finish(paths, { ...rebuilt, database: reopened.database, kept: 'current', backup: undefined, aside, currentEvents });
+  }
+  const backup = existsSync(paths.store) ? `${paths.store}.before-rebuild-${stamp}` : undefined;
   try {
-    writeFileDurably(temp, rebuilt.database.export());
+    if (backup !== undefined) keepCopy(paths.store, backup);
+    rebuilt.database.flush();
   } catch (error) {
     rebuilt.database.close();
     throw error;
   }
-  if (currentEvents !== undefined && currentEvents > rebuilt.events) {
-    const aside = `${paths.store}.rebuilt-${stamp}`;
-    renameSync(temp, aside);
-    fsyncDir(dirname(aside));
-    // The rebuilt database is bound to the store's path: a flush would overwrite the fuller store.
-    rebuilt.database.close();
-    const reopened = await LogbookDatabase.open(aside);
-    if (!reopened.ok) throw new Error(`the rebuilt store ${aside} could not be read back: ${reopened.problem.kind === 'corrupt' ? reopened.problem.reason : 'missing'}`);
-    return finish(paths, { ...rebuilt, database: reopened.database, kept: 'current', backup: undefined, aside, currentEvents });
-  }
-  const backup = existsSync(paths.store) ? `${paths.store}.before-rebuild-${stamp}` : undefined;
-  if (backup !== undefined) keepCopy(paths.store, backup);
-  // Atomic: the store's path goes from the old file to the rebuilt one, never through nothing.
-  renameSync(temp, paths.store);
-  fsyncDir(dirname(paths.store));
   return finish(paths, { ...rebuilt, kept: 'rebuilt', backup, aside: undefined, currentEvents });
 }
 
