@@ -119,6 +119,38 @@ test('a flush that never landed is still dropped past a garbage journal line, wh
   }
 });
 
+test('a journal sealed with a garbage line keeps that line in its raw segment, and a rebuild from it still gives the same store and names the line', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const { database } = await openStoreForWriting(paths);
+    const segments = new SegmentLog(paths.segments);
+    const ingestor = new Ingestor(database, paths.inbox, segments, { maxFieldBytes: 65_536 });
+    for (let pass = 0; pass < 3; pass += 1) {
+      logInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Notification', pass });
+      putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop', pass });
+      ingestor.ingestPending();
+      ingestor.commit();
+      await ingestor.removeCommitted();
+      if (pass === 1) writeFileSync(journalOf(paths), `${readFileSync(journalOf(paths), 'utf8')}{"broken\n`);
+    }
+    segments.seal(paths.inbox);
+    assert.match(segments.takeProblems().join('\n'), /segments\/order-000001\.jsonl line 3 \(byte \d+\): not JSON/, 'the seal tells it');
+    for (const sealed of segments.unfinishedSeals()) {
+      for (const name of sealed.entries) unlinkSync(join(paths.archive, name));
+      segments.finishSeal(sealed.journal);
+    }
+    assert.ok(!existsSync(journalOf(paths)), 'the journal is sealed and gone');
+    const lines = gunzipSync(readFileSync(join(paths.segments, 'raw-000001.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.filter((l) => 'journalLine' in l).map((l) => l['journalLine']), ['{"broken'], 'the line is kept as it was');
+    const rebuilt = await assertRebuildMatches(paths, database.store);
+    assert.match(rebuilt.problems.join('\n'), /segments\/raw-000001\.jsonl\.gz keeps a line of its journal that could not be read when it was sealed \(segments\/order-000001\.jsonl line 3/);
+    database.close();
+  } finally {
+    cleanup();
+  }
+});
+
 test('a journal line garbled in place: its entries, still in the archive, come back after the journaled ones, and the rebuild says which', async () => {
   const { dir, cleanup } = tempDir();
   try {
