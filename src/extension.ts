@@ -80,16 +80,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     restartIngest: async (paths) => {
       ingests.get(paths.workspace)?.dispose();
       ingests.delete(paths.workspace);
-      const attempt = tryAcquireLock(paths.lock, 'vscode');
-      if (!attempt.acquired) throw new Error('another process holds the store; close it and try again');
       try {
-        const { database, events, backup } = await rebuildStore(paths);
-        database.close();
-        log(`rebuilt ${paths.store} from the raw segments: ${events} events${backup ? `; previous file kept as ${backup}` : ''}`);
+        const attempt = tryAcquireLock(paths.lock, 'vscode');
+        if (!attempt.acquired) throw new Error('another process holds the store; close it and try again');
+        try {
+          const outcome = await rebuildStore(paths);
+          outcome.database.close();
+          for (const message of outcome.messages) log(`${paths.workspace}: ${message}`);
+          return outcome;
+        } finally {
+          attempt.lock.release();
+        }
       } finally {
-        attempt.lock.release();
+        // A failed rebuild left the store as it was: ingest goes on either way.
+        await startIngest(paths);
       }
-      await startIngest(paths);
     },
   };
 

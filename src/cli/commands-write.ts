@@ -1,7 +1,11 @@
 import { logbookPaths } from '../capture/paths';
 import { inspectLogbookDir } from '../capture/planted';
 import { tryAcquireLock } from '../ingest/lock';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { rebuildStore } from '../ingest/open-store';
+import type { RebuildOutcome } from '../ingest/open-store';
+import { rebuildSummary, somethingUnread } from '../ingest/rebuild-report';
 import { LogbookWriter } from '../ingest/writer';
 import { refreshWorkflow } from '../workflow/definition-file';
 import { announceWorkflowChange } from '../workflow/announce';
@@ -32,13 +36,16 @@ export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFiel
     await writer.removeCommittedEntries();
     // Leave the search index current for readers too (a second, small durable write).
     if (writer.catchUpFullText() > 0) writer.flush();
+    const problems = [...report.problems, ...writer.takeProblems()];
     const parts = [`ingested ${report.appended} event(s) from ${report.sessions.size} session(s)`];
     if (report.duplicates > 0) parts.push(`${report.duplicates} already stored`);
     if (report.quarantined > 0) parts.push(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
     ctx.io.out(parts.join('; '));
-    for (const problem of report.unreadableFiles) ctx.io.err(`could not read inbox file ${problem} (left in place)`);
+    for (const unreadable of report.unreadableFiles) ctx.io.err(`${unreadable}; kept in the $quarantine stream and moved to .logbook/segments/archive/`);
+    for (const problem of problems) ctx.io.err(`raw segments: ${problem}`);
     if (writer.catalogProblem !== undefined) ctx.io.err(writer.catalogProblem);
-    return report.unreadableFiles.length > 0 ? 1 : 0;
+    // Bad input is quarantined and ingest went on; a damaged segment file is worth a look before a rebuild needs it.
+    return problems.length > 0 ? 1 : 0;
   } finally {
     writer.close();
   }
@@ -65,10 +72,19 @@ export const rebuildCommand = defineCommand({}, async (ctx) => {
     return 1;
   }
   try {
-    const { database, events, backup } = await rebuildStore(paths);
-    database.close();
-    ctx.io.out(`rebuilt the store from the raw segments: ${events} event(s)${backup ? `; previous file kept as ${backup}` : ''}`);
-    return 0;
+    let outcome: RebuildOutcome;
+    try {
+      outcome = await rebuildStore(paths);
+    } catch (error) {
+      ctx.io.err(`the rebuild failed: ${(error as Error).message}`);
+      ctx.io.err(`the store was left as it was${existsSync(paths.store) ? ` (${relative(ctx.workspace, paths.store)})` : ''}`);
+      return 1;
+    }
+    outcome.database.close();
+    for (const message of outcome.messages) ctx.io.err(message);
+    ctx.io.out(rebuildSummary(outcome));
+    // 0 only when the rebuilt store is in place and everything in the segments was read.
+    return outcome.kept === 'rebuilt' && !somethingUnread(outcome) ? 0 : 1;
   } finally {
     attempt.lock.release();
   }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { LiveIngest } from '../ingest/live-ingest';
 import type { LogbookPaths } from '../capture/paths';
 import type { LogbookViews } from '../views/services';
+import type { RebuildOutcome } from '../ingest/open-store';
 
 /** The webview panels commands can open, each keyed (a session id, or "all" for the journal). */
 export type PanelName = 'report' | 'stateMachine' | 'journal';
@@ -17,7 +18,8 @@ export interface ExtensionContext {
   ingestFor(paths: LogbookPaths): LiveIngest | undefined;
   /** Starts ingesting a workspace (after hooks were installed there); no-op if it already does. */
   ensureIngest(paths: LogbookPaths): Promise<void>;
-  restartIngest(paths: LogbookPaths): Promise<void>;
+  /** Rebuilds the store from the raw segments (keeping whichever store holds more), then ingests again. */
+  restartIngest(paths: LogbookPaths): Promise<RebuildOutcome>;
   showPanel(panel: PanelName, key: string): void;
   /** Re-reads whether hooks are installed and whether there are sessions (welcome view context keys). */
   updateContextKeys(): void;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mapJsonStrings } from '../domain/json-walk';
 
 /** A string field cut to the size cap: where, how big it was, and a hash of the whole value. */
 export interface FieldCut {
@@ -10,30 +11,21 @@ export interface FieldCut {
 
 /**
  * Caps every string in `value` at `maxBytes` UTF-8 bytes and records each cut, so a huge
- * tool_response is bounded in the store without being silently truncated.
+ * tool_response is bounded in the store without being silently truncated. The walk is
+ * iterative (json-walk.ts): a payload nested thousands of levels deep cannot overflow it.
  */
 export function capFields(value: unknown, maxBytes: number): { value: unknown; cuts: FieldCut[] } {
   const cuts: FieldCut[] = [];
-  const visit = (node: unknown, path: string): unknown => {
-    if (typeof node === 'string') {
-      // A string of n UTF-16 units is at most 3n UTF-8 bytes: most strings skip the count.
-      if (node.length * 3 <= maxBytes) return node;
-      const bytes = Buffer.byteLength(node, 'utf8');
-      if (bytes <= maxBytes) return node;
-      const kept = cutUtf8(node, maxBytes);
-      cuts.push({ path, originalBytes: bytes, keptBytes: Buffer.byteLength(kept, 'utf8'), sha256: createHash('sha256').update(node, 'utf8').digest('hex') });
-      return kept;
-    }
-    if (Array.isArray(node)) return node.map((item, index) => visit(item, `${path}[${index}]`));
-    if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(node)) out[key] = visit(item, path === '' ? key : `${path}.${key}`);
-      return out;
-    }
-    return node;
-  };
-  const capped = visit(value, '');
-  return { value: cuts.length === 0 ? value : capped, cuts };
+  const capped = mapJsonStrings(value, (text, path) => {
+    // A string of n UTF-16 units is at most 3n UTF-8 bytes: most strings skip the count.
+    if (text.length * 3 <= maxBytes) return text;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= maxBytes) return text;
+    const kept = cutUtf8(text, maxBytes);
+    cuts.push({ path: path(), originalBytes: bytes, keptBytes: Buffer.byteLength(kept, 'utf8'), sha256: createHash('sha256').update(text, 'utf8').digest('hex') });
+    return kept;
+  });
+  return { value: capped, cuts };
 }
 
 /** The longest prefix of `text` within `maxBytes`, never splitting a character. */

@@ -11,6 +11,8 @@ import { openSafe, readAll } from '../capture/safe-fs';
 /**
  * Renames the live log aside so hooks start a fresh one; returns the claimed name, or undefined
  * when there is nothing to claim. An empty live log stays: claiming it would only make a file.
+ * A live log that is not a file at all (a directory, a FIFO) is claimed too: it is then
+ * quarantined as unreadable, and the hooks start a real one.
  */
 export function claimLiveLog(inboxDir: string): string | undefined {
   const live = join(inboxDir, LIVE_LOG);
@@ -38,7 +40,8 @@ export interface ReadLog {
 /**
  * Retires a claimed log (no write bit: a hook still holding it open writes its entry again
  * elsewhere), then reads it. Retiring first is what makes the read complete: every write that
- * ends before the chmod is in what is read after it. Throws ENOENT for a log that is gone.
+ * ends before the chmod is in what is read after it. Throws ENOENT for a log that is gone, and
+ * whatever else reading it throws (UnsafePathError for a directory, a FIFO or a link named like a log).
  */
 export function readClaimedLog(inboxDir: string, name: string, from = 0, settle: () => void = pauseForWrite): ReadLog {
   // One descriptor for the chmod and the reads: a link, a FIFO or a hard link is refused (safe-fs.ts).

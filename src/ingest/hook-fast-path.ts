@@ -1,4 +1,5 @@
 import { knownHookSchemas } from '../domain/hook-events';
+import { MAX_JSON_DEPTH } from '../domain/json-depth';
 import type { NewEvent } from '../store/event-store';
 import { HOOK_EVENT_SCHEMA_VERSION } from './normalize';
 import type { IngestRecord } from './normalize';
@@ -9,6 +10,8 @@ import type { IngestRecord } from './normalize';
 // one JSON.parse and a few plain checks, without zod copying the payload to validate it. The
 // same code runs on the read-ahead thread (the source below) and here; anything it declines
 // goes through the full path (inbox-entry.ts, normalize.ts), which accepts it or says why.
+// That includes a payload that could nest too deep (the full path cuts it) and one whose
+// session id is reserved (the full path quarantines it).
 
 /** A check compiled from a zod schema into plain data, so another thread can run it. */
 export type Descriptor =
@@ -58,8 +61,17 @@ function matchesDescriptor(d, v) {
     default: return false;
   }
 }
+// Nesting deeper than MAX_JSON_DEPTH takes that many opening brackets: a text with fewer cannot
+// (counted with indexOf, brackets inside strings too: an upper bound that costs little).
+function mayNestTooDeep(text) {
+  if (text.length <= ${MAX_JSON_DEPTH}) return false;
+  let count = 0;
+  for (let at = text.indexOf('['); at >= 0; at = text.indexOf('[', at + 1)) if (++count > ${MAX_JSON_DEPTH}) return true;
+  for (let at = text.indexOf('{'); at >= 0; at = text.indexOf('{', at + 1)) if (++count > ${MAX_JSON_DEPTH}) return true;
+  return false;
+}
 function prepareHookEntry(name, text, checks, maxFieldBytes) {
-  if (name.endsWith('.rawhook') || !text.startsWith('{"v":1,')) return null;
+  if (name.endsWith('.rawhook') || !text.startsWith('{"v":1,') || mayNestTooDeep(text)) return null;
   let json;
   try { json = JSON.parse(text); } catch (e) { return null; }
   if (typeof json !== 'object' || json === null) return null;
@@ -72,6 +84,8 @@ function prepareHookEntry(name, text, checks, maxFieldBytes) {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
   const event = payload.hook_event_name;
   if (typeof event !== 'string' || !Object.prototype.hasOwnProperty.call(checks, event) || !matchesDescriptor(checks[event], payload)) return null;
+  // A session id starting with "$" names one of the logbook's own streams: refused by the full path.
+  if (payload.session_id.charCodeAt(0) === 36) return null;
   // The payload's own text: the key occurs once and is the last one (as in payloadTextOf).
   const key = ',"payload":';
   const at = text.indexOf(key);

@@ -2,18 +2,20 @@ import { lstatSync, readdirSync, renameSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { idFromEntryName, INBOX_ENTRY_SUFFIX, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { LogbookDatabase } from '../store/logbook-database';
-import { isClaimedLog, splitLog } from '../capture/inbox-log';
-import { idFromName, parseInboxEntry, parseUnstampedEntry, unreadable, unverified } from './inbox-entry';
-import { authenticateEntry, provenanceKey } from '../capture/provenance';
-import { claimLiveLog, grownPast, readClaimedLog, receivedUsOf, receivedUsOfName } from './claimed-logs';
-import { normalizeEntryRecords, QUARANTINE_STREAM, serializeRecord } from './normalize';
-import type { IngestRecord, NormalizeOptions } from './normalize';
-import { prepareHookEntry, preparedRecord } from './hook-fast-path';
+import { isClaimedLog } from '../capture/inbox-log';
+import { claimLiveLog, grownPast } from './claimed-logs';
+import { consume, passItems } from './pass-items';
+import type { Pass, PassItem } from './pass-items';
+import { serializeRecord } from './normalize';
+import type { IngestRecord } from './normalize';
+import { preparedRecord } from './hook-fast-path';
+import { appendInTransaction, entryRecords, logRecordRecords, unreadableRecords } from './entry-records';
 import { entryReader } from './read-ahead';
+import { isInboxItemName, unreadableReason } from './inbox-items';
 import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
+import type { AppendOrder } from './segment-read';
 import { CausationLinker } from './causation';
 import { isWorkflowEventType } from '../domain/workflow/events';
 import { ensurePrivateDirs, isUnsafePath } from '../capture/safe-fs';
@@ -29,12 +31,15 @@ export interface IngestReport {
   appended: number;
   duplicates: number;
   quarantined: number;
+  /** Inbox items that could not be read, each with why (naming it): each is quarantined and archived like any entry. */
   unreadableFiles: string[];
+  /** The writer's own files that could not be read or moved (a journal line, an archive rename), and what was done instead. */
+  problems: string[];
   sessions: Set<string>;
 }
 
 export function emptyReport(): IngestReport {
-  return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], sessions: new Set() };
+  return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], problems: [], sessions: new Set() };
 }
 
 /**
@@ -46,6 +51,14 @@ export function emptyReport(): IngestReport {
 export class Ingestor {
   /** Inbox files appended (in append order), waiting for the next durable flush. */
   private readonly consumed = new Set<string>();
+  /** Those of them that could not be read, with why: the journal keeps the reason, so a replay quarantines them alike. */
+  private readonly consumedUnreadable = new Map<string, string>();
+  /**
+   * Their append order, where entry files were merged between a log's records: `consumed`
+   * lists a log once it is read whole, and a replay of whole logs would append in another order.
+   */
+  private readonly consumedOrder: AppendOrder = [];
+  private consumedInterleaved = false;
   /** Their raw size, for the journal's sealing threshold. */
   private consumedBytes = 0;
   /** Inbox files whose events are on disk: safe to archive at any time. */
@@ -60,6 +73,10 @@ export class Ingestor {
   private recovered = false;
   /** A seal's removals are under way (removeCommitted may be called again meanwhile). */
   private sealing = false;
+  /** Inbox files stored and journaled that could not be moved into the archive: never read again by this writer. */
+  private readonly stuck = new Set<string>();
+  /** Problems met outside a pass (archiving, sealing), for the next report. */
+  private readonly problems: string[] = [];
 
   constructor(
     private readonly database: LogbookDatabase,
@@ -79,10 +96,11 @@ export class Ingestor {
     const batchSize = this.options.batchSize ?? 500;
     // The claim renames into the inbox: it must be a private folder of the user's own (safe-fs.ts).
     ensurePrivateDirs([dirname(this.inboxDir), this.inboxDir]);
-    claimLiveLog(this.inboxDir);
+    this.claimLiveLog();
+    report.problems.push(...this.takeProblems());
     const names = this.pendingNames();
     if (names.length === 0) return report;
-    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map() };
+    const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map(), unreadable: new Map(), order: [], interleaved: false };
     const entryNames = names.filter((name) => !isClaimedLog(name));
     const logs = names.filter(isClaimedLog);
     // A store kept in memory must have room for what this pass may add (logbook-database.ts).
@@ -91,7 +109,7 @@ export class Ingestor {
     try {
       this.database.transaction(() => {
         let batch: PassItem[] = [];
-        for (const item of this.passItems(entryNames, logs, pass, report)) {
+        for (const item of passItems(this.inboxDir, entryNames, logs, this.logResume, pass)) {
           batch.push(item);
           if (batch.length >= batchSize) {
             this.ingestBatch(batch, reader, report, pass);
@@ -104,50 +122,13 @@ export class Ingestor {
       reader.close();
     }
     for (const name of pass.consumed) this.consumed.add(name);
+    for (const [name, reason] of pass.unreadable) this.consumedUnreadable.set(name, reason);
+    this.consumedOrder.push(...pass.order);
+    this.consumedInterleaved ||= pass.interleaved;
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     this.consumedBytes += pass.bytes;
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
     return report;
-  }
-
-  /**
-   * The pass's entries in receive order: the entry files (named by receive time) merged into
-   * the claimed logs' records (in append order, each log read when its turn comes).
-   */
-  private *passItems(entryNames: readonly string[], logs: readonly string[], pass: Pass, report: IngestReport): Generator<PassItem> {
-    let next = 0;
-    let lastUs = 0;
-    for (const log of logs) {
-      let read: ReturnType<typeof readClaimedLog>;
-      try {
-        read = readClaimedLog(this.inboxDir, log, this.logResume.get(log));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        // A planted link, FIFO or hard link: not read, left in place and reported, like an unreadable entry file.
-        if (isUnsafePath(error)) {
-          report.unreadableFiles.push(`${log}: ${error.message}`);
-          continue;
-        }
-        throw error;
-      }
-      pass.logSizes.set(log, read.size);
-      const { records } = read;
-      if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };
-      for (let i = 0; i < records.length; i += 1) {
-        const record = records[i] as (typeof records)[number];
-        // Only entry files still to merge need the record's receive time (a regex per record).
-        if (next < entryNames.length) {
-          lastUs = receivedUsOf(record.text) ?? lastUs;
-          while (next < entryNames.length && receivedUsOfName(entryNames[next] as string) <= lastUs) yield entryItem(entryNames[next++] as string);
-        }
-        const last = i === records.length - 1;
-        yield {
-          label: `${log}#${record.offset}`, knownId: undefined, text: record.text, ...(record.torn === undefined ? {} : { torn: record.torn }),
-          completes: last ? log : undefined, bytes: last ? read.size : 0,
-        };
-      }
-    }
-    while (next < entryNames.length) yield entryItem(entryNames[next++] as string);
   }
 
   /** Journals what was appended, then flushes the store durably; those inbox entries become safe to archive. */
@@ -155,11 +136,16 @@ export class Ingestor {
     this.recoverJournal();
     // The order goes to disk first: a store that holds these events always has it beside it.
     if (this.consumed.size > 0) {
-      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes);
+      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes, {
+        unreadable: this.consumedUnreadable, ...(this.consumedInterleaved ? { order: this.consumedOrder } : {}),
+      });
     }
     const bytes = this.database.flush();
     for (const name of this.consumed) this.committed.add(name);
     this.consumed.clear();
+    this.consumedUnreadable.clear();
+    this.consumedOrder.length = 0;
+    this.consumedInterleaved = false;
     this.consumedBytes = 0;
     return bytes;
   }
@@ -180,7 +166,11 @@ export class Ingestor {
         try {
           renameSync(join(this.inboxDir, name), join(this.segments.archiveDir, name));
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          // Its events are stored and journaled: left where it is, it only must not be read again.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+            this.stuck.add(name);
+            this.problems.push(`inbox file ${name} could not be moved into segments/archive/ (${(error as Error).message}); its events are stored, and it stays in the inbox`);
+          }
         }
         this.committed.delete(name);
       }
@@ -227,6 +217,22 @@ export class Ingestor {
     return this.committed.size;
   }
 
+  /** Problems met since the last call (and forgets them): segment files that could not be read, archive moves that failed. */
+  takeProblems(): string[] {
+    const problems = [...this.problems, ...this.segments.takeProblems()];
+    this.problems.length = 0;
+    return problems;
+  }
+
+  /** Claims the live log; a live log that cannot be claimed stays for the hooks, and the pass goes on without it. */
+  private claimLiveLog(): void {
+    try {
+      claimLiveLog(this.inboxDir);
+    } catch (error) {
+      this.problems.push(`the inbox's live log could not be claimed (${(error as Error).message}); its entries wait there`);
+    }
+  }
+
   /** Once per writer: forget journal groups of a flush that never reached the disk. */
   private recoverJournal(): void {
     if (this.recovered) return;
@@ -259,7 +265,7 @@ export class Ingestor {
       throw error;
     }
     return names
-      .filter((n) => (n.endsWith(INBOX_ENTRY_SUFFIX) || n.endsWith(RAW_HOOK_SUFFIX) || isClaimedLog(n)) && !this.consumed.has(n) && !this.committed.has(n))
+      .filter((n) => isInboxItemName(n) && !this.consumed.has(n) && !this.committed.has(n) && !this.stuck.has(n))
       .sort();
   }
 
@@ -276,7 +282,7 @@ export class Ingestor {
         consume(pass, item);
         continue;
       }
-      const read = this.readItem(item, reader, report);
+      const read = this.readItem(item, reader, report, pass);
       if (read === undefined) continue;
       parsed.push({ item, ...read });
     }
@@ -303,21 +309,31 @@ export class Ingestor {
     appendInTransaction(this.database, fresh, report);
   }
 
-  /** An item's records, not linked yet, and its raw size; undefined for an entry file that cannot be read. */
-  private readItem(item: PassItem, reader: EntryReader, report: IngestReport): { records: IngestRecord[]; bytes: number } | undefined {
+  /**
+   * An item's records, not linked yet, and its raw size; undefined for an entry file that is gone.
+   * An item that cannot be read is one quarantine record, and its reason goes to the journal.
+   */
+  private readItem(item: PassItem, reader: EntryReader, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } | undefined {
     if (item.text !== undefined) {
       return { records: logRecordRecords(item.label, item.text, item.torn, this.options), bytes: item.bytes };
     }
+    if (item.unreadable !== undefined) return this.unreadableItem(item.label, item.unreadable, report, pass);
     if (item.completes !== undefined && isClaimedLog(item.completes)) return { records: [], bytes: 0 }; // an empty log
     let read: ReadResult;
     try {
       read = reader.read(item.label);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report.unreadableFiles.push(`${item.label}: ${(error as Error).message}`);
-      return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      return this.unreadableItem(item.label, unreadableReason(item.label, error), report, pass);
     }
     if (read.prepared !== undefined) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
     return { records: entryRecords(item.label, read.text, this.options), bytes: read.text.length };
+  }
+
+  private unreadableItem(name: string, reason: string, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } {
+    report.unreadableFiles.push(reason);
+    pass.unreadable.set(name, reason);
+    return { records: unreadableRecords(name, reason, this.options), bytes: 0 };
   }
 }
 
@@ -327,90 +343,12 @@ const PASS_GROWTH_FACTOR = 2;
 /** The inbox files' sizes together (one that is gone counts 0). */
 function bytesOf(dir: string, names: readonly string[]): number {
   let total = 0;
-  for (const name of names) total += lstatSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
-  return total;
-}
-
-/** One entry of a pass: an entry file, or a record of a claimed log. */
-interface PassItem {
-  /** The entry file's name, or `<log>#<byte offset>` for a log record (in metadata and messages). */
-  readonly label: string;
-  /** The id an entry file's name carries: a duplicate is known without reading it. */
-  readonly knownId: string | undefined;
-  /** A log record's text (entry files are read when their turn comes). */
-  readonly text?: string;
-  /** Why a log record is not a whole entry: it is quarantined with the reason. */
-  readonly torn?: string;
-  /** The inbox file this item finishes: consumed once the pass commits. */
-  readonly completes: string | undefined;
-  /** For a log's last record: the log's size (the journal's sealing threshold counts it). */
-  readonly bytes: number;
-}
-
-function entryItem(name: string): PassItem {
-  return { label: name, knownId: knownIdOf(name), completes: name, bytes: 0 };
-}
-
-function consume(pass: Pass, item: PassItem): void {
-  if (item.completes !== undefined) pass.consumed.push(item.completes);
-}
-
-/** What one ingest pass consumed, taken over by the ingestor once the pass has committed. */
-interface Pass {
-  readonly consumed: string[];
-  bytes: number;
-  readonly workflowSessions: Set<string>;
-  /** Claimed logs read, with their size when read. */
-  readonly logSizes: Map<string, number>;
-}
-
-/** The event id an entry's name carries (hook and CLI entries, the sh launcher's raw ones). */
-function knownIdOf(name: string): string | undefined {
-  return idFromEntryName(name) ?? (name.endsWith(RAW_HOOK_SUFFIX) ? idFromName(name) : undefined);
-}
-
-/**
- * All the records of one inbox entry's text, in order, not linked yet: by the fast path when it
- * takes the entry, else validated in full. Shared with rebuild, so a replay ingests it alike.
- */
-export function entryRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
-  if (isClaimedLog(name)) return logRecords(name, text, options);
-  if (name.endsWith(RAW_HOOK_SUFFIX)) return normalizeEntryRecords(parseInboxEntry(name, text), options);
-  // Provenance first: the fast path and the full path only ever see an entry this machine wrote.
-  const checked = authenticateEntry(text, provenanceKey().key);
-  if (!checked.ok) return normalizeEntryRecords(unverified(name, text, checked.reason), options);
-  const prepared = prepareHookEntry(name, checked.text, options.maxFieldBytes);
-  return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseUnstampedEntry(name, checked.text), options);
-}
-
-/** The records of a whole claimed log's text (a rebuild replays logs as the archive holds them). */
-function logRecords(name: string, text: string, options: NormalizeOptions): IngestRecord[] {
-  return splitLog(Buffer.from(text, 'utf8')).flatMap((record) => logRecordRecords(`${name}#${record.offset}`, record.text, record.torn, options));
-}
-
-/** The records of one log record (`label` is `<log>#<offset>`): a torn one is quarantined with why. */
-function logRecordRecords(label: string, text: string, torn: string | undefined, options: NormalizeOptions): IngestRecord[] {
-  return torn !== undefined ? normalizeEntryRecords(unreadable(label, text, `inbox log ${label}: ${torn}`), options) : entryRecords(label, text, options);
-}
-
-/** Appends records in order in one transaction, grouping runs of the same stream into one append. Shared with rebuild. */
-export function appendRecords(database: LogbookDatabase, records: readonly IngestRecord[], report: IngestReport): void {
-  if (records.length === 0) return;
-  database.transaction(() => appendInTransaction(database, records, report));
-}
-
-/** appendRecords inside a transaction the caller holds. */
-export function appendInTransaction(database: LogbookDatabase, records: readonly IngestRecord[], report: IngestReport): void {
-  let start = 0;
-  while (start < records.length) {
-    const streamId = (records[start] as IngestRecord).streamId;
-    let end = start + 1;
-    while (end < records.length && (records[end] as IngestRecord).streamId === streamId) end += 1;
-    const result = database.store.append(streamId, records.slice(start, end).map((r) => r.event));
-    report.appended += result.appended;
-    report.duplicates += result.duplicates;
-    if (streamId === QUARANTINE_STREAM) report.quarantined += result.appended;
-    else report.sessions.add(streamId);
-    start = end;
+  for (const name of names) {
+    try {
+      total += lstatSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+    } catch {
+      // Unreadable: the pass quarantines it, and it adds nothing.
+    }
   }
+  return total;
 }

@@ -149,9 +149,10 @@ export class LiveIngest {
     if (this.writer === undefined) return undefined;
     try {
       const report = this.writer.ingest();
+      for (const problem of report.problems) this.options.log(`raw segments: ${problem}`);
       if (report.appended > 0 || report.duplicates > 0) {
         if (report.quarantined > 0) this.options.log(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
-        for (const problem of report.unreadableFiles) this.options.log(`could not read inbox file ${problem}`);
+        for (const unreadable of report.unreadableFiles) this.options.log(`${unreadable}; kept in the $quarantine stream`);
         this.options.onIngested?.(report);
         this.scheduleFlush();
       }

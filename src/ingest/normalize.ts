@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { hookPayloadBase, isKnownHookEvent, knownHookSchemas } from '../domain/hook-events';
 import type { NewEvent } from '../store/event-store';
 import { capFields } from './cap-fields';
+import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';
+import { cutTooDeep } from '../domain/json-depth-cut';
+import type { DepthCut } from '../domain/json-depth-cut';
 import type { DecidedEvent, InboxEntry, Stamp } from './inbox-entry';
 import { idFromName } from './inbox-entry';
 import { CURRENT_EVENT_VERSIONS } from '../store/upcasters';
@@ -32,14 +35,32 @@ export interface NormalizeOptions {
  * (CLI, MCP, or a hook's denial or blocked stop) decided.
  */
 export function normalizeEntryRecords(entry: InboxEntry, options: NormalizeOptions): IngestRecord[] {
-  if (entry.kind === 'events') return decidedRecords(entry.stamp, entry.sessionId, entry.events, options, entry.causationId ?? null);
-  return [normalizeSingle(entry, options)];
+  if (entry.kind !== 'events') return [normalizeSingle(entry, options)];
+  if (isReservedStreamId(entry.sessionId)) {
+    const { sessionId, events, causationId } = entry;
+    return [quarantined(entry.stamp.id, INVALID_INBOX_ENTRY, { reason: `inbox file ${entry.file}: ${reservedReason('sessionId', sessionId)}`, sessionId, events, ...(causationId === undefined ? {} : { causationId }) }, metadataOf(entry), options)];
+  }
+  return decidedRecords(entry.stamp, entry.sessionId, entry.events, options, entry.causationId ?? null);
+}
+
+/**
+ * Stream ids starting with "$" are the logbook's own ($quarantine): a payload or entry that
+ * names one is not let into it.
+ */
+export function isReservedStreamId(streamId: string): boolean {
+  return streamId.startsWith('$');
+}
+
+function reservedReason(field: string, streamId: string): string {
+  return `${field} ${JSON.stringify(streamId.slice(0, 200))} is reserved: session ids starting with "$" name the logbook's own streams`;
 }
 
 function decidedRecords(stamp: Stamp, streamId: string, events: readonly DecidedEvent[], options: NormalizeOptions, causationId: string | null): IngestRecord[] {
   return events.map((decided, n) => {
-    const { value, cuts } = capFields(decided.data, options.maxFieldBytes);
-    const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}) };
+    // No entry text to check first: workflow entries are few and small, so the walk is cheap.
+    const deep = cutTooDeep(decided.data);
+    const { value, cuts } = capFields(deep.value, options.maxFieldBytes);
+    const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}), ...depthCutsOf(deep.cuts) };
     // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
     return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: CURRENT_EVENT_VERSIONS[decided.type], data: value, metadata, correlationId: null, causationId } };
   });
@@ -50,37 +71,45 @@ export function normalizeEntry(entry: InboxEntry, options: NormalizeOptions): In
   return normalizeEntryRecords(entry, options)[0] as IngestRecord;
 }
 
-/** Turns a hook entry into the envelope's content: validated, capped, never dropped. */
+/**
+ * Turns a hook entry into the envelope's content: validated, capped, never dropped.
+ *
+ * This is the depth bound every later walk relies on: a payload nested deeper than
+ * MAX_JSON_DEPTH has each too-deep subtree replaced by its JSON text here (cutTooDeep), before
+ * zod, capFields, JSON.stringify and the store see it, so the store's rows, the causation
+ * linker, the folds (lifecycle.ts hashes tool inputs recursively), the event detail and the
+ * report's embedded JSON only ever get bounded data. Rows an earlier version stored unbounded
+ * are bounded again as they are read (sqlite-event-store.ts).
+ */
 function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options: NormalizeOptions): IngestRecord {
-  const baseMeta = {
-    source: entry.stamp.source,
-    receivedAt: entry.stamp.receivedAt,
-    receivedUs: entry.stamp.receivedUs,
-    inboxFile: entry.file,
-    ...(entry.stamp.hookEvent === undefined ? {} : { hookEvent: entry.stamp.hookEvent }),
-  };
+  const baseMeta = metadataOf(entry);
   if (entry.kind !== 'payload') {
     return quarantined(entry.stamp.id, QUARANTINE_TYPES[entry.kind],
       { reason: entry.reason, raw: entry.raw }, baseMeta, options);
   }
-  const name = eventNameOf(entry.payload);
-  const metadata: Record<string, unknown> = { ...baseMeta };
-  const fields = validatedFields(name, entry.payload);
-  if (!fields.ok) {
-    return quarantined(entry.stamp.id, INVALID_HOOK_INPUT,
-      { reason: `hook payload ${describeIssues(fields.error)}`, payload: entry.payload }, baseMeta, options);
+  // The payload's text, when known, says cheaply that nothing is nested too deep (nearly always).
+  const deep = entry.payloadText !== undefined && findTooDeep(entry.payloadText) === undefined ? { value: entry.payload, cuts: [] } : cutTooDeep(entry.payload);
+  const payload = deep.value;
+  const name = eventNameOf(payload);
+  const fields = validatedFields(name, payload);
+  if (!fields.ok || isReservedStreamId(fields.sessionId)) {
+    const reason = fields.ok ? reservedReason('session_id', fields.sessionId) : describeIssues(fields.error);
+    return quarantined(entry.stamp.id, INVALID_HOOK_INPUT, { reason: `hook payload ${reason}`, payload: entry.payload }, baseMeta, options);
   }
+  const metadata: Record<string, unknown> = { ...baseMeta };
   if (entry.invalidUtf8At !== undefined) {
     metadata['invalidUtf8'] = { firstByteOffset: entry.invalidUtf8At, note: 'stdin was not valid UTF-8: bad bytes read as U+FFFD here; the raw segments keep the exact bytes' };
   }
   // Stored anyway: Claude Code's format moves; the issues say what did not match.
   if (fields.schemaIssues !== undefined) metadata['schemaIssues'] = fields.schemaIssues;
   if (fields.unknownEvent) metadata['unknownEvent'] = true;
-  // No string can be longer than the whole payload's text: small payloads skip the walk.
-  const small = entry.payloadText !== undefined && entry.payloadText.length * 3 <= options.maxFieldBytes;
-  const { value, cuts } = small ? { value: entry.payload, cuts: [] } : capFields(entry.payload, options.maxFieldBytes);
+  // No string can be longer than the whole payload's text: small payloads skip the walk (unless
+  // a too-deep subtree became a string, which may be long).
+  const small = deep.cuts.length === 0 && entry.payloadText !== undefined && entry.payloadText.length * 3 <= options.maxFieldBytes;
+  const { value, cuts } = small ? { value: payload, cuts: [] } : capFields(payload, options.maxFieldBytes);
   if (cuts.length > 0) metadata['cuts'] = cuts;
-  const dataText = cuts.length === 0 && entry.payloadText !== undefined ? entry.payloadText : JSON.stringify(value);
+  Object.assign(metadata, depthCutsOf(deep.cuts));
+  const dataText = cuts.length === 0 && deep.cuts.length === 0 && entry.payloadText !== undefined ? entry.payloadText : JSON.stringify(value);
   return {
     streamId: fields.sessionId,
     event: {
@@ -97,6 +126,21 @@ function normalizeSingle(entry: Exclude<InboxEntry, { kind: 'events' }>, options
 }
 
 const QUARANTINE_TYPES = { 'invalid-payload': INVALID_HOOK_INPUT, unreadable: INVALID_INBOX_ENTRY, unverified: UNVERIFIED_INBOX_ENTRY } as const;
+
+function metadataOf(entry: InboxEntry): Record<string, unknown> {
+  return {
+    source: entry.stamp.source,
+    receivedAt: entry.stamp.receivedAt,
+    receivedUs: entry.stamp.receivedUs,
+    inboxFile: entry.file,
+    ...(entry.stamp.hookEvent === undefined ? {} : { hookEvent: entry.stamp.hookEvent }),
+  };
+}
+
+/** The metadata note of subtrees kept as text because they nested too deep: `{ depthCuts }`, or nothing. */
+function depthCutsOf(cuts: readonly DepthCut[]): { depthCuts?: readonly DepthCut[] } {
+  return cuts.length > 0 ? { depthCuts: cuts } : {};
+}
 
 type ValidatedFields =
   | { readonly ok: true; readonly sessionId: string; readonly eventName: string; readonly promptId: string | undefined; readonly schemaIssues: string | undefined; readonly unknownEvent: boolean }
@@ -120,11 +164,16 @@ function eventNameOf(payload: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/**
+ * A record of the quarantine stream, bounded like any event: what it wraps (a payload, an
+ * entry's events) sits one level down in its data, so it may nest one level more than a payload.
+ */
 function quarantined(eventId: string, type: string, data: Record<string, unknown>, metadata: Record<string, unknown>, options: NormalizeOptions): IngestRecord {
-  const { value, cuts } = capFields(data, options.maxFieldBytes);
+  const deep = cutTooDeep(data, MAX_JSON_DEPTH + 1);
+  const { value, cuts } = capFields(deep.value, options.maxFieldBytes);
   return {
     streamId: QUARANTINE_STREAM,
-    event: { eventId, type, schemaVersion: 1, data: value, metadata: cuts.length > 0 ? { ...metadata, cuts } : metadata, correlationId: null, causationId: null },
+    event: { eventId, type, schemaVersion: 1, data: value, metadata: { ...metadata, ...(cuts.length > 0 ? { cuts } : {}), ...depthCutsOf(deep.cuts) }, correlationId: null, causationId: null },
   };
 }
 

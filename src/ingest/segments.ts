@@ -1,11 +1,14 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { archiveDirOf } from '../capture/paths';
 import { checkDir, ensurePrivateDirs, isUnsafePath, openSafe, readSafe } from '../capture/safe-fs';
 import { fsyncDir, removeStaleTemps, writeFileDurably } from '../store/durable-file';
-import { LogbookError } from '../domain/errors';
 import type { IngestRecord } from './normalize';
+import { appendOrderOf, readJournal, readSealed } from './segment-read';
+import type { AppendOrder, JournalGroup, LogRange } from './segment-read';
+import { readContentIfThere } from './regular-file';
+import { replaySegments } from './replay';
 
 // The raw segments: an immutable copy of every ingested inbox entry, in ingest order, so a
 // corrupt or deleted store is rebuilt with the same global positions and no event lost.
@@ -16,6 +19,9 @@ import type { IngestRecord } from './normalize';
 // - raw-N.jsonl.gz: a sealed journal, each of its entries with its text, written off the
 //   ingest path when the journal is full; then its archived files are removed.
 // seg-N.jsonl[.gz] hold records written by earlier versions; they are replayed first.
+// Every reader takes what it can (segment-read.ts): a bad line or a cut gzip file is reported
+// and skipped, and inbox files no readable line names are replayed last, so nothing readable
+// is left out of a rebuild.
 
 const LEGACY = /^seg-(\d{6})\.jsonl(\.gz)?$/;
 const JOURNAL = /^order-(\d{6})\.jsonl$/;
@@ -25,46 +31,61 @@ export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 /** Entries after which it is sealed anyway: a seal reads them all at once, and the archive stays small. */
 export const MAX_JOURNAL_ENTRIES = 4096;
 
-/** One durable flush's entries, as the journal records them. */
-interface JournalGroup {
-  /** The store's last global position once these entries were appended: a store short of it never got them. */
-  readonly last: number;
-  /** logbook.capture.maxFieldBytes they were ingested with, so a rebuild cuts the same fields. */
-  readonly cap: number;
-  readonly bytes: number;
-  readonly entries: readonly string[];
-}
-
 /** What a rebuild replays, in ingest order. */
 export type ReplayItem =
   /** A record as an earlier version stored it. */
   | { readonly kind: 'record'; readonly record: IngestRecord }
-  /** An inbox entry's text, to be ingested again exactly as the first time. */
-  | { readonly kind: 'entry'; readonly name: string; readonly text: string; readonly maxFieldBytes: number }
-  /** An entry the journal names but whose text is nowhere (removed by hand), or refused (a planted link: `reason`). */
-  | { readonly kind: 'missing'; readonly name: string; readonly reason?: string };
+  /**
+   * An inbox entry's text, to be ingested again exactly as the first time: a claimed log whole,
+   * or a run of its records (`range`); `leftover`: no readable line names it.
+   */
+  | { readonly kind: 'entry'; readonly name: string; readonly text: string; readonly maxFieldBytes: number; readonly range?: LogRange; readonly leftover?: true; readonly bytes?: Buffer }
+  /** An entry that could not be read when it was ingested: quarantined again with the same reason. */
+  | { readonly kind: 'unreadable'; readonly name: string; readonly reason: string; readonly maxFieldBytes: number; readonly leftover?: true }
+  /** An entry a line names but whose text is nowhere (removed by hand), or cannot be read now (`reason`). */
+  | { readonly kind: 'missing'; readonly name: string; readonly reason?: string }
+  /** Something of the segments that could not be read (a line, the rest of a cut gzip file), and where. */
+  | { readonly kind: 'problem'; readonly message: string };
 
-interface SegmentFiles {
+/** The segment files, by kind and number. */
+export interface SegmentFiles {
   readonly legacy: { readonly file: string; readonly sealed: boolean }[];
   /** Journal numbers, ascending, each with its sealed and/or open file. */
   readonly journals: { readonly n: number; readonly sealed: string | undefined; readonly open: string | undefined }[];
+  /** Names that look like segments but are not regular files (a directory, a FIFO): never read nor written. */
+  readonly blocked: { readonly name: string; readonly n: number }[];
 }
 
 export class SegmentLog {
   readonly archiveDir: string;
   /** Bytes and entries of the open journal, read once, then counted. */
   private openSize: { bytes: number; entries: number } | undefined;
+  /** Problems not told yet, and every one told (a bad line is read again and again, and told once). */
+  private readonly problems: string[] = [];
+  private readonly told = new Set<string>();
 
-  constructor(private readonly dir: string, private readonly sealBytes = DEFAULT_SEGMENT_BYTES) {
+  constructor(readonly dir: string, private readonly sealBytes = DEFAULT_SEGMENT_BYTES) {
     this.archiveDir = archiveDirOf(dir);
   }
 
-  /** Records one flush's entries, in append order, durably (one fsync); call before the store's flush. */
-  appendGroup(entries: readonly string[], last: number, cap: number, bytes: number): void {
+  /**
+   * Records one flush's entries, in the order each was read whole, durably (one fsync); call
+   * before the store's flush. `unreadable`: entries that could not be read, with why (a replay
+   * quarantines them alike); `order`: the append order, when entry files were merged between a
+   * log's records.
+   */
+  appendGroup(entries: readonly string[], last: number, cap: number, bytes: number, extra: { readonly unreadable?: ReadonlyMap<string, string>; readonly order?: AppendOrder } = {}): void {
     if (entries.length === 0) return;
     this.ensureDir();
     const size = this.openJournalSize();
-    const line = `${JSON.stringify({ last, cap, bytes, entries } satisfies JournalGroup)}\n`;
+    const unreadable = extra.unreadable ?? new Map<string, string>();
+    const reasons = entries.filter((name) => unreadable.has(name)).map((name) => [name, unreadable.get(name) as string] as const);
+    const group: JournalGroup = {
+      last, cap, bytes, entries: [...entries],
+      ...(reasons.length > 0 ? { unreadable: Object.fromEntries(reasons) } : {}),
+      ...(extra.order === undefined ? {} : { order: [...extra.order] }),
+    };
+    const line = `${JSON.stringify(group)}\n`;
     const file = this.openJournal();
     const created = !exists(file);
     const fd = openSafe(file, 'append-read', 0o600);
@@ -84,12 +105,13 @@ export class SegmentLog {
   /**
    * Drops the journal's last groups whose flush never reached the disk (a crash between the
    * journal and the store), so their entries, still in the inbox, are journaled again where
-   * they really land. A group with an entry in the archive did land: it is kept.
+   * they really land. A group with an entry in the archive did land: it is kept. Lines that
+   * cannot be read are reported and left alone.
    */
   dropUnlanded(lastPosition: number): number {
     const file = this.openJournal();
     if (!exists(file)) return 0;
-    const groups = readJournal(file);
+    const groups = this.journal(file);
     let keep = groups.length;
     while (keep > 0) {
       const group = groups[keep - 1] as { group: JournalGroup; offset: number };
@@ -99,7 +121,7 @@ export class SegmentLog {
     if (keep === groups.length) return 0;
     const fd = openSafe(file, 'read-write');
     try {
-      ftruncateSync(fd, keep === 0 ? 0 : (groups[keep] as { offset: number }).offset);
+      ftruncateSync(fd, (groups[keep] as { offset: number }).offset);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -128,19 +150,30 @@ export class SegmentLog {
    * Seals the open journal: every entry with its text (from the archive, or the inbox for one
    * not moved yet) into raw-N.jsonl.gz, durably. Later flushes go to the next journal. The
    * caller then removes the archived copies and the journal file (unfinishedSeals, finishSeal).
+   * An entry that could not be read is sealed with its reason instead of its text (and stays in
+   * the archive), and a journal line that could not be read is sealed as it is.
    */
   seal(inboxDir: string): void {
     const journal = this.openJournal();
     if (!exists(journal)) return;
     const n = Number(JOURNAL.exec(basename(journal))?.[1]);
+    const read = readJournal(journal);
+    this.tell(read.problems);
     const lines: string[] = [];
-    const dirs = this.entryDirs(inboxDir);
-    for (const { group } of readJournal(journal)) {
-      for (const name of group.entries) {
-        const found = this.entryText(dirs, name);
-        lines.push(JSON.stringify(found.text === undefined ? { name, cap: group.cap, missing: true, ...found } : { name, cap: group.cap, text: found.text }));
+    for (const { group } of read.items) {
+      const sealedLogs = new Set<string>();
+      for (const { name, range } of appendOrderOf(group)) {
+        if (range === undefined) {
+          lines.push(JSON.stringify(sealedEntryOf(name, group, this.archiveDir, inboxDir)));
+          continue;
+        }
+        // A log's text goes with its first run only; the later runs' lines point back to it.
+        const run = [range.from, range.to ?? null];
+        lines.push(JSON.stringify(sealedLogs.has(name) ? { name, cap: group.cap, run } : { ...sealedEntryOf(name, group, this.archiveDir, inboxDir), run }));
+        sealedLogs.add(name);
       }
     }
+    for (const bad of read.bad) lines.push(JSON.stringify({ journalLine: bad.text, problem: bad.problem }));
     const sealed = join(this.dir, journalName('raw', n, '.jsonl.gz'));
     removeStaleTemps(sealed);
     // Level 1: sealing stays cheap; the text still shrinks several times.
@@ -148,20 +181,28 @@ export class SegmentLog {
     this.openSize = undefined;
   }
 
-  /** Sealed journals whose archived entries and journal file are still to be removed (just sealed, or interrupted). */
+  /**
+   * Sealed journals whose archived entries and journal file are still to be removed (just
+   * sealed, or interrupted), each with the entries whose text the sealed file really holds:
+   * only those may be removed.
+   */
   unfinishedSeals(): { journal: string; entries: string[] }[] {
-    return this.files().journals
+    return this.listFiles().journals
       .filter((j) => j.sealed !== undefined && j.open !== undefined)
-      .map((j) => ({ journal: j.open as string, entries: readJournal(j.open as string).flatMap(({ group }) => group.entries) }));
+      .map((j) => {
+        const read = readSealed(j.sealed as string);
+        this.tell(read.problems);
+        return { journal: j.open as string, entries: read.items.flatMap((line) => ('name' in line && (line.text !== undefined || line.base64 !== undefined) ? [line.name] : [])) };
+      });
   }
 
   /** Entry names in journals after `journal`: their archived copies are still needed. */
   namesAfter(journal: string): Set<string> {
     const n = Number(JOURNAL.exec(basename(journal))?.[1]);
     const names = new Set<string>();
-    for (const j of this.files().journals) {
+    for (const j of this.listFiles().journals) {
       if (j.n <= n || j.open === undefined) continue;
-      for (const { group } of readJournal(j.open)) for (const name of group.entries) names.add(name);
+      for (const { group } of this.journal(j.open)) for (const name of group.entries) names.add(name);
     }
     return names;
   }
@@ -178,78 +219,30 @@ export class SegmentLog {
 
   /**
    * Everything ingested, in ingest order: earlier versions' records, then each journal's
-   * entries (sealed: with their text; open: read from the archive or the inbox). A torn last
-   * line of a journal is skipped: a crash mid-append, before the store's flush.
+   * entries (sealed: with their text; open: read from the archive or the inbox), then the inbox
+   * files in the archive or the inbox that no readable line names. What cannot be read is a
+   * `problem` item, and the replay goes on.
    */
-  *replay(inboxDir: string): Generator<ReplayItem> {
-    const { legacy, journals } = this.files();
-    for (const { file, sealed } of legacy) for (const record of readLegacy(file, sealed)) yield { kind: 'record', record };
-    for (const journal of journals) {
-      if (journal.sealed !== undefined) {
-        yield* readSealed(journal.sealed);
-        continue;
-      }
-      const dirs = this.entryDirs(inboxDir);
-      for (const { group } of readJournal(journal.open as string)) {
-        for (const name of group.entries) {
-          const found = this.entryText(dirs, name);
-          yield found.text === undefined ? { kind: 'missing', name, ...found } : { kind: 'entry', name, text: found.text, maxFieldBytes: group.cap };
-        }
-      }
-    }
+  replay(inboxDir: string): Generator<ReplayItem> {
+    return replaySegments(this.listFiles(), this.archiveDir, inboxDir);
   }
 
   /** Number of segment files of any kind: none means nothing was ever ingested here. */
   count(): number {
-    const { legacy, journals } = this.files();
+    const { legacy, journals } = this.listFiles();
     return legacy.length + journals.length;
   }
 
-  /**
-   * A journaled entry's text, from the archive or (not moved yet) the inbox. One that is not a
-   * plain file of the user's own (a planted link to ~/.ssh/id_rsa, a FIFO) is never read: it
-   * counts as missing, with the reason.
-   */
-  private entryText(dirs: readonly string[], name: string): { readonly text: string } | { readonly text?: undefined; readonly reason?: string } {
-    let reason: string | undefined;
-    for (const dir of dirs) {
-      try {
-        return { text: readSafe(join(dir, name)).toString('utf8') };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        if (!isUnsafePath(error)) throw error;
-        reason ??= error.message;
-      }
-    }
-    return reason === undefined ? {} : { reason };
+  /** Problems met reading the segments since the last call, each told once (a bad journal line is read at every flush). */
+  takeProblems(): string[] {
+    return this.problems.splice(0);
   }
 
-  /** Where journaled entries are read from: the archive, then the inbox (each checked: a planted link throws). */
-  private entryDirs(inboxDir: string): string[] {
-    return [this.archiveDir, inboxDir].filter(checkDir);
-  }
-
-  private openJournal(): string {
-    const last = this.files().journals.at(-1);
-    if (last === undefined) return join(this.dir, journalName('order', 1, '.jsonl'));
-    return join(this.dir, journalName('order', last.sealed === undefined ? last.n : last.n + 1, '.jsonl'));
-  }
-
-  private openJournalSize(): { bytes: number; entries: number } {
-    if (this.openSize === undefined) {
-      const file = this.openJournal();
-      const groups = exists(file) ? readJournal(file) : [];
-      this.openSize = {
-        bytes: groups.reduce((sum, { group }) => sum + group.bytes, 0),
-        entries: groups.reduce((sum, { group }) => sum + group.entries.length, 0),
-      };
-    }
-    return this.openSize;
-  }
-
-  private files(): SegmentFiles {
+  /** The segment files there are, in order. */
+  listFiles(): SegmentFiles {
     const legacy = new Map<number, { file: string; sealed: boolean }>();
     const journals = new Map<number, { n: number; sealed: string | undefined; open: string | undefined }>();
+    const blocked: { name: string; n: number }[] = [];
     const journal = (n: number): { n: number; sealed: string | undefined; open: string | undefined } => {
       let found = journals.get(n);
       if (found === undefined) {
@@ -259,77 +252,79 @@ export class SegmentLog {
       return found;
     };
     // A planted link or another user's folder is refused here, before anything in it is read.
-    for (const name of checkDir(this.dir) ? readdirSync(this.dir) : []) {
+    for (const entry of checkDir(this.dir) ? readdirSync(this.dir, { withFileTypes: true }) : []) {
+      const name = entry.name;
       const old = LEGACY.exec(name);
-      if (old) {
-        const n = Number(old[1]);
-        const sealed = old[2] !== undefined;
-        // If sealing was interrupted after the .gz landed, both exist: the sealed one wins.
-        if (!legacy.has(n) || sealed) legacy.set(n, { file: join(this.dir, name), sealed });
+      const open = JOURNAL.exec(name);
+      const sealed = SEALED.exec(name);
+      const n = Number((old ?? open ?? sealed)?.[1]);
+      if (Number.isNaN(n)) continue;
+      if (!entry.isFile()) {
+        blocked.push({ name, n });
         continue;
       }
-      const open = JOURNAL.exec(name);
-      if (open) journal(Number(open[1])).open = join(this.dir, name);
-      const sealed = SEALED.exec(name);
-      if (sealed) journal(Number(sealed[1])).sealed = join(this.dir, name);
+      if (old) {
+        const isSealed = old[2] !== undefined;
+        // If sealing was interrupted after the .gz landed, both exist: the sealed one wins.
+        if (!legacy.has(n) || isSealed) legacy.set(n, { file: join(this.dir, name), sealed: isSealed });
+      }
+      if (open) journal(n).open = join(this.dir, name);
+      if (sealed) journal(n).sealed = join(this.dir, name);
     }
     const byNumber = <T>(map: Map<number, T>): T[] => [...map.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
-    return { legacy: byNumber(legacy), journals: byNumber(journals) };
+    if (blocked.length > 0) this.tell(blocked.map(({ name }) => `segments/${name} is not a regular file: it is left alone, neither read nor written`));
+    return { legacy: byNumber(legacy), journals: byNumber(journals), blocked };
+  }
+
+  /** The open journal: the last one, unless it is sealed (or its name is taken by something else). */
+  private openJournal(): string {
+    const { journals, blocked } = this.listFiles();
+    const last = journals.at(-1);
+    const taken = Math.max(0, ...blocked.map((b) => b.n));
+    if (last === undefined || last.n < taken) return join(this.dir, journalName('order', taken + 1, '.jsonl'));
+    return join(this.dir, journalName('order', last.sealed === undefined ? last.n : last.n + 1, '.jsonl'));
+  }
+
+  private openJournalSize(): { bytes: number; entries: number } {
+    if (this.openSize === undefined) {
+      const file = this.openJournal();
+      const groups = exists(file) ? this.journal(file) : [];
+      this.openSize = {
+        bytes: groups.reduce((sum, { group }) => sum + group.bytes, 0),
+        entries: groups.reduce((sum, { group }) => sum + group.entries.length, 0),
+      };
+    }
+    return this.openSize;
+  }
+
+  /** A journal's readable groups; what cannot be read is told once. */
+  private journal(file: string): { group: JournalGroup; offset: number }[] {
+    const read = readJournal(file);
+    this.tell(read.problems);
+    return read.items;
+  }
+
+  private tell(problems: readonly string[]): void {
+    for (const problem of problems) {
+      if (this.told.has(problem)) continue;
+      this.told.add(problem);
+      this.problems.push(problem);
+    }
   }
 }
 
-/** Whether anything (a link too) has this name: lstat, never followed. */
-function exists(path: string): boolean {
-  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
-}
-
-/** A journal's groups with the byte offset each starts at; a torn last line is left out. */
-function readJournal(file: string): { group: JournalGroup; offset: number }[] {
-  const text = readSafe(file);
-  const groups: { group: JournalGroup; offset: number }[] = [];
-  let offset = 0;
-  while (offset < text.length) {
-    const end = text.indexOf(0x0a, offset);
-    if (end < 0) break;
-    const line = text.toString('utf8', offset, end);
-    try {
-      groups.push({ group: JSON.parse(line) as JournalGroup, offset });
-    } catch (error) {
-      throw new LogbookError('SEGMENT_CORRUPT', `${file}: byte ${offset}: ${(error as Error).message}`);
-    }
-    offset = end + 1;
-  }
-  return groups;
-}
-
-function* readSealed(file: string): Generator<ReplayItem> {
-  const lines = gunzipSync(readSafe(file)).toString('utf8').split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] as string;
-    if (line === '') continue;
-    let entry: { name: string; cap: number; text?: string; reason?: string };
-    try {
-      entry = JSON.parse(line) as { name: string; cap: number; text?: string; reason?: string };
-    } catch (error) {
-      throw new LogbookError('SEGMENT_CORRUPT', `${file}:${i + 1}: ${(error as Error).message}`);
-    }
-    yield entry.text === undefined ? { kind: 'missing', name: entry.name, ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}) } : { kind: 'entry', name: entry.name, text: entry.text, maxFieldBytes: entry.cap };
-  }
-}
-
-function* readLegacy(file: string, sealed: boolean): Generator<IngestRecord> {
-  const text = sealed ? gunzipSync(readSafe(file)).toString('utf8') : readSafe(file).toString('utf8');
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] as string;
-    if (line === '') continue;
-    try {
-      yield JSON.parse(line) as IngestRecord;
-    } catch (error) {
-      // A crash mid-append tore only the final line, whose entries stayed in the inbox.
-      if (!sealed && i === lines.length - 1) continue;
-      throw new LogbookError('SEGMENT_CORRUPT', `${file}:${i + 1}: ${(error as Error).message}`);
-    }
+/** What the seal keeps of one journaled entry: its text, or why it has none. */
+function sealedEntryOf(name: string, group: JournalGroup, archiveDir: string, inboxDir: string): Record<string, unknown> {
+  const unreadable = group.unreadable?.[name];
+  if (unreadable !== undefined) return { name, cap: group.cap, unreadable };
+  try {
+    const content = readContentIfThere(join(archiveDir, name), name) ?? readContentIfThere(join(inboxDir, name), name);
+    if (content === undefined) return { name, cap: group.cap, missing: true };
+    // A log whose bytes are not all UTF-8 (a hook killed mid-character) is kept exact: its records' offsets depend on them.
+    return content.bytes === undefined ? { name, cap: group.cap, text: content.text } : { name, cap: group.cap, base64: content.bytes.toString('base64') };
+  } catch (error) {
+    // Readable when it was ingested, not now: kept in the archive (a rebuild replays it from there if it can).
+    return { name, cap: group.cap, missing: true, reason: `it could not be read when its journal was sealed: ${(error as Error).message}` };
   }
 }
 
@@ -355,6 +350,11 @@ function dropTornTail(fd: number): void {
   ftruncateSync(fd, Math.max(keep, 0));
 }
 
-function journalName(kind: 'order' | 'raw', n: number, suffix: string): string {
+export function journalName(kind: 'order' | 'raw', n: number, suffix: string): string {
   return `${kind}-${String(n).padStart(6, '0')}${suffix}`;
+}
+
+/** Whether anything (a link too) has this name: lstat, never followed. */
+function exists(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }

@@ -86,6 +86,11 @@ export class LogbookWriter {
     }
   }
 
+  /** Problems met with the writer's own files since the last pass (segment lines, archive moves), each told once. */
+  takeProblems(): string[] {
+    return this.ingestor.takeProblems();
+  }
+
   /** Removes inbox entries whose events are on disk; off the critical path. */
   removeCommittedEntries(): Promise<number> {
     return this.ingestor.removeCommitted();

@@ -6,6 +6,8 @@ import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, 
 import { searchableText } from './searchable-text';
 import { quoteShort } from '../domain/text-quote';
 import { upcast } from './upcasters';
+import { findTooDeep } from '../domain/json-depth';
+import { cutTooDeep } from '../domain/json-depth-cut';
 
 const INSERT_EVENT = `INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, correlation_id, causation_id, data, metadata)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT)) ON CONFLICT (event_id) DO NOTHING`;
@@ -263,8 +265,8 @@ function toRecorded(row: SqlValue[]): RecordedEvent {
     recordedAt: String(row[6]),
     correlationId: row[7] === null ? null : String(row[7]),
     causationId: row[8] === null ? null : String(row[8]),
-    data: JSON.parse(String(row[9])) as unknown,
-    metadata: JSON.parse(String(row[10])) as Record<string, unknown>,
+    data: boundedJson(String(row[9])),
+    metadata: boundedJson(String(row[10])) as Record<string, unknown>,
   });
 }
 
@@ -273,4 +275,15 @@ function whyMalformed(query: string, error: unknown): string {
   // eslint-disable-next-line no-control-regex
   const reason = (error instanceof Error ? error.message : String(error)).split(`: [${query}]`).join('').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
   return reason.length > 120 ? `${reason.slice(0, 119)}…` : reason;
+}
+
+/**
+ * A stored JSON text, parsed, nested at most MAX_JSON_DEPTH deep: the ingest bounds every new
+ * event (normalize.ts), but an earlier version stored some payloads as they came, and every
+ * reader after this point (folds, event detail, reports, JSON output) walks data recursively.
+ * The bracket count that rules a text out costs a fraction of its parse.
+ */
+function boundedJson(text: string): unknown {
+  const value = JSON.parse(text) as unknown;
+  return findTooDeep(text) === undefined ? value : cutTooDeep(value).value;
 }

@@ -52,3 +52,12 @@ export function fixtureRecordedEvents(streamId = FIXTURE_SESSION): import('../..
     };
   });
 }
+
+/**
+ * What a hook process needs from the environment besides its own variables: the HOME Claude Code
+ * runs it with (where the provenance key is found), or the key file a test run moved.
+ */
+export function keyEnv(): Record<string, string> {
+  const key = process.env['LOGBOOK_KEY_FILE'];
+  return { HOME: process.env['HOME'] ?? '', ...(key === undefined ? {} : { LOGBOOK_KEY_FILE: key }) };
+}

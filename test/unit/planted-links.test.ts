@@ -12,6 +12,7 @@ import { LIVE_LOG } from '../../src/capture/inbox-log';
 import { UNSAFE_PATH } from '../../src/capture/safe-fs';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { entryReader } from '../../src/ingest/read-ahead';
+import { QUARANTINE_STREAM } from '../../src/ingest/normalize';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { loadWorkflow } from '../../src/workflow/definition-file';
 import { putInInbox, tempDir } from './helpers';
@@ -71,8 +72,8 @@ test('the issue\'s repro: the installed hook, run as Claude Code runs it, does n
     victim.unchanged();
 
     const ingest = spawnSync(process.execPath, [cli, 'ingest', '--workspace', workspace], { encoding: 'utf8' });
-    assert.match(ingest.stdout, /ingested 1 event\(s\) from 1 session\(s\)/, 'the event was not lost');
-    assert.match(ingest.stderr, new RegExp(`could not read inbox file \\d{17}-.*\\.log: .* is a symbolic link to ${victim.path}`));
+    assert.match(ingest.stdout, /ingested 2 event\(s\) from 1 session\(s\); 1 invalid input\(s\) kept in the \$quarantine stream/, 'the event was not lost; the planted link is kept aside');
+    assert.match(ingest.stderr, new RegExp(`inbox file \\d{17}-.*\\.log could not be read: .* is a symbolic link to ${victim.path}`));
     assert.match(ingest.stderr, new RegExp(`warning: ${join(paths.inbox, LIVE_LOG)} is a symbolic link`), 'the planted link was pointed out before the ingest');
     victim.unchanged();
     const opened = await LogbookDatabase.open(paths.store);
@@ -169,13 +170,15 @@ test('planted entries in the inbox (symlinks to a secret, a hard link, a FIFO, a
       await writer.removeCommittedEntries();
       assert.deepEqual(writer.database.store.readStream('real').map((e) => e.eventId), [genuine], 'the genuine entry was stored');
       assert.doesNotMatch(storedText(writer), /victim-marker-7d1e|stolen/, 'nothing planted was read into the store');
-      assert.equal(report.unreadableFiles.length, planted.length, report.unreadableFiles.join('\n'));
+      assert.equal(report.quarantined, planted.length);
+      const held = writer.database.store.readStream(QUARANTINE_STREAM).map((e) => String((e.data as { reason?: unknown }).reason));
       for (const name of planted) {
-        const problem = report.unreadableFiles.find((p) => p.startsWith(`${name}: `));
-        assert.match(problem ?? `${name}: not reported`, /is a symbolic link to|has 2 hard links|is a FIFO|is a folder/, name);
-        assert.ok(lstatSync(join(paths.inbox, name)), `${name} is left where it was`);
+        const problem = held.find((reason) => reason.startsWith(`inbox file ${name} could not be read: `));
+        assert.match(problem ?? `${name}: not kept aside`, /is a symbolic link to|has 2 hard links|is a FIFO|is a folder/, name);
+        // Renamed as it is (a link moves as a link): out of the inbox, never read again.
+        assert.ok(lstatSync(join(paths.archive, name)), `${name} was moved out of the inbox`);
       }
-      assert.deepEqual(readdirSync(paths.archive), genuineFile, 'only the genuine entry was archived');
+      assert.deepEqual(readdirSync(paths.archive).sort(), [...genuineFile, ...planted].sort());
       victim.unchanged();
     } finally {
       writer.close();

@@ -13,22 +13,6 @@ export const DEFAULT_FUZZ_SEED = 0x1b00c12;
 export const FUZZ_SEED = readSeed(process.env['LOGBOOK_FUZZ_SEED']);
 const ONLY_CASE = process.env['LOGBOOK_FUZZ_CASE'] === undefined ? undefined : Number(process.env['LOGBOOK_FUZZ_CASE']);
 
-/**
- * Input classes whose fix lives on another branch of issue 12: a failure in one of them says so,
- * so the lead can tell "rerun after merging" from a new bug.
- */
-export const FIXED_ELSEWHERE: Readonly<Record<string, string>> = {
-  'deep nesting': 'deep nesting in payload walks (capFields, searchableText, JSON.stringify in ingest) and in workflow/settings parsing',
-  'huge file': 'size caps in workflow/settings parsing',
-  'unreadable inbox item': 'an ingestor that quarantines unreadable inbox items instead of failing',
-};
-
-/** Input classes that show a problem found by these suites and reported, not fixed on this branch. */
-export const KNOWN_ISSUES: Readonly<Record<string, string>> = {
-  'entry files interleaved with log records': 'a rebuild replays a claimed log whole at the place of its last record, so entry files the ingest merged between its records come out in another order (reported to the lead with a repro)',
-  'invalid UTF-8 in a log record': 'a rebuild splits a claimed log from its text decoded as UTF-8, so invalid bytes shift the byte offsets (labels, ids, reasons) of its records (reported to the lead)',
-};
-
 /** What a case tells the harness about itself: the input classes it generated. */
 export interface FuzzCase {
   readonly r: Random;
@@ -81,24 +65,18 @@ function caseIndices(count: number): number[] {
 
 const SHOWN_FAILURES = 5;
 
-/** A failed case, and whether its input classes explain it (fixed on another branch, or a known problem). */
+/** A failed case: its message (input classes, rerun command, error) and the error itself. */
 interface Failure {
   readonly message: string;
-  readonly explained: 'elsewhere' | 'known' | undefined;
   readonly cause: unknown;
 }
 
-// New failures first: a case another branch fixes must not push a new bug out of the message.
 function throwIfFailed(file: string, suite: string, ran: number, failures: readonly Failure[]): void {
   if (failures.length === 0) return;
-  const order = (f: Failure): number => (f.explained === undefined ? 0 : f.explained === 'known' ? 1 : 2);
-  const sorted = [...failures].sort((a, b) => order(a) - order(b));
-  const count = (explained: Failure['explained']): number => failures.filter((f) => f.explained === explained).length;
-  const head = `fuzz ${suite}: ${failures.length} of ${ran} cases failed (seed ${FUZZ_SEED}): ${count(undefined)} unexplained, `
-    + `${count('known')} with a known reported problem, ${count('elsewhere')} in input classes another branch of issue 12 fixes`;
-  const shown = sorted.slice(0, SHOWN_FAILURES).map((f) => f.message);
+  const head = `fuzz ${suite}: ${failures.length} of ${ran} cases failed (seed ${FUZZ_SEED})`;
+  const shown = failures.slice(0, SHOWN_FAILURES).map((f) => f.message);
   const more = failures.length > SHOWN_FAILURES ? [`… and ${failures.length - SHOWN_FAILURES} more; rerun all: ${rerunCommand(file)}`] : [];
-  throw new Error([head, ...shown, ...more].join('\n\n'), { cause: sorted[0]?.cause });
+  throw new Error([head, ...shown, ...more].join('\n\n'), { cause: failures[0]?.cause });
 }
 
 /** The rerun command of a fuzz file, as failure messages print it. */
@@ -107,17 +85,12 @@ export function rerunCommand(file: string, index?: number): string {
 }
 
 function failure(file: string, suite: string, index: number, classes: readonly string[], error: unknown): Failure {
-  const matching = (table: Readonly<Record<string, string>>): string[] => [...new Set([...new Set(classes)].flatMap((c) => Object.entries(table).filter(([key]) => c.includes(key)).map(([, what]) => what)))];
-  const elsewhere = matching(FIXED_ELSEWHERE);
-  const known = matching(KNOWN_ISSUES);
   const lines = [
     `fuzz ${suite}: case ${index} failed (seed ${FUZZ_SEED}; input classes: ${classes.length === 0 ? 'plain' : [...new Set(classes)].join(', ')})`,
-    ...(elsewhere.length === 0 ? [] : [`  this case has an input class another branch of issue 12 fixes (${elsewhere.join('; ')}): rerun it after merging`]),
-    ...(known.length === 0 ? [] : [`  this case has an input class with a known, reported problem: ${known.join('; ')}`]),
     `  rerun: ${rerunCommand(file, index)}`,
     `  ${error instanceof Error ? firstLines(error.stack ?? error.message) : String(error)}`,
   ];
-  return { message: lines.join('\n'), explained: known.length > 0 ? 'known' : elsewhere.length > 0 ? 'elsewhere' : undefined, cause: error };
+  return { message: lines.join('\n'), cause: error };
 }
 
 function firstLines(text: string): string {
