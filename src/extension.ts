@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { logbookPaths } from './capture/paths';
 import type { LogbookPaths } from './capture/paths';
 import { LiveIngest } from './ingest/live-ingest';
-import { rebuildStore } from './ingest/open-store';
+import { rebuildStore, rebuildWith } from './ingest/open-store';
+import { ingestRedactor } from './ingest/redact-entry';
+import { redactionSettingsReader } from './views/redaction-config';
 import { tryAcquireLock } from './ingest/lock';
 import { registerCommands } from './commands/table';
 import { loadWorkflow } from './workflow/definition-file';
@@ -42,12 +44,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     void vscode.commands.executeCommand('setContext', 'logbook.hasSessions', views.workspaces().some((ws) => ws.catalog.all().size > 0));
   };
 
+  const redactionSettings = redactionSettingsReader(config, log);
+
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
     if (ingests.has(paths.workspace)) return;
     warnIfPlanted(paths, output, (message) => log(`${paths.workspace}: ${message}`));
     const live = new LiveIngest(paths, {
       owner: 'vscode',
       maxFieldBytes: () => config().get<number>('capture.maxFieldBytes', 65_536),
+      redaction: redactionSettings,
       debounceMs: () => config().get<number>('ingest.debounceMs', 100),
       flushDebounceMs: () => config().get<number>('ingest.flushDebounceMs', 500),
       log: (message) => log(`${paths.workspace}: ${message}`),
@@ -84,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
         const attempt = tryAcquireLock(paths.lock, 'vscode');
         if (!attempt.acquired) throw new Error('another process holds the store; close it and try again');
         try {
-          const outcome = await rebuildStore(paths);
+          const outcome = await rebuildStore(paths, rebuildWith(ingestRedactor(redactionSettings()).redactor));
           outcome.database.close();
           for (const message of outcome.messages) log(`${paths.workspace}: ${message}`);
           return outcome;

@@ -3,7 +3,7 @@ import { inspectLogbookDir } from '../capture/planted';
 import { tryAcquireLock } from '../ingest/lock';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { rebuildStore } from '../ingest/open-store';
+import { rebuildStore, rebuildWith } from '../ingest/open-store';
 import type { RebuildOutcome } from '../ingest/open-store';
 import { rebuildSummary, somethingUnread } from '../ingest/rebuild-report';
 import { LogbookWriter } from '../ingest/writer';
@@ -15,14 +15,16 @@ import { describeHolderShort as describeHolder } from '../ingest/lock-text';
 import type { CliContext } from './context';
 import { defineCommand } from './options';
 import { maxFieldBytesRule, optional } from './option-rules';
-import { readCaptureSettings } from './workspace-settings';
+import { readCaptureSettings, readRedactionSettings } from './workspace-settings';
+import { ingestRedactor } from '../ingest/redact-entry';
+import type { Redactor } from '../domain/redaction/types';
 
 export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFieldBytesRule) }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
   const maxFieldBytes = options['max-field-bytes'] ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
   // Said before anything else: the writer refuses each of these as it meets them.
   for (const finding of inspectLogbookDir(ctx.workspace)) ctx.io.err(`warning: ${finding.message}; a cloned repository may have planted it, and Agent Logbook does not read or write through it`);
-  const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes });
+  const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes, redactor: workspaceRedactor(ctx) });
   if (!started.ok) {
     ctx.io.out(`${describeHolder(started.holder)} is ingesting this workspace; its entries will be recorded there. Nothing to do.`);
     return 0;
@@ -64,6 +66,13 @@ async function announceChange(ctx: CliContext, paths: LogbookPaths, writer: Logb
   }
 }
 
+/** The redactor of the workspace's `logbook.redaction.*` settings; a rule it left out is said on stderr. */
+function workspaceRedactor(ctx: CliContext): Redactor {
+  const { redactor, problems } = ingestRedactor(readRedactionSettings(ctx.workspace));
+  for (const problem of problems) ctx.io.err(`logbook.redaction: ${problem}`);
+  return redactor;
+}
+
 export const rebuildCommand = defineCommand({}, async (ctx) => {
   const paths = logbookPaths(ctx.workspace);
   const attempt = tryAcquireLock(paths.lock, 'cli');
@@ -74,7 +83,7 @@ export const rebuildCommand = defineCommand({}, async (ctx) => {
   try {
     let outcome: RebuildOutcome;
     try {
-      outcome = await rebuildStore(paths);
+      outcome = await rebuildStore(paths, rebuildWith(workspaceRedactor(ctx)));
     } catch (error) {
       ctx.io.err(`the rebuild failed: ${(error as Error).message}`);
       ctx.io.err(`the store was left as it was${existsSync(paths.store) ? ` (${relative(ctx.workspace, paths.store)})` : ''}`);

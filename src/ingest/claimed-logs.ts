@@ -35,6 +35,8 @@ export function claimLiveLog(inboxDir: string): string | undefined {
 export interface ReadLog {
   readonly records: readonly LogRecord[];
   readonly size: number;
+  /** The log's bytes as read (a writer that must rewrite the log keeps the records it does not change exactly). */
+  readonly bytes: Buffer;
 }
 
 /**
@@ -58,7 +60,7 @@ export function readClaimedLog(inboxDir: string, name: string, from = 0, settle:
       settle();
       bytes = readAll(fd);
     }
-    return { records: splitLog(bytes, from), size: bytes.length };
+    return { records: splitLog(bytes, from), size: bytes.length, bytes };
   } finally {
     closeSync(fd);
   }

@@ -1,13 +1,14 @@
 import type { LogbookDatabase } from '../store/logbook-database';
 import { isClaimedLog, splitLog } from '../capture/inbox-log';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
-import { authenticateEntry, provenanceKey } from '../capture/provenance';
+import { authenticateEntry, looksStamped, provenanceKey } from '../capture/provenance';
 import { parseInboxEntry, parseUnstampedEntry, unreadable, unverified } from './inbox-entry';
 import { normalizeEntryRecords, QUARANTINE_STREAM } from './normalize';
 import type { IngestRecord, NormalizeOptions } from './normalize';
 import { prepareHookEntry, preparedRecord } from './hook-fast-path';
 import type { IngestReport } from './ingestor';
 import type { LogRange } from './segment-read';
+import { redactEntryText } from './redact-entry';
 
 // From inbox text to records, and records into the store: shared by the ingestor and the
 // rebuild, so a replay makes exactly the records the first ingest made.
@@ -18,10 +19,13 @@ import type { LogRange } from './segment-read';
  */
 export function entryRecords(name: string, text: string, options: NormalizeOptions, range?: LogRange, bytes?: Buffer): IngestRecord[] {
   if (isClaimedLog(name)) return logRecords(name, bytes ?? Buffer.from(text, 'utf8'), options, range);
-  if (name.endsWith(RAW_HOOK_SUFFIX)) return normalizeEntryRecords(parseInboxEntry(name, text), options);
+  // Secrets out before anything reads the entry. The writer already did it to the inbox file
+  // (redact-inbox.ts), so this finds nothing there; a rebuild of an older archive it cleans here.
+  const clean = options.redactor === undefined ? text : redactEntryText(name, text, options.redactor) ?? text;
+  if (name.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(clean)) return normalizeEntryRecords(parseInboxEntry(name, clean), options);
   // Provenance first: the fast path and the full path only ever see an entry this machine wrote.
-  const checked = authenticateEntry(text, provenanceKey().key);
-  if (!checked.ok) return normalizeEntryRecords(unverified(name, text, checked.reason), options);
+  const checked = authenticateEntry(clean, provenanceKey().key);
+  if (!checked.ok) return normalizeEntryRecords(unverified(name, clean, checked.reason), options);
   const prepared = prepareHookEntry(name, checked.text, options.maxFieldBytes);
   return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseUnstampedEntry(name, checked.text), options);
 }
@@ -47,7 +51,9 @@ export function unreadableRecords(name: string, reason: string, options: Normali
 
 /** The records of one log record (`label` is `<log>#<offset>`): a torn one is quarantined with why. */
 export function logRecordRecords(label: string, text: string, torn: string | undefined, options: NormalizeOptions): IngestRecord[] {
-  return torn !== undefined ? normalizeEntryRecords(unreadable(label, text, `inbox log ${label}: ${torn}`), options) : entryRecords(label, text, options);
+  if (torn === undefined) return entryRecords(label, text, options);
+  const clean = options.redactor === undefined ? text : options.redactor.redactText(text).text;
+  return normalizeEntryRecords(unreadable(label, clean, `inbox log ${label}: ${torn}`), options);
 }
 
 /** Appends records in order in one transaction, grouping runs of the same stream into one append. Shared with rebuild. */

@@ -79,8 +79,8 @@ function prepareHookEntry(name, text, checks, maxFieldBytes) {
   if (v !== 1 || typeof id !== 'string' || id.length < 8 || id.length > 64 || typeof receivedAt !== 'string' || receivedAt.length === 0) return null;
   if (typeof receivedUs !== 'number' || !Number.isSafeInteger(receivedUs) || receivedUs < 0) return null;
   if ((source !== 'hook' && source !== 'cli' && source !== 'mcp') || (hookEvent !== undefined && typeof hookEvent !== 'string')) return null;
-  // Stdin that was not UTF-8 gets a note in the metadata: the full path writes it.
-  if (json.stdinBytes !== undefined) return null;
+  // Stdin that was not UTF-8, secrets taken out: notes in the metadata, which the full path writes.
+  if (json.stdinBytes !== undefined || json.redactions !== undefined) return null;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
   const event = payload.hook_event_name;
   if (typeof event !== 'string' || !Object.prototype.hasOwnProperty.call(checks, event) || !matchesDescriptor(checks[event], payload)) return null;

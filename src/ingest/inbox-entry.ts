@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
-import { authenticateEntry, authenticateShStamp, provenanceKey } from '../capture/provenance';
+import { authenticateEntry, authenticateShStamp, looksStamped, provenanceKey } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
@@ -15,19 +15,27 @@ const stamp = {
   hookEvent: z.string().optional(),
 };
 
+/** Secrets the writer took out of an entry before anything read it (redact-entry.ts): read into the event's metadata. */
+const redactions = z.object({
+  notes: z.array(z.object({ rule: z.string(), path: z.string(), hash: z.string() })),
+  omitted: z.number().int().nonnegative().optional(),
+}).optional();
 /** Events a writer (hook, CLI, MCP) decided with the workflow decider, in a `.cmd.json` entry; appended as they are. */
-const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()) });
-/** Stdin that was not valid UTF-8 (src/capture/stdin.ts): where, and the exact bytes. */
-const stdinBytes = z.object({ invalidUtf8At: z.number().int().nonnegative(), base64: z.string() }).optional();
-const hookEntry = z.object({ ...stamp, stdinBytes, payload: z.unknown() });
+const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()), redactions });
+/** Stdin that was not valid UTF-8 (src/capture/stdin.ts): where, and the exact bytes (dropped when a secret was taken out). */
+const stdinBytes = z.object({ invalidUtf8At: z.number().int().nonnegative(), base64: z.string().optional() }).optional();
+const hookEntry = z.object({ ...stamp, stdinBytes, redactions, payload: z.unknown() });
 const eventsEntry = z.object({ ...stamp, sessionId: z.string().min(1), events: z.array(decidedEvent).min(1), causationId: z.string().max(64).optional() });
-const invalidEntry = z.object({ ...stamp, stdinBytes, invalid: z.object({ reason: z.string(), raw: z.string() }) });
+const invalidEntry = z.object({ ...stamp, stdinBytes, redactions, invalid: z.object({ reason: z.string(), raw: z.string() }) });
+
+/** The redaction notes of an entry or event, as its metadata keeps them. */
+export type EntryRedactionNotes = NonNullable<z.infer<typeof redactions>>;
 
 /** An inbox entry as read back from disk. */
 export type InboxEntry =
-  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string; readonly invalidUtf8At?: number }
+  | { readonly kind: 'payload'; readonly file: string; readonly stamp: Stamp; readonly payload: unknown; readonly payloadText?: string; readonly invalidUtf8At?: number; readonly redactions?: EntryRedactionNotes }
   | { readonly kind: 'events'; readonly file: string; readonly stamp: Stamp; readonly sessionId: string; readonly events: readonly DecidedEvent[]; readonly causationId?: string }
-  | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
+  | { readonly kind: 'invalid-payload'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string; readonly redactions?: EntryRedactionNotes }
   | { readonly kind: 'unreadable'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string }
   /** Not stamped by this machine's writers (provenance.ts): kept aside, never ingested as genuine. */
   | { readonly kind: 'unverified'; readonly file: string; readonly stamp: Stamp; readonly reason: string; readonly raw: string };
@@ -48,7 +56,8 @@ export interface Stamp {
  * Only an entry whose provenance stamp checks out is read as what it claims to be.
  */
 export function parseInboxEntry(file: string, text: string): InboxEntry {
-  if (file.endsWith(RAW_HOOK_SUFFIX)) return parseRawHook(file, text);
+  // A raw payload the writer rewrote as an entry (a secret taken out: redact-entry.ts) reads as one.
+  if (file.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(text)) return parseRawHook(file, text);
   const checked = authenticateEntry(text, provenanceKey().key);
   return checked.ok ? parseUnstampedEntry(file, checked.text) : unverified(file, text, checked.reason);
 }
@@ -65,10 +74,12 @@ export function parseUnstampedEntry(file: string, text: string): InboxEntry {
   if (hook.success && hook.data.payload !== undefined) {
     const payloadText = payloadTextOf(text, json);
     const invalidUtf8At = hook.data.stdinBytes?.invalidUtf8At;
+    const notes = hook.data.redactions;
     return {
       kind: 'payload', file, stamp: toStamp(hook.data), payload: hook.data.payload,
       ...(payloadText === undefined ? {} : { payloadText }),
       ...(invalidUtf8At === undefined ? {} : { invalidUtf8At }),
+      ...(notes === undefined ? {} : { redactions: notes }),
     };
   }
   const events = eventsEntry.safeParse(json);
@@ -78,7 +89,8 @@ export function parseUnstampedEntry(file: string, text: string): InboxEntry {
   }
   const invalid = invalidEntry.safeParse(json);
   if (invalid.success) {
-    return { kind: 'invalid-payload', file, stamp: toStamp(invalid.data), reason: invalid.data.invalid.reason, raw: invalid.data.invalid.raw };
+    const notes = invalid.data.redactions;
+    return { kind: 'invalid-payload', file, stamp: toStamp(invalid.data), reason: invalid.data.invalid.reason, raw: invalid.data.invalid.raw, ...(notes === undefined ? {} : { redactions: notes }) };
   }
   return unreadable(file, text, `inbox file ${file} is not an inbox entry: ${z.prettifyError(hook.error ?? invalid.error).replace(/\n/g, '; ')}`);
 }

@@ -11,7 +11,9 @@ import { serializeRecord } from './normalize';
 import type { IngestRecord } from './normalize';
 import { preparedRecord } from './hook-fast-path';
 import { appendInTransaction, entryRecords, logRecordRecords, unreadableRecords } from './entry-records';
-import { entryReader } from './read-ahead';
+import { entryReader, readEntry } from './read-ahead';
+import { redactEntryFile } from './redact-inbox';
+import type { Redactor } from '../domain/redaction/types';
 import { isInboxItemName, unreadableReason } from './inbox-items';
 import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
@@ -22,6 +24,8 @@ import { ensurePrivateDirs, isUnsafePath } from '../capture/safe-fs';
 
 export interface IngestOptions {
   readonly maxFieldBytes: number;
+  /** Takes secrets out of inbox files before they are ingested (redact-inbox.ts); none: nothing is redacted. */
+  readonly redactor?: Redactor;
   /** Inbox entries read, checked against the store and appended at a time (a pass is one transaction). */
   readonly batchSize?: number;
 }
@@ -109,7 +113,7 @@ export class Ingestor {
     try {
       this.database.transaction(() => {
         let batch: PassItem[] = [];
-        for (const item of passItems(this.inboxDir, entryNames, logs, this.logResume, pass)) {
+        for (const item of passItems(this.inboxDir, entryNames, logs, this.logResume, pass, this.options.redactor)) {
           batch.push(item);
           if (batch.length >= batchSize) {
             this.ingestBatch(batch, reader, report, pass);
@@ -326,8 +330,12 @@ export class Ingestor {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       return this.unreadableItem(item.label, unreadableReason(item.label, error), report, pass);
     }
-    if (read.prepared !== undefined) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
-    return { records: entryRecords(item.label, read.text, this.options), bytes: read.text.length };
+    const redactor = this.options.redactor;
+    // A prepared entry that may hold a secret is read again here, to be cleaned first.
+    if (read.prepared !== undefined && redactor?.mayMatch(read.prepared[7]) !== true) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
+    let text = read.text ?? readEntry(join(this.inboxDir, item.label));
+    if (redactor !== undefined) text = redactEntryFile(this.inboxDir, item.label, text, redactor);
+    return { records: entryRecords(item.label, text, this.options), bytes: text.length };
   }
 
   private unreadableItem(name: string, reason: string, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } {

@@ -6,6 +6,8 @@ import type { EventStore } from '../store/event-store';
 import { LogbookWriter } from './writer';
 import { describeHolderShort } from './lock-text';
 import { ensurePrivateDirs } from '../capture/safe-fs';
+import type { RedactionSettings, Redactor } from '../domain/redaction/types';
+import { RedactorCache } from './redactor-cache';
 
 /** Lets the handlers of one hook event (run in parallel by Claude Code) land in one pass. */
 const LEADING_DELAY_MS = 5;
@@ -13,6 +15,8 @@ const LEADING_DELAY_MS = 5;
 export interface LiveIngestOptions {
   readonly owner: string;
   readonly maxFieldBytes: () => number;
+  /** The `logbook.redaction.*` settings, read at every pass (a change applies to what is ingested next). */
+  readonly redaction?: () => RedactionSettings;
   readonly debounceMs: () => number;
   readonly flushDebounceMs: () => number;
   readonly log: (message: string) => void;
@@ -42,7 +46,17 @@ export class LiveIngest {
   private lastProblem = '';
   private lastIngestAt = 0;
 
-  constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {}
+  private readonly redactors: RedactorCache;
+
+  constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {
+    this.redactors = new RedactorCache(options.redaction ?? (() => ({})), (problems) => options.log(`logbook.redaction: ${problems.join('; ')}`));
+  }
+
+  /** The writer's redactor, as a getter: the Ingestor reads it at every pass, so a settings change applies at once. */
+  private redaction(): { readonly redactor: Redactor } {
+    const redactors = this.redactors;
+    return { get redactor(): Redactor { return redactors.redactor; } };
+  }
 
   get isWriter(): boolean {
     return this.writer !== undefined;
@@ -123,7 +137,7 @@ export class LiveIngest {
 
   private async tryBecomeWriter(): Promise<void> {
     try {
-      const started = await LogbookWriter.start(this.paths, this.options.owner, { maxFieldBytes: this.options.maxFieldBytes() });
+      const started = await LogbookWriter.start(this.paths, this.options.owner, { maxFieldBytes: this.options.maxFieldBytes(), ...this.redaction() });
       if (this.disposed) {
         if (started.ok) started.writer.close();
         return;

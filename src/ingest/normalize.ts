@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { hookPayloadBase, isKnownHookEvent, knownHookSchemas } from '../domain/hook-events';
 import type { NewEvent } from '../store/event-store';
+import type { Redactor } from '../domain/redaction/types';
 import { capFields } from './cap-fields';
 import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';
 import { cutTooDeep } from '../domain/json-depth-cut';
 import type { DepthCut } from '../domain/json-depth-cut';
-import type { DecidedEvent, InboxEntry, Stamp } from './inbox-entry';
+import type { DecidedEvent, EntryRedactionNotes, InboxEntry, Stamp } from './inbox-entry';
 import { idFromName } from './inbox-entry';
 import { CURRENT_EVENT_VERSIONS } from '../store/upcasters';
 
@@ -28,6 +29,8 @@ export interface IngestRecord {
 
 export interface NormalizeOptions {
   readonly maxFieldBytes: number;
+  /** Takes secrets out of an entry's text before it is read (redact-entry.ts); none: nothing is redacted. */
+  readonly redactor?: Redactor;
 }
 
 /**
@@ -60,7 +63,7 @@ function decidedRecords(stamp: Stamp, streamId: string, events: readonly Decided
     // No entry text to check first: workflow entries are few and small, so the walk is cheap.
     const deep = cutTooDeep(decided.data);
     const { value, cuts } = capFields(deep.value, options.maxFieldBytes);
-    const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}), ...depthCutsOf(deep.cuts) };
+    const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}), ...depthCutsOf(deep.cuts), ...redactionsOf(decided.redactions) };
     // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
     return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: CURRENT_EVENT_VERSIONS[decided.type], data: value, metadata, correlationId: null, causationId } };
   });
@@ -134,7 +137,13 @@ function metadataOf(entry: InboxEntry): Record<string, unknown> {
     receivedUs: entry.stamp.receivedUs,
     inboxFile: entry.file,
     ...(entry.stamp.hookEvent === undefined ? {} : { hookEvent: entry.stamp.hookEvent }),
+    ...(entry.kind === 'payload' || entry.kind === 'invalid-payload' ? redactionsOf(entry.redactions) : {}),
   };
+}
+
+/** The metadata note of the secrets taken out of an entry before it was read (redact-entry.ts): `{ redactions }`, or nothing. */
+function redactionsOf(notes: EntryRedactionNotes | undefined): { redactions?: EntryRedactionNotes } {
+  return notes === undefined ? {} : { redactions: notes };
 }
 
 /** The metadata note of subtrees kept as text because they nested too deep: `{ depthCuts }`, or nothing. */

@@ -3,6 +3,7 @@ import { dirname, relative } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
 import { LogbookDatabase, moveAside } from '../store/logbook-database';
 import type { WriterResidence } from '../store/logbook-database';
+import type { Redactor } from '../domain/redaction/types';
 import { fsyncDir, writeFileDurably } from '../store/durable-file';
 import { CausationLinker } from './causation';
 import { emptyReport } from './ingestor';
@@ -23,15 +24,15 @@ export interface OpenedStore {
  * Opens the store for the single writer. A corrupt file is moved aside (never deleted) and a
  * corrupt or missing one is rebuilt from the raw segments, so no recorded event is lost.
  */
-export async function openStoreForWriting(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY): Promise<OpenedStore> {
-  const opened = await openOrRebuild(paths, residence);
+export async function openStoreForWriting(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY, redactor?: Redactor): Promise<OpenedStore> {
+  const opened = await openOrRebuild(paths, residence, redactor);
   return { ...opened, database: opened.database.tuneForWriting() };
 }
 
 /** The writer keeps the store in SQLite's memory while it is small enough (logbook-database.ts). */
 const IN_MEMORY: WriterResidence = { inMemory: true };
 
-async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence): Promise<OpenedStore> {
+async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence, redactor: Redactor | undefined): Promise<OpenedStore> {
   const outcome = await LogbookDatabase.open(paths.store, residence);
   const name = relative(paths.workspace, paths.store);
   if (outcome.ok) {
@@ -41,11 +42,11 @@ async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence): P
   const segments = new SegmentLog(paths.segments);
   if (outcome.problem.kind === 'missing') {
     if (segments.count() === 0) return { database: await LogbookDatabase.create(paths.store, residence), messages: [] };
-    const rebuilt = await rebuildFromSegments(paths, residence);
+    const rebuilt = await rebuildFromSegments(paths, residence, { redactor });
     return { database: rebuilt.database, messages: [`${name} was missing: rebuilt it from the raw segments (${rebuilt.events} events).`, ...rebuildMessages(paths, rebuilt)] };
   }
   // The unreadable file stays where it is until the rebuilt store is there to replace it.
-  const rebuilt = await rebuildFromSegments(paths, residence, { write: false });
+  const rebuilt = await rebuildFromSegments(paths, residence, { write: false, redactor });
   const movedTo = moveAside(paths.store);
   rebuilt.database.flush();
   return {
@@ -69,10 +70,10 @@ export interface RebuiltStore extends RebuildFindings {
  * be read (a bad journal line, a cut gzip segment, an entry that is gone) is skipped and
  * reported, and the rest still comes back. Written durably to `paths.store` unless `write` is false.
  */
-export async function rebuildFromSegments(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY, options: { readonly write?: boolean } = {}): Promise<RebuiltStore> {
+export async function rebuildFromSegments(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY, options: { readonly write?: boolean; readonly redactor?: Redactor } = {}): Promise<RebuiltStore> {
   const database = (await LogbookDatabase.create(paths.store, residence)).tuneForWriting();
   try {
-    const findings = replayInto(database, paths);
+    const findings = replayInto(database, paths, options.redactor);
     if (options.write !== false) database.flush();
     return { database, ...findings };
   } catch (error) {
@@ -81,7 +82,7 @@ export async function rebuildFromSegments(paths: LogbookPaths, residence: Writer
   }
 }
 
-function replayInto(database: LogbookDatabase, paths: LogbookPaths): RebuildFindings {
+function replayInto(database: LogbookDatabase, paths: LogbookPaths, redactor: Redactor | undefined): RebuildFindings {
   const report = emptyReport();
   const linker = new CausationLinker(database.store);
   const findings = { events: 0, missing: [] as string[], problems: [] as string[], leftovers: [] as string[] };
@@ -108,7 +109,7 @@ function replayInto(database: LogbookDatabase, paths: LogbookPaths): RebuildFind
       chunkHasRecords = true;
     } else {
       if (item.leftover === true) findings.leftovers.push(item.name);
-      entry(item.kind === 'entry' ? entryRecords(item.name, item.text, { maxFieldBytes: item.maxFieldBytes }, item.range, item.bytes) : unreadableRecords(item.name, item.reason, { maxFieldBytes: item.maxFieldBytes }));
+      entry(item.kind === 'entry' ? entryRecords(item.name, item.text, { maxFieldBytes: item.maxFieldBytes, redactor }, item.range, item.bytes) : unreadableRecords(item.name, item.reason, { maxFieldBytes: item.maxFieldBytes }));
     }
     if (chunk.length >= 5000) append();
   }
@@ -122,6 +123,11 @@ export interface RebuildOutcome extends RebuiltStore, RebuildFiles {
   readonly messages: string[];
 }
 
+/** The rebuild `logbook rebuild` runs: in memory, with the redactor of the workspace's settings. */
+export function rebuildWith(redactor: Redactor | undefined): (paths: LogbookPaths) => Promise<RebuiltStore> {
+  return (p) => rebuildFromSegments(p, IN_MEMORY, { write: false, redactor });
+}
+
 /**
  * `logbook rebuild`: rebuilds from the segments in memory, then keeps whichever store holds
  * more. A rebuild that fails leaves the store as it was. A rebuilt store with fewer events than
@@ -129,7 +135,7 @@ export interface RebuildOutcome extends RebuiltStore, RebuildFiles {
  * stays; otherwise the old file gets a second name (the backup) and the rebuilt one replaces it
  * (temp file, fsync, rename): the store's path holds a whole store at every instant.
  */
-export async function rebuildStore(paths: LogbookPaths, rebuild: (paths: LogbookPaths) => Promise<RebuiltStore> = (p) => rebuildFromSegments(p, IN_MEMORY, { write: false })): Promise<RebuildOutcome> {
+export async function rebuildStore(paths: LogbookPaths, rebuild: (paths: LogbookPaths) => Promise<RebuiltStore> = rebuildWith(undefined)): Promise<RebuildOutcome> {
   const currentEvents = await eventsIn(paths.store);
   const rebuilt = await rebuild(paths);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

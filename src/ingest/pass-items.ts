@@ -3,6 +3,8 @@ import { idFromName } from './inbox-entry';
 import { readClaimedLog, receivedUsOf, receivedUsOfName } from './claimed-logs';
 import type { AppendOrder } from './segment-read';
 import { unreadableReason } from './inbox-items';
+import { redactClaimedLog } from './redact-inbox';
+import type { Redactor } from '../domain/redaction/types';
 
 // One ingest pass's items: the inbox's entry files merged into its claimed logs' records in
 // receive order, and what the pass consumed (for the journal) once it commits.
@@ -11,7 +13,7 @@ import { unreadableReason } from './inbox-items';
  * The pass's entries in receive order: the entry files (named by receive time) merged into
  * the claimed logs' records (in append order, each log read when its turn comes).
  */
-export function* passItems(inboxDir: string, entryNames: readonly string[], logs: readonly string[], logResume: ReadonlyMap<string, number>, pass: Pass): Generator<PassItem> {
+export function* passItems(inboxDir: string, entryNames: readonly string[], logs: readonly string[], logResume: ReadonlyMap<string, number>, pass: Pass, redactor?: Redactor): Generator<PassItem> {
   let next = 0;
   let lastUs = 0;
   for (const log of logs) {
@@ -24,6 +26,9 @@ export function* passItems(inboxDir: string, entryNames: readonly string[], logs
       yield { label: log, knownId: undefined, completes: log, bytes: 0, unreadable: unreadableReason(log, error) };
       continue;
     }
+    // Secrets out before anything reads the records: the log is rewritten cleaned. A failure to
+    // write fails the pass (the log stays in the inbox for the next one), it does not quarantine it.
+    if (redactor !== undefined) read = redactClaimedLog(inboxDir, log, read, logResume.get(log) ?? 0, redactor);
     pass.logSizes.set(log, read.size);
     const { records } = read;
     if (records.length === 0) yield { label: log, knownId: undefined, completes: log, bytes: 0 };

@@ -1,10 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { authenticateEntry, provenanceKey, stampEntry } from '../capture/provenance';
+import { authenticateEntry, looksStamped, provenanceKey, stampEntry } from '../capture/provenance';
 import type { ProvenanceKey } from '../capture/provenance';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import { stringifyJson } from '../domain/json-walk';
 import { compileRedactor } from '../domain/redaction/redactor';
 import type { RedactionNote, RedactionSettings, Redactor } from '../domain/redaction/types';
+import { parseInboxEntry } from './inbox-entry';
 
 // Secrets are taken out of an inbox entry's TEXT, before anything reads it as an event: the writer
 // rewrites the inbox file with the cleaned text before it ingests it, so the store, the full-text
@@ -39,9 +40,7 @@ export function ingestRedactor(settings: RedactionSettings, key: ProvenanceKey |
 /** `text` with its secrets replaced, or undefined when it has none (then it is used as it is). */
 export function redactEntryText(name: string, text: string, redactor: Redactor, key: ProvenanceKey | undefined = provenanceKey().key): string | undefined {
   if (!redactor.mayMatch(text)) return undefined;
-  // The sh launcher's raw payload: its stamp covers the exact bytes, so it is cleaned as text
-  // (and a cleaned one is then kept aside, unverified, rather than stored with a secret).
-  if (name.endsWith(RAW_HOOK_SUFFIX)) return cleanedText(text, redactor);
+  if (name.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(text)) return redactRawHook(name, text, redactor, key);
   const checked = authenticateEntry(text, key);
   if (!checked.ok) return cleanedText(text, redactor);
   let entry: unknown;
@@ -65,6 +64,20 @@ export function redactRecords(texts: readonly string[], redactor: Redactor, labe
     return redacted;
   });
   return changed ? out : undefined;
+}
+
+/**
+ * The sh launcher's raw payload, whose stamp covers its exact bytes: a genuine one with a secret
+ * becomes an entry as the JS writers write it (same id, time and event, stamped by this writer),
+ * kept under its name; one that is not genuine is only cleaned as text, and stays aside.
+ */
+function redactRawHook(name: string, text: string, redactor: Redactor, key: ProvenanceKey | undefined): string | undefined {
+  const entry = parseInboxEntry(name, text);
+  if (entry.kind !== 'payload' && entry.kind !== 'invalid-payload') return cleanedText(text, redactor);
+  const head = { v: 1, id: entry.stamp.id, receivedAt: entry.stamp.receivedAt, receivedUs: entry.stamp.receivedUs, source: entry.stamp.source, hookEvent: entry.stamp.hookEvent };
+  const asEntry = entry.kind === 'payload' ? { ...head, payload: entry.payload } : { ...head, invalid: { reason: entry.reason, raw: entry.raw } };
+  const rewritten = redactEntry(asEntry, redactor);
+  return rewritten === undefined ? undefined : stampEntry(`${stringifyJson(rewritten)}\n`, key);
 }
 
 function cleanedText(text: string, redactor: Redactor): string | undefined {

@@ -38,7 +38,7 @@ export class LogbookWriter {
     const attempt = tryAcquireLock(paths.lock, owner);
     if (!attempt.acquired) return { ok: false, holder: attempt.holder };
     try {
-      const { database, messages } = await openStoreForWriting(paths);
+      const { database, messages } = await openStoreForWriting(paths, undefined, options.redactor);
       if (attempt.tookOverFrom !== undefined) {
         messages.unshift(`took over a stale ingest lock from ${attempt.tookOverFrom.owner} (pid ${attempt.tookOverFrom.pid} on ${attempt.tookOverFrom.hostname})`);
       }
