@@ -114,7 +114,7 @@ export function tokenScanners(): { id: string; scanner: Scanner }[] {
       scanner: tokenScanner('slack-token', [{
         prefixes: ['xoxa-', 'xoxb-', 'xoxp-', 'xoxo-', 'xoxr-', 'xoxs-', 'xoxe-', 'xoxe.xoxb-', 'xoxe.xoxp-', 'xapp-'],
         body: 'A-Za-z0-9\\-', before: 'A-Za-z0-9', min: 10, max: 300,
-        // Slack's tokens go on with a number (xoxb-123-…); "xoxo-hugs-and-kisses" does not.
+        // Slack's tokens go on with a number (xoxb-123-…); a sign-off like "xoxo, hugs" does not.
         valid: (body) => /^[0-9]/.test(body) && body.includes('-'),
       }]),
     },
