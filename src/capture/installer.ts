@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync } from
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { CONFIG_FILE_MAX_BYTES, readBoundedText, readTextOrThrow } from './bounded-read';
 import { ensureGitignoreBlock } from './gitignore';
+import { provenanceKey } from './provenance';
 import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT, MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
 import { allowMcpTools, commitMcpServer, disallowMcpTools, MCP_ALLOW_RULE, planMcpServer, unregisterMcpServer } from './mcp-config';
 import { HOOK_LAUNCHER_NAME, LOGBOOK_DIR, logbookPaths } from './paths';
@@ -159,6 +160,10 @@ export function installHooks(opts: InstallOptions): InstallResult {
   const programChanged = writeProgram(paths, bundle, opts.runtime, keepMcpLauncher, messages);
   if (mcp !== undefined) messages.push(commitMcpServer(mcp).message);
   const gitignoreChanged = writeGitignore(opts.workspace, messages);
+  // The hooks stamp every entry with this user's key (provenance.ts): made now, so that even the
+  // sh launcher's fallback, which cannot make one, finds it from the first event on.
+  const key = provenanceKey();
+  if (key.problem !== undefined) messages.push(`${key.problem}; until it can be made, recorded events are kept aside in the $quarantine stream instead of stored as events.`);
   mkdirSync(dirname(settingsFile), { recursive: true });
   const settingsChanged =
     allowed.text !== before && writeIfChanged(settingsFile, allowed.text, opts.scope === 'local' ? 0o600 : 0o644);
