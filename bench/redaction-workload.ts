@@ -1,19 +1,10 @@
 import { createHash } from 'node:crypto';
+import { seeded } from '../test/unit/seeded';
 
 // Payloads for the redaction bench beyond the captured fixture: one full of strings that look a
 // little like secrets and are not (what a lockfile, a build log or a screenshot brings), and one
 // holding real-looking secrets. Made from a seeded generator so every run measures the same bytes.
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

@@ -1,6 +1,6 @@
 import { lstatSync, opendirSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { LOGBOOK_DIR } from './paths';
 import { effectiveUid, kindOf } from './safe-fs';
 
@@ -32,7 +32,7 @@ export function inspectLogbookDir(workspace: string, limit = INSPECT_LIMIT): Pla
     const path = queue[next] as string;
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (stat === undefined) continue;
-    const reason = reasonFor(path, stat, uid);
+    const reason = reasonFor(path, stat, uid) ?? (isOurData(workspace, path) ? readableByOthers(stat) : undefined);
     if (reason !== undefined) findings.push({ path, reason, message: `${path} ${reason}` });
     if (stat.isDirectory()) listInto(path, queue, limit);
   }
@@ -46,6 +46,19 @@ function reasonFor(path: string, stat: Stats, uid: number | undefined): string |
   if (uid !== undefined && stat.isDirectory() && writableByOthers(stat)) return `is a folder others can write to (mode ${(stat.mode & 0o777).toString(8)})`;
   if (uid !== undefined && stat.isFile() && stat.nlink > 1) return `has ${stat.nlink} hard links (another name shares its content)`;
   return undefined;
+}
+
+/** The store and what is under inbox/, segments/ and state/: only the logbook writes there, always 0600. */
+function isOurData(workspace: string, path: string): boolean {
+  const dir = join(workspace, LOGBOOK_DIR);
+  return path === join(dir, 'logbook.sqlite') || ['inbox', 'segments', 'state'].some((sub) => path.startsWith(`${join(dir, sub)}${sep}`));
+}
+
+// A checkout makes files 0644 (0664 with umask 002); the logbook makes its own 0600. A store or an
+// inbox entry others may read came from somewhere else: a repository, most likely.
+function readableByOthers(stat: Stats): string | undefined {
+  if (!stat.isFile() || (stat.mode & 0o077) === 0 || process.platform === 'win32') return undefined;
+  return `may be read by others (mode ${(stat.mode & 0o777).toString(8)}), and Agent Logbook makes its files 0600: it may have come with the repository`;
 }
 
 // Group-writable is fine when the group is the user's own (umask 002 with a group per user, as

@@ -4,7 +4,7 @@
 // a string, so nothing is lost and the rest of the value keeps its shape. Pure, iterative.
 
 import { MAX_JSON_DEPTH } from './json-depth';
-import { formatJsonPath, stringifyJson } from './json-walk';
+import { mapJsonChildren, stringifyJson } from './json-walk';
 
 /** A subtree nested too deep, kept as its JSON text: where it was, and how deep the value went there. */
 export interface DepthCut {
@@ -15,17 +15,6 @@ export interface DepthCut {
 }
 
 type Container = unknown[] | Record<string, unknown>;
-
-interface Frame {
-  readonly node: Container;
-  readonly keys: readonly (string | number)[];
-  next: number;
-  copy: Container | undefined;
-  readonly parent: Frame | undefined;
-  readonly key: string | number | undefined;
-  /** Level of `node` (the root is 1). */
-  readonly depth: number;
-}
 
 /**
  * `value` with every array or object that sits deeper than `limit` levels replaced by its JSON
@@ -39,28 +28,11 @@ export function cutTooDeep(value: unknown, limit = MAX_JSON_DEPTH): { value: unk
     cuts.push({ path: '', depth: deepestLevel(value) });
     return { value: stringifyJson(value), cuts };
   }
-  let frame: Frame | undefined = open(value, undefined, undefined, 1);
-  let result: unknown = value;
-  while (frame !== undefined) {
-    const current: Frame = frame;
-    if (current.next < current.keys.length) {
-      const key = current.keys[current.next] as string | number;
-      current.next += 1;
-      const child = (current.node as Record<string | number, unknown>)[key];
-      if (!isContainer(child)) continue;
-      if (current.depth < limit) {
-        frame = open(child, current, key, current.depth + 1);
-      } else {
-        cuts.push({ path: formatJsonPath(pathTo(current, key)), depth: current.depth + deepestLevel(child) });
-        set(current, key, stringifyJson(child));
-      }
-      continue;
-    }
-    const done = current.copy ?? current.node;
-    if (current.parent === undefined) result = done;
-    else if (current.copy !== undefined) set(current.parent, current.key as string | number, current.copy);
-    frame = current.parent;
-  }
+  const result = mapJsonChildren(value, (child, _key, depth, path) => {
+    if (!isContainer(child) || depth < limit) return undefined;
+    cuts.push({ path: path(), depth: depth + deepestLevel(child) });
+    return { replace: stringifyJson(child) };
+  });
   return { value: result, cuts };
 }
 
@@ -79,21 +51,4 @@ function deepestLevel(value: unknown): number {
 
 function isContainer(value: unknown): value is Container {
   return value !== null && typeof value === 'object';
-}
-
-function open(node: Container, parent: Frame | undefined, key: string | number | undefined, depth: number): Frame {
-  const keys = Array.isArray(node) ? Array.from(node.keys()) : Object.keys(node);
-  return { node, keys, next: 0, copy: undefined, parent, key, depth };
-}
-
-function set(frame: Frame, key: string | number, value: unknown): void {
-  if (frame.copy === undefined) frame.copy = Array.isArray(frame.node) ? frame.node.slice() : { ...frame.node };
-  // defineProperty: a key named "__proto__" (JSON.parse makes it an own key) must stay a key.
-  Object.defineProperty(frame.copy, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-function pathTo(frame: Frame, key: string | number): (string | number)[] {
-  const segments: (string | number)[] = [key];
-  for (let at: Frame | undefined = frame; at?.parent !== undefined; at = at.parent) segments.push(at.key as string | number);
-  return segments.reverse();
 }

@@ -12,6 +12,8 @@ interface Frame {
   copy: Container | undefined;
   readonly parent: Frame | undefined;
   readonly key: string | number | undefined;
+  /** Level of `node` (the root is 1). */
+  readonly depth: number;
 }
 
 /** A place in a value, as metadata and messages write it: `tool_input.edits[2].old_string`. */
@@ -29,8 +31,25 @@ export function formatJsonPath(segments: readonly (string | number)[]): string {
  */
 export function mapJsonStrings(value: unknown, map: (text: string, path: () => string, key: string | number | undefined) => string): unknown {
   if (typeof value === 'string') return map(value, () => '', undefined);
+  return mapJsonChildren(value, (child, key, _depth, path) => {
+    if (typeof child !== 'string') return undefined;
+    const mapped = map(child, path, key);
+    return mapped === child ? undefined : { replace: mapped };
+  });
+}
+
+/** What a walk does with one value inside a container: walk on into it (undefined), or put `replace` in its place. */
+export type ChildVisit = { readonly replace: unknown } | undefined;
+
+/**
+ * Walks every value inside `value` (a container), depth first, calling `visit` with the value,
+ * its key or index, the level of the container holding it (the root is 1) and its path. A value
+ * `visit` replaces is not walked into. Containers on the way to a replacement are copied,
+ * everything else is shared, and the very same value comes back when nothing was replaced.
+ */
+export function mapJsonChildren(value: unknown, visit: (child: unknown, key: string | number, depth: number, path: () => string) => ChildVisit): unknown {
   if (!isContainer(value)) return value;
-  let frame: Frame | undefined = open(value, undefined, undefined);
+  let frame: Frame | undefined = open(value, undefined, undefined, 1);
   let result: unknown = value;
   while (frame !== undefined) {
     const current: Frame = frame;
@@ -38,12 +57,9 @@ export function mapJsonStrings(value: unknown, map: (text: string, path: () => s
       const key = current.keys[current.next] as string | number;
       current.next += 1;
       const child = (current.node as Record<string | number, unknown>)[key];
-      if (typeof child === 'string') {
-        const mapped = map(child, () => formatJsonPath(pathTo(current, key)), key);
-        if (mapped !== child) set(current, key, mapped);
-      } else if (isContainer(child)) {
-        frame = open(child, current, key);
-      }
+      const verdict = visit(child, key, current.depth, () => formatJsonPath(pathTo(current, key)));
+      if (verdict !== undefined) set(current, key, verdict.replace);
+      else if (isContainer(child)) frame = open(child, current, key, current.depth + 1);
       continue;
     }
     const done = current.copy ?? current.node;
@@ -115,9 +131,9 @@ function isContainer(value: unknown): value is Container {
   return value !== null && typeof value === 'object';
 }
 
-function open(node: Container, parent: Frame | undefined, key: string | number | undefined): Frame {
+function open(node: Container, parent: Frame | undefined, key: string | number | undefined, depth: number): Frame {
   const keys = Array.isArray(node) ? Array.from(node.keys()) : Object.keys(node);
-  return { node, keys, next: 0, copy: undefined, parent, key };
+  return { node, keys, next: 0, copy: undefined, parent, key, depth };
 }
 
 function set(frame: Frame, key: string | number, value: unknown): void {

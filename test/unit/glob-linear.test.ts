@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seeded } from './seeded';
 import { globMatchCost, globMatches } from '../../src/domain/workflow/glob';
 import { checkToolRules } from '../../src/domain/workflow/tool-rules';
 
@@ -13,17 +14,6 @@ function regexpMatches(glob: string, text: string): boolean {
   return new RegExp(`^${body}$`).test(text);
 }
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Few letters (so pieces recur and near-misses abound), every RegExp metacharacter, line breaks,
 // a space, a slash, and a character outside the BMP (two UTF-16 units).
@@ -45,7 +35,7 @@ function instanceOf(glob: string, next: () => number, alphabet: readonly string[
 
 /** Compares both matchers on `count` random cases; returns how many matched and how many globs had two stars or more. */
 function compareOnRandomCases(seed: number, count: number, globAlphabet: readonly string[], textAlphabet: readonly string[]): { matched: number; refused: number; manyStars: number } {
-  const next = random(seed);
+  const next = seeded(seed);
   const tally = { matched: 0, refused: 0, manyStars: 0 };
   for (let i = 0; i < count; i += 1) {
     const glob = word(next, 10, globAlphabet);

@@ -6,6 +6,7 @@ import { evolveLifecycle, foldLifecycle, initialLifecycleState, LIFECYCLE_STATES
 import type { LifecycleEvent, LifecycleState, LifecycleStateName, OpenToolCall } from '../../src/domain/lifecycle';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus, timePerState, totalTime } from '../../src/domain/lifecycle-time';
 import type { RecordedEvent } from '../../src/store/event-store';
+import { seeded } from './seeded';
 
 // ---- builders ----
 
@@ -359,16 +360,6 @@ test('events read back from the store (RecordedEvent) fold as they are', () => {
 
 // ---- generated sequences ----
 
-/** mulberry32: a tiny seeded generator, so a failing sequence can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomEvents(random: () => number, length: number): LifecycleEvent[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

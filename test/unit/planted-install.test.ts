@@ -170,7 +170,13 @@ test('inspectLogbookDir names every planted kind (link, FIFO, hard link, world-w
     spawnSync('mkfifo', [join(paths.inbox, 'x.json')]);
     mkdirSync(join(paths.state, 'open'), { recursive: true });
     chmodSync(join(paths.state, 'open'), 0o777);
+    // As a checkout leaves files: a committed inbox entry; a committed workflow is the user's own and no finding.
+    writeFileSync(join(paths.inbox, 'committed.json'), '{}');
+    chmodSync(join(paths.inbox, 'committed.json'), 0o644);
+    writeFileSync(paths.workflow, '{}');
+    chmodSync(paths.workflow, 0o644);
     const expected = [
+      [join(paths.inbox, 'committed.json'), 'may be read by others (mode 644), and Agent Logbook makes its files 0600: it may have come with the repository'],
       [join(paths.inbox, 'live.log'), `is a symbolic link to ${victim.path}`],
       [join(paths.inbox, 'x.json'), 'is a FIFO (named pipe)'],
       [join(paths.archive, 'hard.json'), 'has 2 hard links (another name shares its content)'],

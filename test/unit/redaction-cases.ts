@@ -5,6 +5,10 @@ import type { RedactionSettings, Redactor } from '../../src/domain/redaction/typ
 // is written out in this file (a secret scanner reading the repository has nothing to flag), and
 // every run tests the same values.
 
+import { seeded } from './seeded';
+
+export { seeded };
+
 export const HASH_KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) % 256);
 
 export function redactorWith(settings: RedactionSettings = {}): Redactor {
@@ -13,17 +17,6 @@ export function redactorWith(settings: RedactionSettings = {}): Redactor {
   return redactor;
 }
 
-/** mulberry32: small, seeded, good enough to spread characters. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../src/store/event-store';
+import { seeded } from './seeded';
 import type { ToolStats } from '../../src/projections/session-summary';
 
 // Builders of session streams and a seeded generator of whole sessions, shared by the session
@@ -68,16 +69,9 @@ export const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) a
 
 // ---- seeded generator of session streams ----
 
-/** mulberry32: small, seeded, good enough to explore event orders reproducibly. */
+/** A seeded generator with the helpers the generators use. */
 export function random(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   return {
     next,
     int: (n: number): number => Math.floor(next() * n),

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seeded } from './seeded';
 import { splitShellCommand } from '../../src/domain/workflow/shell-split';
 
 // The Bash command comes from the agent, on every tool call under a workflow with Bash rules.
@@ -7,17 +8,6 @@ import { splitShellCommand } from '../../src/domain/workflow/shell-split';
 // below, verbatim) and feed it megabyte commands shaped to make a careless pass quadratic
 // (the old one took over a minute on 200 KB of `>&`).
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Every character the splitter treats specially, words that may end a heredoc, and filler.
 const TOKENS = ['a', 'E', ' ', '\t', '\n', ';', '&', '&&', '|', '||', '(', ')', '$(', '`', "'", '"', '\\', '<', '<<', '<<-', '<<<', '>', '>&', '2>&1', '&>', '<<E', '<<\'E\'', '\nE\n', '\n\tE\n'];
@@ -32,7 +22,7 @@ function randomCommand(next: () => number): string {
 test('the linear splitter cuts 40,000 random command lines exactly as the one it replaced', () => {
   let multi = 0;
   for (const seed of [1, 2, 3, 4]) {
-    const next = random(seed);
+    const next = seeded(seed);
     for (let i = 0; i < 10_000; i += 1) {
       const command = randomCommand(next);
       const expected = oldSplitShellCommand(command);
