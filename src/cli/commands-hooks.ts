@@ -13,8 +13,10 @@ const oneScope = ({ local, shared }: { local: boolean; shared: boolean }): strin
 const scopeOf = ({ shared }: { shared: boolean }): SettingsScope => (shared ? 'shared' : 'local');
 
 export const installHooksCommand = defineCommand(SCOPE_OPTIONS, async (ctx, options) => {
-  // The hook program beside this bundle (dist/hook.js) is copied into the workspace.
-  const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(options), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js') });
+  // The hook program beside this bundle (dist/hook.js) is copied into the workspace. The runtime
+  // running this command is recorded for hooks that find no `node` on PATH (and replaces whatever
+  // `runtime` was there: a committed one would otherwise be run).
+  const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(options), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js'), runtime: process.execPath });
   for (const message of result.messages) ctx.io.out(message);
   // A workflow already in the workspace is enforced from the first session on.
   for (const problem of refreshWorkflow(logbookPaths(ctx.workspace))) ctx.io.err(problem);

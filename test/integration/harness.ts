@@ -38,7 +38,8 @@
 //                                     here. Steps today: webviewText {title?, contains?},
 //                                     webviewQuery {title?, selector} → textContent[],
 //                                     clickInWebview {title?, selector?, text?}, sidebarRows {view?},
-//                                     clickSidebarRow {label}, runCommand {title} (command palette).
+//                                     clickSidebarRow {label}, runCommand {title} (command palette),
+//                                     notificationToasts {contains?} → the toasts' messages.
 //                                     `title` matches a webview page's <title>. Add more there.
 //   run()                             the extensionTestsPath entry point (the bundle exports it).
 // Tests that need only the page (no in-host code) go in page-tests.ts `tests`: the runner runs

@@ -241,6 +241,16 @@ export const steps: Record<string, PageStep> = {
     await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: label }).first().click();
     return true;
   },
+  /** The messages of the notification toasts shown now, once one holds {contains} (or after 15 s, whatever is shown). */
+  async notificationToasts(page, arg) {
+    const contains = stringField(arg, 'contains');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const messages = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+      if (contains === undefined || messages.some((m) => m.includes(contains)) || Date.now() > deadline) return messages;
+      await page.waitForTimeout(200);
+    }
+  },
   /** Runs {title} through the command palette. */
   async runCommand(page, arg) {
     const title = stringField(arg, 'title');

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { login, packageVsix, startCodeServer, type CodeServer } from './code-server';
 import { describePage, pickRow, runCommand, webviewFrames } from './page-tests';
+import { plantedWarningProblem } from './planted-check';
 
 export interface RestorePhaseInput {
   readonly browser: Browser;
@@ -224,14 +225,21 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     report: 'reload › the report comes back on its event log, with the search and its results',
     machine: 'reload › the state machine comes back with the picked state and its events',
     journal: 'reload › the journal comes back with its text filter',
+    planted: 'reload › a link planted under .logbook/ is named in a warning when the window opens, not used silently',
   };
   let server: CodeServer | undefined;
   const started = Date.now();
   let before: Awaited<ReturnType<typeof arrangePanels>> | undefined;
   let page: Page | undefined;
+  let plantedDone = false;
   const serverDir = join(input.scratch, 'code-server-reload');
   try {
     const vsix = packageVsix(join(input.scratch, 'agent-logbook.vsix'));
+    const plantedStarted = Date.now();
+    const problem = await plantedWarningProblem({ browser: input.browser, vsix, workspace: input.workspace, dir: join(input.scratch, 'code-server-planted'), screenshotDir: input.screenshotDir })
+      .catch((error: unknown) => `the check could not run: ${describe(error)}`);
+    input.add(names.planted, problem === undefined, problem, Date.now() - plantedStarted);
+    plantedDone = true;
     server = await startCodeServer({ dir: serverDir, installExtensions: [vsix], smokeTestDriver: true });
     input.log(`reload phase: code-server with the .vsix installed on ${server.url} (${Date.now() - started} ms)`);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -245,6 +253,7 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     if (page !== undefined) await page.screenshot({ path: join(input.screenshotDir, 'failed-reload-arrange.png') }).catch(() => undefined);
     input.add(names.arrange, false, `${describe(error)}\nthe page: ${seen}`, Date.now() - started);
     for (const name of [names.report, names.machine, names.journal]) input.add(name, false, 'not run: the panels could not be arranged before the reload');
+    if (!plantedDone) input.add(names.planted, false, 'not run: the phase failed before it (see the next result)');
     await page?.context().close().catch(() => undefined);
     await server?.stop();
     keepLogs(server, serverDir, input.artifactsDir);
