@@ -84,7 +84,7 @@ hash256() {
 stamp_of() {
   key_file=\${LOGBOOK_KEY_FILE:-$HOME/.config/agent-logbook/key}
   [ -f "$key_file" ] && [ ! -L "$key_file" ] && [ -O "$key_file" ] || return 1
-  { IFS= read -r _header; IFS= read -r _key; IFS= read -r inner_key; IFS= read -r outer_key; } < "$key_file" 2>/dev/null || return 1
+  { IFS= read -r _header; IFS= read -r _key; IFS= read -r _token; IFS= read -r inner_key; IFS= read -r outer_key; } < "$key_file" 2>/dev/null || return 1
   inner=$( { printf '%s%s\n' "$inner_key" "$base"; cat "$1"; } | hash256 ) || return 1
   outer=$(printf '%s%s' "$outer_key" "\${inner%% *}" | hash256) || return 1
   outer=\${outer%% *}

@@ -1,47 +1,61 @@
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-// Imported by the hook's tiny bundle: node built-ins only.
+// Imported by the hook's tiny bundle: node built-ins only, and not node:crypto, whose loading
+// costs a hook about 6 ms at every start (measured against the same hook with it stubbed out).
 //
 // Provenance: a workspace is code someone else wrote, and a cloned repository can ship files in
-// `.logbook/inbox/` that look like recorded events. Every entry this machine's hooks, CLI and
-// MCP server write carries a MAC made with a per-user key kept OUTSIDE the workspace
-// (`~/.config/agent-logbook/key`, 0600); the writer ingests an entry as genuine only when its MAC
-// checks out, and keeps anything else aside in the quarantine stream. A repository cannot
-// forge a MAC without the key, and the key never enters the workspace, the store or an export.
+// `.logbook/inbox/` that look like recorded events. Every entry this machine's hooks, CLI and MCP
+// server write carries a stamp made from a per-user key kept OUTSIDE the workspace
+// (`~/.config/agent-logbook/key`, 0600 in a 0700 folder); the writer ingests an entry as genuine
+// only when its stamp checks out, and keeps anything else aside in the quarantine stream.
 //
 // Two stamps, because the hook has two writers:
-// - "h1", the JS writers: HMAC-SHA256(key, entry text without the stamp), in the entry's head:
-//   `{"v":1,"mac":"h1.<64 hex>",` + the rest, so removing it gives back the unstamped entry.
-// - "s1", the sh launcher's fallback (no JavaScript runtime, so no HMAC): it can only run
-//   sha256sum, so it uses two secrets derived from the key and kept in the key file:
-//   sha256(outer + sha256hex(inner + name + "\n" + content)). The outer hash hides the inner
-//   one, so the construction is not open to length extension.
+// - "t1", the JS writers: a secret token derived from the key (HMAC-SHA256(key, "entry-token")),
+//   in the entry's head: `{"v":1,"mac":"t1.<64 hex>",` + the rest, so removing it gives back the
+//   unstamped entry. Checking it is a constant-time comparison. It proves the entry was written by
+//   a process that could read this user's key; it does not bind the entry's content (that would
+//   need a hash of every entry on the hook's path): an entry changed by someone who has already
+//   read a stamped one (in the user's private inbox or raw segments) would pass. The token never
+//   reaches the store or an export.
+// - "s1", the sh launcher's fallback (no JavaScript runtime at all): it runs sha256sum with two
+//   other secrets derived from the key, sha256(outer + sha256hex(inner + name + "\n" + content)).
+// The derived secrets are written into the key file when it is made (node:crypto is loaded then,
+// once per user), so neither the hook nor the sh launcher ever derives anything.
 
-/** The per-user secret, and the two derived secrets the sh launcher reads from the same file. */
+/** This user's key file, read: the key and the secrets derived from it. */
 export interface ProvenanceKey {
   readonly key: Buffer;
+  /** The JS writers' stamp (t1). */
+  readonly entryToken: string;
   readonly shInner: string;
   readonly shOuter: string;
   readonly file: string;
 }
 
-const KEY_HEADER = 'agent-logbook provenance key v1';
+const KEY_HEADER = 'agent-logbook provenance key v2';
 const ENTRY_HEAD = '{"v":1,';
 /** How a stamped entry starts; the read-ahead thread checks stamps with its own copy of this logic. */
-export const STAMP_HEAD = '{"v":1,"mac":"h1.';
-/** `{"v":1,"mac":"h1.` + 64 hex + `",`. */
+export const STAMP_HEAD = '{"v":1,"mac":"t1.';
+/** `{"v":1,"mac":"t1.` + 64 hex + `",`. */
 export const STAMPED_PREFIX_LENGTH = STAMP_HEAD.length + 64 + 2;
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Where the key lives: `LOGBOOK_KEY_FILE`, else `~/.config/agent-logbook/key`. */
 export function keyFilePath(env: NodeJS.ProcessEnv = process.env): string {
   const override = env['LOGBOOK_KEY_FILE'];
   // Not XDG_CONFIG_HOME: Snap and Flatpak builds of VS Code point it into their sandbox, while
   // Claude Code in a terminal does not, and both sides must find the same key.
-  return override !== undefined && override !== '' ? override : join(homedir(), '.config', 'agent-logbook', 'key');
+  return override !== undefined && override !== '' ? override : join(homeDir(env), '.config', 'agent-logbook', 'key');
+}
+
+/** os.homedir() without loading node:os on the hook's path (measured: about 1.5 ms): $HOME is what it returns first on POSIX. */
+function homeDir(env: NodeJS.ProcessEnv): string {
+  const home = env['HOME'];
+  if (process.platform !== 'win32' && home !== undefined && home !== '') return home;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:os') as typeof import('node:os')).homedir();
 }
 
 let cached: { readonly file: string; readonly key: ProvenanceKey | undefined; readonly problem: string | undefined } | undefined;
@@ -71,7 +85,7 @@ export function forgetProvenanceKey(): void {
 /** The entry text with its stamp; the same text when there is no key (it is then quarantined at ingest). */
 export function stampEntry(text: string, key: ProvenanceKey | undefined = provenanceKey().key): string {
   if (key === undefined || !text.startsWith(ENTRY_HEAD)) return text;
-  return `${STAMP_HEAD}${mac(key, text)}",${text.slice(ENTRY_HEAD.length)}`;
+  return `${STAMP_HEAD}${key.entryToken}",${text.slice(ENTRY_HEAD.length)}`;
 }
 
 /** What checking an entry's stamp found: the entry without its stamp, or why it is not genuine. */
@@ -83,21 +97,20 @@ export function authenticateEntry(text: string, key: ProvenanceKey | undefined):
     return { ok: false, reason: 'it carries no provenance stamp: it was written by an older version of the hook program, by a hook that could not read its key, or not by Agent Logbook on this machine' };
   }
   if (key === undefined) return { ok: false, reason: 'its provenance stamp cannot be checked: this machine has no Agent Logbook key' };
-  const unstamped = `${ENTRY_HEAD}${text.slice(STAMPED_PREFIX_LENGTH)}`;
-  const claimed = text.slice(STAMP_HEAD.length, STAMPED_PREFIX_LENGTH - 2);
-  if (!sameHex(claimed, mac(key, unstamped))) {
-    return { ok: false, reason: `its provenance stamp does not match: it was changed after it was written, or written with another key than ${key.file}` };
+  if (!sameHex(text.slice(STAMP_HEAD.length, STAMPED_PREFIX_LENGTH - 2), key.entryToken)) {
+    return { ok: false, reason: `its provenance stamp is not this user's: it was written with another key than ${key.file} (another user or machine), or forged` };
   }
-  return { ok: true, text: unstamped };
+  return { ok: true, text: `${ENTRY_HEAD}${text.slice(STAMPED_PREFIX_LENGTH)}` };
 }
 
-/** Whether a text carries an "h1" stamp at all (cheap; says nothing about whether it is genuine). */
+/** Whether a text carries a "t1" stamp at all (cheap; says nothing about whether it is genuine). */
 export function looksStamped(text: string): boolean {
   return text.startsWith(STAMP_HEAD);
 }
 
 /** The sh launcher's stamp of a raw payload file: `name` is the file name without the stamp and suffix. */
 export function shStamp(key: ProvenanceKey, name: string, content: Buffer | string): string {
+  const { createHash } = crypto();
   const inner = createHash('sha256').update(key.shInner).update(`${name}\n`).update(content).digest('hex');
   return createHash('sha256').update(key.shOuter).update(inner).digest('hex');
 }
@@ -110,29 +123,30 @@ export function authenticateShStamp(key: ProvenanceKey | undefined, name: string
   return { ok: true, text: typeof content === 'string' ? content : content.toString('utf8') };
 }
 
-/** A keyed hash of a value (e.g. a redacted secret): equal values match, the value cannot be guessed back. */
-export function keyedHash(key: ProvenanceKey, purpose: string, value: string): string {
-  return createHmac('sha256', key.key).update(purpose).update('\u0000').update(value, 'utf8').digest('hex');
-}
-
-function mac(key: ProvenanceKey, text: string): string {
-  return createHmac('sha256', key.key).update(text, 'utf8').digest('hex');
-}
-
+/** Equal hex strings, compared in time that does not depend on where they differ. */
 function sameHex(a: string, b: string): boolean {
-  return a.length === b.length && /^[0-9a-f]+$/.test(a) && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+  if (a.length !== b.length || !HEX64.test(a)) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i += 1) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
-function derive(key: Buffer, label: string): string {
-  return createHmac('sha256', key).update(label).digest('hex');
+// node:crypto is loaded where it is needed only: making a key, the sh launcher's stamp (the writer).
+function crypto(): typeof import('node:crypto') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('node:crypto') as typeof import('node:crypto');
 }
 
-/** The key file's text: a header, the key, and the sh launcher's two derived secrets, a line each. */
+/** The key file's text: a header, the key, then the secrets derived from it (t1 token, sh inner, sh outer), a line each. */
 function keyFileText(key: Buffer): string {
-  return `${KEY_HEADER}\n${key.toString('hex')}\n${derive(key, 'sh-inner')}\n${derive(key, 'sh-outer')}\n`;
+  const derive = (label: string): string => crypto().createHmac('sha256', key).update(label).digest('hex');
+  return `${KEY_HEADER}\n${key.toString('hex')}\n${derive('entry-token')}\n${derive('sh-inner')}\n${derive('sh-outer')}\n`;
 }
 
-/** Reads the key, refusing a link, another user's file or one others may read; undefined when there is none. */
+/**
+ * Reads the key, refusing a link or another user's file (one others may read is closed); undefined
+ * when there is none. The derived lines are taken as written: checking them needs node:crypto.
+ */
 function readKey(file: string): ProvenanceKey | undefined {
   let fd: number;
   try {
@@ -153,11 +167,11 @@ function readKey(file: string): ProvenanceKey | undefined {
   } finally {
     closeSync(fd);
   }
-  const [header, hex] = text.split('\n');
-  if (header !== KEY_HEADER || hex === undefined || !/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file} is not an Agent Logbook key file`);
-  const key = Buffer.from(hex, 'hex');
-  if (text !== keyFileText(key)) throw new Error(`${file} is damaged (its derived lines do not match its key)`);
-  return { key, shInner: derive(key, 'sh-inner'), shOuter: derive(key, 'sh-outer'), file };
+  const [header, hex, entryToken, shInner, shOuter, rest] = text.split('\n');
+  if (header !== KEY_HEADER || rest !== '' || ![hex, entryToken, shInner, shOuter].every((line) => line !== undefined && HEX64.test(line))) {
+    throw new Error(`${file} is not an Agent Logbook key file (or one of another version): move it away, and a new key is made`);
+  }
+  return { key: Buffer.from(hex as string, 'hex'), entryToken: entryToken as string, shInner: shInner as string, shOuter: shOuter as string, file };
 }
 
 /**
@@ -167,6 +181,7 @@ function readKey(file: string): ProvenanceKey | undefined {
 function createKey(file: string): ProvenanceKey {
   const dir = dirname(file);
   makePrivateDirs(dir);
+  const { randomBytes } = crypto();
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600);
   try {

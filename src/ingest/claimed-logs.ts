@@ -91,7 +91,7 @@ export function grownPast(inboxDir: string, name: string, size: number): boolean
 }
 
 // A stamped record has its provenance stamp first (src/capture/provenance.ts).
-const RECEIVED_US = /^\{"v":1,(?:"mac":"h1\.[0-9a-f]{64}",)?"id":"[^"]{8,64}","receivedAt":"[^"]*","receivedUs":(\d{1,17})[,}]/;
+const RECEIVED_US = /^\{"v":1,(?:"mac":"t1\.[0-9a-f]{64}",)?"id":"[^"]{8,64}","receivedAt":"[^"]*","receivedUs":(\d{1,17})[,}]/;
 
 /** The receive time of a record the hook wrote (its stamp leads the text), or undefined. */
 export function receivedUsOf(text: string): number | undefined {

@@ -100,7 +100,7 @@ test('a key file that is a link, another user\'s, damaged or not a key is refuse
     writeFileSync(damaged, readFileSync(good, 'utf8').replace(/\n[0-9a-f]{64}\n$/, '\nbeef\n'), { mode: 0o600 });
     const notKey = join(dir, 'not-a-key');
     writeFileSync(notKey, 'hello\n', { mode: 0o600 });
-    const cases: [string, RegExp][] = [[link, /link|ELOOP|symbolic/i], [damaged, /damaged/], [notKey, /not an Agent Logbook key/]];
+    const cases: [string, RegExp][] = [[link, /link|ELOOP|symbolic/i], [damaged, /not an Agent Logbook key file/], [notKey, /not an Agent Logbook key/]];
     if (process.getuid?.() === 0) {
       const foreign = join(dir, 'foreign');
       writeFileSync(foreign, readFileSync(good), { mode: 0o600 });
@@ -123,7 +123,7 @@ test('a key file that is a link, another user\'s, damaged or not a key is refuse
   }
 });
 
-test('a stamp holds only for the very text and key it was made with', async () => {
+test('a stamp is this user\'s token: another key, no key, no stamp or a damaged one do not pass; the stamp comes off whole', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const text = entryText(stampNow(), 'hook', 'Stop', '{"session_id":"s","hook_event_name":"Stop"}');
@@ -131,15 +131,21 @@ test('a stamp holds only for the very text and key it was made with', async () =
     assert.ok(mine);
     const ok = authenticateEntry(text, mine);
     assert.ok(ok.ok);
+    assert.ok(ok.text.startsWith('{"v":1,"id":'), 'the unstamped entry, as the ingest reads it');
     assert.equal(stampEntry(ok.text, mine), text, 'stamping the unstamped text again gives the same entry');
-    const changed = text.replace('"Stop"}', '"Stop","x":1}');
-    assert.match(authenticateEntry(changed, mine).ok ? '' : (authenticateEntry(changed, mine) as { reason: string }).reason, /does not match/);
+    assert.ok(!ok.text.includes(mine.entryToken), 'the token does not travel on with the entry');
     assert.match((authenticateEntry(ok.text, mine) as { reason: string }).reason, /no provenance stamp/);
     const other = await withKeyFile(join(dir, 'other-key'), () => provenanceKey().key);
     assert.ok(other);
-    assert.equal(authenticateEntry(text, other).ok, false, 'another machine\'s key does not vouch for it');
+    assert.notEqual(other.entryToken, mine.entryToken);
+    assert.match((authenticateEntry(text, other) as { reason: string }).reason, /not this user's/, 'another machine\'s key does not vouch for it');
     assert.equal(authenticateEntry(text, undefined).ok, false);
-    for (const cut of [0, 10, 20, 85, text.length - 1]) assert.equal(authenticateEntry(text.slice(0, cut), mine).ok, false, `cut at ${cut}`);
+    const flipped = text.replace(mine.entryToken, mine.entryToken.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+    assert.equal(authenticateEntry(flipped, mine).ok, false, 'one hex digit off');
+    for (const cut of [0, 10, 20, 50, 82]) assert.equal(authenticateEntry(text.slice(0, cut), mine).ok, false, `cut at ${cut}`);
+    // The key file holds the derived secrets, so neither the hook nor the sh launcher derives anything.
+    const lines = readFileSync(mine.file, 'utf8').split('\n');
+    assert.deepEqual(lines.slice(2, 5), [mine.entryToken, mine.shInner, mine.shOuter]);
   } finally {
     cleanup();
   }
@@ -151,20 +157,18 @@ test('forged history (a committed .cmd.json, entry file or log) is quarantined a
     const paths = logbookPaths(dir);
     mkdirSync(paths.inbox, { recursive: true, mode: 0o700 });
     for (const { name, text } of forgedEntries()) writeFileSync(join(paths.inbox, name), text, { mode: 0o600 });
-    // The same entries as this machine would write them, but changed afterwards, or from another key.
-    const altered = entryText(stampNow(), 'hook', 'Stop', '{"session_id":"victim","hook_event_name":"Stop"}').replace('"Stop"}', '"Stop","forged":true}');
-    writeFileSync(join(paths.inbox, entryFileName(stampNow())), altered, { mode: 0o600 });
+    // An entry as this machine's hooks write it, but with another user's (or machine's) key.
     await withKeyFile(join(dir, 'someone-elses-key'), () => putInInbox(paths.inbox, { session_id: 'victim', hook_event_name: 'Stop' }));
     const genuine = putInInbox(paths.inbox, { session_id: 'mine', hook_event_name: 'Stop' });
     const workflowView = await readSessionWorkflow(paths, 'victim');
     assert.equal(workflowView.pendingEvents, 0, 'a forged decision does not move the workflow of the CLI or MCP server');
     const report = await ingestAll(dir);
-    assert.equal(report.quarantined, 5);
+    assert.equal(report.quarantined, 4);
     const events = await storedEvents(dir);
     assert.deepEqual(events.filter((e) => e.stream !== QUARANTINE_STREAM).map((e) => `${e.stream}:${e.type}`), ['mine:Stop']);
     const held = events.filter((e) => e.stream === QUARANTINE_STREAM);
     assert.ok(held.every((e) => e.type === UNVERIFIED_INBOX_ENTRY), held.map((e) => e.type).join());
-    for (const e of held) assert.match(String((e.data as { reason: string }).reason), /not ingested as a recorded event: .*(no provenance stamp|does not match)/);
+    for (const e of held) assert.match(String((e.data as { reason: string }).reason), /not ingested as a recorded event: .*(no provenance stamp|not this user's)/);
     assert.ok(held.some((e) => String((e.data as { raw: string }).raw).includes('approved by security')), 'the forged text is kept, for a person to look at');
     assert.ok(genuine);
     // A rebuild from the raw segments reaches the same verdict.
