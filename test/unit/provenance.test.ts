@@ -195,6 +195,10 @@ test('every writer of this machine stamps: hook events, log records, decisions',
     const report = await ingestAll(dir);
     assert.deepEqual(report, { appended: 3, quarantined: 0 });
     assert.deepEqual((await storedEvents(dir)).map((e) => e.type).sort(), ['JournalEntryWritten', 'Notification', 'Stop']);
+    // The token vouches for the writer; it must never reach the store (or anything exported from it).
+    const token = provenanceKey().key?.entryToken;
+    assert.ok(token !== undefined && token.length === 64);
+    assert.equal(readFileSync(paths.store).includes(Buffer.from(token)), false, 'the store file holds no provenance token');
   } finally {
     cleanup();
   }
