@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
-import { authenticateEntry, authenticateShStamp, looksStamped, provenanceKey } from '../capture/provenance';
+import { authenticateEntry, authenticateRawEntry, authenticateShStamp, looksStamped, provenanceKey, rawLooksStamped } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
@@ -95,16 +95,20 @@ export function parseUnstampedEntry(file: string, text: string): InboxEntry {
   return unreadable(file, text, `inbox file ${file} is not an inbox entry: ${z.prettifyError(hook.error ?? invalid.error).replace(/\n/g, '; ')}`);
 }
 
-// Written by the sh launcher when no JavaScript runtime was found: the name carries the receive
-// time, the event and (when it found the key and sha256sum) its provenance stamp.
+// Written by the sh launcher (events that decide nothing, or no JavaScript runtime found): the name
+// carries the receive time and the event; the stamp is a t1 line before the payload (older
+// launchers put an s1 stamp in the name).
 const RAW_NAME = /^((\d{17})-(sh\d+)-([A-Za-z0-9_]*))(?:\.([0-9a-f]{64}))?\.rawhook$/;
 
-function parseRawHook(file: string, text: string): InboxEntry {
+function parseRawHook(file: string, stamped: string): InboxEntry {
   const match = RAW_NAME.exec(file);
   const us = match ? Number(match[2]) : 0;
   const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[4] || undefined };
-  const checked = authenticateShStamp(provenanceKey().key, match?.[1] ?? file, text, match?.[5]);
-  if (!checked.ok) return unverified(file, text, checked.reason);
+  const key = provenanceKey().key;
+  // A t1 line inside (today's launcher) or an s1 stamp in the name (launchers installed before).
+  const checked = match?.[5] === undefined && rawLooksStamped(stamped) ? authenticateRawEntry(stamped, key) : authenticateShStamp(key, match?.[1] ?? file, stamped, match?.[5]);
+  if (!checked.ok) return unverified(file, stamped, checked.reason);
+  const text = checked.text;
   try {
     const payload = JSON.parse(text) as unknown;
     if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim() };
