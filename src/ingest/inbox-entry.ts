@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { firstInvalidUtf8 } from '../capture/stdin';
 import { authenticateEntry, authenticateRawEntry, authenticateShStamp, looksStamped, provenanceKey, rawLooksStamped } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 
@@ -55,9 +57,10 @@ export interface Stamp {
  * Reads one inbox file's text into an entry; anything wrong becomes an entry that says what.
  * Only an entry whose provenance stamp checks out is read as what it claims to be.
  */
-export function parseInboxEntry(file: string, text: string): InboxEntry {
+export function parseInboxEntry(file: string, text: string, rawBytes?: Buffer): InboxEntry {
   // A raw payload the writer rewrote as an entry (a secret taken out: redact-entry.ts) reads as one.
-  if (file.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(text)) return parseRawHook(file, text);
+  // rawBytes: a raw payload's exact bytes when they are not all UTF-8 (to say where).
+  if (file.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(text)) return parseRawHook(file, text, rawBytes);
   const checked = authenticateEntry(text, provenanceKey().key);
   return checked.ok ? parseUnstampedEntry(file, checked.text) : unverified(file, text, checked.reason);
 }
@@ -100,7 +103,7 @@ export function parseUnstampedEntry(file: string, text: string): InboxEntry {
 // launchers put an s1 stamp in the name).
 const RAW_NAME = /^((\d{17})-(sh\d+)-([A-Za-z0-9_]*))(?:\.([0-9a-f]{64}))?\.rawhook$/;
 
-function parseRawHook(file: string, stamped: string): InboxEntry {
+function parseRawHook(file: string, stamped: string, rawBytes: Buffer | undefined): InboxEntry {
   const match = RAW_NAME.exec(file);
   const us = match ? Number(match[2]) : 0;
   const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[4] || undefined };
@@ -109,9 +112,11 @@ function parseRawHook(file: string, stamped: string): InboxEntry {
   const checked = match?.[5] === undefined && rawLooksStamped(stamped) ? authenticateRawEntry(stamped, key) : authenticateShStamp(key, match?.[1] ?? file, stamped, match?.[5]);
   if (!checked.ok) return unverified(file, stamped, checked.reason);
   const text = checked.text;
+  // Where stdin stopped being UTF-8, counted from the payload's first byte (after the stamp line).
+  const badAt = rawBytes === undefined || isUtf8(rawBytes) ? -1 : firstInvalidUtf8(rawBytes) - (stamped.length - text.length);
   try {
     const payload = JSON.parse(text) as unknown;
-    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim() };
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim(), ...(badAt < 0 ? {} : { invalidUtf8At: badAt }) };
     return { kind: 'invalid-payload', file, stamp: s, reason: 'stdin JSON is not an object', raw: text };
   } catch (error) {
     return { kind: 'invalid-payload', file, stamp: s, reason: text.trim() === '' ? 'stdin was empty' : `stdin is not valid JSON: ${(error as Error).message}`, raw: text };

@@ -362,3 +362,51 @@ test('events that decide nothing are saved by sh alone (no Node start); PreToolU
     cleanup();
   }
 });
+
+test('stdin that is not UTF-8, saved by the sh launcher, is stored decoded with a note naming the first bad byte; a rebuild from the sealed segments says the same', { skip: process.platform === 'win32' }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { paths, tools } = await launcherWorkspace(dir, true);
+    const path = tools('with-node', [...SH_TOOLS, 'node']);
+    const keyFile = provenanceKey().key?.file;
+    assert.ok(keyFile);
+    const good = Buffer.from('{"session_id":"raw","hook_event_name":"Notification","message":"caf');
+    const cases = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80])];
+    for (const bad of cases) {
+      const status: number | null = spawnSync('/bin/sh', ['-c', '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook Notification'], { input: Buffer.concat([good, bad, Buffer.from('"}')]), env: { PATH: path, CLAUDE_PROJECT_DIR: dir, LOGBOOK_KEY_FILE: keyFile as string } }).status;
+      assert.equal(status, 0);
+    }
+    assert.equal(readdirSync(paths.inbox).filter((n) => n.endsWith('.rawhook')).length, cases.length, 'saved by sh');
+    const check = async (): Promise<void> => {
+      const opened = await LogbookDatabase.open(paths.store);
+      assert.ok(opened.ok);
+      try {
+        const events = opened.database.store.readStream('raw');
+        assert.equal(events.length, cases.length);
+        for (const e of events) {
+          assert.equal((e.metadata['invalidUtf8'] as { firstByteOffset: number } | undefined)?.firstByteOffset, good.length);
+          assert.match(String((e.data as { message: string }).message), /^caf\uFFFD/);
+        }
+      } finally {
+        opened.database.close();
+      }
+    };
+    await ingestAll(dir);
+    await check();
+    // Sealed into a gzip segment, the archived files removed: the rebuild has only the segment.
+    const { SegmentLog } = await import('../../src/ingest/segments');
+    const { unlinkSync } = await import('node:fs');
+    const segments = new SegmentLog(paths.segments);
+    segments.seal(paths.inbox);
+    for (const sealed of segments.unfinishedSeals()) {
+      for (const name of sealed.entries) unlinkSync(join(paths.archive, name));
+      segments.finishSeal(sealed.journal);
+    }
+    assert.deepEqual(readdirSync(paths.archive), [], 'only the sealed segment is left');
+    const rebuilt = await rebuildFromSegments(paths);
+    rebuilt.database.close();
+    await check();
+  } finally {
+    cleanup();
+  }
+});
