@@ -1,13 +1,19 @@
 import { z } from 'zod';
 
-// The one message transport between the host and every webview. The host always sends a full
-// snapshot of the view's state (never patches), so a webview that reloads or missed a message
-// just renders the next snapshot. Webview → host messages are validated with zod on the host:
-// a webview is a browser page that renders untrusted event text, so its messages are untrusted too.
+// The one message transport between the host and every webview. The host sends a snapshot of the
+// view's state: whole after `ready` (a webview that reloads gets everything again), and after that
+// without the parts a view marks as reusable when they have not changed since the last state it
+// sent (`update`): a scroll through the log of a 100k-event session must not resend its timeline
+// and report. VS Code delivers messages to a live webview in order, and a hidden one is reloaded
+// (retainContextWhenHidden is off), so an `update` always follows the state it builds on.
+// Webview → host messages are validated with zod on the host: a webview is a browser page that
+// renders untrusted event text, so its messages are untrusted too.
 
 /** Host → webview. */
 export type HostMessage<S> =
   | { readonly type: 'state'; readonly state: S }
+  /** The parts named in `reused` are left out: the same as in the last state sent. */
+  | { readonly type: 'update'; readonly state: Partial<S>; readonly reused: readonly (keyof S & string)[] }
   /** A request the host refused or failed; shown in the view, never thrown. */
   | { readonly type: 'error'; readonly message: string };
 
@@ -30,3 +36,4 @@ export function parseWebviewMessage<M>(schema: z.ZodType<M>, raw: unknown, view:
   const type = typeof raw === 'object' && raw !== null && 'type' in raw ? JSON.stringify((raw as { type: unknown }).type).slice(0, 60) : 'without a type';
   return { ok: false, problem: `${view} view sent an invalid message ${type}: ${where}: ${issue?.message ?? 'invalid'}` };
 }
+

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { z } from 'zod';
 import { parseWebviewMessage, persistedWebviewState } from '../protocol/channel';
 import type { HostMessage } from '../protocol/channel';
+import { stateMessage } from '../protocol/state-update';
+import type { ReusableParts } from '../protocol/state-update';
 import type { LogbookChange, LogbookViews } from './services';
 import { webviewHtml, webviewOptions } from './webview-html';
 
@@ -19,6 +21,8 @@ export interface PanelSpec<S, M extends { readonly type: string }> {
   handle?(key: string, message: M, panel: PanelHandle<S>, services: LogbookViews): Promise<void>;
   /** Whether a change concerns the panel of this key (default: its session changed). */
   affects?(key: string, change: LogbookChange): boolean;
+  /** Parts of the state not resent while their revision stays the same (e.g. on every scroll of a log). */
+  readonly reusable?: ReusableParts<S>;
 }
 
 /** What handle() can do with its panel. */
@@ -96,6 +100,8 @@ class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S
   private timer: NodeJS.Timeout | undefined;
   private stale = false;
   private ready = false;
+  /** The revision of the last state posted whole (for PanelSpec.reusable); undefined: send the next whole. */
+  private sentRevision: number | undefined;
 
   constructor(readonly key: string, readonly panel: vscode.WebviewPanel, private readonly spec: PanelSpec<S, M>, private readonly services: LogbookViews, private readonly throttleMs: number) {
     this.disposables.push(
@@ -133,6 +139,8 @@ class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S
   private async receive(raw: unknown): Promise<void> {
     if (isReady(raw)) {
       this.ready = true;
+      // A (re)loaded webview has nothing to reuse: the next state goes whole.
+      this.sentRevision = undefined;
       await this.sendSnapshot();
       return;
     }
@@ -155,8 +163,13 @@ class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S
     this.stale = false;
     try {
       const state = await this.spec.snapshot(this.key, this.services);
-      if (state === undefined) this.post({ type: 'error', message: `Nothing to show for ${this.key}: it is not in this window's logbook.` });
-      else this.post({ type: 'state', state });
+      if (state === undefined) {
+        this.sentRevision = undefined;
+        this.post({ type: 'error', message: `Nothing to show for ${this.key}: it is not in this window's logbook.` });
+        return;
+      }
+      this.post(stateMessage<S>(state, this.sentRevision, this.spec.reusable));
+      this.sentRevision = this.spec.reusable?.revision(state);
     } catch (error) {
       this.services.log(`${this.spec.view} snapshot failed: ${String(error)}`);
       this.post({ type: 'error', message: `Could not build the ${this.spec.view} view: ${error instanceof Error ? error.message : String(error)}` });

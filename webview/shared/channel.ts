@@ -1,4 +1,5 @@
 import type { HostMessage } from '../../src/protocol/channel';
+import { applyUpdate } from '../../src/protocol/state-update';
 
 // The webview end of the one transport: a typed post, a state callback, and persistence through
 // vscode.setState so the panel revives (with its key and last snapshot) after a reload.
@@ -30,11 +31,24 @@ export interface Channel<S, M, U> {
  */
 export function connect<S, M, U = unknown>(handlers: { onState(state: S): void; onError(message: string): void }): Channel<S, M, U> {
   const api = acquireVsCodeApi();
+  // The last whole state: an `update` leaves out the parts that did not change since.
+  let last: S | undefined;
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const message = event.data as HostMessage<S> | undefined;
     if (message === undefined || message === null || typeof message !== 'object') return;
-    if (message.type === 'state') handlers.onState(message.state);
-    else if (message.type === 'error') handlers.onError(String(message.message));
+    if (message.type === 'state') {
+      last = message.state;
+      handlers.onState(message.state);
+    } else if (message.type === 'update') {
+      const next = applyUpdate(last, message.state, message.reused);
+      // No state to build on (cannot happen after `ready`): ask for a whole one.
+      if (next === undefined) {
+        api.postMessage({ type: 'ready' });
+        return;
+      }
+      last = next;
+      handlers.onState(next);
+    } else if (message.type === 'error') handlers.onError(String(message.message));
   });
   const restored = api.getState() as Persisted<S, U> | undefined;
   api.postMessage({ type: 'ready' });

@@ -30,6 +30,9 @@ export const reportPanelSpec: PanelSpec<ReportViewState, ReportWebviewMessage> =
     return reportHost(services).snapshot(key, store, mergePriceTables(DEFAULT_PRICE_TABLE, overrides));
   },
   handle: async (key, message, panel, services) => handleMessage(key, message, panel, services),
+  // A scroll, a filter or a selection changes only the log: the rest is resent when the session
+  // gets events (its revision is the session's last position).
+  reusable: { keys: ['report', 'timeline', 'insights', 'prompt'], revision: (state) => state.revision },
 };
 
 async function handleMessage(key: string, message: ReportWebviewMessage, panel: PanelHandle<ReportViewState>, services: LogbookViews): Promise<void> {
