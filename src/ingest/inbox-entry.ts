@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { INBOX_SOURCES, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import type { InboxSource } from '../capture/inbox-writer';
 import { authenticateEntry, authenticateShStamp, looksStamped, provenanceKey } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 
@@ -11,7 +12,7 @@ const stamp = {
   id: z.string().min(8).max(64),
   receivedAt: z.string().min(1),
   receivedUs: z.number().int().nonnegative(),
-  source: z.enum(['hook', 'cli', 'mcp']),
+  source: z.enum(INBOX_SOURCES),
   hookEvent: z.string().optional(),
 };
 
@@ -47,7 +48,7 @@ export interface Stamp {
   readonly id: string;
   readonly receivedAt: string;
   readonly receivedUs: number;
-  readonly source: 'hook' | 'cli' | 'mcp';
+  readonly source: InboxSource;
   readonly hookEvent: string | undefined;
 }
 
