@@ -128,7 +128,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
             log(`workflow "${loaded.definition.name}" is in force (${loaded.hash.slice(0, 12)})`);
           }
           // An edit is an event of every session in progress; the writing window records it (once).
-          if (ingests.get(paths.workspace)?.isWriter === true) void announceWorkflowChange(paths).then((done) => { if (done.sessions.length > 0) log(`workflow change recorded in ${done.sessions.length} session(s)`); }, (error: unknown) => log(`workflow change: ${String(error)}`));
+          if (ingests.get(paths.workspace)?.isWriter === true) void announceWorkflowChange(paths, { source: 'vscode' }).then((done) => { if (done.sessions.length > 0) log(`workflow change recorded in ${done.sessions.length} session(s)`); }, (error: unknown) => log(`workflow change: ${String(error)}`));
         } catch (error) {
           log(`workflow check: ${(error as Error).message}`);
         }

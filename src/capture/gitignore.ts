@@ -4,7 +4,8 @@ export const GITIGNORE_MARKER = '# Agent Logbook:';
 /**
  * Ignore the recorded data (store, inbox, segments, lock) but keep `.logbook/bin/` (so hooks
  * installed in the shared settings work on a teammate's machine) and `workflow.json` (a team's
- * workflow definition). The runtime path is machine-specific, so it stays ignored.
+ * workflow definition). The runtime's and the logbook program's paths are machine-specific, so
+ * they stay ignored.
  */
 export const GITIGNORE_BLOCK: readonly string[] = [
   `${GITIGNORE_MARKER} local event store and inbox (keep .logbook/bin and workflow.json)`,
@@ -12,6 +13,7 @@ export const GITIGNORE_BLOCK: readonly string[] = [
   '!.logbook/bin/',
   '!.logbook/workflow.json',
   '.logbook/bin/runtime',
+  '.logbook/bin/cli',
 ];
 
 export interface GitignoreUpdate {

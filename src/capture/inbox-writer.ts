@@ -5,8 +5,10 @@ import { ensurePrivateDirs, openSafe } from './safe-fs';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 
+/** Who can hand an entry to the inbox: the hook, the `logbook` CLI, its MCP server, the VS Code extension. */
+export const INBOX_SOURCES = ['hook', 'cli', 'mcp', 'vscode'] as const;
 /** Who handed an entry to the inbox. */
-export type InboxSource = 'hook' | 'cli' | 'mcp';
+export type InboxSource = (typeof INBOX_SOURCES)[number];
 
 export const INBOX_FORMAT_VERSION = 1;
 /** Suffix of entries written by the JS writers; the sh launcher's fallback writes `.rawhook` files. */

@@ -4,7 +4,7 @@ import { CONFIG_FILE_MAX_BYTES, readBoundedText, readTextOrThrow } from './bound
 import { ensureGitignoreBlock } from './gitignore';
 import { provenanceKey } from './provenance';
 import { HOOK_WARNED_MARKER, LAUNCHER_SCRIPT, MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
-import { allowMcpTools, commitMcpServer, disallowMcpTools, MCP_ALLOW_RULE, planMcpServer, unregisterMcpServer } from './mcp-config';
+import { allowMcpTools, commitMcpServer, disallowMcpTools, MCP_ALLOW_RULE, MCP_CLI_FILE_NAME, planMcpServer, unregisterMcpServer } from './mcp-config';
 import { HOOK_LAUNCHER_NAME, LOGBOOK_DIR, logbookPaths } from './paths';
 import type { LogbookPaths } from './paths';
 import { removeHooks, upsertHooks } from './settings-json';
@@ -223,7 +223,10 @@ function writeProgram(paths: LogbookPaths, bundle: Buffer, runtime: string | und
   ensurePrivateDirs([paths.dir, paths.inbox, paths.inboxTmp]);
   const keep = new Set([basename(paths.hookScript), HOOK_LAUNCHER_NAME]);
   if (runtime !== undefined) keep.add(basename(paths.hookRuntime));
-  if (keepMcpLauncher) keep.add(MCP_LAUNCHER_NAME);
+  if (keepMcpLauncher) {
+    keep.add(MCP_LAUNCHER_NAME);
+    keep.add(MCP_CLI_FILE_NAME);
+  }
   const removed = [...ensureBinDir(paths.bin), ...removeForeign(paths.bin, keep)];
   if (removed.length > 0) messages.push(`Removed from ${LOGBOOK_DIR}/bin/ what the installer did not write: ${removed.join(', ')}.`);
   let changed = removed.length > 0;

@@ -138,31 +138,44 @@ export const MCP_LAUNCHER_NAME = 'logbook-mcp';
 
 /**
  * The POSIX sh program installed as `.logbook/bin/logbook-mcp`, which `.mcp.json` runs as
- * `<workspace>/.logbook/bin/logbook-mcp <path of logbook.js> mcp`. It finds a runtime the way
- * the hook launcher does (node on PATH, else the runtime recorded in `.logbook/bin/runtime`,
- * VS Code's own, with ELECTRON_RUN_AS_NODE=1), because Claude Code starts the server without
- * any guarantee that node is on PATH. Unlike a hook it has nothing to keep and nobody to block:
- * when it cannot start the server it says why on stderr (Claude Code shows it in its MCP log and
- * marks the server failed) and exits 1.
+ * `.logbook/bin/logbook-mcp mcp`, a path relative to the project (Claude Code starts a project
+ * server in the directory it was started from), so the committed `.mcp.json` is the same in
+ * every clone. The logbook program's path differs per machine (the extension's install folder,
+ * or the npm package's): the installer writes it to `.logbook/bin/cli`, git-ignored like
+ * `.logbook/bin/runtime`. It finds a runtime the way the hook launcher does (node on PATH, else
+ * the runtime recorded in `.logbook/bin/runtime`, VS Code's own, with ELECTRON_RUN_AS_NODE=1),
+ * because Claude Code starts the server without any guarantee that node is on PATH. Unlike a
+ * hook it has nothing to keep and nobody to block: when it cannot start the server it says why
+ * on stderr (Claude Code shows it in its MCP log and marks the server failed) and exits 1.
  */
 export const MCP_LAUNCHER_SCRIPT = `#!/bin/sh
 # Agent Logbook MCP server launcher. Written by the installer: reinstalling the hooks overwrites it.
-# Usage (from .mcp.json): <workspace>/.logbook/bin/logbook-mcp <path of logbook.js> mcp
+# Usage (from .mcp.json, relative to the project): .logbook/bin/logbook-mcp mcp
+# The path of the logbook program on this machine is in .logbook/bin/cli (git-ignored: each
+# clone's installer writes its own).
 
 case $0 in
   */*) bin_dir=\${0%/*} ;;
   *) bin_dir=$(dirname -- "$(command -v -- "$0")") ;;
 esac
 runtime_file="$bin_dir/runtime"
-cli=$1
-fix="reinstall the hooks (Logbook: Install Claude Code Hooks in VS Code, or npx logbook install-hooks)"
+cli_file="$bin_dir/cli"
+fix="reinstall the hooks in this folder (Logbook: Install Claude Code Hooks in VS Code, or npx logbook install-hooks)"
 
-if [ -z "$cli" ] || [ ! -f "$cli" ]; then
-  printf 'Agent Logbook: cannot start the MCP server: the logbook program %s is missing (the extension was updated or removed?); %s.\\n' "\${cli:-(none given)}" "$fix" >&2
+cli=
+if [ -f "$cli_file" ]; then
+  IFS= read -r cli 2>/dev/null < "$cli_file"
+fi
+if [ -z "$cli" ]; then
+  printf 'Agent Logbook: cannot start the MCP server: %s does not name the logbook program (a fresh clone?); %s.\\n' "$cli_file" "$fix" >&2
+  exit 1
+fi
+if [ ! -f "$cli" ]; then
+  printf 'Agent Logbook: cannot start the MCP server: the logbook program %s is missing (the extension was updated or removed?); %s.\\n' "$cli" "$fix" >&2
   exit 1
 fi
 if command -v node >/dev/null 2>&1; then
-  exec node "$@"
+  exec node "$cli" "$@"
 fi
 if [ -f "$runtime_file" ]; then
   runtime=
@@ -170,7 +183,7 @@ if [ -f "$runtime_file" ]; then
   if [ -n "$runtime" ] && [ -f "$runtime" ] && [ -x "$runtime" ]; then
     ELECTRON_RUN_AS_NODE=1
     export ELECTRON_RUN_AS_NODE
-    exec "$runtime" "$@"
+    exec "$runtime" "$cli" "$@"
   fi
 fi
 printf 'Agent Logbook: cannot start the MCP server: no JavaScript runtime (node is not on PATH and %s does not name an executable); install Node.js, or %s from VS Code so they use its runtime.\\n' "$runtime_file" "$fix" >&2

@@ -6,7 +6,7 @@ import { addToArrayAt, canonical, detectLayout, errorAt, insertEntry, removeElem
 import type { ArrayPath } from './json-edit';
 import { CONFIG_FILE_MAX_BYTES, readTextOrThrow } from './bounded-read';
 import { MCP_LAUNCHER_NAME, MCP_LAUNCHER_SCRIPT } from './launcher';
-import { logbookPaths } from './paths';
+import { LOGBOOK_DIR, logbookPaths } from './paths';
 import { checkSettings } from './settings-json';
 import { writeIfChanged } from '../store/durable-file';
 import { ensureBinDir, ensureExecutable, removeUnlessOwnFile } from './bin-dir';
@@ -46,6 +46,8 @@ export interface McpConfigResult {
 /** What registering would write, computed (and checked) before anything is written. */
 export interface McpServerPlan {
   readonly workspace: string;
+  /** This machine's `logbook.js`, recorded in `.logbook/bin/cli` for the launcher. */
+  readonly cliPath: string;
   readonly file: string;
   readonly before: string | undefined;
   readonly text: string;
@@ -54,16 +56,29 @@ export interface McpServerPlan {
 
 export type MergeOutcome = 'added' | 'updated' | 'unchanged' | 'foreign';
 
+/** The name of the file, next to the MCP launcher, that holds the path of this machine's `logbook.js`. */
+export const MCP_CLI_FILE_NAME = 'cli';
+
 /**
- * `<workspace>/.logbook/bin/logbook-mcp <cliPath> mcp`: the launcher finds a runtime (node, else
- * VS Code's), so the server starts where node is not on PATH. No `--workspace`: Claude Code starts
- * a project server in the directory it was launched from and (2.1.141 and later) sets
- * CLAUDE_PROJECT_DIR in its environment, the same directory the hooks record into; `logbook mcp`
- * uses that variable, else its working directory. Both paths are absolute because `.mcp.json`
- * has no variable for the extension's install directory.
+ * The launcher's path as `.mcp.json` names it: relative to the project, so the committed file
+ * is the same in every clone and on every machine. Measured with Claude Code 2.1.197 (see
+ * test/e2e/mcp-portable.e2e.test.ts): a project server is spawned in the directory `claude` was
+ * started from (the one whose CLAUDE_PROJECT_DIR the hooks record into), and a relative command
+ * is found from there. `${CLAUDE_PROJECT_DIR}` cannot replace it: `.mcp.json` is expanded from
+ * the CLI's own environment, where that variable is missing (the server is then not started)
+ * or, when `claude` runs under another session, names that other project.
  */
-export function mcpServerEntry(launcher: string, cliPath: string): McpServerEntry {
-  return { command: launcher, args: [cliPath, 'mcp'] };
+export const MCP_LAUNCHER_COMMAND = `${LOGBOOK_DIR}/bin/${MCP_LAUNCHER_NAME}`;
+
+/**
+ * `.logbook/bin/logbook-mcp mcp`: the launcher reads where `logbook.js` is on this machine from
+ * `.logbook/bin/cli` (written by the installer, git-ignored like `runtime`), and finds a runtime
+ * (node, else VS Code's), so the server starts where node is not on PATH. No `--workspace`:
+ * `logbook mcp` takes CLAUDE_PROJECT_DIR, which Claude Code sets to the directory it started the
+ * server in, the one that holds this launcher.
+ */
+export function mcpServerEntry(): McpServerEntry {
+  return { command: MCP_LAUNCHER_COMMAND, args: ['mcp'] };
 }
 
 /** Where the installer puts the MCP server's launcher. */
@@ -71,11 +86,22 @@ export function mcpLauncherPath(workspace: string): string {
   return join(logbookPaths(workspace).bin, MCP_LAUNCHER_NAME);
 }
 
-/** True for an entry that runs `logbook.js mcp` (ours, whichever install path it names). */
+/** Where the installer records the path of this machine's `logbook.js` for the launcher. */
+export function mcpCliFilePath(workspace: string): string {
+  return join(logbookPaths(workspace).bin, MCP_CLI_FILE_NAME);
+}
+
+/**
+ * True for an entry that runs `logbook mcp`: through our launcher (any path to it), or, as
+ * installs before the portable entry wrote it, `<launcher or node> <path of logbook.js> mcp`.
+ */
 export function isLogbookServer(entry: unknown): boolean {
   if (entry === null || typeof entry !== 'object' || !('args' in entry) || !Array.isArray(entry.args)) return false;
   const args = entry.args.filter((a): a is string => typeof a === 'string');
-  return args.includes('mcp') && args.some((a) => ['logbook.js', 'logbook.cjs'].includes(basename(a.replace(/\\/g, '/'))));
+  if (!args.includes('mcp')) return false;
+  const command = 'command' in entry && typeof entry.command === 'string' ? entry.command.replace(/\\/g, '/') : '';
+  return command === MCP_LAUNCHER_COMMAND || command.endsWith(`/${MCP_LAUNCHER_COMMAND}`)
+    || args.some((a) => ['logbook.js', 'logbook.cjs'].includes(basename(a.replace(/\\/g, '/'))));
 }
 
 // Claude Code reads `.mcp.json` as strict JSON: comments or trailing commas are reported, not fixed.
@@ -122,17 +148,17 @@ export function planMcpServer(workspace: string, cliPath: string): McpServerPlan
   // Checked before anything is written: a server entry must never point at a missing program.
   if (!existsSync(cliPath)) throw new Error(`logbook CLI not found at ${cliPath} (build it first)`);
   const before = readIfExists(file);
-  const merged = mergeMcpServer(before ?? '', MCP_CONFIG_FILE, mcpServerEntry(mcpLauncherPath(workspace), cliPath));
-  return { workspace, file, before, text: merged.text, outcome: merged.outcome };
+  const merged = mergeMcpServer(before ?? '', MCP_CONFIG_FILE, mcpServerEntry());
+  return { workspace, cliPath, file, before, text: merged.text, outcome: merged.outcome };
 }
 
-/** Writes a plan: the launcher first (the entry never names a missing program), then `.mcp.json`. */
+/** Writes a plan: the launcher and its `cli` file first (the entry never names a missing program), then `.mcp.json`. */
 export function commitMcpServer(plan: McpServerPlan): McpConfigResult {
   const { file, outcome } = plan;
   if (outcome === 'foreign') {
     return { file, changed: false, foreign: true, message: `${MCP_CONFIG_FILE} already has a server named "${MCP_SERVER_NAME}" that is not Agent Logbook's: left as it is, so the logbook MCP tools are not registered.` };
   }
-  writeMcpLauncher(plan.workspace);
+  writeMcpLauncher(plan.workspace, plan.cliPath);
   const changed = plan.text !== plan.before && writeIfChanged(file, plan.text, 0o644);
   return {
     file,
@@ -183,14 +209,18 @@ export function disallowMcpTools(text: string, file: string): { text: string; re
   }
 }
 
-function writeMcpLauncher(workspace: string): void {
+function writeMcpLauncher(workspace: string, cliPath: string): void {
   const paths = logbookPaths(workspace);
   // `.logbook/` holds prompts and tool output: private, whoever creates it first (never a link).
   ensurePrivateDir(paths.dir);
   ensureBinDir(paths.bin);
   const launcher = mcpLauncherPath(workspace);
-  // A link (or anything but a plain file of ours) in its place goes: the launcher is written afresh, never through it.
+  const cliFile = mcpCliFilePath(workspace);
+  // A link (or anything but a plain file of ours) in their place goes: both are written afresh, never through it.
   removeUnlessOwnFile(launcher);
+  removeUnlessOwnFile(cliFile);
+  // This machine's path, read by the launcher: git-ignored (gitignore.ts), so each clone records its own.
+  writeIfChanged(cliFile, `${cliPath}\n`, 0o644);
   writeIfChanged(launcher, MCP_LAUNCHER_SCRIPT, 0o755);
   ensureExecutable(launcher);
 }

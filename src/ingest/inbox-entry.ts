@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { INBOX_SOURCES, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import type { InboxSource } from '../capture/inbox-writer';
 import { firstInvalidUtf8 } from '../capture/stdin';
 import { authenticateEntry, authenticateRawEntry, authenticateShStamp, looksStamped, provenanceKey, rawLooksStamped } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
@@ -13,7 +14,7 @@ const stamp = {
   id: z.string().min(8).max(64),
   receivedAt: z.string().min(1),
   receivedUs: z.number().int().nonnegative(),
-  source: z.enum(['hook', 'cli', 'mcp']),
+  source: z.enum(INBOX_SOURCES),
   hookEvent: z.string().optional(),
 };
 
@@ -49,7 +50,7 @@ export interface Stamp {
   readonly id: string;
   readonly receivedAt: string;
   readonly receivedUs: number;
-  readonly source: 'hook' | 'cli' | 'mcp';
+  readonly source: InboxSource;
   readonly hookEvent: string | undefined;
 }
 

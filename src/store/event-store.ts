@@ -42,7 +42,17 @@ export interface AppendResult {
   readonly duplicates: number;
 }
 
+/** Bounds on global positions (the order of the whole store), for reads across streams. */
 export interface GlobalRange {
+  /** Inclusive. */
+  readonly from?: number;
+  /** Inclusive. */
+  readonly to?: number;
+  readonly limit?: number;
+}
+
+/** Bounds on stream positions (1-based, within one stream), for readStream. */
+export interface StreamRange {
   /** Inclusive. */
   readonly from?: number;
   /** Inclusive. */
@@ -69,7 +79,7 @@ export interface EventStore {
   hasEvent(eventId: string): boolean;
   /** Which of these event ids are stored (one query for a whole batch). */
   existingEventIds(eventIds: readonly string[]): Set<string>;
-  readStream(streamId: string, range?: GlobalRange): RecordedEvent[];
+  readStream(streamId: string, range?: StreamRange): RecordedEvent[];
   readAll(range?: GlobalRange): RecordedEvent[];
   readByType(type: string, range?: GlobalRange): RecordedEvent[];
   readByCorrelation(correlationId: string, range?: GlobalRange): RecordedEvent[];

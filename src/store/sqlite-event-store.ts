@@ -2,7 +2,7 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { DirectBinder } from './direct-bind';
 import type { DirectValue } from './direct-bind';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
-import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamSummary } from './event-store';
+import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamRange, StreamSummary } from './event-store';
 import { searchableText } from './searchable-text';
 import { quoteShort } from '../domain/text-quote';
 import { upcast } from './upcasters';
@@ -143,7 +143,7 @@ export class SqliteEventStore implements EventStore {
     return this.scalar('SELECT 1 FROM events WHERE event_id = ?', [eventId]) !== undefined;
   }
 
-  readStream(streamId: string, range: GlobalRange = {}): RecordedEvent[] {
+  readStream(streamId: string, range: StreamRange = {}): RecordedEvent[] {
     return this.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_position BETWEEN ? AND ? ORDER BY stream_position LIMIT ?`,
       [streamId, ...bounds(range)]);
   }
@@ -241,7 +241,7 @@ function utf8(text: string): SqlValue {
   return text.length === 0 ? text : Buffer.from(text, 'utf8');
 }
 
-function bounds(range: GlobalRange): [number, number, number] {
+function bounds(range: GlobalRange | StreamRange): [number, number, number] {
   return [range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER, range.limit ?? -1];
 }
 

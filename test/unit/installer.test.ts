@@ -30,6 +30,7 @@ import {
 } from '../../src/capture/installer';
 import type { InstallOptions, SettingsScope } from '../../src/capture/installer';
 import { logbookPaths } from '../../src/capture/paths';
+import { mcpCliFilePath, mcpLauncherPath } from '../../src/capture/mcp-config';
 
 // ---------- helpers ----------
 
@@ -421,7 +422,7 @@ test('.gitignore gets the block once, after the existing content, with a newline
   assert.equal(
     text,
     'node_modules/\ndist\n\n# Agent Logbook: local event store and inbox (keep .logbook/bin and workflow.json)\n' +
-      '.logbook/*\n!.logbook/bin/\n!.logbook/workflow.json\n.logbook/bin/runtime\n',
+      '.logbook/*\n!.logbook/bin/\n!.logbook/workflow.json\n.logbook/bin/runtime\n.logbook/bin/cli\n',
   );
 });
 
@@ -434,11 +435,11 @@ test('an older Agent Logbook block in .gitignore is replaced in place', (t) => {
   assert.equal(
     readFileSync(gitignore, 'utf8'),
     'a\n# Agent Logbook: local event store and inbox (keep .logbook/bin and workflow.json)\n' +
-      '.logbook/*\n!.logbook/bin/\n!.logbook/workflow.json\n.logbook/bin/runtime\nb\n',
+      '.logbook/*\n!.logbook/bin/\n!.logbook/workflow.json\n.logbook/bin/runtime\n.logbook/bin/cli\nb\n',
   );
 });
 
-test('git itself ignores the store, inbox, segments, lock and runtime but not bin or workflow.json', (t) => {
+test('git itself ignores the store, inbox, segments, lock, runtime and cli but not bin or workflow.json', (t) => {
   const git = spawnSync('git', ['--version']);
   if (git.status !== 0) {
     t.skip('git is not installed');
@@ -450,10 +451,10 @@ test('git itself ignores the store, inbox, segments, lock and runtime but not bi
   const paths = logbookPaths(workspace);
   const rel = (file: string): string => file.slice(workspace.length + 1);
   const ignored = (file: string): boolean => spawnSync('git', ['check-ignore', '-q', rel(file)], { cwd: workspace }).status === 0;
-  for (const file of [paths.store, join(paths.inbox, 'x.rawhook'), join(paths.segments, 's1'), paths.lock, paths.hookRuntime]) {
+  for (const file of [paths.store, join(paths.inbox, 'x.rawhook'), join(paths.segments, 's1'), paths.lock, paths.hookRuntime, mcpCliFilePath(workspace)]) {
     assert.equal(ignored(file), true, rel(file));
   }
-  for (const file of [paths.hookLauncher, paths.hookScript, paths.workflow]) assert.equal(ignored(file), false, rel(file));
+  for (const file of [paths.hookLauncher, paths.hookScript, paths.workflow, mcpLauncherPath(workspace)]) assert.equal(ignored(file), false, rel(file));
 });
 
 test('a .gitignore rule that hides the whole .logbook folder is reported', (t) => {
@@ -603,8 +604,9 @@ function installWithFakeCli(t: TestContext, runtime?: string): { workspace: stri
   writeFileSync(cli, FAKE_CLI);
   installHooks({ ...options('local', runtime), cliPath: cli });
   const entry = (readJson(join(workspace, '.mcp.json'))['mcpServers'] as JsonObject)['logbook'] as { command: string; args: string[] };
-  // Claude Code spawns the command itself (no shell), from some directory, with its own PATH.
-  const start = (path: string): ReturnType<typeof spawnSync> => spawnSync(entry.command, entry.args, { cwd: root, env: { PATH: path }, encoding: 'utf8' });
+  // Claude Code spawns the command itself (no shell), in the project directory (so the relative
+  // command is found from there), with its own PATH.
+  const start = (path: string): ReturnType<typeof spawnSync> => spawnSync(entry.command, entry.args, { cwd: workspace, env: { PATH: path }, encoding: 'utf8' });
   return { workspace, root, cli, start };
 }
 
@@ -628,10 +630,19 @@ test('logbook-mcp with no runtime, or a CLI that moved away, fails with a messag
   const { root, cli, start } = installWithFakeCli(t);
   const none = start(toolsPath(root, false));
   assert.equal(none.status, 1);
-  assert.match(String(none.stderr), /cannot start the MCP server: no JavaScript runtime \(node is not on PATH and .*\/\.logbook\/bin\/runtime does not name an executable\); install Node\.js, or reinstall the hooks/);
+  assert.match(String(none.stderr), /cannot start the MCP server: no JavaScript runtime \(node is not on PATH and \.logbook\/bin\/runtime does not name an executable\); install Node\.js, or reinstall the hooks/);
   assert.equal(String(none.stdout), '', 'stdout belongs to the MCP protocol');
   unlinkSync(cli);
   const moved = start(toolsPath(root, true));
   assert.equal(moved.status, 1);
   assert.match(String(moved.stderr), /the logbook program .*logbook\.js is missing .*reinstall the hooks/);
+});
+
+test('logbook-mcp in a clone the installer has not run in (no .logbook/bin/cli) fails with a message that says what to do', { skip: !posix }, (t) => {
+  const { workspace, root, start } = installWithFakeCli(t);
+  unlinkSync(mcpCliFilePath(workspace));
+  const fresh = start(toolsPath(root, true));
+  assert.equal(fresh.status, 1);
+  assert.match(String(fresh.stderr), /cannot start the MCP server: \.logbook\/bin\/cli does not name the logbook program \(a fresh clone\?\); reinstall the hooks in this folder/);
+  assert.equal(String(fresh.stdout), '', 'stdout belongs to the MCP protocol');
 });

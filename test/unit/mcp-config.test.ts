@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { installHooks, SettingsFileError, uninstallHooks } from '../../src/capture/installer';
 import {
-  allowMcpTools, disallowMcpTools, isLogbookServer, MCP_ALLOW_RULE, mcpLauncherPath, mergeMcpServer, mcpServerEntry, registerMcpServer, removeMcpServer, unregisterMcpServer,
+  allowMcpTools, disallowMcpTools, isLogbookServer, MCP_ALLOW_RULE, mcpCliFilePath, mcpLauncherPath, mergeMcpServer, mcpServerEntry, registerMcpServer, removeMcpServer, unregisterMcpServer,
 } from '../../src/capture/mcp-config';
 import { tempDir } from './helpers';
 
@@ -21,14 +21,15 @@ function sandbox(t: TestContext): { workspace: string; cli: string; file: string
   return { workspace, cli, file: join(workspace, '.mcp.json') };
 }
 
-const ours = (workspace: string, cli: string): unknown => ({ command: mcpLauncherPath(workspace), args: [cli, 'mcp'] });
+/** Our entry: the same in every clone and on every machine (no path of either). */
+const ours = (): unknown => ({ command: '.logbook/bin/logbook-mcp', args: ['mcp'] });
 
 test('a missing .mcp.json is created with our server only', (t) => {
   const { workspace, cli, file } = sandbox(t);
   const result = registerMcpServer(workspace, cli);
   assert.equal(result.changed, true);
   assert.match(result.message, /added to \.mcp\.json/);
-  assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify({ mcpServers: { logbook: ours(workspace, cli) } }, null, 2)}\n`);
+  assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify({ mcpServers: { logbook: ours() } }, null, 2)}\n`);
   assert.equal(statSync(file).mode & 0o777, 0o644);
 });
 
@@ -38,8 +39,8 @@ test('merging keeps other servers, keys and layout; a second run changes no byte
   writeFileSync(file, original);
   assert.equal(registerMcpServer(workspace, cli).changed, true);
   const merged = readFileSync(file, 'utf8');
-  assert.deepEqual(JSON.parse(merged), { mcpServers: { github: { command: 'gh-mcp', args: [] }, logbook: ours(workspace, cli) }, other: true });
-  assert.ok(merged.startsWith(`{\n    "mcpServers": {\n        "github": {"command": "gh-mcp", "args": []},\n        "logbook": {\n            "command": ${JSON.stringify(mcpLauncherPath(workspace))}`), merged);
+  assert.deepEqual(JSON.parse(merged), { mcpServers: { github: { command: 'gh-mcp', args: [] }, logbook: ours() }, other: true });
+  assert.ok(merged.startsWith(`{\n    "mcpServers": {\n        "github": {"command": "gh-mcp", "args": []},\n        "logbook": {\n            "command": ".logbook/bin/logbook-mcp"`), merged);
   assert.ok(merged.endsWith('\n    },\n    "other": true\n}\n'), merged);
 
   const mtime = statSync(file).mtimeMs;
@@ -56,21 +57,53 @@ test('merging keeps other servers, keys and layout; a second run changes no byte
 
 test('tabs and CRLF line endings are followed', () => {
   const text = '{\r\n\t"other": 1\r\n}\r\n';
-  const merged = mergeMcpServer(text, '.mcp.json', mcpServerEntry('/w/.logbook/bin/logbook-mcp', '/x/logbook.js')).text;
-  assert.ok(merged.includes('\r\n\t"mcpServers": {\r\n\t\t"logbook": {\r\n\t\t\t"command": "/w/.logbook/bin/logbook-mcp"'), JSON.stringify(merged));
+  const merged = mergeMcpServer(text, '.mcp.json', mcpServerEntry()).text;
+  assert.ok(merged.includes('\r\n\t"mcpServers": {\r\n\t\t"logbook": {\r\n\t\t\t"command": ".logbook/bin/logbook-mcp"'), JSON.stringify(merged));
   assert.ok(!/[^\r]\n/.test(merged), 'no bare LF');
   assert.equal(removeMcpServer(merged, '.mcp.json').text, text);
 });
 
-test('a moved CLI (an extension upgrade) or an entry run by bare node updates only our entry, keeping keys the user added', (t) => {
+test('an entry of an older install (absolute paths, or bare node) becomes the portable one, keeping keys the user added', (t) => {
   const { workspace, cli, file } = sandbox(t);
-  const old = { command: 'node', args: ['/old/ext/dist/logbook.js', 'mcp'], env: { MINE: '1' } };
-  writeFileSync(file, JSON.stringify({ mcpServers: { a: { command: 'a' }, logbook: old } }, null, 2));
-  const result = registerMcpServer(workspace, cli);
-  assert.equal(result.changed, true);
-  assert.match(result.message, /updated in \.mcp\.json/);
-  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { a: { command: 'a' }, logbook: { command: mcpLauncherPath(workspace), args: [cli, 'mcp'], env: { MINE: '1' } } } });
-  assert.equal(registerMcpServer(workspace, cli).changed, false, 'the added key does not make it look outdated');
+  const olds = [
+    { command: 'node', args: ['/old/ext/dist/logbook.js', 'mcp'], env: { MINE: '1' } },
+    { command: '/elsewhere/ws/.logbook/bin/logbook-mcp', args: ['/old/ext/dist/logbook.js', 'mcp'], env: { MINE: '1' } },
+  ];
+  for (const old of olds) {
+    writeFileSync(file, JSON.stringify({ mcpServers: { a: { command: 'a' }, logbook: old } }, null, 2));
+    const result = registerMcpServer(workspace, cli);
+    assert.equal(result.changed, true);
+    assert.match(result.message, /updated in \.mcp\.json/);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { a: { command: 'a' }, logbook: { command: '.logbook/bin/logbook-mcp', args: ['mcp'], env: { MINE: '1' } } } });
+    assert.equal(registerMcpServer(workspace, cli).changed, false, 'the added key does not make it look outdated');
+  }
+});
+
+test('a moved CLI (an extension upgrade) changes .logbook/bin/cli, never .mcp.json', (t) => {
+  const { workspace, cli, file } = sandbox(t);
+  registerMcpServer(workspace, cli);
+  const committed = readFileSync(file, 'utf8');
+  assert.equal(readFileSync(mcpCliFilePath(workspace), 'utf8'), `${cli}\n`);
+  const moved = join(dirname(cli), '..', 'ext-2.0', 'dist', 'logbook.js');
+  mkdirSync(dirname(moved), { recursive: true });
+  writeFileSync(moved, '// cli 2');
+  assert.equal(registerMcpServer(workspace, moved).changed, false, '.mcp.json is already right');
+  assert.equal(readFileSync(file, 'utf8'), committed);
+  assert.equal(readFileSync(mcpCliFilePath(workspace), 'utf8'), `${moved}\n`, 'the launcher runs the new CLI');
+});
+
+test('the entry names no path of this machine: a second clone registers the same bytes, and its own CLI in its own .logbook/bin/cli', (t) => {
+  const first = sandbox(t);
+  const second = sandbox(t);
+  registerMcpServer(first.workspace, first.cli);
+  const committed = readFileSync(first.file, 'utf8');
+  for (const path of [first.workspace, first.cli, dirname(first.workspace)]) assert.ok(!committed.includes(path), `${path} is in .mcp.json: ${committed}`);
+  writeFileSync(second.file, committed);
+  assert.equal(registerMcpServer(second.workspace, second.cli).changed, false, 'the clone\'s install leaves the committed file as it is');
+  assert.equal(readFileSync(second.file, 'utf8'), committed);
+  assert.equal(readFileSync(mcpCliFilePath(second.workspace), 'utf8'), `${second.cli}\n`);
+  assert.equal(readFileSync(mcpCliFilePath(first.workspace), 'utf8'), `${first.cli}\n`);
+  assert.ok(existsSync(mcpLauncherPath(second.workspace)));
 });
 
 test('a server named "logbook" that is not ours is left alone by install and uninstall', (t) => {
@@ -112,6 +145,11 @@ test('uninstall without .mcp.json creates nothing', (t) => {
 test('ours is recognised by the program it runs, on any install path', () => {
   assert.equal(isLogbookServer({ command: 'node', args: ['C:\\Users\\me\\.vscode\\extensions\\x\\dist\\logbook.js', 'mcp'] }), true);
   assert.equal(isLogbookServer({ command: 'node', args: ['/w/.logbook/bin/logbook.cjs', 'mcp', '--workspace', '.'] }), true);
+  assert.equal(isLogbookServer({ command: '.logbook/bin/logbook-mcp', args: ['mcp'] }), true);
+  assert.equal(isLogbookServer({ command: '/w/.logbook/bin/logbook-mcp', args: ['/x/logbook.js', 'mcp'] }), true);
+  assert.equal(isLogbookServer({ command: '.logbook\\bin\\logbook-mcp', args: ['mcp'] }), true);
+  assert.equal(isLogbookServer({ command: '.logbook/bin/logbook-mcp', args: ['serve'] }), false);
+  assert.equal(isLogbookServer({ command: '/w/my.logbook/bin/logbook-mcp', args: ['mcp'] }), false);
   assert.equal(isLogbookServer({ command: 'node', args: ['/w/logbook.js', 'serve'] }), false);
   assert.equal(isLogbookServer({ command: 'node' }), false);
   assert.equal(isLogbookServer('logbook'), false);
@@ -160,7 +198,7 @@ test('installHooks registers the server when given cliPath; uninstallHooks remov
 
   const installed = installHooks({ workspace, scope: 'local', hookBundle, cliPath: cli });
   assert.ok(installed.messages.some((m) => /MCP server "logbook" added to \.mcp\.json/.test(m)), installed.messages.join('\n'));
-  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { logbook: ours(workspace, cli) } });
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { mcpServers: { logbook: ours() } });
 
   const removed = uninstallHooks({ workspace, scope: 'local' });
   assert.ok(removed.messages.some((m) => /Removed the "logbook" MCP server/.test(m)), removed.messages.join('\n'));

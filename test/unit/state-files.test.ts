@@ -6,7 +6,7 @@ import type { SessionWorkflowSnapshot } from '../../src/capture/workflow-snapsho
 import { SNAPSHOT_EVENT_IDS_KEPT } from '../../src/capture/workflow-snapshot';
 import { foldWorkflow } from '../../src/domain/workflow/decider';
 import type { WorkflowEvent } from '../../src/domain/workflow/events';
-import type { EventStore, GlobalRange, RecordedEvent } from '../../src/store/event-store';
+import type { EventStore, RecordedEvent, StreamRange } from '../../src/store/event-store';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { SessionSnapshotWriter } from '../../src/workflow/state-files';
 import { tempDir } from './helpers';
@@ -24,7 +24,7 @@ function journal(i: number): { type: string; data: Record<string, unknown> } {
 /** A store whose readStream calls are recorded: where each read started. */
 function recorded(store: EventStore): { store: EventStore; reads: number[] } {
   const reads: number[] = [];
-  const readStream = (streamId: string, range?: GlobalRange): RecordedEvent[] => {
+  const readStream = (streamId: string, range?: StreamRange): RecordedEvent[] => {
     reads.push(range?.from ?? 1);
     return store.readStream(streamId, range);
   };
