@@ -23,6 +23,7 @@ export class LogbookWriter {
   private catalogError: string | undefined;
   private readonly sessionSnapshots: SessionSnapshotWriter;
   private readonly usage: UsageRecorder;
+  private usageBackfilled = false;
 
   private constructor(
     private readonly paths: LogbookPaths,
@@ -61,6 +62,10 @@ export class LogbookWriter {
     this.assertOwned();
     this.lock.heartbeat();
     this.ingestor.ingestPending(report);
+    if (!this.usageBackfilled) {
+      this.usageBackfilled = true;
+      this.usage.enqueueUnrecorded(this.database.store.streams().map((stream) => stream.streamId));
+    }
     const usage = this.usage.record(report.sessions);
     report.usageProblems.push(...usage.problems);
     report.usageEvents += usage.events;

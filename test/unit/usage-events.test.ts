@@ -251,3 +251,23 @@ test('a transcript tail: whole lines only, within a budget, from 0 again when th
     cleanup();
   }
 });
+
+test('sessions stored before usage was recorded get it at the next writer start, while their transcripts last', async () => {
+  const { dir, cleanup } = tempDir('logbook-usage-');
+  try {
+    const projectDir = join(dir, 'projects');
+    const transcript = join(projectDir, `${FIXTURE_SESSION}.jsonl`);
+    // Ingested while its transcript was not there to read; then the cursors are lost, as in a store
+    // written by a version that did not record usage.
+    hookPayloads(dir, transcript);
+    const before = await ingestOnce(dir, FIXTURE_SESSION);
+    assert.equal(usageEvents(before.stream).length, 0);
+    rmSync(usageStateDir(logbookPaths(dir)), { recursive: true });
+    cpSync(PROJECT, projectDir, { recursive: true });
+    const after = await ingestOnce(dir, FIXTURE_SESSION);
+    assert.equal(after.appended, usageEvents(after.stream).length, 'nothing in the inbox: only usage was added');
+    assert.deepEqual(tokensOf(sessionUsageFromEvents(after.stream)), tokensOf(computeSessionUsage([{ text: MAIN_TEXT }, { text: SUBAGENT_TEXT, agentId: SUBAGENT_ID }])));
+  } finally {
+    cleanup();
+  }
+});

@@ -6,7 +6,7 @@ import type { EventStore } from '../../store/event-store';
 import { isReservedStreamId } from '../normalize';
 import { readTail } from './transcript-tail';
 import type { TailRead } from './transcript-tail';
-import { loadUsageState, saveUsageState } from './usage-state';
+import { hasUsageState, loadUsageState, saveUsageState } from './usage-state';
 import type { FileCursor, UsageCursorState } from './usage-state';
 import { usageEventsOf } from './usage-lines';
 import { writeUsageEntries } from './usage-entry';
@@ -45,6 +45,20 @@ export class UsageRecorder {
     private readonly store: EventStore,
     private readonly budget = USAGE_BYTES_PER_PASS,
   ) {}
+
+  /**
+   * Sessions stored before usage was recorded (an upgrade) have no cursors: queued here, their
+   * transcripts are read by the next passes, within the budget, while Claude Code still keeps them.
+   */
+  enqueueUnrecorded(sessionIds: Iterable<string>): number {
+    let queued = 0;
+    for (const sessionId of sessionIds) {
+      if (isReservedStreamId(sessionId) || hasUsageState(this.paths, sessionId)) continue;
+      this.behind.add(sessionId);
+      queued += 1;
+    }
+    return queued;
+  }
 
   /** Whether some session's transcripts were not read to their end (the next call goes on). */
   get isBehind(): boolean {

@@ -1,15 +1,16 @@
+import { closeSync, lstatSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readBoundedText } from '../../capture/bounded-read';
 import type { LogbookPaths } from '../../capture/paths';
 import { sessionStateFile } from '../../capture/paths';
-import { ensurePrivateDirs } from '../../capture/safe-fs';
-import { writeFileDurably } from '../../store/durable-file';
+import { ensurePrivateDirs, openSafe } from '../../capture/safe-fs';
 
 // Where the writer stands in each session's transcripts: `.logbook/state/usage/<session>.json`.
 // Written only after the usage entries it covers are durable in the inbox, so a crash between the
 // two rereads lines whose events are already written: their ids are the same, the store keeps one.
-// A state file that is lost or unreadable means rereading from 0, which adds nothing either.
+// A state file that is lost, stale or unreadable means rereading, which adds nothing either: so it
+// is replaced atomically (temp, rename) but not fsynced, which would cost every pass two syncs.
 
 /** How far one transcript file was read. */
 export interface FileCursor {
@@ -53,8 +54,24 @@ export function loadUsageState(paths: LogbookPaths, sessionId: string): UsageCur
   }
 }
 
+/** Whether the session has a cursor file (cheap: no read). */
+export function hasUsageState(paths: LogbookPaths, sessionId: string): boolean {
+  return lstatSync(sessionStateFile(usageStateDir(paths), sessionId), { throwIfNoEntry: false }) !== undefined;
+}
+
 export function saveUsageState(paths: LogbookPaths, state: UsageCursorState): void {
   const dir = usageStateDir(paths);
   ensurePrivateDirs([paths.dir, paths.state, dir]);
-  writeFileDurably(sessionStateFile(dir, state.sessionId), JSON.stringify({ v: 1, ...state }));
+  const file = sessionStateFile(dir, state.sessionId);
+  const tmp = `${file}.${process.pid}.tmp`;
+  // create-new: never written through a planted link. A temp a crashed writer left is removed
+  // (unlink removes a name, never what a link points at).
+  if (lstatSync(tmp, { throwIfNoEntry: false }) !== undefined) unlinkSync(tmp);
+  const fd = openSafe(tmp, 'create-new', 0o600);
+  try {
+    writeSync(fd, JSON.stringify({ v: 1, ...state }));
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
 }
