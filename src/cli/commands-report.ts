@@ -20,7 +20,7 @@ const REPORT_OPTIONS = {
 };
 
 /**
- * `logbook report <session> --json`: the session summary, with tokens and cost from its transcripts.
+ * `logbook report <session> --json`: the session summary, with tokens and cost from its usage events.
  * `logbook report <session> --html FILE`: the whole report as one self-contained HTML file.
  */
 export const reportCommand = defineCommand(REPORT_OPTIONS, async (ctx, { session, json, html }) => {
@@ -37,7 +37,7 @@ export const reportCommand = defineCommand(REPORT_OPTIONS, async (ctx, { session
       return 1;
     }
     const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
-    return html === undefined ? await printJson(ctx, events, prices) : await writeHtml(ctx, session, events, prices, resolve(html));
+    return html === undefined ? printJson(ctx, events, prices) : await writeHtml(ctx, session, events, prices, resolve(html));
   } finally {
     database.close();
   }
@@ -47,9 +47,8 @@ export const reportCommand = defineCommand(REPORT_OPTIONS, async (ctx, { session
   return undefined;
 });
 
-async function printJson(ctx: CliContext, events: readonly RecordedEvent[], prices: PriceTable): Promise<number> {
-  const { report, problems } = await loadSessionReport(summarizeSession(events), prices);
-  for (const problem of problems) ctx.io.err(problem);
+function printJson(ctx: CliContext, events: readonly RecordedEvent[], prices: PriceTable): number {
+  const report = loadSessionReport(summarizeSession(events), events, prices);
   ctx.io.out(JSON.stringify(report, null, 2));
   return 0;
 }
@@ -58,7 +57,6 @@ async function writeHtml(ctx: CliContext, session: string, events: readonly Reco
   // dist/cli.js finds dist/webview beside it; run from source (tests), the built one at the root.
   const assets = readReportAssets(findWebviewDir([join(__dirname, 'webview'), join(__dirname, '..', '..', 'dist', 'webview')]));
   const exported = await exportSessionHtml(session, events, prices, assets);
-  for (const problem of exported.problems) ctx.io.err(problem);
   writeFileSync(out, exported.html, { mode: 0o600 });
   const capped = exported.embedded < exported.total ? ` (${exported.embedded} of ${exported.total} events embedded)` : '';
   ctx.io.out(`wrote ${out}${capped}`);

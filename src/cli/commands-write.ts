@@ -33,6 +33,8 @@ export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFiel
   for (const message of [...messages, ...refreshWorkflow(paths)]) ctx.io.err(message);
   try {
     const report = writer.ingest();
+    // A pass reads a bounded share of long transcripts: the rest, until all is read.
+    while (writer.usageBehind) writer.ingest(report);
     await announceChange(ctx, paths, writer, report);
     writer.flush();
     await writer.removeCommittedEntries();
@@ -42,7 +44,10 @@ export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFiel
     const parts = [`ingested ${report.appended} event(s) from ${report.sessions.size} session(s)`];
     if (report.duplicates > 0) parts.push(`${report.duplicates} already stored`);
     if (report.quarantined > 0) parts.push(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
+    if (report.usageEvents > 0) parts.push(`${report.usageEvents} usage record(s) read from transcripts`);
     ctx.io.out(parts.join('; '));
+    // A transcript is Claude Code's file: a line it could not read is said, and the ingest went on.
+    for (const problem of report.usageProblems) ctx.io.err(`usage: ${problem}`);
     for (const unreadable of report.unreadableFiles) ctx.io.err(`${unreadable}; kept in the $quarantine stream and moved to .logbook/segments/archive/`);
     for (const problem of problems) ctx.io.err(`raw segments: ${problem}`);
     if (writer.catalogProblem !== undefined) ctx.io.err(writer.catalogProblem);

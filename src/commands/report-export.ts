@@ -22,7 +22,6 @@ export async function exportReportHtml(ctx: ExtensionContext, arg?: unknown): Pr
   if (store === undefined) throw new Error('this workspace has no store yet');
   const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
   const exported = await exportSessionHtml(key, store.readStream(key), mergePriceTables(DEFAULT_PRICE_TABLE, overrides), readReportAssets(join(ctx.extensionPath, 'dist', 'webview')));
-  for (const problem of exported.problems) ctx.log(problem);
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exported.html));
   const capped = exported.embedded < exported.total ? ` (${exported.embedded} of ${exported.total} events embedded)` : '';
   const open = 'Open in Browser';

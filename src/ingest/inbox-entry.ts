@@ -6,6 +6,7 @@ import type { InboxSource } from '../capture/inbox-writer';
 import { firstInvalidUtf8 } from '../capture/stdin';
 import { authenticateEntry, authenticateRawEntry, authenticateShStamp, looksStamped, provenanceKey, rawLooksStamped } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
+import { UsageEventType } from '../domain/usage/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
 
@@ -23,8 +24,17 @@ const redactions = z.object({
   notes: z.array(z.object({ rule: z.string(), path: z.string(), hash: z.string() })),
   omitted: z.number().int().nonnegative().optional(),
 }).optional();
-/** Events a writer (hook, CLI, MCP) decided with the workflow decider, in a `.cmd.json` entry; appended as they are. */
-const decidedEvent = z.object({ type: z.enum(Object.values(WorkflowEventType)), data: z.record(z.string(), z.unknown()), redactions });
+/**
+ * Events a writer (hook, CLI, MCP) decided with the workflow decider, in a `.cmd.json` entry, or
+ * the writer's usage events (a `.json` entry); appended as they are. `id`: the event's own id,
+ * made from its content so the same usage read twice is stored once (src/ingest/usage/usage-entry.ts).
+ */
+const decidedEvent = z.object({
+  type: z.enum([...Object.values(WorkflowEventType), ...Object.values(UsageEventType)]),
+  id: z.string().min(8).max(64).optional(),
+  data: z.record(z.string(), z.unknown()),
+  redactions,
+});
 /** Stdin that was not valid UTF-8 (src/capture/stdin.ts): where, and the exact bytes (dropped when a secret was taken out). */
 const stdinBytes = z.object({ invalidUtf8At: z.number().int().nonnegative(), base64: z.string().optional() }).optional();
 const hookEntry = z.object({ ...stamp, stdinBytes, redactions, payload: z.unknown() });

@@ -41,11 +41,15 @@ export interface IngestReport {
   unreadableFiles: string[];
   /** The writer's own files that could not be read or moved (a journal line, an archive rename), and what was done instead. */
   problems: string[];
+  /** Transcript lines and files whose usage could not be read (src/ingest/usage/), each naming where: counted, never fatal. */
+  usageProblems: string[];
+  /** UsageRecorded events read out of transcripts this pass (stored once, whatever a reread finds). */
+  usageEvents: number;
   sessions: Set<string>;
 }
 
 export function emptyReport(): IngestReport {
-  return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], problems: [], sessions: new Set() };
+  return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], problems: [], usageProblems: [], usageEvents: 0, sessions: new Set() };
 }
 
 /**
@@ -299,7 +303,10 @@ export class Ingestor {
     const seen = new Set<string>();
     for (const { item, records, bytes } of parsed) {
       const first = records[0];
-      if (first !== undefined && (seen.has(first.event.eventId) || unnamed.has(first.event.eventId))) {
+      // An entry is known by its first record's id, unless its events carry ids of their own
+      // (usage events: the store keeps each once, and a new one may follow an old one).
+      const entryId = first !== undefined && (item.knownId === undefined || item.knownId === first.event.eventId);
+      if (first !== undefined && entryId && (seen.has(first.event.eventId) || unnamed.has(first.event.eventId))) {
         report.duplicates += 1;
         consume(pass, item);
         continue;

@@ -164,6 +164,7 @@ export class LiveIngest {
     try {
       const report = this.writer.ingest();
       for (const problem of report.problems) this.options.log(`raw segments: ${problem}`);
+      for (const problem of report.usageProblems) this.options.log(`usage: ${problem}`);
       if (report.appended > 0 || report.duplicates > 0) {
         if (report.quarantined > 0) this.options.log(`${report.quarantined} invalid input(s) kept in the $quarantine stream`);
         for (const unreadable of report.unreadableFiles) this.options.log(`${unreadable}; kept in the $quarantine stream`);

@@ -8,7 +8,7 @@ import { cutTooDeep } from '../domain/json-depth-cut';
 import type { DepthCut } from '../domain/json-depth-cut';
 import type { DecidedEvent, EntryRedactionNotes, InboxEntry, Stamp } from './inbox-entry';
 import { idFromName } from './inbox-entry';
-import { CURRENT_EVENT_VERSIONS } from '../store/upcasters';
+import { currentSchemaVersion } from '../store/upcasters';
 
 /** Stream of inputs that could not be read as a session's hook event: kept, counted, shown. */
 export const QUARANTINE_STREAM = '$quarantine';
@@ -64,8 +64,10 @@ function decidedRecords(stamp: Stamp, streamId: string, events: readonly Decided
     const deep = cutTooDeep(decided.data);
     const { value, cuts } = capFields(deep.value, options.maxFieldBytes);
     const metadata: Record<string, unknown> = { source: stamp.source, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, ...(cuts.length > 0 ? { cuts } : {}), ...depthCutsOf(deep.cuts), ...redactionsOf(decided.redactions) };
-    // The entry's id for its first record; stable derived ids for the rest, so a re-read entry never duplicates.
-    return { streamId, event: { eventId: n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`), type: decided.type, schemaVersion: CURRENT_EVENT_VERSIONS[decided.type], data: value, metadata, correlationId: null, causationId } };
+    // The event's own id when it has one (usage events); else the entry's id for its first record
+    // and stable derived ids for the rest, so a re-read entry never duplicates.
+    const eventId = decided.id ?? (n === 0 ? stamp.id : idFromName(`${stamp.id}#${n}`));
+    return { streamId, event: { eventId, type: decided.type, schemaVersion: currentSchemaVersion(decided.type), data: value, metadata, correlationId: null, causationId } };
   });
 }
 

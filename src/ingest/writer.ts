@@ -8,6 +8,7 @@ import type { HeldLock, LockInfo } from './lock';
 import { openStoreForWriting } from './open-store';
 import { SegmentLog } from './segments';
 import { SessionSnapshotWriter } from '../workflow/state-files';
+import { UsageRecorder } from './usage/usage-recorder';
 
 export type WriterStart =
   | { readonly ok: true; readonly writer: LogbookWriter; readonly messages: string[] }
@@ -21,6 +22,8 @@ export class LogbookWriter {
   private readonly catalog: PersistedCatalog;
   private catalogError: string | undefined;
   private readonly sessionSnapshots: SessionSnapshotWriter;
+  private readonly usage: UsageRecorder;
+  private usageBackfilled = false;
 
   private constructor(
     private readonly paths: LogbookPaths,
@@ -31,6 +34,7 @@ export class LogbookWriter {
   ) {
     this.catalog = new PersistedCatalog(database.raw, database.store, catalogSnapshotEvery);
     this.sessionSnapshots = new SessionSnapshotWriter(paths, database.store);
+    this.usage = new UsageRecorder(paths, database.store);
   }
 
   /** `catalogSnapshotEvery`: events between two saved session catalog snapshots (tests use fewer). */
@@ -50,11 +54,28 @@ export class LogbookWriter {
     }
   }
 
-  /** Appends what waits in the inbox; nothing leaves the inbox until flush(). */
+  /**
+   * Appends what waits in the inbox; nothing leaves the inbox until flush(). Then the usage the
+   * transcripts of the sessions it touched gained goes to the inbox, and in with the same pass.
+   */
   ingest(report: IngestReport = emptyReport()): IngestReport {
     this.assertOwned();
     this.lock.heartbeat();
-    return this.ingestor.ingestPending(report);
+    this.ingestor.ingestPending(report);
+    if (!this.usageBackfilled) {
+      this.usageBackfilled = true;
+      this.usage.enqueueUnrecorded(this.database.store.streams().map((stream) => stream.streamId));
+    }
+    const usage = this.usage.record(report.sessions);
+    report.usageProblems.push(...usage.problems);
+    report.usageEvents += usage.events;
+    if (usage.entries > 0) this.ingestor.ingestPending(report);
+    return report;
+  }
+
+  /** Whether some session's transcripts hold usage a pass's budget left for the next pass. */
+  get usageBehind(): boolean {
+    return this.usage.isBehind;
   }
 
   /** Durable write of the store, then removal of the inbox entries it holds. */

@@ -6,6 +6,9 @@ import { applySessionEvent, initialSessionSummary } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
 import { TimelineBuilder } from './timeline';
 import type { TimelineModel } from './timeline';
+import { foldUsageEvent, initialUsageFold, usageOfFold } from './usage/session-usage';
+import type { PriceTable } from './pricing';
+import type { SessionUsage } from './transcript-usage';
 
 // Everything the report view needs from a session's events, folded once and extended with what is
 // new: the session summary, one row per event for the event log (with the states it happened in)
@@ -17,6 +20,7 @@ export class SessionIndex {
   private readonly timelineBuilder = new TimelineBuilder();
   private state: SessionSummaryState = initialSessionSummary;
   private timelineCache: TimelineModel | undefined;
+  private readonly usageFold = initialUsageFold();
 
   constructor(readonly streamId: string) {}
 
@@ -40,6 +44,7 @@ export class SessionIndex {
         const after = applySessionEvent(before, event);
         this.rows.push(eventRow(event, before, after));
         this.timelineBuilder.add(event, before, after);
+        foldUsageEvent(this.usageFold, event);
         this.state = after;
         count += 1;
       }
@@ -47,6 +52,11 @@ export class SessionIndex {
     });
     if (added > 0) this.timelineCache = undefined;
     return added;
+  }
+
+  /** Tokens and cost from the session's usage events, priced now; undefined before any. */
+  usage(prices: PriceTable): SessionUsage | undefined {
+    return usageOfFold(this.usageFold, prices);
   }
 
   timeline(): TimelineModel {
@@ -105,6 +115,7 @@ function rowSummary(type: string, d: Readonly<Record<string, unknown>>): string 
     case 'ReviewRejected': return summarizeEvent('', { message: `${s('state')}: ${s('notes')}` });
     case 'HookDenied': return summarizeEvent('', { message: `${s('toolName')} in ${s('state')}: ${s('reason')}` });
     case 'StopBlocked': return summarizeEvent('', { message: `${s('state')}: ${s('reason')}` });
+    case 'UsageRecorded': return summarizeEvent('', { message: `${s('model')}: ${tokens(d['inputTokens'])} in, ${tokens(d['outputTokens'])} out, ${tokens(d['cacheReadInputTokens'])} cache read, ${tokens(d['cacheCreationInputTokens'])} cache write` });
     default: return summarizeEvent(type, d);
   }
 }
@@ -115,4 +126,8 @@ function asPayload(value: unknown): Readonly<Record<string, unknown>> {
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function tokens(value: unknown): string {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : '?';
 }

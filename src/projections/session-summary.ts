@@ -10,12 +10,13 @@ import type { Projection, SnapshotRun } from './projection';
 import { asPayload, bumpKey, isoMs, own } from './summary-fields';
 import { applyHookEvent } from './summary-hooks';
 import { applyWorkflowEvent } from './summary-workflow';
+import { isUsageEventType } from '../domain/usage/events';
 
 // One session stream folded into what a report shows. Pure and JSON-serialisable (it is
 // snapshotted): records instead of Maps, times as epoch ms, null for "not known". Times come from
 // metadata.receivedAt (workflow events: data.at), clamped so they never run backwards.
 // The hook-event counters live in summary-hooks.ts, the workflow record in summary-workflow.ts.
-// Tokens and cost are not here: they come from transcripts (transcript-usage.ts).
+// Tokens and cost are not here: projections/usage/ folds the session's UsageRecorded events.
 
 /** Calls of one tool. */
 export interface ToolStats {
@@ -139,7 +140,8 @@ export const initialSessionSummary: SessionSummaryState = {
 export const sessionSummaryProjection: Projection<SessionSummaryState> = {
   name: 'session-summary',
   // 2: open calls, subagents and pending calls are bounded (lifecycle-open.ts), lifecycle.abandoned.
-  version: 2,
+  // 3: usage events do not move the session's clock.
+  version: 3,
   initial: initialSessionSummary,
   apply: applySessionEvent,
 };
@@ -156,6 +158,11 @@ export function foldSessionWithSnapshots(events: Iterable<RecordedEvent>, every:
 
 /** Folds one event. Total: events of no interest only move the clock and the counters. */
 export function applySessionEvent(s: SessionSummaryState, event: RecordedEvent): SessionSummaryState {
+  // The writer records usage when it reads the transcript, after the session acted, or days later
+  // for an older one: its receive time says nothing about when the session ran.
+  if (isUsageEventType(event.type)) {
+    return { ...s, sessionId: s.sessionId ?? event.streamId, eventsFolded: s.eventsFolded + 1, lastPosition: event.globalPosition, eventsByType: bumpKey(s.eventsByType, event.type, 1) };
+  }
   const data = asPayload(event.data);
   const stamp = eventTimeMs(event);
   const at = advanceClock(s.lastEventAt, stamp ?? isoMs(data['at']));

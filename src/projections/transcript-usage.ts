@@ -64,7 +64,8 @@ export interface SessionUsage {
   readonly linesSkipped: number;
 }
 
-interface Message {
+/** One API message's usage, as its final line gives it. */
+export interface UsageMessage {
   readonly model: string;
   readonly agent: string;
   readonly tokens: MessageTokens;
@@ -138,70 +139,93 @@ function bucketIn(map: Map<string, Bucket>, key: string): Bucket {
   return bucket;
 }
 
+/** What one transcript line says about usage; `usage` lines carry their API message's key. */
+export type UsageLine =
+  | { readonly kind: 'blank' | 'invalid' | 'other' | 'withoutUsage' | 'synthetic' }
+  | {
+    readonly kind: 'usage';
+    /** message.id, else requestId, else the line's uuid; undefined when the line has none of them. */
+    readonly key: string | undefined;
+    readonly messageId: string | undefined;
+    readonly requestId: string | undefined;
+    readonly at: string | undefined;
+    readonly message: UsageMessage;
+  };
+
+/**
+ * Reads one line of a transcript. `fileAgentId` names the subagent of an `agent-<id>.jsonl` file.
+ * Shared by computeSessionUsage and the writer's usage events (src/ingest/usage/), so both count alike.
+ */
+export function parseUsageLine(raw: string, fileAgentId?: string): UsageLine {
+  if (raw.trim() === '') return { kind: 'blank' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { kind: 'invalid' };
+  }
+  const line = asObject(parsed);
+  if (line === undefined) return { kind: 'invalid' };
+  if (line['type'] !== 'assistant') return { kind: 'other' };
+  const message = asObject(line['message']);
+  if (message === undefined || message['usage'] === undefined || message['usage'] === null) return { kind: 'withoutUsage' };
+  const usage = asObject(message['usage']);
+  if (usage === undefined) return { kind: 'invalid' };
+  const model = nonEmptyString(message['model']) ?? UNKNOWN_MODEL;
+  if (model === SYNTHETIC_MODEL) return { kind: 'synthetic' };
+  const agent = nonEmptyString(line['agentId']) ?? fileAgentId
+    ?? (line['isSidechain'] === true ? UNNAMED_SIDECHAIN : MAIN_AGENT);
+  const messageId = nonEmptyString(message['id']);
+  const requestId = nonEmptyString(line['requestId']);
+  // Each content block of an API message is its own line carrying the message's usage: key the
+  // message by message.id (else requestId, else the line's uuid) or its tokens are multiplied.
+  const key = messageId ?? requestId ?? nonEmptyString(line['uuid']);
+  return { kind: 'usage', key, messageId, requestId, at: nonEmptyString(line['timestamp']), message: { model, agent, tokens: readTokens(usage) } };
+}
+
+/**
+ * Whether a later line of a message replaces what an earlier one said. While streaming, Claude
+ * Code may write a message's lines with a growing output count: the line with the most output
+ * (the later one on a tie) is the final usage.
+ */
+export function replacesEarlier(later: UsageMessage, earlier: UsageMessage): boolean {
+  return later.tokens.outputTokens >= earlier.tokens.outputTokens;
+}
+
 /** Usage of one session from its transcript files; lines of one API message are counted once. */
 export function computeSessionUsage(transcripts: readonly TranscriptText[], prices: PriceTable = DEFAULT_PRICE_TABLE): SessionUsage {
   const lines = { total: 0, blank: 0, invalid: 0, duplicates: 0, withoutUsage: 0, synthetic: 0 };
-  // Each content block of an API message is its own line carrying the message's usage: key the
-  // message by message.id (else requestId, else the line's uuid) or its tokens are multiplied.
-  const messages = new Map<string, Message>();
+  const messages = new Map<string, UsageMessage>();
   transcripts.forEach((transcript, fileIndex) => {
     const texts = transcript.text.split('\n');
     if (texts[texts.length - 1] === '') texts.pop();
     texts.forEach((raw, lineIndex) => {
       lines.total += 1;
-      if (raw.trim() === '') {
-        lines.blank += 1;
+      const read = parseUsageLine(raw, transcript.agentId);
+      if (read.kind === 'other') return;
+      if (read.kind !== 'usage') {
+        lines[read.kind] += 1;
         return;
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        lines.invalid += 1;
-        return;
-      }
-      const line = asObject(parsed);
-      if (line === undefined) {
-        lines.invalid += 1;
-        return;
-      }
-      if (line['type'] !== 'assistant') return;
-      const message = asObject(line['message']);
-      if (message === undefined || message['usage'] === undefined || message['usage'] === null) {
-        lines.withoutUsage += 1;
-        return;
-      }
-      const usage = asObject(message['usage']);
-      if (usage === undefined) {
-        lines.invalid += 1;
-        return;
-      }
-      const model = nonEmptyString(message['model']) ?? UNKNOWN_MODEL;
-      if (model === SYNTHETIC_MODEL) {
-        lines.synthetic += 1;
-        return;
-      }
-      const agent = nonEmptyString(line['agentId']) ?? transcript.agentId
-        ?? (line['isSidechain'] === true ? UNNAMED_SIDECHAIN : MAIN_AGENT);
-      const key = nonEmptyString(message['id']) ?? nonEmptyString(line['requestId']) ?? nonEmptyString(line['uuid'])
-        ?? `line ${fileIndex}:${lineIndex}`;
-      const candidate: Message = { model, agent, tokens: readTokens(usage) };
+      const key = read.key ?? `line ${fileIndex}:${lineIndex}`;
       const earlier = messages.get(key);
       if (earlier !== undefined) {
         lines.duplicates += 1;
-        // While streaming, Claude Code may write a message's lines with a growing output count:
-        // the line with the most output (the later one on a tie) is the final usage.
-        if (candidate.tokens.outputTokens < earlier.tokens.outputTokens) return;
+        if (!replacesEarlier(read.message, earlier)) return;
       }
-      messages.set(key, candidate);
+      messages.set(key, read.message);
     });
   });
+  return summarizeMessages(messages.values(), lines, prices);
+}
 
+/** Totals, per model and per agent, and cost, of API messages counted once each. */
+export function summarizeMessages(messages: Iterable<UsageMessage>, lines: LineCounts, prices: PriceTable): SessionUsage {
   const total = new Bucket();
   const perModel = new Map<string, Bucket>();
   const perAgent = new Map<string, Bucket>();
   const unpriced = new Set<string>();
-  for (const { model, agent, tokens } of messages.values()) {
+  for (const { model, agent, tokens } of messages) {
     const price = findModelPrice(prices, model);
     if (price === undefined && tokenSum(tokens) > 0) unpriced.add(model);
     const cost = price === undefined ? 0 : messageCostUsd(price, tokens);

@@ -1,31 +1,22 @@
-import { readSessionTranscripts } from '../ingest/transcript-files';
 import { buildSessionReport } from '../projections/report';
 import type { SessionReport } from '../projections/report';
 import type { SessionSummaryState } from '../projections/session-summary';
-import { computeSessionUsage } from '../projections/transcript-usage';
 import type { SessionUsage } from '../projections/transcript-usage';
 import type { PriceTable } from '../projections/pricing';
+import type { RecordedEvent } from '../store/event-store';
+import { sessionUsageFromEvents } from '../projections/usage/session-usage';
 
-// The read side's I/O around the pure report: tokens and cost come from the session's transcripts,
-// which Claude Code may be writing or may have deleted. Shared by the CLI and the extension.
+// The report of a session as every reader builds it (CLI, extension, export): tokens and cost
+// come from the UsageRecorded events the writer copied out of the transcripts
+// (src/ingest/usage/), never from the transcripts, which Claude Code deletes after 30 days.
 
-export interface UsageRead {
-  readonly usage: SessionUsage | undefined;
-  /** "transcript <path>: <error>" lines; the report leaves those files out. */
-  readonly problems: readonly string[];
+/** Token usage of a session from its events; undefined when none was recorded. */
+export function readSessionUsage(events: Iterable<RecordedEvent>, prices: PriceTable): SessionUsage | undefined {
+  return sessionUsageFromEvents(events, prices);
 }
 
-/** Token usage of a session from its transcript and its subagents' transcripts (none when unknown). */
-export async function readSessionUsage(summary: SessionSummaryState, prices: PriceTable): Promise<UsageRead> {
-  const transcriptPath = summary.lifecycle.transcriptPath;
-  if (transcriptPath === null || summary.sessionId === null) return { usage: undefined, problems: [] };
-  const transcripts = await readSessionTranscripts(transcriptPath, summary.sessionId);
-  const problems = transcripts.problems.map((p) => `transcript ${p.path}: ${p.error} (tokens and cost leave it out)`);
-  return { usage: transcripts.files.length > 0 ? computeSessionUsage(transcripts.files, prices) : undefined, problems };
-}
-
-/** The report of a folded session, with tokens and cost when its transcripts can be read. */
-export async function loadSessionReport(summary: SessionSummaryState, prices: PriceTable, now: number = Date.now()): Promise<{ report: SessionReport; problems: readonly string[] }> {
-  const { usage, problems } = await readSessionUsage(summary, prices);
-  return { report: buildSessionReport(summary, { now, ...(usage === undefined ? {} : { usage }) }), problems };
+/** The report of a folded session, with tokens and cost from its usage events. */
+export function loadSessionReport(summary: SessionSummaryState, events: Iterable<RecordedEvent>, prices: PriceTable, now: number = Date.now()): SessionReport {
+  const usage = readSessionUsage(events, prices);
+  return buildSessionReport(summary, { now, ...(usage === undefined ? {} : { usage }) });
 }

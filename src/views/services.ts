@@ -81,9 +81,8 @@ export class LogbookViews implements vscode.Disposable {
     const found = this.findSession(sessionId);
     if (found === undefined) return undefined;
     const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
-    const { report, problems } = await loadSessionReport(found.summary, mergePriceTables(DEFAULT_PRICE_TABLE, overrides), now);
-    for (const problem of problems) this.log(problem);
-    return report;
+    const events = await found.workspace.readStream(sessionId);
+    return loadSessionReport(found.summary, events, mergePriceTables(DEFAULT_PRICE_TABLE, overrides), now);
   }
 
   /** Folds what is new in a workspace and tells the views; calls never overlap per workspace. */

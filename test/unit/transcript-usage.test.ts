@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ModelPrice, PriceTable } from '../../src/projections/pricing';
 import { DEFAULT_PRICE_TABLE, findModelPrice, mergePriceTables, messageCostUsd, normalizeModelId } from '../../src/projections/pricing';
@@ -10,6 +9,7 @@ import type { TranscriptText } from '../../src/projections/transcript-usage';
 import { computeSessionUsage, MAIN_AGENT, UNKNOWN_MODEL, UNNAMED_SIDECHAIN } from '../../src/projections/transcript-usage';
 import { readSessionTranscripts } from '../../src/ingest/transcript-files';
 import { FIXTURE_SESSION, tempDir } from './helpers';
+import { CCUSAGE_SKIP, runCcusage } from './ccusage';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -318,49 +318,6 @@ test('transcript files: no subagents folder is fine; a missing transcript is rep
 });
 
 // ---- Equality with ccusage ----------------------------------------------------------------
-// ccusage 18.0.11 (pinned devDependency) is plain JavaScript. The 20.x line is a launcher for
-// native binaries from optional packages that this project's registry does not all serve, so
-// `npm ci` cannot install it from the lock file.
-const CCUSAGE_SKIP = existsSync(join(ROOT, 'node_modules', '.bin', 'ccusage')) ? false : 'ccusage is not installed';
-
-interface CcusageTotals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  totalTokens: number;
-  totalCost: number;
-}
-interface CcusageSession extends CcusageTotals {
-  sessionId: string;
-}
-interface CcusageReport {
-  sessions: CcusageSession[];
-  totals: CcusageTotals;
-}
-
-/**
- * `ccusage session --json --offline` on a Claude config dir. HOME is an empty temp folder
- * and the environment is minimal, so it cannot read the real ~/.claude or a ccusage config;
- * --offline makes it use the pricing embedded in the binary instead of fetching LiteLLM's.
- */
-function runCcusage(configDir: string): CcusageReport {
-  const home = tempDir('logbook-ccusage-home-');
-  try {
-    const out = execFileSync(join(ROOT, 'node_modules', '.bin', 'ccusage'), ['session', '--json', '--offline'], {
-      cwd: home.dir,
-      env: { PATH: [dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter), HOME: home.dir, CLAUDE_CONFIG_DIR: configDir, NO_COLOR: '1', TZ: 'UTC' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    const report = JSON.parse(out) as CcusageReport;
-    assert.ok(Array.isArray(report.sessions) && typeof report.totals?.inputTokens === 'number', `unexpected ccusage output: ${out.slice(0, 300)}`);
-    return report;
-  } finally {
-    home.cleanup();
-  }
-}
-
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }

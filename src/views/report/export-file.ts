@@ -7,7 +7,6 @@ import { buildSessionReport } from '../../projections/report';
 import { buildStaticReport, renderReportHtml } from '../../projections/report-html';
 import type { ReportAssets } from '../../projections/report-html';
 import { SessionIndex } from '../../projections/session-index';
-import { readSessionUsage } from '../../read/session-report';
 import type { RecordedEvent } from '../../store/event-store';
 
 // The HTML export shared by `logbook report --html` and the VS Code command (no vscode import):
@@ -31,17 +30,15 @@ export interface ExportedReport {
   readonly html: string;
   readonly embedded: number;
   readonly total: number;
-  /** Transcripts that could not be read (tokens and cost leave them out). */
-  readonly problems: readonly string[];
 }
 
 /** One self-contained HTML file for a session's events. */
 export async function exportSessionHtml(key: string, events: readonly RecordedEvent[], prices: PriceTable, assets: ReportAssets, now: number = Date.now()): Promise<ExportedReport> {
   const index = new SessionIndex(key);
   index.extend(events);
-  const { usage, problems } = await readSessionUsage(index.summary, prices);
+  const usage = index.usage(prices);
   const report = buildSessionReport(index.summary, { now, ...(usage === undefined ? {} : { usage }) });
   const insights = computeInsights(report, index.rows);
   const data = buildStaticReport({ key, report, timeline: index.timeline(), insights, prompt: buildDiscussPrompt(report, insights), rows: index.rows, events });
-  return { html: renderReportHtml(data, assets), embedded: data.events.length, total: data.totalEvents, problems };
+  return { html: renderReportHtml(data, assets), embedded: data.events.length, total: data.totalEvents };
 }

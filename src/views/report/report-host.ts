@@ -7,10 +7,8 @@ import type { Insight } from '../../projections/insights';
 import type { PriceTable } from '../../projections/pricing';
 import { buildSessionReport } from '../../projections/report';
 import type { SessionReport } from '../../projections/report';
-import type { SessionUsage } from '../../projections/transcript-usage';
 import type { EventDetail, EventLogView } from '../../protocol/event-log';
 import type { ReportViewState } from '../../protocol/report';
-import { readSessionUsage } from '../../read/session-report';
 import type { EventStore } from '../../store/event-store';
 import { SessionIndexes } from './session-cache';
 import type { SessionEntry } from './session-cache';
@@ -31,12 +29,8 @@ interface Derived {
   readonly report: SessionReport;
   readonly insights: readonly Insight[];
   readonly prompt: string;
-  readonly usage: SessionUsage | undefined;
-  readonly usageReadAt: number;
 }
 
-/** Transcripts of a live session are re-read at most this often (tokens lag by as much). */
-const USAGE_REFRESH_MS = 5000;
 const DEFAULT_LOG_WINDOW = 200;
 
 export class ReportHost {
@@ -86,17 +80,11 @@ export class ReportHost {
     const position = entry.index.lastPosition;
     if (known !== undefined && known.position === position) return known;
     const summary = entry.index.summary;
-    let usage = known?.usage;
-    let usageReadAt = known?.usageReadAt ?? 0;
-    if (known === undefined || now - usageReadAt >= USAGE_REFRESH_MS) {
-      const read = await readSessionUsage(summary, prices);
-      for (const problem of read.problems) this.log(problem);
-      usage = read.usage;
-      usageReadAt = now;
-    }
+    // Usage events are folded with the rest of the stream: a new one moves the position too.
+    const usage = entry.index.usage(prices);
     const report = buildSessionReport(summary, { now, ...(usage === undefined ? {} : { usage }) });
     const insights = computeInsights(report, entry.index.rows);
-    const derived: Derived = { position, report, insights, prompt: buildDiscussPrompt(report, insights), usage, usageReadAt };
+    const derived: Derived = { position, report, insights, prompt: buildDiscussPrompt(report, insights) };
     this.derived.set(key, derived);
     return derived;
   }
