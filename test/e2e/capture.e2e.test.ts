@@ -82,7 +82,9 @@ describe('capture end to end: real Claude Code CLI → our hooks → inbox → l
   let installedEvents: string[] = [];
   let inboxBeforeIngest: string[] = [];
   let storeBeforeIngest: Envelope[] = [];
+  /** The session's hook events (the store also holds the usage the writer read from its transcript). */
   let events: Envelope[] = [];
+  let usage: Envelope[] = [];
 
   const workspace = (): string => scenario.workspace;
   const readEvents = (): Envelope[] => {
@@ -119,7 +121,9 @@ describe('capture end to end: real Claude Code CLI → our hooks → inbox → l
 
     // 4. Ingest, then read the session back.
     logbook(['ingest', '--workspace', ws], ws);
-    events = readEvents();
+    const all = readEvents();
+    events = all.filter((e) => e.type !== 'UsageRecorded');
+    usage = all.filter((e) => e.type === 'UsageRecorded');
   });
 
   after(() => {
@@ -163,6 +167,10 @@ describe('capture end to end: real Claude Code CLI → our hooks → inbox → l
     assert.deepEqual(storeBeforeIngest, [], 'the store had events before `logbook ingest`');
     assert.ok(witnessed.length > 0, 'the witness saw nothing');
     assert.ok(inboxBeforeIngest.length >= witnessed.length, `inbox holds ${inboxBeforeIngest.length} entries, the witness saw ${witnessed.length} events`);
+    // No workflow in force: every event decides nothing, so the launcher saved each one itself
+    // (a .rawhook file, no Node start), and nothing went to the hook program's log.
+    const notRaw = inboxBeforeIngest.filter((name) => !name.endsWith('.rawhook'));
+    assert.deepEqual(notRaw, [], 'every entry was saved by the sh launcher');
   });
 
   it('stored every witnessed event, in the same order, with the raw payload', () => {
@@ -188,12 +196,14 @@ describe('capture end to end: real Claude Code CLI → our hooks → inbox → l
       assert.ok(typeof receivedAt === 'string' && !Number.isNaN(Date.parse(receivedAt)), `metadata.receivedAt of ${event.globalPosition} is not an ISO time`);
       if (previous !== undefined) {
         assert.ok(event.globalPosition > previous.globalPosition, 'globalPosition must increase');
-        assert.equal(event.streamPosition, previous.streamPosition + 1, 'streamPosition must be consecutive');
+        assert.ok(event.streamPosition > previous.streamPosition, 'streamPosition must increase');
         assert.ok(Date.parse(receivedAt) >= Date.parse(String(previous.metadata['receivedAt'])), 'receivedAt must not go back');
       }
       previous = event;
     }
     assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, 'eventIds must be unique');
+    const positions = [...events, ...usage].map((e) => e.streamPosition).sort((a, b) => a - b);
+    assert.deepEqual(positions, positions.map((_, i) => i + 1), 'the stream\'s positions are consecutive');
   });
 
   it('has each scripted tool call with its id, name and input; the failing one as PostToolUseFailure', () => {
@@ -248,10 +258,15 @@ describe('capture end to end: real Claude Code CLI → our hooks → inbox → l
     assert.equal(events[events.length - 1]?.type, 'SessionEnd');
   });
 
+  it('recorded the usage of the session\'s API messages from its transcript, in its stream', () => {
+    assert.ok(usage.length > 0, 'the mock answered with usage: the writer read it');
+    for (const u of usage) assert.equal(u.streamId, run.sessionId);
+  });
+
   it('empties the inbox, and a second ingest adds nothing', () => {
     assert.deepEqual(inboxEntries(workspace()), [], 'inbox not empty after ingest');
     logbook(['ingest', '--workspace', workspace()], workspace());
     const again = readEvents();
-    assert.deepEqual(again.map((e) => e.eventId), events.map((e) => e.eventId));
+    assert.deepEqual(again.map((e) => e.eventId).sort(), [...events, ...usage].map((e) => e.eventId).sort());
   });
 });
