@@ -19,7 +19,7 @@ import type { WasmMemory } from './sqljs';
 export type Residence = 'memory' | 'file';
 
 /** What is used of sql.js's module and Database. */
-interface SqlJsResidenceExports {
+export interface SqlJsResidenceExports {
   _malloc(size: number): number;
   _free(pointer: number): void;
   stringToNewUTF8(text: string): number;
@@ -82,7 +82,8 @@ export function copyDatabase(sqlJs: SqlJsStatic, source: Database, target: Datab
   copyMain(sqlJs as unknown as SqlJsResidenceExports, from, to);
 }
 
-function openConnection(module: SqlJsResidenceExports, filename: string): number {
+/** Opens a connection on `filename` with sql.js's exported sqlite3_open (pagefile/ opens page files with it). */
+export function openConnection(module: SqlJsResidenceExports, filename: string): number {
   const memory = sqlJsMemory() as WasmMemory;
   const name = module.stringToNewUTF8(filename);
   const out = module._malloc(4);
