@@ -1,4 +1,4 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK } from './sqlite-abi';
 import type { LockLevel } from './sqlite-abi';
@@ -20,6 +20,8 @@ import type { LockLevel } from './sqlite-abi';
 // it against readers. Every marker names a pid on this machine: the store must be on a local disk.
 
 let nextConnection = 0;
+/** How long a marker without a pid yet counts as live. */
+const EMPTY_MARKER_MS = 5_000;
 
 /** The lock one connection holds on one database file. */
 export class MarkerLock {
@@ -123,11 +125,13 @@ function liveMarker(path: string): boolean {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
+    // A marker being created has no pid yet: live while young (its writer is at work), stale
+    // once old (its writer was killed between creating it and writing the pid).
+    if (text === '') return Date.now() - statSync(path).mtimeMs < EMPTY_MARKER_MS;
   } catch {
     return false;
   }
-  // A marker being created has no pid yet: count it as live, its writer is this instant at work.
-  return text === '' || pidAlive(Number(text));
+  return pidAlive(Number(text));
 }
 
 function removeMarker(path: string): void {
