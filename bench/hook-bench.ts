@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
 import { entryFileName, entryText, EVENTS_ENTRY_SUFFIX, stampNow } from '../src/capture/inbox-writer';
@@ -40,13 +40,19 @@ export interface HookBenchResult {
   /** PreToolUse under the team-loop workflow: the hook folds the snapshot and decides. */
   readonly preWorkflowAllowed: Spread;
   readonly preWorkflowDenied: Spread;
+  /** `sh -c 'cat >/dev/null'`: the floor of any hook that reads its payload. */
+  readonly shCat: Spread;
+  /** Denied with 10,000 decisions pending in the inbox (a headless loop, no writer): with the hook's fold, and without it. */
+  readonly preDenied10k: Spread;
+  readonly preDenied10kNoFold: Spread;
+  readonly pendingDecisions: number;
   readonly post200kBytes: number;
   /** p50 of one append (write + fsync) to the inbox log, in process. */
   readonly inboxWriteMs: number;
 }
 
 interface Variant {
-  readonly key: 'baseline' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied';
+  readonly key: 'baseline' | 'shCat' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied' | 'preDenied10k' | 'preDenied10kNoFold';
   readonly label: string;
   readonly file: string;
   readonly args: readonly string[];
@@ -54,6 +60,8 @@ interface Variant {
   readonly samples: number[];
   /** Another workspace (the workflow one); default: the plain one. */
   readonly projectDir?: string;
+  /** Untimed, before each run. */
+  readonly before?: () => void;
 }
 
 // Exactly the command the installer writes into the settings file (installer.hookCommand).
@@ -83,8 +91,21 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   const allowedPre = Buffer.from(JSON.stringify({ ...sessionOf(small.toString('utf8')), tool_name: 'Read', tool_input: { file_path: 'README.md' } }));
   const deniedPre = Buffer.from(JSON.stringify({ ...sessionOf(small.toString('utf8')), tool_name: 'Write', tool_input: { file_path: 'a.ts', content: 'x' } }));
 
+  // A third, under the same workflow, with PENDING_DECISIONS denials of the same session left in its
+  // inbox (a headless loop, no writer); the no-fold variant removes the hook's fold before each run.
+  const pileWorkspace = join(input.tempDir, 'hook-pile-ws');
+  mkdirSync(pileWorkspace);
+  installHooks({ workspace: pileWorkspace, scope: 'local', hookBundle: join(input.root, 'dist', 'hook.js') });
+  copyFileSync(join(input.root, 'templates', 'workflow.team-loop.json'), logbookPaths(pileWorkspace).workflow);
+  if (loadWorkflow(logbookPaths(pileWorkspace)).status !== 'ok') throw new Error('the team-loop template does not validate');
+  pileDecisions(logbookPaths(pileWorkspace).inbox, deniedPre.toString('utf8'), PENDING_DECISIONS);
+  const foldDir = join(pileWorkspace, '.logbook', 'state', 'hook');
+  const dropFold = (): void => rmSync(foldDir, { recursive: true, force: true });
+
   const variants: Variant[] = [
     { key: 'baseline', label: 'node -e 0 (baseline)', file: 'node', args: ['-e', '0'], stdin: small, samples: [] },
+    // The floor of a hook that reads its payload without Node.
+    { key: 'shCat', label: "sh -c 'cat >/dev/null' (floor)", file: 'sh', args: ['-c', 'cat >/dev/null'], stdin: small, samples: [] },
     // Claude Code always goes through `sh -c`: this row shows what that layer alone costs.
     { key: 'shNode', label: "sh -c 'node -e 0'", file: 'sh', args: ['-c', 'node -e 0'], stdin: small, samples: [] },
     { key: 'noopScript', label: "sh -c 'node …/bench-noop.cjs' (empty script)", file: 'sh', args: ['-c', 'node "$CLAUDE_PROJECT_DIR"/.logbook/bin/bench-noop.cjs PreToolUse'], stdin: small, samples: [] },
@@ -95,6 +116,8 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     { key: 'post200k', label: `hook PostToolUse, ${Math.round(big.length / 1024)} KB payload`, file: 'sh', args: ['-c', `${LAUNCHER} PostToolUse`], stdin: big, samples: [] },
     { key: 'preWorkflowAllowed', label: 'hook PreToolUse, team-loop workflow, allowed', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: allowedPre, samples: [], projectDir: wfWorkspace },
     { key: 'preWorkflowDenied', label: 'hook PreToolUse, team-loop workflow, denied', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: wfWorkspace },
+    { key: 'preDenied10k', label: `hook PreToolUse, denied, ${PENDING_DECISIONS.toLocaleString('en-US')} decisions pending`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWorkspace },
+    { key: 'preDenied10kNoFold', label: `hook PreToolUse, denied, ${PENDING_DECISIONS.toLocaleString('en-US')} pending, hook's fold removed`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWorkspace, before: dropFold },
   ];
 
   const rounds = input.warmup + input.runs;
@@ -103,6 +126,7 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     // Interleaved, and the starting variant rotates: drift and "first after a pause" effects hit every variant alike.
     for (let k = 0; k < variants.length; k += 1) {
       const variant = variants[(round + k) % variants.length] as Variant;
+      variant.before?.();
       const ms = await spawnTimed(variant, variant.projectDir === undefined ? env : { ...env, CLAUDE_PROJECT_DIR: variant.projectDir });
       if (round >= input.warmup) variant.samples.push(ms);
     }
@@ -130,6 +154,10 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     post200k: spread('post200k'),
     preWorkflowAllowed: spread('preWorkflowAllowed'),
     preWorkflowDenied: spread('preWorkflowDenied'),
+    shCat: spread('shCat'),
+    preDenied10k: spread('preDenied10k'),
+    preDenied10kNoFold: spread('preDenied10kNoFold'),
+    pendingDecisions: readdirSync(logbookPaths(pileWorkspace).inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX)).length,
     post200kBytes: big.length,
     inboxWriteMs: 0,
   };
@@ -150,6 +178,28 @@ function clearDecisions(inbox: string): void {
   const decisions = readdirSync(inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX));
   if (decisions.length !== 1) throw new Error(`expected the denied hook's one decision entry in ${inbox}, found ${decisions.length}`);
   for (const name of decisions) unlinkSync(join(inbox, name));
+}
+
+const PENDING_DECISIONS = 10_000;
+
+/**
+ * Leaves `count` decisions of the payload's session in the inbox, as a loop with no writer would:
+ * the hook denies once for real, and its stamped decision entry is copied under new ids and
+ * names, older than now, in receive order.
+ */
+function pileDecisions(inbox: string, deniedPayload: string, count: number): void {
+  const outcome = runHook({ inboxDir: inbox, hookEvent: 'PreToolUse', readStdin: () => deniedPayload });
+  if (outcome.output === undefined) throw new Error('the pile workspace did not deny the tool');
+  const decisions = readdirSync(inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX));
+  if (decisions.length !== 1) throw new Error(`expected one decision entry in ${inbox}, found ${decisions.length}`);
+  const text = readFileSync(join(inbox, decisions[0] as string), 'utf8');
+  // One a second, as a loop makes them over hours (not a burst inside the fold's margin).
+  const start = stampNow().receivedUs - count * 1_000_000;
+  for (let i = 0; i < count; i += 1) {
+    const stamp = { ...stampNow(), receivedUs: start + i * 1_000_000 };
+    const copy = text.replace(/"id":"[^"]+"/, `"id":"${stamp.id}"`).replace(/"receivedUs":\d+/, `"receivedUs":${stamp.receivedUs}`);
+    writeFileSync(join(inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX)), copy, { mode: 0o600 });
+  }
 }
 
 function spawnTimed(variant: Variant, env: NodeJS.ProcessEnv): Promise<number> {

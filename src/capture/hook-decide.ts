@@ -2,6 +2,7 @@ import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider
 import type { WorkflowEvent } from '../domain/workflow/events';
 import type { WorkflowCommand, WorkflowState } from '../domain/workflow/types';
 import { readCompiled, readPendingEvents, readSnapshot } from './hook-state';
+import { foldedBy, nextOverlay, readOverlay, snapshotSignature, writeOverlay } from './hook-overlay';
 import type { CompiledWorkflowFile } from './workflow-snapshot';
 
 // The workflow's enforcement, inside the hook's tiny bundle (no zod, no sql.js): the validated
@@ -66,13 +67,19 @@ function outputFor(events: readonly WorkflowEvent[]): string | undefined {
 }
 
 function currentState(logbookDir: string, sessionId: string, compiled: CompiledWorkflowFile, at: string): { state: WorkflowState; decided: WorkflowEvent[] } | { note: string } {
+  const base = snapshotSignature(logbookDir, sessionId);
   const snapshot = readSnapshot(logbookDir, sessionId);
   if (snapshot.kind === 'stop') return { note: snapshot.note };
+  // The hook's own fold of the decisions still in the inbox, when it was built on this snapshot.
+  const overlay = readOverlay(logbookDir, sessionId, base);
   // No snapshot yet: the workflow may not have started for this session.
-  let state = snapshot.kind === 'value' ? snapshot.value.state : initialWorkflowState;
-  const pending = readPendingEvents(logbookDir, sessionId, snapshot.kind === 'value' ? snapshot.value.eventIds : new Set());
+  let state = overlay?.state ?? (snapshot.kind === 'value' ? snapshot.value.state : initialWorkflowState);
+  const pending = readPendingEvents(logbookDir, sessionId, snapshot.kind === 'value' ? snapshot.value.eventIds : new Set(), overlay === undefined ? undefined : foldedBy(overlay));
   if (pending.kind === 'stop') return { note: pending.note };
-  if (pending.kind === 'value') for (const e of pending.value) state = evolve(state, e);
+  if (pending.kind === 'value') {
+    for (const e of pending.value.events) state = evolve(state, e);
+    if (pending.value.names.length > 0) writeOverlay(logbookDir, nextOverlay(sessionId, base, overlay, pending.value.names, state));
+  }
   const start = state.current === null
     ? decide({ type: 'StartWorkflow', definition: compiled.definition, definitionHash: compiled.hash, at }, state, compiled.definition)
     : state.definitionHash !== compiled.hash ? decide({ type: 'ChangeDefinition', definition: compiled.definition, definitionHash: compiled.hash, at }, state, compiled.definition) : [];

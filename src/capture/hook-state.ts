@@ -7,6 +7,7 @@ import type { WorkflowState } from '../domain/workflow/types';
 import { readBoundedText } from './bounded-read';
 import { checkDir, isUnsafePath } from './safe-fs';
 import type { FileRefusal } from './bounded-read';
+import type { Folded } from './hook-overlay';
 import { EVENTS_ENTRY_SUFFIX } from './inbox-writer';
 import { authenticateEntry, provenanceKey } from './provenance';
 import { sessionStateFile } from './paths';
@@ -57,16 +58,26 @@ export function readSnapshot(logbookDir: string, sessionId: string): StateRead<{
   return { kind: 'value', value: { state: snapshot.state, eventIds: new Set(snapshot.eventIds) } };
 }
 
-/** Workflow events other writers (CLI, MCP) left in the inbox for this session, in order. */
-export function readPendingEvents(logbookDir: string, sessionId: string, included: ReadonlySet<string>): StateRead<WorkflowEvent[]> {
+/** Workflow events left in the inbox for this session (decisions of hooks, the CLI, MCP), in order, and the names of their entries. */
+export interface PendingEvents {
+  readonly events: WorkflowEvent[];
+  readonly names: string[];
+}
+
+/**
+ * The pending workflow events of a session, skipping those `folded` says are in the state already
+ * (hook-overlay.ts) and those whose ids the writer's snapshot holds (`included`).
+ */
+export function readPendingEvents(logbookDir: string, sessionId: string, included: ReadonlySet<string>, folded?: Folded): StateRead<PendingEvents> {
   const inbox = join(logbookDir, 'inbox');
   let names: string[];
   try {
-    names = readdirSync(inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX)).sort();
+    names = readdirSync(inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX) && (folded === undefined || (n >= folded.cutoff && !folded.names.has(n)))).sort();
   } catch {
-    return { kind: 'value', value: [] };
+    return { kind: 'value', value: { events: [], names: [] } };
   }
   const events: WorkflowEvent[] = [];
+  const taken: string[] = [];
   const key = provenanceKey().key;
   for (const name of names) {
     const json = readJson(join(inbox, name), `.logbook/inbox/${name}`, PENDING_ENTRY_MAX_BYTES, (text) => {
@@ -82,8 +93,9 @@ export function readPendingEvents(logbookDir: string, sessionId: string, include
     const entry = json.value as { id?: unknown; sessionId?: unknown; events?: unknown } | null;
     if (entry?.sessionId !== sessionId || typeof entry.id !== 'string' || included.has(entry.id) || !Array.isArray(entry.events)) continue;
     events.push(...(entry.events as WorkflowEvent[]));
+    taken.push(name);
   }
-  return { kind: 'value', value: events };
+  return { kind: 'value', value: { events, names: taken } };
 }
 
 /**

@@ -16,8 +16,9 @@ export const HOOK_WARNED_MARKER = '.hook-warned';
 export const LAUNCHER_SCRIPT = `#!/bin/sh
 # Agent Logbook hook launcher. Written by the installer: reinstalling the hooks overwrites it.
 # Usage (from Claude Code settings): "$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook <EventName>
-# It never blocks Claude Code: if the hook program cannot run, the payload is saved to the
-# inbox, the reason is printed once, and it exits 0.
+# An event that decides nothing is saved to the inbox by this script alone (no Node start); one
+# that may decide (PreToolUse, Stop and SessionStart while a workflow is in force) runs the hook
+# program. It never blocks Claude Code: if neither can run, the reason is printed once, exit 0.
 
 # Claude Code runs us by path ("$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook): strip the name
 # without forking; only a bare name (found on PATH) needs dirname.
@@ -25,9 +26,90 @@ case $0 in
   */*) bin_dir=\${0%/*} ;;
   *) bin_dir=$(dirname -- "$(command -v -- "$0")") ;;
 esac
+case $bin_dir in
+  */*) logbook_dir=\${bin_dir%/*} ;;
+  *) logbook_dir=$(dirname -- "$bin_dir") ;;
+esac
 script="$bin_dir/hook.cjs"
 runtime_file="$bin_dir/runtime"
+inbox="$logbook_dir/inbox"
+event=\${1:-unknown}
+case $event in
+  *[!A-Za-z0-9_]*) event=unknown ;;
+esac
 
+# Private files. Nothing is written through a link (a cloned repository may plant one under
+# .logbook/): each folder must be a real folder of ours, each file is created new (set -C: O_EXCL).
+umask 077
+set -C
+own_dir() {
+  [ -L "$1" ] && return 1
+  [ -d "$1" ] || mkdir -m 700 "$1" 2>/dev/null || return 1
+  [ ! -L "$1" ] && [ -d "$1" ] && [ -O "$1" ]
+}
+absent() {
+  [ ! -e "$1" ] && [ ! -L "$1" ]
+}
+# The provenance token (src/capture/provenance.ts, "t1"): the third line of this user's key file,
+# written when the key was made. No key yet: the hook program makes it.
+key_token() {
+  key_file=\${LOGBOOK_KEY_FILE:-$HOME/.config/agent-logbook/key}
+  [ -f "$key_file" ] && [ ! -L "$key_file" ] && [ -O "$key_file" ] || return 1
+  { IFS= read -r _header; IFS= read -r _key; IFS= read -r token; } < "$key_file" 2>/dev/null || return 1
+  [ "$_header" = "agent-logbook provenance key v2" ] || return 1
+  case $token in
+    *[!0-9a-f]*|'') return 1 ;;
+  esac
+  [ \${#token} -eq 64 ]
+}
+# Receive time in microseconds, which orders the inbox; GNU date only (elsewhere %N is not a number).
+micros=$(date +%s%6N 2>/dev/null)
+case $micros in
+  ''|*[!0-9]*) micros= ;;
+esac
+# Saves stdin as "<µs>-sh<pid>-<event>.rawhook": the token line, then the payload's exact bytes,
+# staged in .tmp and renamed in whole, so the writer never sees half of it. "$1" = fast: only with
+# the key and a microsecond clock, and it fails before reading stdin, so the hook program can still
+# take the event. "$1" = last: anything to keep the payload (unstamped, it is kept aside at ingest).
+record() {
+  token=
+  if [ "$1" = fast ]; then
+    [ -n "$micros" ] && key_token || return 1
+  else
+    key_token || token=
+    [ -n "$micros" ] || micros="$(date +%s 2>/dev/null)000000"
+  fi
+  own_dir "$logbook_dir" && own_dir "$inbox" && own_dir "$inbox/.tmp" || return 1
+  while [ \${#micros} -lt 17 ]; do micros="0$micros"; done
+  name="$micros-sh$$-$event.rawhook"
+  staged="$inbox/.tmp/$name"
+  absent "$staged" || return 1
+  if { [ -z "$token" ] || printf '#logbook t1.%s\\n' "$token"; cat; } > "$staged" 2>/dev/null && absent "$inbox/$name" && mv -f -- "$staged" "$inbox/$name" 2>/dev/null; then
+    [ "$1" = fast ] && exit 0
+    saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
+    warn
+  fi
+  rm -f -- "$staged" 2>/dev/null
+  reason="a $event event could not be recorded"
+  saved="it could not be saved to $inbox (disk full, or a name there was taken)"
+  warn
+}
+warn() {
+  marker="$logbook_dir/${HOOK_WARNED_MARKER}"
+  if absent "$marker"; then
+    printf 'Agent Logbook: %s; %s. Said once; delete %s to see it again.\\n' "$reason" "$saved" "$marker" >&2
+    own_dir "$logbook_dir" && : > "$marker" 2>/dev/null
+  fi
+  exit 0
+}
+
+reason="hook not run"
+case $event in
+  PreToolUse|Stop|SessionStart) [ -e "$logbook_dir/state/workflow.json" ] || record fast ;;
+  *) record fast ;;
+esac
+
+# The hook program: it decides, makes the key on first use, and reports what it cannot write.
 if [ -f "$script" ]; then
   if command -v node >/dev/null 2>&1; then
     exec node "$script" "$@"
@@ -41,82 +123,14 @@ if [ -f "$script" ]; then
       exec "$runtime" "$script" "$@"
     fi
   fi
-  reason="no JavaScript runtime (node is not on PATH and $runtime_file does not name an executable)"
+  reason="hook not run: no JavaScript runtime (node is not on PATH and $runtime_file does not name an executable); install Node.js or reinstall the hooks (Logbook: Install Claude Code Hooks)"
 else
-  reason="the hook program $script is missing"
+  reason="hook not run: the hook program $script is missing; reinstall the hooks (Logbook: Install Claude Code Hooks)"
 fi
-
-# Fallback: keep the payload so nothing is lost. Private files; stage in .tmp, then rename.
-# Nothing is written through a link (a cloned repository may plant one under .logbook/): each
-# folder must be a real folder of ours, each file is created new (set -C: O_EXCL).
-umask 077
-set -C
-logbook_dir=$(dirname -- "$bin_dir")
-inbox="$logbook_dir/inbox"
-event=\${1:-unknown}
-case $event in
-  *[!A-Za-z0-9_]*) event=unknown ;;
-esac
-micros=$(date +%s%6N 2>/dev/null)
-case $micros in
-  ''|*[!0-9]*) micros="$(date +%s 2>/dev/null)000000" ;;
-esac
-while [ \${#micros} -lt 17 ]; do micros="0$micros"; done
-base="$micros-sh$$-$event"
-own_dir() {
-  [ -L "$1" ] && return 1
-  [ -d "$1" ] || mkdir -m 700 "$1" 2>/dev/null || return 1
-  [ ! -L "$1" ] && [ -d "$1" ] && [ -O "$1" ]
-}
-absent() {
-  [ ! -e "$1" ] && [ ! -L "$1" ]
-}
-# The provenance stamp (src/capture/provenance.ts, "s1"): with no JavaScript runtime there is no
-# HMAC, so sha256(outer + sha256hex(inner + name + newline + payload)), with the two secrets the
-# key file keeps for this launcher. No key or no sha256 tool: the entry is saved unstamped, and
-# the writer keeps it aside instead of recording it as an event.
-hash256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum
-  elif command -v shasum >/dev/null 2>&1; then shasum -a 256
-  else return 1
-  fi
-}
-stamp_of() {
-  key_file=\${LOGBOOK_KEY_FILE:-$HOME/.config/agent-logbook/key}
-  [ -f "$key_file" ] && [ ! -L "$key_file" ] && [ -O "$key_file" ] || return 1
-  { IFS= read -r _header; IFS= read -r _key; IFS= read -r _token; IFS= read -r inner_key; IFS= read -r outer_key; } < "$key_file" 2>/dev/null || return 1
-  inner=$( { printf '%s%s\n' "$inner_key" "$base"; cat "$1"; } | hash256 ) || return 1
-  outer=$(printf '%s%s' "$outer_key" "\${inner%% *}" | hash256) || return 1
-  outer=\${outer%% *}
-  case $outer in
-    *[!0-9a-f]*|'') return 1 ;;
-  esac
-  [ \${#outer} -eq 64 ] && printf '%s' "$outer"
-}
-if own_dir "$logbook_dir" && own_dir "$inbox" && own_dir "$inbox/.tmp"; then
-  staged="$inbox/.tmp/$base.rawhook"
-  if absent "$staged" && cat > "$staged" 2>/dev/null; then
-    stamp=$(stamp_of "$staged") && name="$base.$stamp.rawhook" || name="$base.rawhook"
-    if absent "$inbox/$name" && mv -f "$staged" "$inbox/$name" 2>/dev/null; then
-      saved="the event was saved to $inbox and is recorded when Agent Logbook next runs"
-    else
-      rm -f "$staged" 2>/dev/null
-      saved="the event could not be saved"
-    fi
-  else
-    rm -f "$staged" 2>/dev/null
-    saved="the event could not be saved"
-  fi
-else
-  saved="the event was not saved: $logbook_dir, $inbox or $inbox/.tmp is a link or not your own folder, and Agent Logbook does not write through links"
-fi
-
-marker="$logbook_dir/${HOOK_WARNED_MARKER}"
-if absent "$marker"; then
-  printf 'Agent Logbook: hook not run: %s; %s. Install Node.js or reinstall the hooks (Logbook: Install Claude Code Hooks). Said once; delete %s to see it again.\\n' "$reason" "$saved" "$marker" >&2
-  own_dir "$logbook_dir" && : > "$marker" 2>/dev/null
-fi
-exit 0
+# Keep the payload so nothing is lost (a decision cannot be made without the hook program).
+saved="the event was not saved: $logbook_dir, $inbox or $inbox/.tmp is a link or not your own folder, and Agent Logbook does not write through links"
+record last
+warn
 `;
 
 /** The MCP server's launcher, next to the hook's in `.logbook/bin/`. */

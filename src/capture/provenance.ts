@@ -18,8 +18,12 @@ import { dirname, join } from 'node:path';
 //   need a hash of every entry on the hook's path): an entry changed by someone who has already
 //   read a stamped one (in the user's private inbox or raw segments) would pass. The token never
 //   reaches the store or an export.
-// - "s1", the sh launcher's fallback (no JavaScript runtime at all): it runs sha256sum with two
-//   other secrets derived from the key, sha256(outer + sha256hex(inner + name + "\n" + content)).
+// - "t1" in a raw payload file (`*.rawhook`), written by the sh launcher with no Node start
+//   (events that decide nothing, and every event when no JavaScript runtime is found): the same
+//   token on a first line of its own, `#logbook t1.<64 hex>`, before the payload's bytes.
+// - "s1", in the name of a raw payload file from launchers installed before the t1 line: it ran
+//   sha256sum with two other secrets derived from the key,
+//   sha256(outer + sha256hex(inner + name + "\n" + content)). Still checked; no longer written.
 // The derived secrets are written into the key file when it is made (node:crypto is loaded then,
 // once per user), so neither the hook nor the sh launcher ever derives anything.
 
@@ -106,6 +110,27 @@ export function authenticateEntry(text: string, key: ProvenanceKey | undefined):
 /** Whether a text carries a "t1" stamp at all (cheap; says nothing about whether it is genuine). */
 export function looksStamped(text: string): boolean {
   return text.startsWith(STAMP_HEAD);
+}
+
+/** How a raw payload file (`*.rawhook`) the sh launcher stamped starts: this, 64 hex digits, a newline. */
+export const RAW_STAMP_HEAD = '#logbook t1.';
+const RAW_STAMPED_LENGTH = RAW_STAMP_HEAD.length + 64 + 1;
+
+/** Whether a raw payload file carries a t1 line (cheap; says nothing about whether it is genuine). */
+export function rawLooksStamped(text: string): boolean {
+  return text.startsWith(RAW_STAMP_HEAD);
+}
+
+/** Checks a raw payload file's t1 line: the payload's text without it, or why it is not genuine. */
+export function authenticateRawEntry(text: string, key: ProvenanceKey | undefined): Authenticated {
+  if (!rawLooksStamped(text) || text.charCodeAt(RAW_STAMPED_LENGTH - 1) !== 0x0a) {
+    return { ok: false, reason: 'its first line is not a whole provenance stamp (#logbook t1.<64 hex digits>)' };
+  }
+  if (key === undefined) return { ok: false, reason: 'its provenance stamp cannot be checked: this machine has no Agent Logbook key' };
+  if (!sameHex(text.slice(RAW_STAMP_HEAD.length, RAW_STAMPED_LENGTH - 1), key.entryToken)) {
+    return { ok: false, reason: `its provenance stamp is not this user's: it was written with another key than ${key.file} (another user or machine), or forged` };
+  }
+  return { ok: true, text: text.slice(RAW_STAMPED_LENGTH) };
 }
 
 /** The sh launcher's stamp of a raw payload file: `name` is the file name without the stamp and suffix. */

@@ -22,7 +22,7 @@ export function entryRecords(name: string, text: string, options: NormalizeOptio
   // Secrets out before anything reads the entry. The writer already did it to the inbox file
   // (redact-inbox.ts), so this finds nothing there; a rebuild of an older archive it cleans here.
   const clean = options.redactor === undefined ? text : redactEntryText(name, text, options.redactor) ?? text;
-  if (name.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(clean)) return normalizeEntryRecords(parseInboxEntry(name, clean), options);
+  if (name.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(clean)) return normalizeEntryRecords(parseInboxEntry(name, clean, bytes), options);
   // Provenance first: the fast path and the full path only ever see an entry this machine wrote.
   const checked = authenticateEntry(clean, provenanceKey().key);
   if (!checked.ok) return normalizeEntryRecords(unverified(name, clean, checked.reason), options);

@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
-import { authenticateEntry, authenticateShStamp, looksStamped, provenanceKey } from '../capture/provenance';
+import { firstInvalidUtf8 } from '../capture/stdin';
+import { authenticateEntry, authenticateRawEntry, authenticateShStamp, looksStamped, provenanceKey, rawLooksStamped } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
@@ -55,9 +57,10 @@ export interface Stamp {
  * Reads one inbox file's text into an entry; anything wrong becomes an entry that says what.
  * Only an entry whose provenance stamp checks out is read as what it claims to be.
  */
-export function parseInboxEntry(file: string, text: string): InboxEntry {
+export function parseInboxEntry(file: string, text: string, rawBytes?: Buffer): InboxEntry {
   // A raw payload the writer rewrote as an entry (a secret taken out: redact-entry.ts) reads as one.
-  if (file.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(text)) return parseRawHook(file, text);
+  // rawBytes: a raw payload's exact bytes when they are not all UTF-8 (to say where).
+  if (file.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(text)) return parseRawHook(file, text, rawBytes);
   const checked = authenticateEntry(text, provenanceKey().key);
   return checked.ok ? parseUnstampedEntry(file, checked.text) : unverified(file, text, checked.reason);
 }
@@ -95,19 +98,25 @@ export function parseUnstampedEntry(file: string, text: string): InboxEntry {
   return unreadable(file, text, `inbox file ${file} is not an inbox entry: ${z.prettifyError(hook.error ?? invalid.error).replace(/\n/g, '; ')}`);
 }
 
-// Written by the sh launcher when no JavaScript runtime was found: the name carries the receive
-// time, the event and (when it found the key and sha256sum) its provenance stamp.
+// Written by the sh launcher (events that decide nothing, or no JavaScript runtime found): the name
+// carries the receive time and the event; the stamp is a t1 line before the payload (older
+// launchers put an s1 stamp in the name).
 const RAW_NAME = /^((\d{17})-(sh\d+)-([A-Za-z0-9_]*))(?:\.([0-9a-f]{64}))?\.rawhook$/;
 
-function parseRawHook(file: string, text: string): InboxEntry {
+function parseRawHook(file: string, stamped: string, rawBytes: Buffer | undefined): InboxEntry {
   const match = RAW_NAME.exec(file);
   const us = match ? Number(match[2]) : 0;
   const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[4] || undefined };
-  const checked = authenticateShStamp(provenanceKey().key, match?.[1] ?? file, text, match?.[5]);
-  if (!checked.ok) return unverified(file, text, checked.reason);
+  const key = provenanceKey().key;
+  // A t1 line inside (today's launcher) or an s1 stamp in the name (launchers installed before).
+  const checked = match?.[5] === undefined && rawLooksStamped(stamped) ? authenticateRawEntry(stamped, key) : authenticateShStamp(key, match?.[1] ?? file, stamped, match?.[5]);
+  if (!checked.ok) return unverified(file, stamped, checked.reason);
+  const text = checked.text;
+  // Where stdin stopped being UTF-8, counted from the payload's first byte (after the stamp line).
+  const badAt = rawBytes === undefined || isUtf8(rawBytes) ? -1 : firstInvalidUtf8(rawBytes) - (stamped.length - text.length);
   try {
     const payload = JSON.parse(text) as unknown;
-    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim() };
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) return { kind: 'payload', file, stamp: s, payload, payloadText: text.trim(), ...(badAt < 0 ? {} : { invalidUtf8At: badAt }) };
     return { kind: 'invalid-payload', file, stamp: s, reason: 'stdin JSON is not an object', raw: text };
   } catch (error) {
     return { kind: 'invalid-payload', file, stamp: s, reason: text.trim() === '' ? 'stdin was empty' : `stdin is not valid JSON: ${(error as Error).message}`, raw: text };

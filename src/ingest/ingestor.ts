@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { isClaimedLog } from '../capture/inbox-log';
+import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
+import { readContentIfThere } from './regular-file';
 import { claimLiveLog, grownPast } from './claimed-logs';
 import { consume, passItems } from './pass-items';
 import type { Pass, PassItem } from './pass-items';
@@ -335,7 +337,9 @@ export class Ingestor {
     if (read.prepared !== undefined && redactor?.mayMatch(read.prepared[7]) !== true) return { records: [preparedRecord(read.prepared)], bytes: read.bytes };
     let text = read.text ?? readEntry(join(this.inboxDir, item.label));
     if (redactor !== undefined) text = redactEntryFile(this.inboxDir, item.label, text, redactor);
-    return { records: entryRecords(item.label, text, this.options), bytes: text.length };
+    // A raw payload that was not all UTF-8 (U+FFFD where bytes were bad): its bytes say where.
+    const rawBytes = item.label.endsWith(RAW_HOOK_SUFFIX) && text.includes('\uFFFD') ? readContentIfThere(join(this.inboxDir, item.label), item.label)?.bytes : undefined;
+    return { records: entryRecords(item.label, text, this.options, undefined, rawBytes), bytes: text.length };
   }
 
   private unreadableItem(name: string, reason: string, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { isClaimedLog } from '../capture/inbox-log';
+import { RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import { openSafe, readSafe, readSafeTextIfAny } from '../capture/safe-fs';
 
 // Inbox and segment files are read by name from folders anyone with the workspace can write.
@@ -45,7 +46,8 @@ export function readContentIfThere(path: string, name: string): { text: string; 
     throw error;
   }
   const text = bytes.toString('utf8');
-  return isClaimedLog(name) && !isUtf8(bytes) ? { text, bytes } : { text };
+  // A log's records' offsets depend on its exact bytes; a raw payload's bytes are what Claude Code sent.
+  return (isClaimedLog(name) || name.endsWith(RAW_HOOK_SUFFIX)) && !isUtf8(bytes) ? { text, bytes } : { text };
 }
 
 /**

@@ -37,12 +37,51 @@ function runChild(command: string, args: string[], workspace: string, stdin: str
   });
 }
 
-test('50 installed hooks writing at once (as Claude Code runs them): every entry lands, none lost, none duplicated, none torn', { skip: !existsSync(bin) && 'run npm run build first' }, async () => {
+/** 50 PostToolUse payloads of 200 KB, numbered. */
+function bigPayloads(): string[] {
+  const big = 'z'.repeat(200_000);
+  return Array.from({ length: 50 }, (_, i) => JSON.stringify({ session_id: 'parallel', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: `echo ${i}` }, tool_response: { stdout: big, n: i } }));
+}
+
+/** Ingests the workspace and checks that the 50 numbered payloads are stored once each. */
+async function assertAllFiftyStored(dir: string): Promise<void> {
+  const started = await LogbookWriter.start(logbookPaths(dir), 'test', { maxFieldBytes: 1_000_000 });
+  assert.ok(started.ok);
+  started.writer.ingest();
+  started.writer.flush();
+  const events = started.writer.database.store.readStream('parallel');
+  const quarantined = started.writer.database.store.readStream(QUARANTINE_STREAM);
+  started.writer.close();
+  assert.deepEqual(quarantined, [], 'nothing kept aside');
+  const ns = events.map((e) => ((e.data as { tool_response: { n: number } }).tool_response.n)).sort((a, b) => a - b);
+  assert.deepEqual(ns, Array.from({ length: 50 }, (_, i) => i), '0 lost, 0 duplicated');
+  assert.equal(new Set(events.map((e) => e.eventId)).size, 50);
+}
+
+test('50 installed hooks writing at once (as Claude Code runs them): the launcher saves each in a file of its own, none lost, none duplicated, none torn', { skip: !existsSync(bin) && 'run npm run build first' }, async () => {
   const { dir, cleanup } = tempDir();
   try {
     installHooks({ workspace: dir, scope: 'local', hookBundle: join(root, 'dist', 'hook.js') });
-    const big = 'z'.repeat(200_000);
-    const runs = await Promise.all(Array.from({ length: 50 }, (_, i) => runInstalledHook(dir, JSON.stringify({ session_id: 'parallel', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: `echo ${i}` }, tool_response: { stdout: big, n: i } }), 'PostToolUse')));
+    const runs = await Promise.all(bigPayloads().map((payload) => runInstalledHook(dir, payload, 'PostToolUse')));
+    assert.deepEqual(runs.map((r) => r.code), Array.from({ length: 50 }, () => 0), 'the hook always exits 0');
+    assert.deepEqual(runs.filter((r) => r.stdout !== '' || r.stderr !== ''), [], 'the hook prints nothing');
+    const inbox = logbookPaths(dir).inbox;
+    const raw = readdirSync(inbox).filter((n) => n.endsWith('.rawhook'));
+    assert.equal(raw.length, 50, 'PostToolUse decides nothing: sh saved each, no Node start');
+    for (const name of raw) JSON.parse(readFileSync(join(inbox, name), 'utf8').split('\n').slice(1).join('\n'));
+    await assertAllFiftyStored(dir);
+  } finally {
+    cleanup();
+  }
+});
+
+test('50 hook programs writing at once: every entry lands in the log, none lost, none duplicated, none torn', { skip: !existsSync(bin) && 'run npm run build first' }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    installHooks({ workspace: dir, scope: 'local', hookBundle: join(root, 'dist', 'hook.js') });
+    // The hook program itself, as the launcher runs it for events that may decide.
+    const program = join(logbookPaths(dir).bin, 'hook.cjs');
+    const runs = await Promise.all(bigPayloads().map((payload) => runChild(process.execPath, [program, 'PostToolUse'], dir, payload)));
     assert.deepEqual(runs.map((r) => r.code), Array.from({ length: 50 }, () => 0), 'the hook always exits 0');
     assert.deepEqual(runs.filter((r) => r.stdout !== ''), [], 'the hook prints nothing when no rule asks it to answer');
     const inbox = logbookPaths(dir).inbox;
@@ -54,15 +93,7 @@ test('50 installed hooks writing at once (as Claude Code runs them): every entry
     assert.equal(records.length, 50);
     assert.deepEqual(records.filter((r) => r.torn !== undefined), [], 'no torn record');
     for (const record of records) JSON.parse(record.text);
-    const started = await LogbookWriter.start(logbookPaths(dir), 'test', { maxFieldBytes: 1_000_000 });
-    assert.ok(started.ok);
-    started.writer.ingest();
-    started.writer.flush();
-    const events = started.writer.database.store.readStream('parallel');
-    started.writer.close();
-    const ns = events.map((e) => ((e.data as { tool_response: { n: number } }).tool_response.n)).sort((a, b) => a - b);
-    assert.deepEqual(ns, Array.from({ length: 50 }, (_, i) => i), '0 lost, 0 duplicated');
-    assert.equal(new Set(events.map((e) => e.eventId)).size, 50);
+    await assertAllFiftyStored(dir);
   } finally {
     cleanup();
   }

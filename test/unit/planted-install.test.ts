@@ -124,12 +124,13 @@ function toolsWithoutNode(dir: string): string {
   return tools;
 }
 
-test('the launcher\'s fallback (no node) writes through no planted link: inbox/, inbox/.tmp or the warning marker, and still exits 0 saying why', { skip: !posix }, () => {
-  for (const linked of ['inbox', 'inboxTmp', 'marker'] as const) {
+test('the launcher, saving by itself or as a fallback (no node), writes through no planted link: inbox/, inbox/.tmp or the warning marker, and still exits 0 saying why', { skip: !posix }, () => {
+  for (const [linked, withNode] of (['inbox', 'inboxTmp', 'marker'] as const).flatMap((l) => [[l, false], [l, true]] as const)) {
     const { dir, cleanup } = tempDir();
     try {
       const { workspace, options } = sandbox(dir);
-      installHooks(options());
+      // With node, the real hook program (the launcher falls back to it when it cannot save).
+      installHooks(withNode ? { ...options(), hookBundle: join(__dirname, '..', '..', 'dist', 'hook.js') } : options());
       const paths = logbookPaths(workspace);
       const elsewhere = join(dir, 'elsewhere');
       mkdirSync(elsewhere);
@@ -137,9 +138,18 @@ test('the launcher\'s fallback (no node) writes through no planted link: inbox/,
       const target = linked === 'inbox' ? paths.inbox : linked === 'inboxTmp' ? paths.inboxTmp : marker;
       spawnSync('rm', ['-rf', target]);
       symlinkSync(linked === 'marker' ? join(elsewhere, 'created') : elsewhere, target);
-      const run = spawnSync('/bin/sh', ['-c', hookCommand('Stop')], { input: '{"session_id":"s"}', env: { PATH: toolsWithoutNode(dir), CLAUDE_PROJECT_DIR: workspace }, encoding: 'utf8' });
+      const run = spawnSync('/bin/sh', ['-c', hookCommand('Stop')], { input: '{"session_id":"s"}', env: { ...(withNode ? process.env : {}), PATH: withNode ? (process.env['PATH'] ?? '') : toolsWithoutNode(dir), CLAUDE_PROJECT_DIR: workspace }, encoding: 'utf8' });
       assert.equal(run.status, 0, `${linked}: never blocks Claude Code`);
       assert.deepEqual(readdirSync(elsewhere), [], `${linked}: nothing written through the link`);
+      if (withNode) {
+        // The sh path refuses the folder before reading stdin; the hook program then refuses it too, and says so.
+        if (linked === 'inbox') assert.match(run.stderr, /link/, 'inbox: the hook program names the link');
+        // A linked inbox/.tmp: the hook program appends to the inbox log, which needs no .tmp.
+        else if (linked === 'inboxTmp') assert.ok(readdirSync(paths.inbox).some((n) => n.endsWith('.log')), 'inboxTmp: the event is saved in the log');
+        // A linked marker is never touched when the event is saved.
+        else assert.match(readdirSync(paths.inbox).join(' '), /-sh\d+-Stop\.rawhook/, 'marker: saved by sh');
+        continue;
+      }
       if (linked === 'marker') assert.match(readdirSync(paths.inbox).join(' '), /-sh\d+-Stop\.rawhook/, 'the event is saved');
       else assert.match(run.stderr, /the event was not saved: .* is a link or not your own folder, and Agent Logbook does not write through links/, linked);
     } finally {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chownSync, chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authenticateEntry, forgetProvenanceKey, keyFilePath, provenanceKey, stampEntry } from '../../src/capture/provenance';
 import { entryFileName, entryText, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
@@ -270,48 +270,142 @@ test('the hook decides only from decisions this machine stamped: a forged transi
   }
 });
 
-test('the sh launcher, with no JavaScript runtime, stamps what it saves with sha256sum and the key file; the writer takes only that', { skip: process.platform === 'win32' }, async () => {
+/** An installed launcher in `dir` (hook.cjs optional) and a PATH of only the named tools (plus a recording fake `node`). */
+async function launcherWorkspace(dir: string, withHookProgram: boolean): Promise<{ paths: ReturnType<typeof logbookPaths>; tools: (name: string, list: readonly string[]) => string; nodeRuns: string }> {
+  const { LAUNCHER_SCRIPT } = await import('../../src/capture/launcher');
+  const { delimiter } = await import('node:path');
+  const paths = logbookPaths(dir);
+  mkdirSync(paths.bin, { recursive: true, mode: 0o700 });
+  writeFileSync(paths.hookLauncher, LAUNCHER_SCRIPT, { mode: 0o755 });
+  chmodSync(paths.hookLauncher, 0o755);
+  if (withHookProgram) writeFileSync(join(paths.bin, 'hook.cjs'), '');
+  const nodeRuns = join(dir, 'node-runs');
+  const tools = (name: string, list: readonly string[]): string => {
+    const bin = join(dir, name);
+    mkdirSync(bin);
+    for (const tool of list) {
+      if (tool === 'node') {
+        // Stands in for node: says it ran, and reads stdin as the hook program would.
+        writeFileSync(join(bin, 'node'), `#!/bin/sh\necho "$@" >> '${nodeRuns}'\ncat > /dev/null\n`, { mode: 0o755 });
+        continue;
+      }
+      const found = (process.env['PATH'] ?? '').split(delimiter).map((d) => join(d, tool)).find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+      assert.ok(found, `${tool} on PATH`);
+      symlinkSync(found, join(bin, tool));
+    }
+    return bin;
+  };
+  return { paths, tools, nodeRuns };
+}
+
+function runLauncher(dir: string, path: string, event: string, session: string, env: Record<string, string> = {}): string {
+  const keyFile = provenanceKey().key?.file;
+  assert.ok(keyFile);
+  const result = spawnSync('/bin/sh', ['-c', `"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook ${event}`], {
+    input: JSON.stringify({ session_id: session, hook_event_name: event }),
+    env: { PATH: path, CLAUDE_PROJECT_DIR: dir, LOGBOOK_KEY_FILE: keyFile, ...env },
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stderr;
+}
+
+const SH_TOOLS = ['dirname', 'cat', 'mkdir', 'mv', 'rm', 'date'];
+
+test('the sh launcher, with no JavaScript runtime, stamps what it saves with the key file\'s token; unstamped (no key) it is still kept, aside', { skip: process.platform === 'win32' }, async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const { LAUNCHER_SCRIPT } = await import('../../src/capture/launcher');
-    const { spawnSync } = await import('node:child_process');
-    const { delimiter } = await import('node:path');
-    const { chmodSync: chmod, readdirSync, symlinkSync: link } = await import('node:fs');
-    const paths = logbookPaths(dir);
-    mkdirSync(paths.bin, { recursive: true, mode: 0o700 });
-    writeFileSync(paths.hookLauncher, LAUNCHER_SCRIPT, { mode: 0o755 });
-    chmod(paths.hookLauncher, 0o755);
-    // No hook.cjs and no node: the launcher's own fallback saves the payload.
-    const tools = (name: string, withHash: boolean): string => {
-      const bin = join(dir, name);
-      mkdirSync(bin);
-      for (const tool of ['dirname', 'cat', 'mkdir', 'mv', 'rm', 'date', ...(withHash ? ['sha256sum'] : [])]) {
-        const found = (process.env['PATH'] ?? '').split(delimiter).map((d) => join(d, tool)).find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
-        assert.ok(found, `${tool} on PATH`);
-        link(found, join(bin, tool));
-      }
-      return bin;
-    };
-    const keyFile = provenanceKey().key?.file;
-    assert.ok(keyFile);
-    const run = (path: string, session: string, env: Record<string, string> = {}): void => {
-      const result = spawnSync('/bin/sh', ['-c', '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook Stop'], {
-        input: JSON.stringify({ session_id: session, hook_event_name: 'Stop' }),
-        env: { PATH: path, CLAUDE_PROJECT_DIR: dir, LOGBOOK_KEY_FILE: keyFile, ...env },
-        encoding: 'utf8',
-      });
-      assert.equal(result.status, 0, result.stderr);
-    };
-    run(tools('with-hash', true), 'stamped');
-    run(tools('without-hash', false), 'no-hash-tool');
-    run(join(dir, 'with-hash'), 'no-key', { LOGBOOK_KEY_FILE: join(dir, 'missing-key') });
+    const { paths, tools } = await launcherWorkspace(dir, false);
+    const path = tools('sh-tools', SH_TOOLS);
+    runLauncher(dir, path, 'Stop', 'stamped');
+    const said = runLauncher(dir, path, 'Stop', 'no-key', { LOGBOOK_KEY_FILE: join(dir, 'missing-key') });
+    assert.match(said, /hook program .* is missing; .*saved/, 'says once why the hook program did not run, and that the event was kept');
     const names = readdirSync(paths.inbox).filter((n) => n.endsWith('.rawhook')).sort();
-    assert.equal(names.length, 3);
-    assert.equal(names.filter((n) => /^\d{17}-sh\d+-Stop\.[0-9a-f]{64}\.rawhook$/.test(n)).length, 1, names.join(' '));
+    assert.equal(names.length, 2);
+    assert.ok(names.every((n) => /^\d{17}-sh\d+-Stop\.rawhook$/.test(n)), names.join(' '));
+    assert.equal(names.filter((n) => readFileSync(join(paths.inbox, n), 'utf8').startsWith('#logbook t1.')).length, 1);
     const report = await ingestAll(dir);
-    assert.deepEqual(report, { appended: 3, quarantined: 2 });
+    assert.deepEqual(report, { appended: 2, quarantined: 1 });
     const events = await storedEvents(dir);
     assert.deepEqual(events.filter((e) => e.stream !== QUARANTINE_STREAM).map((e) => e.stream), ['stamped']);
+    assert.deepEqual(events.filter((e) => e.stream !== QUARANTINE_STREAM).map((e) => e.data), [{ session_id: 'stamped', hook_event_name: 'Stop' }], 'the token line is not part of the payload');
+  } finally {
+    cleanup();
+  }
+});
+
+test('events that decide nothing are saved by sh alone (no Node start); PreToolUse, Stop and SessionStart run the hook program while a workflow is in force', { skip: process.platform === 'win32' }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { paths, tools, nodeRuns } = await launcherWorkspace(dir, true);
+    const path = tools('with-node', [...SH_TOOLS, 'node']);
+    const nodeRan = (): number => { try { return readFileSync(nodeRuns, 'utf8').split('\n').filter(Boolean).length; } catch { return 0; } };
+    for (const event of ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Notification', 'SubagentStop', 'Stop', 'SessionEnd']) runLauncher(dir, path, event, 'free');
+    assert.equal(nodeRan(), 0, 'no workflow: no event starts node');
+    mkdirSync(join(dir, '.logbook', 'state'), { recursive: true });
+    writeFileSync(join(dir, '.logbook', 'state', 'workflow.json'), '{}');
+    for (const event of ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop', 'SessionEnd']) runLauncher(dir, path, event, 'ruled');
+    assert.deepEqual(readFileSync(nodeRuns, 'utf8').trim().split('\n').map((line) => line.split(' ').pop()), ['SessionStart', 'PreToolUse', 'Stop'], 'a workflow in force: only the events that may decide start node');
+    // No key yet (a first run): the hook program makes it, so the event goes to node.
+    runLauncher(dir, path, 'Notification', 'first', { LOGBOOK_KEY_FILE: join(dir, 'missing-key') });
+    assert.equal(nodeRan(), 4);
+    // No microsecond clock (not GNU date): node keeps the order.
+    const noDate = tools('without-date', SH_TOOLS.filter((t) => t !== 'date').concat('node'));
+    runLauncher(dir, noDate, 'Notification', 'no-clock');
+    assert.equal(nodeRan(), 5);
+    const report = await ingestAll(dir);
+    assert.deepEqual(report, { appended: 11, quarantined: 0 }, 'every event sh saved is stored as genuine');
+    const stored = (await storedEvents(dir)).map((e) => `${e.stream}:${e.type}`);
+    assert.deepEqual(stored.filter((s) => s.startsWith('free:')), ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Notification', 'SubagentStop', 'Stop', 'SessionEnd'].map((t) => `free:${t}`), 'stored in firing order');
+    assert.equal(readdirSync(paths.inbox).filter((n) => n.endsWith('.rawhook')).length, 0, 'ingested entries leave the inbox');
+  } finally {
+    cleanup();
+  }
+});
+
+test('stdin that is not UTF-8, saved by the sh launcher, is stored decoded with a note naming the first bad byte; a rebuild from the sealed segments says the same', { skip: process.platform === 'win32' }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { paths, tools } = await launcherWorkspace(dir, true);
+    const path = tools('with-node', [...SH_TOOLS, 'node']);
+    const keyFile = provenanceKey().key?.file;
+    assert.ok(keyFile);
+    const good = Buffer.from('{"session_id":"raw","hook_event_name":"Notification","message":"caf');
+    const cases = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80])];
+    for (const bad of cases) {
+      const status: number | null = spawnSync('/bin/sh', ['-c', '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook Notification'], { input: Buffer.concat([good, bad, Buffer.from('"}')]), env: { PATH: path, CLAUDE_PROJECT_DIR: dir, LOGBOOK_KEY_FILE: keyFile as string } }).status;
+      assert.equal(status, 0);
+    }
+    assert.equal(readdirSync(paths.inbox).filter((n) => n.endsWith('.rawhook')).length, cases.length, 'saved by sh');
+    const check = async (): Promise<void> => {
+      const opened = await LogbookDatabase.open(paths.store);
+      assert.ok(opened.ok);
+      try {
+        const events = opened.database.store.readStream('raw');
+        assert.equal(events.length, cases.length);
+        for (const e of events) {
+          assert.equal((e.metadata['invalidUtf8'] as { firstByteOffset: number } | undefined)?.firstByteOffset, good.length);
+          assert.match(String((e.data as { message: string }).message), /^caf\uFFFD/);
+        }
+      } finally {
+        opened.database.close();
+      }
+    };
+    await ingestAll(dir);
+    await check();
+    // Sealed into a gzip segment, the archived files removed: the rebuild has only the segment.
+    const { SegmentLog } = await import('../../src/ingest/segments');
+    const { unlinkSync } = await import('node:fs');
+    const segments = new SegmentLog(paths.segments);
+    segments.seal(paths.inbox);
+    for (const sealed of segments.unfinishedSeals()) {
+      for (const name of sealed.entries) unlinkSync(join(paths.archive, name));
+      segments.finishSeal(sealed.journal);
+    }
+    assert.deepEqual(readdirSync(paths.archive), [], 'only the sealed segment is left');
+    const rebuilt = await rebuildFromSegments(paths);
+    rebuilt.database.close();
+    await check();
   } finally {
     cleanup();
   }
