@@ -1,17 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'sql.js';
 import { openPageFile } from '../src/store/pagefile/page-file';
-import { LogbookDatabase } from '../src/store/logbook-database';
+import { loadSqlJs } from '../src/store/sqljs';
+import { writeFileDurably } from '../src/store/durable-file';
 import { migrate } from '../src/store/schema';
 import { searchableText } from '../src/store/searchable-text';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
 
-// Page-file store (src/store/pagefile/) against today's whole-file store (LogbookDatabase: the
-// file read whole into sql.js, a flush exports and writes it whole), on the same SQLite file
+// Page-file store (src/store/pagefile/, what LogbookDatabase is now) against the whole-file store
+// it replaced (the file read whole into sql.js, a flush exports and writes it whole), on the same SQLite file
 // with the project's schema, at several history sizes. Each operation runs in a fresh process
 // of its own, as the CLI would; its time is measured inside the process (sql.js loaded first,
 // for both), its peak RSS is the process's. Not a test: it prints.
@@ -85,7 +86,6 @@ async function populate(path: string, events: number): Promise<void> {
 
 /** One operation in this process (the child side). */
 async function runOp(approach: Approach, op: Op, path: string, events: number): Promise<Measured> {
-  const { loadSqlJs } = await import('../src/store/sqljs');
   await loadSqlJs();
   const started = process.hrtime.bigint();
   let detail = '';
@@ -96,14 +96,15 @@ async function runOp(approach: Approach, op: Op, path: string, events: number): 
     else detail += `; wrote ${fmtMB(file.vfs.counters.bytesWritten)}, ${file.vfs.counters.fsyncs} fsyncs`;
     file.db.close();
   } else {
-    const opened = await LogbookDatabase.open(path);
-    if (!opened.ok) throw new Error(`cannot open ${path}: ${JSON.stringify(opened.problem)}`);
-    detail = runQuery(opened.database.raw, op, events);
+    // The whole-file store as it was before page files: read whole, written whole (temp, fsync, rename).
+    const db = new (await loadSqlJs()).Database(readFileSync(path));
+    detail = runQuery(db, op, events);
     if (op === 'commit63') {
-      opened.database.markDirty();
-      detail += `; wrote ${fmtMB(opened.database.flush())}`;
+      const image = db.export();
+      writeFileDurably(path, image);
+      detail += `; wrote ${fmtMB(image.length)}`;
     }
-    opened.database.close();
+    db.close();
   }
   return { ms: msSince(started), rssBytes: process.resourceUsage().maxRSS * 1024, detail };
 }

@@ -29,7 +29,7 @@ let table: WasmTable | undefined;
 /** Loads the sql.js WASM once per process: from beside the bundle, else from node_modules. */
 export function loadSqlJs(): Promise<SqlJsStatic> {
   // The module is instantiated here (Emscripten's documented instantiateWasm hook) only to keep
-  // its memory at hand: moving a database into memory (residence.ts) reads the handle that
+  // its memory at hand: opening a page file (pagefile/connection.ts) reads the handle that
   // sqlite3_open writes there. Loading is otherwise what sql.js does itself.
   loading ??= new Promise<SqlJsStatic>((resolve, reject) => {
     const instantiateWasm = (imports: WasmImports, receive: (instance: WasmInstance) => void): object => {

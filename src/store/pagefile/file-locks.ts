@@ -1,6 +1,7 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK } from './sqlite-abi';
+import { ensurePrivateDir } from '../../capture/safe-fs';
 import type { LockLevel } from './sqlite-abi';
 
 // SQLite's rollback journal keeps readers consistent only through the VFS's locks: SHARED while
@@ -73,7 +74,8 @@ export class MarkerLock {
 
   private takeShared(): boolean {
     if (liveMarker(`${this.dbPath}-pending`)) return false;
-    mkdirSync(`${this.dbPath}-readers`, { recursive: true, mode: 0o700 });
+    // A real folder of the user's own: a planted link there would take the markers elsewhere.
+    ensurePrivateDir(`${this.dbPath}-readers`);
     writeMarker(this.readerMarker);
     if (liveMarker(`${this.dbPath}-pending`)) {
       removeMarker(this.readerMarker);

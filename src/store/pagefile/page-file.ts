@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Database } from 'sql.js';
 import { loadSqlJs } from '../sqljs';
-import { openConnection } from '../residence';
-import type { SqlJsResidenceExports } from '../residence';
+import { openConnection } from './connection';
+import type { SqlJsConnectionExports } from './connection';
 import { installPageFileVfs, pageFileName } from './vfs';
 import type { PageFileVfs } from './vfs';
 
@@ -11,7 +11,7 @@ import type { PageFileVfs } from './vfs';
 // content to `<file>-journal` first, fsynced; then the pages, fsynced; then the journal is
 // deleted), and a query reads the pages it needs. Memory is SQLite's page cache, not the file.
 // sql.js's constructor always opens a file of its own MEMFS; the connection under it is swapped
-// for one on the page file, as residence.ts does for SQLite's memory.
+// for one on the page file (connection.ts).
 
 export interface PageFileOptions {
   /** A reader: the file is opened read-only and never written, not even to roll back a journal. */
@@ -42,7 +42,7 @@ export async function openPageFile(path: string, options: PageFileOptions = {}):
   const placeholder = internals.db;
   if (placeholder === null) throw new Error('sql.js opened no connection');
   const vfs = installPageFileVfs(SQL, placeholder);
-  const module = SQL as unknown as SqlJsResidenceExports;
+  const module = SQL as unknown as SqlJsConnectionExports;
   const absolute = resolve(path);
   const handle = openConnection(module, pageFileName(absolute, options.readonly === true));
   module._sqlite3_close_v2(placeholder);

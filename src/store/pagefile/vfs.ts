@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, writeSync, accessSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readSync, unlinkSync, writeSync, accessSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import { sqlJsMemory, sqlJsTable } from '../sqljs';
@@ -304,7 +304,11 @@ function openFile(path: string, flags: number, readonly: boolean): { fd: number;
 /** SQLITE_ACCESS_EXISTS means "exists and is not empty" in the unix VFS: an empty journal is not hot. */
 function accessible(path: string, flags: number): boolean {
   try {
-    if (flags === abi.ACCESS.EXISTS) return statSync(path).size > 0;
+    // lstat: a link planted as the journal is not followed (opening it, O_NOFOLLOW, would fail).
+    if (flags === abi.ACCESS.EXISTS) {
+      const stat = lstatSync(path);
+      return stat.isFile() && stat.size > 0;
+    }
     accessSync(path, flags === abi.ACCESS.READWRITE ? constants.R_OK | constants.W_OK : constants.R_OK);
     return true;
   } catch {
