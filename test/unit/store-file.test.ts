@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logbookPaths } from '../../src/capture/paths';
 import { openStoreForWriting } from '../../src/ingest/open-store';
@@ -10,6 +10,8 @@ import { openStore } from '../../src/cli/store-snapshot';
 import { tryAcquireLock } from '../../src/ingest/lock';
 import { anEvent, putInInbox, tempDir } from './helpers';
 import { startWriter } from './poison-helpers';
+import { isUnsafePath } from '../../src/capture/safe-fs';
+import { inspectLogbookDir } from '../../src/capture/planted';
 
 // The store is a page file (src/store/pagefile/): what the whole-file store's flush and its
 // in-memory residence used to promise, a COMMIT now promises on its own.
@@ -118,6 +120,33 @@ test('killed right after its order-journal line, before the COMMIT: the next wri
     const lines = readFileSync(join(paths.segments, journal), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { last: number; entries: string[] });
     assert.equal(lines.length, 1, 'the uncommitted line was dropped, the committed one written');
     assert.deepEqual([lines[0]?.last, lines[0]?.entries.length], [ids.length, ids.length]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a link planted as the store\'s journal or reader-markers folder is named and never followed; a planted regular journal is named like a planted store', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = logbookPaths(dir);
+    const { database } = await openStoreForWriting(paths);
+    database.transaction(() => database.store.append('s', [anEvent()]));
+    database.close();
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, 'do not touch');
+    for (const [name, target] of [[`${paths.store}-journal`, outside], [`${paths.store}-readers`, dir]] as const) {
+      rmSync(name, { recursive: true, force: true });
+      symlinkSync(target, name);
+      await assert.rejects(LogbookDatabase.open(paths.store), (error: unknown) => isUnsafePath(error) && (error as Error).message.includes(name), 'a reader refuses it');
+      await assert.rejects(openStoreForWriting(paths), (error: unknown) => isUnsafePath(error) && (error as Error).message.includes('symbolic link'), 'so does the writer, without moving the store aside');
+      assert.ok(inspectLogbookDir(dir).some((f) => f.path === name && /symbolic link/.test(f.reason)));
+      unlinkSync(name);
+    }
+    assert.equal(readFileSync(outside, 'utf8'), 'do not touch');
+    assert.ok(!readdirSync(paths.dir).some((n) => n.includes('.corrupt-')), 'the store was never moved aside for it');
+    writeFileSync(`${paths.store}-journal`, 'planted', { mode: 0o644 });
+    chmodSync(`${paths.store}-journal`, 0o644);
+    assert.ok(inspectLogbookDir(dir).some((f) => f.path === `${paths.store}-journal` && /may be read by others/.test(f.reason)));
   } finally {
     cleanup();
   }
