@@ -1,3 +1,4 @@
+import { writeFileDurably } from '../src/store/durable-file';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { uuidV7 } from '../src/capture/inbox-writer';
@@ -51,8 +52,9 @@ export async function benchFlush(input: FlushBenchInput): Promise<FlushPoint[]> 
   const points: FlushPoint[] = [];
   for (const events of input.sizes) {
     const file = join(dir, `store-${events}.sqlite`);
-    // Held as the writer holds it: in memory up to MEMORY_LIMIT_BYTES, moved onto sql.js's file past it.
-    const database = (await LogbookDatabase.create(file, { inMemory: true })).tuneForWriting();
+    // The whole-file write the store did before page files (a baseline now): a database in
+    // memory, exported whole, written to a temp file, fsynced, renamed.
+    const database = await LogbookDatabase.create();
     try {
       const started = process.hrtime.bigint();
       const avgDataBytes = await populate(database, new WorkloadGenerator(input.fixture, SESSIONS), events);
@@ -76,20 +78,21 @@ export async function benchFlush(input: FlushBenchInput): Promise<FlushPoint[]> 
             exports.push(msSince(start));
             bytes = image.length;
           } else {
-            database.markDirty(); // flush() writes only a dirty store; this one has not changed
             const start = process.hrtime.bigint();
-            bytes = database.flush();
+            const image = database.export();
+            writeFileDurably(file, image);
+            bytes = image.length;
             flushes.push(msSince(start));
           }
         }
       }
       const composition = events <= COMPOSITION_MAX ? compositionOf(database) : undefined;
-      points.push({ residence: database.residence, events, bytes, avgDataBytes, populateMs, exportMs: median(exports), flushMs: median(flushes), reps, composition, error: undefined });
+      points.push({ residence: 'memory', events, bytes, avgDataBytes, populateMs, exportMs: median(exports), flushMs: median(flushes), reps, composition, error: undefined });
     } catch (error) {
       // One size failing (sql.js is built without large-file support) must not lose the others.
       const message = error instanceof Error ? error.message : String(error);
       progress(`flush: ${fmtInt(events)} events failed: ${message}`);
-      points.push({ residence: database.residence, events, bytes: 0, avgDataBytes: 0, populateMs: 0, exportMs: Number.NaN, flushMs: Number.NaN, reps: 0, composition: undefined, error: message });
+      points.push({ residence: 'memory', events, bytes: 0, avgDataBytes: 0, populateMs: 0, exportMs: Number.NaN, flushMs: Number.NaN, reps: 0, composition: undefined, error: message });
     } finally {
       // Free the in-memory database (and its file) before the next, bigger one.
       try {

@@ -48,11 +48,19 @@ function reasonFor(path: string, stat: Stats, uid: number | undefined): string |
   return undefined;
 }
 
-/** The store and what is under inbox/, segments/ and state/: only the logbook writes there, always 0600. */
+/**
+ * The store, its journal and lock markers, and what is under inbox/, segments/ and state/: only
+ * the logbook writes there, always 0600.
+ */
 function isOurData(workspace: string, path: string): boolean {
   const dir = join(workspace, LOGBOOK_DIR);
-  return path === join(dir, 'logbook.sqlite') || ['inbox', 'segments', 'state'].some((sub) => path.startsWith(`${join(dir, sub)}${sep}`));
+  const store = join(dir, 'logbook.sqlite');
+  return path === store || STORE_COMPANIONS.some((suffix) => path === `${store}${suffix}`) || path.startsWith(`${store}-readers${sep}`)
+    || ['inbox', 'segments', 'state'].some((sub) => path.startsWith(`${join(dir, sub)}${sep}`));
 }
+
+/** What SQLite and the page-file locks keep beside the store (src/store/pagefile/companions.ts). */
+const STORE_COMPANIONS = ['-journal', '-reserved', '-pending'];
 
 // A checkout makes files 0644 (0664 with umask 002); the logbook makes its own 0600. A store or an
 // inbox entry others may read came from somewhere else: a repository, most likely.

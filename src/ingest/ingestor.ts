@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, renameSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -19,7 +19,6 @@ import type { Redactor } from '../domain/redaction/types';
 import { isInboxItemName, unreadableReason } from './inbox-items';
 import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
-import type { AppendOrder } from './segment-read';
 import { CausationLinker } from './causation';
 import { isWorkflowEventType } from '../domain/workflow/events';
 import { ensurePrivateDirs, isUnsafePath } from '../capture/safe-fs';
@@ -53,25 +52,14 @@ export function emptyReport(): IngestReport {
 }
 
 /**
- * The single writer: inbox → validated envelope → store (in memory). Entries leave the inbox
- * only after commit() has journaled their order and written the store holding them to disk;
- * then they move to the raw segments' archive (removeCommitted), off the critical path, because
- * a leftover entry is recognised by its id and never stored twice.
+ * The single writer: inbox → validated envelope → store. A pass is one transaction: its
+ * appends, then one fsynced line of the order journal naming its inbox files, then the COMMIT,
+ * which is durable. Only then do its entries move to the raw segments' archive
+ * (removeCommitted), off the critical path: a leftover entry is recognised by its id and never
+ * stored twice, and a journal line whose commit never happened is dropped at start-up.
  */
 export class Ingestor {
-  /** Inbox files appended (in append order), waiting for the next durable flush. */
-  private readonly consumed = new Set<string>();
-  /** Those of them that could not be read, with why: the journal keeps the reason, so a replay quarantines them alike. */
-  private readonly consumedUnreadable = new Map<string, string>();
-  /**
-   * Their append order, where entry files were merged between a log's records: `consumed`
-   * lists a log once it is read whole, and a replay of whole logs would append in another order.
-   */
-  private readonly consumedOrder: AppendOrder = [];
-  private consumedInterleaved = false;
-  /** Their raw size, for the journal's sealing threshold. */
-  private consumedBytes = 0;
-  /** Inbox files whose events are on disk: safe to archive at any time. */
+  /** Inbox files whose events are committed: safe to archive at any time. */
   private readonly committed = new Set<string>();
   /** Claimed logs consumed, with their size when read (checked again before one is archived). */
   private readonly logSizes = new Map<string, number>();
@@ -98,8 +86,9 @@ export class Ingestor {
   }
 
   /**
-   * Appends everything waiting in the inbox (not yet flushed), in one transaction: entries
-   * count as consumed only once it has committed, so a failed pass leaves them all to the next.
+   * Appends everything waiting in the inbox in one transaction, journals the pass's order, and
+   * commits: entries count as consumed only once it has committed, so a failed pass leaves them
+   * all to the next (and its journal line, if it was written, is dropped before the next pass).
    */
   ingestPending(report: IngestReport = emptyReport()): IngestReport {
     this.recoverJournal();
@@ -113,9 +102,8 @@ export class Ingestor {
     const pass: Pass = { consumed: [], bytes: 0, workflowSessions: new Set(), logSizes: new Map(), unreadable: new Map(), order: [], interleaved: false };
     const entryNames = names.filter((name) => !isClaimedLog(name));
     const logs = names.filter(isClaimedLog);
-    // A store kept in memory must have room for what this pass may add (logbook-database.ts).
-    this.database.keepWithinMemory(PASS_GROWTH_FACTOR * (bytesOf(this.inboxDir, logs) + entryNames.length * this.options.maxFieldBytes));
     const reader = entryReader(this.inboxDir, entryNames, this.options.maxFieldBytes);
+    let journaled = false;
     try {
       this.database.transaction(() => {
         let batch: PassItem[] = [];
@@ -127,37 +115,31 @@ export class Ingestor {
           }
         }
         this.ingestBatch(batch, reader, report, pass);
+        // The order goes to disk before the COMMIT: a store that holds these events always has it beside it.
+        journaled = pass.consumed.length > 0;
+        this.journal(pass);
       });
+    } catch (error) {
+      // The line names entries the store does not hold: dropped before the next pass journals them again.
+      if (journaled) this.recovered = false;
+      throw error;
     } finally {
       reader.close();
     }
-    for (const name of pass.consumed) this.consumed.add(name);
-    for (const [name, reason] of pass.unreadable) this.consumedUnreadable.set(name, reason);
-    this.consumedOrder.push(...pass.order);
-    this.consumedInterleaved ||= pass.interleaved;
+    for (const name of pass.consumed) this.committed.add(name);
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
-    this.consumedBytes += pass.bytes;
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
     return report;
   }
 
-  /** Journals what was appended, then flushes the store durably; those inbox entries become safe to archive. */
-  commit(): number {
-    this.recoverJournal();
-    // The order goes to disk first: a store that holds these events always has it beside it.
-    if (this.consumed.size > 0) {
-      this.segments.appendGroup([...this.consumed], this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, this.consumedBytes, {
-        unreadable: this.consumedUnreadable, ...(this.consumedInterleaved ? { order: this.consumedOrder } : {}),
-      });
-    }
-    const bytes = this.database.flush();
-    for (const name of this.consumed) this.committed.add(name);
-    this.consumed.clear();
-    this.consumedUnreadable.clear();
-    this.consumedOrder.length = 0;
-    this.consumedInterleaved = false;
-    this.consumedBytes = 0;
-    return bytes;
+  /** One fsynced journal line for the pass: its inbox files, in append order, and the last position it reaches. */
+  private journal(pass: Pass): void {
+    if (pass.consumed.length === 0) return;
+    // `order`, where entry files were merged between a log's records: `consumed` lists a log
+    // once it is read whole, and a replay of whole logs would append in another order.
+    this.segments.appendGroup(pass.consumed, this.database.store.lastGlobalPosition(), this.options.maxFieldBytes, pass.bytes, {
+      unreadable: pass.unreadable, ...(pass.interleaved ? { order: pass.order } : {}),
+    });
   }
 
   /**
@@ -188,8 +170,8 @@ export class Ingestor {
     if (!this.sealing) {
       this.sealing = true;
       try {
-        // Seal only when every journaled flush has landed (a failed flush leaves entries consumed).
-        if (this.consumed.size === 0 && this.segments.full) this.segments.seal(this.inboxDir);
+        // Seal only once every journal line is known to have its commit (recoverJournal has run).
+        if (this.recovered && this.segments.full) this.segments.seal(this.inboxDir);
         for (const sealed of this.segments.unfinishedSeals()) await this.finishSeal(sealed);
       } finally {
         this.sealing = false;
@@ -219,8 +201,8 @@ export class Ingestor {
     return sessions;
   }
 
-  get waitingForFlush(): number {
-    return this.consumed.size;
+  get hasWorkflowSessions(): boolean {
+    return this.workflowSessions.size > 0;
   }
 
   get waitingForRemoval(): number {
@@ -243,7 +225,7 @@ export class Ingestor {
     }
   }
 
-  /** Once per writer: forget journal groups of a flush that never reached the disk. */
+  /** Once per writer (and after a failed commit): forget journal groups whose commit never reached the disk. */
   private recoverJournal(): void {
     if (this.recovered) return;
     this.segments.dropUnlanded(this.database.store.lastGlobalPosition());
@@ -253,7 +235,7 @@ export class Ingestor {
   /** Removes a sealed journal's archived entries (those no later journal names), then the journal. */
   private async finishSeal(sealed: { journal: string; entries: readonly string[] }): Promise<void> {
     const needed = this.segments.namesAfter(sealed.journal);
-    const names = sealed.entries.filter((name) => !needed.has(name) && !this.consumed.has(name) && !this.committed.has(name));
+    const names = sealed.entries.filter((name) => !needed.has(name) && !this.committed.has(name));
     for (let start = 0; start < names.length; start += 16) {
       await Promise.all(names.slice(start, start + 16).map(async (name) => {
         try {
@@ -275,7 +257,7 @@ export class Ingestor {
       throw error;
     }
     return names
-      .filter((n) => isInboxItemName(n) && !this.consumed.has(n) && !this.committed.has(n) && !this.stuck.has(n))
+      .filter((n) => isInboxItemName(n) && !this.committed.has(n) && !this.stuck.has(n))
       .sort();
   }
 
@@ -354,20 +336,4 @@ export class Ingestor {
     pass.unreadable.set(name, reason);
     return { records: unreadableRecords(name, reason, this.options), bytes: 0 };
   }
-}
-
-/** What a pass adds to the store, at most, per byte of inbox it reads (rows, indexes, pages part full). */
-const PASS_GROWTH_FACTOR = 2;
-
-/** The inbox files' sizes together (one that is gone counts 0). */
-function bytesOf(dir: string, names: readonly string[]): number {
-  let total = 0;
-  for (const name of names) {
-    try {
-      total += lstatSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
-    } catch {
-      // Unreadable: the pass quarantines it, and it adds nothing.
-    }
-  }
-  return total;
 }

@@ -187,14 +187,14 @@ export class LiveIngest {
     }, this.options.flushDebounceMs());
   }
 
+  // The events were committed by the pass: what is left is batched here (snapshots, archiving).
   private runFlush(): void {
     const writer = this.writer;
-    if (writer === undefined || !writer.pendingFlush) return;
+    if (writer === undefined) return;
     try {
-      writer.flush();
+      if (writer.pendingFlush) writer.flush();
     } catch (error) {
-      this.options.log(`flush failed: ${(error as Error).message} (entries stay in the inbox)`);
-      return;
+      this.options.log(`snapshots not written: ${(error as Error).message} (the events are stored)`);
     }
     writer.removeCommittedEntries().catch((error: unknown) => this.options.log(`inbox cleanup: ${String(error)}`));
     this.scheduleIdleWork();
@@ -209,7 +209,7 @@ export class LiveIngest {
       try {
         const indexed = this.writer.catchUpFullText(5000);
         if (indexed === 5000) this.scheduleIdleWork();
-        else if (indexed > 0) this.scheduleFlush();
+        else if (indexed > 0 && this.writer.pendingFlush) this.scheduleFlush();
       } catch (error) {
         this.options.log(`full-text index: ${(error as Error).message}`);
       }

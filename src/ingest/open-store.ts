@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, linkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
 import { LogbookDatabase, moveAside } from '../store/logbook-database';
-import type { WriterResidence } from '../store/logbook-database';
 import type { Redactor } from '../domain/redaction/types';
-import { fsyncDir, writeFileDurably } from '../store/durable-file';
+import { fsyncDir } from '../store/durable-file';
+import { ensurePrivateDirs } from '../capture/safe-fs';
 import { CausationLinker } from './causation';
 import { emptyReport } from './ingestor';
 import { appendRecords, entryRecords, unreadableRecords } from './entry-records';
@@ -21,19 +21,12 @@ export interface OpenedStore {
 }
 
 /**
- * Opens the store for the single writer. A corrupt file is moved aside (never deleted) and a
- * corrupt or missing one is rebuilt from the raw segments, so no recorded event is lost.
+ * Opens the store for the single writer (who holds the ingest lock): read-write, which rolls
+ * back a commit a killed writer left half done. A corrupt file is moved aside (never deleted)
+ * and a corrupt or missing one is rebuilt from the raw segments, so no recorded event is lost.
  */
-export async function openStoreForWriting(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY, redactor?: Redactor): Promise<OpenedStore> {
-  const opened = await openOrRebuild(paths, residence, redactor);
-  return { ...opened, database: opened.database.tuneForWriting() };
-}
-
-/** The writer keeps the store in SQLite's memory while it is small enough (logbook-database.ts). */
-const IN_MEMORY: WriterResidence = { inMemory: true };
-
-async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence, redactor: Redactor | undefined): Promise<OpenedStore> {
-  const outcome = await LogbookDatabase.open(paths.store, residence);
+export async function openStoreForWriting(paths: LogbookPaths, redactor?: Redactor): Promise<OpenedStore> {
+  const outcome = await LogbookDatabase.open(paths.store, { writer: true });
   const name = relative(paths.workspace, paths.store);
   if (outcome.ok) {
     const messages = outcome.migrated.length > 0 ? [`${name}: applied schema migrations ${outcome.migrated.join(', ')}`] : [];
@@ -41,18 +34,23 @@ async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence, re
   }
   const segments = new SegmentLog(paths.segments);
   if (outcome.problem.kind === 'missing') {
-    if (segments.count() === 0) return { database: await LogbookDatabase.create(paths.store, residence), messages: [] };
-    const rebuilt = await rebuildFromSegments(paths, residence, { redactor });
+    if (segments.count() === 0) {
+      ensurePrivateDirs([dirname(paths.store)]);
+      removePageFile(paths.store, 'journal');
+      return { database: await LogbookDatabase.create(paths.store), messages: [] };
+    }
+    const rebuilt = await rebuildFromSegments(paths, { redactor });
     return { database: rebuilt.database, messages: [`${name} was missing: rebuilt it from the raw segments (${rebuilt.events} events).`, ...rebuildMessages(paths, rebuilt)] };
   }
   // The unreadable file stays where it is until the rebuilt store is there to replace it.
-  const rebuilt = await rebuildFromSegments(paths, residence, { write: false, redactor });
+  const rebuilt = await rebuildFromSegments(paths, { write: false, redactor });
   const movedTo = moveAside(paths.store);
-  rebuilt.database.flush();
+  const database = await installRebuilt(rebuilt.database, paths.store);
+  const reason = outcome.problem.reason;
   return {
-    database: rebuilt.database,
+    database,
     messages: [
-      `${name} could not be read (${outcome.problem.reason}). It was moved to ${relative(paths.workspace, movedTo)} and the store was rebuilt from the raw segments (${rebuilt.events} events).`,
+      `${name} could not be read (${reason}). It was moved to ${relative(paths.workspace, movedTo)} and the store was rebuilt from the raw segments (${rebuilt.events} events).`,
       ...rebuildMessages(paths, rebuilt),
     ],
   };
@@ -60,26 +58,68 @@ async function openOrRebuild(paths: LogbookPaths, residence: WriterResidence, re
 
 /** A store replayed from the raw segments, and what the replay could not read. */
 export interface RebuiltStore extends RebuildFindings {
-  /** Bound to the store's path (`write: false`: not written there yet). */
+  /** Open for writing: on the store's path, or (`write: false`) on the file beside it where it was built. */
   readonly database: LogbookDatabase;
+}
+
+/** Where a rebuild builds its page file, beside the store (under the ingest lock: one at a time). */
+export function rebuildingPath(store: string): string {
+  return `${store}.rebuilding`;
 }
 
 /**
  * Replays the raw segments into a fresh store: every entry in the order it was first ingested,
  * normalised and linked as it was then, so global positions come out the same. Whatever cannot
  * be read (a bad journal line, a cut gzip segment, an entry that is gone) is skipped and
- * reported, and the rest still comes back. Written durably to `paths.store` unless `write` is false.
+ * reported, and the rest still comes back. The new page file is built beside the store and
+ * renamed over it (installRebuilt), unless `write` is false: it then stays beside it.
  */
-export async function rebuildFromSegments(paths: LogbookPaths, residence: WriterResidence = IN_MEMORY, options: { readonly write?: boolean; readonly redactor?: Redactor } = {}): Promise<RebuiltStore> {
-  const database = (await LogbookDatabase.create(paths.store, residence)).tuneForWriting();
+export async function rebuildFromSegments(paths: LogbookPaths, options: { readonly write?: boolean; readonly redactor?: Redactor } = {}): Promise<RebuiltStore> {
+  const building = rebuildingPath(paths.store);
+  ensurePrivateDirs([dirname(building)]);
+  removePageFile(building, 'all');
+  const database = await LogbookDatabase.create(building);
+  let findings: RebuildFindings;
   try {
-    const findings = replayInto(database, paths, options.redactor);
-    if (options.write !== false) database.flush();
-    return { database, ...findings };
+    findings = replayInto(database, paths, options.redactor);
+    database.catchUpFullText();
   } catch (error) {
     database.close();
+    removePageFile(building, 'all');
     throw error;
   }
+  if (options.write === false) return { database, ...findings };
+  return { database: await installRebuilt(database, paths.store), ...findings };
+}
+
+/**
+ * Puts a page file built beside the store (rebuildFromSegments) in its place: closed (its last
+ * commit is on disk), renamed over the store, reopened there for writing. A journal the old store
+ * left is moved away first: SQLite would otherwise play it into the new file.
+ */
+export async function installRebuilt(database: LogbookDatabase, store: string): Promise<LogbookDatabase> {
+  const from = database.path;
+  if (from === undefined) throw new Error('only a store file can be installed');
+  database.close();
+  return openMovedStore(from, store, { writer: true });
+}
+
+async function openMovedStore(from: string, to: string, options: { readonly writer: boolean }): Promise<LogbookDatabase> {
+  if (existsSync(`${to}-journal`)) renameSync(`${to}-journal`, `${to}-journal.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  renameSync(from, to);
+  fsyncDir(dirname(to));
+  removePageFile(from, 'locks');
+  const reopened = await LogbookDatabase.open(to, options);
+  if (!reopened.ok) throw new Error(`the rebuilt store ${to} could not be read back: ${reopened.problem.kind === 'missing' ? 'it is missing' : reopened.problem.reason}`);
+  return reopened.database;
+}
+
+/** Removes what a page file leaves beside its name: its locks, its journal too, or the file itself too ('all', a failed rebuild's). */
+function removePageFile(path: string, what: 'locks' | 'journal' | 'all'): void {
+  const names = [`${path}-readers`, `${path}-reserved`, `${path}-pending`];
+  if (what !== 'locks') names.push(`${path}-journal`);
+  if (what === 'all') names.push(path);
+  for (const name of names) rmSync(name, { recursive: true, force: true });
 }
 
 function replayInto(database: LogbookDatabase, paths: LogbookPaths, redactor: Redactor | undefined): RebuildFindings {
@@ -123,43 +163,50 @@ export interface RebuildOutcome extends RebuiltStore, RebuildFiles {
   readonly messages: string[];
 }
 
-/** The rebuild `logbook rebuild` runs: in memory, with the redactor of the workspace's settings. */
+/** The rebuild `logbook rebuild` runs: beside the store, with the redactor of the workspace's settings. */
 export function rebuildWith(redactor: Redactor | undefined): (paths: LogbookPaths) => Promise<RebuiltStore> {
-  return (p) => rebuildFromSegments(p, IN_MEMORY, { write: false, redactor });
+  return (p) => rebuildFromSegments(p, { write: false, redactor });
 }
 
 /**
- * `logbook rebuild`: rebuilds from the segments in memory, then keeps whichever store holds
- * more. A rebuild that fails leaves the store as it was. A rebuilt store with fewer events than
- * the current one (some segment could not be read) is written beside it and the current one
- * stays; otherwise the old file gets a second name (the backup) and the rebuilt one replaces it
- * (temp file, fsync, rename): the store's path holds a whole store at every instant.
+ * `logbook rebuild` (under the ingest lock): rebuilds from the segments into a file beside the
+ * store, then keeps whichever store holds more. A rebuild that fails leaves the store as it was.
+ * A rebuilt store with fewer events than the current one (some segment could not be read) is
+ * kept aside and the current one stays; otherwise the old file gets a second name (the backup)
+ * and the rebuilt one is renamed over it: the store's path holds a whole store at every instant.
+ * Readers see the new file (another inode) and reopen it.
  */
 export async function rebuildStore(paths: LogbookPaths, rebuild: (paths: LogbookPaths) => Promise<RebuiltStore> = rebuildWith(undefined)): Promise<RebuildOutcome> {
   const currentEvents = await eventsIn(paths.store);
-  const rebuilt = await rebuild(paths);
+  let rebuilt: RebuiltStore;
+  try {
+    rebuilt = await rebuild(paths);
+  } catch (error) {
+    removePageFile(rebuildingPath(paths.store), 'all');
+    throw error;
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (currentEvents !== undefined && currentEvents > rebuilt.events) {
     const aside = `${paths.store}.rebuilt-${stamp}`;
-    try {
-      writeFileDurably(aside, rebuilt.database.export());
-    } finally {
-      // Bound to the store's path, where a flush would overwrite the fuller store: read back from aside.
-      rebuilt.database.close();
-    }
-    const reopened = await LogbookDatabase.open(aside);
-    if (!reopened.ok) throw new Error(`the rebuilt store ${aside} could not be read back: ${reopened.problem.kind === 'corrupt' ? reopened.problem.reason : 'it is missing'}`);
-    return finish(paths, { ...rebuilt, database: reopened.database, kept: 'current', backup: undefined, aside, currentEvents });
+    const from = rebuilt.database.path as string;
+    rebuilt.database.close();
+    const database = await openMovedStore(from, aside, { writer: false });
+    return finish(paths, { ...rebuilt, database, kept: 'current', backup: undefined, aside, currentEvents });
   }
   const backup = existsSync(paths.store) ? `${paths.store}.before-rebuild-${stamp}` : undefined;
+  let database: LogbookDatabase;
   try {
-    if (backup !== undefined) keepCopy(paths.store, backup);
-    rebuilt.database.flush();
+    if (backup !== undefined) {
+      keepCopy(paths.store, backup);
+      // A journal the old store left belongs with it: the backup opens as the store would have.
+      if (existsSync(`${paths.store}-journal`)) renameSync(`${paths.store}-journal`, `${backup}-journal`);
+    }
+    database = await installRebuilt(rebuilt.database, paths.store);
   } catch (error) {
     rebuilt.database.close();
     throw error;
   }
-  return finish(paths, { ...rebuilt, kept: 'rebuilt', backup, aside: undefined, currentEvents });
+  return finish(paths, { ...rebuilt, database, kept: 'rebuilt', backup, aside: undefined, currentEvents });
 }
 
 function finish(paths: LogbookPaths, outcome: Omit<RebuildOutcome, 'messages'>): RebuildOutcome {

@@ -42,7 +42,7 @@ export class LogbookWriter {
     const attempt = tryAcquireLock(paths.lock, owner);
     if (!attempt.acquired) return { ok: false, holder: attempt.holder };
     try {
-      const { database, messages } = await openStoreForWriting(paths, undefined, options.redactor);
+      const { database, messages } = await openStoreForWriting(paths, options.redactor);
       if (attempt.tookOverFrom !== undefined) {
         messages.unshift(`took over a stale ingest lock from ${attempt.tookOverFrom.owner} (pid ${attempt.tookOverFrom.pid} on ${attempt.tookOverFrom.hostname})`);
       }
@@ -55,8 +55,9 @@ export class LogbookWriter {
   }
 
   /**
-   * Appends what waits in the inbox; nothing leaves the inbox until flush(). Then the usage the
-   * transcripts of the sessions it touched gained goes to the inbox, and in with the same pass.
+   * Appends what waits in the inbox and commits it (durable when this returns): journal line,
+   * then COMMIT. Then the usage the transcripts of the sessions it touched gained goes to the
+   * inbox, and in with a second pass. The entries leave the inbox later (removeCommittedEntries).
    */
   ingest(report: IngestReport = emptyReport()): IngestReport {
     this.assertOwned();
@@ -78,16 +79,16 @@ export class LogbookWriter {
     return this.usage.isBehind;
   }
 
-  /** Durable write of the store, then removal of the inbox entries it holds. */
-  flush(): number {
+  /**
+   * The work that follows commits, batched (debounced in VS Code): a catalog snapshot that fell
+   * due (its own commit), and the hook's session snapshots. The events themselves were durable
+   * at ingest(): nothing here is needed for them.
+   */
+  flush(): void {
     this.assertOwned();
-    // Saved before the durable write, so a catalog snapshot that falls due travels with the
-    // events it describes instead of costing a second write of the whole file.
-    if (this.withCatalog((catalog) => catalog.saveIfDue(), false)) this.database.markDirty();
-    const bytes = this.ingestor.commit();
-    // The hook decides from these snapshots: refresh them only once the events are on disk.
+    this.withCatalog((catalog) => catalog.saveIfDue(), false);
+    // The hook decides from these snapshots: refreshed from committed events only.
     this.sessionSnapshots.write(this.ingestor.takeWorkflowSessions());
-    return bytes;
   }
 
   /** Why the catalog snapshots stopped, if they did (the events are stored regardless). */
@@ -96,7 +97,7 @@ export class LogbookWriter {
   }
 
   // A read model must never keep events from reaching the disk: a failure stops the snapshots,
-  // not the flush or the idle work.
+  // not the ingest or the idle work.
   private withCatalog<T>(work: (catalog: PersistedCatalog) => T, otherwise: T): T {
     if (this.catalogError !== undefined) return otherwise;
     try {
@@ -118,10 +119,11 @@ export class LogbookWriter {
   }
 
   /**
-   * Idle work for the projections the store keeps, persisted by the next flush: index what the
-   * full-text index has not seen yet, and, once a catalog snapshot is due, fold the session
-   * catalog towards it (reading events back costs more than the append: never on the hot path).
-   * Returns the larger step, so a caller that repeats full steps keeps both moving.
+   * Idle work for the projections the store keeps: index what the full-text index has not seen
+   * yet (one commit per call: callers take large steps), and, once a catalog snapshot is due,
+   * fold the session catalog towards it (saved by the next flush; reading events back costs
+   * more than the append: never on the hot path). Returns the larger step, so a caller that
+   * repeats full steps keeps both moving.
    */
   catchUpFullText(limit?: number): number {
     this.assertOwned();
@@ -130,8 +132,9 @@ export class LogbookWriter {
     return Math.max(indexed, folded);
   }
 
+  /** Whether flush() has work: snapshots to write (the events are committed already). */
   get pendingFlush(): boolean {
-    return this.database.isDirty || this.ingestor.waitingForFlush > 0 || this.withCatalog((catalog) => catalog.saveDue, false);
+    return this.ingestor.hasWorkflowSessions || this.withCatalog((catalog) => catalog.saveDue, false);
   }
 
   heartbeat(): void {
@@ -142,7 +145,7 @@ export class LogbookWriter {
     return this.lock.stillOwned();
   }
 
-  /** Flushes what is pending and releases the lock. */
+  /** Writes the snapshots that are due and releases the lock (committed entries left in the inbox are archived by the next writer). */
   close(): void {
     try {
       if (this.pendingFlush && this.lock.stillOwned()) this.flush();

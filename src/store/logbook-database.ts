@@ -1,20 +1,24 @@
-import { lstatSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, closeSync, statSync } from 'node:fs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { migrate } from './schema';
+import { CURRENT_SCHEMA_VERSION, migrate } from './schema';
 import { SqliteEventStore } from './sqlite-event-store';
-import { removeStaleTemps, writeFileDurably } from './durable-file';
-import { readSafe } from '../capture/safe-fs';
-import { copyDatabase, moveMainDatabase, residenceSupported } from './residence';
-import type { Residence } from './residence';
+import { removeStaleTemps } from './durable-file';
+import { openSafe, readSafe } from '../capture/safe-fs';
+import { openPageFile } from './pagefile/page-file';
+import { checkCompanions } from './pagefile/companions';
 
-/** The writer's page cache, in KiB (sql.js's default is 2 MB). */
+/** SQLite's page cache of the single writer, in KiB: the writer's memory bound, whatever the store's size. */
 const WRITER_CACHE_KIB = 16 * 1024;
+/** A reader's page cache, in KiB. */
+const READER_CACHE_KIB = 8 * 1024;
 
 /** Why a store file could not be used as it is. */
 export type StoreFileProblem =
   | { readonly kind: 'missing' }
-  | { readonly kind: 'corrupt'; readonly reason: string };
+  | { readonly kind: 'corrupt'; readonly reason: string }
+  /** A writer was killed mid-commit: its journal must be rolled back (by a writer) before anyone reads. */
+  | { readonly kind: 'interrupted'; readonly reason: string };
 
 export type OpenStoreOutcome =
   | { readonly ok: true; readonly database: LogbookDatabase; readonly migrated: number[] }
@@ -23,140 +27,108 @@ export type OpenStoreOutcome =
 /** Page size of a new store file, in bytes. */
 export const PAGE_SIZE = 16_384;
 
-/**
- * The writer's store stays in SQLite's memory (residence.ts) while it is at most this big; past
- * it, it goes back onto sql.js's file. sql.js's WASM memory ends at 2 GB, and a pass must have
- * room to grow in it.
- */
-export const MEMORY_LIMIT_BYTES = 256 * 1024 * 1024;
-
-/** How the single writer holds the store (readers take the defaults: a plain sql.js file). */
-export interface WriterResidence {
-  /** Keep the database in SQLite's memory while it stays within `memoryLimitBytes`. */
-  readonly inMemory: boolean;
-  readonly memoryLimitBytes?: number;
+export interface OpenOptions {
+  /** The single writer (holding the ingest lock): read-write, which also rolls back a journal a killed writer left. Otherwise read-only. */
+  readonly writer?: boolean;
 }
 
+/** How a LogbookDatabase holds its data: a page file (written a page at a time), or SQLite's memory (tests, old-schema readers). */
+export type Holding = 'page-file' | 'read-only' | 'memory';
+
 /**
- * The store file: a real SQLite file that sql.js holds in memory. Only the single writer
- * flushes it; readers open a snapshot. A flush is durable (temp, fsync, rename).
+ * The store file, read and written a page at a time (pagefile/): a COMMIT is durable (SQLite's
+ * rollback journal, fsync), a query reads only the pages it needs. The single writer opens it
+ * read-write; readers read-only, with locks that keep them off pages a commit is writing.
  */
 export class LogbookDatabase {
   readonly store: SqliteEventStore;
-  private dirty = false;
-  private where: Residence = 'file';
-  private memoryLimit = MEMORY_LIMIT_BYTES;
-  private writerTuned = false;
+  private closed = false;
 
-  private constructor(private readonly db: Database, readonly path: string | undefined, private readonly sqlJs: SqlJsStatic) {
+  private constructor(private readonly db: Database, readonly path: string | undefined, sqlJs: SqlJsStatic, readonly holding: Holding) {
     this.store = new SqliteEventStore(db, undefined, sqlJs);
+    this.store.readOnly = holding === 'read-only';
   }
 
-  /** A fresh database (in memory, or to be flushed to `path`), with the current schema. */
-  static async create(path?: string, residence?: WriterResidence): Promise<LogbookDatabase> {
+  /**
+   * A fresh database with the current schema: a new page file at `path` (which must not hold a
+   * store already), or, without a path, in memory (tests, benches).
+   */
+  static async create(path?: string): Promise<LogbookDatabase> {
     const SQL = await loadSqlJs();
-    const database = new LogbookDatabase(new SQL.Database(), path, SQL);
-    // Only an empty database takes a page size (and the move into memory copies it). Rows are
-    // hook payloads of ~1 KB, a few per 4 KB page; on 16 KB pages the writer's INSERTs split
-    // fewer pages and an export copies a quarter as many. Stores made before keep their 4 KB
-    // pages: a rebuild moves them over.
-    database.db.run(`PRAGMA page_size = ${PAGE_SIZE}`);
-    if (residence?.inMemory === true) {
-      try {
-        database.moveInto('memory', residence.memoryLimitBytes);
-      } catch {
-        // No memory for it: the store stays on sql.js's file, as readers hold it.
-      }
+    let database: LogbookDatabase;
+    if (path === undefined) {
+      database = new LogbookDatabase(new SQL.Database(), undefined, SQL, 'memory');
+      // Rows are hook payloads of ~1 KB, a few per 4 KB page; on 16 KB pages INSERTs split fewer pages.
+      database.db.run(`PRAGMA page_size = ${PAGE_SIZE}`);
+    } else {
+      if (existsSync(path) && statSync(path).size > 0) throw new Error(`${path} already holds a store`);
+      removeStaleTemps(path);
+      checkCompanions(path);
+      const file = await openPageFile(path, { cacheKiB: WRITER_CACHE_KIB, pageSize: PAGE_SIZE });
+      database = new LogbookDatabase(file.db, file.path, SQL, 'page-file');
     }
-    migrate(database.db);
-    database.dirty = true;
+    try {
+      migrate(database.db);
+    } catch (error) {
+      database.close();
+      throw error;
+    }
     return database;
   }
 
-  /** Opens an existing file; a missing or unreadable one is reported, never thrown. */
-  static async open(path: string, residence?: WriterResidence): Promise<OpenStoreOutcome> {
+  /**
+   * Opens an existing store file; a missing, unreadable or interrupted one is reported, never
+   * thrown. There is no integrity check here (its cost would follow the file's size): damage is
+   * found when SQLite meets it, and the writer then moves the file aside and rebuilds.
+   */
+  static async open(path: string, options: OpenOptions = {}): Promise<OpenStoreOutcome> {
     removeStaleTemps(path);
     // lstat: a dangling link is not a missing store but a planted one (refused below).
     if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return { ok: false, problem: { kind: 'missing' } };
-    const SQL = await loadSqlJs();
-    let db: Database | undefined;
-    let target: LogbookDatabase | undefined;
+    // A planted journal link or lock marker is named, never followed (nor the store moved aside for it).
+    checkCompanions(path);
+    let database: LogbookDatabase | undefined;
     try {
-      // A planted link (to another store, or any file) or FIFO is refused, not read: the writer
-      // then moves the link aside and rebuilds, as for any unreadable store.
-      const bytes = readSafe(path);
-      db = new SQL.Database(bytes);
-      const check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
-      if (check !== 'ok') throw new Error(`integrity check: ${String(check)}`);
-      const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
-      if (tables.length === 0) throw new Error('it has no events table');
-      if (residence?.inMemory === true && bytes.length <= (residence.memoryLimitBytes ?? MEMORY_LIMIT_BYTES)) {
-        target = LogbookDatabase.copyIntoMemory(SQL, db, path, residence.memoryLimitBytes);
-        if (target !== undefined) {
-          db.close();
-          db = target.db;
-        }
+      // A planted link (to another store, or any file), a FIFO or a hard link is refused, not
+      // read: the writer then moves it aside and rebuilds, as for any unreadable store.
+      closeSync(openSafe(path, 'read'));
+      const SQL = await loadSqlJs();
+      const writer = options.writer === true;
+      const file = await openPageFile(path, { readonly: !writer, cacheKiB: writer ? WRITER_CACHE_KIB : READER_CACHE_KIB });
+      database = new LogbookDatabase(file.db, file.path, SQL, writer ? 'page-file' : 'read-only');
+      const tables = database.db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'schema_migrations')");
+      const names = new Set((tables[0]?.values ?? []).map((row) => String(row[0])));
+      if (!names.has('events')) throw new Error('it has no events table');
+      if (!writer && (!names.has('schema_migrations') || database.schemaVersion() < CURRENT_SCHEMA_VERSION)) {
+        // Readers never write the file: a store of an older schema (until the writer migrates it) is read whole and migrated in memory.
+        database.close();
+        database = undefined;
+        return LogbookDatabase.openInMemory(SQL, path);
       }
-      const migrated = migrate(db);
-      const database = target?.db === db ? target : new LogbookDatabase(db, path, SQL);
-      if (migrated.length > 0) database.dirty = true;
-      return { ok: true, database, migrated };
+      return { ok: true, database, migrated: writer ? migrate(database.db) : [] };
     } catch (error) {
-      db?.close();
-      return { ok: false, problem: { kind: 'corrupt', reason: (error as Error).message } };
+      database?.close();
+      const reason = (error as Error).message;
+      // A read-only connection cannot roll back a journal a killed writer left (SQLITE_READONLY_ROLLBACK).
+      if (options.writer !== true && /readonly database/i.test(reason) && existsSync(`${path}-journal`)) return { ok: false, problem: { kind: 'interrupted', reason } };
+      return { ok: false, problem: { kind: 'corrupt', reason } };
     }
   }
 
-  /**
-   * A copy of `source` in a database that is in memory from the start (sql.js's file of it stays
-   * empty); undefined when it cannot be made (this sql.js, or no memory for it): the caller
-   * keeps the file. Never a reason to call the store corrupt.
-   */
-  private static copyIntoMemory(SQL: SqlJsStatic, source: Database, path: string, memoryLimitBytes: number | undefined): LogbookDatabase | undefined {
-    const target = new LogbookDatabase(new SQL.Database(), path, SQL);
+  private static openInMemory(SQL: SqlJsStatic, path: string): OpenStoreOutcome {
+    const db = new SQL.Database(readSafe(path));
     try {
-      // SQLite copies into an in-memory database only between equal page sizes, and an
-      // in-memory database takes its page size with the move.
-      target.db.run(`PRAGMA page_size = ${Number(source.exec('PRAGMA page_size')[0]?.values[0]?.[0])}`);
-      if (!target.moveInto('memory', memoryLimitBytes)) throw new Error('this sql.js cannot hold a database in memory');
-      copyDatabase(SQL, source, target.db);
-      return target;
-    } catch {
-      target.close();
-      return undefined;
+      const migrated = migrate(db);
+      return { ok: true, database: new LogbookDatabase(db, path, SQL, 'memory'), migrated };
+    } catch (error) {
+      db.close();
+      throw error;
     }
   }
 
-  /** Where the main database lives now: in SQLite's memory, or on sql.js's file. */
-  get residence(): Residence {
-    return this.where;
-  }
-
-  /**
-   * The single writer's connection. Its rollback journal can live in memory, and a larger page
-   * cache spills pages to sql.js's file less often in the middle of a pass. Neither touches
-   * durability, which is the flush's (export, temp file, fsync, rename); a rollback still
-   * undoes a failed pass. Kept across a move (pragmas belong to a connection).
-   */
-  tuneForWriting(): this {
-    this.writerTuned = true;
-    this.applyWriterPragmas();
-    return this;
-  }
-
-  /**
-   * Leaves memory for sql.js's file when the store, grown by `growthBytes` more, would pass the
-   * limit; the writer calls it before a pass with what the pass may add. Returns whether it moved.
-   */
-  keepWithinMemory(growthBytes = 0): boolean {
-    if (this.where !== 'memory' || this.store.inTransaction || this.byteSize() + growthBytes <= this.memoryLimit) return false;
-    try {
-      return this.moveInto('file');
-    } catch {
-      // SQLite refused the copy (it leaves the store as it was): it stays in memory, and the
-      // next call tries again. Within WASM's 2 GB that is no loss, only a missed precaution.
-      return false;
-    }
+  private schemaVersion(): number {
+    const value = this.db.exec('SELECT COALESCE(MAX(version), 0) FROM schema_migrations')[0]?.values[0]?.[0];
+    return typeof value === 'number' ? value : 0;
   }
 
   /** The database's size: pages × page size. */
@@ -166,32 +138,7 @@ export class LogbookDatabase {
     return pages * size;
   }
 
-  private moveInto(to: Residence, memoryLimitBytes?: number): boolean {
-    if (to === this.where || !residenceSupported(this.sqlJs, this.db)) return false;
-    this.store.beforeExport();
-    moveMainDatabase(this.sqlJs, this.db, to);
-    this.where = to;
-    if (memoryLimitBytes !== undefined) this.memoryLimit = memoryLimitBytes;
-    this.applyWriterPragmas();
-    return true;
-  }
-
-  private applyWriterPragmas(): void {
-    if (!this.writerTuned) return;
-    this.db.run('PRAGMA journal_mode = MEMORY');
-    // Pages of an in-memory database are never evicted: the cache size only matters on the file.
-    this.db.run(`PRAGMA cache_size = -${WRITER_CACHE_KIB}`);
-  }
-
-  get isDirty(): boolean {
-    return this.dirty;
-  }
-
-  markDirty(): void {
-    this.dirty = true;
-  }
-
-  /** Runs `work` in one transaction: many appends, one commit. */
+  /** Runs `work` in one transaction: many appends, one commit (durable on a page file). */
   transaction<T>(work: () => T): T {
     this.db.run('BEGIN');
     this.store.inTransaction = true;
@@ -199,7 +146,6 @@ export class LogbookDatabase {
     try {
       result = work();
       this.db.run('COMMIT');
-      this.dirty = true;
     } catch (error) {
       try {
         this.db.run('ROLLBACK');
@@ -207,37 +153,22 @@ export class LogbookDatabase {
         // SQLite already rolled it back (out of memory, disk full): the first error is the one to tell.
       }
       this.store.forgetVersions();
-      this.store.inTransaction = false;
-      // Out of memory while in memory: the next attempt of the same work runs on sql.js's file
-      // (sql.js's own file system is JavaScript memory, outside WASM's 2 GB).
-      if (this.where === 'memory' && /out of memory/i.test((error as Error).message)) this.keepWithinMemory(Number.POSITIVE_INFINITY);
       throw error;
     } finally {
       this.store.inTransaction = false;
     }
-    this.keepWithinMemory();
     return result;
   }
 
-  /** Brings the full-text index up to date (idle work for the writer); marks the file dirty. */
+  /** Brings the full-text index up to date (idle work for the writer), in one commit per call. */
   catchUpFullText(limit?: number): number {
-    const indexed = this.store.catchUpFullText(limit);
-    if (indexed > 0) {
-      this.dirty = true;
-      this.keepWithinMemory();
-    }
-    return indexed;
+    return this.transaction(() => this.store.catchUpFullText(limit));
   }
 
-  /** Writes the whole database durably; returns the bytes written (0 when nothing changed). */
-  flush(): number {
-    if (!this.dirty || this.path === undefined) return 0;
-    const bytes = this.export();
-    writeFileDurably(this.path, bytes);
-    this.dirty = false;
-    return bytes.length;
-  }
-
+  /**
+   * A copy of the whole database as one image (SQLite's file format), from a consistent read:
+   * for a copy kept aside, never for the store's own durability (every COMMIT is durable).
+   */
   export(): Uint8Array {
     this.store.beforeExport();
     return this.db.export();
@@ -249,14 +180,18 @@ export class LogbookDatabase {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.store.beforeExport();
     this.db.close();
   }
 }
 
-/** Moves an unusable store file aside (never deletes it) and returns where it went. */
+/** Moves an unusable store file aside (never deletes it), with its journal if it has one; returns where it went. */
 export function moveAside(path: string, now = new Date()): string {
   const target = `${path}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
   renameSync(path, target);
+  // A journal left beside the path would be played into the next store made there.
+  if (existsSync(`${path}-journal`)) renameSync(`${path}-journal`, `${target}-journal`);
   return target;
 }

@@ -37,6 +37,11 @@ export class SqliteEventStore implements EventStore {
   /** Set by the owner of an enclosing transaction: appends then skip their own savepoint. */
   inTransaction = false;
 
+  /** A reader's connection: a search indexes what the writer has not yet in a TEMP table, never in the file. */
+  readOnly = false;
+  /** The last position the TEMP index of a read-only connection holds. */
+  private tailIndexed = 0;
+
   append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion = 'any'): AppendResult {
     const current = this.streamVersion(streamId);
     checkExpected(streamId, expectedVersion, current);
@@ -131,11 +136,29 @@ export class SqliteEventStore implements EventStore {
     return rows.length;
   }
 
+  /**
+   * A reader cannot write the index: the events the writer has not indexed yet (usually few: it
+   * catches up after each pass) go into a TEMP full-text table of this connection, tokenized the
+   * same way. Returns whether that table exists.
+   */
+  private indexTail(): boolean {
+    const checkpoint = Number(this.scalar("SELECT position FROM projection_checkpoints WHERE name = 'fts'", []) ?? 0);
+    const from = Math.max(checkpoint, this.tailIndexed);
+    const rows = this.rows('SELECT global_position, type, data FROM events WHERE global_position > ? ORDER BY global_position', [from]);
+    if (rows.length === 0) return this.tailIndexed > 0;
+    if (this.tailIndexed === 0) this.db.run('CREATE VIRTUAL TABLE IF NOT EXISTS temp.events_fts_tail USING fts4(body, tokenize=unicode61)');
+    const insert = this.statement('INSERT INTO temp.events_fts_tail (docid, body) VALUES (?, ?)');
+    for (const [position, type, data] of rows) insert.run([position as number, searchableText(String(type), JSON.parse(String(data)) as unknown)]);
+    this.tailIndexed = Number(rows[rows.length - 1]?.[0]);
+    return true;
+  }
+
   streamVersion(streamId: string): number {
     const known = this.versions.get(streamId);
     if (known !== undefined) return known;
     const version = Number(this.scalar('SELECT COALESCE(MAX(stream_position), 0) FROM events WHERE stream_id = ?', [streamId]));
-    this.versions.set(streamId, version);
+    // A reader's connection is re-queried while the writer appends: nothing it reads stays known.
+    if (!this.readOnly) this.versions.set(streamId, version);
     return version;
   }
 
@@ -163,15 +186,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   search(query: string, options: { streamId?: string; limit?: number } = {}): RecordedEvent[] {
-    this.catchUpFullText();
+    const tail = this.readOnly ? this.indexTail() : (this.catchUpFullText(), false);
+    const matching = tail
+      ? 'SELECT docid FROM events_fts WHERE events_fts MATCH ? UNION SELECT docid FROM temp.events_fts_tail WHERE events_fts_tail MATCH ?'
+      : 'SELECT docid FROM events_fts WHERE events_fts MATCH ?';
+    const terms = tail ? [query, query] : [query];
     const limit = options.limit ?? -1;
     try {
       if (options.streamId !== undefined) {
-        return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (SELECT docid FROM events_fts WHERE events_fts MATCH ?)
-          AND stream_id = ? ORDER BY global_position LIMIT ?`, [query, options.streamId, limit]);
+        return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (${matching})
+          AND stream_id = ? ORDER BY global_position LIMIT ?`, [...terms, options.streamId, limit]);
       }
-      return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (SELECT docid FROM events_fts WHERE events_fts MATCH ?)
-        ORDER BY global_position LIMIT ?`, [query, limit]);
+      return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (${matching})
+        ORDER BY global_position LIMIT ?`, [...terms, limit]);
     } catch (error) {
       throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${quoteShort(query)} is not a valid full-text query (${whyMalformed(query, error)})`);
     }

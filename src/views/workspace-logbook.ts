@@ -8,8 +8,8 @@ import type { EventStore, RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
 
 // The read side of one workspace for the views. The window that ingests reads the writer's own
-// in-memory store (events show up before they are flushed); any other window reads the store file
-// and re-reads it when it changes. Either way the catalog folds only what is new.
+// connection; any other window keeps a read-only connection on the store file and re-queries it
+// (a new one when a rebuild replaced the file). Either way the catalog folds only what is new.
 
 export interface CatchUpResult {
   readonly sessions: ReadonlySet<string>;
@@ -84,14 +84,26 @@ export class WorkspaceLogbook {
 
   private async readFile(): Promise<LogbookDatabase | undefined> {
     let stamp: string;
+    let sameFile: boolean;
     try {
       const stat = statSync(this.paths.store);
       stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      // A page-file connection sees each commit as it is re-queried: only another file (a
+      // rebuild renamed over the store, another inode) needs a new one. A store read whole (an
+      // older schema, until the writer migrates it) is read again on every change.
+      sameFile = this.fileDatabase?.holding === 'read-only' ? this.fileStamp.split(':')[0] === String(stat.ino) : stamp === this.fileStamp;
     } catch {
       return this.fileDatabase;
     }
-    if (stamp === this.fileStamp && this.fileDatabase !== undefined) return this.fileDatabase;
-    const opened = await LogbookDatabase.open(this.paths.store);
+    if (sameFile && this.fileDatabase !== undefined) return this.fileDatabase;
+    let opened: Awaited<ReturnType<typeof LogbookDatabase.open>>;
+    try {
+      opened = await LogbookDatabase.open(this.paths.store);
+    } catch (error) {
+      // A planted journal link or lock marker beside the store: named, never followed.
+      this.log(`${(error as Error).message}; showing what was read before`);
+      return this.fileDatabase;
+    }
     if (!opened.ok) {
       if (opened.problem.kind === 'corrupt') this.log(`${this.paths.store} could not be read (${opened.problem.reason}); showing what was read before`);
       return this.fileDatabase;

@@ -96,7 +96,7 @@ test('secrets in hook events (log records and entry files), decisions and invali
     const held = events.find((e) => e.streamId === QUARANTINE_STREAM);
     assert.ok(held !== undefined && !JSON.stringify(held).includes(GITHUB) && (held.metadata['redactions'] as { notes: unknown[] }).notes.length === 1);
     // The rebuilt store is the same, from the cleaned raw copies.
-    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') }, undefined, { redactor: ingestRedactor({}).redactor });
+    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') }, { redactor: ingestRedactor({}).redactor });
     try {
       const again = rebuilt.database.store.readAll();
       assert.deepEqual(again.map((e) => [e.globalPosition, e.eventId, e.data, e.metadata]), events.map((e) => [e.globalPosition, e.eventId, e.data, e.metadata]));
@@ -145,7 +145,7 @@ test('what is not this machine\'s (a planted entry), a torn record and the sh la
     assert.equal(genuine.length, 1, 'the raw payload is still a genuine event');
     assert.deepEqual((genuine[0]?.metadata['redactions'] as { notes: { rule: string }[] }).notes.map((n) => n.rule), ['aws-access-key-id']);
     assert.equal(events.filter((e) => e.streamId === QUARANTINE_STREAM).length, 2);
-    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') }, undefined, { redactor: ingestRedactor({}).redactor });
+    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') }, { redactor: ingestRedactor({}).redactor });
     try {
       assert.deepEqual(rebuilt.database.store.readAll().map((e) => [e.globalPosition, e.eventId, e.data]), events.map((e) => [e.globalPosition, e.eventId, e.data]));
     } finally {
@@ -185,7 +185,7 @@ test('a rebuild of raw segments an earlier version wrote (secrets still in them)
     await started.writer.removeCommittedEntries();
     started.writer.close();
     assert.ok(everythingStored(paths).includes(GITHUB));
-    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') }, undefined, { redactor: ingestRedactor({}).redactor });
+    const rebuilt = await rebuildFromSegments({ ...paths, store: join(dir, 'rebuilt.sqlite') }, { redactor: ingestRedactor({}).redactor });
     try {
       const events = rebuilt.database.store.readAll();
       assert.equal(events.length, 1);

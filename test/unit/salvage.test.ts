@@ -130,7 +130,6 @@ test('a journal sealed with a garbage line keeps that line in its raw segment, a
       logInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Notification', pass });
       putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop', pass });
       ingestor.ingestPending();
-      ingestor.commit();
       await ingestor.removeCommitted();
       if (pass === 1) writeFileSync(journalOf(paths), `${readFileSync(journalOf(paths), 'utf8')}{"broken\n`);
     }
@@ -183,7 +182,6 @@ async function sealedWorkspace(dir: string): Promise<{ first: string[]; kept: st
   const put = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => putInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Notification', tag, i, pad: 'p'.repeat(200 + i) }));
   const first = put(40, 'first');
   ingestor.ingestPending();
-  ingestor.commit();
   const saved = join(dir, 'saved');
   mkdirSync(saved);
   const names = readdirSync(paths.inbox).filter((n) => n.endsWith('.json'));
@@ -195,13 +193,11 @@ async function sealedWorkspace(dir: string): Promise<{ first: string[]; kept: st
   const kept = first.filter((id) => keptNames.some((n) => n.includes(id)));
   const later = put(10, 'second');
   ingestor.ingestPending();
-  ingestor.commit();
   await ingestor.removeCommitted();
   // The open journal (its entries in the archive, no seal: a big threshold), then entries never ingested.
   const open = new Ingestor(database, paths.inbox, new SegmentLog(paths.segments), { maxFieldBytes: 65_536 });
   later.push(...put(5, 'open'));
   open.ingestPending();
-  open.commit();
   await open.removeCommitted();
   database.close();
   const pending = put(3, 'pending');
@@ -301,7 +297,7 @@ test('a rebuild that fails midway leaves the store exactly where it was, and not
     const before = readFileSync(paths.store);
     const files = readdirSync(paths.dir).sort();
     await assert.rejects(rebuildStore(paths, async (p) => {
-      const halfway = await rebuildFromSegments(p, undefined, { write: false });
+      const halfway = await rebuildFromSegments(p, { write: false });
       halfway.database.close();
       throw new Error('out of disk space');
     }), /out of disk space/);
@@ -379,10 +375,9 @@ test('entry files merged between a log\'s records (a workflow decision after its
         if (i % 2 === 0) logInInbox(paths.inbox, payload);
         else putInInbox(paths.inbox, payload);
       }
-      // Two passes, one flush: the journal's one line covers both.
+      // Two passes, each committed with a journal line of its own.
       ingestor.ingestPending();
     }
-    ingestor.commit();
     await ingestor.removeCommitted();
     const order = database.store.readAll().map((e) => `${(e.data as { pass: number }).pass}.${(e.data as { i: number }).i}`);
     assert.deepEqual(order, ['0.0', '0.1', '0.2', '0.3', '0.4', '0.5', '1.0', '1.1', '1.2', '1.3', '1.4', '1.5'], 'appended in receive order');

@@ -232,12 +232,10 @@ test('the writer saves catalog snapshots into the store file; a window resumes f
     opened.database.close();
 
     // Proof that the window restored rather than folded: a marker only the snapshot carries.
-    const marked = LogbookDatabase.open(paths.store).then((o) => {
+    const marked = LogbookDatabase.open(paths.store, { writer: true }).then((o) => {
       assert.ok(o.ok);
       const a = stored.state['a'] as SessionSummaryState;
       saveSnapshot(o.database.raw, stored, [['a', { ...a, prompts: 4242 }]], 'merge');
-      o.database.markDirty();
-      o.database.flush();
       o.database.close();
     });
     await marked;

@@ -101,7 +101,7 @@ test('the full-text index is a projection with a checkpoint: appends are indexed
   const db = await fresh();
   db.store.append('s', [anEvent({ data: { prompt: 'aardvark' } }), anEvent({ data: { prompt: 'aardvark again' } })]);
   assert.equal(db.catchUpFullText(1), 1, 'in steps of a given size');
-  assert.equal(db.isDirty, true);
+  assert.deepEqual(db.raw.exec("SELECT position FROM projection_checkpoints WHERE name = 'fts'")[0]?.values, [[1]], 'the checkpoint moved, in the same commit');
   assert.equal(db.store.search('aardvark').length, 2, 'search catches up the rest first');
   assert.equal(db.catchUpFullText(), 0);
   db.store.append('s', [anEvent({ data: { prompt: 'aardvark three' } })]);
@@ -125,7 +125,7 @@ test('migrations: an old store is brought to the current schema once, with its e
   assert.deepEqual(old.exec("SELECT position FROM projection_checkpoints WHERE name = 'fts'")[0]?.values, [[1]], 'the backfill counts as indexed');
 });
 
-test('migration 4 on a store file written at schema 3: snapshot tables added, events kept, the writer saves its catalog there', async () => {
+test('migration 4 on a store file written at schema 3: snapshot tables added by the writer, events kept, the writer saves its catalog there', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const SQL = await loadSqlJs();
@@ -138,7 +138,7 @@ test('migration 4 on a store file written at schema 3: snapshot tables added, ev
     writeFileSync(file, old.export());
     old.close();
 
-    const opened = await LogbookDatabase.open(file);
+    const opened = await LogbookDatabase.open(file, { writer: true });
     assert.ok(opened.ok);
     assert.deepEqual(opened.migrated, [4]);
     const { database } = opened;
@@ -147,7 +147,6 @@ test('migration 4 on a store file written at schema 3: snapshot tables added, ev
     assert.equal(readSnapshotHeader(database.raw, SESSION_CATALOG_NAME), undefined, 'no snapshot until the writer saves one');
     assert.equal(new PersistedCatalog(database.raw, database.store, 2).update(), true);
     assert.equal(loadCatalogSnapshot(database.raw, 2)?.state['s']?.prompts, 1);
-    database.flush();
     database.close();
     const again = await LogbookDatabase.open(file);
     assert.ok(again.ok);
@@ -173,7 +172,7 @@ test('streams() summarises each session with its first and last event', async ()
   assert.equal(b?.streamId, 'b');
 });
 
-test('a new store file has 16 KB pages, kept through flush and reopen; an older file with 4 KB pages is used as it is', async () => {
+test('a new store file has 16 KB pages, kept through commit and reopen; an older file with 4 KB pages is used as it is', async () => {
   const { dir, cleanup } = tempDir();
   const pageSize = (database: LogbookDatabase): unknown => database.raw.exec('PRAGMA page_size')[0]?.values[0]?.[0];
   try {
@@ -181,7 +180,6 @@ test('a new store file has 16 KB pages, kept through flush and reopen; an older 
     const created = await LogbookDatabase.create(file);
     assert.equal(pageSize(created), PAGE_SIZE);
     created.store.append('s', [anEvent()]);
-    created.flush();
     created.close();
     const reopened = await LogbookDatabase.open(file);
     assert.ok(reopened.ok);
@@ -195,11 +193,10 @@ test('a new store file has 16 KB pages, kept through flush and reopen; an older 
     const oldFile = join(dir, 'old.sqlite');
     writeFileSync(oldFile, old.export());
     old.close();
-    const opened = await LogbookDatabase.open(oldFile);
+    const opened = await LogbookDatabase.open(oldFile, { writer: true });
     assert.ok(opened.ok);
     assert.equal(pageSize(opened.database), 4096);
     opened.database.transaction(() => opened.database.store.append('s', [anEvent()]));
-    opened.database.flush();
     opened.database.close();
     const again = await LogbookDatabase.open(oldFile);
     assert.ok(again.ok);

@@ -153,7 +153,6 @@ test('sealing a journal keeps an unreadable item\'s reason (not its text) and le
       fifo(join(paths.inbox, `f${round}.log`));
       logInInbox(paths.inbox, { session_id: 's', hook_event_name: 'Stop', round });
       ingestor.ingestPending();
-      ingestor.commit();
       await ingestor.removeCommitted();
     }
     const sealed = readdirSync(paths.segments).filter((n) => n.endsWith('.jsonl.gz'));

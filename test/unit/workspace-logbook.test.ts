@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { logbookPaths } from '../../src/capture/paths';
 import { LiveIngest } from '../../src/ingest/live-ingest';
 import { LogbookWriter } from '../../src/ingest/writer';
@@ -68,7 +68,7 @@ test('a store replaced by a shorter one resets the catalog instead of showing st
   }
 });
 
-test('the writing window reads its own store before the flush', async () => {
+test('the writing window reads its own connection: a pass is folded once it committed, before the flush archives its entries', async () => {
   const { dir, cleanup } = tempDir();
   const paths = logbookPaths(dir);
   const live = new LiveIngest(paths, { owner: 'test', maxFieldBytes: () => 65_536, debounceMs: () => 10, flushDebounceMs: () => 60_000, log: () => undefined, retryMs: 60_000, pollMs: 60_000 });
@@ -83,7 +83,8 @@ test('the writing window reads its own store before the flush', async () => {
       await ws.catchUp();
     }
     assert.equal(ws.summary('w')?.eventsFolded, 2);
-    assert.equal(existsSync(paths.store), false, 'seen before any flush wrote the file');
+    assert.equal(await ws.store(), live.store, 'the writer\'s own connection');
+    assert.equal(readdirSync(paths.inbox).filter((n) => n.endsWith('.json')).length, 2, 'seen before the flush moved the entries to the archive');
   } finally {
     live.dispose();
     ws.dispose();
