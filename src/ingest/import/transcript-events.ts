@@ -119,7 +119,9 @@ class LineReader {
     this.promptId = str(line['promptId']) ?? this.promptId;
     const content = message['content'];
     if (line['isCompactSummary'] === true) {
-      if (this.pendingCompact !== undefined && typeof content === 'string') this.pendingCompact['compact_summary'] = content;
+      const summary = promptText(content);
+      if (this.pendingCompact !== undefined && summary !== undefined) this.pendingCompact['compact_summary'] = summary;
+      this.pendingCompact = undefined;
       return undefined;
     }
     if (Array.isArray(content)) {
@@ -184,17 +186,18 @@ class LineReader {
     const meta = isObject(line['compactMetadata']) ? line['compactMetadata'] : {};
     const trigger = str(meta['trigger']) ?? 'auto';
     this.emit('PreCompact', at, `${id}/precompact`, { trigger, custom_instructions: null });
-    this.pendingCompact = { trigger };
-    this.emit('PostCompact', at, `${id}/postcompact`, this.pendingCompact);
+    // Its summary is the user line written after the boundary: filled in when it comes.
+    this.pendingCompact = this.emit('PostCompact', at, `${id}/postcompact`, { trigger });
   }
 
-  private emit(hookEvent: string, at: number, key: string, fields: Json): void {
+  private emit(hookEvent: string, at: number, key: string, fields: Json): Json {
     const agent = this.source.agent === undefined ? {} : { agent_id: this.source.agent.agentId, agent_type: this.source.agent.agentType };
     const payload: Json = {
       session_id: this.source.sessionId, transcript_path: this.source.transcriptPath, ...optional('cwd', this.cwd),
       ...optional('prompt_id', this.promptId), hook_event_name: hookEvent, ...agent, ...fields,
     };
     this.events.push({ hookEvent, at, key, payload });
+    return payload;
   }
 
   finish(): TranscriptEvents {
