@@ -6,7 +6,7 @@ import type { IngestReport } from '../ingest/ingestor';
 import { projectTranscriptsDir } from '../ingest/import/claude-projects';
 import { importTranscripts } from '../ingest/import/importer';
 import type { ImportStore, SessionOutcome } from '../ingest/import/importer';
-import type { NamedBadLine } from '../ingest/import/session-import';
+import { badLineText, sessionLine, totalLine, totalsOf } from '../ingest/import/import-text';
 import { describeHolderShort as describeHolder } from '../ingest/lock-text';
 import { LogbookWriter } from '../ingest/writer';
 import type { CliContext } from './context';
@@ -98,41 +98,6 @@ function report(ctx: CliContext, options: ImportOptions, dir: string, sessions: 
     for (const bad of session.badLines.slice(0, NAMED_PER_SESSION)) ctx.io.err(badLineText(bad));
     if (session.badLines.length > NAMED_PER_SESSION) ctx.io.err(`${session.transcript}: ${session.badLines.length - NAMED_PER_SESSION} more unreadable line(s) in session ${session.sessionId}`);
   }
-  const parts = [`imported ${totals.imported} session(s) (${totals.events} event(s))`];
-  if (totals.alreadyImported > 0) parts.push(`${totals.alreadyImported} already imported`);
-  if (totals.recordedByHooks > 0) parts.push(`${totals.recordedByHooks} recorded by hooks, skipped`);
-  if (totals.empty > 0) parts.push(`${totals.empty} with nothing to import`);
-  parts.push(`${totals.unreadableLines} unreadable line(s)`);
-  ctx.io.out(`${parts.join('; ')}${ingested ? '' : '; waiting in the inbox'}`);
+  ctx.io.out(`${totalLine(totals)}${ingested ? '' : '; waiting in the inbox'}`);
   return 0;
-}
-
-function sessionLine(s: SessionOutcome): string {
-  switch (s.status) {
-    case 'imported':
-      return `imported ${s.sessionId}: ${s.prompts} prompt(s), ${s.toolCalls} tool call(s), ${s.subagents} subagent(s), ${s.compactions} compaction(s); ${s.written} event(s)`;
-    case 'already-imported':
-      return `already imported ${s.sessionId}: nothing new`;
-    case 'recorded-by-hooks':
-      return `skipped ${s.sessionId}: recorded by hooks`;
-    case 'empty':
-      return `skipped ${s.sessionId}: its transcript holds nothing to import`;
-    default: {
-      const never: never = s.status;
-      return never;
-    }
-  }
-}
-
-/** `<file>:<line>: why`, or `<file>: why` for a file that could not be read at all. */
-export function badLineText(bad: NamedBadLine): string {
-  return bad.line > 0 ? `${bad.file}:${bad.line}: ${bad.reason}` : `${bad.file}: ${bad.reason}`;
-}
-
-function totalsOf(sessions: readonly SessionOutcome[]): { imported: number; alreadyImported: number; recordedByHooks: number; empty: number; events: number; unreadableLines: number } {
-  const count = (status: SessionOutcome['status']): number => sessions.filter((s) => s.status === status).length;
-  return {
-    imported: count('imported'), alreadyImported: count('already-imported'), recordedByHooks: count('recorded-by-hooks'), empty: count('empty'),
-    events: sessions.reduce((n, s) => n + s.written, 0), unreadableLines: sessions.reduce((n, s) => n + s.badLines.length, 0),
-  };
 }
