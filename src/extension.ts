@@ -66,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
 
   const ctx: ExtensionContext = {
     extensionPath: context.extensionPath,
+    globalState: context.globalState,
     output,
     views,
     log,

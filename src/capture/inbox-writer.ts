@@ -5,9 +5,10 @@ import { ensurePrivateDirs, openSafe } from './safe-fs';
 
 // Imported by the hook's tiny bundle: node built-ins only (no zod, no sql.js, no vscode).
 
-/** Who can hand an entry to the inbox: the hook, the `logbook` CLI, its MCP server, the VS Code extension, the writer (usage read from transcripts). */
+/** Who can hand an entry to the inbox: the hook, the `logbook` CLI, its MCP server, the VS Code extension, the writer (usage read from transcripts), `logbook import`. */
 // transcript: usage events the writer read out of a session's transcripts (src/ingest/usage/).
-export const INBOX_SOURCES = ['hook', 'cli', 'mcp', 'vscode', 'transcript'] as const;
+// import: hook-shaped events read out of the transcripts of a session the hooks did not record (src/ingest/import/).
+export const INBOX_SOURCES = ['hook', 'cli', 'mcp', 'vscode', 'transcript', 'import'] as const;
 /** Who handed an entry to the inbox. */
 export type InboxSource = (typeof INBOX_SOURCES)[number];
 

@@ -72,7 +72,7 @@ async function announceChange(ctx: CliContext, paths: LogbookPaths, writer: Logb
 }
 
 /** The redactor of the workspace's `logbook.redaction.*` settings; a rule it left out is said on stderr. */
-function workspaceRedactor(ctx: CliContext): Redactor {
+export function workspaceRedactor(ctx: CliContext): Redactor {
   const { redactor, problems } = ingestRedactor(readRedactionSettings(ctx.workspace));
   for (const problem of problems) ctx.io.err(`logbook.redaction: ${problem}`);
   return redactor;

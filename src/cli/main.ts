@@ -6,6 +6,7 @@ import type { FlagKind, ParsedArgs } from './args';
 import { EXIT } from './context';
 import type { CliIO } from './context';
 import { ingestCommand, rebuildCommand } from './commands-write';
+import { importCommand } from './commands-import';
 import { eventsCommand, sessionsCommand } from './commands-read';
 import { installHooksCommand, uninstallHooksCommand } from './commands-hooks';
 import { mcpCommand } from './commands-mcp';
@@ -31,6 +32,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'install-hooks': { usage: 'install-hooks [--local|--shared]', summary: 'merge the logbook hooks into .claude/settings.local.json (default) or settings.json', action: installHooksCommand },
   'uninstall-hooks': { usage: 'uninstall-hooks [--local|--shared]', summary: 'remove only the logbook hooks', action: uninstallHooksCommand },
   ingest: { usage: 'ingest [--max-field-bytes N]', summary: 'move inbox entries into the store (when no VS Code window is ingesting)', action: ingestCommand },
+  import: { usage: 'import [--from DIR] [--json]', summary: "record the sessions that ran before the hooks were installed, from the workspace's Claude Code transcripts (~/.claude/projects/<workspace path with every non-alphanumeric character as \"-\">, subagents included; --from: another transcripts folder); a session the hooks recorded is skipped, importing again adds nothing", action: importCommand },
   rebuild: { usage: 'rebuild', summary: 'rebuild the store from the raw segments (the old file is kept as a backup)', action: rebuildCommand },
   sessions: { usage: 'sessions [--json]', summary: 'list recorded sessions', action: sessionsCommand },
   report: { usage: 'report <session> --json | --html FILE', summary: 'the session report (time per state, tools, files, subagents, workflow, journal, tokens and cost) as JSON, or as one self-contained HTML page', action: reportCommand },

@@ -12,6 +12,8 @@ export interface ExtensionContext {
   readonly extensionPath: string;
   readonly output: vscode.OutputChannel;
   readonly views: LogbookViews;
+  /** The extension's globalState (what is offered once, e.g. the import after hooks are installed). */
+  readonly globalState: vscode.Memento;
   log(message: string): void;
   /** The workspace folder a command acts on (asks when there are several). */
   pickWorkspace(): Promise<LogbookPaths | undefined>;

@@ -4,6 +4,7 @@ import { installHooks, uninstallHooks as uninstall } from '../capture/installer'
 import type { SettingsScope } from '../capture/installer';
 import type { ExtensionContext } from './context';
 import { refreshWorkflow } from '../workflow/definition-file';
+import { offerImportOnce } from './import';
 
 async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<void> {
   const paths = await ctx.pickWorkspace();
@@ -16,6 +17,7 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   void vscode.window.showInformationMessage(result.settingsChanged
     ? `Agent Logbook: hooks installed in ${result.settingsFile}. New Claude Code sessions in this workspace are recorded.`
     : `Agent Logbook: hooks were already installed in ${result.settingsFile}.`);
+  if (result.settingsChanged) void offerImportOnce(ctx);
 }
 
 export const installHooksLocal = (ctx: ExtensionContext): Promise<void> => install(ctx, 'local');

@@ -4,6 +4,7 @@ import { installHooksLocal, installHooksShared, uninstallHooks } from './hooks';
 import { ingestNow, rebuildStore, showLog } from './store';
 import { copySessionId, openJournal, openReport, openStateMachine, openTranscript, refreshSessions } from './sessions';
 import { exportReportHtml } from './report-export';
+import { importEarlierSessions } from './import';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -11,6 +12,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.installHooksShared': installHooksShared,
   'logbook.uninstallHooks': uninstallHooks,
   'logbook.ingestNow': ingestNow,
+  'logbook.importEarlierSessions': importEarlierSessions,
   'logbook.rebuildStore': rebuildStore,
   'logbook.showLog': showLog,
   'logbook.openReport': openReport,

@@ -153,10 +153,13 @@ export function foldLifecycle(events: Iterable<LifecycleEvent>, from: LifecycleS
   return state;
 }
 
-/** Claude Code hook events only: quarantine, workflow and unknown event types do not apply. */
+/**
+ * Claude Code hook events only: quarantine, workflow and unknown event types do not apply. Events
+ * `logbook import` read out of transcripts (source `import`) are hook-shaped and fold the same way.
+ */
 export function appliesToLifecycle(event: LifecycleEvent): boolean {
   const source = event.metadata['source'];
-  return (source === undefined || source === 'hook') && isKnownHookEvent(event.type);
+  return (source === undefined || source === 'hook' || source === 'import') && isKnownHookEvent(event.type);
 }
 
 function deriveStateName(a: Activity): LifecycleStateName {

@@ -139,6 +139,8 @@ function metadataOf(entry: InboxEntry): Record<string, unknown> {
     receivedUs: entry.stamp.receivedUs,
     inboxFile: entry.file,
     ...(entry.stamp.hookEvent === undefined ? {} : { hookEvent: entry.stamp.hookEvent }),
+    // Read out of a transcript by `logbook import` (src/domain/imported.ts says what it lacks).
+    ...(entry.stamp.source === 'import' ? { imported: true } : {}),
     ...(entry.kind === 'payload' || entry.kind === 'invalid-payload' ? redactionsOf(entry.redactions) : {}),
   };
 }

@@ -1,4 +1,4 @@
-// Every inbox entry names who wrote it (hook, cli, mcp, vscode, transcript), and the store keeps it as the
+// Every inbox entry names who wrote it (hook, cli, mcp, vscode, transcript, import), and the store keeps it as the
 // event's metadata.source. What the VS Code extension writes itself (today: the announcement
 // of an edited workflow file to every session in progress) is marked `vscode`, not `cli`.
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ async function ingest(paths: LogbookPaths): Promise<void> {
 }
 
 test('an entry of each source, vscode included, reads back as an events entry whose metadata names that source', () => {
-  assert.deepEqual([...INBOX_SOURCES], ['hook', 'cli', 'mcp', 'vscode', 'transcript']);
+  assert.deepEqual([...INBOX_SOURCES], ['hook', 'cli', 'mcp', 'vscode', 'transcript', 'import']);
   for (const source of INBOX_SOURCES) {
     const stamp = stampNow();
     const name = entryFileName(stamp, EVENTS_ENTRY_SUFFIX);
