@@ -1,3 +1,4 @@
+import { entryText } from '../../src/capture/inbox-writer';
 import { seeded } from '../../test/unit/seeded';
 import type { FixtureEvent } from '../workload';
 
@@ -37,6 +38,12 @@ const CWD = '/home/dev/project';
 const TRANSCRIPTS = '/home/dev/.claude/projects/-home-dev-project';
 const MEAN_SESSION_EVENTS = 130;
 type Payload = Record<string, unknown>;
+
+/** The event as the hook would have written it to the inbox (stamped with this user's key), at the time it fired. */
+export function historyEntryText(event: HistoryEvent, payloadJson = JSON.stringify(event.payload)): string {
+  const stamp = { id: event.id, receivedAt: new Date(Math.floor(event.receivedUs / 1000)).toISOString(), receivedUs: event.receivedUs };
+  return entryText(stamp, 'hook', event.hookEvent, payloadJson);
+}
 
 /** Yields the history's events in the order the hooks fired them. */
 export function* historyEvents(fixture: readonly FixtureEvent[], options: HistoryOptions): Generator<HistoryEvent> {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryFileName, entryText } from '../../src/capture/inbox-writer';
+import { entryFileName } from '../../src/capture/inbox-writer';
 import { LOG_SUFFIX } from '../../src/capture/inbox-log';
 import { logbookPaths } from '../../src/capture/paths';
 import { ensurePrivateDirs } from '../../src/capture/safe-fs';
 import { fmtInt, msSince, progress, yieldToEventLoop } from '../stats';
 import type { FixtureEvent } from '../workload';
-import { HISTORY_FORMAT, historyEvents } from './history-mix';
+import { HISTORY_FORMAT, historyEntryText, historyEvents } from './history-mix';
 import type { HistoryEvent } from './history-mix';
 import { describeFailure } from './timed-process';
 import type { NodeRunner } from './timed-process';
@@ -86,7 +86,7 @@ async function buildHistory(input: BuildInput, workspace: string, cli: string): 
     const payload = JSON.stringify(event.payload);
     payloadBytes += payload.length;
     if (event.hookEvent === 'SessionStart' && event.payload['source'] === 'startup') sessions.push(String(event.payload['session_id']));
-    logs.add(event, entryText({ id: event.id, receivedAt: new Date(Math.floor(event.receivedUs / 1000)).toISOString(), receivedUs: event.receivedUs }, 'hook', event.hookEvent, payload));
+    logs.add(event, historyEntryText(event, payload));
     written += 1;
     if (written % input.chunk !== 0 && written !== input.events) continue;
     logs.flush();
