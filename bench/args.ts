@@ -46,7 +46,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --scale-sizes A,B,...   history sizes in events (default 10000,100000,300000,1000000; quick 10000,100000)
   --scale-dir DIR         where built histories are cached, by size, format and CLI build (default ${defaultScaleDir()})
   --scale-reps N          measured rounds per size, after one warm-up round (default 5, quick 3)
-  --scale-chunk N         events per \`logbook ingest\` while building a history (default 50000)
+  --scale-chunk N         events per \`logbook ingest\` while building a history (default 25000; a big backlog is a load of its own: 50,000 pending events took a 1.6 GB ingest)
   --claude-runs N         alternating runs of each scripted real-CLI session, with and without hooks (default 3, quick 1; 0 skips)`;
 
 function defaultScaleDir(): string {
@@ -93,7 +93,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       : values['scale-sizes'].split(',').map((s) => positiveInt('--scale-sizes', s.trim(), 0)),
     scaleDir: values['scale-dir'] ?? defaultScaleDir(),
     scaleReps: positiveInt('--scale-reps', values['scale-reps'], quick ? 3 : 5),
-    scaleChunk: positiveInt('--scale-chunk', values['scale-chunk'], 50_000),
+    scaleChunk: positiveInt('--scale-chunk', values['scale-chunk'], 25_000),
     claudeRuns: positiveInt('--claude-runs', values['claude-runs'], quick ? 1 : 3, true),
   };
 }
