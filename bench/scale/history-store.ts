@@ -58,8 +58,12 @@ export async function historyWorkspace(input: BuildInput): Promise<HistoryBuild>
   const dir = join(input.scaleDir, name);
   const record = join(dir, 'built.json');
   if (existsSync(record)) {
-    progress(`scale: ${fmtInt(input.events)} events: cached in ${dir}`);
-    return JSON.parse(readFileSync(record, 'utf8')) as HistoryBuild;
+    const cached = JSON.parse(readFileSync(record, 'utf8')) as HistoryBuild;
+    // A failure is kept too (reaching it again can take many minutes); delete the folder to retry.
+    if (cached.failed !== undefined || existsSync(cached.workspace)) {
+      progress(`scale: ${fmtInt(input.events)} events: cached in ${dir}`);
+      return cached;
+    }
   }
   mkdirSync(input.scaleDir, { recursive: true });
   // Histories of this size from other builds or formats, or a build cut short: gigabytes nobody will read again.
