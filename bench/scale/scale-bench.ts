@@ -1,7 +1,6 @@
-import { cpSync, lstatSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryFileName, entryText, stampNow } from '../../src/capture/inbox-writer';
-import { appendToInboxLog, LOG_SUFFIX } from '../../src/capture/inbox-log';
 import { logbookPaths } from '../../src/capture/paths';
 import { pendingEntries } from '../../src/ingest/pending-entries';
 import { fmtInt, median, percentile, progress, yieldToEventLoop } from '../stats';
@@ -21,7 +20,7 @@ export type ScaleRowKey = 'node' | 'ingest' | 'sessions' | 'report' | 'search';
 
 export const SCALE_ROWS: readonly { readonly key: ScaleRowKey; readonly label: string }[] = [
   { key: 'node', label: '`node -e 0` (baseline)' },
-  { key: 'ingest', label: '`logbook ingest` of a new 63-event turn' },
+  { key: 'ingest', label: '`logbook ingest` of a new 63-event turn (written by the installed hooks)' },
   { key: 'sessions', label: '`logbook sessions`' },
   { key: 'report', label: '`logbook report S --json`' },
   { key: 'search', label: `\`logbook events --search ${SEARCH_TERM} --limit 20\`` },
@@ -66,6 +65,9 @@ export async function benchScale(input: ScaleBenchInput): Promise<ScalePoint[]> 
     const workspace = join(input.tempDir, `scale-${events}`);
     progress(`scale: ${fmtInt(events)} events: copying the cached workspace`);
     cpSync(build.workspace, workspace, { recursive: true });
+    // The new turn is written by the hooks the project's installer puts in (what Claude Code runs).
+    const install = await runner.run([join(input.root, 'dist', 'logbook.js'), 'install-hooks', '--workspace', workspace], workspace);
+    if (install.code !== 0) throw new Error(`logbook install-hooks failed in ${workspace}: ${describeFailure(install)}`);
     const diskBytes = treeBytes(logbookPaths(workspace).dir);
     points.push({ events, build, diskBytes, rows: await measureAt(input, runner, workspace, build) });
     rmSync(workspace, { recursive: true, force: true });
@@ -76,6 +78,7 @@ export async function benchScale(input: ScaleBenchInput): Promise<ScalePoint[]> 
 async function measureAt(input: ScaleBenchInput, runner: NodeRunner, workspace: string, build: HistoryBuild): Promise<Map<ScaleRowKey, RowSamples>> {
   const cli = join(input.root, 'dist', 'logbook.js');
   const turns = new WorkloadGenerator(input.fixture, 1);
+  const hooks = installedHooks(workspace);
   const args: Record<ScaleRowKey, readonly string[]> = {
     node: ['-e', '0'],
     ingest: [cli, 'ingest', '--workspace', workspace],
@@ -90,9 +93,10 @@ async function measureAt(input: ScaleBenchInput, runner: NodeRunner, workspace: 
       const key = (SCALE_ROWS[(round + k) % SCALE_ROWS.length] as (typeof SCALE_ROWS)[number]).key;
       const row = samples.get(key) as { ms: number[]; peakRssBytes: number[]; failure?: string };
       if (row.failure !== undefined) continue;
-      if (key === 'ingest') appendTurn(workspace, input.fixture, turns);
+      const fired = key === 'ingest' ? fireTurn(workspace, input.fixture, turns, hooks) : undefined;
+      if (typeof fired === 'number' && round === 0) progress(`scale: ${fmtInt(build.events)} events: the new turn's ${input.fixture.length} events ran ${fired} hook commands`);
       const run = await runner.run(args[key], workspace);
-      const failure = failureOf(key, run) ?? (key === 'ingest' ? leftInInbox(workspace) : undefined);
+      const failure = (typeof fired === 'string' ? fired : undefined) ?? failureOf(key, run) ?? (key === 'ingest' ? leftInInbox(workspace) : undefined);
       if (failure !== undefined) {
         row.failure = failure;
         progress(`scale: ${fmtInt(build.events)} events: ${key} failed: ${failure}`);
@@ -121,13 +125,33 @@ function leftInInbox(workspace: string): string | undefined {
   return left === 0 ? undefined : `exit 0, but ${left} entries are still in the inbox`;
 }
 
-/** One more turn of a new session, appended to the inbox log the way the hook does it (one stamped record each, fsynced). */
-function appendTurn(workspace: string, fixture: readonly FixtureEvent[], turns: WorkloadGenerator): void {
-  const inbox = logbookPaths(workspace).inbox;
+/** The command of every hook the installer registered, by event, as Claude Code would run it. */
+function installedHooks(workspace: string): ReadonlyMap<string, readonly string[]> {
+  const settings = JSON.parse(readFileSync(join(workspace, '.claude', 'settings.local.json'), 'utf8')) as { hooks?: Record<string, { hooks?: { command?: unknown }[] }[]> };
+  const commands = new Map<string, string[]>();
+  for (const [event, matchers] of Object.entries(settings.hooks ?? {})) {
+    commands.set(event, matchers.flatMap((m) => (m.hooks ?? []).map((h) => h.command)).filter((c): c is string => typeof c === 'string'));
+  }
+  return commands;
+}
+
+/**
+ * One more turn of a new session (the fixture's 63 events with new ids), each payload handed to
+ * the installed hook commands through `sh -c` with CLAUDE_PROJECT_DIR set, as Claude Code does.
+ * Returns how many hooks ran, or why one failed.
+ */
+function fireTurn(workspace: string, fixture: readonly FixtureEvent[], turns: WorkloadGenerator, hooks: ReadonlyMap<string, readonly string[]>): number | string {
+  const env = { ...process.env, CLAUDE_PROJECT_DIR: workspace };
+  let fired = 0;
   for (let i = 0; i < fixture.length; i += 1) {
     const event = turns.next();
-    appendToInboxLog(inbox, entryText(stampNow(), 'hook', event.hookEvent, event.json), () => entryFileName(stampNow(), LOG_SUFFIX));
+    for (const command of hooks.get(event.hookEvent) ?? []) {
+      const run = spawnSync('sh', ['-c', command], { cwd: workspace, env, input: event.json, encoding: 'utf8', timeout: 60_000 });
+      if (run.status !== 0) return `the ${event.hookEvent} hook (${command}) exited ${String(run.status)}: ${(run.stderr ?? '').trim().slice(0, 300)}`;
+      fired += 1;
+    }
   }
+  return fired === 0 ? 'no hook of the turn is installed' : fired;
 }
 
 function treeBytes(dir: string): number {
