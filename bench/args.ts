@@ -1,8 +1,12 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction'];
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'scale';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'scale'];
+/** Sections run without --only: scale builds histories of up to 1M events (minutes, gigabytes), so it is asked for by name. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale');
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -15,6 +19,15 @@ export interface BenchOptions {
   /** The two session sizes whose per-event fold cost is compared. */
   readonly foldSizes: readonly [number, number];
   readonly sections: ReadonlySet<Section>;
+  /** History sizes (events) of the scale section. */
+  readonly scaleSizes: readonly number[];
+  /** Where built histories are cached between runs. */
+  readonly scaleDir: string;
+  readonly scaleReps: number;
+  /** Events per `logbook ingest` while a history is built. */
+  readonly scaleChunk: number;
+  /** Alternating runs of the scripted real-CLI sessions, with and without hooks (0: none). */
+  readonly claudeRuns: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -25,9 +38,20 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-reps N         repetitions of the ingest comparison, medians reported (default 5, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
   --fold-sizes A,B        session sizes (events) whose per-event fold cost is compared (default 5000,20000, quick 2000,8000)
-  --only hook,ingest,flush,view,folds,redaction  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
+  --only hook,ingest,flush,view,folds,redaction,scale  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
                           folds: PreToolUse without results against pairs, ingest and report, per-event cost at B ÷ at A;
-                          redaction: the secret check per event against JSON.parse)`;
+                          redaction: the secret check per event against JSON.parse;
+                          scale: the CLI at history sizes against bare node, and the real Claude Code CLI with and
+                          without hooks; only run when named)
+  --scale-sizes A,B,...   history sizes in events (default 10000,100000,300000,1000000; quick 10000,100000)
+  --scale-dir DIR         where built histories are cached, by size, format and CLI build (default ${defaultScaleDir()})
+  --scale-reps N          measured rounds per size, after one warm-up round (default 5, quick 3)
+  --scale-chunk N         events per \`logbook ingest\` while building a history (default 25000; a big backlog is a load of its own: 50,000 pending events took a 1.6 GB ingest)
+  --claude-runs N         alternating runs of each scripted real-CLI session, with and without hooks (default 3, quick 1; 0 skips)`;
+
+function defaultScaleDir(): string {
+  return join(tmpdir(), 'logbook-bench-scale');
+}
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -42,12 +66,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'flush-sizes': { type: 'string' },
       'fold-sizes': { type: 'string' },
       only: { type: 'string' },
+      'scale-sizes': { type: 'string' },
+      'scale-dir': { type: 'string' },
+      'scale-reps': { type: 'string' },
+      'scale-chunk': { type: 'string' },
+      'claude-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help === true) return 'help';
   const quick = values.quick === true;
-  const sections = values.only === undefined ? new Set(SECTIONS) : new Set(values.only.split(',').map(section));
+  const sections = values.only === undefined ? new Set(DEFAULT_SECTIONS) : new Set(values.only.split(',').map(section));
   return {
     quick,
     hookRuns: positiveInt('--hook-runs', values['hook-runs'], quick ? 40 : 200),
@@ -59,6 +88,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       : values['flush-sizes'].split(',').map((s) => positiveInt('--flush-sizes', s.trim(), 0)),
     foldSizes: foldSizes(values['fold-sizes'], quick),
     sections,
+    scaleSizes: values['scale-sizes'] === undefined
+      ? (quick ? [10_000, 100_000] : [10_000, 100_000, 300_000, 1_000_000])
+      : values['scale-sizes'].split(',').map((s) => positiveInt('--scale-sizes', s.trim(), 0)),
+    scaleDir: values['scale-dir'] ?? defaultScaleDir(),
+    scaleReps: positiveInt('--scale-reps', values['scale-reps'], quick ? 3 : 5),
+    scaleChunk: positiveInt('--scale-chunk', values['scale-chunk'], 25_000),
+    claudeRuns: positiveInt('--claude-runs', values['claude-runs'], quick ? 1 : 3, true),
   };
 }
 

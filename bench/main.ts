@@ -16,6 +16,9 @@ import { benchRedaction, redactionTable } from './redaction-bench';
 import type { RedactionPoint } from './redaction-bench';
 import { benchViewLatency, VIEW_LATENCY_GOAL_MS } from './view-latency';
 import type { ViewLatencyResult } from './view-latency';
+import { benchClaudeSessions, claudeSummaryRows, printClaudeSessions } from './scale/claude-session-bench';
+import { benchScale } from './scale/scale-bench';
+import { printScale, scaleSummaryRows } from './scale/scale-report';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, fmtUs, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
 
@@ -67,9 +70,21 @@ async function main(): Promise<void> {
     const folds = options.sections.has('folds') ? await benchFolds({ tempDir, sizes: options.foldSizes }) : undefined;
     const redaction = options.sections.has('redaction') ? benchRedaction(fixture, options.quick) : undefined;
     if (redaction !== undefined) console.log(`\n## Redaction check per event\n\n${redactionTable(redaction)}`);
+    const extra: string[][] = [];
+    if (options.sections.has('scale')) {
+      progress(`scale: histories of ${options.scaleSizes.map(fmtInt).join(' / ')} events, cached in ${options.scaleDir}`);
+      const scale = await benchScale({ root: ROOT, tempDir, scaleDir: options.scaleDir, fixture, sizes: options.scaleSizes, reps: options.scaleReps, chunk: options.scaleChunk });
+      printScale(scale, options.scaleReps);
+      extra.push(...scaleSummaryRows(scale));
+      if (options.claudeRuns > 0) {
+        const claude = await benchClaudeSessions({ tempDir, runs: options.claudeRuns });
+        printClaudeSessions(claude);
+        extra.unshift(...claudeSummaryRows(claude));
+      }
+    }
 
     console.log('\n## Summary (Markdown, for the README)\n');
-    console.log(summaryTable(hook, ingest, flush, view, folds, redaction));
+    console.log(summaryTable(hook, ingest, flush, view, folds, redaction, extra));
     console.log(`\nMachine: ${describeMachine(tmpdir(), hook?.inboxWriteMs)}.`);
     console.log(loadLine(loadBefore, loadavg()[0] ?? 0));
     console.log(`Bench run took ${(msSince(started) / 1000).toFixed(0)} s (\`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`).`);
@@ -90,7 +105,7 @@ function loadLine(before: number, after: number): string {
   return `Load average (1 min) at start ${before.toFixed(2)}, at end ${after.toFixed(2)}, on ${cores} cores${busy ? ': the machine was busy with other work, figures are noisier than usual; rerun on an idle machine' : ''}.`;
 }
 
-function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined, folds: FoldsBenchResult | undefined, redaction: readonly RedactionPoint[] | undefined): string {
+function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResult | undefined, flush: readonly FlushPoint[] | undefined, view: ViewLatencyResult | undefined, folds: FoldsBenchResult | undefined, redaction: readonly RedactionPoint[] | undefined, extra: readonly string[][]): string {
   const rows: string[][] = [];
   const goal = (ok: boolean, text: string): string => `${text} ${ok ? '✓' : '✗'}`;
   if (hook !== undefined) {
@@ -137,6 +152,7 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
   for (const p of redaction ?? []) {
     rows.push([`Redaction check per event (mayMatch, then redactValue if it may hold a secret), ${p.label}`, fmtUs(p.checkMs), `${fmtUs(p.parseMs)} \`JSON.parse\``, fmtRatio(p.checkMs / p.parseMs), 'informational']);
   }
+  rows.push(...extra);
   return markdownTable(['Measure', 'Agent Logbook', 'Baseline (same run)', 'Ratio', 'Goal'], rows, new Set([1, 2, 3]));
 }
 
