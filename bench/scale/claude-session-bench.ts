@@ -23,6 +23,8 @@ export type SessionKind = 'plain' | 'workflow';
 export interface SessionTimes {
   readonly none: readonly number[];
   readonly hooks: readonly number[];
+  /** The same session with `cat >/dev/null` as the command of every hook ours has: the floor of any command hook (plain only). */
+  readonly floor: readonly number[];
   /** Hook entries the hooked runs left in the inbox (proof the hooks ran), per run. */
   readonly entries: readonly number[];
   readonly failure?: string;
@@ -36,21 +38,24 @@ export const CLAUDE_GOALS: Readonly<Record<SessionKind, number>> = { plain: 1.05
 const TIMEOUT_MS = 120_000;
 
 export async function benchClaudeSessions(input: { readonly tempDir: string; readonly runs: number }): Promise<ClaudeSessionResult> {
-  const result: Record<SessionKind, { none: number[]; hooks: number[]; entries: number[]; failure?: string }> = {
-    plain: { none: [], hooks: [], entries: [] },
-    workflow: { none: [], hooks: [], entries: [] },
+  const result: Record<SessionKind, { none: number[]; hooks: number[]; floor: number[]; entries: number[]; failure?: string }> = {
+    plain: { none: [], hooks: [], floor: [], entries: [] },
+    workflow: { none: [], hooks: [], floor: [], entries: [] },
   };
   for (let run = 0; run < input.runs; run += 1) {
     for (const kind of ['plain', 'workflow'] as const) {
       const times = result[kind];
       if (times.failure !== undefined) continue;
-      const order: readonly boolean[] = run % 2 === 0 ? [false, true] : [true, false];
-      for (const hooked of order) {
+      const variants: readonly Hooks[] = kind === 'plain' ? ['none', 'ours', 'floor'] : ['none', 'ours'];
+      // The order rotates every run: drift hits every variant alike.
+      const order = variants.map((_, i) => variants[(i + run) % variants.length] as Hooks);
+      for (const hooks of order) {
+        const hooked = hooks !== 'none';
         try {
-          const { ms, entries } = await timedSession(input.tempDir, kind, hooked);
-          (hooked ? times.hooks : times.none).push(ms);
-          if (hooked) times.entries.push(entries);
-          progress(`claude: ${kind} session ${hooked ? 'with hooks' : 'without hooks'}, run ${run + 1}/${input.runs}: ${fmtMs(ms)}`);
+          const { ms, entries } = await timedSession(input.tempDir, kind, hooks);
+          (hooks === 'ours' ? times.hooks : hooks === 'floor' ? times.floor : times.none).push(ms);
+          if (hooks === 'ours') times.entries.push(entries);
+          progress(`claude: ${kind} session ${hooks === 'ours' ? 'with hooks' : hooks === 'floor' ? 'with cat hooks (floor)' : 'without hooks'}, run ${run + 1}/${input.runs}: ${fmtMs(ms)}`);
         } catch (error) {
           times.failure = `${hooked ? 'with' : 'without'} hooks: ${error instanceof Error ? error.message.split('\n').slice(0, 3).join(' / ') : String(error)}`;
           progress(`claude: ${kind} session failed: ${times.failure}`);
@@ -62,12 +67,16 @@ export async function benchClaudeSessions(input: { readonly tempDir: string; rea
   return result;
 }
 
-async function timedSession(tempDir: string, kind: SessionKind, hooked: boolean): Promise<{ ms: number; entries: number }> {
+/** No hooks, ours, or `cat >/dev/null` in place of every command of ours (the floor of any command hook). */
+type Hooks = 'none' | 'ours' | 'floor';
+
+async function timedSession(tempDir: string, kind: SessionKind, hooks: Hooks): Promise<{ ms: number; entries: number }> {
   // realpath: the CLI keys trust and transcripts by the real path of the workspace.
   const workspace = realpathSync(mkdtempSync(join(tempDir, `claude-${kind}-`)));
   const home = prepareClaudeHome(workspace);
+  const hooked = hooks === 'ours';
   try {
-    const ms = kind === 'plain' ? await plainSession(workspace, home, hooked) : await workflowSession(workspace, home, hooked);
+    const ms = kind === 'plain' ? await plainSession(workspace, home, hooks) : await workflowSession(workspace, home, hooked);
     const entries = hooked ? pendingEntries(logbookPaths(workspace).inbox).length : 0;
     if (hooked && entries === 0) throw new Error('the hooked session left no entry in the inbox: the hooks did not run');
     return { ms, entries };
@@ -78,8 +87,9 @@ async function timedSession(tempDir: string, kind: SessionKind, hooked: boolean)
 }
 
 /** The capture scenario: the sum of its CLI runs (the mock's start and stop are not the agent's time). */
-async function plainSession(workspace: string, home: string, hooked: boolean): Promise<number> {
-  if (hooked) logbook(['install-hooks', '--workspace', workspace], workspace);
+async function plainSession(workspace: string, home: string, hooks: Hooks): Promise<number> {
+  if (hooks !== 'none') logbook(['install-hooks', '--workspace', workspace], workspace);
+  if (hooks === 'floor') replaceHookCommands(join(workspace, '.claude', 'settings.local.json'), 'cat >/dev/null');
   const run = await runScenario(buildScenario(workspace), { home, timeoutMs: TIMEOUT_MS });
   return run.runs.reduce((sum, r) => sum + r.durationMs, 0);
 }
@@ -99,6 +109,14 @@ async function workflowSession(workspace: string, home: string, hooked: boolean)
   } finally {
     await mock.close();
   }
+}
+
+/** Every hook command of the installer's settings replaced by `command` (same events, same matchers). */
+function replaceHookCommands(settingsFile: string, command: string): void {
+  const text = readFileSync(settingsFile, 'utf8');
+  const replaced = text.replace(/"command": "[^"\\]*(?:\\.[^"\\]*)*"/g, `"command": ${JSON.stringify(command)}`);
+  if (replaced === text) throw new Error(`no hook command found in ${settingsFile}`);
+  writeFileSync(settingsFile, replaced);
 }
 
 /** The installer's settings without its hooks: the MCP server's permission stays. */
@@ -121,10 +139,11 @@ export function printClaudeSessions(result: ClaudeSessionResult): void {
     ];
   });
   console.log(textTable(['session', 'no hooks', 'hooks', 'ratio', 'runs', 'inbox entries (hooked)', 'note'], rows, new Set([1, 2, 3])));
+  if (result.plain.floor.length > 0) console.log(`capture scenario with \`cat >/dev/null\` as every hook command: ${fmtMs(median(result.plain.floor))} (median of ${result.plain.floor.length})`);
 }
 
 export function claudeSummaryRows(result: ClaudeSessionResult): string[][] {
-  return (['plain', 'workflow'] as const).map((kind) => {
+  const rows = (['plain', 'workflow'] as const).map((kind) => {
     const t = result[kind];
     const label = kind === 'plain' ? 'Scripted real-CLI session, hooks vs none, no workflow' : 'Scripted real-CLI session, hooks vs none, workflow in force';
     if (t.failure !== undefined && t.hooks.length === 0) return [label, 'failed', '', '', t.failure];
@@ -132,4 +151,13 @@ export function claudeSummaryRows(result: ClaudeSessionResult): string[][] {
     const goal = CLAUDE_GOALS[kind];
     return [`${label} (median of ${t.hooks.length} alternating runs)`, fmtMs(median(t.hooks)), `${fmtMs(median(t.none))} without hooks`, fmtRatio(ratio), `≤ ${goal}× ${ratio <= goal ? '✓' : '✗'}`];
   });
+  const plain = result.plain;
+  if (plain.floor.length > 0 && plain.hooks.length > 0) {
+    rows.push([
+      'The same session, our hooks vs a `cat >/dev/null` hook on the same events (the floor of any command hook)',
+      fmtMs(median(plain.hooks)), `${fmtMs(median(plain.floor))} with cat hooks; ${fmtMs(median(plain.none))} without hooks`,
+      fmtRatio(median(plain.hooks) / median(plain.floor)), 'informational',
+    ]);
+  }
+  return rows;
 }
