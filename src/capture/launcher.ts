@@ -103,7 +103,6 @@ warn() {
   exit 0
 }
 
-reason="hook not run"
 case $event in
   PreToolUse|Stop|SessionStart) [ -e "$logbook_dir/state/workflow.json" ] || record fast ;;
   *) record fast ;;

@@ -1,5 +1,5 @@
 // Token usage and cost of a Claude Code session, from the text of its transcript files (the main
-// one and its subagents'). Pure: reading the files is src/ingest/transcript-files.ts's job.
+// one and its subagents'). Pure: the writer reads the files incrementally (src/ingest/usage/), the tests whole (test/unit/transcript-files.ts).
 // The transcript format is internal to Claude Code and changes between versions, so every field
 // is checked before use and a line that cannot be read is counted, never thrown on.
 import type { MessageTokens, PriceTable } from './pricing';

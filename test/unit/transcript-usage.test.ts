@@ -7,7 +7,7 @@ import type { ModelPrice, PriceTable } from '../../src/projections/pricing';
 import { DEFAULT_PRICE_TABLE, findModelPrice, mergePriceTables, messageCostUsd, normalizeModelId } from '../../src/projections/pricing';
 import type { TranscriptText } from '../../src/projections/transcript-usage';
 import { computeSessionUsage, MAIN_AGENT, UNKNOWN_MODEL, UNNAMED_SIDECHAIN } from '../../src/projections/transcript-usage';
-import { readSessionTranscripts } from '../../src/ingest/transcript-files';
+import { readSessionTranscripts } from './transcript-files';
 import { FIXTURE_SESSION, tempDir } from './helpers';
 import { CCUSAGE_SKIP, runCcusage } from './ccusage';
 

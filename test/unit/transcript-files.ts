@@ -1,10 +1,10 @@
-// Reads a session's transcript and its subagents' transcripts, for computeSessionUsage.
+// Reads a session's transcript and its subagents' transcripts whole, for computeSessionUsage in the tests (the writer reads them incrementally: src/ingest/usage/).
 // Layout (Claude Code): <dir>/<session_id>.jsonl and <dir>/<session_id>/subagents/agent-<id>.jsonl.
 // Claude Code deletes old transcripts and may be writing these files right now: a file that is
 // missing or unreadable is reported next to what could be read, never thrown.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { TranscriptText } from '../projections/transcript-usage';
+import type { TranscriptText } from '../../src/projections/transcript-usage';
 
 export interface TranscriptFile extends TranscriptText {
   readonly path: string;
