@@ -85,7 +85,11 @@ function run(command, args, options) {
 }
 
 function npmEnv(extra = {}) {
-  return { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extra };
+  // Run from `npm start` or `npm test`, the environment carries the outer npm's identity: the inner
+  // npm would take its user agent (node/v20) from npm_config_user_agent, and code-server's install
+  // script, which checks that agent for Node 24, would refuse. The inner npm sets its own.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_config_user_agent|npm_node_execpath|npm_execpath|npm_lifecycle_.*|NODE)$/.test(key)));
+  return { ...inherited, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extra };
 }
 
 /** Unpacks node-linux-<arch>@NODE24_VERSION (fetched by `npm pack`, integrity checked by npm) into .tools/node24. */
