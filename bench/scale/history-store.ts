@@ -10,6 +10,7 @@ import type { FixtureEvent } from '../workload';
 import { HISTORY_FORMAT, historyEntryText, historyEvents } from './history-mix';
 import type { HistoryEvent } from './history-mix';
 import { describeFailure } from './timed-process';
+import { CURRENT_SCHEMA_VERSION } from '../../src/store/schema';
 import type { NodeRunner } from './timed-process';
 
 // Workspaces holding a history of N events, built the way a year of hooks would have left them
@@ -51,10 +52,12 @@ const YEAR_US = 365 * 86_400e6;
 /** The history ends a day before 2026-06-01, whatever day the bench runs: the same bytes every time. */
 const END_US = Date.parse('2026-05-31T00:00:00Z') * 1000;
 
-/** The cached history of `input.events` events, built first if there is none for this CLI build. */
+/** The cached history of `input.events` events, built first if there is none at this store schema. */
 export async function historyWorkspace(input: BuildInput): Promise<HistoryBuild> {
   const cli = cliHash(input.root);
-  const name = `h${HISTORY_FORMAT}-${input.events}-${cli}`;
+  // Keyed by the store's schema, not the CLI's bytes: a 1M history takes many minutes to build, and
+  // any CLI at the same schema writes the same store from it.
+  const name = `h${HISTORY_FORMAT}-${input.events}-s${CURRENT_SCHEMA_VERSION}`;
   const dir = join(input.scaleDir, name);
   const record = join(dir, 'built.json');
   if (existsSync(record)) {
@@ -67,7 +70,7 @@ export async function historyWorkspace(input: BuildInput): Promise<HistoryBuild>
   }
   mkdirSync(input.scaleDir, { recursive: true });
   // Histories of this size from other builds or formats, or a build cut short: gigabytes nobody will read again.
-  const sameSize = new RegExp(`^h\\d+-${input.events}-[0-9a-f]+$`);
+  const sameSize = new RegExp(`^h\\d+-${input.events}-[0-9a-z]+$`);
   for (const old of readdirSync(input.scaleDir)) if (sameSize.test(old)) rmSync(join(input.scaleDir, old), { recursive: true, force: true });
   const build = await buildHistory(input, join(dir, 'ws'), cli);
   writeFileSync(record, `${JSON.stringify(build, null, 2)}\n`);

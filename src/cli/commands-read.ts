@@ -75,12 +75,12 @@ async function listEvents(ctx: CliContext, options: EventsOptions): Promise<numb
   return 0;
 }
 
+// Every filter and the limit go to the store, so a limited listing reads what it shows, not the
+// whole history (a million events at a year of use).
 function selectEvents(store: SqliteEventStore, { session, type, search, from, to, limit }: EventsOptions): RecordedEvent[] {
-  let events: RecordedEvent[];
+  const range = { from, to, limit };
   try {
-    events = search !== undefined
-      ? store.search(search, session === undefined ? {} : { streamId: session })
-      : session !== undefined ? store.readStream(session) : type !== undefined ? store.readByType(type) : store.readAll();
+    if (search !== undefined) return store.search(search, { streamId: session, type, from, to, limit });
   } catch (error) {
     // The query is the user's input: exit 2, one line that quotes it shortened (the store does).
     if (error instanceof LogbookError && error.code === 'SEARCH_QUERY_INVALID') {
@@ -88,10 +88,11 @@ function selectEvents(store: SqliteEventStore, { session, type, search, from, to
     }
     throw error;
   }
-  const position = (e: RecordedEvent): number => (session !== undefined ? e.streamPosition : e.globalPosition);
-  events = events.filter((e) => (type === undefined || e.type === type)
-    && (from === undefined || position(e) >= from) && (to === undefined || position(e) <= to));
-  return limit === undefined ? events : events.slice(0, limit);
+  if (session === undefined) return type === undefined ? store.readAll(range) : store.readByType(type, range);
+  if (type === undefined) return store.readStream(session, range);
+  // One session of one type: the session's events are read, then kept by type.
+  const ofType = store.readStream(session, { from, to }).filter((e) => e.type === type);
+  return limit === undefined ? ofType : ofType.slice(0, limit);
 }
 
 /** Reads from a snapshot and closes it, whatever happens. */

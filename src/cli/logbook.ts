@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { runHook } from '../capture/hook';
+import { loadWithCodeCache } from './load-cli';
 
 // The `logbook` bin. `logbook hook` stays on the lean path (node built-ins only);
 // every other subcommand loads the full CLI bundle, with zod and sql.js, on demand.
@@ -18,10 +19,15 @@ if (args[0] === 'hook') {
   if (outcome.output !== undefined) process.stdout.write(outcome.output);
   process.exitCode = 0;
 } else {
+  // A command lives well under a second: V8's optimising tier would compile all of SQLite's WASM
+  // on background threads (about 170 ms of CPU, and the process waits for it at exit) for code
+  // that never runs long enough to pay it back. The baseline tier alone; the MCP server, which
+  // lives as long as its client, keeps both.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (args[0] !== 'mcp') (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
   let cli: { runAsProcess(argv: string[]): Promise<void> } | undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    cli = require('./cli.js') as { runAsProcess(argv: string[]): Promise<void> };
+    cli = loadWithCodeCache<{ runAsProcess(argv: string[]): Promise<void> }>(join(__dirname, 'cli.js')).exports;
   } catch (error) {
     process.stderr.on('error', () => undefined);
     process.stderr.write(`logbook: cannot load ${join(__dirname, 'cli.js')}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);

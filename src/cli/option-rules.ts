@@ -1,11 +1,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JournalFileRef } from '../domain/workflow/types';
 import { SEARCH_QUERY_MAX_CHARS } from '../domain/search-query';
 import type { OptionRule } from './options';
 import { MAX_FIELD_BYTES_MAX, MAX_FIELD_BYTES_MIN } from './workspace-settings';
+import { groupDigits } from '../domain/group-digits';
 
 // The rules the commands' options are checked against (options.ts). Each zod message states the
 // rule as it reads after the option's name: "--limit must be a whole number from 1 to 1,000,000".
@@ -30,7 +31,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
-const count = (n: number): string => n.toLocaleString('en-US');
+const count = groupDigits;
 
 /** zod's message for a missing or mistyped value: "is required" when it is missing. */
 const needs = (what: string) => (issue: { input: unknown }): string => (issue.input === undefined ? 'is required' : what);

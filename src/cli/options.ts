@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { quoteShort } from '../domain/text-quote';
 import { UsageError } from './args';
 import type { FlagKind, ParsedArgs } from './args';

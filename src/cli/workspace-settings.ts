@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONFIG_FILE_MAX_BYTES, readTextOrThrow } from '../capture/bounded-read';
 import { LogbookError } from '../domain/errors';
 import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Claude Code hook payloads. Known events are typed; every schema is loose so unknown
 // fields pass through, and unknown events are stored as they are (see ingest/normalize.ts).

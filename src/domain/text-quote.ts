@@ -1,6 +1,8 @@
 // A value a user or an agent gave, quoted inside a message: bounded, so a 100 KB argument never
 // floods a terminal or a tool result, and escaped, so it cannot move the cursor or recolour it.
 
+import { groupDigits } from './group-digits';
+
 /** How many characters of a quoted value a message shows. */
 export const QUOTE_MAX_CHARS = 80;
 
@@ -10,7 +12,7 @@ export function quoteShort(value: string, max = QUOTE_MAX_CHARS): string {
   let head = value.slice(0, max);
   // Never leave half of a surrogate pair at the cut.
   if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
-  return `${escapeForMessage(JSON.stringify(head))}… (${value.length.toLocaleString('en-US')} characters)`;
+  return `${escapeForMessage(JSON.stringify(head))}… (${groupDigits(value.length)} characters)`;
 }
 
 /** JSON.stringify escapes C0 controls; C1 controls, line separators and bidi overrides too. */

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { INBOX_SOURCES, RAW_HOOK_SUFFIX } from '../capture/inbox-writer';
 import type { InboxSource } from '../capture/inbox-writer';
 import { firstInvalidUtf8 } from '../capture/stdin';

@@ -1,5 +1,4 @@
-import { readdirSync, renameSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { promises, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LogbookDatabase } from '../store/logbook-database';
@@ -239,7 +238,7 @@ export class Ingestor {
     for (let start = 0; start < names.length; start += 16) {
       await Promise.all(names.slice(start, start + 16).map(async (name) => {
         try {
-          await unlink(join(this.segments.archiveDir, name));
+          await promises.unlink(join(this.segments.archiveDir, name));
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hookPayloadBase, isKnownHookEvent, knownHookSchemas } from '../domain/hook-events';
 import type { NewEvent } from '../store/event-store';
 import type { Redactor } from '../domain/redaction/types';

@@ -1,6 +1,6 @@
 import { closeSync, constants, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { HOOK_CHECKS, HOOK_FAST_PATH_SOURCE } from './hook-fast-path';
 import type { PreparedHookEntry } from './hook-fast-path';
 import { provenanceKey, STAMP_HEAD, STAMPED_PREFIX_LENGTH } from '../capture/provenance';
@@ -174,7 +174,10 @@ class ReadAhead implements EntryReader {
   readonly counts = { fromHelper: 0, readHere: 0 };
 
   constructor(private readonly dir: string, private readonly names: readonly string[], maxFieldBytes: number) {
-    this.worker = new Worker(HELPER, {
+    // Required here: most commands never start the helper, and loading the module costs them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker: HelperThread } = require('node:worker_threads') as typeof import('node:worker_threads');
+    this.worker = new HelperThread(HELPER, {
       eval: true,
       workerData: { dir, names, memory: this.memory, slots: SLOTS, slotBytes: SLOT_BYTES, checks: HOOK_CHECKS, maxFieldBytes, openFlags: HELPER_OPEN_FLAGS, uid: effectiveUid(), lstatFirst: process.platform === 'win32', token: provenanceKey().key?.entryToken },
     });

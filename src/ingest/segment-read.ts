@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findTooDeep } from '../domain/json-depth';
 import { cutTooDeep } from '../domain/json-depth-cut';
 import type { IngestRecord } from './normalize';

@@ -173,17 +173,19 @@ export async function eventsSearch(paths: LogbookPaths, input: { query: string; 
       const known = store.streams().filter((s) => s.streamId !== QUARANTINE_STREAM).slice(-5).map((s) => s.streamId);
       return failed(`No session "${input.session}" in the store.${known.length > 0 ? ` Recent sessions: ${known.join(', ')}.` : ''}`);
     }
-    let found: RecordedEvent[];
+    let shown: RecordedEvent[];
+    let total: number;
     try {
-      found = store.search(input.query, input.session === undefined ? {} : { streamId: input.session });
+      // The newest matches and a count from the index: never every match of a common word.
+      total = store.searchCount(input.query, input.session);
+      shown = store.search(input.query, { streamId: input.session, limit: input.limit, newest: true });
     } catch (error) {
       if (!(error instanceof LogbookError)) throw error;
       return failed(`${error.message}. Use words, "quoted phrases", prefix* and AND / OR / NOT.`);
     }
-    if (found.length === 0) return ok(`No events match ${JSON.stringify(input.query)}.${note}`);
-    const shown = found.slice(-input.limit);
+    if (shown.length === 0) return ok(`No events match ${JSON.stringify(input.query)}.${note}`);
     const lines = shown.map((e) => `#${e.globalPosition} ${e.streamId} ${e.type} ${stringOf(e.metadata['receivedAt']) || e.recordedAt} ${summaryOf(e.type, e.data)}`);
-    return ok([`${shown.length} of ${found.length} matching events (global position, session, type, time, summary), newest last:`, ...lines].join('\n') + note);
+    return ok([`${shown.length} of ${total} matching events (global position, session, type, time, summary), newest last:`, ...lines].join('\n') + note);
   });
 }
 

@@ -9,6 +9,7 @@ import type { TimelineModel } from './timeline';
 import { foldUsageEvent, initialUsageFold, usageOfFold } from './usage/session-usage';
 import type { PriceTable } from './pricing';
 import type { SessionUsage } from './transcript-usage';
+import { groupDigits } from '../domain/group-digits';
 
 // Everything the report view needs from a session's events, folded once and extended with what is
 // new: the session summary, one row per event for the event log (with the states it happened in)
@@ -129,5 +130,5 @@ function text(value: unknown): string | null {
 }
 
 function tokens(value: unknown): string {
-  return typeof value === 'number' ? value.toLocaleString('en-US') : '?';
+  return typeof value === 'number' ? groupDigits(value) : '?';
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The one message transport between the host and every webview. The host sends a snapshot of the
 // view's state: whole after `ready` (a webview that reloads gets everything again), and after that

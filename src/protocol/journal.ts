@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Host ⇄ webview protocol of the journal browser (viewType logbook.journal; key = 'all', or a
 // session id to open it filtered to that session). The host sends every entry of every session

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventQuery, EventRow } from '../projections/event-log';
 import { MAX_LOG_WINDOW, MAX_QUERY_POSITIONS } from './event-log';
 import type { EventDetail, EventLogView } from './event-log';

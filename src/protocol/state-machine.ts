@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Host ⇄ webview protocol of the state-machine view (viewType logbook.stateMachine, key = session id).
 // The host computes everything (graph, layout, events per state); the webview only draws it.

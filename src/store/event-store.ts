@@ -60,6 +60,18 @@ export interface StreamRange {
   readonly limit?: number;
 }
 
+/** What a search keeps, applied while the index is read, so a limit stops the reading early. */
+export interface SearchOptions {
+  readonly streamId?: string;
+  readonly type?: string;
+  /** Inclusive bounds: stream positions when streamId is given, else global positions. */
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+  /** The last `limit` matches instead of the first (still returned in position order). */
+  readonly newest?: boolean;
+}
+
 export interface StreamSummary {
   readonly streamId: string;
   readonly version: number;
@@ -84,7 +96,9 @@ export interface EventStore {
   readByType(type: string, range?: GlobalRange): RecordedEvent[];
   readByCorrelation(correlationId: string, range?: GlobalRange): RecordedEvent[];
   /** FTS4 MATCH query; results in global order. Brings the full-text index up to date first. */
-  search(query: string, options?: { streamId?: string; limit?: number }): RecordedEvent[];
+  search(query: string, options?: SearchOptions): RecordedEvent[];
+  /** How many events match (the index alone: no event is read). */
+  searchCount(query: string, streamId?: string): number;
   streams(): StreamSummary[];
   /** Indexes events appended since the full-text checkpoint; returns how many. */
   catchUpFullText(limit?: number): number;

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, renameSync, closeSync, statSync } from 'node:fs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { CURRENT_SCHEMA_VERSION, migrate } from './schema';
+import { CURRENT_SCHEMA_VERSION, migrate, READ_IN_PLACE_SCHEMA_VERSION } from './schema';
 import { SqliteEventStore } from './sqlite-event-store';
 import { removeStaleTemps } from './durable-file';
 import { openSafe, readSafe } from '../capture/safe-fs';
@@ -99,12 +99,15 @@ export class LogbookDatabase {
       const tables = database.db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'schema_migrations')");
       const names = new Set((tables[0]?.values ?? []).map((row) => String(row[0])));
       if (!names.has('events')) throw new Error('it has no events table');
-      if (!writer && (!names.has('schema_migrations') || database.schemaVersion() < CURRENT_SCHEMA_VERSION)) {
-        // Readers never write the file: a store of an older schema (until the writer migrates it) is read whole and migrated in memory.
+      const version = names.has('schema_migrations') ? database.schemaVersion() : 0;
+      if (!writer && version < READ_IN_PLACE_SCHEMA_VERSION) {
+        // Readers never write the file: a store older than the page-file era (until the writer migrates it) is read whole and migrated in memory.
         database.close();
         database = undefined;
         return LogbookDatabase.openInMemory(SQL, path);
       }
+      // A newer store not migrated yet is read in place: what the later migrations add, the store derives by scanning.
+      if (!writer) database.store.schemaVersion = Math.min(version, CURRENT_SCHEMA_VERSION);
       return { ok: true, database, migrated: writer ? migrate(database.db) : [] };
     } catch (error) {
       database?.close();

@@ -77,7 +77,47 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'streams: each stream\'s version, first and last event, kept by a trigger',
+    // Listing the sessions grouped every event by stream: its cost grew with the whole history
+    // (0.6 s at 1M events). Events are only ever appended, in position order, so the newest
+    // insert of a stream is its last event; derived data, rebuilt with the events it comes from.
+    sql: `
+      CREATE TABLE streams (
+        stream_id         TEXT    PRIMARY KEY,
+        version           INTEGER NOT NULL,
+        first_pos         INTEGER NOT NULL,
+        last_pos          INTEGER NOT NULL,
+        first_recorded_at TEXT    NOT NULL,
+        last_recorded_at  TEXT    NOT NULL,
+        last_type         TEXT    NOT NULL,
+        first_occurred_at TEXT,
+        last_occurred_at  TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX streams_by_first ON streams (first_pos);
+      CREATE TRIGGER events_streams AFTER INSERT ON events BEGIN
+        INSERT INTO streams VALUES (NEW.stream_id, NEW.stream_position, NEW.global_position, NEW.global_position, NEW.recorded_at,
+          NEW.recorded_at, NEW.type, json_extract(NEW.metadata, '$.receivedAt'), json_extract(NEW.metadata, '$.receivedAt'))
+        ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_pos = excluded.last_pos,
+          last_recorded_at = excluded.last_recorded_at, last_type = excluded.last_type, last_occurred_at = excluded.last_occurred_at;
+      END;
+      INSERT INTO streams
+        SELECT s.stream_id, s.version, s.first_pos, s.last_pos, f.recorded_at, e.recorded_at, e.type,
+          json_extract(f.metadata, '$.receivedAt'), json_extract(e.metadata, '$.receivedAt')
+        FROM (SELECT stream_id, MAX(stream_position) AS version, MIN(global_position) AS first_pos, MAX(global_position) AS last_pos
+              FROM events GROUP BY stream_id) s
+        JOIN events e ON e.global_position = s.last_pos
+        JOIN events f ON f.global_position = s.first_pos;
+    `,
+  },
 ];
+
+/** The schema that added the streams table. */
+export const STREAMS_TABLE_SCHEMA_VERSION = 5;
+
+/** The oldest schema a reader reads in place (page by page); an older store is read whole and migrated in memory. */
+export const READ_IN_PLACE_SCHEMA_VERSION = 4;
 
 export const CURRENT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

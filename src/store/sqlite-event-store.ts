@@ -2,10 +2,11 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { DirectBinder } from './direct-bind';
 import type { DirectValue } from './direct-bind';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
-import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, StreamRange, StreamSummary } from './event-store';
+import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, SearchOptions, StreamRange, StreamSummary } from './event-store';
 import { searchableText } from './searchable-text';
 import { quoteShort } from '../domain/text-quote';
 import { upcast } from './upcasters';
+import { CURRENT_SCHEMA_VERSION, STREAMS_TABLE_SCHEMA_VERSION } from './schema';
 import { findTooDeep } from '../domain/json-depth';
 import { cutTooDeep } from '../domain/json-depth-cut';
 
@@ -39,6 +40,8 @@ export class SqliteEventStore implements EventStore {
 
   /** A reader's connection: a search indexes what the writer has not yet in a TEMP table, never in the file. */
   readOnly = false;
+  /** The schema this connection reads: lower only for a reader of a store the writer has not migrated yet. */
+  schemaVersion = CURRENT_SCHEMA_VERSION;
   /** The last position the TEMP index of a read-only connection holds. */
   private tailIndexed = 0;
 
@@ -185,33 +188,102 @@ export class SqliteEventStore implements EventStore {
       [correlationId, ...bounds(range)]);
   }
 
-  search(query: string, options: { streamId?: string; limit?: number } = {}): RecordedEvent[] {
+  /**
+   * The first (or last) `limit` matching events, in position order. The index is read in docid
+   * order with the filters applied as it goes, and stops at the limit: a common word matches a
+   * quarter of a million events at 1M, and gathering every match first cost seconds and a
+   * gigabyte. Within one stream only the stream's span of the index is read.
+   */
+  search(query: string, options: SearchOptions = {}): RecordedEvent[] {
     const tail = this.readOnly ? this.indexTail() : (this.catchUpFullText(), false);
-    const matching = tail
-      ? 'SELECT docid FROM events_fts WHERE events_fts MATCH ? UNION SELECT docid FROM temp.events_fts_tail WHERE events_fts_tail MATCH ?'
-      : 'SELECT docid FROM events_fts WHERE events_fts MATCH ?';
-    const terms = tail ? [query, query] : [query];
     const limit = options.limit ?? -1;
+    const span = options.streamId === undefined ? undefined : this.streamSpan(options.streamId);
+    if (options.streamId !== undefined && span === undefined) return [];
+    // Newest first reads the TEMP tail (the newest events) before the file's index.
+    const tables = tail ? ['events_fts', 'temp.events_fts_tail'] : ['events_fts'];
+    if (options.newest === true) tables.reverse();
+    let positions: number[] = [];
     try {
-      if (options.streamId !== undefined) {
-        return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (${matching})
-          AND stream_id = ? ORDER BY global_position LIMIT ?`, [...terms, options.streamId, limit]);
+      for (const table of tables) {
+        const wanted = limit < 0 ? -1 : limit - positions.length;
+        if (wanted === 0) break;
+        positions = positions.concat(this.matchingPositions(table, query, wanted, options, span));
       }
-      return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (${matching})
-        ORDER BY global_position LIMIT ?`, [...terms, limit]);
     } catch (error) {
       throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${quoteShort(query)} is not a valid full-text query (${whyMalformed(query, error)})`);
     }
+    positions.sort((a, b) => a - b);
+    const found: RecordedEvent[] = [];
+    // Chunks keep SQLite's bound-parameter limit; positions are ascending, so are the chunks.
+    for (let start = 0; start < positions.length; start += 500) {
+      const chunk = positions.slice(start, start + 500);
+      for (const event of this.query(`SELECT ${COLUMNS} FROM events WHERE global_position IN (${chunk.map(() => '?').join(',')}) ORDER BY global_position`, chunk)) found.push(event);
+    }
+    return found;
+  }
+
+  searchCount(query: string, streamId?: string): number {
+    const tail = this.readOnly ? this.indexTail() : (this.catchUpFullText(), false);
+    const span = streamId === undefined ? undefined : this.streamSpan(streamId);
+    if (streamId !== undefined && span === undefined) return 0;
+    let count = 0;
+    try {
+      for (const table of tail ? ['events_fts', 'temp.events_fts_tail'] : ['events_fts']) {
+        const name = table.replace(/^temp\./, '');
+        count += Number(span === undefined
+          ? this.scalar(`SELECT COUNT(*) FROM ${table} WHERE ${name} MATCH ?`, [query])
+          : this.scalar(`SELECT COUNT(*) FROM ${table} f JOIN events e ON e.global_position = f.docid
+              WHERE f.${name} MATCH ? AND f.docid BETWEEN ? AND ? AND e.stream_id = ?`, [query, span[0], span[1], streamId as string]));
+      }
+    } catch (error) {
+      throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${quoteShort(query)} is not a valid full-text query (${whyMalformed(query, error)})`);
+    }
+    return count;
+  }
+
+  private matchingPositions(table: string, query: string, limit: number, options: SearchOptions, span: readonly [number, number] | undefined): number[] {
+    const name = table.replace(/^temp\./, '');
+    const where = [`f.${name} MATCH ?`];
+    const params: SqlValue[] = [query];
+    // The join only when a filter needs the event; a bare query reads the index alone.
+    const needsEvent = span !== undefined || options.type !== undefined;
+    if (span !== undefined) {
+      where.push('f.docid BETWEEN ? AND ?', 'e.stream_id = ?');
+      params.push(span[0], span[1], options.streamId as string);
+    }
+    if (options.from !== undefined || options.to !== undefined) {
+      where.push(`${span === undefined ? 'f.docid' : 'e.stream_position'} BETWEEN ? AND ?`);
+      params.push(options.from ?? 0, options.to ?? Number.MAX_SAFE_INTEGER);
+    }
+    if (options.type !== undefined) {
+      where.push('e.type = ?');
+      params.push(options.type);
+    }
+    const join = needsEvent ? ' JOIN events e ON e.global_position = f.docid' : '';
+    const rows = this.rows(`SELECT f.docid FROM ${table} f${join} WHERE ${where.join(' AND ')}
+      ORDER BY f.docid ${options.newest === true ? 'DESC' : 'ASC'} LIMIT ?`, [...params, limit]);
+    return rows.map((row) => Number(row[0]));
+  }
+
+  /** A stream's first and last global positions, from the (stream, position) index: two seeks. */
+  private streamSpan(streamId: string): readonly [number, number] | undefined {
+    const first = this.scalar('SELECT global_position FROM events WHERE stream_id = ? ORDER BY stream_position LIMIT 1', [streamId]);
+    const last = this.scalar('SELECT global_position FROM events WHERE stream_id = ? ORDER BY stream_position DESC LIMIT 1', [streamId]);
+    return first === undefined || last === undefined ? undefined : [Number(first), Number(last)];
   }
 
   streams(): StreamSummary[] {
-    const rows = this.rows(`SELECT e.stream_id, s.version, s.first_pos, s.last_pos, f.recorded_at, e.recorded_at, e.type,
-        json_extract(f.metadata, '$.receivedAt'), json_extract(e.metadata, '$.receivedAt')
-      FROM (SELECT stream_id, MAX(stream_position) AS version, MIN(global_position) AS first_pos, MAX(global_position) AS last_pos
-            FROM events GROUP BY stream_id) s
-      JOIN events e ON e.global_position = s.last_pos
-      JOIN events f ON f.global_position = s.first_pos
-      ORDER BY s.first_pos`, []);
+    const rows = this.schemaVersion >= STREAMS_TABLE_SCHEMA_VERSION
+      ? this.rows(`SELECT stream_id, version, first_pos, last_pos, first_recorded_at, last_recorded_at, last_type, first_occurred_at, last_occurred_at
+          FROM streams ORDER BY first_pos`, [])
+      // A reader of a store the writer has not migrated yet: the same figures, from every event.
+      : this.rows(`SELECT e.stream_id, s.version, s.first_pos, s.last_pos, f.recorded_at, e.recorded_at, e.type,
+          json_extract(f.metadata, '$.receivedAt'), json_extract(e.metadata, '$.receivedAt')
+        FROM (SELECT stream_id, MAX(stream_position) AS version, MIN(global_position) AS first_pos, MAX(global_position) AS last_pos
+              FROM events GROUP BY stream_id) s
+        JOIN events e ON e.global_position = s.last_pos
+        JOIN events f ON f.global_position = s.first_pos
+        ORDER BY s.first_pos`, []);
     return rows.map((r) => ({
       streamId: String(r[0]), version: Number(r[1]), firstGlobalPosition: Number(r[2]), lastGlobalPosition: Number(r[3]),
       firstRecordedAt: String(r[4]), lastRecordedAt: String(r[5]), lastType: String(r[6]),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseWebviewMessage, persistedWebviewState } from '../protocol/channel';
 import type { HostMessage } from '../protocol/channel';
 import { stateMessage } from '../protocol/state-update';

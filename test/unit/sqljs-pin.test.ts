@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const root = join(__dirname, '..', '..');
 const EXACT_VERSION = /^\d+\.\d+\.\d+$/;

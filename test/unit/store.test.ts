@@ -115,13 +115,13 @@ test('migrations: an old store is brought to the current schema once, with its e
   assert.equal(schemaVersion(old), 1);
   old.run(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, data, metadata)
     VALUES ('s', 1, 'e1', 'UserPromptSubmit', 1, '2026-01-01', '{"prompt":"legacy zebra"}', '{}')`);
-  assert.deepEqual(migrate(old), [2, 3, 4]);
+  assert.deepEqual(migrate(old), MIGRATIONS.slice(1).map((m) => m.version));
   assert.deepEqual(migrate(old), [], 'a second run applies nothing');
   assert.equal(schemaVersion(old), CURRENT_SCHEMA_VERSION);
   const rows = old.exec("SELECT docid FROM events_fts WHERE events_fts MATCH 'zebra'");
   assert.deepEqual(rows[0]?.values, [[1]]);
   const applied = old.exec('SELECT version, name FROM schema_migrations ORDER BY version')[0]?.values.map((r) => r[0]);
-  assert.deepEqual(applied, [1, 2, 3, 4]);
+  assert.deepEqual(applied, MIGRATIONS.map((m) => m.version));
   assert.deepEqual(old.exec("SELECT position FROM projection_checkpoints WHERE name = 'fts'")[0]?.values, [[1]], 'the backfill counts as indexed');
 });
 
@@ -140,9 +140,9 @@ test('migration 4 on a store file written at schema 3: snapshot tables added by 
 
     const opened = await LogbookDatabase.open(file, { writer: true });
     assert.ok(opened.ok);
-    assert.deepEqual(opened.migrated, [4]);
+    assert.deepEqual(opened.migrated, [4, 5]);
     const { database } = opened;
-    assert.equal(schemaVersion(database.raw), 4);
+    assert.equal(schemaVersion(database.raw), CURRENT_SCHEMA_VERSION);
     assert.deepEqual(database.store.readAll().map((e) => [e.globalPosition, e.eventId]), [[1, 'e1'], [2, 'e2']]);
     assert.equal(readSnapshotHeader(database.raw, SESSION_CATALOG_NAME), undefined, 'no snapshot until the writer saves one');
     assert.equal(new PersistedCatalog(database.raw, database.store, 2).update(), true);
@@ -170,6 +170,83 @@ test('streams() summarises each session with its first and last event', async ()
   assert.equal(a?.firstOccurredAt, '2026-01-01T00:00:00.000Z');
   assert.equal(a?.lastOccurredAt, '2026-01-01T00:05:00.000Z');
   assert.equal(b?.streamId, 'b');
+});
+
+test('the streams table (migration 5) agrees with the summary derived from every event, through random appends', async () => {
+  const db = await fresh();
+  let seed = 7;
+  const next = (n: number): number => Math.floor((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 65_536) % n;
+  for (let i = 0; i < 300; i += 1) {
+    const stream = `s${next(12)}`;
+    const count = 1 + next(3);
+    const events = Array.from({ length: count }, (_, k) => anEvent({ type: ['PreToolUse', 'PostToolUse', 'Stop'][next(3)] as string, metadata: k === 0 && next(2) === 0 ? { source: 'test' } : { source: 'test', receivedAt: `2026-01-01T00:${String(next(60)).padStart(2, '0')}:00.000Z` } }));
+    db.store.append(stream, events);
+  }
+  const fromTable = db.store.streams();
+  db.store.schemaVersion = 4;
+  const derived = db.store.streams();
+  assert.equal(fromTable.length, 12);
+  assert.deepEqual(fromTable, derived);
+});
+
+test('migration 5 on a store file written at schema 4: a reader reads it in place before the writer migrates it, then the writer fills the streams table', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const SQL = await loadSqlJs();
+    const old = new SQL.Database();
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 4));
+    old.run(`INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, recorded_at, data, metadata)
+      VALUES ('s', 1, 'e1', 'SessionStart', 1, '2026-01-01T00:00:00.000Z', '{"session_id":"s"}', '{"receivedAt":"2026-01-01T00:00:00.000Z"}'),
+             ('t', 1, 'e2', 'SessionStart', 1, '2026-01-01T00:00:01.000Z', '{"session_id":"t"}', '{}'),
+             ('s', 2, 'e3', 'Stop', 1, '2026-01-01T00:00:02.000Z', '{"session_id":"s"}', '{"receivedAt":"2026-01-01T00:00:02.500Z"}')`);
+    const file = join(dir, 'logbook.sqlite');
+    writeFileSync(file, old.export());
+    old.close();
+
+    const reader = await LogbookDatabase.open(file);
+    assert.ok(reader.ok);
+    assert.equal(reader.database.holding, 'read-only', 'read page by page, not loaded whole');
+    const before = reader.database.store.streams();
+    assert.deepEqual(before.map((s) => [s.streamId, s.version, s.firstGlobalPosition, s.lastGlobalPosition, s.lastType, s.firstOccurredAt, s.lastOccurredAt]),
+      [['s', 2, 1, 3, 'Stop', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:02.500Z'], ['t', 1, 2, 2, 'SessionStart', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z']]);
+    reader.database.close();
+
+    const writer = await LogbookDatabase.open(file, { writer: true });
+    assert.ok(writer.ok);
+    assert.deepEqual(writer.migrated, [5]);
+    assert.deepEqual(writer.database.store.streams(), before, 'the backfill gives what the reader derived');
+    writer.database.store.append('t', [anEvent({ type: 'SessionEnd', metadata: { receivedAt: '2026-01-01T00:01:00.000Z' } })]);
+    const t = writer.database.store.streams().find((s) => s.streamId === 't');
+    assert.deepEqual([t?.version, t?.lastGlobalPosition, t?.lastType, t?.lastOccurredAt], [2, 4, 'SessionEnd', '2026-01-01T00:01:00.000Z']);
+    writer.database.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('search reads the index only as far as it needs, in position order, within a stream too', async () => {
+  const db = await fresh();
+  for (let i = 0; i < 40; i += 1) db.store.append(i % 2 === 0 ? 'even' : 'odd', [anEvent({ data: { prompt: `common word ${i}${i % 10 === 0 ? ' rare' : ''}` } })]);
+  assert.deepEqual(db.store.search('common', { limit: 3 }).map((e) => e.globalPosition), [1, 2, 3]);
+  assert.deepEqual(db.store.search('common', { limit: 3, streamId: 'odd' }).map((e) => e.globalPosition), [2, 4, 6]);
+  assert.deepEqual(db.store.search('rare').map((e) => e.globalPosition), [1, 11, 21, 31]);
+  assert.deepEqual(db.store.search('rare', { streamId: 'odd' }), []);
+  assert.deepEqual(db.store.search('common', { streamId: 'nobody' }), []);
+  assert.equal(db.store.search('common').length, 40, 'no limit: every match');
+  assert.deepEqual(db.store.search('common', { limit: 3, newest: true }).map((e) => e.globalPosition), [38, 39, 40], 'the newest, in position order');
+  assert.deepEqual(db.store.search('rare', { limit: 2, newest: true, streamId: 'even' }).map((e) => e.globalPosition), [21, 31]);
+  assert.deepEqual(db.store.search('common', { from: 10, to: 13 }).map((e) => e.globalPosition), [10, 11, 12, 13], 'global bounds');
+  assert.deepEqual(db.store.search('common', { streamId: 'odd', from: 2, to: 3 }).map((e) => e.streamPosition), [2, 3], 'stream bounds within a stream');
+  assert.equal(db.store.searchCount('common'), 40);
+  assert.equal(db.store.searchCount('rare', 'even'), 4);
+  assert.equal(db.store.searchCount('rare', 'nobody'), 0);
+});
+
+test('search filters by type while it reads the index, so a limit counts only what is kept', async () => {
+  const db = await fresh();
+  for (let i = 0; i < 30; i += 1) db.store.append('s', [anEvent({ type: i % 3 === 0 ? 'Stop' : 'PreToolUse', data: { prompt: 'shared' } })]);
+  assert.deepEqual(db.store.search('shared', { type: 'Stop', limit: 4 }).map((e) => e.globalPosition), [1, 4, 7, 10]);
+  assert.deepEqual(db.store.search('shared', { type: 'Stop', limit: 2, newest: true }).map((e) => e.globalPosition), [25, 28]);
 });
 
 test('a new store file has 16 KB pages, kept through commit and reopen; an older file with 4 KB pages is used as it is', async () => {

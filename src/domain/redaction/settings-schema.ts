@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RedactionSettings } from './types';
 
 // The `logbook.redaction.*` settings' shapes, shared by the extension (VS Code configuration)

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Token usage as events. Claude Code deletes a session's transcript after 30 days by default, so
 // the writer copies each API message's usage out of the transcripts into the session's stream

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogbookError } from '../errors';
 import { findTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { GLOBS_PER_LIST_MAX, WORKFLOW_FILE_MAX_BYTES } from './limits';

@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readBoundedText } from '../../capture/bounded-read';
 import type { LogbookPaths } from '../../capture/paths';
 import { sessionStateFile } from '../../capture/paths';
