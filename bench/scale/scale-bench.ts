@@ -126,7 +126,7 @@ function leftInInbox(workspace: string): string | undefined {
 }
 
 /** The command of every hook the installer registered, by event, as Claude Code would run it. */
-function installedHooks(workspace: string): ReadonlyMap<string, readonly string[]> {
+export function installedHooks(workspace: string): ReadonlyMap<string, readonly string[]> {
   const settings = JSON.parse(readFileSync(join(workspace, '.claude', 'settings.local.json'), 'utf8')) as { hooks?: Record<string, { hooks?: { command?: unknown }[] }[]> };
   const commands = new Map<string, string[]>();
   for (const [event, matchers] of Object.entries(settings.hooks ?? {})) {
@@ -140,7 +140,7 @@ function installedHooks(workspace: string): ReadonlyMap<string, readonly string[
  * the installed hook commands through `sh -c` with CLAUDE_PROJECT_DIR set, as Claude Code does.
  * Returns how many hooks ran, or why one failed.
  */
-function fireTurn(workspace: string, fixture: readonly FixtureEvent[], turns: WorkloadGenerator, hooks: ReadonlyMap<string, readonly string[]>): number | string {
+export function fireTurn(workspace: string, fixture: readonly FixtureEvent[], turns: WorkloadGenerator, hooks: ReadonlyMap<string, readonly string[]>): number | string {
   const env = { ...process.env, CLAUDE_PROJECT_DIR: workspace };
   let fired = 0;
   for (let i = 0; i < fixture.length; i += 1) {

@@ -20,8 +20,12 @@ export interface PlantedFinding {
   readonly message: string;
 }
 
-/** Entries looked at, at most (`.logbook/` first, then its folders, level by level). */
-export const INSPECT_LIMIT = 2000;
+/**
+ * Entries looked at, at most (`.logbook/` first, then its folders, level by level): the folders
+ * and the first of their files. Past that, a year of history is thousands of per-session files,
+ * each checked anyway (refused if planted) when the logbook opens it.
+ */
+export const INSPECT_LIMIT = 512;
 
 /** Findings about `<workspace>/.logbook/`, outermost first; empty when it is missing or looks as the logbook makes it. */
 export function inspectLogbookDir(workspace: string, limit = INSPECT_LIMIT): PlantedFinding[] {

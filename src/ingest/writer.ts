@@ -9,6 +9,7 @@ import { openStoreForWriting } from './open-store';
 import { SegmentLog } from './segments';
 import { SessionSnapshotWriter } from '../workflow/state-files';
 import { UsageRecorder } from './usage/usage-recorder';
+import { saveUsageBackfilled, usageBackfilledThrough } from './usage/usage-state';
 
 export type WriterStart =
   | { readonly ok: true; readonly writer: LogbookWriter; readonly messages: string[] }
@@ -23,7 +24,9 @@ export class LogbookWriter {
   private catalogError: string | undefined;
   private readonly sessionSnapshots: SessionSnapshotWriter;
   private readonly usage: UsageRecorder;
-  private usageBackfilled = false;
+  private usageBackfillChecked = false;
+  /** While this writer reads the sessions stored before usage was recorded: the position they reach. */
+  private backfillThrough: number | undefined;
 
   private constructor(
     private readonly paths: LogbookPaths,
@@ -63,15 +66,29 @@ export class LogbookWriter {
     this.assertOwned();
     this.lock.heartbeat();
     this.ingestor.ingestPending(report);
-    if (!this.usageBackfilled) {
-      this.usageBackfilled = true;
-      this.usage.enqueueUnrecorded(this.database.store.streams().map((stream) => stream.streamId));
-    }
+    this.startUsageBackfill();
     const usage = this.usage.record(report.sessions);
     report.usageProblems.push(...usage.problems);
     report.usageEvents += usage.events;
     if (usage.entries > 0) this.ingestor.ingestPending(report);
+    if (this.backfillThrough !== undefined && !this.usage.isBehind) {
+      // Every session stored before usage was recorded has been read: no writer checks them again.
+      saveUsageBackfilled(this.paths, this.backfillThrough);
+      this.backfillThrough = undefined;
+    }
     return report;
+  }
+
+  /**
+   * Once per store, not per writer: the sessions stored before usage was recorded (an upgrade)
+   * are queued, their transcripts read within each pass's budget; a marker then says it is done.
+   */
+  private startUsageBackfill(): void {
+    if (this.usageBackfillChecked) return;
+    this.usageBackfillChecked = true;
+    if (usageBackfilledThrough(this.paths) !== undefined) return;
+    this.backfillThrough = this.database.store.lastGlobalPosition();
+    this.usage.enqueueUnrecorded(this.database.store.streams().map((stream) => stream.streamId));
   }
 
   /** Whether some session's transcripts hold usage a pass's budget left for the next pass. */

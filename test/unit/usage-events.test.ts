@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { logbookPaths } from '../../src/capture/paths';
 import { main } from '../../src/cli/main';
 import { LogbookWriter } from '../../src/ingest/writer';
-import { usageStateDir } from '../../src/ingest/usage/usage-state';
+import { usageBackfilledThrough, usageStateDir } from '../../src/ingest/usage/usage-state';
 import { readTail } from '../../src/ingest/usage/transcript-tail';
 import { computeSessionUsage, MAIN_AGENT } from '../../src/projections/transcript-usage';
 import type { SessionUsage } from '../../src/projections/transcript-usage';
@@ -267,6 +267,31 @@ test('sessions stored before usage was recorded get it at the next writer start,
     const after = await ingestOnce(dir, FIXTURE_SESSION);
     assert.equal(after.appended, usageEvents(after.stream).length, 'nothing in the inbox: only usage was added');
     assert.deepEqual(tokensOf(sessionUsageFromEvents(after.stream)), tokensOf(computeSessionUsage([{ text: MAIN_TEXT }, { text: SUBAGENT_TEXT, agentId: SUBAGENT_ID }])));
+  } finally {
+    cleanup();
+  }
+});
+
+test('the backfill of earlier sessions runs once per store: a marker then spares every later writer the check of each stored session', async () => {
+  const { dir, cleanup } = tempDir('logbook-usage-');
+  try {
+    const projectDir = join(dir, 'projects');
+    const transcript = join(projectDir, `${FIXTURE_SESSION}.jsonl`);
+    hookPayloads(dir, transcript);
+    await ingestOnce(dir, FIXTURE_SESSION);
+    const paths = logbookPaths(dir);
+    assert.ok((usageBackfilledThrough(paths) ?? 0) > 0, 'a marker once the first writer read every stored session');
+    // The session's cursors lost after the backfill: with the marker, no writer goes looking for
+    // stored sessions again, so its transcript (now there) is not read until the session moves.
+    rmSync(join(usageStateDir(paths), readdirSync(usageStateDir(paths)).find((name) => name.startsWith(FIXTURE_SESSION.slice(0, 8))) as string));
+    cpSync(PROJECT, projectDir, { recursive: true });
+    const skipped = await ingestOnce(dir, FIXTURE_SESSION);
+    assert.equal(usageEvents(skipped.stream).length, 0, 'the stored sessions were not checked again');
+    // Without the marker (a store from before it, or an upgrade), the next writer checks them all.
+    rmSync(join(usageStateDir(paths), '$backfilled.json'));
+    const after = await ingestOnce(dir, FIXTURE_SESSION);
+    assert.ok(usageEvents(after.stream).length > 0, 'read by the backfill');
+    assert.ok(usageBackfilledThrough(paths) !== undefined, 'and marked again');
   } finally {
     cleanup();
   }

@@ -62,16 +62,44 @@ export function hasUsageState(paths: LogbookPaths, sessionId: string): boolean {
 export function saveUsageState(paths: LogbookPaths, state: UsageCursorState): void {
   const dir = usageStateDir(paths);
   ensurePrivateDirs([paths.dir, paths.state, dir]);
-  const file = sessionStateFile(dir, state.sessionId);
+  writePrivateFile(sessionStateFile(dir, state.sessionId), JSON.stringify({ v: 1, ...state }));
+}
+
+function writePrivateFile(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   // create-new: never written through a planted link. A temp a crashed writer left is removed
   // (unlink removes a name, never what a link points at).
   if (lstatSync(tmp, { throwIfNoEntry: false }) !== undefined) unlinkSync(tmp);
   const fd = openSafe(tmp, 'create-new', 0o600);
   try {
-    writeSync(fd, JSON.stringify({ v: 1, ...state }));
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+// Written once every session stored before usage was recorded has been read (an upgrade's
+// backfill): later writers skip the check of every stored session, a cost that grew with the
+// history (an lstat per session in every `logbook ingest`). `$` keeps it apart from session
+// files: sessionStateFile maps every other character to a letter, a digit, "_" or "-".
+const BACKFILL_FILE = '$backfilled.json';
+const backfillFile = z.object({ v: z.literal(1), through: z.number().int().nonnegative() });
+
+/** The global position through which every stored session was queued and read, if the backfill finished. */
+export function usageBackfilledThrough(paths: LogbookPaths): number | undefined {
+  const read = readBoundedText(join(usageStateDir(paths), BACKFILL_FILE), STATE_MAX_BYTES, { underLogbook: true });
+  if (read.kind !== 'text') return undefined;
+  try {
+    const parsed = backfillFile.safeParse(JSON.parse(read.text));
+    return parsed.success ? parsed.data.through : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveUsageBackfilled(paths: LogbookPaths, through: number): void {
+  const dir = usageStateDir(paths);
+  ensurePrivateDirs([paths.dir, paths.state, dir]);
+  writePrivateFile(join(dir, BACKFILL_FILE), JSON.stringify({ v: 1, through }));
 }
