@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
@@ -32,7 +33,8 @@ export function sourceHash(source: Buffer): Buffer {
 export function loadWithCodeCache<T>(file: string): LoadedScript<T> {
   const bytes = readFileSync(file);
   const cachedData = matchingCache(file, bytes);
-  const script = new Script(wrap(bytes.toString('utf8')), { filename: file, cachedData });
+  // esbuild writes ASCII (it escapes the rest): read as Latin-1, a copy, not a UTF-8 decode.
+  const script = new Script(wrap(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')), { filename: file, cachedData });
   const module = { exports: {} as T };
   const run = script.runInThisContext() as (exports: T, require: NodeJS.Require, module: { exports: T }, filename: string, dirname: string) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
