@@ -1,4 +1,5 @@
 import type { LifecycleStateName } from '../domain/lifecycle';
+import { IMPORTED_LACKS } from '../domain/imported';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
 import type { SessionStatus } from '../domain/lifecycle-time';
 import { lifecycleTimes, workflowTimes } from './session-summary';
@@ -18,6 +19,8 @@ export interface SessionReportOptions {
   readonly silenceMs?: number;
   /** Tokens and cost, from the session's transcripts. */
   readonly usage?: SessionUsage;
+  /** How many of its events `logbook import` read out of a transcript. */
+  readonly importedEvents?: number;
 }
 
 type Timed<T extends { readonly at: number | null }> = Omit<T, 'at'> & { readonly atMs: number | null; readonly at: string | null };
@@ -94,6 +97,8 @@ export interface SessionReport {
   readonly lastPosition: number;
   /** Null when no transcript was read. */
   readonly usage: SessionUsage | null;
+  /** Null when the hooks recorded every event; else how many `logbook import` read from the transcript, and what such events cannot tell. */
+  readonly imported: { readonly events: number; readonly lacks: readonly string[] } | null;
 }
 
 /** Turns a folded session summary (and, when known, its token usage) into the report's JSON. */
@@ -139,6 +144,7 @@ export function buildSessionReport(summary: SessionSummaryState, options: Sessio
     },
     lastPosition: summary.lastPosition,
     usage: options.usage ?? null,
+    imported: (options.importedEvents ?? 0) > 0 ? { events: options.importedEvents ?? 0, lacks: [...IMPORTED_LACKS] } : null,
   };
 }
 

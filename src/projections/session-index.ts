@@ -10,6 +10,7 @@ import { foldUsageEvent, initialUsageFold, usageOfFold } from './usage/session-u
 import type { PriceTable } from './pricing';
 import type { SessionUsage } from './transcript-usage';
 import { groupDigits } from '../domain/group-digits';
+import { isImported } from '../domain/imported';
 
 // Everything the report view needs from a session's events, folded once and extended with what is
 // new: the session summary, one row per event for the event log (with the states it happened in)
@@ -22,6 +23,8 @@ export class SessionIndex {
   private state: SessionSummaryState = initialSessionSummary;
   private timelineCache: TimelineModel | undefined;
   private readonly usageFold = initialUsageFold();
+  /** Events read out of a transcript by `logbook import` (the report says what they lack). */
+  importedEvents = 0;
 
   constructor(readonly streamId: string) {}
 
@@ -46,6 +49,7 @@ export class SessionIndex {
         this.rows.push(eventRow(event, before, after));
         this.timelineBuilder.add(event, before, after);
         foldUsageEvent(this.usageFold, event);
+        if (isImported(event)) this.importedEvents += 1;
         this.state = after;
         count += 1;
       }

@@ -14,6 +14,7 @@ import { encodeProjectDir } from '../../src/ingest/import/claude-projects';
 import { LogbookWriter } from '../../src/ingest/writer';
 import type { RecordedEvent } from '../../src/store/event-store';
 import { LogbookDatabase } from '../../src/store/logbook-database';
+import { IMPORTED_LACKS } from '../../src/domain/imported';
 import { FIXTURE_SESSION, fixturePayloads, putInInbox, tempDir } from './helpers';
 
 const FIXTURE_HOME = join(__dirname, '..', 'fixtures', 'ccusage-home');
@@ -99,6 +100,12 @@ test('import of the fixture transcripts records the hook events they stand for, 
     const lifecycle = foldLifecycle(events);
     assert.equal(lifecycle.state, 'ended');
     assert.deepEqual([lifecycle.counts.prompts, lifecycle.counts.toolCalls, lifecycle.counts.subagents, lifecycle.counts.compactions, lifecycle.counts.stops], [2, 15, 1, 1, 2], 'the lifecycle folds imported events');
+    // The report says what an imported session cannot tell (the CLI's JSON, as the views get it).
+    const report = await run(['report', FIXTURE_SESSION, '--json', '--workspace', dir]);
+    assert.equal(report.code, 0, report.err);
+    const imported = (JSON.parse(report.out) as { imported: { events: number; lacks: string[] } | null }).imported;
+    assert.equal(imported?.events, 40);
+    assert.deepEqual(imported?.lacks, [...IMPORTED_LACKS]);
   } finally {
     cleanup();
   }

@@ -51,6 +51,7 @@ test('host snapshot: the report equals the store\'s projection; the log windows,
   const state = await host.snapshot('s1', store, DEFAULT_PRICE_TABLE, now);
   assert.ok(state !== undefined);
   assert.deepEqual(state.report, buildSessionReport(summarizeSession(store.readStream('s1')), { now }));
+  assert.equal(state.report.imported, null, 'every event from a hook: nothing to say about imported events');
   assert.deepEqual([state.log.total, state.log.unfiltered, state.log.offset, state.log.rows.length], [121, 121, 0, 121]);
   assert.equal(state.revision, store.lastGlobalPosition());
   assert.match(state.prompt, /tool calls: 30 \(4 failed, 0 denied\)/);

@@ -6,7 +6,7 @@ import type { ReportTab, ReportUiState } from '../../src/protocol/event-log';
 import type { ReportViewState } from '../../src/protocol/report';
 import { codicon } from './codicon';
 import { renderDiscuss } from './discuss';
-import { formatDateTime } from './format';
+import { formatCount, formatDateTime } from './format';
 import type { PortHandlers, ReportPort } from './hosts';
 import { renderInsights } from './insights';
 import { LogView } from './log';
@@ -110,7 +110,10 @@ class ReportApp {
       this.port?.mode === 'live'
         ? h('vscode-button', { secondary: true, 'data-testid': 'export-html', title: 'Save this report as one HTML file', onclick: () => this.port?.exportHtml() }, codicon('export'), ' Export HTML')
         : h('span', { class: 'muted' }, 'Exported from Agent Logbook'));
-    replaceChildren(this.banner, state.note === null ? null : h('div', { class: 'note', 'data-testid': 'report-note' }, codicon('info'), ' ', state.note));
+    replaceChildren(this.banner,
+      state.note === null ? null : h('div', { class: 'note', 'data-testid': 'report-note' }, codicon('info'), ' ', state.note),
+      r.imported === null ? null : h('div', { class: 'note', 'data-testid': 'report-imported', 'data-value': String(r.imported.events) }, codicon('history'), ' ',
+        `Imported from its transcript by "logbook import" (${formatCount(r.imported.events)} of ${formatCount(r.counts.events)} events): `, r.imported.lacks.join('; '), '.'));
     replaceChildren(this.panels.get('overview') as HTMLElement, renderOverview(state, { filter: (filter) => this.filter(filter) }));
     this.timeline.setModel(state.timeline, Object.keys(r.workflow.timePerStateMs));
     if (this.zoom !== null) this.timeline.setRange(this.zoom, false);

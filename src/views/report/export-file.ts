@@ -37,7 +37,7 @@ export async function exportSessionHtml(key: string, events: readonly RecordedEv
   const index = new SessionIndex(key);
   index.extend(events);
   const usage = index.usage(prices);
-  const report = buildSessionReport(index.summary, { now, ...(usage === undefined ? {} : { usage }) });
+  const report = buildSessionReport(index.summary, { now, importedEvents: index.importedEvents, ...(usage === undefined ? {} : { usage }) });
   const insights = computeInsights(report, index.rows);
   const data = buildStaticReport({ key, report, timeline: index.timeline(), insights, prompt: buildDiscussPrompt(report, insights), rows: index.rows, events });
   return { html: renderReportHtml(data, assets), embedded: data.events.length, total: data.totalEvents };

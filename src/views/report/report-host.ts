@@ -82,7 +82,7 @@ export class ReportHost {
     const summary = entry.index.summary;
     // Usage events are folded with the rest of the stream: a new one moves the position too.
     const usage = entry.index.usage(prices);
-    const report = buildSessionReport(summary, { now, ...(usage === undefined ? {} : { usage }) });
+    const report = buildSessionReport(summary, { now, importedEvents: entry.index.importedEvents, ...(usage === undefined ? {} : { usage }) });
     const insights = computeInsights(report, entry.index.rows);
     const derived: Derived = { position, report, insights, prompt: buildDiscussPrompt(report, insights) };
     this.derived.set(key, derived);
