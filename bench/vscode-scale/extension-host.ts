@@ -17,7 +17,7 @@ export class ExtensionHostStore {
 
   constructor(readonly paths: LogbookPaths) {
     const log = (message: string): void => { this.logs.push(message); };
-    this.ws = new WorkspaceLogbook(paths, () => this.live, log);
+    this.ws = new WorkspaceLogbook(paths, log);
     this.live = new LiveIngest(paths, {
       owner: 'vscode', maxFieldBytes: () => 65_536, redaction: () => ({}), debounceMs: () => 100, flushDebounceMs: () => 500, log,
       onIngested: () => this.refresh(),
@@ -65,7 +65,7 @@ export class ExtensionHostStore {
   async dispose(): Promise<void> {
     clearInterval(this.poll);
     await this.settled();
-    this.live.dispose();
+    await this.live.close();
     this.ws.dispose();
   }
 }
