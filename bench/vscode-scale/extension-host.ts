@@ -1,6 +1,7 @@
 import type { LogbookPaths } from '../../src/capture/paths';
 import { LiveIngest } from '../../src/ingest/live-ingest';
 import { WorkspaceLogbook } from '../../src/views/workspace-logbook';
+import { msSince } from '../stats';
 
 // The extension host's store work for one workspace, wired as src/extension.ts and
 // src/views/services.ts wire it (LiveIngest + WorkspaceLogbook, the views' refresh that never
@@ -26,13 +27,14 @@ export class ExtensionHostStore {
     this.poll = setInterval(() => this.refresh(), 2000);
   }
 
-  /** activate(): views.add (a first refresh), live.start(), views.refresh. Resolves when the first refresh filled the catalog. */
-  async activate(): Promise<void> {
+  /** activate(): views.add (a first refresh), live.start(), views.refresh. Resolves with the ms until the first refresh filled the catalog (the tree). */
+  async activate(): Promise<number> {
+    const started = process.hrtime.bigint();
     this.refresh();
-    const filled = this.pending;
+    const filled = this.pending?.then(() => msSince(started));
     await this.live.start();
     this.refresh();
-    await filled;
+    return (await filled) ?? Number.NaN;
   }
 
   /** Told after every refresh (the tree redraws). */

@@ -4,6 +4,7 @@ import type { LogbookPaths } from '../capture/paths';
 import { ensurePrivateDirs } from '../capture/safe-fs';
 import type { RedactionSettings } from '../domain/redaction/types';
 import { releaseLockOf } from './lock';
+import { clearMarkersOfThread } from '../store/pagefile/file-locks';
 import type { IngestSummary, WriterSettings } from './worker/protocol';
 import { RequestFailed, WorkerStopped, WriterClient } from './worker/writer-client';
 import type { RequestBody } from './worker/writer-client';
@@ -257,9 +258,11 @@ export class LiveIngest {
     }
   }
 
-  // A crash loses no event: what was committed is in the store, the rest is still in the inbox.
-  // The lock it held is this process's: released here, and a new worker is tried at the next retry.
+  // A crash loses no event: what was committed is in the store, the rest is still in the inbox
+  // (a pass cut short leaves a hot journal, rolled back by the next writer). The locks it held
+  // name this live process: released here, and a new worker is tried at the next retry.
   private workerStopped(reason: string): void {
+    if (this.client !== undefined) clearMarkersOfThread(this.paths.store, this.client.threadId);
     this.client = undefined;
     this.holding = false;
     if (this.lockToken !== '') releaseLockOf(this.paths.lock, this.lockToken);

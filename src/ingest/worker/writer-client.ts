@@ -35,9 +35,12 @@ export class WriterClient {
   private stopped: string | undefined;
   /** Resolves once the worker thread has ended, however it ended. */
   readonly exited: Promise<void>;
+  /** The worker's thread id (its store's lock markers carry it). */
+  readonly threadId: number;
 
   constructor(init: WorkerInit, private readonly events: ClientEvents, script?: string) {
     this.worker = spawnWorker(init, script);
+    this.threadId = this.worker.threadId;
     let error = '';
     this.worker.on('message', (data: unknown) => this.receive(data));
     this.worker.on('error', (thrown: Error) => { error = thrown.message; });
