@@ -61,6 +61,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     ingests.set(paths.workspace, live);
     started.add(live);
     views.add(paths);
+    // The tree first: the worker's start (its own sql.js, a first pass) would compete with the first read for the CPU.
+    await views.settled();
     await live.start();
     views.refresh(paths.workspace);
   };

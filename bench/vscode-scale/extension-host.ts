@@ -27,11 +27,13 @@ export class ExtensionHostStore {
     this.poll = setInterval(() => this.refresh(), 2000);
   }
 
-  /** activate(): views.add (a first refresh), live.start(), views.refresh. Resolves with the ms until the first refresh filled the catalog (the tree). */
+  /** activate(): views.add (a first refresh, awaited), live.start(), views.refresh. Resolves with the ms until the first refresh filled the catalog (the tree). */
   async activate(): Promise<number> {
     const started = process.hrtime.bigint();
     this.refresh();
     const filled = this.pending?.then(() => msSince(started));
+    // extension.ts waits for the views' first read before it starts the writer.
+    await this.settled();
     await this.live.start();
     this.refresh();
     return (await filled) ?? Number.NaN;
