@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'scale';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'scale'];
-/** Sections run without --only: scale builds histories of up to 1M events (minutes, gigabytes), so it is asked for by name. */
-const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale');
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'scale' | 'vscode';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'scale', 'vscode'];
+/** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), so they are asked for by name. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode');
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -28,6 +28,10 @@ export interface BenchOptions {
   readonly scaleChunk: number;
   /** Alternating runs of the scripted real-CLI sessions, with and without hooks (0: none). */
   readonly claudeRuns: number;
+  /** History sizes (events) of the vscode section. */
+  readonly vscodeSizes: readonly number[];
+  /** Entries written one at a time, each timed until the views folded it (vscode section). */
+  readonly vscodeRuns: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -47,7 +51,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --scale-dir DIR         where built histories are cached, by size, format and CLI build (default ${defaultScaleDir()})
   --scale-reps N          measured rounds per size, after one warm-up round (default 5, quick 3)
   --scale-chunk N         events per \`logbook ingest\` while building a history (default 25000; a big backlog is a load of its own: 50,000 pending events took a 1.6 GB ingest)
-  --claude-runs N         alternating runs of each scripted real-CLI session, with and without hooks (default 3, quick 1; 0 skips)`;
+  --claude-runs N         alternating runs of each scripted real-CLI session, with and without hooks (default 3, quick 1; 0 skips)
+  --vscode-sizes A,B,...  history sizes of the vscode section (the extension host's store code in plain Node: longest
+                          main-thread block per phase, entry → folded; only run when named; default 10000,1000000; quick 10000,100000)
+  --vscode-runs N         entries written one at a time and timed until folded, per size (default 60, quick 20)`;
 
 function defaultScaleDir(): string {
   return join(tmpdir(), 'logbook-bench-scale');
@@ -71,6 +78,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'scale-reps': { type: 'string' },
       'scale-chunk': { type: 'string' },
       'claude-runs': { type: 'string' },
+      'vscode-sizes': { type: 'string' },
+      'vscode-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -95,6 +104,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     scaleReps: positiveInt('--scale-reps', values['scale-reps'], quick ? 3 : 5),
     scaleChunk: positiveInt('--scale-chunk', values['scale-chunk'], 25_000),
     claudeRuns: positiveInt('--claude-runs', values['claude-runs'], quick ? 1 : 3, true),
+    vscodeSizes: values['vscode-sizes'] === undefined
+      ? (quick ? [10_000, 100_000] : [10_000, 1_000_000])
+      : values['vscode-sizes'].split(',').map((s) => positiveInt('--vscode-sizes', s.trim(), 0)),
+    vscodeRuns: positiveInt('--vscode-runs', values['vscode-runs'], quick ? 20 : 60),
   };
 }
 

@@ -19,6 +19,10 @@ import type { ViewLatencyResult } from './view-latency';
 import { benchClaudeSessions, claudeSummaryRows, printClaudeSessions } from './scale/claude-session-bench';
 import { benchScale } from './scale/scale-bench';
 import { printScale, scaleSummaryRows } from './scale/scale-report';
+import { benchVscode } from './vscode-scale/vscode-bench';
+import { printVscode, vscodeSummaryRows } from './vscode-scale/vscode-report';
+import { historyWorkspace } from './scale/history-store';
+import { NodeRunner } from './scale/timed-process';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, fmtUs, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
 
@@ -81,6 +85,13 @@ async function main(): Promise<void> {
         printClaudeSessions(claude);
         extra.unshift(...claudeSummaryRows(claude));
       }
+    }
+    if (options.sections.has('vscode')) {
+      const runner = new NodeRunner(tempDir);
+      const build = (events: number): ReturnType<typeof historyWorkspace> => historyWorkspace({ root: ROOT, scaleDir: options.scaleDir, fixture, events, runner, chunk: options.scaleChunk });
+      const points = await benchVscode({ tempDir, scaleDir: options.scaleDir, fixture, sizes: options.vscodeSizes, runs: options.vscodeRuns, build });
+      printVscode(points);
+      extra.push(...vscodeSummaryRows(points));
     }
 
     console.log('\n## Summary (Markdown, for the README)\n');

@@ -30,7 +30,7 @@ export async function benchViewLatency(input: { root: string; tempDir: string; f
   const paths = logbookPaths(workspace);
   let seen = 0;
   let onSeen: (() => void) | undefined;
-  const ws = new WorkspaceLogbook(paths, () => live, () => undefined);
+  const ws = new WorkspaceLogbook(paths, () => undefined);
   const live: LiveIngest = new LiveIngest(paths, {
     owner: 'bench', maxFieldBytes: () => 65_536, debounceMs: () => 100, flushDebounceMs: () => 500, log: () => undefined,
     onIngested: () => void ws.catchUp().then(() => {
@@ -57,7 +57,7 @@ export async function benchViewLatency(input: { root: string; tempDir: string; f
       if ((run + 1) % 20 === 0) progress(`view latency: ${run + 1}/${input.runs}`);
     }
   } finally {
-    live.dispose();
+    await live.close();
     ws.dispose();
   }
   const result: ViewLatencyResult = {

@@ -21,6 +21,8 @@ const entries = [
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minify: true }),
   build({ ...common, entryPoints: ['scripts/make-code-cache.ts'], outfile: 'dist/make-code-cache.js', sourcemap: false }),
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  // The extension's writer runs in a worker thread, from its own bundle beside extension.js.
+  build({ ...common, entryPoints: ['src/ingest/worker/ingest-worker.ts'], outfile: 'dist/ingest-worker.js' }),
   build({ ...common, entryPoints: ['scripts/start.ts'], outfile: 'dist/start.js' }),
   build({ ...common, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' }),
 ];

@@ -59,7 +59,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
       onIngested: () => views.refresh(paths.workspace),
     });
     ingests.set(paths.workspace, live);
-    views.add(paths, () => ingests.get(paths.workspace));
+    started.add(live);
+    views.add(paths);
+    // The tree first: the worker's start (its own sql.js, a first pass) would compete with the first read for the CPU.
+    await views.settled();
     await live.start();
     views.refresh(paths.workspace);
   };
@@ -84,7 +87,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     ingestFor: (paths) => ingests.get(paths.workspace),
     ensureIngest: startIngest,
     restartIngest: async (paths) => {
-      ingests.get(paths.workspace)?.dispose();
+      // The worker's final flush and the lock's release come first: the rebuild takes the lock.
+      const old = ingests.get(paths.workspace);
+      await old?.close();
+      if (old !== undefined) started.delete(old);
       ingests.delete(paths.workspace);
       try {
         const attempt = tryAcquireLock(paths.lock, 'vscode');
@@ -108,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   const sessions = registerSessionsTree(views);
   context.subscriptions.push(...sessions.disposables, ...registerStatusBar(views), ...registerInlineJournal(views));
   context.subscriptions.push(views.onDidChange((change) => { if (change.reset || change.sessions.size > 0) updateContextKeys(); }));
-  context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) live.dispose(); ingests.clear(); } });
+  context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) void live.close(); ingests.clear(); } });
   try {
     // Only workspaces that use the logbook get a writer: never create .logbook/ uninvited.
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
@@ -153,6 +159,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   return { views, sessionsTree: sessions.tree, panels };
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions flush and release the lock.
+/** Every ingest this window started: deactivate() waits for their workers' final flushes. */
+const started = new Set<LiveIngest>();
+
+export async function deactivate(): Promise<void> {
+  // close() is idempotent: whether VS Code disposes context.subscriptions before or after this, each worker flushes once.
+  await Promise.all([...started].map((live) => live.close()));
+  started.clear();
 }

@@ -26,7 +26,7 @@ export async function importEarlierSessions(ctx: ExtensionContext): Promise<void
   const sessions = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Agent Logbook: importing earlier sessions' },
     async (progress) => {
-      const found = await importWith(ctx, paths, dir, (session) => progress.report({ message: session.sessionId }));
+      const found = await importWith(paths, dir, (session) => progress.report({ message: session.sessionId }));
       progress.report({ message: 'recording' });
       await ctx.ingestFor(paths)?.ingestNow();
       return found;
@@ -51,11 +51,8 @@ export async function offerImportOnce(ctx: ExtensionContext): Promise<void> {
   if (answer === 'Import Earlier Sessions') await vscode.commands.executeCommand('logbook.importEarlierSessions');
 }
 
-// The window's own writer when it ingests this workspace; else a snapshot of the store (another
-// process ingests, and records the entries).
-async function importWith(ctx: ExtensionContext, paths: LogbookPaths, dir: string, onSession: (s: SessionOutcome) => void): Promise<SessionOutcome[]> {
-  const live = ctx.ingestFor(paths)?.store;
-  if (live !== undefined) return importTranscripts(dir, paths.inbox, live, { afterSession: onSession }).sessions;
+// A read-only view of the store (the writer, in this window's worker or elsewhere, records the entries).
+async function importWith(paths: LogbookPaths, dir: string, onSession: (s: SessionOutcome) => void): Promise<SessionOutcome[]> {
   const opened = await LogbookDatabase.open(paths.store);
   const store: ImportStore | undefined = opened.ok ? opened.database.store : undefined;
   try {

@@ -1,16 +1,19 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import type { LogbookPaths } from '../capture/paths';
-import type { IngestReport } from './ingestor';
-import type { EventStore } from '../store/event-store';
-import { LogbookWriter } from './writer';
-import { describeHolderShort } from './lock-text';
 import { ensurePrivateDirs } from '../capture/safe-fs';
-import type { RedactionSettings, Redactor } from '../domain/redaction/types';
-import { RedactorCache } from './redactor-cache';
+import type { RedactionSettings } from '../domain/redaction/types';
+import { releaseLockOf } from './lock';
+import { clearMarkersOfThread } from '../store/pagefile/file-locks';
+import type { IngestSummary, WriterSettings } from './worker/protocol';
+import { RequestFailed, WorkerStopped, WriterClient } from './worker/writer-client';
+import type { RequestBody } from './worker/writer-client';
+import type { WriterResult } from './worker/protocol';
 
 /** Lets the handlers of one hook event (run in parallel by Claude Code) land in one pass. */
 const LEADING_DELAY_MS = 5;
+/** Events indexed (and folded towards the next catalog snapshot) per idle step. */
+const IDLE_STEP = 5000;
 
 export interface LiveIngestOptions {
   readonly owner: string;
@@ -20,51 +23,49 @@ export interface LiveIngestOptions {
   readonly debounceMs: () => number;
   readonly flushDebounceMs: () => number;
   readonly log: (message: string) => void;
-  /** Told after each pass that appended something, e.g. to refresh views. */
-  readonly onIngested?: (report: IngestReport) => void;
+  /** Told after each pass that appended something (committed: a reader sees it), e.g. to refresh views. */
+  readonly onIngested?: (report: IngestSummary) => void;
   /** How often a window that is not the writer tries to become it (a stale lock is taken over). */
   readonly retryMs?: number;
   /** Safety net for file-system events that a watcher misses. */
   readonly pollMs?: number;
+  /** The worker's script (tests: one that fails); by default the bundled dist/ingest-worker.js. */
+  readonly workerScript?: string;
+  /** Events between two saved session catalog snapshots (tests use fewer). */
+  readonly catalogSnapshotEvery?: number;
 }
 
 /**
- * Keeps a workspace's inbox flowing into its store while a VS Code window is open: the
- * window that holds the lock ingests on inbox changes (debounced) and flushes in batches;
- * other windows wait and take over when the writer goes away. Never throws into its caller.
+ * Keeps a workspace's inbox flowing into its store while a VS Code window is open: the window
+ * that holds the lock ingests on inbox changes (debounced) and flushes in batches; other windows
+ * wait and take over when the writer goes away. The writer itself runs in a worker thread
+ * (worker/ingest-worker.ts): a pass, a flush or the full-text catch-up can take seconds on a big
+ * store, and the extension host's main thread must never wait on them. Here only the scheduling
+ * stays, and VS Code's settings, read at every pass. Never throws into its caller.
  */
 export class LiveIngest {
-  private writer: LogbookWriter | undefined;
+  private client: WriterClient | undefined;
+  private holding = false;
+  private lockToken = '';
   private watcher: FSWatcher | undefined;
   private ingestTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private disposed = false;
+  private closed: Promise<void> | undefined;
+  private ingesting = false;
+  private ingestAgain = false;
   private lastHolder = '';
   /** The last reason the store could not be opened, said once until it changes (a planted link stays). */
   private lastProblem = '';
   private lastIngestAt = 0;
 
-  private readonly redactors: RedactorCache;
+  constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {}
 
-  constructor(private readonly paths: LogbookPaths, private readonly options: LiveIngestOptions) {
-    this.redactors = new RedactorCache(options.redaction ?? (() => ({})), (problems) => options.log(`logbook.redaction: ${problems.join('; ')}`));
-  }
-
-  /** The writer's redactor, as a getter: the Ingestor reads it at every pass, so a settings change applies at once. */
-  private redaction(): { readonly redactor: Redactor } {
-    const redactors = this.redactors;
-    return { get redactor(): Redactor { return redactors.redactor; } };
-  }
-
+  /** Whether this window's worker holds the ingest lock. */
   get isWriter(): boolean {
-    return this.writer !== undefined;
-  }
-
-  /** The writer's open store (newest events, before they are flushed), while this window ingests. */
-  get store(): EventStore | undefined {
-    return this.writer?.database.store;
+    return this.holding;
   }
 
   async start(): Promise<void> {
@@ -85,24 +86,38 @@ export class LiveIngest {
     }
   }
 
-  /** Ingests and flushes at once (command "Ingest Inbox Now"). */
-  async ingestNow(): Promise<IngestReport | undefined> {
-    if (this.writer === undefined) await this.tryBecomeWriter();
-    const report = this.runIngest();
-    this.runFlush();
+  /** Ingests and flushes at once (command "Ingest Inbox Now"); undefined when another window or process ingests. */
+  async ingestNow(): Promise<IngestSummary | undefined> {
+    if (!this.holding) await this.tryBecomeWriter();
+    const report = await this.runIngest();
+    await this.runFlush();
     return report;
   }
 
+  /** Stops ingesting: the worker ends its pass in flight, writes the snapshots due and releases the lock. */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
   dispose(): void {
+    void this.close();
+  }
+
+  private async shutDown(): Promise<void> {
     this.disposed = true;
     this.watcher?.close();
     for (const timer of [...this.timers, this.ingestTimer, this.flushTimer, this.idleTimer]) if (timer !== undefined) clearTimeout(timer);
+    const client = this.client;
+    if (client === undefined) return;
     try {
-      this.writer?.close();
+      await client.request({ type: 'close' });
     } catch (error) {
       this.options.log(`final flush failed: ${(error as Error).message} (entries stay in the inbox)`);
     }
-    this.writer = undefined;
+    await client.terminate();
+    this.holding = false;
+    if (this.lockToken !== '') releaseLockOf(this.paths.lock, this.lockToken);
   }
 
   /**
@@ -111,58 +126,74 @@ export class LiveIngest {
    * debounceMs. The few ms of delay let the parallel hooks of one event land in the same pass.
    */
   private schedule(): void {
-    if (this.disposed || this.writer === undefined || this.ingestTimer !== undefined) return;
+    if (this.disposed || !this.holding || this.ingestTimer !== undefined) return;
+    if (this.ingesting) {
+      this.ingestAgain = true;
+      return;
+    }
     const sinceLast = Date.now() - this.lastIngestAt;
     const wait = Math.max(LEADING_DELAY_MS, this.options.debounceMs() - sinceLast);
     this.ingestTimer = setTimeout(() => {
       this.ingestTimer = undefined;
       this.lastIngestAt = Date.now();
-      this.runIngest();
+      void this.runIngest();
     }, wait);
   }
 
   private async tick(): Promise<void> {
     if (this.disposed) return;
-    if (this.writer === undefined) {
+    if (!this.holding) {
       await this.tryBecomeWriter();
       return;
     }
-    if (!this.writer.stillOwned()) {
+    const answer = await this.ask({ type: 'tick' }, 'lock heartbeat');
+    if (answer?.type === 'owned' && !answer.owned && this.holding) {
       this.options.log('another process took over the ingest lock; this window now only reads');
-      this.dropWriter();
-      return;
+      this.holding = false;
     }
-    this.writer.heartbeat();
+  }
+
+  private settings(): WriterSettings {
+    return { maxFieldBytes: this.options.maxFieldBytes(), redaction: this.options.redaction?.() ?? {} };
   }
 
   private async tryBecomeWriter(): Promise<void> {
+    if (this.disposed) return;
+    this.client ??= new WriterClient(
+      { workspace: this.paths.workspace, owner: this.options.owner, ...(this.options.catalogSnapshotEvery === undefined ? {} : { catalogSnapshotEvery: this.options.catalogSnapshotEvery }) },
+      { log: this.options.log, onStopped: (reason) => this.workerStopped(reason) },
+      this.options.workerScript,
+    );
+    let started: WriterResult;
     try {
-      const started = await LogbookWriter.start(this.paths, this.options.owner, { maxFieldBytes: this.options.maxFieldBytes(), ...this.redaction() });
-      if (this.disposed) {
-        if (started.ok) started.writer.close();
-        return;
-      }
-      if (!started.ok) {
-        const holder = describeHolderShort(started.holder);
-        if (holder !== this.lastHolder) this.options.log(`${holder} is ingesting this workspace; this window reads only`);
-        this.lastHolder = holder;
-        return;
-      }
-      for (const message of started.messages) this.options.log(message);
-      this.writer = started.writer;
-      this.options.log(`ingesting ${this.paths.inbox}`);
-      this.schedule();
+      started = await this.client.request({ type: 'start', settings: this.settings() });
     } catch (error) {
-      const problem = `could not open the store: ${(error as Error).message}`;
+      const problem = error instanceof WorkerStopped ? error.message : `could not open the store: ${(error as Error).message}`;
       if (problem !== this.lastProblem) this.options.log(problem);
       this.lastProblem = problem;
+      return;
     }
+    if (started.type !== 'started') return;
+    if (!started.writer) {
+      if (started.holder !== this.lastHolder) this.options.log(`${started.holder} is ingesting this workspace; this window reads only`);
+      this.lastHolder = started.holder;
+      return;
+    }
+    for (const message of started.messages) this.options.log(message);
+    this.lockToken = started.lockToken;
+    if (this.disposed) return;
+    this.holding = true;
+    this.options.log(`ingesting ${this.paths.inbox}`);
+    this.schedule();
   }
 
-  private runIngest(): IngestReport | undefined {
-    if (this.writer === undefined) return undefined;
+  private async runIngest(): Promise<IngestSummary | undefined> {
+    if (!this.holding) return undefined;
+    this.ingesting = true;
     try {
-      const report = this.writer.ingest();
+      const answer = await this.ask({ type: 'ingest', settings: this.settings() }, 'ingest');
+      if (answer?.type !== 'ingested') return undefined;
+      const report = answer.report;
       for (const problem of report.problems) this.options.log(`raw segments: ${problem}`);
       for (const problem of report.usageProblems) this.options.log(`usage: ${problem}`);
       if (report.appended > 0 || report.duplicates > 0) {
@@ -172,57 +203,70 @@ export class LiveIngest {
         this.scheduleFlush();
       }
       return report;
-    } catch (error) {
-      this.options.log(`ingest failed: ${(error as Error).message} (entries stay in the inbox)`);
-      this.dropWriter();
-      return undefined;
+    } finally {
+      this.ingesting = false;
+      if (this.ingestAgain) {
+        this.ingestAgain = false;
+        this.schedule();
+      }
     }
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer !== undefined) return;
+    if (this.flushTimer !== undefined || this.disposed) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      this.runFlush();
+      void this.runFlush();
     }, this.options.flushDebounceMs());
   }
 
-  // The events were committed by the pass: what is left is batched here (snapshots, archiving).
-  private runFlush(): void {
-    const writer = this.writer;
-    if (writer === undefined) return;
-    try {
-      if (writer.pendingFlush) writer.flush();
-    } catch (error) {
-      this.options.log(`snapshots not written: ${(error as Error).message} (the events are stored)`);
-    }
-    writer.removeCommittedEntries().catch((error: unknown) => this.options.log(`inbox cleanup: ${String(error)}`));
+  private async runFlush(): Promise<void> {
+    if (!this.holding) return;
+    await this.ask({ type: 'flush' }, 'flush');
     this.scheduleIdleWork();
   }
 
-  /** Keeps the full-text index close behind, in small steps, when nothing else is waiting. */
+  /** Keeps the full-text index close behind, in steps, when nothing else is waiting. */
   private scheduleIdleWork(): void {
-    if (this.idleTimer !== undefined) return;
+    if (this.idleTimer !== undefined || this.disposed) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (this.writer === undefined || this.ingestTimer !== undefined) return;
-      try {
-        const indexed = this.writer.catchUpFullText(5000);
-        if (indexed === 5000) this.scheduleIdleWork();
-        else if (indexed > 0 && this.writer.pendingFlush) this.scheduleFlush();
-      } catch (error) {
-        this.options.log(`full-text index: ${(error as Error).message}`);
-      }
+      if (!this.holding || this.ingestTimer !== undefined || this.ingesting) return;
+      void this.ask({ type: 'idle', limit: IDLE_STEP }, 'full-text index').then((answer) => {
+        if (answer?.type !== 'idle') return;
+        if (answer.done === IDLE_STEP) this.scheduleIdleWork();
+        else if (answer.done > 0 && answer.pendingFlush) this.scheduleFlush();
+      });
     }, 250);
   }
 
-  private dropWriter(): void {
-    const writer = this.writer;
-    this.writer = undefined;
+  /** A request to the worker; a failure is logged (and, for a failed pass, the writer is gone), never thrown. */
+  private async ask(body: RequestBody, what: string): Promise<WriterResult | undefined> {
+    const client = this.client;
+    if (client === undefined) return undefined;
     try {
-      writer?.close();
-    } catch {
-      // The lock is no longer ours: nothing to flush safely.
+      return await client.request(body);
+    } catch (error) {
+      if (error instanceof WorkerStopped) return undefined;
+      if (error instanceof RequestFailed && error.writerClosed) {
+        this.holding = false;
+        this.options.log(`${what} failed: ${error.message} (entries stay in the inbox)`);
+      } else {
+        this.options.log(`${what}: ${(error as Error).message}`);
+      }
+      return undefined;
     }
+  }
+
+  // A crash loses no event: what was committed is in the store, the rest is still in the inbox
+  // (a pass cut short leaves a hot journal, rolled back by the next writer). The locks it held
+  // name this live process: released here, and a new worker is tried at the next retry.
+  private workerStopped(reason: string): void {
+    if (this.client !== undefined) clearMarkersOfThread(this.paths.store, this.client.threadId);
+    this.client = undefined;
+    this.holding = false;
+    if (this.lockToken !== '') releaseLockOf(this.paths.lock, this.lockToken);
+    this.lockToken = '';
+    if (!this.disposed) this.options.log(`the ingest worker stopped (${reason}); entries stay in the inbox; a new one is started at the next retry`);
   }
 }

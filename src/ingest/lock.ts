@@ -48,6 +48,11 @@ export function tryAcquireLock(path: string, owner: string, staleMs = LOCK_STALE
   return { acquired: true, lock: held(path, info), tookOverFrom: holder };
 }
 
+/** Releases the lock at `path` if it still carries `token`: the lock of a writer that died without releasing it (a crashed worker thread of this process). */
+export function releaseLockOf(path: string, token: string): void {
+  held(path, { pid: process.pid, hostname: hostname(), owner: '', acquiredAt: '', token }).release();
+}
+
 export function readLock(path: string): LockInfo | undefined {
   try {
     const value = JSON.parse(readSafeText(path)) as Partial<LockInfo>;

@@ -154,6 +154,11 @@ export class LogbookWriter {
     return this.ingestor.hasWorkflowSessions || this.withCatalog((catalog) => catalog.saveDue, false);
   }
 
+  /** The held lock's token: whoever outlives this writer (a crashed worker's owner) can release exactly this lock. */
+  get lockToken(): string {
+    return this.lock.info.token;
+  }
+
   heartbeat(): void {
     this.lock.heartbeat();
   }

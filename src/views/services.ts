@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { LogbookPaths } from '../capture/paths';
-import type { LiveIngest } from '../ingest/live-ingest';
 import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
 import type { PriceTableOverrides } from '../projections/pricing';
 import type { SessionReport } from '../projections/report';
@@ -40,10 +39,10 @@ export class LogbookViews implements vscode.Disposable {
   }
 
   /** Starts showing a workspace (idempotent). */
-  add(paths: LogbookPaths, live: () => LiveIngest | undefined): WorkspaceLogbook {
+  add(paths: LogbookPaths): WorkspaceLogbook {
     const existing = this.byFolder.get(paths.workspace);
     if (existing !== undefined) return existing;
-    const ws = new WorkspaceLogbook(paths, live, (message) => this.log(`${paths.workspace}: ${message}`));
+    const ws = new WorkspaceLogbook(paths, (message) => this.log(`${paths.workspace}: ${message}`));
     this.byFolder.set(paths.workspace, ws);
     this.refresh(paths.workspace);
     return ws;

@@ -1,15 +1,14 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
-import type { LiveIngest } from '../ingest/live-ingest';
 import { loadCatalogSnapshot, SessionCatalog } from '../projections/session-catalog';
 import type { SessionSummaryState } from '../projections/session-summary';
 import type { EventStore, RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
 
-// The read side of one workspace for the views. The window that ingests reads the writer's own
-// connection; any other window keeps a read-only connection on the store file and re-queries it
-// (a new one when a rebuild replaced the file). Either way the catalog folds only what is new.
+// The read side of one workspace for the views: a read-only connection on the store file,
+// re-queried after each pass (a new one when a rebuild replaced the file), whoever writes: the
+// window's own ingest worker, another window or the CLI. The catalog folds only what is new.
 
 export interface CatchUpResult {
   readonly sessions: ReadonlySet<string>;
@@ -22,7 +21,7 @@ export class WorkspaceLogbook {
   private fileDatabase: LogbookDatabase | undefined;
   private fileStamp = '';
 
-  constructor(readonly paths: LogbookPaths, private readonly live: () => LiveIngest | undefined, private readonly log: (message: string) => void) {}
+  constructor(readonly paths: LogbookPaths, private readonly log: (message: string) => void) {}
 
   get name(): string {
     return basename(this.paths.workspace);
@@ -30,11 +29,6 @@ export class WorkspaceLogbook {
 
   /** The store to read now, or undefined when there is none yet. */
   async store(): Promise<EventStore | undefined> {
-    const writerStore = this.live()?.store;
-    if (writerStore !== undefined) {
-      this.closeFile();
-      return writerStore;
-    }
     return (await this.readFile())?.store;
   }
 
@@ -54,8 +48,7 @@ export class WorkspaceLogbook {
   }
 
   // The first pass resumes from the writer's last catalog snapshot in the file instead of folding
-  // every event. Only the file is read this way: the first pass always finds it, because the
-  // window's own writer starts after its views (and its snapshots reach the file with each flush).
+  // every event.
   private restoreSnapshot(store: EventStore): string[] {
     const file = this.fileDatabase;
     if (file === undefined || file.store !== store) return [];

@@ -42,7 +42,7 @@ test('a window ingests new inbox entries as they arrive and flushes them durably
     await eventually('30 events on disk', async () => (await storedCount(dir)) === 30);
     await eventually('inbox drained', () => readdirSync(logbookPaths(dir).inbox).filter((n) => n.endsWith('.json')).length === 0);
   } finally {
-    window.dispose();
+    await window.close();
     cleanup();
   }
 });
@@ -59,14 +59,14 @@ test('a second window only reads while the first writes, and takes over when the
     assert.equal(second.isWriter, false);
     assert.ok(logs.some((m) => /a VS Code window \(pid \d+ on .*\) is ingesting this workspace; this window reads only/.test(m)), logs.join('\n'));
     putInInbox(logbookPaths(dir).inbox, { session_id: 'w', hook_event_name: 'Stop' });
-    first.dispose();
-    assert.equal(existsSync(logbookPaths(dir).lock), false, 'the lock is released on dispose');
+    await first.close();
+    assert.equal(existsSync(logbookPaths(dir).lock), false, 'the lock is released on close');
     await eventually('the second window becomes the writer', () => second.isWriter);
     putInInbox(logbookPaths(dir).inbox, { session_id: 'w', hook_event_name: 'Stop' });
     await eventually('both events stored once', async () => (await storedCount(dir)) === 2);
   } finally {
-    first.dispose();
-    second.dispose();
+    await first.close();
+    await second.close();
     cleanup();
   }
 });

@@ -240,7 +240,7 @@ test('the writer saves catalog snapshots into the store file; a window resumes f
     });
     await marked;
     const logs: string[] = [];
-    const window = new WorkspaceLogbook(paths, () => undefined, (m) => logs.push(m));
+    const window = new WorkspaceLogbook(paths, (m) => logs.push(m));
     const result = await window.catchUp();
     assert.deepStrictEqual([...result.sessions].sort(), ['a', 'b', 'c', 'd', 'e'], 'restored sessions count as changed');
     assert.equal(window.summary('a')?.prompts, 4242);

@@ -8,8 +8,8 @@ import { parseWebviewMessage, readyMessage } from '../../src/protocol/channel';
 import { WorkspaceLogbook } from '../../src/views/workspace-logbook';
 import { putInInbox, tempDir } from './helpers';
 
-// The views' read side without VS Code: the writer's own store while this window ingests, the
-// store file (re-read when it changes) otherwise; the catalog only folds what is new.
+// The views' read side without VS Code: the store file through a read-only connection (re-read
+// when it changes), whoever writes it; the catalog only folds what is new.
 
 async function ingestOnce(workspace: string): Promise<void> {
   const started = await LogbookWriter.start(logbookPaths(workspace), 'test', { maxFieldBytes: 65_536 });
@@ -24,7 +24,7 @@ const hook = (session: string, name: string, extra: Record<string, unknown> = {}
 test('a reading window folds the store file, then only what a later flush added', async () => {
   const { dir, cleanup } = tempDir();
   const paths = logbookPaths(dir);
-  const ws = new WorkspaceLogbook(paths, () => undefined, () => undefined);
+  const ws = new WorkspaceLogbook(paths, () => undefined);
   try {
     assert.deepEqual([...(await ws.catchUp()).sessions], [], 'no store yet: nothing, no error');
     putInInbox(paths.inbox, hook('s1', 'SessionStart', { source: 'startup' }));
@@ -50,7 +50,7 @@ test('a store replaced by a shorter one resets the catalog instead of showing st
   const { dir, cleanup } = tempDir();
   const other = tempDir();
   const paths = logbookPaths(dir);
-  const ws = new WorkspaceLogbook(paths, () => undefined, () => undefined);
+  const ws = new WorkspaceLogbook(paths, () => undefined);
   try {
     for (let i = 0; i < 3; i += 1) putInInbox(paths.inbox, hook('long', 'Notification', { i }));
     await ingestOnce(dir);
@@ -68,11 +68,11 @@ test('a store replaced by a shorter one resets the catalog instead of showing st
   }
 });
 
-test('the writing window reads its own connection: a pass is folded once it committed, before the flush archives its entries', async () => {
+test('the writing window reads the store file while its worker writes: a pass is folded once it committed, before the flush archives its entries', async () => {
   const { dir, cleanup } = tempDir();
   const paths = logbookPaths(dir);
   const live = new LiveIngest(paths, { owner: 'test', maxFieldBytes: () => 65_536, debounceMs: () => 10, flushDebounceMs: () => 60_000, log: () => undefined, retryMs: 60_000, pollMs: 60_000 });
-  const ws = new WorkspaceLogbook(paths, () => live, () => undefined);
+  const ws = new WorkspaceLogbook(paths, () => undefined);
   try {
     await live.start();
     putInInbox(paths.inbox, hook('w', 'SessionStart'));
@@ -83,10 +83,10 @@ test('the writing window reads its own connection: a pass is folded once it comm
       await ws.catchUp();
     }
     assert.equal(ws.summary('w')?.eventsFolded, 2);
-    assert.equal(await ws.store(), live.store, 'the writer\'s own connection');
+    assert.equal(live.isWriter, true, 'this window\'s worker is the writer');
     assert.equal(readdirSync(paths.inbox).filter((n) => n.endsWith('.json')).length, 2, 'seen before the flush moved the entries to the archive');
   } finally {
-    live.dispose();
+    await live.close();
     ws.dispose();
     cleanup();
   }

@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { LOCK } from './sqlite-abi';
 import { ensurePrivateDir } from '../../capture/safe-fs';
 import type { LockLevel } from './sqlite-abi';
@@ -10,7 +11,9 @@ import type { LockLevel } from './sqlite-abi';
 // no-ops, and Node has no fcntl or flock. So the page-file VFS locks with marker files beside
 // the database, the way SQLite's own "unix-dotfile" VFS does, extended to many readers:
 //
-//   <db>-readers/<pid>-<n>  one per connection holding SHARED (created, then PENDING re-checked)
+//   <db>-readers/<pid>-<thread>-<n>  one per connection holding SHARED (created, then PENDING re-checked);
+//                           the thread id keeps apart the connections of the extension host's main
+//                           thread and of its ingest worker, whose counters both start at 1
 //   <db>-reserved           the writer's intent (RESERVED): readers see a journal as live, not hot
 //   <db>-pending            the writer wants EXCLUSIVE: no new reader may start
 //
@@ -31,7 +34,7 @@ export class MarkerLock {
 
   constructor(private readonly dbPath: string) {
     nextConnection += 1;
-    this.readerMarker = join(`${dbPath}-readers`, `${process.pid}-${nextConnection}`);
+    this.readerMarker = join(`${dbPath}-readers`, `${process.pid}-${threadId}-${nextConnection}`);
   }
 
   get held(): LockLevel {
@@ -94,6 +97,22 @@ export class MarkerLock {
       else removeMarker(path);
     }
     return live;
+  }
+}
+
+/**
+ * Clears the markers a thread of this process left when it ended without unlocking (a crashed
+ * ingest worker): its pid is alive, so nobody else would ever see them as stale. Only for a
+ * process whose other threads never take RESERVED (the extension host's main thread reads only).
+ */
+export function clearMarkersOfThread(dbPath: string, deadThread: number): void {
+  for (const name of listDir(`${dbPath}-readers`)) if (name.startsWith(`${process.pid}-${deadThread}-`)) removeMarker(join(`${dbPath}-readers`, name));
+  for (const path of [`${dbPath}-pending`, `${dbPath}-reserved`]) {
+    try {
+      if (Number(readFileSync(path, 'utf8')) === process.pid) removeMarker(path);
+    } catch {
+      // None there.
+    }
   }
 }
 
