@@ -23,6 +23,7 @@ const entries = [
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // The extension's writer runs in a worker thread, from its own bundle beside extension.js.
   build({ ...common, entryPoints: ['src/ingest/worker/ingest-worker.ts'], outfile: 'dist/ingest-worker.js' }),
+  build({ ...common, entryPoints: ['src/store/sqljs-warm/warm-worker.ts'], outfile: 'dist/sqljs-warm.js' }),
   build({ ...common, entryPoints: ['scripts/start.ts'], outfile: 'dist/start.js' }),
   build({ ...common, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js' }),
 ];

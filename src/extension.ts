@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { logbookPaths } from './capture/paths';
 import type { LogbookPaths } from './capture/paths';
+import { loadSqlJsWarmedInWorker } from './store/sqljs-warm/warm-client';
 import { LiveIngest } from './ingest/live-ingest';
 import { rebuildStore, rebuildWith } from './ingest/open-store';
 import { ingestRedactor } from './ingest/redact-entry';
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
 
   const redactionSettings = redactionSettingsReader(config, log);
 
+  let sqlJsReady: Promise<void> | undefined;
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
     if (ingests.has(paths.workspace)) return;
     warnIfPlanted(paths, output, (message) => log(`${paths.workspace}: ${message}`));
@@ -60,6 +62,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     });
     ingests.set(paths.workspace, live);
     started.add(live);
+    // sql.js compiled and warmed in a thread of its own: the views' first queries then block the
+    // window for a few ms instead of compiling SQLite's functions on the main thread.
+    sqlJsReady ??= loadSqlJsWarmedInWorker().then((outcome) => { if (!outcome.warmed) log(`sql.js loaded on the main thread (${outcome.problem ?? 'no warmed module'})`); });
+    await sqlJsReady;
     views.add(paths);
     // The tree first: the worker's start (its own sql.js, a first pass) would compete with the first read for the CPU.
     await views.settled();

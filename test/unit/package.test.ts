@@ -60,7 +60,7 @@ describe('the packaged extension (.vsix)', { timeout: 120_000 }, () => {
   });
 
   it('carries the extension, ingest worker, CLI (with its code cache) and hook bundles, the sql.js wasm and the webview bundles', () => {
-    for (const file of ['package.json', 'dist/extension.js', 'dist/ingest-worker.js', 'dist/cli.js', 'dist/cli.js.v8cache', 'dist/logbook.js', 'dist/hook.js', 'dist/sql-wasm.wasm', 'media/logbook.svg']) {
+    for (const file of ['package.json', 'dist/extension.js', 'dist/ingest-worker.js', 'dist/sqljs-warm.js', 'dist/cli.js', 'dist/cli.js.v8cache', 'dist/logbook.js', 'dist/hook.js', 'dist/sql-wasm.wasm', 'media/logbook.svg']) {
       assert.ok(entries.includes(file), `${file} is in the .vsix (has: ${entries.join(', ')})`);
     }
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };

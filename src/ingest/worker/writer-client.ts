@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { spawnBundledWorker } from '../../store/sqljs-warm/spawn-worker';
 import { describeProblem, workerMessage } from './protocol';
 import type { WorkerInit, WriterRequest, WriterResult } from './protocol';
 
@@ -100,15 +99,7 @@ export class WriterClient {
   }
 }
 
-/**
- * The bundled worker beside the bundle that runs this code (dist/ingest-worker.js); from the
- * sources (tests under tsx) the worker is the .ts file, loaded through tsx's require hook.
- */
 function spawnWorker(init: WorkerInit, script: string | undefined): Worker {
   if (script !== undefined) return new Worker(script, { workerData: init });
-  const bundled = join(__dirname, 'ingest-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: init });
-  const source = join(__dirname, 'ingest-worker.ts');
-  const tsx = createRequire(__filename).resolve('tsx/cjs');
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { eval: true, workerData: init });
+  return spawnBundledWorker('ingest-worker', join(__dirname, 'ingest-worker.ts'), init);
 }
