@@ -64,8 +64,8 @@ function writerHoldsLock(lock: string, now: number): boolean {
 }
 
 /**
- * Whether the newest claim is this slot's, or names a drain still running. Older claims are
- * removed (the newest stays: its log says how the last drain went); a claim from a future
+ * Whether the newest claim is this slot's, or names a drain still running. Every other claim
+ * is removed, so the folder keeps one: the last drain's, with its output; a claim from a future
  * slot (planted, or the clock went back) is removed too.
  */
 function lastDrainRunning(claims: string, slot: number, now: number): boolean {
@@ -77,7 +77,11 @@ function lastDrainRunning(claims: string, slot: number, now: number): boolean {
   }
   if (newest === undefined) return false;
   if (newest === slot) return true;
-  return claimRunning(join(claims, `${newest}${CLAIM_SUFFIX}`), now);
+  const last = join(claims, `${newest}${CLAIM_SUFFIX}`);
+  if (claimRunning(last, now)) return true;
+  // Over: the claim about to be made takes its place (one log, the last drain's, stays).
+  unlinkSync(last);
+  return false;
 }
 
 /** A claim's first line is `drain pid <pid>`; a claim without it yet is a drain being started. */
