@@ -38,12 +38,12 @@ export function drainIfLong(logbookDir: string, listed: number, now = Date.now()
   if (listed < DRAIN_AT) return skipped('short');
   try {
     if (writerHoldsLock(join(logbookDir, 'ingest.lock'), now)) return skipped('writer');
+    const cli = recordedCli(logbookDir);
+    if (cli === undefined) return skipped('no-cli');
     const claims = join(logbookDir, 'state', 'drain');
     ensurePrivateDirs([join(logbookDir, 'state'), claims]);
     const slot = Math.floor(now / DRAIN_COOLDOWN_MS);
     if (lastDrainRunning(claims, slot, now)) return skipped('draining');
-    const cli = recordedCli(logbookDir);
-    if (cli === undefined) return skipped('no-cli');
     return claimAndStart(claims, slot, cli, dirname(logbookDir));
   } catch {
     // A drain is an optimisation: the hook's answer never depends on it.

@@ -122,7 +122,7 @@ test('the installed launcher, run by sh with 10,000 entries pending and no write
   }
 });
 
-test('no drain for a short inbox, while a writer holds the lock, or without a recorded CLI (nor through a link in its place); the hook still answers', () => {
+test('no drain for a short inbox, while a writer holds the lock, or without a recorded CLI (nor through a link in its place)', () => {
   const { dir, cleanup } = tempDir();
   try {
     const logbookDir = join(dir, '.logbook');
