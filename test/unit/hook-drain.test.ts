@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logbookPaths } from '../../src/capture/paths';
 import { installHooks } from '../../src/capture/installer';
@@ -140,6 +140,17 @@ test('no drain for a short inbox, while a writer holds the lock, or without a re
     assert.equal(claims(dir).length, 0);
     assert.ok(!existsSync(`${planted}.ran`));
     assert.equal(WRITER_SILENT_MS, LOCK_STALE_MS, 'a lock the writer would call stale is no writer for the hook either');
+    // With a CLI recorded and no writer, a planted link in the claims folder's place is not written through.
+    unlinkSync(join(logbookDir, 'ingest.lock'));
+    unlinkSync(join(logbookDir, 'bin', 'cli'));
+    writeFileSync(join(logbookDir, 'bin', 'cli'), `${planted}\n`, { mode: 0o644 });
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    mkdirSync(join(logbookDir, 'state'), { recursive: true });
+    symlinkSync(elsewhere, join(logbookDir, 'state', 'drain'));
+    assert.deepEqual(drainIfLong(logbookDir, DRAIN_AT, now), { kind: 'skipped', why: 'failed' });
+    assert.deepEqual(readdirSync(elsewhere), [], 'no claim written through the link');
+    assert.ok(!existsSync(`${planted}.ran`), 'and nothing started');
   } finally {
     cleanup();
   }
