@@ -137,9 +137,20 @@ function claimAndStart(claims: string, slot: number, cli: string, workspace: str
     child.on('error', () => undefined);
     child.unref();
     if (child.pid === undefined) return skipped('failed');
+    lowerPriority(child.pid);
     writeSync(fd, `drain pid ${child.pid}\n`);
     return { kind: 'started', pid: child.pid, claim };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The drain yields the CPU to the agent and its hooks (a two-core machine runs both). */
+function lowerPriority(pid: number): void {
+  try {
+    const { constants, setPriority } = require('node:os') as typeof import('node:os');
+    setPriority(pid, constants.priority.PRIORITY_LOW);
+  } catch {
+    // Not allowed here: the drain runs at the hook's priority.
   }
 }

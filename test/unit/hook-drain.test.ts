@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { constants, getPriority } from 'node:os';
 import { join } from 'node:path';
 import { logbookPaths } from '../../src/capture/paths';
 import { installHooks } from '../../src/capture/installer';
@@ -174,6 +175,7 @@ test('one drain at a time: none while the last one runs, even a slot later; the 
     assert.equal(first.kind, 'started');
     if (first.kind !== 'started') return;
     children.push(first.pid);
+    assert.equal(getPriority(first.pid), constants.priority.PRIORITY_LOW, 'the drain yields the CPU to the agent and its hooks');
     assert.deepEqual(drainIfLong(logbookDir, DRAIN_AT * 10, now + 1), { kind: 'skipped', why: 'draining' }, 'the same slot');
     assert.deepEqual(drainIfLong(logbookDir, DRAIN_AT * 10, now + DRAIN_COOLDOWN_MS), { kind: 'skipped', why: 'draining' }, 'a slot later, the drain still runs');
     writeFileSync(`${fake}.stop`, '');
