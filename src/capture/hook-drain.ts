@@ -1,7 +1,7 @@
-import { closeSync, lstatSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { readBoundedText } from './bounded-read';
-import { ensurePrivateDirs, openSafe } from './safe-fs';
+import { ensurePrivateDirs, isUnsafePath, openSafe } from './safe-fs';
 
 // A headless loop runs for hours with no writer: every event waits in the inbox, and the hook
 // lists the inbox on every decision (hook-state.ts), so each PreToolUse would cost more than the
@@ -73,24 +73,46 @@ function lastDrainRunning(claims: string, slot: number, now: number): boolean {
   let newest: number | undefined;
   for (const s of slots) {
     if (newest === undefined && s <= slot) newest = s;
-    else unlinkSync(join(claims, `${s}${CLAIM_SUFFIX}`));
+    else removeClaim(join(claims, `${s}${CLAIM_SUFFIX}`));
   }
   if (newest === undefined) return false;
   if (newest === slot) return true;
   const last = join(claims, `${newest}${CLAIM_SUFFIX}`);
   if (claimRunning(last, now)) return true;
   // Over: the claim about to be made takes its place (one log, the last drain's, stays).
-  unlinkSync(last);
+  removeClaim(last);
   return false;
 }
 
-/** A claim's first line is `drain pid <pid>`; a claim without it yet is a drain being started. */
+/** rmSync never follows a link: a planted one goes, never what it points at. */
+function removeClaim(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/**
+ * A claim's first line is `drain pid <pid>` (only that is read: the drain's output follows, of
+ * any length); a claim without it yet is a drain being started.
+ */
 function claimRunning(claim: string, now: number): boolean {
-  const read = readBoundedText(claim, 64 * 1024, { underLogbook: true });
-  if (read.kind !== 'text') return false;
-  const age = now - statSync(claim).mtimeMs;
+  let fd: number;
+  try {
+    fd = openSafe(claim, 'read');
+  } catch (error) {
+    // Not a claim of ours (a link, a folder: planted) or gone meanwhile: no drain runs by it.
+    if (isUnsafePath(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  let head: string;
+  let age: number;
+  try {
+    const bytes = Buffer.alloc(64);
+    head = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)).toString('latin1');
+    age = now - fstatSync(fd).mtimeMs;
+  } finally {
+    closeSync(fd);
+  }
   if (age > DRAIN_MAX_MS) return false;
-  const pid = /^drain pid (\d+)\n/.exec(read.text)?.[1];
+  const pid = /^drain pid (\d+)\n/.exec(head)?.[1];
   if (pid === undefined) return age < DRAIN_COOLDOWN_MS;
   return isAlive(Number(pid));
 }

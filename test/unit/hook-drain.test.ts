@@ -200,10 +200,24 @@ test('one drain at a time: none while the last one runs, even a slot later; the 
     const third = drainIfLong(logbookDir, DRAIN_AT, later);
     assert.equal(third.kind, 'started', 'a claim older than DRAIN_MAX_MS is over');
     if (third.kind === 'started') children.push(third.pid);
+    // A planted link as the last claim is removed (never followed), and stops nothing.
+    writeFileSync(`${fake}.stop`, '');
+    await exited(third.kind === 'started' ? third.pid : 0);
+    unlinkSync(`${fake}.stop`);
+    const target = join(dir, 'target.txt');
+    writeFileSync(target, 'drain pid 1\n');
+    const linkSlot = Math.floor(later / DRAIN_COOLDOWN_MS) + 1;
+    for (const c of claims(dir)) unlinkSync(join(claimFolder, c));
+    symlinkSync(target, join(claimFolder, `${linkSlot}.log`));
+    const afterLink = drainIfLong(logbookDir, DRAIN_AT, later + 2 * DRAIN_COOLDOWN_MS);
+    assert.equal(afterLink.kind, 'started', 'a link in a claim\'s place is no drain');
+    if (afterLink.kind === 'started') children.push(afterLink.pid);
+    assert.equal(readFileSync(target, 'utf8'), 'drain pid 1\n', 'what the link points at is untouched');
+    assert.ok(!claims(dir).includes(`${linkSlot}.log`), 'the link is gone');
     // A claim from a future slot (planted, or the clock went back) is removed, not obeyed.
     writeFileSync(join(claimFolder, `${slot + 1000}.log`), '', { mode: 0o600 });
-    const fourth = drainIfLong(logbookDir, DRAIN_AT, later + 2 * DRAIN_COOLDOWN_MS);
-    assert.deepEqual(fourth, { kind: 'skipped', why: 'draining' }, 'the third drain still runs');
+    const fourth = drainIfLong(logbookDir, DRAIN_AT, later + 3 * DRAIN_COOLDOWN_MS);
+    assert.deepEqual(fourth, { kind: 'skipped', why: 'draining' }, 'the last drain still runs');
     assert.ok(!claims(dir).includes(`${slot + 1000}.log`), 'the future claim is gone');
   } finally {
     writeFileSync(join(dir, 'fake-cli.js.stop'), '');
