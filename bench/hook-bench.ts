@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
 import { entryFileName, entryText, EVENTS_ENTRY_SUFFIX, stampNow } from '../src/capture/inbox-writer';
+import { DRAIN_AT } from '../src/capture/hook-drain';
 import { appendToInboxLog, LOG_SUFFIX } from '../src/capture/inbox-log';
 import { pendingEntries } from '../src/ingest/pending-entries';
 import { installHooks } from '../src/capture/installer';
 import { logbookPaths } from '../src/capture/paths';
 import { loadWorkflow } from '../src/workflow/definition-file';
+import { drainLogs, dropClaims, PENDING_DECISIONS, pileState, pileWorkspace } from './hook-pile';
 import { fmtMs, fmtRatio, fmtUs, median, msSince, percentile, progress, textTable } from './stats';
 import { bigPostToolUse, fixturePayload } from './workload';
 import type { FixtureEvent } from './workload';
@@ -42,9 +44,13 @@ export interface HookBenchResult {
   readonly preWorkflowDenied: Spread;
   /** `sh -c 'cat >/dev/null'`: the floor of any hook that reads its payload. */
   readonly shCat: Spread;
-  /** Denied with 10,000 decisions pending in the inbox (a headless loop, no writer): with the hook's fold, and without it. */
+  /** Denied with 10,000 decisions pending in the inbox (a headless loop, no writer), no CLI recorded to drain it: with the hook's fold, and without it. */
   readonly preDenied10k: Spread;
   readonly preDenied10kNoFold: Spread;
+  /** The same pile with the CLI recorded: the first hook drains it in the background; every round measured, warm-up included. */
+  readonly preDenied10kDrained: Spread;
+  /** The call that starts a drain (10,000 pending, a no-op script as the CLI). */
+  readonly drainStart: Spread;
   readonly pendingDecisions: number;
   readonly post200kBytes: number;
   /** p50 of one append (write + fsync) to the inbox log, in process. */
@@ -52,7 +58,7 @@ export interface HookBenchResult {
 }
 
 interface Variant {
-  readonly key: 'baseline' | 'shCat' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied' | 'preDenied10k' | 'preDenied10kNoFold';
+  readonly key: 'baseline' | 'shCat' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied' | 'preDenied10k' | 'preDenied10kNoFold' | 'preDenied10kDrained' | 'drainStart';
   readonly label: string;
   readonly file: string;
   readonly args: readonly string[];
@@ -62,6 +68,8 @@ interface Variant {
   readonly projectDir?: string;
   /** Untimed, before each run. */
   readonly before?: () => void;
+  /** Warm-up rounds count too: what happens once (a drain) is part of what the row measures. */
+  readonly everyRound?: boolean;
 }
 
 // Exactly the command the installer writes into the settings file (installer.hookCommand).
@@ -91,16 +99,17 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   const allowedPre = Buffer.from(JSON.stringify({ ...sessionOf(small.toString('utf8')), tool_name: 'Read', tool_input: { file_path: 'README.md' } }));
   const deniedPre = Buffer.from(JSON.stringify({ ...sessionOf(small.toString('utf8')), tool_name: 'Write', tool_input: { file_path: 'a.ts', content: 'x' } }));
 
-  // A third, under the same workflow, with PENDING_DECISIONS denials of the same session left in its
-  // inbox (a headless loop, no writer); the no-fold variant removes the hook's fold before each run.
-  const pileWorkspace = join(input.tempDir, 'hook-pile-ws');
-  mkdirSync(pileWorkspace);
-  installHooks({ workspace: pileWorkspace, scope: 'local', hookBundle: join(input.root, 'dist', 'hook.js') });
-  copyFileSync(join(input.root, 'templates', 'workflow.team-loop.json'), logbookPaths(pileWorkspace).workflow);
-  if (loadWorkflow(logbookPaths(pileWorkspace)).status !== 'ok') throw new Error('the team-loop template does not validate');
-  pileDecisions(logbookPaths(pileWorkspace).inbox, deniedPre.toString('utf8'), PENDING_DECISIONS);
-  const foldDir = join(pileWorkspace, '.logbook', 'state', 'hook');
+  // Under the same workflow, PENDING_DECISIONS denials of the same session left in the inbox (a
+  // headless loop, no writer; hook-pile.ts): without a CLI to drain them (the no-fold variant
+  // removes the hook's fold before each run), with the real CLI (drained once, in the
+  // background, by the first hook), and with a no-op CLI (each run is a call that starts a drain).
+  const pileWs = pileWorkspace(input.root, join(input.tempDir, 'hook-pile-ws'), deniedPre.toString('utf8'), 'none');
+  const drainWs = pileWorkspace(input.root, join(input.tempDir, 'hook-drain-ws'), deniedPre.toString('utf8'), 'real');
+  const drainStartWs = pileWorkspace(input.root, join(input.tempDir, 'hook-drain-start-ws'), deniedPre.toString('utf8'), 'noop');
+  const drainBefore = pileState(drainWs).names;
+  const foldDir = join(pileWs, '.logbook', 'state', 'hook');
   const dropFold = (): void => rmSync(foldDir, { recursive: true, force: true });
+  const pending = PENDING_DECISIONS.toLocaleString('en-US');
 
   const variants: Variant[] = [
     { key: 'baseline', label: 'node -e 0 (baseline)', file: 'node', args: ['-e', '0'], stdin: small, samples: [] },
@@ -116,20 +125,24 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     { key: 'post200k', label: `hook PostToolUse, ${Math.round(big.length / 1024)} KB payload`, file: 'sh', args: ['-c', `${LAUNCHER} PostToolUse`], stdin: big, samples: [] },
     { key: 'preWorkflowAllowed', label: 'hook PreToolUse, team-loop workflow, allowed', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: allowedPre, samples: [], projectDir: wfWorkspace },
     { key: 'preWorkflowDenied', label: 'hook PreToolUse, team-loop workflow, denied', file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: wfWorkspace },
-    { key: 'preDenied10k', label: `hook PreToolUse, denied, ${PENDING_DECISIONS.toLocaleString('en-US')} decisions pending`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWorkspace },
-    { key: 'preDenied10kNoFold', label: `hook PreToolUse, denied, ${PENDING_DECISIONS.toLocaleString('en-US')} pending, hook's fold removed`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWorkspace, before: dropFold },
+    { key: 'preDenied10k', label: `hook PreToolUse, denied, ${pending} decisions pending, no CLI to drain them (the fold alone)`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWs },
+    { key: 'preDenied10kNoFold', label: `hook PreToolUse, denied, ${pending} pending, no CLI, hook's fold removed`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWs, before: dropFold },
+    { key: 'preDenied10kDrained', label: `hook PreToolUse, denied, ${pending} pending at first, drained in the background (every round)`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: drainWs, everyRound: true },
+    { key: 'drainStart', label: `hook PreToolUse, denied, ${pending} pending: the call that starts a drain (no-op CLI)`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: drainStartWs, before: () => dropClaims(drainStartWs) },
   ];
 
   const rounds = input.warmup + input.runs;
   const started = process.hrtime.bigint();
+  let drainEnded: { round: number; ms: number } | undefined;
   for (let round = 0; round < rounds; round += 1) {
     // Interleaved, and the starting variant rotates: drift and "first after a pause" effects hit every variant alike.
     for (let k = 0; k < variants.length; k += 1) {
       const variant = variants[(round + k) % variants.length] as Variant;
       variant.before?.();
       const ms = await spawnTimed(variant, variant.projectDir === undefined ? env : { ...env, CLAUDE_PROJECT_DIR: variant.projectDir });
-      if (round >= input.warmup) variant.samples.push(ms);
+      if (round >= input.warmup || variant.everyRound === true) variant.samples.push(ms);
     }
+    drainEnded ??= drainOver(drainWs) ? { round, ms: msSince(started) } : undefined;
     clearDecisions(logbookPaths(wfWorkspace).inbox);
     if ((round + 1) % 50 === 0 || round + 1 === rounds) progress(`hook: round ${round + 1}/${rounds} (${(msSince(started) / 1000).toFixed(0)} s)`);
   }
@@ -157,13 +170,16 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     shCat: spread('shCat'),
     preDenied10k: spread('preDenied10k'),
     preDenied10kNoFold: spread('preDenied10kNoFold'),
-    pendingDecisions: readdirSync(logbookPaths(pileWorkspace).inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX)).length,
+    preDenied10kDrained: spread('preDenied10kDrained'),
+    drainStart: spread('drainStart'),
+    pendingDecisions: pileState(pileWs).decisions,
     post200kBytes: big.length,
     inboxWriteMs: 0,
   };
 
   const inProcess = measureInProcess(join(input.tempDir, 'hook-inproc'), small.toString('utf8'), big.toString('utf8'), Math.min(input.runs, 200));
   printHook(result, variants, inProcess, statSync(paths.hookScript).size);
+  printDrain(drainWs, drainBefore, drainEnded, pileState(drainStartWs).names);
   return { ...result, inboxWriteMs: inProcess.writeEntry };
 }
 
@@ -178,28 +194,6 @@ function clearDecisions(inbox: string): void {
   const decisions = readdirSync(inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX));
   if (decisions.length !== 1) throw new Error(`expected the denied hook's one decision entry in ${inbox}, found ${decisions.length}`);
   for (const name of decisions) unlinkSync(join(inbox, name));
-}
-
-const PENDING_DECISIONS = 10_000;
-
-/**
- * Leaves `count` decisions of the payload's session in the inbox, as a loop with no writer would:
- * the hook denies once for real, and its stamped decision entry is copied under new ids and
- * names, older than now, in receive order.
- */
-function pileDecisions(inbox: string, deniedPayload: string, count: number): void {
-  const outcome = runHook({ inboxDir: inbox, hookEvent: 'PreToolUse', readStdin: () => deniedPayload });
-  if (outcome.output === undefined) throw new Error('the pile workspace did not deny the tool');
-  const decisions = readdirSync(inbox).filter((name) => name.endsWith(EVENTS_ENTRY_SUFFIX));
-  if (decisions.length !== 1) throw new Error(`expected one decision entry in ${inbox}, found ${decisions.length}`);
-  const text = readFileSync(join(inbox, decisions[0] as string), 'utf8');
-  // One a second, as a loop makes them over hours (not a burst inside the fold's margin).
-  const start = stampNow().receivedUs - count * 1_000_000;
-  for (let i = 0; i < count; i += 1) {
-    const stamp = { ...stampNow(), receivedUs: start + i * 1_000_000 };
-    const copy = text.replace(/"id":"[^"]+"/, `"id":"${stamp.id}"`).replace(/"receivedUs":\d+/, `"receivedUs":${stamp.receivedUs}`);
-    writeFileSync(join(inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX)), copy, { mode: 0o600 });
-  }
 }
 
 function spawnTimed(variant: Variant, env: NodeJS.ProcessEnv): Promise<number> {
@@ -288,6 +282,25 @@ function printHook(r: HookBenchResult, variants: readonly Variant[], inProcess: 
     ['runHook, PreToolUse payload (parse check + all of the above)', fmtUs(inProcess.runHookSmall)],
     [`runHook, PostToolUse ${Math.round(r.post200kBytes / 1024)} KB payload`, fmtUs(inProcess.runHookBig)],
   ], new Set([1])));
+}
+
+/** Whether the drain the first hook started in `dir` has ended (its claim names a pid that is gone). */
+function drainOver(dir: string): boolean {
+  const pid = /^drain pid (\d+)/.exec(drainLogs(dir)[0] ?? '')?.[1];
+  if (pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function printDrain(dir: string, before: number, ended: { round: number; ms: number } | undefined, noopNames: number): void {
+  const after = pileState(dir);
+  console.log(`\nThe drain (inbox names at which a hook starts one: ${DRAIN_AT.toLocaleString('en-US')}): the drained workspace held ${before.toLocaleString('en-US')} inbox names; `
+    + `${ended === undefined ? 'its drain had not ended when the rounds did' : `its drain ended in round ${ended.round + 1}, ${(ended.ms / 1000).toFixed(1)} s after the rounds began`}; `
+    + `${after.names} names left at the end (${after.claims.length} claim: ${drainLogs(dir).join('; ')}). The no-op-CLI workspace ends with ${noopNames.toLocaleString('en-US')} names (its pile stays by design).`);
 }
 
 function share(part: number, whole: number): string {

@@ -9,6 +9,7 @@ import type { FoldsBenchResult } from './folds-bench';
 import type { FlushPoint } from './flush-bench';
 import { benchHook } from './hook-bench';
 import type { HookBenchResult } from './hook-bench';
+import { PENDING_DECISIONS } from './hook-pile';
 import { benchIngest, rawChild } from './ingest-bench';
 import type { IngestBenchResult } from './ingest-bench';
 import { describeMachine } from './machine';
@@ -130,7 +131,9 @@ function summaryTable(hook: HookBenchResult | undefined, ingest: IngestBenchResu
         const label = key === 'preWorkflowAllowed' ? 'allowed' : 'denied';
         return [`Hook wall time p95, PreToolUse under a workflow, ${label}`, fmtMs(hook[key].p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(ratio), goal(ratio <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)];
       }),
-      [`Hook wall time p95, PreToolUse with ${hook.pendingDecisions.toLocaleString('en-US')} decisions pending, denied`, fmtMs(hook.preDenied10k.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.preDenied10k.p95 / hook.baseline.p95), goal(hook.preDenied10k.p95 / hook.baseline.p95 <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)],
+      [`Hook wall time p95, PreToolUse denied, ${PENDING_DECISIONS.toLocaleString('en-US')} entries pending at first, drained in the background (every round)`, fmtMs(hook.preDenied10kDrained.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.preDenied10kDrained.p95 / hook.baseline.p95), goal(hook.preDenied10kDrained.p95 / hook.baseline.p95 <= HOOK_GOAL, `≤ ${HOOK_GOAL}×`)],
+      ['Hook wall time p95, the call that starts a drain', fmtMs(hook.drainStart.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.drainStart.p95 / hook.baseline.p95), 'informational'],
+      [`Hook wall time p95, PreToolUse with ${hook.pendingDecisions.toLocaleString('en-US')} decisions pending, denied, no CLI to drain them`, fmtMs(hook.preDenied10k.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.preDenied10k.p95 / hook.baseline.p95), 'informational (fallback)'],
       [`Hook wall time p95, the same without the hook's fold (every pending decision read)`, fmtMs(hook.preDenied10kNoFold.p95), `${fmtMs(hook.baseline.p95)} \`node -e 0\``, fmtRatio(hook.preDenied10kNoFold.p95 / hook.baseline.p95), 'informational'],
       ['Hook wall time p50, PreToolUse with no workflow (saved by sh, no Node start)', fmtMs(hook.pre.p50), `${fmtMs(hook.shCat.p50)} \`sh -c 'cat >/dev/null'\``, fmtRatio(hook.pre.p50 / hook.shCat.p50), 'informational'],
       [`Hook wall time p50, PostToolUse ${Math.round(hook.post200kBytes / 1024)} KB`, fmtMs(hook.post200k.p50), `${fmtMs(hook.baseline.p50)} \`node -e 0\``, fmtRatio(hook.post200k.p50 / hook.baseline.p50), 'informational'],

@@ -2,6 +2,7 @@ import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider
 import type { WorkflowEvent } from '../domain/workflow/events';
 import type { WorkflowCommand, WorkflowState } from '../domain/workflow/types';
 import { readCompiled, readPendingEvents, readSnapshot } from './hook-state';
+import { drainIfLong } from './hook-drain';
 import { foldedBy, nextOverlay, readOverlay, snapshotSignature, writeOverlay } from './hook-overlay';
 import type { CompiledWorkflowFile } from './workflow-snapshot';
 
@@ -77,6 +78,8 @@ function currentState(logbookDir: string, sessionId: string, compiled: CompiledW
   const pending = readPendingEvents(logbookDir, sessionId, snapshot.kind === 'value' ? snapshot.value.eventIds : new Set(), overlay === undefined ? undefined : foldedBy(overlay));
   if (pending.kind === 'stop') return { note: pending.note };
   if (pending.kind === 'value') {
+    // A long inbox (a headless loop, no writer) is drained in the background, so listing it stays cheap.
+    drainIfLong(logbookDir, pending.value.listed);
     for (const e of pending.value.events) state = evolve(state, e);
     if (pending.value.names.length > 0) writeOverlay(logbookDir, nextOverlay(sessionId, base, overlay, pending.value.names, state));
   }

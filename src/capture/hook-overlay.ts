@@ -12,7 +12,8 @@ import { SESSION_SNAPSHOT_MAX_BYTES } from './workflow-snapshot';
 // would read each of them again on every tool call. The hook keeps its own fold of them instead,
 // in a folder of its own (`state/hook/`): the state after every decision entry up to `through`. A later
 // hook reads only the entries named after it (names start with their receive time in µs), so
-// 10,000 pending decisions cost one directory listing, not 10,000 reads.
+// 10,000 pending decisions cost one directory listing, not 10,000 reads; hook-drain.ts keeps
+// that listing short.
 //
 // Entry names are stamped before the entry is renamed into the inbox, so one may appear late with
 // an older name: entries within MARGIN_US of `through` are read again unless `recent` lists them.

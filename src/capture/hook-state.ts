@@ -62,6 +62,8 @@ export function readSnapshot(logbookDir: string, sessionId: string): StateRead<{
 export interface PendingEvents {
   readonly events: WorkflowEvent[];
   readonly names: string[];
+  /** Every name the inbox listing held (entries, logs, rawhooks): what the listing cost (hook-drain.ts). */
+  readonly listed: number;
 }
 
 /**
@@ -70,12 +72,13 @@ export interface PendingEvents {
  */
 export function readPendingEvents(logbookDir: string, sessionId: string, included: ReadonlySet<string>, folded?: Folded): StateRead<PendingEvents> {
   const inbox = join(logbookDir, 'inbox');
-  let names: string[];
+  let all: string[];
   try {
-    names = readdirSync(inbox).filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX) && (folded === undefined || (n >= folded.cutoff && !folded.names.has(n)))).sort();
+    all = readdirSync(inbox);
   } catch {
-    return { kind: 'value', value: { events: [], names: [] } };
+    return { kind: 'value', value: { events: [], names: [], listed: 0 } };
   }
+  const names = all.filter((n) => n.endsWith(EVENTS_ENTRY_SUFFIX) && (folded === undefined || (n >= folded.cutoff && !folded.names.has(n)))).sort();
   const events: WorkflowEvent[] = [];
   const taken: string[] = [];
   const key = provenanceKey().key;
@@ -95,7 +98,7 @@ export function readPendingEvents(logbookDir: string, sessionId: string, include
     events.push(...(entry.events as WorkflowEvent[]));
     taken.push(name);
   }
-  return { kind: 'value', value: { events, names: taken } };
+  return { kind: 'value', value: { events, names: taken, listed: all.length } };
 }
 
 /**
