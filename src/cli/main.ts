@@ -5,13 +5,6 @@ import { parseArgs, UsageError } from './args';
 import type { FlagKind, ParsedArgs } from './args';
 import { EXIT } from './context';
 import type { CliIO } from './context';
-import { ingestCommand, rebuildCommand } from './commands-write';
-import { importCommand } from './commands-import';
-import { eventsCommand, sessionsCommand } from './commands-read';
-import { installHooksCommand, uninstallHooksCommand } from './commands-hooks';
-import { mcpCommand } from './commands-mcp';
-import { reportCommand } from './commands-report';
-import { journalCommand, reviewCommand, statusCommand, transitionCommand } from './commands-workflow';
 import { describeUnexpected, guardProcess } from './last-resort';
 import type { CliAction } from './options';
 import { readOption } from './options';
@@ -21,27 +14,30 @@ import { ProcessOutput } from './output';
 interface CliCommand {
   readonly usage: string;
   readonly summary: string;
-  /** Its options' rules and its run (commands-*.ts). */
-  readonly action: CliAction;
+  /**
+   * Its options' rules and its run (commands-*.ts), loaded when the command runs: a process
+   * initialises only the modules its command needs (the bundle keeps them, uninitialised).
+   */
+  readonly load: () => Promise<CliAction>;
 }
 
 const COMMON: Record<string, FlagKind> = { workspace: 'string', help: 'boolean' };
 
 // One table: each command is defined, with its options' rules, in a commands-*.ts file.
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
-  'install-hooks': { usage: 'install-hooks [--local|--shared]', summary: 'merge the logbook hooks into .claude/settings.local.json (default) or settings.json', action: installHooksCommand },
-  'uninstall-hooks': { usage: 'uninstall-hooks [--local|--shared]', summary: 'remove only the logbook hooks', action: uninstallHooksCommand },
-  ingest: { usage: 'ingest [--max-field-bytes N]', summary: 'move inbox entries into the store (when no VS Code window is ingesting)', action: ingestCommand },
-  import: { usage: 'import [--from DIR] [--json]', summary: "record the sessions that ran before the hooks were installed, from the workspace's Claude Code transcripts (~/.claude/projects/<workspace path with every non-alphanumeric character as \"-\">, subagents included; --from: another transcripts folder); a session the hooks recorded is skipped, importing again adds nothing", action: importCommand },
-  rebuild: { usage: 'rebuild', summary: 'rebuild the store from the raw segments (the old file is kept as a backup)', action: rebuildCommand },
-  sessions: { usage: 'sessions [--json]', summary: 'list recorded sessions', action: sessionsCommand },
-  report: { usage: 'report <session> --json | --html FILE', summary: 'the session report (time per state, tools, files, subagents, workflow, journal, tokens and cost) as JSON, or as one self-contained HTML page', action: reportCommand },
-  status: { usage: 'status [--session S] [--json]', summary: "the session's workflow state, allowed transitions and rules", action: statusCommand },
-  transition: { usage: 'transition [--session S] --to STATE --reason TEXT [--actor A] [--json]', summary: 'move the workflow (a refusal is recorded and explained)', action: transitionCommand },
-  journal: { usage: 'journal [--session S] --text TEXT [--tags a,b] [--files path[:line],...] [--actor A] [--json]', summary: 'write a journal entry', action: journalCommand },
-  review: { usage: 'review [--session S] --outcome approved|rejected [--notes TEXT] [--actor A] [--json]', summary: 'record a review outcome', action: reviewCommand },
-  events: { usage: 'events [--session S] [--type T] [--from N --to M] [--search Q] [--limit N] [--json]', summary: 'list events of a session (positions are stream positions; without --session, global positions)', action: eventsCommand },
-  mcp: { usage: 'mcp [--workspace DIR]', summary: 'serve the workflow, journal and event search tools to agents over MCP (stdio; registered in .mcp.json by install-hooks)', action: mcpCommand },
+  'install-hooks': { usage: 'install-hooks [--local|--shared]', summary: 'merge the logbook hooks into .claude/settings.local.json (default) or settings.json', load: async () => (await import('./commands-hooks')).installHooksCommand },
+  'uninstall-hooks': { usage: 'uninstall-hooks [--local|--shared]', summary: 'remove only the logbook hooks', load: async () => (await import('./commands-hooks')).uninstallHooksCommand },
+  ingest: { usage: 'ingest [--max-field-bytes N]', summary: 'move inbox entries into the store (when no VS Code window is ingesting)', load: async () => (await import('./commands-write')).ingestCommand },
+  import: { usage: 'import [--from DIR] [--json]', summary: "record the sessions that ran before the hooks were installed, from the workspace's Claude Code transcripts (~/.claude/projects/<workspace path with every non-alphanumeric character as \"-\">, subagents included; --from: another transcripts folder); a session the hooks recorded is skipped, importing again adds nothing", load: async () => (await import('./commands-import')).importCommand },
+  rebuild: { usage: 'rebuild', summary: 'rebuild the store from the raw segments (the old file is kept as a backup)', load: async () => (await import('./commands-write')).rebuildCommand },
+  sessions: { usage: 'sessions [--json]', summary: 'list recorded sessions', load: async () => (await import('./commands-read')).sessionsCommand },
+  report: { usage: 'report <session> --json | --html FILE', summary: 'the session report (time per state, tools, files, subagents, workflow, journal, tokens and cost) as JSON, or as one self-contained HTML page', load: async () => (await import('./commands-report')).reportCommand },
+  status: { usage: 'status [--session S] [--json]', summary: "the session's workflow state, allowed transitions and rules", load: async () => (await import('./commands-workflow')).statusCommand },
+  transition: { usage: 'transition [--session S] --to STATE --reason TEXT [--actor A] [--json]', summary: 'move the workflow (a refusal is recorded and explained)', load: async () => (await import('./commands-workflow')).transitionCommand },
+  journal: { usage: 'journal [--session S] --text TEXT [--tags a,b] [--files path[:line],...] [--actor A] [--json]', summary: 'write a journal entry', load: async () => (await import('./commands-workflow')).journalCommand },
+  review: { usage: 'review [--session S] --outcome approved|rejected [--notes TEXT] [--actor A] [--json]', summary: 'record a review outcome', load: async () => (await import('./commands-workflow')).reviewCommand },
+  events: { usage: 'events [--session S] [--type T] [--from N --to M] [--search Q] [--limit N] [--json]', summary: 'list events of a session (positions are stream positions; without --session, global positions)', load: async () => (await import('./commands-read')).eventsCommand },
+  mcp: { usage: 'mcp [--workspace DIR]', summary: 'serve the workflow, journal and event search tools to agents over MCP (stdio; registered in .mcp.json by install-hooks)', load: async () => (await import('./commands-mcp')).mcpCommand },
 };
 
 const NOTES = [
@@ -82,15 +78,16 @@ export async function main(argv: readonly string[], io: CliIO = plainProcessIO):
     io.err(`logbook ${name}: ${error.message}${error.options.usage ? `\nusage: logbook ${command.usage}` : ''}`);
     return EXIT.usage;
   };
+  const action = await command.load();
   let args: ParsedArgs;
   let workspace: string;
   try {
-    args = parseArgs(rest, { ...COMMON, ...command.action.flags });
+    args = parseArgs(rest, { ...COMMON, ...action.flags });
     if (args.flags.get('help') === true) {
       io.out(`usage: logbook ${command.usage}\n  ${command.summary}`);
       return EXIT.ok;
     }
-    const extra = args.positionals[command.action.positionals];
+    const extra = args.positionals[action.positionals];
     if (extra !== undefined) throw new UsageError(`unexpected argument ${quoteShort(extra)}`);
     workspace = resolve(readOption('workspace', optional(workspaceRule), args.flags.get('workspace')) ?? process.cwd());
   } catch (error) {
@@ -98,7 +95,7 @@ export async function main(argv: readonly string[], io: CliIO = plainProcessIO):
     return refused(error);
   }
   try {
-    return await command.action.run({ workspace, args, io });
+    return await action.run({ workspace, args, io });
   } catch (error) {
     if (error instanceof UsageError) return refused(error);
     if (error instanceof LogbookError) {
@@ -111,6 +108,11 @@ export async function main(argv: readonly string[], io: CliIO = plainProcessIO):
     }
     throw error;
   }
+}
+
+/** Initialises every command's modules: the build runs it before it writes V8's code cache, so the cache holds their code too. */
+export async function loadEveryCommand(): Promise<void> {
+  for (const command of Object.values(COMMANDS)) await command.load();
 }
 
 /**
