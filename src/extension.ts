@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { logbookPaths } from './capture/paths';
 import type { LogbookPaths } from './capture/paths';
+import { repointMachinePaths } from './capture/machine-pointers';
 import { loadSqlJsWarmedInWorker } from './store/sqljs-warm/warm-client';
 import { LiveIngest } from './ingest/live-ingest';
 import { rebuildStore, rebuildWith } from './ingest/open-store';
@@ -51,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
     if (ingests.has(paths.workspace)) return;
     warnIfPlanted(paths, output, (message) => log(`${paths.workspace}: ${message}`));
+    repointAfterUpdate(paths.workspace, context.extensionPath, log);
     const live = new LiveIngest(paths, {
       owner: 'vscode',
       maxFieldBytes: () => config().get<number>('capture.maxFieldBytes', 65_536),
@@ -163,6 +166,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     throw error;
   }
   return { views, sessionsTree: sessions.tree, panels };
+}
+
+/** After an update of the extension or of VS Code, `.logbook/bin/` names this window's programs again. */
+function repointAfterUpdate(workspace: string, extensionPath: string, log: (message: string) => void): void {
+  try {
+    for (const moved of repointMachinePaths(workspace, { cliPath: join(extensionPath, 'dist', 'logbook.js'), runtime: process.execPath })) {
+      log(`${workspace}: ${moved.file} named ${moved.was}, which is gone (an update?); it now names ${moved.now}`);
+    }
+  } catch (error) {
+    log(`${workspace}: could not check .logbook/bin/: ${(error as Error).message}`);
+  }
 }
 
 /** Every ingest this window started: deactivate() waits for their workers' final flushes. */
