@@ -32,11 +32,12 @@ export function inspectLogbookDir(workspace: string, limit = INSPECT_LIMIT): Pla
   const findings: PlantedFinding[] = [];
   const queue = [join(workspace, LOGBOOK_DIR)];
   const uid = effectiveUid();
+  const isOurData = ourDataTest(workspace);
   for (let next = 0; next < queue.length && next < limit; next += 1) {
     const path = queue[next] as string;
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (stat === undefined) continue;
-    const reason = reasonFor(path, stat, uid) ?? (isOurData(workspace, path) ? readableByOthers(stat) : undefined);
+    const reason = reasonFor(path, stat, uid) ?? (isOurData(path) ? readableByOthers(stat) : undefined);
     if (reason !== undefined) findings.push({ path, reason, message: `${path} ${reason}` });
     if (stat.isDirectory()) listInto(path, queue, limit);
   }
@@ -54,13 +55,14 @@ function reasonFor(path: string, stat: Stats, uid: number | undefined): string |
 
 /**
  * The store, its journal and lock markers, and what is under inbox/, segments/ and state/: only
- * the logbook writes there, always 0600.
+ * the logbook writes there, always 0600. The names are worked out once, not per entry.
  */
-function isOurData(workspace: string, path: string): boolean {
+function ourDataTest(workspace: string): (path: string) => boolean {
   const dir = join(workspace, LOGBOOK_DIR);
   const store = join(dir, 'logbook.sqlite');
-  return path === store || STORE_COMPANIONS.some((suffix) => path === `${store}${suffix}`) || path.startsWith(`${store}-readers${sep}`)
-    || ['inbox', 'segments', 'state'].some((sub) => path.startsWith(`${join(dir, sub)}${sep}`));
+  const files = new Set([store, ...STORE_COMPANIONS.map((suffix) => `${store}${suffix}`)]);
+  const folders = [`${store}-readers${sep}`, ...['inbox', 'segments', 'state'].map((sub) => `${join(dir, sub)}${sep}`)];
+  return (path) => files.has(path) || folders.some((folder) => path.startsWith(folder));
 }
 
 /** What SQLite and the page-file locks keep beside the store (src/store/pagefile/companions.ts). */
