@@ -51,7 +51,7 @@ export class ReportHost {
 
   /** The full state of the report of session `key`, as of now. */
   async snapshot(key: string, store: EventStore, prices: PriceTable, now: number = Date.now()): Promise<ReportViewState | undefined> {
-    const entry = this.indexes.sync(key, store);
+    const entry = await this.indexes.sync(key, store);
     if (entry.index.rows.length === 0) return undefined;
     const derived = await this.derive(key, entry, prices, now);
     // Read after the await: of two snapshots in flight, each shows the latest query.

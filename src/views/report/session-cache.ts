@@ -25,26 +25,39 @@ export interface SessionEntry {
   queryKey: string;
 }
 
+/** Events read and folded between two pauses: about 10–25 ms of work. */
+const SYNC_SLICE = 1000;
+
 export class SessionIndexes {
   private readonly entries = new Map<string, SessionEntry>();
 
   constructor(private readonly capacity = 4) {}
 
-  /** The session's index, caught up with the store. */
-  sync(key: string, store: EventStore): SessionEntry {
+  /**
+   * The session's index, caught up with the store a slice of events at a time, the thread given
+   * back between slices: the first report of a session of 100k events would otherwise read and
+   * fold them in one block of seconds on VS Code's main thread.
+   */
+  async sync(key: string, store: EventStore, slice = SYNC_SLICE): Promise<SessionEntry> {
     let entry = this.entries.get(key);
     if (entry !== undefined && !stillValid(entry.index, store)) entry = undefined;
     if (entry === undefined) entry = { index: new SessionIndex(key), text: undefined, query: undefined, queryKey: '' };
     this.entries.delete(key);
     this.entries.set(key, entry);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    // readStream's range is in stream positions.
-    const fresh = store.readStream(key, { from: (entry.index.rows[entry.index.rows.length - 1]?.seq ?? 0) + 1 });
-    if (fresh.length > 0) {
-      entry.index.extend(fresh);
-      matchNew(entry.text, fresh);
-      entry.query?.update(entry.index.rows);
+    let added = false;
+    for (;;) {
+      // readStream's range is in stream positions; read again after each pause (another sync may have gone on meanwhile).
+      const fresh = store.readStream(key, { from: (entry.index.rows[entry.index.rows.length - 1]?.seq ?? 0) + 1, limit: slice });
+      if (fresh.length > 0) {
+        entry.index.extend(fresh);
+        matchNew(entry.text, fresh);
+        added = true;
+      }
+      if (fresh.length < slice) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (added) entry.query?.update(entry.index.rows);
     return entry;
   }
 
