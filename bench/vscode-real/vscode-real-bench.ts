@@ -41,7 +41,12 @@ export async function benchVscodeReal(input: VscodeRealInput): Promise<VscodeRea
   const points: VscodeRealPoint[] = [];
   const tools = await loadVscodeTools();
   if (!tools.vscodeToolsReady()) return input.sizes.map((events) => ({ events, failed: 'the VS Code tools are not installed: run `node scripts/vscode-tools.mjs` (the integration tier installs them too)' }));
-  const bundle = bundleSuite(input.root, input.tempDir);
+  let bundle: string;
+  try {
+    bundle = bundleSuite(input.root, input.tempDir);
+  } catch (error) {
+    return input.sizes.map((events) => ({ events, failed: error instanceof Error ? error.message : String(error) }));
+  }
   for (const events of input.sizes) {
     const source = cachedWorkspace(input.scaleDir, events);
     if (source === undefined) {
@@ -80,11 +85,11 @@ function cachedWorkspace(scaleDir: string, events: number): string | undefined {
   return undefined;
 }
 
-/** esbuild's CLI in a process of its own: its JS API does not survive being bundled into dist/bench.js. */
+/** esbuild's CLI (a native binary) in a process of its own: its JS API does not survive being bundled into dist/bench.js. */
 function bundleSuite(root: string, tempDir: string): string {
   const outfile = join(tempDir, 'vscode-real-suite', 'suite.js');
-  const built = spawnSync(process.execPath, [
-    join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'), join(root, 'bench', 'vscode-real', 'suite.ts'),
+  const built = spawnSync(join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'), [
+    join(root, 'bench', 'vscode-real', 'suite.ts'),
     `--outfile=${outfile}`, '--bundle', '--platform=node', '--target=node20', '--format=cjs', '--main-fields=module,main', '--external:vscode', '--log-level=warning',
   ], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`bundling the in-host bench failed (exit ${String(built.status)}): ${built.stderr}`);
@@ -128,6 +133,9 @@ async function runWindow(input: VscodeRealInput, bundle: string, scratch: string
     const code = await withTimeout(exit, RUN_TIMEOUT_MS, 'the in-host bench');
     if (!existsSync(resultFile)) throw new Error(`the in-host bench exited ${code} without a result; see ${server.logFile}`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RealResult;
+    // The raw spans, for a person looking into a figure.
+    const keep = process.env['LOGBOOK_VSCODE_REAL_KEEP'];
+    if (keep !== undefined && keep !== '') writeFileSync(join(keep, `vscode-real-${events}.json`), JSON.stringify(result));
     if (result.error !== undefined) throw new Error(`in the extension host: ${result.error}`);
     return result;
   } finally {
