@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadVscodeTools, login, startCodeServer } from '../../test/integration/code-server';
 import type { CodeServer } from '../../test/integration/code-server';
 import { TIMINGS_ENV } from '../../src/views/timings/host-timings';
@@ -102,8 +102,6 @@ async function runWindow(input: VscodeRealInput, bundle: string, scratch: string
   const workspace = join(scratch, 'ws');
   const resultFile = join(scratch, 'result.json');
   const contextFile = join(scratch, 'context.json');
-  const context: RealContext = { workspace, repoRoot: input.root, resultFile, runs: input.runs };
-  writeFileSync(contextFile, JSON.stringify(context));
   const keyDir = join(scratch, 'key');
   mkdirSync(keyDir, { mode: 0o700 });
   let server: CodeServer | undefined;
@@ -117,7 +115,6 @@ async function runWindow(input: VscodeRealInput, bundle: string, scratch: string
     browser = await playwright.chromium.launch({ executablePath: chromium, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     let exited: (code: number) => void = () => undefined;
-    const exit = new Promise<number>((resolve) => { exited = resolve; });
     await page.exposeFunction('codeAutomationLog', (_level: unknown, args: unknown) => {
       for (const part of Array.isArray(args) ? args : [args]) {
         if (typeof part === 'string' && part.startsWith(PROGRESS_PREFIX)) progress(`vscode-real: ${fmtInt(events)} events: ${part.slice(PROGRESS_PREFIX.length)}`);
@@ -125,12 +122,23 @@ async function runWindow(input: VscodeRealInput, bundle: string, scratch: string
     });
     await page.exposeFunction('codeAutomationExit', (code: unknown) => exited(typeof code === 'number' ? code : 1));
     await login(page, server);
-    const authority = server.authority;
-    const remote = (path: string): string => `vscode-remote://${authority}${path}`;
+    const remote = (path: string): string => `vscode-remote://${server?.authority ?? ''}${path}`;
     const payload = JSON.stringify([['extensionDevelopmentPath', remote(input.root)], ['extensionTestsPath', remote(bundle)]]);
-    progress(`vscode-real: ${fmtInt(events)} events: opening the window`);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
-    const code = await withTimeout(exit, RUN_TIMEOUT_MS, 'the in-host bench');
+    const windowUrl = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
+    const open = async (opened: Page): Promise<number> => {
+      const context: RealContext = { workspace, repoRoot: input.root, resultFile, runs: input.runs };
+      writeFileSync(contextFile, JSON.stringify(context));
+      const exit = new Promise<number>((resolve) => { exited = resolve; });
+      progress(`vscode-real: ${fmtInt(events)} events: opening the window`);
+      await opened.goto(windowUrl);
+      // The Agent Logbook side bar opened as soon as the workbench shows it, as a user who keeps it
+      // open finds it: VS Code reads a tree only while its view is visible. (A view restored from
+      // the last session would do the same, but a window running extension tests keeps its state in memory.)
+      await opened.locator('.part.activitybar [aria-label^="Agent Logbook"]').first().click({ timeout: 60_000 })
+        .catch((error: unknown) => progress(`vscode-real: the Agent Logbook side bar could not be opened: ${String(error)}`));
+      return withTimeout(exit, RUN_TIMEOUT_MS, 'the in-host bench');
+    };
+    const code = await open(page);
     if (!existsSync(resultFile)) throw new Error(`the in-host bench exited ${code} without a result; see ${server.logFile}`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RealResult;
     // The raw spans, for a person looking into a figure.
