@@ -71,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     started.add(live);
     // sql.js compiled and warmed in a thread of its own: the views' first queries then block the
     // window for a few ms instead of compiling SQLite's functions on the main thread.
+    timings?.mark('sqlJsRequested');
     sqlJsReady ??= loadSqlJsWarmedInWorker().then((outcome) => { if (!outcome.warmed) log(`sql.js loaded on the main thread (${outcome.problem ?? 'no warmed module'})`); });
     await sqlJsReady;
     timings?.mark('sqlJsLoaded');
@@ -132,6 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   context.subscriptions.push(...sessions.disposables, ...registerStatusBar(views), ...registerInlineJournal(views));
   context.subscriptions.push(views.onDidChange((change) => { if (change.reset || change.sessions.size > 0) updateContextKeys(); }));
   context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) void live.close(); ingests.clear(); } });
+  timings?.mark('wired');
   try {
     // Only workspaces that use the logbook get a writer: never create .logbook/ uninvited.
     for (const folder of vscode.workspace.workspaceFolders ?? []) {

@@ -32,7 +32,7 @@ test('the bench recorder times wrapped calls, marks once, and puts every method 
     await new Promise((resolve) => setTimeout(resolve, 5));
     timings.mark('x');
     assert.equal(timings.marks.get('x'), first);
-    const tree = { getChildren: async (node?: string): Promise<string[]> => (node === undefined ? ['a', 'b'] : []) };
+    const tree = { getChildren: async (node?: string): Promise<string[]> => (node === undefined ? ['a', 'b'] : []), changed: (): void => undefined };
     timings.watchTree(tree);
     await tree.getChildren();
     await tree.getChildren('a');

@@ -79,8 +79,9 @@ export class HostTimings {
     this.wrap('LogbookDatabase', LogbookDatabase, ['open']);
   }
 
-  /** Records each read of the tree's top level (VS Code asks when the view shows or the tree says it changed). */
-  watchTree<N>(tree: { getChildren(node?: N): Promise<N[]> }): void {
+  /** Records each read of the tree's top level (VS Code asks when the view shows or the tree says it changed), and times its redraws (`changed`). */
+  watchTree<N>(tree: { getChildren(node?: N): Promise<N[]>; changed(change: never): void }): void {
+    this.wrap('SessionsTree', tree, ['changed']);
     const original = tree.getChildren.bind(tree);
     tree.getChildren = async (node?: N): Promise<N[]> => {
       const rows = await original(node);
