@@ -31,7 +31,7 @@ function sleep(ms: number): Promise<void> {
 /** The extensionTestsPath contract: VS Code calls run(); the result goes to the runner's file either way. */
 export async function run(): Promise<void> {
   const context = JSON.parse(readFileSync(process.env[CONTEXT_ENV] ?? '', 'utf8')) as RealContext;
-  const partial: { -readonly [K in keyof RealResult]?: RealResult[K] } = { suiteLoaded };
+  const partial: ResultSoFar = { suiteLoaded };
   try {
     await measure(context, partial);
   } catch (error) {
@@ -40,8 +40,10 @@ export async function run(): Promise<void> {
   writeFileSync(context.resultFile, JSON.stringify(partial));
 }
 
-async function measure(context: RealContext, out: { -readonly [K in keyof RealResult]?: RealResult[K] }): Promise<void> {
-  // The view shows as early as the suite can ask: VS Code reads the tree only while it is visible.
+type ResultSoFar = { -readonly [K in keyof RealResult]?: RealResult[K] };
+
+async function measure(context: RealContext, out: ResultSoFar): Promise<void> {
+  // The runner opens the side bar as the workbench shows; this is the fallback when it could not.
   await vscode.commands.executeCommand('logbook.sessions.focus').then(() => { out.viewShown = performance.now(); }, (error: unknown) => say(`sessions view not shown: ${String(error)}`));
   const extension = vscode.extensions.getExtension<LogbookApi>(EXTENSION_ID);
   if (extension === undefined) throw new Error(`${EXTENSION_ID} is not in this window`);
@@ -49,56 +51,55 @@ async function measure(context: RealContext, out: { -readonly [K in keyof RealRe
   const timings = api.timings;
   if (timings === undefined) throw new Error('the extension has no timings recorder: $LOGBOOK_BENCH_TIMINGS=1 did not reach the extension host');
   const phases: RealSpan[] = [];
-  const collect = (): void => {
+  try {
+    await treeFilled(timings);
+    out.sessionsInCatalog = api.views.workspaces()[0]?.catalog.all().size ?? 0;
+    // Activation's phase ends once the tree is filled and activate() returned (the writer started), whichever is later.
+    phases.push({ key: 'activation', from: timings.activateStart, to: performance.now() });
+    say(`tree filled with ${out.sessionsInCatalog} sessions`);
+    await entryPhases(api, context, phases, out);
+  } finally {
     out.activateStart = timings.activateStart;
     out.marks = Object.fromEntries(timings.marks);
     out.treeReads = [...timings.treeReads];
     out.blocks = [...timings.blocks];
     out.calls = [...timings.calls];
     out.phases = phases;
-  };
-  try {
-    await treeFilled(timings);
-    const ws = api.views.workspaces()[0];
-    if (ws === undefined) throw new Error('the views show no workspace');
-    out.sessionsInCatalog = ws.catalog.all().size;
-    // Activation's phase ends once the tree is filled and activate() returned (the writer started), whichever is later.
-    phases.push({ key: 'activation', from: timings.activateStart, to: performance.now() });
-    say(`tree filled with ${ws.catalog.all().size} sessions`);
-    const phase = async (key: RealPhaseKey, work: () => Promise<void>): Promise<void> => {
-      const from = performance.now();
-      await work();
-      phases.push({ key, from, to: performance.now() });
-      say(`${key}: ${(performance.now() - from).toFixed(0)} ms`);
-    };
-    await phase('afterActivation', () => sleep(3000));
-    await phase('idle', () => sleep(2000));
-    const fixture = loadFixture(context.repoRoot);
-    const turns = new WorkloadGenerator(fixture, 1);
-    const inbox = logbookPaths(context.workspace).inbox;
-    const session = { id: '', written: 0 };
-    const folded = (): Promise<void> => foldedBy(api, session);
-    await phase('burst', async () => {
-      for (let i = 0; i < fixture.length; i += 1) writeEntry(inbox, turns, session);
-      await folded();
-    });
-    out.burstEntries = fixture.length;
-    await phase('afterBurst', () => sleep(2000));
-    const visible: number[] = [];
-    await phase('latency', async () => {
-      for (let i = 0; i < context.runs; i += 1) {
-        const from = performance.now();
-        writeEntry(inbox, turns, session);
-        await folded();
-        visible.push(performance.now() - from);
-        // Hooks come in bursts and pauses: vary the gap so the debounce is not in phase.
-        await sleep(50 + Math.random() * 250);
-      }
-    });
-    out.visibleMs = visible;
-  } finally {
-    collect();
   }
+}
+
+/** Quiet phases, then a turn's burst, then single entries timed until folded. */
+async function entryPhases(api: LogbookApi, context: RealContext, phases: RealSpan[], out: ResultSoFar): Promise<void> {
+  const phase = async (key: RealPhaseKey, work: () => Promise<void>): Promise<void> => {
+    const from = performance.now();
+    await work();
+    phases.push({ key, from, to: performance.now() });
+    say(`${key}: ${(performance.now() - from).toFixed(0)} ms`);
+  };
+  await phase('afterActivation', () => sleep(3000));
+  await phase('idle', () => sleep(2000));
+  const fixture = loadFixture(context.repoRoot);
+  const turns = new WorkloadGenerator(fixture, 1);
+  const inbox = logbookPaths(context.workspace).inbox;
+  const session = { id: '', written: 0 };
+  await phase('burst', async () => {
+    for (let i = 0; i < fixture.length; i += 1) writeEntry(inbox, turns, session);
+    await foldedBy(api, session);
+  });
+  out.burstEntries = fixture.length;
+  await phase('afterBurst', () => sleep(2000));
+  const visible: number[] = [];
+  await phase('latency', async () => {
+    for (let i = 0; i < context.runs; i += 1) {
+      const from = performance.now();
+      writeEntry(inbox, turns, session);
+      await foldedBy(api, session);
+      visible.push(performance.now() - from);
+      // Hooks come in bursts and pauses: vary the gap so the debounce is not in phase.
+      await sleep(50 + Math.random() * 250);
+    }
+  });
+  out.visibleMs = visible;
 }
 
 /** Resolves once VS Code read the tree's top level with rows, after the catalog caught up. */
