@@ -73,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     // window for a few ms instead of compiling SQLite's functions on the main thread.
     timings?.mark('sqlJsRequested');
     sqlJsReady ??= loadSqlJsWarmedInWorker().then((outcome) => { if (!outcome.warmed) log(`sql.js loaded on the main thread (${outcome.problem ?? 'no warmed module'})`); });
+    timings?.mark('sqlJsAwaited');
     await sqlJsReady;
     timings?.mark('sqlJsLoaded');
     views.add(paths);
