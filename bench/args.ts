@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'scale' | 'vscode';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'scale', 'vscode'];
-/** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), so they are asked for by name. */
-const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode');
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'scale' | 'vscode' | 'vscode-real';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'scale', 'vscode', 'vscode-real'];
+/** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), vscode-real a real VS Code on them, so they are asked for by name. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode' && s !== 'vscode-real');
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -32,6 +32,10 @@ export interface BenchOptions {
   readonly vscodeSizes: readonly number[];
   /** Entries written one at a time, each timed until the views folded it (vscode section). */
   readonly vscodeRuns: number;
+  /** History sizes (events) of the vscode-real section. */
+  readonly vscodeRealSizes: readonly number[];
+  /** Entries written one at a time in the real window, each timed until folded. */
+  readonly vscodeRealRuns: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -54,7 +58,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --claude-runs N         alternating runs of each scripted real-CLI session, with and without hooks (default 3, quick 1; 0 skips)
   --vscode-sizes A,B,...  history sizes of the vscode section (the extension host's store code in plain Node: longest
                           main-thread block per phase, entry → folded; only run when named; default 10000,1000000; quick 10000,100000)
-  --vscode-runs N         entries written one at a time and timed until folded, per size (default 60, quick 20)`;
+  --vscode-runs N         entries written one at a time and timed until folded, per size (default 60, quick 20)
+  --only vscode-real      the same goals inside a real VS Code (code-server, chromium; tools of scripts/vscode-tools.mjs) on a copy
+                          of a cached history; only run when named
+  --vscode-real-sizes A,B history sizes of vscode-real (cached ones only; default 10000,1000000; quick 10000)
+  --vscode-real-runs N    entries timed until folded in the real window (default 30, quick 15)`;
 
 function defaultScaleDir(): string {
   return join(tmpdir(), 'logbook-bench-scale');
@@ -80,6 +88,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'claude-runs': { type: 'string' },
       'vscode-sizes': { type: 'string' },
       'vscode-runs': { type: 'string' },
+      'vscode-real-sizes': { type: 'string' },
+      'vscode-real-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -108,6 +118,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       ? (quick ? [10_000, 100_000] : [10_000, 1_000_000])
       : values['vscode-sizes'].split(',').map((s) => positiveInt('--vscode-sizes', s.trim(), 0)),
     vscodeRuns: positiveInt('--vscode-runs', values['vscode-runs'], quick ? 20 : 60),
+    vscodeRealSizes: values['vscode-real-sizes'] === undefined
+      ? (quick ? [10_000] : [10_000, 1_000_000])
+      : values['vscode-real-sizes'].split(',').map((s) => positiveInt('--vscode-real-sizes', s.trim(), 0)),
+    vscodeRealRuns: positiveInt('--vscode-real-runs', values['vscode-real-runs'], quick ? 15 : 30),
   };
 }
 

@@ -22,6 +22,8 @@ import { benchScale } from './scale/scale-bench';
 import { printScale, scaleSummaryRows } from './scale/scale-report';
 import { benchVscode } from './vscode-scale/vscode-bench';
 import { printVscode, vscodeSummaryRows } from './vscode-scale/vscode-report';
+import { benchVscodeReal } from './vscode-real/vscode-real-bench';
+import { printVscodeReal, vscodeRealSummaryRows } from './vscode-real/vscode-real-report';
 import { historyWorkspace } from './scale/history-store';
 import { NodeRunner } from './scale/timed-process';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, fmtUs, markdownTable, msSince, progress } from './stats';
@@ -93,6 +95,11 @@ async function main(): Promise<void> {
       const points = await benchVscode({ tempDir, scaleDir: options.scaleDir, fixture, sizes: options.vscodeSizes, runs: options.vscodeRuns, build });
       printVscode(points);
       extra.push(...vscodeSummaryRows(points));
+    }
+    if (options.sections.has('vscode-real')) {
+      const points = await benchVscodeReal({ root: ROOT, tempDir, scaleDir: options.scaleDir, sizes: options.vscodeRealSizes, runs: options.vscodeRealRuns });
+      printVscodeReal(points);
+      extra.push(...vscodeRealSummaryRows(points));
     }
 
     console.log('\n## Summary (Markdown, for the README)\n');

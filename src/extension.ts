@@ -22,6 +22,8 @@ import type { SessionsTree } from './views/sessions-tree';
 import { registerStatusBar } from './views/status-bar';
 import { registerInlineJournal } from './views/inline-journal';
 import { warnIfPlanted } from './views/planted-warning';
+import { hostTimings } from './views/timings/host-timings';
+import type { HostTimings } from './views/timings/host-timings';
 
 // Wiring only: every disposable goes into context.subscriptions.
 
@@ -30,9 +32,14 @@ export interface LogbookApi {
   readonly views: LogbookViews;
   readonly sessionsTree: SessionsTree;
   readonly panels: Panels;
+  /** Only when $LOGBOOK_BENCH_TIMINGS is 1 (bench/vscode-real/). */
+  readonly timings?: HostTimings;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<LogbookApi> {
+  const timings = hostTimings();
+  timings?.wrapStoreCalls();
+  if (timings !== undefined) context.subscriptions.push(timings);
   const output = vscode.window.createOutputChannel('Agent Logbook');
   context.subscriptions.push(output);
   const log = (message: string): void => output.appendLine(`[${new Date().toISOString()}] ${message}`);
@@ -67,12 +74,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     started.add(live);
     // sql.js compiled and warmed in a thread of its own: the views' first queries then block the
     // window for a few ms instead of compiling SQLite's functions on the main thread.
+    timings?.mark('sqlJsRequested');
     sqlJsReady ??= loadSqlJsWarmedInWorker().then((outcome) => { if (!outcome.warmed) log(`sql.js loaded on the main thread (${outcome.problem ?? 'no warmed module'})`); });
+    timings?.mark('sqlJsAwaited');
     await sqlJsReady;
+    timings?.mark('sqlJsLoaded');
     views.add(paths);
     // The tree first: the worker's start (its own sql.js, a first pass) would compete with the first read for the CPU.
     await views.settled();
+    timings?.mark('catalogCaughtUp');
     await live.start();
+    timings?.mark('writerStarted');
     views.refresh(paths.workspace);
   };
 
@@ -121,9 +133,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
 
   context.subscriptions.push(...registerCommands(ctx));
   const sessions = registerSessionsTree(views);
+  timings?.watchTree(sessions.tree);
   context.subscriptions.push(...sessions.disposables, ...registerStatusBar(views), ...registerInlineJournal(views));
   context.subscriptions.push(views.onDidChange((change) => { if (change.reset || change.sessions.size > 0) updateContextKeys(); }));
   context.subscriptions.push({ dispose: () => { for (const live of ingests.values()) void live.close(); ingests.clear(); } });
+  timings?.mark('wired');
   try {
     // Only workspaces that use the logbook get a writer: never create .logbook/ uninvited.
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
@@ -165,7 +179,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     void vscode.window.showErrorMessage(`Agent Logbook could not start: ${(error as Error).message}`);
     throw error;
   }
-  return { views, sessionsTree: sessions.tree, panels };
+  timings?.mark('activated');
+  return { views, sessionsTree: sessions.tree, panels, ...(timings === undefined ? {} : { timings }) };
 }
 
 /** After an update of the extension or of VS Code, `.logbook/bin/` names this window's programs again. */
