@@ -1,7 +1,8 @@
 import type { Database } from 'sql.js';
 import { LogbookError } from '../domain/errors';
 import type { EventStore, RecordedEvent } from '../store/event-store';
-import { loadSnapshot, readSnapshotHeader, saveSnapshot } from '../store/projection-snapshots';
+import { loadSnapshot, loadSnapshotInSlices, readSnapshotHeader, saveSnapshot } from '../store/projection-snapshots';
+import type { StoredSnapshot } from '../store/projection-snapshots';
 import { withinFold } from './fold-scope';
 import type { ProjectionSnapshot } from './projection';
 import { applySessionEvent, initialSessionSummary, sessionSummaryProjection } from './session-summary';
@@ -107,10 +108,28 @@ export class SessionCatalog {
  */
 export function loadCatalogSnapshot(db: Database, lastPosition: number): CatalogSnapshot | undefined {
   // The header first: a stale snapshot's parts are never parsed.
+  if (!usableHeader(db, lastPosition)) return undefined;
+  return catalogOf(loadSnapshot(db, SESSION_CATALOG_NAME), lastPosition);
+}
+
+/** loadCatalogSnapshot for a window's main thread: read in slices, `pause()` between them. */
+export async function loadCatalogSnapshotInSlices(db: Database, lastPosition: () => number, pause: () => Promise<void>, slice = SNAPSHOT_READ_SLICE): Promise<CatalogSnapshot | undefined> {
+  if (!usableHeader(db, lastPosition())) return undefined;
+  const stored = await loadSnapshotInSlices(db, SESSION_CATALOG_NAME, slice, pause);
+  // The store's end as it is now: the writer may have saved (and appended) while this read.
+  return catalogOf(stored, lastPosition());
+}
+
+/** Sessions read between two pauses: 250 parts are about 20–40 ms of reading and parsing. */
+const SNAPSHOT_READ_SLICE = 250;
+
+function usableHeader(db: Database, lastPosition: number): boolean {
   const header = readSnapshotHeader(db, SESSION_CATALOG_NAME);
-  if (header === undefined || !isCatalogSnapshot(header) || header.position > lastPosition) return undefined;
-  const stored = loadSnapshot(db, SESSION_CATALOG_NAME);
-  if (stored === undefined || stored.position !== header.position) return undefined;
+  return header !== undefined && isCatalogSnapshot(header) && header.position <= lastPosition;
+}
+
+function catalogOf(stored: StoredSnapshot | undefined, lastPosition: number): CatalogSnapshot | undefined {
+  if (stored === undefined || !isCatalogSnapshot(stored) || stored.position > lastPosition) return undefined;
   const parts: [string, SessionSummaryState][] = [];
   for (const [sessionId, part] of stored.parts) {
     // Written by this very fold version; a part that is not even an object means a damaged row.
@@ -118,7 +137,7 @@ export function loadCatalogSnapshot(db: Database, lastPosition: number): Catalog
     parts.push([sessionId, part as SessionSummaryState]);
   }
   // fromEntries defines own properties: a session named `__proto__` is a key like any other.
-  return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: header.position, state: Object.fromEntries(parts) };
+  return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: stored.position, state: Object.fromEntries(parts) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { formatElapsed, groupSessions, sessionRow, stateLabel } from '../projections/session-list';
 import type { SessionGroup, SessionRow } from '../projections/session-list';
+import type { SessionSummaryState } from '../projections/session-summary';
 import type { LogbookChange, LogbookViews } from './services';
 import { sectionChildren, sectionsOf } from './sessions-tree-sections';
 import type { SectionNode, LeafNode } from './sessions-tree-sections';
@@ -24,6 +25,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly groupNodes = new Map<string, GroupNode>();
   private readonly sessionNodes = new Map<string, SessionNode>();
   private shape = '';
+  private readonly rowCache = new Map<string, { readonly summary: SessionSummaryState; readonly silence: number; readonly workspace: string; readonly row: SessionRow }>();
 
   constructor(private readonly views: LogbookViews) {}
 
@@ -100,11 +102,28 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.emitter.dispose();
   }
 
+  // At a year of history (thousands of sessions) a redraw must not redo every row: a row is made
+  // again only when its session's summary changed (the catalog replaces a changed summary, never
+  // edits it) or while it is live or idle (its status and elapsed time move with the clock).
   private rebuild(): void {
     const now = Date.now();
+    const silence = silenceMs();
     const rows: SessionRow[] = [];
     for (const workspace of this.views.workspaces()) {
-      for (const summary of workspace.catalog.all().values()) rows.push(sessionRow(workspace.name, summary, { now, silenceMs: silenceMs() }));
+      for (const summary of workspace.catalog.all().values()) {
+        const id = summary.sessionId ?? '?';
+        const cached = this.rowCache.get(id);
+        const fresh = cached !== undefined && cached.summary === summary && cached.silence === silence && cached.workspace === workspace.name
+          && cached.row.status !== 'live' && cached.row.status !== 'idle';
+        const row = fresh ? cached.row : sessionRow(workspace.name, summary, { now, silenceMs: silence });
+        if (!fresh) this.rowCache.set(id, { summary, silence, workspace: workspace.name, row });
+        rows.push(row);
+      }
+    }
+    // Sessions gone (a rebuilt store, a closed folder): their rows go too.
+    if (this.rowCache.size > rows.length) {
+      const seen = new Set(rows.map((row) => row.sessionId));
+      for (const id of this.rowCache.keys()) if (!seen.has(id)) this.rowCache.delete(id);
     }
     this.groups = groupSessions(rows, now);
     for (const row of rows) {

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
-import { loadCatalogSnapshot, SessionCatalog } from '../projections/session-catalog';
+import { loadCatalogSnapshotInSlices, SessionCatalog } from '../projections/session-catalog';
 import type { SessionSummaryState } from '../projections/session-summary';
 import type { EventStore, RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
@@ -41,7 +41,7 @@ export class WorkspaceLogbook {
       this.catalog.reset();
       reset = true;
     }
-    const restored = this.catalog.position === 0 ? this.restoreSnapshot(store) : [];
+    const restored = this.catalog.position === 0 ? await this.restoreSnapshot(store) : [];
     const sessions = this.catalog.catchUp(store);
     for (const sessionId of restored) sessions.add(sessionId);
     return { sessions, reset };
@@ -49,11 +49,14 @@ export class WorkspaceLogbook {
 
   // The first pass resumes from the writer's last catalog snapshot in the file instead of folding
   // every event.
-  private restoreSnapshot(store: EventStore): string[] {
+  private async restoreSnapshot(store: EventStore): Promise<string[]> {
     const file = this.fileDatabase;
     if (file === undefined || file.store !== store) return [];
     try {
-      const snapshot = loadCatalogSnapshot(file.raw, store.lastGlobalPosition());
+      // In slices, the thread given back between them: at 1M events the snapshot holds thousands of
+      // sessions, seconds of reading and parsing that would freeze the window in one piece.
+      const snapshot = await loadCatalogSnapshotInSlices(file.raw, () => store.lastGlobalPosition(), () => new Promise<void>((resolve) => setImmediate(resolve)));
+      if (this.fileDatabase !== file) return [];
       if (snapshot === undefined) return [];
       this.catalog.restore(snapshot);
       return Object.keys(snapshot.state);

@@ -5,7 +5,7 @@ import type { LogbookPaths } from '../../src/capture/paths';
 import { main } from '../../src/cli/main';
 import { LogbookWriter } from '../../src/ingest/writer';
 import {
-  loadCatalogSnapshot, PersistedCatalog, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
+  loadCatalogSnapshot, loadCatalogSnapshotInSlices, PersistedCatalog, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
 } from '../../src/projections/session-catalog';
 import type { CatalogSnapshot } from '../../src/projections/session-catalog';
 import { summarizeSession } from '../../src/projections/session-summary';
@@ -260,4 +260,30 @@ test('the writer saves catalog snapshots into the store file; a window resumes f
   } finally {
     cleanup();
   }
+});
+
+test('a window reads the catalog snapshot in slices: the same snapshot as in one piece, and a save between two slices is never mixed in', async () => {
+  const database = await LogbookDatabase.create();
+  append(database, workspaceStream(random(91)));
+  const writer = new PersistedCatalog(database.raw, database.store, 1);
+  assert.equal(writer.update(), true);
+  const whole = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
+  assert.ok(whole !== undefined && Object.keys(whole.state).length > 3, 'a snapshot of several sessions');
+  let pauses = 0;
+  const sliced = await loadCatalogSnapshotInSlices(database.raw, () => database.store.lastGlobalPosition(), async () => { pauses += 1; }, 2);
+  assert.ok(pauses > 0, 'read in more than one slice');
+  assert.deepEqual(sliced, whole);
+
+  // The writer saves again while the reader pauses between its first slices: the reader must end
+  // with one snapshot whole (the new one), never old parts beside new ones.
+  let saved = false;
+  const midway = async (): Promise<void> => {
+    if (saved) return;
+    saved = true;
+    append(database, workspaceStream(random(92)).map((e) => ({ ...e, streamId: `${e.streamId}-later` })));
+    assert.equal(writer.update(), true, 'a second save, between two slices');
+  };
+  const read = await loadCatalogSnapshotInSlices(database.raw, () => database.store.lastGlobalPosition(), midway, 2);
+  assert.ok(saved);
+  assert.deepEqual(read, loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition()));
 });
