@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { entryFileName, entryText, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
 import { logbookPaths } from '../../src/capture/paths';
+import { writeHookEntry } from '../hook-entry';
 import type { LogbookApi } from '../../src/extension';
 import type { HostTimings } from '../../src/views/timings/host-timings';
 import { loadFixture, WorkloadGenerator } from '../workload';
@@ -83,7 +83,7 @@ async function entryPhases(api: LogbookApi, context: RealContext, phases: RealSp
   const inbox = logbookPaths(context.workspace).inbox;
   const session = { id: '', written: 0 };
   await phase('burst', async () => {
-    for (let i = 0; i < fixture.length; i += 1) writeEntry(inbox, turns, session);
+    for (let i = 0; i < fixture.length; i += 1) writeHookEntry(inbox, turns, session);
     await foldedBy(api, session);
   });
   out.burstEntries = fixture.length;
@@ -92,7 +92,7 @@ async function entryPhases(api: LogbookApi, context: RealContext, phases: RealSp
   await phase('latency', async () => {
     for (let i = 0; i < context.runs; i += 1) {
       const from = performance.now();
-      writeEntry(inbox, turns, session);
+      writeHookEntry(inbox, turns, session);
       await foldedBy(api, session);
       visible.push(performance.now() - from);
       // Hooks come in bursts and pauses: vary the gap so the debounce is not in phase.
@@ -113,15 +113,6 @@ async function treeFilled(timings: HostTimings): Promise<void> {
   }
 }
 
-/** Written as the hook writes it: one stamped entry file in the inbox. */
-function writeEntry(inbox: string, turns: WorkloadGenerator, session: { id: string; written: number }): void {
-  const event = turns.next();
-  const id = (JSON.parse(event.json) as { session_id?: unknown }).session_id;
-  if (typeof id === 'string' && session.id === '') session.id = id;
-  const stamp = stampNow();
-  writeInboxEntry(inbox, entryFileName(stamp), entryText(stamp, 'hook', event.hookEvent, event.json));
-  if (id === session.id) session.written += 1;
-}
 
 /** Resolves when the views' catalog has folded every entry written so far for the session (checked on each change the views announce). */
 function foldedBy(api: LogbookApi, session: { id: string; written: number }): Promise<void> {

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryFileName, entryText, stampNow, writeInboxEntry } from '../../src/capture/inbox-writer';
 import { logbookPaths } from '../../src/capture/paths';
+import { writeHookEntry } from '../hook-entry';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { DEFAULT_PRICE_TABLE } from '../../src/projections/pricing';
 import { SessionCatalog } from '../../src/projections/session-catalog';
@@ -130,7 +130,7 @@ async function measureAt(input: VscodeBenchInput, workspace: string, events: num
     keep('afterActivation', await meter.during(() => sleep(3000)));
     const session = { id: '', written: 0 };
     keep('burst', await meter.during(async () => {
-      for (let i = 0; i < input.fixture.length; i += 1) writeEntry(paths.inbox, turns, session);
+      for (let i = 0; i < input.fixture.length; i += 1) writeHookEntry(paths.inbox, turns, session);
       await folded(host, session);
     }));
     keep('afterBurst', await meter.during(() => sleep(2000)));
@@ -157,14 +157,6 @@ async function measureAt(input: VscodeBenchInput, workspace: string, events: num
   };
 }
 
-function writeEntry(inbox: string, turns: WorkloadGenerator, session: { id: string; written: number }): void {
-  const event = turns.next();
-  const id = (JSON.parse(event.json) as { session_id?: unknown }).session_id;
-  if (typeof id === 'string' && session.id === '') session.id = id;
-  const stamp = stampNow();
-  writeInboxEntry(inbox, entryFileName(stamp), entryText(stamp, 'hook', event.hookEvent, event.json));
-  if (id === session.id) session.written += 1;
-}
 
 /** Resolves when the views' catalog has folded every entry written so far for the session. */
 function folded(host: ExtensionHostStore, session: { id: string; written: number }): Promise<void> {
@@ -183,7 +175,7 @@ async function latencyRuns(host: ExtensionHostStore, inbox: string, turns: Workl
   const ms: number[] = [];
   for (let run = 0; run < runs; run += 1) {
     const started = process.hrtime.bigint();
-    writeEntry(inbox, turns, session);
+    writeHookEntry(inbox, turns, session);
     await folded(host, session);
     ms.push(msSince(started));
     // Hooks come in bursts and pauses: vary the gap so the debounce is not in phase.

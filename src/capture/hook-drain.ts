@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, lstatSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { readBoundedText } from './bounded-read';
+import { closeSync, fstatSync, lstatSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { namesExistingFile, readRecordedPath } from './recorded-path';
 import { ensurePrivateDirs, isUnsafePath, openSafe } from './safe-fs';
 
 // A headless loop runs for hours with no writer: every event waits in the inbox, and the hook
@@ -26,7 +26,6 @@ export const DRAIN_MAX_MS = 10 * 60_000;
 /** A writer whose lock is untouched this long is gone (src/ingest/lock.ts LOCK_STALE_MS; not imported: it loads node:crypto). */
 export const WRITER_SILENT_MS = 30_000;
 const CLAIM_SUFFIX = '.log';
-const CLI_FILE_MAX_BYTES = 4096;
 
 /** What the hook did about the pile; tests and the bench read it. */
 export type DrainStart =
@@ -132,11 +131,8 @@ function isAlive(pid: number): boolean {
  * program and written by the same installer, so it is trusted as the hook program itself is).
  */
 function recordedCli(logbookDir: string): string | undefined {
-  const read = readBoundedText(join(logbookDir, 'bin', 'cli'), CLI_FILE_MAX_BYTES, { underLogbook: true });
-  if (read.kind !== 'text') return undefined;
-  const cli = read.text.split('\n')[0] ?? '';
-  if (!isAbsolute(cli)) return undefined;
-  return statSync(cli, { throwIfNoEntry: false })?.isFile() === true ? cli : undefined;
+  const cli = readRecordedPath(join(logbookDir, 'bin', 'cli'));
+  return cli !== undefined && namesExistingFile(cli) ? cli : undefined;
 }
 
 /** Takes this slot's claim (O_EXCL: one hook wins) and starts the drain with its output in the claim. */

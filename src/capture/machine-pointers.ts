@@ -1,10 +1,8 @@
-import { statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
 import { writeIfChanged } from '../store/durable-file';
 import { removeUnlessOwnFile } from './bin-dir';
-import { readBoundedText } from './bounded-read';
 import { mcpCliFilePath } from './mcp-config';
 import { logbookPaths } from './paths';
+import { namesExistingFile, readRecordedPath } from './recorded-path';
 
 // install-hooks records two paths of this machine under .logbook/bin/ (git-ignored): `cli`, the
 // logbook program the MCP launcher and the hook's background drain run, and `runtime`, the JS
@@ -13,8 +11,6 @@ import { logbookPaths } from './paths';
 // server would not start and a headless inbox would not drain. A window of the new version
 // points them at itself again, but only where the file they name is gone: a path the user
 // recorded on purpose (another install that still exists) stays.
-
-const POINTER_MAX_BYTES = 8192;
 
 export interface RepointedFile {
   readonly file: string;
@@ -27,22 +23,12 @@ export function repointMachinePaths(workspace: string, current: { readonly cliPa
   const paths = logbookPaths(workspace);
   const changed: RepointedFile[] = [];
   for (const [file, now] of [[mcpCliFilePath(workspace), current.cliPath], [paths.hookRuntime, current.runtime]] as const) {
-    const was = recordedPath(file);
+    const was = readRecordedPath(file);
     // Not recorded (hooks not installed, or installed without it): nothing is created here.
-    if (was === undefined || was === now || existsAsFile(was) || !existsAsFile(now)) continue;
+    if (was === undefined || was === now || namesExistingFile(was) || !namesExistingFile(now)) continue;
     removeUnlessOwnFile(file);
     writeIfChanged(file, `${now}\n`, 0o644);
     changed.push({ file, was, now });
   }
   return changed;
-}
-
-function recordedPath(file: string): string | undefined {
-  const read = readBoundedText(file, POINTER_MAX_BYTES, { underLogbook: true });
-  if (read.kind !== 'text') return undefined;
-  return read.text.split('\n')[0] ?? '';
-}
-
-function existsAsFile(path: string): boolean {
-  return path !== '' && isAbsolute(path) && statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 }

@@ -37,7 +37,7 @@ function compiledInWorker(source: string | undefined, timeoutMs: number): Promis
     let worker: Worker;
     try {
       // A test names another source; the bundle (dist/sqljs-warm.js) is used when there is one.
-      worker = source === undefined ? spawnBundledWorker('sqljs-warm', join(__dirname, 'warm-worker.ts')) : spawnBundledWorker('', source);
+      worker = source === undefined ? spawnBundledWorker('sqljs-warm', join(__dirname, 'warm-worker.ts')) : spawnBundledWorker(undefined, source);
     } catch (error) {
       resolve(`the warm-up thread could not start: ${(error as Error).message}`);
       return;
