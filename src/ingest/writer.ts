@@ -22,6 +22,7 @@ export type WriterStart =
 export class LogbookWriter {
   private readonly catalog: CatalogKeeper;
   private catalogError: string | undefined;
+  private catalogChecked = false;
   private readonly sessionSnapshots: SessionSnapshotWriter;
   private readonly usage: UsageRecorder;
   private usageBackfillChecked = false;
@@ -68,6 +69,7 @@ export class LogbookWriter {
   ingest(report: IngestReport = emptyReport()): IngestReport {
     this.assertOwned();
     this.lock.heartbeat();
+    this.catchUpCatalog();
     this.ingestor.ingestPending(report);
     this.startUsageBackfill();
     const usage = this.usage.record(report.sessions);
@@ -112,6 +114,27 @@ export class LogbookWriter {
   /** Why the session catalog stopped being kept, if it did (the events are stored regardless; readers fold what it lacks). */
   get catalogProblem(): string | undefined {
     return this.catalogError;
+  }
+
+  /**
+   * Once per writer: a catalog that trails the store (an upgrade changed the summary's version,
+   * or the last writer's catalog stopped) is brought up to date in its own commit, so readers
+   * are not left folding while no new event comes in. At a year of history this is a one-off
+   * of tens of seconds; in VS Code it runs in the writer's worker.
+   */
+  private catchUpCatalog(): void {
+    if (this.catalogChecked || this.catalogError !== undefined) return;
+    this.catalogChecked = true;
+    try {
+      if (!this.catalog.behind) return;
+      this.database.transaction(() => this.keepCatalog());
+      this.catalog.committed();
+    } catch (error) {
+      // Never in the way of the events: this writer goes on without the catalog.
+      this.catalog.rolledBack();
+      this.catalog.reset();
+      this.catalogError = `the session catalog stopped: ${(error as Error).message}`;
+    }
   }
 
   // Every session's summary and overview row, saved in the pass's transaction (catalog-keeper.ts).

@@ -64,6 +64,12 @@ export class CatalogKeeper {
     return folded;
   }
 
+  /** Whether the stored catalog trails the store (written before this version, or by a writer whose catalog stopped). */
+  get behind(): boolean {
+    const end = this.store.lastGlobalPosition();
+    return this.storedPosition(end) !== end;
+  }
+
   /** The pass committed: what it folded is what the store now holds. */
   committed(): void {
     for (const [sessionId, summary] of this.pending) {
