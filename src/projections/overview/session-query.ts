@@ -58,8 +58,16 @@ type Operator = (typeof OPERATORS)[number];
 export interface Condition {
   readonly field: string;
   readonly op: Operator;
-  readonly value: string;
+  /** Text as given; numbers, times (epoch ms), spans (ms) and booleans as read for their field. */
+  readonly value: string | number | boolean;
 }
+
+type FieldKind = 'text' | 'count' | 'time' | 'span' | 'boolean';
+const FIELD_KINDS: Readonly<Record<string, FieldKind>> = {
+  started: 'time', last: 'time', duration: 'span', imported: 'boolean',
+  events: 'count', prompts: 'count', tools: 'count', failures: 'count', denials: 'count', rejections: 'count', refusals: 'count',
+  iterations: 'count', compactions: 'count', subagents: 'count', files: 'count', tokens: 'count', cost: 'count',
+};
 
 export interface SessionQuery {
   /** Sessions that started at or after (epoch ms). */
@@ -80,10 +88,31 @@ export function parseWhere(text: string): { ok: true; conditions: Condition[] } 
     const [, field = '', op = '=', raw = ''] = match;
     const name = field.toLowerCase();
     if (!Object.hasOwn(SESSION_FIELDS, name)) return { ok: false, message: `unknown field "${field}" in "${part.trim()}" (fields: ${Object.keys(SESSION_FIELDS).join(', ')})` };
-    const value = raw.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+    const text = raw.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+    const kind = FIELD_KINDS[name] ?? 'text';
+    const value = kind === 'text' || op === '~' ? text : valueOf(kind, text);
+    if (value === undefined) return { ok: false, message: `${name} needs ${KIND_TEXT[kind]}, got "${text}" in "${part.trim()}"` };
     conditions.push({ field: name, op: op as Operator, value });
   }
   return { ok: true, conditions };
+}
+
+const KIND_TEXT: Readonly<Record<FieldKind, string>> = {
+  text: 'text', count: 'a number', time: 'a day (2026-12-01) or an ISO time', span: 'a duration (90s, 30m, 2h, 1d) or milliseconds', boolean: 'true or false',
+};
+
+function valueOf(kind: Exclude<FieldKind, 'text'>, text: string): number | boolean | undefined {
+  switch (kind) {
+    case 'count': return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+    case 'boolean': return text === 'true' ? true : text === 'false' ? false : undefined;
+    case 'time': return /^\d{4}-\d{2}-\d{2}/.test(text) ? parseWhen(text, 0) : undefined;
+    case 'span': {
+      const span = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text);
+      if (span === null) return undefined;
+      return Number(span[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(span[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h' | 'd'];
+    }
+    default: return undefined;
+  }
 }
 
 /** "field", "field:asc" or "field:desc" (numbers and times sort newest or largest first by default). */
@@ -127,11 +156,11 @@ export function querySessions(listings: Iterable<SessionListing>, query: Session
 
 function holds(s: SessionListing, c: Condition): boolean {
   const actual = SESSION_FIELDS[c.field]?.(s) ?? null;
-  if (c.op === '~') return actual !== null && String(actual).toLowerCase().includes(c.value.toLowerCase());
-  const wanted = typeof actual === 'number' ? Number(c.value) : typeof actual === 'boolean' ? c.value.toLowerCase() === 'true' : c.value.toLowerCase();
+  if (c.op === '~') return actual !== null && String(actual).toLowerCase().includes(String(c.value).toLowerCase());
+  const wanted = typeof c.value === 'string' ? c.value.toLowerCase() : c.value;
   const have = typeof actual === 'string' ? actual.toLowerCase() : actual;
-  if (have === null) return c.op === '!=' ? c.value !== '' : c.op === '=' && (c.value === '' || c.value.toLowerCase() === 'null');
-  if (typeof wanted === 'number' && Number.isNaN(wanted)) return false;
+  // Not known (no branch, no time): only "= " (nothing) or "!= something" holds.
+  if (have === null) return c.op === '!=' ? wanted !== '' : c.op === '=' && (wanted === '' || wanted === 'null');
   switch (c.op) {
     case '=': return have === wanted;
     case '!=': return have !== wanted;
