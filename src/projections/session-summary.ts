@@ -154,7 +154,8 @@ export const sessionSummaryProjection: Projection<SessionSummaryState> = {
   // 2: open calls, subagents and pending calls are bounded (lifecycle-open.ts), lifecycle.abandoned.
   // 3: usage events do not move the session's clock.
   // 4: title, branch, imported events and the usage tally.
-  version: 4,
+  // 5: the overview row keeps the tally's sums only (the recent messages made rows 10 KB each).
+  version: 5,
   initial: initialSessionSummary,
   apply: applySessionEvent,
 };

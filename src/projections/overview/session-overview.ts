@@ -1,7 +1,7 @@
 import type { LifecycleStateName } from '../../domain/lifecycle';
 import { lifecycleTimes, workflowTimes } from '../session-summary';
 import type { SessionSummaryState, ToolTable } from '../session-summary';
-import type { UsageTally } from './usage-tally';
+import type { UsageSums } from './usage-tally';
 
 // One row per session: what every view across sessions reads (the sessions tree, the status bar,
 // `logbook sessions`, the dashboard, trends). The writer keeps it in the store beside the full
@@ -48,7 +48,8 @@ export interface SessionOverview {
   /** Milliseconds per lifecycle state and per workflow state (zero-time states left out). */
   readonly lifecycleMs: Readonly<Record<string, number>>;
   readonly workflowMs: Readonly<Record<string, number>>;
-  readonly usage: UsageTally;
+  /** Token sums per model, fast mode and prompt tier (usage-tally.ts prices them). */
+  readonly usage: UsageSums;
 }
 
 const MAX_TAGS = 32;
@@ -90,7 +91,7 @@ export function overviewOf(s: SessionSummaryState, sessionId: string): SessionOv
     importedEvents: s.importedEvents,
     lifecycleMs: positive(lifecycleTimes(s)),
     workflowMs: positive(workflowTimes(s)),
-    usage: s.usage,
+    usage: { buckets: s.usage.buckets },
   };
 }
 

@@ -34,9 +34,13 @@ interface RecentMessage {
   readonly tokens: TokenSums;
 }
 
-export interface UsageTally {
+/** The sums alone: what the overview row keeps (the recent messages are the fold's own state). */
+export interface UsageSums {
   /** Keyed `<tier>|<f or s>|<model>` (the model last: any character). */
   readonly buckets: Readonly<Record<string, TokenSums>>;
+}
+
+export interface UsageTally extends UsageSums {
   /** The last messages counted, oldest first, at most RECENT_KEYS. */
   readonly recent: readonly RecentMessage[];
 }
@@ -69,14 +73,14 @@ export function tallyUsage(tally: UsageTally, d: UsageRecordedData): UsageTally 
 }
 
 /** Every bucket's sums added up. */
-export function tallyTotals(tally: UsageTally): TokenSums {
+export function tallyTotals(tally: UsageSums): TokenSums {
   let total = zeroSums;
   for (const sums of Object.values(tally.buckets)) total = add(total, sums, 1);
   return total;
 }
 
 /** Tokens per model (tiers and fast mode added up). */
-export function tallyByModel(tally: UsageTally): Record<string, TokenSums> {
+export function tallyByModel(tally: UsageSums): Record<string, TokenSums> {
   const byModel: Record<string, TokenSums> = {};
   for (const [key, sums] of Object.entries(tally.buckets)) {
     const { model } = parseBucket(key);
@@ -86,7 +90,7 @@ export function tallyByModel(tally: UsageTally): Record<string, TokenSums> {
 }
 
 /** Cost in USD with these prices; models without a price count 0 (and are named in `unpriced`). */
-export function tallyCost(tally: UsageTally, prices: PriceTable = DEFAULT_PRICE_TABLE): { costUsd: number; unpriced: string[] } {
+export function tallyCost(tally: UsageSums, prices: PriceTable = DEFAULT_PRICE_TABLE): { costUsd: number; unpriced: string[] } {
   let costUsd = 0;
   const unpriced = new Set<string>();
   for (const [key, sums] of Object.entries(tally.buckets)) {
