@@ -7,7 +7,7 @@ import type { SqliteEventStore } from '../store/sqlite-event-store';
 import { UsageError } from './args';
 import { printLines } from './context';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, limitRule, nameRule, optional, positionRule, searchRule, sessionRule } from './option-rules';
 import { openSnapshot } from './store-snapshot';
@@ -16,7 +16,7 @@ import { openSnapshot } from './store-snapshot';
 // unknown session or a bad query is a message on stderr and a non-zero exit, stdout left empty.
 // No store yet is an answer (nothing recorded): `[]` for --json, with a note on stderr.
 
-export const sessionsCommand = defineCommand({ json: flagRule }, async (ctx, options) => {
+export const sessionsCommand = defineCommand({ json: described(flagRule, 'print the sessions as JSON') }, async (ctx, options) => {
   const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
   const streams = database === undefined ? [] : readAndClose(database, (store) => store.streams());
   if (options.json) {
@@ -33,13 +33,13 @@ export const sessionsCommand = defineCommand({ json: flagRule }, async (ctx, opt
 });
 
 const EVENTS_OPTIONS = {
-  session: optional(sessionRule),
-  type: optional(nameRule()),
-  from: optional(positionRule),
-  to: optional(positionRule),
-  search: optional(searchRule),
-  limit: optional(limitRule),
-  json: flagRule,
+  session: described(optional(sessionRule), "one session's events, numbered by their position in it (default: every session's)", 'S'),
+  type: described(optional(nameRule()), 'only events of this type (e.g. PreToolUse)', 'T'),
+  from: described(optional(positionRule), 'from this position on (the first is 1)', 'N'),
+  to: described(optional(positionRule), 'up to this position', 'M'),
+  search: described(optional(searchRule), 'full-text search: words, "quoted phrases", prefix*, AND / OR / NOT', 'Q'),
+  limit: described(optional(limitRule), 'at most N events (1 to 1,000,000)', 'N'),
+  json: described(flagRule, 'print the events as JSON'),
 };
 
 type EventsOptions = OptionValues<typeof EVENTS_OPTIONS>;
