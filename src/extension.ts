@@ -51,7 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   const updateContextKeys = (): void => {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
     void vscode.commands.executeCommand('setContext', 'logbook.hooksInstalled', folders.some((folder) => hooksInstalledIn(folder.uri.fsPath)));
-    void vscode.commands.executeCommand('setContext', 'logbook.hasSessions', views.workspaces().some((ws) => ws.catalog.all().size > 0));
+    void vscode.commands.executeCommand('setContext', 'logbook.hasSessions', views.workspaces().some((ws) => ws.overview().size > 0));
   };
 
   const redactionSettings = redactionSettingsReader(config, log);

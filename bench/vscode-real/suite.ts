@@ -53,7 +53,7 @@ async function measure(context: RealContext, out: ResultSoFar): Promise<void> {
   const phases: RealSpan[] = [];
   try {
     await treeFilled(timings);
-    out.sessionsInCatalog = api.views.workspaces()[0]?.catalog.all().size ?? 0;
+    out.sessionsInCatalog = api.views.workspaces()[0]?.overview().size ?? 0;
     // Activation's phase ends once the tree is filled and activate() returned (the writer started), whichever is later.
     phases.push({ key: 'activation', from: timings.activateStart, to: performance.now() });
     say(`tree filled with ${out.sessionsInCatalog} sessions`);
@@ -116,7 +116,7 @@ async function treeFilled(timings: HostTimings): Promise<void> {
 
 /** Resolves when the views' catalog has folded every entry written so far for the session (checked on each change the views announce). */
 function foldedBy(api: LogbookApi, session: { id: string; written: number }): Promise<void> {
-  const done = (): boolean => api.views.workspaces().some((ws) => (ws.catalog.get(session.id)?.eventsFolded ?? 0) >= session.written);
+  const done = (): boolean => api.views.workspaces().some((ws) => (ws.overview().get(session.id)?.events ?? 0) >= session.written);
   if (done()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

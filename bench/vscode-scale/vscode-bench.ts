@@ -5,7 +5,6 @@ import { logbookPaths } from '../../src/capture/paths';
 import { writeHookEntry } from '../hook-entry';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { DEFAULT_PRICE_TABLE } from '../../src/projections/pricing';
-import { SessionCatalog } from '../../src/projections/session-catalog';
 import { loadSqlJsWarmedInWorker } from '../../src/store/sqljs-warm/warm-client';
 import { ReportHost } from '../../src/views/report/report-host';
 import { WorkspaceLogbook } from '../../src/views/workspace-logbook';
@@ -106,8 +105,7 @@ async function measureAt(input: VscodeBenchInput, workspace: string, events: num
   const meter = new BlockMeter();
   const calls = new CallTimes();
   calls.wrap('LogbookWriter', LogbookWriter.prototype, ['ingest', 'flush', 'catchUpFullText', 'removeCommittedEntries', 'close']);
-  calls.wrap('SessionCatalog', SessionCatalog.prototype, ['catchUp', 'restore']);
-  calls.wrap('WorkspaceLogbook', WorkspaceLogbook.prototype, ['catchUp']);
+  calls.wrap('WorkspaceLogbook', WorkspaceLogbook.prototype, ['catchUp', 'readOverview', 'summary']);
   const phases = new Map<PhaseKey, PhaseFigure>();
   const measured: [PhaseKey, number, () => number][] = [];
   const keep = (key: PhaseKey, figure: { ms: number; block: () => number }): void => {
@@ -126,7 +124,7 @@ async function measureAt(input: VscodeBenchInput, workspace: string, events: num
     if (!sqlJs.value.warmed) progress(`vscode: sql.js was not warmed in a worker: ${sqlJs.value.problem ?? 'unknown'}`);
     const activation = await meter.during(() => host.activate());
     keep('activation', { ms: activation.value, block: activation.block });
-    progress(`vscode: ${fmtInt(events)} events: tree filled with ${fmtInt(host.ws.catalog.all().size)} sessions`);
+    progress(`vscode: ${fmtInt(events)} events: tree filled with ${fmtInt(host.ws.overview().size)} sessions`);
     keep('afterActivation', await meter.during(() => sleep(3000)));
     const session = { id: '', written: 0 };
     keep('burst', await meter.during(async () => {
@@ -135,8 +133,8 @@ async function measureAt(input: VscodeBenchInput, workspace: string, events: num
     }));
     keep('afterBurst', await meter.during(() => sleep(2000)));
     keep('latency', await meter.during(async () => { visible = await latencyRuns(host, paths.inbox, turns, session, input.runs); }));
-    const largest = [...host.ws.catalog.all().values()].reduce((best, s) => (s.eventsFolded > (best?.eventsFolded ?? -1) ? s : best), host.ws.catalog.all().values().next().value);
-    largestSession = largest?.eventsFolded ?? 0;
+    const largest = [...host.ws.overview().values()].reduce((best, s) => (s.events > (best?.events ?? -1) ? s : best), host.ws.overview().values().next().value);
+    largestSession = largest?.events ?? 0;
     keep('report', await meter.during(async () => {
       const store = await host.ws.store();
       if (store === undefined || largest?.sessionId == null) throw new Error('no store or no session to report on');
@@ -160,7 +158,7 @@ async function measureAt(input: VscodeBenchInput, workspace: string, events: num
 
 /** Resolves when the views' catalog has folded every entry written so far for the session. */
 function folded(host: ExtensionHostStore, session: { id: string; written: number }): Promise<void> {
-  const done = (): boolean => (host.ws.catalog.get(session.id)?.eventsFolded ?? 0) >= session.written;
+  const done = (): boolean => (host.ws.overview().get(session.id)?.events ?? 0) >= session.written;
   if (done()) return Promise.resolve();
   return new Promise((resolve) => {
     const off = host.onRefreshed(() => {

@@ -11,26 +11,11 @@ import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, limitRule, nameRule, optional, positionRule, searchRule, sessionRule } from './option-rules';
 import { openSnapshot } from './store-snapshot';
+import { jsonArrayLines, tableLines } from './text-lines';
 
 // A read command prints its answer on stdout only when it has one: a store it cannot read, an
 // unknown session or a bad query is a message on stderr and a non-zero exit, stdout left empty.
 // No store yet is an answer (nothing recorded): `[]` for --json, with a note on stderr.
-
-export const sessionsCommand = defineCommand({ json: described(flagRule, 'print the sessions as JSON') }, async (ctx, options) => {
-  const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
-  const streams = database === undefined ? [] : readAndClose(database, (store) => store.streams());
-  if (options.json) {
-    ctx.io.out(JSON.stringify(streams, null, 2));
-    return 0;
-  }
-  if (streams.length === 0) {
-    ctx.io.out('no sessions recorded yet');
-    return 0;
-  }
-  const rows = streams.map((s) => [s.streamId, String(s.version), s.firstOccurredAt, s.lastOccurredAt, s.lastType]);
-  await printLines(ctx.io, tableLines(['session', 'events', 'first event', 'last event', 'last type'], rows));
-  return 0;
-});
 
 const EVENTS_OPTIONS = {
   session: described(optional(sessionRule), "one session's events, numbered by their position in it (default: every session's)", 'S'),
@@ -102,27 +87,4 @@ function readAndClose<T>(database: LogbookDatabase, read: (store: SqliteEventSto
   } finally {
     database.close();
   }
-}
-
-/** JSON.stringify(items, null, 2), an item at a time, so a long answer can stop when its reader does. */
-export function* jsonArrayLines(items: readonly unknown[]): Generator<string> {
-  if (items.length === 0) {
-    yield '[]';
-    return;
-  }
-  yield '[';
-  for (let i = 0; i < items.length; i += 1) {
-    // JSON strings hold no raw line break, so indenting every line nests the item exactly.
-    yield `  ${JSON.stringify(items[i], null, 2).replace(/\n/g, '\n  ')}${i < items.length - 1 ? ',' : ''}`;
-  }
-  yield ']';
-}
-
-function* tableLines(header: string[], rows: string[][]): Generator<string> {
-  // A loop, not Math.max(...rows): a spread of a few hundred thousand rows overflows the stack.
-  const widths = header.map((h) => h.length);
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  yield line(header);
-  for (const row of rows) yield line(row);
 }

@@ -14,19 +14,23 @@ export async function resolveSession(ctx: ExtensionContext, arg: unknown): Promi
     return found;
   }
   await ctx.views.settled();
-  const all = ctx.views.workspaces().flatMap((workspace) => [...workspace.catalog.all().values()].map((summary) => ({ workspace, summary })));
+  const all = ctx.views.workspaces().flatMap((workspace) => [...workspace.overview().values()].map((row) => ({ workspace, row })));
   if (all.length === 0) {
     void vscode.window.showInformationMessage('Agent Logbook: no sessions recorded yet.');
     return undefined;
   }
-  all.sort((a, b) => (b.summary.lastEventAt ?? 0) - (a.summary.lastEventAt ?? 0));
-  const picked = await vscode.window.showQuickPick(all.map((found) => ({
-    label: found.summary.sessionId ?? '?',
-    description: `${found.summary.lifecycle.state}${found.summary.workflow.state.current === null ? '' : ` · ${found.summary.workflow.state.current}`}`,
-    detail: `${found.workspace.name} · last event ${found.summary.lastEventAt === null ? 'unknown' : new Date(found.summary.lastEventAt).toLocaleString()}`,
-    found,
-  })), { placeHolder: 'Which session?', matchOnDescription: true, matchOnDetail: true });
-  return picked?.found;
+  all.sort((a, b) => (b.row.lastEventAt ?? 0) - (a.row.lastEventAt ?? 0));
+  // Sessions are recognised by their first prompt; the id, branch and workflow help tell them apart.
+  const picked = await vscode.window.showQuickPick(all.map(({ workspace, row }) => ({
+    label: row.title ?? row.sessionId,
+    description: [row.workflowState ?? row.lifecycleState, row.branch, row.workflow].filter((part) => part !== null).join(' · '),
+    detail: `${workspace.name} · ${row.sessionId} · last event ${row.lastEventAt === null ? 'unknown' : new Date(row.lastEventAt).toLocaleString()}`,
+    workspace,
+    sessionId: row.sessionId,
+  })), { placeHolder: 'Which session? (type to search titles, branches, workflows and ids)', matchOnDescription: true, matchOnDetail: true });
+  if (picked === undefined) return undefined;
+  const summary = picked.workspace.summary(picked.sessionId);
+  return summary === undefined ? undefined : { workspace: picked.workspace, summary };
 }
 
 function sessionIdOf(arg: unknown): string | undefined {

@@ -53,7 +53,7 @@ export function totalTime(times: Readonly<Record<LifecycleStateName, number>>): 
  * live: Claude is doing something; idle: it waits for the user (after a turn, or before the
  * first prompt); ended: SessionEnd seen; abandoned: not ended and silent longer than silenceMs.
  */
-export function deriveSessionStatus(state: LifecycleState, now: number, silenceMs: number = DEFAULT_SILENCE_MS): SessionStatus {
+export function deriveSessionStatus(state: Pick<LifecycleState, 'ended' | 'state' | 'lastEventAt'>, now: number, silenceMs: number = DEFAULT_SILENCE_MS): SessionStatus {
   if (state.ended) return 'ended';
   if (state.lastEventAt !== null && now - state.lastEventAt > silenceMs) return 'abandoned';
   return state.state === 'idle' || state.state === 'starting' ? 'idle' : 'live';

@@ -50,6 +50,14 @@ export function emptyReport(): IngestReport {
   return { appended: 0, duplicates: 0, quarantined: 0, unreadableFiles: [], problems: [], usageProblems: [], usageEvents: 0, sessions: new Set() };
 }
 
+/** Work that rides on each pass's transaction (the writer's read models): see LogbookWriter. */
+export interface PassHooks {
+  /** After the pass's appends, before its COMMIT; it must not throw (a read model never stops events). */
+  inTransaction(): void;
+  committed(): void;
+  rolledBack(): void;
+}
+
 /**
  * The single writer: inbox → validated envelope → store. A pass is one transaction: its
  * appends, then one fsynced line of the order journal naming its inbox files, then the COMMIT,
@@ -74,6 +82,8 @@ export class Ingestor {
   private readonly stuck = new Set<string>();
   /** Problems met outside a pass (archiving, sealing), for the next report. */
   private readonly problems: string[] = [];
+  /** Set by the writer. */
+  passHooks: PassHooks | undefined;
 
   constructor(
     private readonly database: LogbookDatabase,
@@ -114,6 +124,7 @@ export class Ingestor {
           }
         }
         this.ingestBatch(batch, reader, report, pass);
+        if (pass.consumed.length > 0) this.passHooks?.inTransaction();
         // The order goes to disk before the COMMIT: a store that holds these events always has it beside it.
         journaled = pass.consumed.length > 0;
         this.journal(pass);
@@ -121,10 +132,12 @@ export class Ingestor {
     } catch (error) {
       // The line names entries the store does not hold: dropped before the next pass journals them again.
       if (journaled) this.recovered = false;
+      this.passHooks?.rolledBack();
       throw error;
     } finally {
       reader.close();
     }
+    this.passHooks?.committed();
     for (const name of pass.consumed) this.committed.add(name);
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);

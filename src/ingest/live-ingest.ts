@@ -31,8 +31,6 @@ export interface LiveIngestOptions {
   readonly pollMs?: number;
   /** The worker's script (tests: one that fails); by default the bundled dist/ingest-worker.js. */
   readonly workerScript?: string;
-  /** Events between two saved session catalog snapshots (tests use fewer). */
-  readonly catalogSnapshotEvery?: number;
 }
 
 /**
@@ -160,7 +158,7 @@ export class LiveIngest {
   private async tryBecomeWriter(): Promise<void> {
     if (this.disposed) return;
     this.client ??= new WriterClient(
-      { workspace: this.paths.workspace, owner: this.options.owner, ...(this.options.catalogSnapshotEvery === undefined ? {} : { catalogSnapshotEvery: this.options.catalogSnapshotEvery }) },
+      { workspace: this.paths.workspace, owner: this.options.owner },
       { log: this.options.log, onStopped: (reason) => this.workerStopped(reason) },
       this.options.workerScript,
     );

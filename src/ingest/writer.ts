@@ -1,5 +1,5 @@
 import type { LogbookPaths } from '../capture/paths';
-import { CATALOG_SNAPSHOT_EVERY, PersistedCatalog } from '../projections/session-catalog';
+import { CatalogKeeper } from '../projections/overview/catalog-keeper';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { emptyReport, Ingestor } from './ingestor';
 import type { IngestOptions, IngestReport } from './ingestor';
@@ -20,8 +20,9 @@ export type WriterStart =
  * it for one pass; the extension keeps it for the window's life and calls it on inbox changes.
  */
 export class LogbookWriter {
-  private readonly catalog: PersistedCatalog;
+  private readonly catalog: CatalogKeeper;
   private catalogError: string | undefined;
+  private catalogChecked = false;
   private readonly sessionSnapshots: SessionSnapshotWriter;
   private readonly usage: UsageRecorder;
   private usageBackfillChecked = false;
@@ -33,15 +34,18 @@ export class LogbookWriter {
     readonly database: LogbookDatabase,
     private readonly lock: HeldLock,
     private readonly ingestor: Ingestor,
-    catalogSnapshotEvery: number,
   ) {
-    this.catalog = new PersistedCatalog(database.raw, database.store, catalogSnapshotEvery);
+    this.catalog = new CatalogKeeper(database.raw, database.store);
+    ingestor.passHooks = {
+      inTransaction: () => this.keepCatalog(),
+      committed: () => this.catalog.committed(),
+      rolledBack: () => this.catalog.rolledBack(),
+    };
     this.sessionSnapshots = new SessionSnapshotWriter(paths, database.store);
     this.usage = new UsageRecorder(paths, database.store);
   }
 
-  /** `catalogSnapshotEvery`: events between two saved session catalog snapshots (tests use fewer). */
-  static async start(paths: LogbookPaths, owner: string, options: IngestOptions, catalogSnapshotEvery = CATALOG_SNAPSHOT_EVERY): Promise<WriterStart> {
+  static async start(paths: LogbookPaths, owner: string, options: IngestOptions): Promise<WriterStart> {
     const attempt = tryAcquireLock(paths.lock, owner);
     if (!attempt.acquired) return { ok: false, holder: attempt.holder };
     try {
@@ -50,7 +54,7 @@ export class LogbookWriter {
         messages.unshift(`took over a stale ingest lock from ${attempt.tookOverFrom.owner} (pid ${attempt.tookOverFrom.pid} on ${attempt.tookOverFrom.hostname})`);
       }
       const ingestor = new Ingestor(database, paths.inbox, new SegmentLog(paths.segments), options);
-      return { ok: true, writer: new LogbookWriter(paths, database, attempt.lock, ingestor, catalogSnapshotEvery), messages };
+      return { ok: true, writer: new LogbookWriter(paths, database, attempt.lock, ingestor), messages };
     } catch (error) {
       attempt.lock.release();
       throw error;
@@ -65,6 +69,7 @@ export class LogbookWriter {
   ingest(report: IngestReport = emptyReport()): IngestReport {
     this.assertOwned();
     this.lock.heartbeat();
+    this.catchUpCatalog();
     this.ingestor.ingestPending(report);
     this.startUsageBackfill();
     const usage = this.usage.record(report.sessions);
@@ -97,31 +102,57 @@ export class LogbookWriter {
   }
 
   /**
-   * The work that follows commits, batched (debounced in VS Code): a catalog snapshot that fell
-   * due (its own commit), and the hook's session snapshots. The events themselves were durable
-   * at ingest(): nothing here is needed for them.
+   * The work that follows commits, batched (debounced in VS Code): the hook's session snapshots.
+   * The events themselves were durable at ingest(): nothing here is needed for them.
    */
   flush(): void {
     this.assertOwned();
-    this.withCatalog((catalog) => catalog.saveIfDue(), false);
     // The hook decides from these snapshots: refreshed from committed events only.
     this.sessionSnapshots.write(this.ingestor.takeWorkflowSessions());
   }
 
-  /** Why the catalog snapshots stopped, if they did (the events are stored regardless). */
+  /** Why the session catalog stopped being kept, if it did (the events are stored regardless; readers fold what it lacks). */
   get catalogProblem(): string | undefined {
     return this.catalogError;
   }
 
-  // A read model must never keep events from reaching the disk: a failure stops the snapshots,
-  // not the ingest or the idle work.
-  private withCatalog<T>(work: (catalog: PersistedCatalog) => T, otherwise: T): T {
-    if (this.catalogError !== undefined) return otherwise;
+  /**
+   * Once per writer: a catalog that trails the store (an upgrade changed the summary's version,
+   * or the last writer's catalog stopped) is brought up to date in its own commit, so readers
+   * are not left folding while no new event comes in. At a year of history this is a one-off
+   * of tens of seconds; in VS Code it runs in the writer's worker.
+   */
+  private catchUpCatalog(): void {
+    if (this.catalogChecked || this.catalogError !== undefined) return;
+    this.catalogChecked = true;
     try {
-      return work(this.catalog);
+      if (!this.catalog.behind) return;
+      this.database.transaction(() => this.keepCatalog());
+      this.catalog.committed();
     } catch (error) {
-      this.catalogError = `session catalog snapshots stopped: ${(error as Error).message}`;
-      return otherwise;
+      // Never in the way of the events: this writer goes on without the catalog.
+      this.catalog.rolledBack();
+      this.catalog.reset();
+      this.catalogError = `the session catalog stopped: ${(error as Error).message}`;
+    }
+  }
+
+  // Every session's summary and overview row, saved in the pass's transaction (catalog-keeper.ts).
+  // A read model must never keep events from reaching the disk: a failure undoes its own writes
+  // (a savepoint) and stops it for this writer, never the pass.
+  private keepCatalog(): void {
+    if (this.catalogError !== undefined) return;
+    const db = this.database.raw;
+    db.run('SAVEPOINT session_catalog');
+    try {
+      this.catalog.update();
+      db.run('RELEASE session_catalog');
+    } catch (error) {
+      db.run('ROLLBACK TO session_catalog');
+      db.run('RELEASE session_catalog');
+      this.catalog.rolledBack();
+      this.catalog.reset();
+      this.catalogError = `the session catalog stopped: ${(error as Error).message}`;
     }
   }
 
@@ -136,22 +167,17 @@ export class LogbookWriter {
   }
 
   /**
-   * Idle work for the projections the store keeps: index what the full-text index has not seen
-   * yet (one commit per call: callers take large steps), and, once a catalog snapshot is due,
-   * fold the session catalog towards it (saved by the next flush; reading events back costs
-   * more than the append: never on the hot path). Returns the larger step, so a caller that
-   * repeats full steps keeps both moving.
+   * Idle work: index what the full-text index has not seen yet (one commit per call: callers
+   * take large steps). Returns how many events it indexed.
    */
   catchUpFullText(limit?: number): number {
     this.assertOwned();
-    const indexed = this.database.catchUpFullText(limit);
-    const folded = this.withCatalog((catalog) => catalog.advance(limit), 0);
-    return Math.max(indexed, folded);
+    return this.database.catchUpFullText(limit);
   }
 
   /** Whether flush() has work: snapshots to write (the events are committed already). */
   get pendingFlush(): boolean {
-    return this.ingestor.hasWorkflowSessions || this.withCatalog((catalog) => catalog.saveDue, false);
+    return this.ingestor.hasWorkflowSessions;
   }
 
   /** The held lock's token: whoever outlives this writer (a crashed worker's owner) can release exactly this lock. */

@@ -1,7 +1,7 @@
 import type { Database } from 'sql.js';
 import { LogbookError } from '../domain/errors';
 import type { EventStore, RecordedEvent } from '../store/event-store';
-import { loadSnapshot, loadSnapshotInSlices, readSnapshotHeader, saveSnapshot } from '../store/projection-snapshots';
+import { loadSnapshot, loadSnapshotInSlices, readSnapshotHeader } from '../store/projection-snapshots';
 import type { StoredSnapshot } from '../store/projection-snapshots';
 import { withinFold } from './fold-scope';
 import type { ProjectionSnapshot } from './projection';
@@ -138,91 +138,4 @@ function catalogOf(stored: StoredSnapshot | undefined, lastPosition: number): Ca
   }
   // fromEntries defines own properties: a session named `__proto__` is a key like any other.
   return { name: SESSION_CATALOG_NAME, version: SESSION_CATALOG_VERSION, position: stored.position, state: Object.fromEntries(parts) };
-}
-
-/**
- * Events between two saved catalog snapshots. A reader that resumes from the latest one folds at
- * most this many events (reading one back and folding it costs 15-25 µs: about a tenth of a
- * second), while each save costs the writer the same fold plus one JSON per session that changed
- * (2 ms for 8 sessions). At hook rates (a busy session sends a few events a second, a team of
- * agents tens) that is one save every few minutes, and a `logbook ingest` of a few hundred
- * events usually pays nothing.
- */
-export const CATALOG_SNAPSHOT_EVERY = 5000;
-
-/**
- * The single writer's catalog, kept in memory and saved into the store once at least `every`
- * events were folded since the last save (only the sessions that changed since then), so the
- * next writer or a reading window resumes there instead of folding from scratch.
- * Folding means reading events back from the store, so it is idle work (`advance`), done only
- * once a save is due; the save itself (`saveIfDue`) is cheap and rides on the writer's flush.
- */
-export class PersistedCatalog {
-  readonly catalog = new SessionCatalog();
-  /** Global position of the stored snapshot that this catalog's saved parts match (0 = none). */
-  private savedPosition: number | undefined;
-  private resumed = false;
-  private readonly changed = new Set<string>();
-  /** The stored parts are not known to match ours (none, or another version's): rewrite them all. */
-  private rewriteAll = true;
-
-  constructor(private readonly db: Database, private readonly store: EventStore, private readonly every = CATALOG_SNAPSHOT_EVERY) {}
-
-  /**
-   * Folds up to `limit` events (all when undefined) once a save is due, i.e. once the store holds
-   * `every` events past the last save; returns how many it folded. Until then it costs one
-   * `MAX(global_position)` query.
-   */
-  advance(limit?: number): number {
-    this.savedPosition ??= this.storedPosition();
-    if (this.store.lastGlobalPosition() - this.savedPosition < this.every) return 0;
-    if (!this.resumed) this.resume();
-    const before = this.catalog.position;
-    if (limit === undefined) this.note(this.catalog.catchUp(this.store));
-    else this.note(this.catalog.applyAll(this.store.readAll({ from: before + 1, limit })));
-    return this.catalog.position - before;
-  }
-
-  /** The catalog has folded `every` events since the last save: the next saveIfDue writes. */
-  get saveDue(): boolean {
-    return this.resumed && this.catalog.position - (this.savedPosition ?? 0) >= this.every;
-  }
-
-  /** Saves the catalog when it has folded `every` events since the last save; true when it wrote (the store needs a flush). */
-  saveIfDue(now?: Date): boolean {
-    if (!this.saveDue) return false;
-    const snapshot = this.catalog.snapshot();
-    const parts = this.rewriteAll ? Object.entries(snapshot.state) : [...this.changed].map((id): [string, unknown] => [id, snapshot.state[id]]);
-    saveSnapshot(this.db, snapshot, parts, this.rewriteAll ? 'replace' : 'merge', now);
-    this.savedPosition = snapshot.position;
-    this.changed.clear();
-    this.rewriteAll = false;
-    return true;
-  }
-
-  /** Both at once: what a one-off pass (or a test) does. */
-  update(now?: Date): boolean {
-    this.advance();
-    return this.saveIfDue(now);
-  }
-
-  private note(sessions: Iterable<string>): void {
-    for (const sessionId of sessions) this.changed.add(sessionId);
-  }
-
-  // Where the stored snapshot stands, read from its header alone: its parts are parsed only
-  // when a save is due. A stale version (or one ahead of the store) counts as none.
-  private storedPosition(): number {
-    const header = readSnapshotHeader(this.db, SESSION_CATALOG_NAME);
-    const usable = header !== undefined && isCatalogSnapshot(header) && header.position <= this.store.lastGlobalPosition();
-    return usable ? header.position : 0;
-  }
-
-  private resume(): void {
-    this.resumed = true;
-    const stored = loadCatalogSnapshot(this.db, this.store.lastGlobalPosition());
-    if (stored === undefined) return;
-    this.catalog.restore(stored);
-    this.rewriteAll = false;
-  }
 }

@@ -2,7 +2,8 @@ import type { LifecycleStateName } from '../domain/lifecycle';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
 import type { SessionStatus } from '../domain/lifecycle-time';
 import { lifecycleTimes, workflowTimes } from './session-summary';
-import type { SessionSummaryState, ToolStats } from './session-summary';
+import type { SessionSummaryState } from './session-summary';
+import type { SessionOverview } from './overview/session-overview';
 
 // What the sessions sidebar and the status bar show, as plain data (no vscode): live sessions
 // first, finished ones grouped by day, each with its state, elapsed time and badges.
@@ -10,6 +11,12 @@ import type { SessionSummaryState, ToolStats } from './session-summary';
 /** One session row. */
 export interface SessionRow {
   readonly sessionId: string;
+  /** The first prompt, shortened; null before one. */
+  readonly title: string | null;
+  readonly branch: string | null;
+  readonly workflow: string | null;
+  /** Recorded by `logbook import` from transcripts: no hook timings, no denials. */
+  readonly imported: boolean;
   readonly workspace: string;
   readonly status: SessionStatus;
   /** The lifecycle state, and the workflow state when there is one. */
@@ -43,30 +50,26 @@ export interface ListOptions {
   readonly silenceMs?: number;
 }
 
-export function sessionRow(workspace: string, summary: SessionSummaryState, options: ListOptions): SessionRow {
-  const lc = summary.lifecycle;
-  const last = summary.lastEventAt;
-  const status = deriveSessionStatus({ ...lc, lastEventAt: last ?? lc.lastEventAt }, options.now, options.silenceMs ?? DEFAULT_SILENCE_MS);
-  const first = summary.firstEventAt;
+export function sessionRow(workspace: string, row: SessionOverview, options: ListOptions): SessionRow {
+  const last = row.lastEventAt;
+  const status = deriveSessionStatus({ ended: row.ended, state: row.lifecycleState, lastEventAt: last }, options.now, options.silenceMs ?? DEFAULT_SILENCE_MS);
+  const first = row.firstEventAt;
   const end = status === 'live' || status === 'idle' ? options.now : last;
-  const wf = summary.workflow;
   return {
-    sessionId: summary.sessionId ?? '?',
+    sessionId: row.sessionId,
+    title: row.title,
+    branch: row.branch,
+    workflow: row.workflow,
+    imported: row.importedEvents > 0,
     workspace,
     status,
-    lifecycleState: lc.state,
-    workflowState: wf.state.current,
+    lifecycleState: row.lifecycleState,
+    workflowState: row.workflowState,
     startedAt: first,
     lastEventAt: last,
     elapsedMs: first === null || end === null ? 0 : Math.max(0, end - first),
-    badges: {
-      // A workflow HookDenied is counted in its tool's `denied` too (session-summary): count once.
-      denials: sumTools(summary, (t) => t.denied),
-      rejections: wf.reviewRejections.length,
-      failures: sumTools(summary, (t) => t.failures),
-      refused: wf.refusals.length,
-    },
-    model: lc.model,
+    badges: { denials: row.denials, rejections: row.rejections, failures: row.toolFailures, refused: row.refusals },
+    model: row.model,
   };
 }
 
@@ -118,10 +121,6 @@ export function formatElapsed(ms: number): string {
 
 export function stateLabel(state: string): string {
   return state.replace(/_/g, ' ');
-}
-
-function sumTools(summary: SessionSummaryState, pick: (stats: ToolStats) => number): number {
-  return Object.values(summary.tools.all).reduce((sum, stats) => sum + pick(stats), 0);
 }
 
 function localDate(at: number): string {

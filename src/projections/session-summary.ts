@@ -10,13 +10,18 @@ import type { Projection, SnapshotRun } from './projection';
 import { asPayload, bumpKey, isoMs, own } from './summary-fields';
 import { applyHookEvent } from './summary-hooks';
 import { applyWorkflowEvent } from './summary-workflow';
-import { isUsageEventType } from '../domain/usage/events';
+import { isUsageEventType, usageRecordedData } from '../domain/usage/events';
+import { isImported } from '../domain/imported';
+import { emptyTally, tallyUsage } from './overview/usage-tally';
+import type { UsageTally } from './overview/usage-tally';
 
 // One session stream folded into what a report shows. Pure and JSON-serialisable (it is
 // snapshotted): records instead of Maps, times as epoch ms, null for "not known". Times come from
 // metadata.receivedAt (workflow events: data.at), clamped so they never run backwards.
 // The hook-event counters live in summary-hooks.ts, the workflow record in summary-workflow.ts.
-// Tokens and cost are not here: projections/usage/ folds the session's UsageRecorded events.
+// Tokens are kept as running sums (overview/usage-tally.ts) for the views across sessions; the
+// report's exact per-message figures come from projections/usage/, which folds the session's
+// UsageRecorded events itself.
 
 /** Calls of one tool. */
 export interface ToolStats {
@@ -122,6 +127,13 @@ export interface SessionSummaryState {
   readonly subagents: Readonly<Record<string, SubagentSummary>>;
   readonly workflow: WorkflowSummary;
   readonly journal: readonly JournalRecord[];
+  /** The main agent's first prompt, shortened (domain/session-title.ts); null before one. */
+  readonly title: string | null;
+  /** The git branch the session's transcript last named (on its UsageRecorded events); null when none did. */
+  readonly branch: string | null;
+  /** Events `logbook import` read out of transcripts rather than a hook recorded (domain/imported.ts). */
+  readonly importedEvents: number;
+  readonly usage: UsageTally;
 }
 
 export const initialWorkflowSummary: WorkflowSummary = {
@@ -133,7 +145,7 @@ export const initialSessionSummary: SessionSummaryState = {
   sessionId: null, firstEventAt: null, lastEventAt: null, eventsFolded: 0, lastPosition: 0, eventsByType: {},
   prompts: 0, compactions: 0, stops: 0, lifecycle: initialLifecycleState,
   tools: { all: {}, main: {}, subagents: {} }, pendingCalls: [], files: {}, subagents: {},
-  workflow: initialWorkflowSummary, journal: [],
+  workflow: initialWorkflowSummary, journal: [], title: null, branch: null, importedEvents: 0, usage: emptyTally,
 };
 
 /** The session summary fold. Bump `version` whenever the state shape or a rule changes. */
@@ -141,7 +153,8 @@ export const sessionSummaryProjection: Projection<SessionSummaryState> = {
   name: 'session-summary',
   // 2: open calls, subagents and pending calls are bounded (lifecycle-open.ts), lifecycle.abandoned.
   // 3: usage events do not move the session's clock.
-  version: 3,
+  // 4: title, branch, imported events and the usage tally.
+  version: 4,
   initial: initialSessionSummary,
   apply: applySessionEvent,
 };
@@ -161,7 +174,10 @@ export function applySessionEvent(s: SessionSummaryState, event: RecordedEvent):
   // The writer records usage when it reads the transcript, after the session acted, or days later
   // for an older one: its receive time says nothing about when the session ran.
   if (isUsageEventType(event.type)) {
-    return { ...s, sessionId: s.sessionId ?? event.streamId, eventsFolded: s.eventsFolded + 1, lastPosition: event.globalPosition, eventsByType: bumpKey(s.eventsByType, event.type, 1) };
+    const counted = { ...s, sessionId: s.sessionId ?? event.streamId, eventsFolded: s.eventsFolded + 1, lastPosition: event.globalPosition, eventsByType: bumpKey(s.eventsByType, event.type, 1) };
+    const usage = usageRecordedData.safeParse(event.data);
+    if (!usage.success) return counted;
+    return { ...counted, usage: tallyUsage(s.usage, usage.data), branch: usage.data.gitBranch ?? s.branch };
   }
   const data = asPayload(event.data);
   const stamp = eventTimeMs(event);
@@ -174,6 +190,7 @@ export function applySessionEvent(s: SessionSummaryState, event: RecordedEvent):
     eventsFolded: s.eventsFolded + 1,
     lastPosition: event.globalPosition,
     eventsByType: bumpKey(s.eventsByType, event.type, 1),
+    importedEvents: s.importedEvents + (isImported(event) ? 1 : 0),
   };
   if (appliesToLifecycle(event)) {
     const lifecycle = evolveLifecycle(s.lifecycle, onOurClock(event, stamp, at));

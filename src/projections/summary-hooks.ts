@@ -1,4 +1,5 @@
 import { FILE_EDITING_TOOLS } from '../domain/hook-events';
+import { sessionTitle } from '../domain/session-title';
 import { setKey } from './fold-scope';
 import { agentOf, asPayload, own, pendingCall, text, withoutPending, withPending } from './summary-fields';
 import type { Payload } from './summary-fields';
@@ -7,6 +8,11 @@ import type { FileTouch, SessionSummaryState, SubagentSummary, ToolStats, ToolTa
 // The hook-event part of the session summary fold: tool calls, files touched, subagents, prompts.
 // The lifecycle state itself is folded by domain/lifecycle before these run. Records that grow
 // with the session change through fold-scope.ts, so a whole stream folds in linear time.
+
+function titleOf(d: Payload): string | null {
+  const prompt = text(d['prompt']);
+  return prompt === null ? null : sessionTitle(prompt);
+}
 
 type HookHandler = (s: SessionSummaryState, d: Payload, at: number | null) => SessionSummaryState;
 
@@ -17,7 +23,7 @@ export function applyHookEvent(s: SessionSummaryState, type: string, d: Payload,
 }
 
 const HOOK_HANDLERS = new Map<string, HookHandler>([
-  ['UserPromptSubmit', (s, d) => (agentOf(d) === null ? { ...s, prompts: s.prompts + 1 } : s)],
+  ['UserPromptSubmit', (s, d) => (agentOf(d) === null ? { ...s, prompts: s.prompts + 1, title: s.title ?? titleOf(d) } : s)],
   ['PreToolUse', onPreToolUse],
   ['PostToolUse', onPostToolUse],
   ['PostToolUseFailure', (s, d) => toolEnded(s, d, 1)],

@@ -149,6 +149,8 @@ export type UsageLine =
     readonly messageId: string | undefined;
     readonly requestId: string | undefined;
     readonly at: string | undefined;
+    /** The git branch the line names (Claude Code writes `gitBranch` on every line of a session in a repository). */
+    readonly gitBranch: string | undefined;
     readonly message: UsageMessage;
   };
 
@@ -180,7 +182,7 @@ export function parseUsageLine(raw: string, fileAgentId?: string): UsageLine {
   // Each content block of an API message is its own line carrying the message's usage: key the
   // message by message.id (else requestId, else the line's uuid) or its tokens are multiplied.
   const key = messageId ?? requestId ?? nonEmptyString(line['uuid']);
-  return { kind: 'usage', key, messageId, requestId, at: nonEmptyString(line['timestamp']), message: { model, agent, tokens: readTokens(usage) } };
+  return { kind: 'usage', key, messageId, requestId, at: nonEmptyString(line['timestamp']), gitBranch: nonEmptyString(line['gitBranch']), message: { model, agent, tokens: readTokens(usage) } };
 }
 
 /**

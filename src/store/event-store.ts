@@ -92,6 +92,8 @@ export interface EventStore {
   /** Which of these event ids are stored (one query for a whole batch). */
   existingEventIds(eventIds: readonly string[]): Set<string>;
   readStream(streamId: string, range?: StreamRange): RecordedEvent[];
+  /** The streams with an event after this global position (a reader's way to learn what changed). */
+  streamsAfter(position: number): string[];
   readAll(range?: GlobalRange): RecordedEvent[];
   readByType(type: string, range?: GlobalRange): RecordedEvent[];
   readByCorrelation(correlationId: string, range?: GlobalRange): RecordedEvent[];

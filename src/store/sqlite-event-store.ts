@@ -291,6 +291,10 @@ export class SqliteEventStore implements EventStore {
     }));
   }
 
+  streamsAfter(position: number): string[] {
+    return this.rows('SELECT DISTINCT stream_id FROM events WHERE global_position > ?', [position]).map((r) => String(r[0]));
+  }
+
   lastGlobalPosition(): number {
     return Number(this.scalar('SELECT COALESCE(MAX(global_position), 0) FROM events', []));
   }

@@ -25,14 +25,14 @@ export function registerInlineJournal(views: LogbookViews): vscode.Disposable[] 
       lenses.fire();
     }, REFRESH_MS);
   };
-  for (const ws of views.workspaces()) for (const summary of ws.catalog.all().values()) index.updateSession(ws.paths.workspace, ws.name, summary);
+  for (const ws of views.workspaces()) for (const summary of ws.journaled()) index.updateSession(ws.paths.workspace, ws.name, summary);
 
   const onChange = (change: LogbookChange): void => {
     const ws = change.workspace;
     let touched = false;
     if (change.reset) {
       index.removeWorkspace(ws.paths.workspace);
-      for (const summary of ws.catalog.all().values()) touched = index.updateSession(ws.paths.workspace, ws.name, summary) || touched;
+      for (const summary of ws.journaled()) touched = index.updateSession(ws.paths.workspace, ws.name, summary) || touched;
       touched = true;
     } else {
       for (const id of change.sessions) {

@@ -3,6 +3,7 @@ import type { LogbookPaths } from '../capture/paths';
 import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
 import type { PriceTableOverrides } from '../projections/pricing';
 import type { SessionReport } from '../projections/report';
+import type { SessionOverview } from '../projections/overview/session-overview';
 import type { SessionSummaryState } from '../projections/session-summary';
 import { loadSessionReport } from '../read/session-report';
 import type { RecordedEvent } from '../store/event-store';
@@ -62,13 +63,14 @@ export class LogbookViews implements vscode.Disposable {
 
   /** The session that most recently did something, if any. */
   latestSession(): FoundSession | undefined {
-    let best: FoundSession | undefined;
+    let best: { workspace: WorkspaceLogbook; row: SessionOverview } | undefined;
     for (const workspace of this.byFolder.values()) {
-      for (const summary of workspace.catalog.all().values()) {
-        if (best === undefined || (summary.lastEventAt ?? 0) > (best.summary.lastEventAt ?? 0)) best = { workspace, summary };
+      for (const row of workspace.overview().values()) {
+        if (best === undefined || (row.lastEventAt ?? 0) > (best.row.lastEventAt ?? 0)) best = { workspace, row };
       }
     }
-    return best;
+    const summary = best?.workspace.summary(best.row.sessionId);
+    return best === undefined || summary === undefined ? undefined : { workspace: best.workspace, summary };
   }
 
   async readStream(sessionId: string): Promise<RecordedEvent[]> {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { formatElapsed, groupSessions, sessionRow, stateLabel } from '../projections/session-list';
 import type { SessionGroup, SessionRow } from '../projections/session-list';
-import type { SessionSummaryState } from '../projections/session-summary';
+import type { SessionOverview } from '../projections/overview/session-overview';
 import type { LogbookChange, LogbookViews } from './services';
 import { sectionChildren, sectionsOf } from './sessions-tree-sections';
 import type { SectionNode, LeafNode } from './sessions-tree-sections';
@@ -25,7 +25,7 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly groupNodes = new Map<string, GroupNode>();
   private readonly sessionNodes = new Map<string, SessionNode>();
   private shape = '';
-  private readonly rowCache = new Map<string, { readonly summary: SessionSummaryState; readonly silence: number; readonly workspace: string; readonly row: SessionRow }>();
+  private readonly rowCache = new Map<string, { readonly overview: SessionOverview; readonly silence: number; readonly workspace: string; readonly row: SessionRow }>();
 
   constructor(private readonly views: LogbookViews) {}
 
@@ -110,13 +110,13 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const silence = silenceMs();
     const rows: SessionRow[] = [];
     for (const workspace of this.views.workspaces()) {
-      for (const summary of workspace.catalog.all().values()) {
-        const id = summary.sessionId ?? '?';
+      for (const overview of workspace.overview().values()) {
+        const id = overview.sessionId;
         const cached = this.rowCache.get(id);
-        const fresh = cached !== undefined && cached.summary === summary && cached.silence === silence && cached.workspace === workspace.name
+        const fresh = cached !== undefined && cached.overview === overview && cached.silence === silence && cached.workspace === workspace.name
           && cached.row.status !== 'live' && cached.row.status !== 'idle';
-        const row = fresh ? cached.row : sessionRow(workspace.name, summary, { now, silenceMs: silence });
-        if (!fresh) this.rowCache.set(id, { summary, silence, workspace: workspace.name, row });
+        const row = fresh ? cached.row : sessionRow(workspace.name, overview, { now, silenceMs: silence });
+        if (!fresh) this.rowCache.set(id, { overview, silence, workspace: workspace.name, row });
         rows.push(row);
       }
     }
@@ -168,20 +168,24 @@ const STATUS_ICONS: Readonly<Record<SessionRow['status'], [string, string | unde
 };
 
 function sessionItem(row: SessionRow, showWorkspace: boolean): vscode.TreeItem {
-  const item = new vscode.TreeItem(row.sessionId.slice(0, 8), vscode.TreeItemCollapsibleState.Collapsed);
+  // A session is recognised by its first prompt (a TreeItem label is text, never markup).
+  const item = new vscode.TreeItem(row.title ?? row.sessionId.slice(0, 8), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `session:${row.sessionId}`;
   const state = row.workflowState === null ? stateLabel(row.lifecycleState) : `${row.workflowState} · ${stateLabel(row.lifecycleState)}`;
   const badges = badgeText(row);
-  item.description = [showWorkspace ? row.workspace : undefined, state, formatElapsed(row.elapsedMs), badges].filter(Boolean).join(' · ');
+  item.description = [showWorkspace ? row.workspace : undefined, state, formatElapsed(row.elapsedMs), row.branch ?? undefined, badges, row.imported ? 'imported' : undefined].filter(Boolean).join(' · ');
   const [icon, color] = STATUS_ICONS[row.status];
   item.iconPath = new vscode.ThemeIcon(icon, color === undefined ? undefined : new vscode.ThemeColor(color));
   item.contextValue = `session.${row.status}`;
   const tooltip = new vscode.MarkdownString();
+  if (row.title !== null) tooltip.appendText(row.title).appendMarkdown('\n\n');
   tooltip.appendMarkdown('**Session** ').appendText(row.sessionId).appendMarkdown('\n\n');
+  const where = [row.branch === null ? undefined : `branch ${row.branch}`, row.workflow === null ? undefined : `workflow ${row.workflow}`, row.imported ? 'imported from transcripts (no hook timings, no denials)' : undefined].filter(Boolean);
+  if (where.length > 0) tooltip.appendText(where.join(' · ')).appendMarkdown('\n\n');
   tooltip.appendText(`${row.status} · ${state} · ${formatElapsed(row.elapsedMs)}${row.model === null ? '' : ` · ${row.model}`}`).appendMarkdown('\n\n');
   tooltip.appendText(`${row.badges.denials} denied · ${row.badges.rejections} rejected · ${row.badges.failures} tool failures · ${row.badges.refused} refused transitions`);
   item.tooltip = tooltip;
-  item.accessibilityInformation = { label: `Session ${row.sessionId}, ${row.status}, ${state}, ${badges}` };
+  item.accessibilityInformation = { label: `Session ${row.title ?? ''} ${row.sessionId}, ${row.status}, ${state}, ${badges}` };
   return item;
 }
 

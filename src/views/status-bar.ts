@@ -10,7 +10,7 @@ import { silenceMs } from './sessions-tree';
 function currentRow(views: LogbookViews): SessionRow | undefined {
   const now = Date.now();
   const rows: SessionRow[] = [];
-  for (const workspace of views.workspaces()) for (const summary of workspace.catalog.all().values()) rows.push(sessionRow(workspace.name, summary, { now, silenceMs: silenceMs() }));
+  for (const workspace of views.workspaces()) for (const overview of workspace.overview().values()) rows.push(sessionRow(workspace.name, overview, { now, silenceMs: silenceMs() }));
   return activeRow(rows);
 }
 

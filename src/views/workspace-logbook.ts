@@ -1,23 +1,34 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
-import { loadCatalogSnapshotInSlices, SessionCatalog } from '../projections/session-catalog';
+import { currentOverviewInSlices, readCatalogPart } from '../projections/overview/overview-store';
+import { overviewOf } from '../projections/overview/session-overview';
+import type { SessionOverview } from '../projections/overview/session-overview';
+import { isSessionStream } from '../projections/session-catalog';
+import { withinFold } from '../projections/fold-scope';
+import { applySessionEvent, initialSessionSummary } from '../projections/session-summary';
 import type { SessionSummaryState } from '../projections/session-summary';
 import type { EventStore, RecordedEvent } from '../store/event-store';
 import { LogbookDatabase } from '../store/logbook-database';
 
 // The read side of one workspace for the views: a read-only connection on the store file,
 // re-queried after each pass (a new one when a rebuild replaced the file), whoever writes: the
-// window's own ingest worker, another window or the CLI. The catalog folds only what is new.
+// window's own ingest worker, another window or the CLI.
+// Every session is listed from its overview row, which the writer keeps in the store
+// (projections/overview/): a window lists a year of sessions without folding or parsing their
+// full summaries. A full summary is read when a view asks for one, and kept current from then on.
 
 export interface CatchUpResult {
   readonly sessions: ReadonlySet<string>;
-  /** The catalog was rebuilt from scratch (the store was replaced by a different one). */
+  /** Everything was read again (the store was replaced by a different one). */
   readonly reset: boolean;
 }
 
 export class WorkspaceLogbook {
-  readonly catalog = new SessionCatalog();
+  private rows = new Map<string, SessionOverview>();
+  private readonly summaries = new Map<string, SessionSummaryState>();
+  /** Global position of the last event the rows reflect. */
+  private position = 0;
   private fileDatabase: LogbookDatabase | undefined;
   private fileStamp = '';
 
@@ -27,47 +38,79 @@ export class WorkspaceLogbook {
     return basename(this.paths.workspace);
   }
 
+  /** Every session's overview row. */
+  overview(): ReadonlyMap<string, SessionOverview> {
+    return this.rows;
+  }
+
   /** The store to read now, or undefined when there is none yet. */
   async store(): Promise<EventStore | undefined> {
     return (await this.readFile())?.store;
   }
 
-  /** Folds what is new; tells which sessions changed. */
+  /** Reads what is new; tells which sessions changed. */
   async catchUp(): Promise<CatchUpResult> {
     const store = await this.store();
-    if (store === undefined) return { sessions: new Set(), reset: false };
+    const file = this.fileDatabase;
+    if (store === undefined || file === undefined) return { sessions: new Set(), reset: false };
+    const end = store.lastGlobalPosition();
     let reset = false;
-    if (store.lastGlobalPosition() < this.catalog.position) {
-      this.catalog.reset();
+    if (end < this.position) {
+      this.rows = new Map();
+      this.summaries.clear();
+      this.position = 0;
       reset = true;
     }
-    const restored = this.catalog.position === 0 ? await this.restoreSnapshot(store) : [];
-    const sessions = this.catalog.catchUp(store);
-    for (const sessionId of restored) sessions.add(sessionId);
+    if (this.position === 0) return { sessions: await this.readOverview(file, store), reset };
+    if (end === this.position) return { sessions: new Set(), reset };
+    const sessions = new Set(store.streamsAfter(this.position).filter(isSessionStream));
+    withinFold(() => {
+      for (const id of sessions) {
+        // A summary this window holds is brought up to date; the others are the writer's row.
+        const held = this.summaries.get(id);
+        const summary = held === undefined ? undefined : caughtUp(store, held, id);
+        if (summary !== undefined) this.summaries.set(id, summary);
+        this.rows.set(id, overviewOf(summary ?? this.storedOrFolded(file, store, id), id));
+      }
+    });
+    this.position = end;
     return { sessions, reset };
   }
 
-  // The first pass resumes from the writer's last catalog snapshot in the file instead of folding
-  // every event.
-  private async restoreSnapshot(store: EventStore): Promise<string[]> {
-    const file = this.fileDatabase;
-    if (file === undefined || file.store !== store) return [];
-    try {
-      // In slices, the thread given back between them: at 1M events the snapshot holds thousands of
-      // sessions, seconds of reading and parsing that would freeze the window in one piece.
-      const snapshot = await loadCatalogSnapshotInSlices(file.raw, () => store.lastGlobalPosition(), () => new Promise<void>((resolve) => setImmediate(resolve)));
-      if (this.fileDatabase !== file) return [];
-      if (snapshot === undefined) return [];
-      this.catalog.restore(snapshot);
-      return Object.keys(snapshot.state);
-    } catch (error) {
-      this.log(`catalog snapshot not used (${(error as Error).message}); folding every event instead`);
-      return [];
-    }
+  // The first read: every row at once, in slices with the thread given back between them (5,000
+  // rows are tens of milliseconds of parsing); what the rows trail is folded.
+  private async readOverview(file: LogbookDatabase, store: EventStore): Promise<Set<string>> {
+    const state = await currentOverviewInSlices(file.raw, store, () => new Promise<void>((resolve) => setImmediate(resolve)));
+    if (this.fileDatabase !== file) return new Set();
+    this.rows = new Map(state.rows);
+    this.position = state.position;
+    return new Set(this.rows.keys());
   }
 
+  // A session's stored summary brought to the store's end; its row is made from it.
+  private storedOrFolded(file: LogbookDatabase, store: EventStore, sessionId: string): SessionSummaryState {
+    return caughtUp(store, readCatalogPart(file.raw, sessionId) ?? initialSessionSummary, sessionId);
+  }
+
+  /** A session's full summary (read from the store the first time it is asked for), or undefined when there is no such session. */
   summary(sessionId: string): SessionSummaryState | undefined {
-    return this.catalog.get(sessionId);
+    const held = this.summaries.get(sessionId);
+    if (held !== undefined) return held;
+    const file = this.fileDatabase;
+    if (file === undefined || !this.rows.has(sessionId)) return undefined;
+    const summary = withinFold(() => this.storedOrFolded(file, file.store, sessionId));
+    // Kept once read: at most every session's, which is what a window held before the overview.
+    this.summaries.set(sessionId, summary);
+    return summary;
+  }
+
+  /** The full summaries of the sessions whose journal has entries (what the journal views show). */
+  *journaled(): Iterable<SessionSummaryState> {
+    for (const row of this.rows.values()) {
+      if (row.journalEntries === 0) continue;
+      const summary = this.summary(row.sessionId);
+      if (summary !== undefined) yield summary;
+    }
   }
 
   async readStream(sessionId: string): Promise<RecordedEvent[]> {
@@ -115,4 +158,13 @@ export class WorkspaceLogbook {
     this.fileDatabase = undefined;
     this.fileStamp = '';
   }
+}
+
+/** The summary with the events of its stream it does not hold yet folded in. */
+function caughtUp(store: EventStore, summary: SessionSummaryState, sessionId: string): SessionSummaryState {
+  let s = summary;
+  for (const event of store.readStream(sessionId, { from: summary.eventsFolded + 1 })) {
+    if (event.globalPosition > s.lastPosition) s = applySessionEvent(s, event);
+  }
+  return s;
 }

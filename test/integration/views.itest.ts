@@ -67,7 +67,10 @@ suite('views', () => {
     const node = sessions.find((n) => n.kind === 'session' && n.sessionId === sessionId);
     assert.ok(node, 'the session is a row of the tree');
     const item = api.sessionsTree.getTreeItem(node);
-    assert.equal(item.label, sessionId.slice(0, 8));
+    // Named by its first prompt, as the store's events say.
+    const title = summarizeSession(await storedEvents(itestContext().workspace, sessionId)).title;
+    assert.ok(title !== null, 'the recorded session had a prompt');
+    assert.equal(item.label, title);
     assert.match(String(item.description), /ended/);
     assert.match(String(item.description), /✗1/, 'the failing Read is a badge');
     const children = await api.sessionsTree.getChildren(node);
@@ -79,7 +82,7 @@ suite('views', () => {
       return seen.some((label) => label.includes(sessionId)) ? seen : undefined;
     }).catch((error: unknown) => { throw new Error(`${String(error)}; rows: ${JSON.stringify(seen)}`); });
     assert.ok(rows.some((label) => /Today|Yesterday|\d{4}-\d\d-\d\d/.test(label)), `finished sessions are grouped by day: ${rows.join(' | ')}`);
-    await pageStep('clickSidebarRow', { label: sessionId.slice(0, 8) });
+    await pageStep('clickSidebarRow', { label: title });
     await until('the session expanded', async () => ((await pageStep<string[]>('sidebarRows', { view: 'Sessions' })).some((l) => l.includes('State timeline')) ? true : undefined));
     await screenshot('sidebar-sessions');
   }, { timeoutMs: 60_000 });

@@ -44,7 +44,7 @@ test('ingest, sessions and events work end to end on a workspace (json, type, sl
     assert.equal(ingest.code, 0, ingest.err);
     assert.match(ingest.out, /ingested 63 event\(s\) from 1 session\(s\)/);
     const sessions = await run(['sessions', '--workspace', dir, '--json']);
-    assert.deepEqual((JSON.parse(sessions.out) as { streamId: string; version: number }[]).map((s) => [s.streamId, s.version]), [[FIXTURE_SESSION, 63]]);
+    assert.deepEqual((JSON.parse(sessions.out) as { sessionId: string; events: number }[]).map((s) => [s.sessionId, s.events]), [[FIXTURE_SESSION, 63]]);
     const slice = JSON.parse((await run(['events', '--workspace', dir, '--session', FIXTURE_SESSION, '--from', '4', '--to', '6', '--json'])).out) as { streamPosition: number; type: string }[];
     assert.deepEqual(slice.map((e) => [e.streamPosition, e.type]), [[4, 'PreToolUse'], [5, 'PostToolUse'], [6, 'PostToolBatch']]);
     const failures = JSON.parse((await run(['events', '--workspace', dir, '--session', FIXTURE_SESSION, '--type', 'PostToolUseFailure', '--json'])).out) as unknown[];

@@ -4,8 +4,11 @@ import { logbookPaths } from '../../src/capture/paths';
 import type { LogbookPaths } from '../../src/capture/paths';
 import { main } from '../../src/cli/main';
 import { LogbookWriter } from '../../src/ingest/writer';
+import { CatalogKeeper } from '../../src/projections/overview/catalog-keeper';
+import { currentOverview, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
+import { overviewOf } from '../../src/projections/overview/session-overview';
 import {
-  loadCatalogSnapshot, loadCatalogSnapshotInSlices, PersistedCatalog, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
+  loadCatalogSnapshot, loadCatalogSnapshotInSlices, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
 } from '../../src/projections/session-catalog';
 import type { CatalogSnapshot } from '../../src/projections/session-catalog';
 import { summarizeSession } from '../../src/projections/session-summary';
@@ -59,6 +62,22 @@ function append(database: LogbookDatabase, events: readonly RecordedEvent[]): vo
   });
 }
 
+/** Appends and keeps the catalog in one transaction, as the writer's pass does. */
+function appendAndKeep(database: LogbookDatabase, keeper: CatalogKeeper, events: readonly RecordedEvent[]): number {
+  let folded = 0;
+  database.transaction(() => {
+    for (const e of events) database.store.append(e.streamId, [{ eventId: e.eventId, type: e.type, schemaVersion: 1, data: e.data, metadata: e.metadata }]);
+    folded = keeper.update();
+  });
+  keeper.committed();
+  return folded;
+}
+
+/** The stored overview rows, as a reader gets them. */
+function storedOverview(database: LogbookDatabase): Map<string, unknown> {
+  return new Map(currentOverview(database.raw, database.store).rows);
+}
+
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -98,41 +117,45 @@ test('property: restored from a snapshot (read back from JSON) then caught up = 
   }
 });
 
-test('property: the writer-side catalog saved every few events (changed sessions only) restores to the from-scratch catalog', async () => {
+test('property: the catalog and overview the writer keeps in each pass\'s transaction equal the from-scratch fold, across restarts and rolled-back passes', async () => {
   for (let seed = 1; seed <= 12; seed += 1) {
     const r = random(1000 + seed);
     const events = workspaceStream(r);
     const database = await LogbookDatabase.create();
-    const every = 1 + r.int(40);
-    let persisted = new PersistedCatalog(database.raw, database.store, every);
-    let saves = 0;
+    let keeper = new CatalogKeeper(database.raw, database.store);
     for (let at = 0; at < events.length;) {
       const chunk = events.slice(at, at + 1 + r.int(30));
+      if (r.chance(0.1)) {
+        // A pass that fails after its appends and the catalog's save: neither stays, nor the keeper's cache.
+        assert.throws(() => database.transaction(() => {
+          for (const e of chunk) database.store.append(e.streamId, [{ eventId: e.eventId, type: e.type, schemaVersion: 1, data: e.data, metadata: e.metadata }]);
+          keeper.update();
+          throw new Error('disk full');
+        }), /disk full/);
+        keeper.rolledBack();
+      }
       at += chunk.length;
-      append(database, chunk);
-      if (persisted.update()) saves += 1;
-      // Now and then the writer restarts and resumes from what it saved.
-      if (r.chance(0.15)) persisted = new PersistedCatalog(database.raw, database.store, every);
-      const stored = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
-      if (stored === undefined) continue;
-      const reader = new SessionCatalog();
-      reader.restore(roundTrip(stored));
-      reader.catchUp(database.store);
-      assert.deepStrictEqual(new Map(reader.all()), storedFromScratch(database.store), `seed ${seed}: restored after ${at} events`);
+      appendAndKeep(database, keeper, chunk);
+      // Now and then the writer restarts and goes on from what is stored.
+      if (r.chance(0.15)) keeper = new CatalogKeeper(database.raw, database.store);
+      const end = database.store.lastGlobalPosition();
+      assert.equal(readSnapshotHeader(database.raw, SESSION_CATALOG_NAME)?.position, end, `seed ${seed}: the catalog stands at the store's end`);
+      assert.equal(readSnapshotHeader(database.raw, SESSION_OVERVIEW_NAME)?.position, end, `seed ${seed}: so does the overview`);
+      const expected = storedFromScratch(database.store);
+      const stored = loadCatalogSnapshot(database.raw, end);
+      assert.ok(stored !== undefined);
+      assert.deepStrictEqual(new Map(Object.entries(roundTrip(stored).state)), expected, `seed ${seed}: catalog after ${at} events`);
+      assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])), `seed ${seed}: overview after ${at} events`);
     }
-    assert.ok(saves > 0, `seed ${seed}: saved at least once at every ${every}`);
-    const behind = database.store.lastGlobalPosition() - (readSnapshotHeader(database.raw, SESSION_CATALOG_NAME)?.position ?? 0);
-    assert.ok(behind < every, `seed ${seed}: the saved snapshot trails the store by ${behind} < ${every} events`);
     database.close();
   }
 });
 
-test('sessions named like prototype keys (__proto__, constructor, toString) survive a saved snapshot read back', async () => {
+test('sessions named like prototype keys (__proto__, constructor, toString) survive a saved catalog and overview read back', async () => {
   const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
   const events = workspaceStream(random(77)).map((e) => ({ ...e, streamId: e.streamId.startsWith('$') ? e.streamId : names[Number(e.streamId.slice(-1)) % names.length] as string }));
   const database = await LogbookDatabase.create();
-  append(database, events);
-  assert.equal(new PersistedCatalog(database.raw, database.store, 1).update(), true, 'a save is due');
+  assert.equal(appendAndKeep(database, new CatalogKeeper(database.raw, database.store), events), events.length, 'every event folded');
   const stored = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
   assert.ok(stored !== undefined, 'the snapshot loads');
   const expected = storedFromScratch(database.store);
@@ -140,6 +163,22 @@ test('sessions named like prototype keys (__proto__, constructor, toString) surv
   const reader = new SessionCatalog();
   reader.restore(stored);
   assert.deepStrictEqual(new Map(reader.all()), expected);
+  assert.deepEqual([...storedOverview(database).keys()].sort(), [...expected.keys()].sort());
+  database.close();
+});
+
+test('a reader of a store whose catalog trails its events (a writer whose catalog stopped) folds the rest from the stored summaries', async () => {
+  const database = await LogbookDatabase.create();
+  const events = workspaceStream(random(21));
+  const half = Math.floor(events.length / 2);
+  appendAndKeep(database, new CatalogKeeper(database.raw, database.store), events.slice(0, half));
+  append(database, events.slice(half));
+  const expected = storedFromScratch(database.store);
+  assert.ok((readSnapshotHeader(database.raw, SESSION_OVERVIEW_NAME)?.position ?? 0) < database.store.lastGlobalPosition());
+  assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])));
+  // A damaged row: the reader folds every session from its first event instead.
+  database.raw.run(`UPDATE projection_snapshot_parts SET state = '{"broken":1}' WHERE name = '${SESSION_OVERVIEW_NAME}' AND key = (SELECT MIN(key) FROM projection_snapshot_parts WHERE name = '${SESSION_OVERVIEW_NAME}')`);
+  assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])));
   database.close();
 });
 
@@ -158,8 +197,7 @@ test('a snapshot of another version is ignored by readers and rewritten whole by
   assert.throws(() => new SessionCatalog().restore(stale), /SNAPSHOT_MISMATCH|cannot resume/);
   assert.throws(() => new SessionCatalog().restore({ ...catalog.snapshot(), name: 'other-fold' }), /cannot resume/);
 
-  const writer = new PersistedCatalog(database.raw, database.store, 1);
-  assert.equal(writer.update(), true, 'a stale snapshot counts as none: a save is due');
+  assert.equal(appendAndKeep(database, new CatalogKeeper(database.raw, database.store), []), events.length, 'a stale snapshot counts as none: every event is folded again');
   assert.equal(readSnapshotHeader(database.raw, SESSION_CATALOG_NAME)?.version, SESSION_CATALOG_VERSION);
   const stored = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
   assert.ok(stored);
@@ -184,37 +222,25 @@ test('a snapshot ahead of the store (another file\'s) or with a damaged part is 
 
 // ---- the writer, the views and a rebuild ----
 
-test('the writer saves catalog snapshots into the store file; a window resumes from them; a rebuild keeps every position', async () => {
+test('the writer keeps the catalog in each pass\'s commit; a window resumes from it; a rebuild keeps every position and the next writer folds again', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const paths = logbookPaths(dir);
     const first = ['a', 'b', 'c'].reduce((n, id) => n + fillInbox(paths, id), 0);
-    const started = await LogbookWriter.start(paths, 'test', { maxFieldBytes: 65_536 }, 50);
+    const started = await LogbookWriter.start(paths, 'test', { maxFieldBytes: 65_536 });
     assert.ok(started.ok);
     const { writer } = started;
     try {
       assert.equal(writer.ingest().appended, first);
-      writer.flush();
-      assert.equal(readSnapshotHeader(writer.database.raw, SESSION_CATALOG_NAME), undefined, 'the ingest flush does not fold');
-      // Idle work folds (reading events back is never on the hot path); the next flush saves.
-      assert.equal(writer.catchUpFullText(), first);
-      assert.equal(writer.pendingFlush, true);
-      writer.flush();
-      assert.equal(readSnapshotHeader(writer.database.raw, SESSION_CATALOG_NAME)?.position, first, 'due: saved with the flush');
+      assert.equal(readSnapshotHeader(writer.database.raw, SESSION_CATALOG_NAME)?.position, first, 'saved with the pass, no flush needed');
+      assert.equal(readSnapshotHeader(writer.database.raw, SESSION_OVERVIEW_NAME)?.position, first);
       fillInbox(paths, 'a');
       fillInbox(paths, 'd');
       writer.ingest();
-      writer.flush();
-      // Small idle steps, as the extension takes them; no full-text left to do must not stop the catalog.
-      writer.catchUpFullText();
-      writer.flush();
       fillInbox(paths, 'e');
       writer.ingest();
-      writer.flush();
-      while (writer.catchUpFullText(20) === 20) { /* full steps: keep going */ }
-      assert.equal(writer.pendingFlush, true, 'a due save asks for a flush even with nothing else to write');
-      writer.flush();
-      assert.equal(writer.pendingFlush, false);
+      assert.equal(readSnapshotHeader(writer.database.raw, SESSION_CATALOG_NAME)?.position, writer.database.store.lastGlobalPosition());
+      assert.equal(writer.pendingFlush, false, 'nothing of the catalog is left for a flush');
       assert.equal(writer.catalogProblem, undefined);
     } finally {
       writer.close();
@@ -257,6 +283,17 @@ test('the writer saves catalog snapshots into the store file; a window resumes f
     assert.equal(readSnapshotHeader(after.database.raw, SESSION_CATALOG_NAME), undefined);
     assert.deepStrictEqual(storedFromScratch(after.database.store), expected);
     after.database.close();
+    // The next writer's pass folds every session again, from its first event.
+    fillInbox(paths, 'f');
+    const next = await LogbookWriter.start(paths, 'test', { maxFieldBytes: 65_536 });
+    assert.ok(next.ok);
+    try {
+      next.writer.ingest();
+      const all = storedFromScratch(next.writer.database.store);
+      assert.deepStrictEqual(new Map(Object.entries(loadCatalogSnapshot(next.writer.database.raw, next.writer.database.store.lastGlobalPosition())?.state ?? {})), all);
+    } finally {
+      next.writer.close();
+    }
   } finally {
     cleanup();
   }
@@ -264,9 +301,8 @@ test('the writer saves catalog snapshots into the store file; a window resumes f
 
 test('a window reads the catalog snapshot in slices: the same snapshot as in one piece, and a save between two slices is never mixed in', async () => {
   const database = await LogbookDatabase.create();
-  append(database, workspaceStream(random(91)));
-  const writer = new PersistedCatalog(database.raw, database.store, 1);
-  assert.equal(writer.update(), true);
+  const writer = new CatalogKeeper(database.raw, database.store);
+  appendAndKeep(database, writer, workspaceStream(random(91)));
   const whole = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
   assert.ok(whole !== undefined && Object.keys(whole.state).length > 3, 'a snapshot of several sessions');
   let pauses = 0;
@@ -280,8 +316,7 @@ test('a window reads the catalog snapshot in slices: the same snapshot as in one
   const midway = async (): Promise<void> => {
     if (saved) return;
     saved = true;
-    append(database, workspaceStream(random(92)).map((e) => ({ ...e, streamId: `${e.streamId}-later` })));
-    assert.equal(writer.update(), true, 'a second save, between two slices');
+    assert.ok(appendAndKeep(database, writer, workspaceStream(random(92)).map((e) => ({ ...e, streamId: `${e.streamId}-later` }))) > 0, 'a second save, between two slices');
   };
   const read = await loadCatalogSnapshotInSlices(database.raw, () => database.store.lastGlobalPosition(), midway, 2);
   assert.ok(saved);

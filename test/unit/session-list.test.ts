@@ -1,3 +1,4 @@
+import { overviewOf } from '../../src/projections/overview/session-overview';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activeRow, dayLabel, formatElapsed, groupSessions, sessionRow } from '../../src/projections/session-list';
@@ -13,7 +14,7 @@ const last = events.at(-1)!;
 const lastAt = Date.parse(String(last.metadata['receivedAt']));
 
 test('the fixture session is a finished row with its tool failures counted as a badge', () => {
-  const row = sessionRow('ws', summarizeSession(events), { now: lastAt + 60_000 });
+  const row = sessionRow('ws', overviewOf(summarizeSession(events), FIXTURE_SESSION), { now: lastAt + 60_000 });
   assert.equal(row.sessionId, FIXTURE_SESSION);
   assert.equal(row.status, 'ended');
   assert.equal(row.badges.failures, events.filter((e) => e.type === 'PostToolUseFailure').length);
@@ -22,7 +23,7 @@ test('the fixture session is a finished row with its tool failures counted as a 
 
 test('a session without its end is live, then abandoned after the silence', () => {
   const open = events.filter((event) => event.type !== 'SessionEnd');
-  const summary = summarizeSession(open);
+  const summary = overviewOf(summarizeSession(open), FIXTURE_SESSION);
   const at = summary.lastEventAt!;
   assert.notEqual(sessionRow('ws', summary, { now: at + 1000 }).status, 'ended');
   assert.equal(sessionRow('ws', summary, { now: at + 31 * 60_000 }).status, 'abandoned');
@@ -30,7 +31,7 @@ test('a session without its end is live, then abandoned after the silence', () =
 });
 
 function row(id: string, status: SessionRow['status'], lastEventAt: number): SessionRow {
-  return { sessionId: id, workspace: 'w', status, lifecycleState: 'idle', workflowState: null, startedAt: lastEventAt - 1000, lastEventAt, elapsedMs: 1000, badges: { denials: 0, rejections: 0, failures: 0, refused: 0 }, model: null };
+  return { sessionId: id, title: null, branch: null, workflow: null, imported: false, workspace: 'w', status, lifecycleState: 'idle', workflowState: null, startedAt: lastEventAt - 1000, lastEventAt, elapsedMs: 1000, badges: { denials: 0, rejections: 0, failures: 0, refused: 0 }, model: null };
 }
 
 test('live and idle sessions come first, newest first; finished ones by day, newest first', () => {

@@ -6,7 +6,8 @@ import { loadSqlJs } from '../../src/store/sqljs';
 import { StreamVersionConflictError, LogbookError } from '../../src/domain/errors';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalogSnapshot, PersistedCatalog, SESSION_CATALOG_NAME } from '../../src/projections/session-catalog';
+import { CatalogKeeper } from '../../src/projections/overview/catalog-keeper';
+import { loadCatalogSnapshot, SESSION_CATALOG_NAME } from '../../src/projections/session-catalog';
 import { readSnapshotHeader } from '../../src/store/projection-snapshots';
 import { anEvent, tempDir } from './helpers';
 
@@ -145,7 +146,7 @@ test('migration 4 on a store file written at schema 3: snapshot tables added by 
     assert.equal(schemaVersion(database.raw), CURRENT_SCHEMA_VERSION);
     assert.deepEqual(database.store.readAll().map((e) => [e.globalPosition, e.eventId]), [[1, 'e1'], [2, 'e2']]);
     assert.equal(readSnapshotHeader(database.raw, SESSION_CATALOG_NAME), undefined, 'no snapshot until the writer saves one');
-    assert.equal(new PersistedCatalog(database.raw, database.store, 2).update(), true);
+    assert.equal(database.transaction(() => new CatalogKeeper(database.raw, database.store).update()), 2);
     assert.equal(loadCatalogSnapshot(database.raw, 2)?.state['s']?.prompts, 1);
     database.close();
     const again = await LogbookDatabase.open(file);

@@ -60,7 +60,7 @@ test('a store replaced by a shorter one resets the catalog instead of showing st
     renameSync(logbookPaths(other.dir).store, paths.store);
     const result = await ws.catchUp();
     assert.equal(result.reset, true);
-    assert.deepEqual([...ws.catalog.all().keys()], ['short']);
+    assert.deepEqual([...ws.overview().keys()], ['short']);
   } finally {
     ws.dispose();
     cleanup();

@@ -38,6 +38,8 @@ export const usageRecordedData = z.object({
   /** Where it was read: the transcript file's name and the 1-based line. */
   file: z.string().max(512),
   line: z.number().int().positive(),
+  /** The git branch the line names (`gitBranch`), when it names one; absent in events recorded before it was read. */
+  gitBranch: z.string().min(1).max(256).nullable().optional(),
 });
 
 /** Data of a UsageRecorded event. */

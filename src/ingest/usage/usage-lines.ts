@@ -38,6 +38,7 @@ export function usageEventsOf(file: string, lines: readonly TailLine[], agentId?
       cacheCreationInputTokens: whole(tokens.cacheCreationInputTokens), cacheCreation1hInputTokens: whole(tokens.cacheCreation1hInputTokens),
       cacheReadInputTokens: whole(tokens.cacheReadInputTokens), fast: tokens.fast,
       at: read.at === undefined || read.at.length > 64 ? null : read.at, file: clip(file), line,
+      ...(read.gitBranch === undefined || read.gitBranch.length > 256 ? {} : { gitBranch: read.gitBranch }),
     };
     const earlier = byKey.get(key);
     if (earlier !== undefined && !replacesEarlier(read.message, messageOf(earlier))) continue;

@@ -14,7 +14,7 @@ function main(): void {
   const send = (message: WorkerMessage): void => port.postMessage(message);
   const init = workerInit.safeParse(workerData);
   if (!init.success) throw new Error(`ingest worker started with invalid data: ${describeProblem(init.error)}`);
-  const host = new WriterHost(logbookPaths(init.data.workspace), init.data.owner, (message) => send({ type: 'log', message }), init.data.catalogSnapshotEvery);
+  const host = new WriterHost(logbookPaths(init.data.workspace), init.data.owner, (message) => send({ type: 'log', message }));
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (data: unknown) => {
     const parsed = writerRequest.safeParse(data);

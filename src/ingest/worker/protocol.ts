@@ -15,8 +15,6 @@ const redactionSettings = z.object({
 export const workerInit = z.object({
   workspace: z.string().min(1),
   owner: z.string().min(1),
-  /** Events between two saved session catalog snapshots (tests use fewer). */
-  catalogSnapshotEvery: z.number().int().positive().optional(),
 }).strict();
 export type WorkerInit = z.infer<typeof workerInit>;
 

@@ -1,6 +1,5 @@
 import type { LogbookPaths } from '../../capture/paths';
 import type { RedactionSettings, Redactor } from '../../domain/redaction/types';
-import { CATALOG_SNAPSHOT_EVERY } from '../../projections/session-catalog';
 import type { IngestReport } from '../ingestor';
 import { describeHolderShort } from '../lock-text';
 import { RedactorCache } from '../redactor-cache';
@@ -24,7 +23,6 @@ export class WriterHost {
     private readonly paths: LogbookPaths,
     private readonly owner: string,
     private readonly log: (message: string) => void,
-    private readonly catalogSnapshotEvery = CATALOG_SNAPSHOT_EVERY,
   ) {
     this.redactors = new RedactorCache(() => this.redaction, (problems) => log(`logbook.redaction: ${problems.join('; ')}`));
   }
@@ -61,7 +59,7 @@ export class WriterHost {
     const redactors = this.redactors;
     // A getter: the Ingestor reads it at every pass, so a settings change applies at once.
     const options = { maxFieldBytes: settings.maxFieldBytes, get redactor(): Redactor { return redactors.redactor; } };
-    const started = await LogbookWriter.start(this.paths, this.owner, options, this.catalogSnapshotEvery);
+    const started = await LogbookWriter.start(this.paths, this.owner, options);
     if (!started.ok) return { type: 'started', writer: false, holder: describeHolderShort(started.holder) };
     this.writer = started.writer;
     return { type: 'started', writer: true, messages: started.messages, lockToken: started.writer.lockToken };

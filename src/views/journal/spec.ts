@@ -21,7 +21,7 @@ export function createJournalPanelSpec(): PanelSpec<JournalViewState, JournalWeb
     messages: journalWebviewMessage,
     snapshot: async (key, views) => {
       const journals = new Map<string, readonly JournalRecord[]>();
-      for (const ws of views.workspaces()) for (const [id, summary] of ws.catalog.all()) journals.set(`${ws.paths.workspace}\u0000${id}`, summary.journal);
+      for (const ws of views.workspaces()) for (const summary of ws.journaled()) journals.set(`${ws.paths.workspace}\u0000${summary.sessionId ?? ''}`, summary.journal);
       seen.set(key, journals);
       return journalViewState(key, sources(views));
     },
@@ -45,7 +45,7 @@ export function createJournalPanelSpec(): PanelSpec<JournalViewState, JournalWeb
 export const journalPanelSpec = createJournalPanelSpec();
 
 function sources(views: LogbookViews): JournalSource[] {
-  return views.workspaces().map((ws) => ({ folder: ws.paths.workspace, workspace: ws.name, sessions: ws.catalog.all().values() }));
+  return views.workspaces().map((ws) => ({ folder: ws.paths.workspace, workspace: ws.name, sessions: ws.journaled() }));
 }
 
 function journalChanged(before: ReadonlyMap<string, readonly JournalRecord[]> | undefined, change: LogbookChange): boolean {

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { SessionCatalog } from '../../projections/session-catalog';
 import { LogbookDatabase } from '../../store/logbook-database';
 import { WorkspaceLogbook } from '../workspace-logbook';
 
@@ -74,8 +73,7 @@ export class HostTimings {
 
   /** The store calls the views make on the main thread. */
   wrapStoreCalls(): void {
-    this.wrap('SessionCatalog', SessionCatalog.prototype, ['catchUp', 'restore']);
-    this.wrap('WorkspaceLogbook', WorkspaceLogbook.prototype, ['catchUp', 'restoreSnapshot', 'readStream']);
+    this.wrap('WorkspaceLogbook', WorkspaceLogbook.prototype, ['catchUp', 'readOverview', 'summary', 'readStream']);
     this.wrap('LogbookDatabase', LogbookDatabase, ['open']);
   }
 

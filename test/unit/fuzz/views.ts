@@ -1,3 +1,4 @@
+import { overviewOf } from '../../../src/projections/overview/session-overview';
 import assert from 'node:assert/strict';
 import { foldLifecycle } from '../../../src/domain/lifecycle';
 import { emptyQuery, LogQuery } from '../../../src/projections/event-log';
@@ -68,7 +69,7 @@ export function everyView(summary: SessionSummaryState, events: readonly Recorde
   assert.deepStrictEqual(roundTrip(report), report, 'the report is plain JSON');
   computeInsights(report, index.rows);
   new LogQuery({ ...emptyQuery, outcome: ['denied'], state: ['tool_running'] }, null).update(index.rows).facets();
-  const row = sessionRow('ws', summary, { now });
+  const row = sessionRow('ws', overviewOf(summary, summary.sessionId ?? 'ws'), { now });
   groupSessions([row], now);
   stateTimes(summary);
   collectJournal([{ folder: '/w', workspace: 'ws', sessions: [summary] }]);

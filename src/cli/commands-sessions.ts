@@ -1,0 +1,103 @@
+import { logbookPaths } from '../capture/paths';
+import { currentOverview } from '../projections/overview/overview-store';
+import { listingOf, parseSort, parseWhen, parseWhere, querySessions } from '../projections/overview/session-query';
+import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
+import { formatElapsed } from '../projections/session-list';
+import { printLines } from './context';
+import type { CliContext } from './context';
+import { defineCommand, described } from './options';
+import type { OptionValues } from './options';
+import { flagRule, limitRule, optional, textRule } from './option-rules';
+import { jsonArrayLines, tableLines } from './text-lines';
+import { openSnapshot } from './store-snapshot';
+
+// `logbook sessions`: every session from the overview rows the writer keeps (no event is folded
+// unless the rows trail the store), filtered, sorted and limited, as a table or as JSON.
+
+const SESSIONS_OPTIONS = {
+  since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
+  until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
+  where: described(optional(textRule(2000)), 'field op value joined by " and ", e.g. "cost>1 and branch~feat"', 'COND'),
+  sort: described(optional(textRule(64)), 'the order, by one field (default: the latest activity first)', 'FIELD[:asc|desc]'),
+  limit: described(optional(limitRule), 'at most N sessions', 'N'),
+  json: described(flagRule, 'print the sessions as JSON'),
+};
+
+type SessionsOptions = OptionValues<typeof SESSIONS_OPTIONS>;
+
+export const sessionsCommand = defineCommand(SESSIONS_OPTIONS, listSessions, (options) => queryOf(options, Date.now()).problem);
+
+function queryOf(options: SessionsOptions, now: number): { query: SessionQuery; problem?: string } {
+  const since = options.since === undefined ? undefined : parseWhen(options.since, now);
+  if (options.since !== undefined && since === undefined) return { query: {}, problem: `--since must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.since}"` };
+  const until = options.until === undefined ? undefined : parseWhen(options.until, now, true);
+  if (options.until !== undefined && until === undefined) return { query: {}, problem: `--until must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.until}"` };
+  const where = options.where === undefined ? undefined : parseWhere(options.where);
+  if (where !== undefined && !where.ok) return { query: {}, problem: `--where: ${where.message}` };
+  const sort = options.sort === undefined ? undefined : parseSort(options.sort);
+  if (sort !== undefined && !sort.ok) return { query: {}, problem: `--sort: ${sort.message}` };
+  return {
+    query: {
+      ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }),
+      ...(where?.ok === true ? { where: where.conditions } : {}), ...(sort?.ok === true ? { sort: sort.sort } : {}),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    },
+  };
+}
+
+async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<number> {
+  const now = Date.now();
+  const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
+  let listings: SessionListing[] = [];
+  if (database !== undefined) {
+    try {
+      const rows = currentOverview(database.raw, database.store).rows.values();
+      listings = querySessions([...rows].map((row) => listingOf(row, now)), queryOf(options, now).query);
+    } finally {
+      database.close();
+    }
+  }
+  if (options.json) {
+    await printLines(ctx.io, jsonArrayLines(listings.map(jsonOf)));
+    return 0;
+  }
+  if (listings.length === 0) {
+    ctx.io.out(database === undefined ? 'no sessions recorded yet' : 'no matching sessions');
+    return 0;
+  }
+  const rows = listings.map((s) => [
+    s.row.sessionId.slice(0, 8), s.row.firstEventAt === null ? '?' : localTime(s.row.firstEventAt), formatElapsed(s.durationMs),
+    s.row.workflowState ?? s.row.lifecycleState, `$${s.costUsd.toFixed(2)}`, String(s.row.events), s.row.branch ?? '', oneLine(s.row.title ?? ''),
+  ]);
+  await printLines(ctx.io, tableLines(['session', 'started', 'duration', 'state', 'cost', 'events', 'branch', 'title'], rows));
+  return 0;
+}
+
+function jsonOf(s: SessionListing): Record<string, unknown> {
+  // Token sums per model and tier are the writer's bookkeeping: the totals and the cost stand for them.
+  const { usage: _usage, firstEventAt, lastEventAt, ...row } = s.row;
+  return {
+    ...row,
+    status: s.status,
+    startedAt: iso(firstEventAt),
+    lastEventAt: iso(lastEventAt),
+    durationMs: s.durationMs,
+    tokens: s.tokens,
+    costUsd: Math.round(s.costUsd * 1e6) / 1e6,
+  };
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// A title is one line already (session-title.ts); a row from an older store may not be.
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}

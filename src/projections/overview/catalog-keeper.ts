@@ -1,0 +1,123 @@
+import type { Database } from 'sql.js';
+import type { EventStore, RecordedEvent } from '../../store/event-store';
+import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
+import { withinFold } from '../fold-scope';
+import { isCatalogSnapshot, isSessionStream, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION } from '../session-catalog';
+import { applySessionEvent, initialSessionSummary } from '../session-summary';
+import type { SessionSummaryState } from '../session-summary';
+import { overviewOf } from './session-overview';
+import { readCatalogPart, SESSION_OVERVIEW_NAME } from './overview-store';
+
+// The writer keeps every session's summary (the catalog) and its overview row current in the
+// store, in the very transaction that appends the events they fold: a reader that sees an event
+// sees the summaries that include it. Readers list sessions from the overview rows alone, and
+// read one full summary only when a view needs it.
+//
+// A pass folds only its own events, and reads back only the stored summaries of the sessions they
+// belong to (its cache keeps the recently touched ones between passes, so a live session is not
+// parsed again each time). A store whose catalog is older than its events (written before this
+// version, or by a writer whose catalog failed) is caught up from where its header stands; with
+// no usable header at all, every session is folded from its first event once.
+
+/** Events read back per step of a catch-up. */
+const READ_BATCH = 5000;
+/** Full summaries kept between passes: the sessions touched last. */
+const CACHE_SIZE = 128;
+
+export class CatalogKeeper {
+  private readonly cache = new Map<string, SessionSummaryState>();
+  /** Summaries of the pass in flight: they join the cache only once its transaction commits. */
+  private pending = new Map<string, SessionSummaryState>();
+  /** The position this keeper's last committed save reached: a store elsewhere means another writer wrote. */
+  private saved: number | undefined;
+  private pendingPosition: number | undefined;
+
+  constructor(private readonly db: Database, private readonly store: EventStore) {}
+
+  /**
+   * Inside a pass's transaction, after its appends: folds every event past the stored catalog's
+   * position and saves the sessions they touched (full summary and overview row) with both headers
+   * at the store's end. Returns how many events it folded.
+   */
+  update(now: Date = new Date()): number {
+    const end = this.store.lastGlobalPosition();
+    const from = this.storedPosition(end);
+    if (from === end) return 0;
+    const fresh = from === 0;
+    const touched = new Map<string, SessionSummaryState>();
+    let folded = 0;
+    withinFold(() => {
+      for (let after = from; after < end;) {
+        const events = this.store.readAll({ from: after + 1, to: end, limit: READ_BATCH });
+        if (events.length === 0) break;
+        for (const event of events) this.apply(event, touched, fresh);
+        folded += events.length;
+        after = (events[events.length - 1] as RecordedEvent).globalPosition;
+      }
+    });
+    const header = { version: SESSION_CATALOG_VERSION, position: end };
+    const mode = fresh ? 'replace' : 'merge';
+    saveSnapshot(this.db, { name: SESSION_CATALOG_NAME, ...header }, touched, mode, now);
+    saveSnapshot(this.db, { name: SESSION_OVERVIEW_NAME, ...header }, [...touched].map(([id, s]): [string, unknown] => [id, overviewOf(s, id)]), mode, now);
+    this.pending = touched;
+    this.pendingPosition = end;
+    return folded;
+  }
+
+  /** Whether the stored catalog trails the store (written before this version, or by a writer whose catalog stopped). */
+  get behind(): boolean {
+    const end = this.store.lastGlobalPosition();
+    return this.storedPosition(end) !== end;
+  }
+
+  /** The pass committed: what it folded is what the store now holds. */
+  committed(): void {
+    for (const [sessionId, summary] of this.pending) {
+      this.cache.delete(sessionId);
+      this.cache.set(sessionId, summary);
+    }
+    this.pending = new Map();
+    if (this.pendingPosition !== undefined) this.saved = this.pendingPosition;
+    this.pendingPosition = undefined;
+    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  /** The pass rolled back: the stored summaries are as they were, and so is the cache. */
+  rolledBack(): void {
+    this.pending = new Map();
+    this.pendingPosition = undefined;
+  }
+
+  /** Forgets the cache (another writer may have written since: its summaries are read again). */
+  reset(): void {
+    this.cache.clear();
+    this.pending = new Map();
+    this.saved = undefined;
+    this.pendingPosition = undefined;
+  }
+
+  private apply(event: RecordedEvent, touched: Map<string, SessionSummaryState>, fresh: boolean): void {
+    if (!isSessionStream(event.streamId)) return;
+    const id = event.streamId;
+    const before = touched.get(id) ?? (fresh ? initialSessionSummary : this.known(id));
+    // A summary already holding this event (a stored part saved past the header) is not folded twice.
+    if (before.lastPosition >= event.globalPosition) return;
+    touched.set(id, applySessionEvent(before, event));
+  }
+
+  private known(sessionId: string): SessionSummaryState {
+    return this.cache.get(sessionId) ?? readCatalogPart(this.db, sessionId) ?? initialSessionSummary;
+  }
+
+  // Where the stored catalog and overview stand: both headers this version and at one position
+  // (they are saved together), not past the store's end; otherwise 0 (fold from scratch).
+  private storedPosition(end: number): number {
+    const catalog = readSnapshotHeader(this.db, SESSION_CATALOG_NAME);
+    const overview = readSnapshotHeader(this.db, SESSION_OVERVIEW_NAME);
+    const usable = catalog !== undefined && isCatalogSnapshot(catalog) && catalog.position <= end
+      && overview !== undefined && overview.version === catalog.version && overview.position === catalog.position;
+    // The cache holds what this keeper saved last: a catalog that stands elsewhere was written by another writer.
+    if (!usable || catalog.position !== this.saved) this.cache.clear();
+    return usable ? catalog.position : 0;
+  }
+}
