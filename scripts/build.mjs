@@ -1,6 +1,6 @@
 // Builds every bundle with esbuild. The hook entry point is its own tiny bundle: no vscode, zod or sql.js.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+// `logbook --version` (src/cli/version.ts): package.json's version, written into the CLI bundle.
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 // mainFields: jsonc-parser's UMD build hides its requires from esbuild; its ESM build bundles.
 const common = { mainFields: ['module', 'main'], bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root };
 
@@ -18,7 +20,7 @@ const entries = [
   // `logbook` bin: the hook path is inline; every other subcommand loads cli.js lazily.
   build({ ...common, entryPoints: ['src/cli/logbook.ts'], outfile: 'dist/logbook.js', external: ['./cli.js'], banner: { js: '#!/usr/bin/env node' }, sourcemap: false, minify: true }),
   build({ ...common, entryPoints: ['src/capture/hook-main.ts'], outfile: 'dist/hook.js', sourcemap: false, minify: true }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minify: true }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minify: true, define: { LOGBOOK_VERSION: JSON.stringify(version) } }),
   build({ ...common, entryPoints: ['scripts/make-code-cache.ts'], outfile: 'dist/make-code-cache.js', sourcemap: false }),
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // The extension's writer runs in a worker thread, from its own bundle beside extension.js.

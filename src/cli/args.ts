@@ -1,6 +1,10 @@
-// A small, strict argument parser: unknown flags and missing values are usage errors (exit 2).
-// What it echoes back is bounded and escaped: an argument can be 100 KB of anything.
+// The command line, read by node:util's parseArgs (its tokens: --flag value, --flag=value, -h,
+// and "--" before positionals that start with a dash), then checked here against the command's
+// spec. Not parseArgs's own strict mode: it refuses a value that starts with a dash
+// (`--to -3`, which the rules answer with their bounds) and its messages echo the argument whole;
+// every message here is bounded and escaped, since an argument can be 100 KB of anything.
 
+import { parseArgs as tokenize } from 'node:util';
 import { quoteShort } from '../domain/text-quote';
 
 export class UsageError extends Error {
@@ -12,58 +16,66 @@ export class UsageError extends Error {
   }
 }
 
-export type FlagKind = 'boolean' | 'string' | 'integer';
+/** How an option is read: a switch, or one that takes a value. */
+export type FlagKind = 'boolean' | 'string';
+
+/** What the parser must know of a command. */
+export interface ArgSpec {
+  readonly flags: Readonly<Record<string, FlagKind>>;
+  /** One-letter aliases, e.g. h: 'help' for -h. */
+  readonly short?: Readonly<Record<string, string>>;
+  /** How many positional arguments the command takes. */
+  readonly positionals: number;
+}
 
 export interface ParsedArgs {
   readonly flags: ReadonlyMap<string, string | boolean | number>;
   readonly positionals: readonly string[];
 }
 
-export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, FlagKind>>): ParsedArgs {
-  const flags = new Map<string, string | boolean | number>();
+type Token = ReturnType<typeof tokenize>['tokens'] extends (infer T)[] | undefined ? T : never;
+
+/**
+ * The flags and positionals of `argv`; a UsageError for an unknown option, a switch given a
+ * value, a missing value or one positional too many. `--help` (or -h) anywhere wins: the
+ * result then holds only `help: true`, so a command's help is never refused.
+ */
+export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
+  const kinds = new Map(Object.entries(spec.flags));
+  const options = Object.fromEntries([...kinds].map(([name, type]) => [name, { type, ...shortOf(spec, name) }]));
+  const { tokens } = tokenize({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  if (kinds.get('help') === 'boolean' && tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { flags: new Map([['help', true]]), positionals: [] };
+  const flags = new Map<string, string | boolean>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    const kind = spec[name];
-    if (kind === undefined) throw new UsageError(`unknown option ${optionName(name)}`);
-    if (kind === 'boolean') {
-      if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
-      flags.set(name, true);
-      continue;
-    }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`option --${name} needs a value`);
-    if (kind === 'integer') {
-      if (!/^-?\d+$/.test(value)) throw new UsageError(`option --${name} needs a whole number, got ${quoteShort(value)}`);
-      flags.set(name, Number(value));
-    } else {
-      flags.set(name, value);
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      if (positionals.length === spec.positionals) throw new UsageError(`unexpected argument ${quoteShort(token.value)}`);
+      positionals.push(token.value);
+    } else if (token.kind === 'option') {
+      flags.set(token.name, valueOf(token, kinds.get(token.name)));
     }
   }
   return { flags, positionals };
 }
 
-/** --name as typed when it is a plain name, else quoted and shortened. */
-function optionName(name: string): string {
-  return /^[\w-]{1,80}$/.test(name) ? `--${name}` : quoteShort(`--${name}`);
+function shortOf(spec: ArgSpec, name: string): { short?: string } {
+  const letter = Object.entries(spec.short ?? {}).find(([, long]) => long === name)?.[0];
+  return letter === undefined ? {} : { short: letter };
 }
 
-export function stringFlag(args: ParsedArgs, name: string): string | undefined {
-  const value = args.flags.get(name);
-  return typeof value === 'string' ? value : undefined;
+function valueOf(token: Extract<Token, { kind: 'option' }>, kind: FlagKind | undefined): string | boolean {
+  const name = optionName(token.rawName);
+  if (kind === undefined) throw new UsageError(`unknown option ${name}`);
+  if (kind === 'boolean') {
+    if (token.inlineValue === true) throw new UsageError(`option ${name} takes no value`);
+    return true;
+  }
+  // `--session --json` is a forgotten value, not a session named "--json"; `--to=--x` is a value.
+  if (token.value === undefined || (token.inlineValue === false && token.value.startsWith('--'))) throw new UsageError(`option ${name} needs a value`);
+  return token.value;
 }
 
-export function intFlag(args: ParsedArgs, name: string): number | undefined {
-  const value = args.flags.get(name);
-  return typeof value === 'number' ? value : undefined;
-}
-
-export function boolFlag(args: ParsedArgs, name: string): boolean {
-  return args.flags.get(name) === true;
+/** The option as typed when it is a plain name, else quoted and shortened. */
+function optionName(raw: string): string {
+  return /^-{1,2}[\w-]{1,80}$/.test(raw) ? raw : quoteShort(raw);
 }

@@ -3,10 +3,13 @@ import { installHooks, uninstallHooks } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
 import { logbookPaths } from '../capture/paths';
 import { refreshWorkflow } from '../workflow/definition-file';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import { flagRule } from './option-rules';
 
-const SCOPE_OPTIONS = { local: flagRule, shared: flagRule };
+const SCOPE_OPTIONS = {
+  local: described(flagRule, '.claude/settings.local.json, this machine only (the default)'),
+  shared: described(flagRule, '.claude/settings.json, committed with the project'),
+};
 
 const oneScope = ({ local, shared }: { local: boolean; shared: boolean }): string | undefined => (local && shared ? 'choose one of --local and --shared' : undefined);
 

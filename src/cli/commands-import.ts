@@ -10,7 +10,7 @@ import { badLineText, sessionLine, totalLine, totalsOf } from '../ingest/import/
 import { describeHolderShort as describeHolder } from '../ingest/lock-text';
 import { LogbookWriter } from '../ingest/writer';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, optional, workspaceRule } from './option-rules';
 import { openStore } from './store-snapshot';
@@ -22,7 +22,10 @@ import { workspaceRedactor } from './commands-write';
 // each session is ingested as soon as its entries are in the inbox (a pass stays one session's
 // size); otherwise the entries wait in the inbox for the window that ingests.
 
-const IMPORT_OPTIONS = { from: optional({ ...workspaceRule, label: '--from' }), json: flagRule };
+const IMPORT_OPTIONS = {
+  from: described(optional({ ...workspaceRule, label: '--from' }), "another transcripts folder (default: the workspace's under ~/.claude/projects/)", 'DIR'),
+  json: described(flagRule, 'print what was imported as JSON'),
+};
 type ImportOptions = OptionValues<typeof IMPORT_OPTIONS>;
 
 /** Unreadable lines named per session on stderr; the rest are counted. */

@@ -7,7 +7,7 @@ import type { SqliteEventStore } from '../store/sqlite-event-store';
 import { UsageError } from './args';
 import { printLines } from './context';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, limitRule, nameRule, optional, positionRule, searchRule, sessionRule } from './option-rules';
 import { openSnapshot } from './store-snapshot';
@@ -18,13 +18,13 @@ import { jsonArrayLines, tableLines } from './text-lines';
 // No store yet is an answer (nothing recorded): `[]` for --json, with a note on stderr.
 
 const EVENTS_OPTIONS = {
-  session: optional(sessionRule),
-  type: optional(nameRule()),
-  from: optional(positionRule),
-  to: optional(positionRule),
-  search: optional(searchRule),
-  limit: optional(limitRule),
-  json: flagRule,
+  session: described(optional(sessionRule), "one session's events, numbered by their position in it (default: every session's)", 'S'),
+  type: described(optional(nameRule()), 'only events of this type (e.g. PreToolUse)', 'T'),
+  from: described(optional(positionRule), 'from this position on (the first is 1)', 'N'),
+  to: described(optional(positionRule), 'up to this position', 'M'),
+  search: described(optional(searchRule), 'full-text search: words, "quoted phrases", prefix*, AND / OR / NOT', 'Q'),
+  limit: described(optional(limitRule), 'at most N events (1 to 1,000,000)', 'N'),
+  json: described(flagRule, 'print the events as JSON'),
 };
 
 type EventsOptions = OptionValues<typeof EVENTS_OPTIONS>;

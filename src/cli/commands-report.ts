@@ -9,14 +9,14 @@ import type { RecordedEvent } from '../store/event-store';
 import { exportSessionHtml, findWebviewDir, readReportAssets } from '../views/report/export-file';
 import { readWorkspaceSettings } from './workspace-settings';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import { flagRule, optional, positional, sessionRule, writableFileRule } from './option-rules';
 import { openStore } from './store-snapshot';
 
 const REPORT_OPTIONS = {
-  session: positional(0, '<session>', sessionRule, 'name the session (see "logbook sessions")'),
-  json: flagRule,
-  html: optional(writableFileRule),
+  session: described(positional(0, '<session>', sessionRule, 'name the session (see "logbook sessions")'), 'the session (see "logbook sessions")'),
+  json: described(flagRule, 'print the report as JSON'),
+  html: described(optional(writableFileRule), 'write the report as one self-contained HTML page', 'FILE'),
 };
 
 /**

@@ -5,7 +5,7 @@ import type { SessionListing, SessionQuery } from '../projections/overview/sessi
 import { formatElapsed } from '../projections/session-list';
 import { printLines } from './context';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, limitRule, optional, textRule } from './option-rules';
 import { jsonArrayLines, tableLines } from './text-lines';
@@ -15,12 +15,12 @@ import { openSnapshot } from './store-snapshot';
 // unless the rows trail the store), filtered, sorted and limited, as a table or as JSON.
 
 const SESSIONS_OPTIONS = {
-  since: optional(textRule(64)),
-  until: optional(textRule(64)),
-  where: optional(textRule(2000)),
-  sort: optional(textRule(64)),
-  limit: optional(limitRule),
-  json: flagRule,
+  since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
+  until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
+  where: described(optional(textRule(2000)), 'field op value joined by " and ", e.g. "cost>1 and branch~feat"', 'COND'),
+  sort: described(optional(textRule(64)), 'the order, by one field (default: the latest activity first)', 'FIELD[:asc|desc]'),
+  limit: described(optional(limitRule), 'at most N sessions', 'N'),
+  json: described(flagRule, 'print the sessions as JSON'),
 };
 
 type SessionsOptions = OptionValues<typeof SESSIONS_OPTIONS>;

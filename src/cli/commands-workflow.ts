@@ -5,7 +5,7 @@ import { actOnSession, refusalOf, sessionStatus } from '../workflow/act';
 import type { ActResult } from '../workflow/act';
 import { UsageError } from './args';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import { filesRule, flagRule, nameRule, oneOfRule, optional, sessionRule, tagsRule, textRule } from './option-rules';
 import { openStore } from './store-snapshot';
 
@@ -38,11 +38,11 @@ function report(ctx: CliContext, json: boolean, result: ActResult, done: string)
   return 0;
 }
 
-const session = optional(sessionRule);
-const actor = optional(nameRule());
-const json = flagRule;
+const session = described(optional(sessionRule), 'the session (default: the one active most recently)', 'S');
+const actor = described(optional(nameRule()), 'who decides, recorded with the decision', 'A');
+const json = described(flagRule, 'print the outcome and the status as JSON');
 
-export const statusCommand = defineCommand({ session, json }, async (ctx, options) => {
+export const statusCommand = defineCommand({ session, json: described(flagRule, 'print the status as JSON') }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
   const status = await sessionStatus(paths, await sessionOf(paths, options.session));
   if (options.json) {
@@ -60,21 +60,40 @@ export const statusCommand = defineCommand({ session, json }, async (ctx, option
   return 0;
 });
 
-export const transitionCommand = defineCommand({ session, to: nameRule(), reason: textRule(), actor, json }, async (ctx, options) => {
+export const transitionCommand = defineCommand({
+  session,
+  to: described(nameRule(), 'the state to move to', 'STATE'),
+  reason: described(textRule(), 'why, recorded with the transition', 'TEXT'),
+  actor,
+  json,
+}, async (ctx, options) => {
   const { to, reason } = options;
   const paths = logbookPaths(ctx.workspace);
   const result = await actOnSession(paths, await sessionOf(paths, options.session), (at) => ({ type: 'Transition', to, reason, at, ...actorOf(options.actor) }), 'cli');
   return report(ctx, options.json, result, `moved to ${to}`);
 });
 
-export const journalCommand = defineCommand({ session, text: textRule(), tags: optional(tagsRule), files: optional(filesRule), actor, json }, async (ctx, options) => {
+export const journalCommand = defineCommand({
+  session,
+  text: described(textRule(), 'the entry', 'TEXT'),
+  tags: described(optional(tagsRule), 'its tags, comma-separated', 'a,b'),
+  files: described(optional(filesRule), 'the files it is about, a line number after each if you like', 'path[:line],...'),
+  actor,
+  json,
+}, async (ctx, options) => {
   const { text, tags = [], files = [] } = options;
   const paths = logbookPaths(ctx.workspace);
   const result = await actOnSession(paths, await sessionOf(paths, options.session), (at) => ({ type: 'WriteJournal', text, tags, files, at, ...actorOf(options.actor) }), 'cli');
   return report(ctx, options.json, result, 'journal entry written');
 });
 
-export const reviewCommand = defineCommand({ session, outcome: oneOfRule(['approved', 'rejected']), notes: optional(textRule()), actor, json }, async (ctx, options) => {
+export const reviewCommand = defineCommand({
+  session,
+  outcome: described(oneOfRule(['approved', 'rejected']), "the review's outcome", 'approved|rejected'),
+  notes: described(optional(textRule()), 'what the review found', 'TEXT'),
+  actor,
+  json,
+}, async (ctx, options) => {
   const { outcome, notes = '' } = options;
   const paths = logbookPaths(ctx.workspace);
   const result = await actOnSession(paths, await sessionOf(paths, options.session), (at) => ({ type: 'RecordReview', outcome, notes, at, ...actorOf(options.actor) }), 'cli');

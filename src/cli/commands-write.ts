@@ -13,13 +13,13 @@ import type { IngestReport } from '../ingest/ingestor';
 import type { LogbookPaths } from '../capture/paths';
 import { describeHolderShort as describeHolder } from '../ingest/lock-text';
 import type { CliContext } from './context';
-import { defineCommand } from './options';
+import { defineCommand, described } from './options';
 import { maxFieldBytesRule, optional } from './option-rules';
 import { readCaptureSettings, readRedactionSettings } from './workspace-settings';
 import { ingestRedactor } from '../ingest/redact-entry';
 import type { Redactor } from '../domain/redaction/types';
 
-export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFieldBytesRule) }, async (ctx, options) => {
+export const ingestCommand = defineCommand({ 'max-field-bytes': described(optional(maxFieldBytesRule), 'cut each text field to N bytes (default: logbook.capture.maxFieldBytes)', 'N') }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
   const maxFieldBytes = options['max-field-bytes'] ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
   // Said before anything else: the writer refuses each of these as it meets them.

@@ -1,30 +1,27 @@
 import { resolve } from 'node:path';
 import { LogbookError } from '../domain/errors';
-import { quoteShort } from '../domain/text-quote';
 import { parseArgs, UsageError } from './args';
-import type { FlagKind, ParsedArgs } from './args';
+import type { ParsedArgs } from './args';
 import { EXIT } from './context';
 import type { CliIO } from './context';
+import { commandHelp, commandList, unknownCommand, usageLine } from './help';
 import { describeUnexpected, guardProcess } from './last-resort';
-import type { CliAction } from './options';
-import { readOption } from './options';
-import { optional, workspaceRule } from './option-rules';
+import type { CliCommand } from './options';
+import { described, helpOf, readOption } from './options';
+import { flagRule, optional, workspaceRule } from './option-rules';
 import { ProcessOutput } from './output';
+import { logbookVersion } from './version';
 
-interface CliCommand {
-  readonly usage: string;
-  readonly summary: string;
-  /**
-   * Its options' rules and its run (commands-*.ts), loaded when the command runs: a process
-   * initialises only the modules its command needs (the bundle keeps them, uninitialised).
-   */
-  readonly load: () => Promise<CliAction>;
-}
+/** The options every command takes, after its own. */
+const COMMON = {
+  workspace: described(optional(workspaceRule), 'the workspace: an existing directory (default: the current directory)', 'DIR'),
+  help: described(flagRule, "print this command's help"),
+};
+const COMMON_FLAGS = { workspace: COMMON.workspace.kind, help: COMMON.help.kind };
+const COMMON_HELP = helpOf(COMMON).options.map((line) => (line.term === '--help' ? { ...line, term: '-h, --help' } : line));
 
-const COMMON: Record<string, FlagKind> = { workspace: 'string', help: 'boolean' };
-
-// One table: each command is defined, with its options' rules, in a commands-*.ts file.
-const COMMANDS: Readonly<Record<string, CliCommand>> = {
+// One table: each command is defined, with its options' rules and their help, in a commands-*.ts file.
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'install-hooks': { usage: 'install-hooks [--local|--shared]', summary: 'merge the logbook hooks into .claude/settings.local.json (default) or settings.json', load: async () => (await import('./commands-hooks')).installHooksCommand },
   'uninstall-hooks': { usage: 'uninstall-hooks [--local|--shared]', summary: 'remove only the logbook hooks', load: async () => (await import('./commands-hooks')).uninstallHooksCommand },
   ingest: { usage: 'ingest [--max-field-bytes N]', summary: 'move inbox entries into the store (when no VS Code window is ingesting)', load: async () => (await import('./commands-write')).ingestCommand },
@@ -37,24 +34,17 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   journal: { usage: 'journal [--session S] --text TEXT [--tags a,b] [--files path[:line],...] [--actor A] [--json]', summary: 'write a journal entry', load: async () => (await import('./commands-workflow')).journalCommand },
   review: { usage: 'review [--session S] --outcome approved|rejected [--notes TEXT] [--actor A] [--json]', summary: 'record a review outcome', load: async () => (await import('./commands-workflow')).reviewCommand },
   events: { usage: 'events [--session S] [--type T] [--from N --to M] [--search Q] [--limit N] [--json]', summary: 'list events of a session (positions are stream positions; without --session, global positions)', load: async () => (await import('./commands-read')).eventsCommand },
-  mcp: { usage: 'mcp [--workspace DIR]', summary: 'serve the workflow, journal and event search tools to agents over MCP (stdio; registered in .mcp.json by install-hooks)', load: async () => (await import('./commands-mcp')).mcpCommand },
+  mcp: { usage: 'mcp [--workspace DIR]', summary: 'serve the workflow, journal and event search tools to agents over MCP (stdio; registered in .mcp.json by install-hooks; default workspace: $CLAUDE_PROJECT_DIR, else the current directory)', load: async () => (await import('./commands-mcp')).mcpCommand },
 };
 
-const NOTES = [
-  'every command takes --workspace DIR (an existing directory; default: the current directory)',
-  'arguments are checked before anything runs (bounds, formats, files); a refusal names the option, the value and the rule',
-  '',
-  'exit codes:',
-  '  0    done',
-  '  1    failed (the message on stderr says why), or the output could not be written (e.g. a full disk)',
-  '  2    bad arguments, or a malformed --search query',
-  '  141  the reader closed the output early (a broken pipe, e.g. "| head"): the command stopped',
-  'a command that failed keeps its own code; an output that breaks turns a success into 141 or 1',
-];
-
+/** `logbook --help`: every command's usage and the notes they share. */
 export function usage(): string {
-  const lines = Object.values(COMMANDS).map((c) => `  logbook ${c.usage}\n      ${c.summary}`);
-  return ['usage:', '  logbook hook [EventName]        (used by Claude Code: reads a hook payload on stdin)', ...lines, '', ...NOTES].join('\n');
+  return commandList(COMMANDS);
+}
+
+/** The table's row for a name (never one of Object's own properties). */
+function commandNamed(name: string): CliCommand | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 }
 
 const plainProcessIO: CliIO = {
@@ -62,34 +52,42 @@ const plainProcessIO: CliIO = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
 
-/** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 bad arguments; see NOTES). */
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 bad arguments; see NOTES in help.ts). */
 export async function main(argv: readonly string[], io: CliIO = plainProcessIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.out(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-V') {
+    io.out(logbookVersion());
+    return EXIT.ok;
+  }
+  // `logbook help <command>` is `logbook <command> --help`.
+  if (name === 'help') return rest[0] === undefined ? main(['--help'], io) : main([rest[0], '--help'], io);
+  const command = commandNamed(name);
   if (command === undefined) {
-    io.err(`logbook: unknown command ${quoteShort(name)}\n${usage()}`);
+    io.err(unknownCommand(name, COMMANDS));
     return EXIT.usage;
   }
+  return runCommand(name, command, rest, io);
+}
+
+async function runCommand(name: string, command: CliCommand, rest: readonly string[], io: CliIO): Promise<number> {
   const refused = (error: UsageError): number => {
-    io.err(`logbook ${name}: ${error.message}${error.options.usage ? `\nusage: logbook ${command.usage}` : ''}`);
+    io.err(`logbook ${name}: ${error.message}${error.options.usage ? `\n${usageLine(command)}` : ''}`);
     return EXIT.usage;
   };
   const action = await command.load();
   let args: ParsedArgs;
   let workspace: string;
   try {
-    args = parseArgs(rest, { ...COMMON, ...action.flags });
+    args = parseArgs(rest, { ...action.spec, flags: { ...COMMON_FLAGS, ...action.spec.flags }, short: { h: 'help' } });
     if (args.flags.get('help') === true) {
-      io.out(`usage: logbook ${command.usage}\n  ${command.summary}`);
+      io.out(commandHelp(command, action.help, COMMON_HELP));
       return EXIT.ok;
     }
-    const extra = args.positionals[action.positionals];
-    if (extra !== undefined) throw new UsageError(`unexpected argument ${quoteShort(extra)}`);
-    workspace = resolve(readOption('workspace', optional(workspaceRule), args.flags.get('workspace')) ?? process.cwd());
+    workspace = resolve(readOption('workspace', COMMON.workspace, args.flags.get('workspace')) ?? process.cwd());
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return refused(error);
@@ -122,7 +120,7 @@ export async function loadEveryCommand(): Promise<void> {
 export async function runAsProcess(argv: readonly string[]): Promise<void> {
   const output = new ProcessOutput(process.stdout, process.stderr);
   const name = argv[0];
-  output.command = name !== undefined && COMMANDS[name] !== undefined ? `logbook ${name}` : 'logbook';
+  output.command = name !== undefined && commandNamed(name) !== undefined ? `logbook ${name}` : 'logbook';
   guardProcess(output);
   const code = await main(argv, output);
   process.exitCode = code !== EXIT.ok ? code : output.exitCode ?? code;

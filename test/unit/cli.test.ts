@@ -13,9 +13,9 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-test('bad arguments get a usage message naming what is wrong, and exit 2', async () => {
+test('bad arguments get a message naming what is wrong and the command\'s usage (an unknown command: the list of commands), and exit 2', async () => {
   const cases: [string[], RegExp][] = [
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /unknown command "frobnicate"\ncommands: install-hooks, /],
     [['events', '--bogus'], /unknown option --bogus/],
     [['events', '--session'], /option --session needs a value/],
     [['events', '--from', 'ten'], /--from needs a whole number, got "ten"/],
@@ -29,7 +29,7 @@ test('bad arguments get a usage message naming what is wrong, and exit 2', async
     const result = await run(argv);
     assert.equal(result.code, 2, argv.join(' '));
     assert.match(result.err, message);
-    assert.match(result.err, /usage:/);
+    assert.match(result.err, argv[0] === 'frobnicate' ? /logbook --help/ : new RegExp(`\\nusage: logbook ${argv[0] ?? ''} `));
   }
   assert.equal((await run([])).code, 2);
 });
