@@ -1,6 +1,6 @@
 import { logbookPaths } from '../capture/paths';
 import { currentOverview } from '../projections/overview/overview-store';
-import { listingOf, parseSort, parseWhen, parseWhere, querySessions } from '../projections/overview/session-query';
+import { listingOf, parseSort, parseWhen, parseWhere, querySessions, SESSION_FIELDS } from '../projections/overview/session-query';
 import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
 import { formatElapsed } from '../projections/session-list';
 import { printLines } from './context';
@@ -17,7 +17,7 @@ import { openSnapshot } from './store-snapshot';
 const SESSIONS_OPTIONS = {
   since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
   until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
-  where: described(optional(textRule(2000)), 'field op value joined by " and ", e.g. "cost>1 and branch~feat"', 'COND'),
+  where: described(optional(textRule(2000)), `field op value joined by " and " (op: = != > >= < <= ~ for contains), e.g. "cost>1 and branch~feat"; fields: ${Object.keys(SESSION_FIELDS).join(' ')}`, 'COND'),
   sort: described(optional(textRule(64)), 'the order, by one field (default: the latest activity first)', 'FIELD[:asc|desc]'),
   limit: described(optional(limitRule), 'at most N sessions', 'N'),
   json: described(flagRule, 'print the sessions as JSON'),
