@@ -1,5 +1,7 @@
 import { logbookPaths } from '../capture/paths';
-import { currentOverview } from '../projections/overview/overview-store';
+import { groupDigits } from '../domain/group-digits';
+import { currentOverview, latestSessions } from '../projections/overview/overview-store';
+import type { LogbookDatabase } from '../store/logbook-database';
 import { listingOf, parseSort, parseWhen, parseWhere, querySessions, SESSION_FIELDS } from '../projections/overview/session-query';
 import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
 import { formatElapsed } from '../projections/session-list';
@@ -14,18 +16,23 @@ import { openSnapshot } from './store-snapshot';
 // `logbook sessions`: every session from the overview rows the writer keeps (no event is folded
 // unless the rows trail the store), filtered, sorted and limited, as a table or as JSON.
 
+/** Rows the table shows unless told otherwise: a terminal holds a screenful, not a year. */
+const TABLE_LIMIT = 100;
+
 const SESSIONS_OPTIONS = {
   since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
   until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
   where: described(optional(textRule(2000)), `field op value joined by " and " (op: = != > >= < <= ~ for contains), e.g. "cost>1 and branch~feat"; fields: ${Object.keys(SESSION_FIELDS).join(' ')}`, 'COND'),
   sort: described(optional(textRule(64)), 'the order, by one field (default: the latest activity first)', 'FIELD[:asc|desc]'),
-  limit: described(optional(limitRule), 'at most N sessions', 'N'),
+  limit: described(optional(limitRule), `at most N sessions (default for the table: ${TABLE_LIMIT}; --json: all)`, 'N'),
+  all: described(flagRule, 'every session that matches, in the table too'),
   json: described(flagRule, 'print the sessions as JSON'),
 };
 
 type SessionsOptions = OptionValues<typeof SESSIONS_OPTIONS>;
 
-export const sessionsCommand = defineCommand(SESSIONS_OPTIONS, listSessions, (options) => queryOf(options, Date.now()).problem);
+export const sessionsCommand = defineCommand(SESSIONS_OPTIONS, listSessions,
+  (options) => (options.all && options.limit !== undefined ? 'choose one of --all and --limit' : queryOf(options, Date.now()).problem));
 
 function queryOf(options: SessionsOptions, now: number): { query: SessionQuery; problem?: string } {
   const since = options.since === undefined ? undefined : parseWhen(options.since, now);
@@ -40,19 +47,23 @@ function queryOf(options: SessionsOptions, now: number): { query: SessionQuery; 
     query: {
       ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }),
       ...(where?.ok === true ? { where: where.conditions } : {}), ...(sort?.ok === true ? { sort: sort.sort } : {}),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
     },
   };
+}
+
+/** How many sessions to show: --limit, else all for --json or --all, else a screenful. */
+function limitOf(options: SessionsOptions): number | undefined {
+  return options.limit ?? (options.json || options.all ? undefined : TABLE_LIMIT);
 }
 
 async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<number> {
   const now = Date.now();
   const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
   let listings: SessionListing[] = [];
+  let total = 0;
   if (database !== undefined) {
     try {
-      const rows = currentOverview(database.raw, database.store).rows.values();
-      listings = querySessions([...rows].map((row) => listingOf(row, now)), queryOf(options, now).query);
+      ({ listings, total } = select(database, queryOf(options, now).query, limitOf(options), now));
     } finally {
       database.close();
     }
@@ -70,7 +81,24 @@ async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<
     s.row.workflowState ?? s.row.lifecycleState, `$${s.costUsd.toFixed(2)}`, String(s.row.events), s.row.branch ?? '', oneLine(s.row.title ?? ''),
   ]);
   await printLines(ctx.io, tableLines(['session', 'started', 'duration', 'state', 'cost', 'events', 'branch', 'title'], rows));
+  if (listings.length < total) ctx.io.err(`${listings.length} of ${groupDigits(total)} matching sessions shown: --limit N or --all for more, --since, --until or --where to choose`);
   return 0;
+}
+
+// A listing by time alone (the default, or --sort started/last) reads only the rows it shows,
+// through the table's indexes; a condition or another order needs every row.
+function select(database: LogbookDatabase, query: SessionQuery, limit: number | undefined, now: number): { listings: SessionListing[]; total: number } {
+  const sort = query.sort ?? { field: 'last', descending: true };
+  if (query.where === undefined && (sort.field === 'last' || sort.field === 'started')) {
+    const page = latestSessions(database.raw, database.store, {
+      by: sort.field === 'last' ? 'last' : 'first', descending: sort.descending, limit: limit ?? -1,
+      ...(query.since === undefined ? {} : { since: query.since }), ...(query.until === undefined ? {} : { until: query.until }),
+    });
+    if (page !== undefined) return { listings: querySessions(page.rows.map((row) => listingOf(row, now)), { ...query, ...(limit === undefined ? {} : { limit }) }), total: page.total };
+  }
+  const all = [...currentOverview(database.raw, database.store).rows.values()].map((row) => listingOf(row, now));
+  const kept = querySessions(all, query);
+  return { listings: limit === undefined ? kept : kept.slice(0, limit), total: kept.length };
 }
 
 function jsonOf(s: SessionListing): Record<string, unknown> {

@@ -111,7 +111,27 @@ export const MIGRATIONS: readonly Migration[] = [
         JOIN events f ON f.global_position = s.first_pos;
     `,
   },
+  {
+    version: 6,
+    name: 'session_overview: one row per session, kept by the writer with the events it folds',
+    // What every view across sessions lists (projections/overview/): a row's JSON, with the times
+    // a listing orders and bounds by as columns, so "the latest 100 sessions" reads 100 rows of a
+    // year's thousands. Derived data: the writer fills it again after a rebuild or a new version.
+    sql: `
+      CREATE TABLE session_overview (
+        session_id TEXT    PRIMARY KEY,
+        first_at   INTEGER,
+        last_at    INTEGER,
+        row        TEXT    NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX session_overview_by_last ON session_overview (last_at);
+      CREATE INDEX session_overview_by_first ON session_overview (first_at);
+    `,
+  },
 ];
+
+/** The schema that added the session_overview table. */
+export const SESSION_OVERVIEW_SCHEMA_VERSION = 6;
 
 /** The schema that added the streams table. */
 export const STREAMS_TABLE_SCHEMA_VERSION = 5;

@@ -76,6 +76,12 @@ test('logbook sessions lists titles and filters, sorts and limits by the overvie
     assert.deepEqual(await listed('--where', 'imported=false and duration<1h and started>=2026-11-02'), ['sess-gamma', 'sess-beta'], 'booleans, spans and days');
     assert.deepEqual(await listed('--where', 'branch=', '--sort', 'session:asc'), ['sess-alpha', 'sess-beta', 'sess-gamma'], 'no branch known: "=" with nothing');
     assert.match((await run(['sessions', '--workspace', dir, '--where', 'title~nothing'])).out, /no matching sessions/);
+    const one = await run(['sessions', '--workspace', dir, '--limit', '1']);
+    assert.equal(one.out.trim().split('\n').length, 2, 'the header and one row');
+    assert.match(one.out, /Refactor the parser/, 'the latest');
+    assert.match(one.err, /1 of 3 matching sessions shown: --limit N or --all for more/);
+    assert.equal((await run(['sessions', '--workspace', dir, '--all'])).err, '', 'all shown: nothing to say');
+    assert.deepEqual(await listed('--sort', 'started:asc', '--since', '2026-11-02'), ['sess-beta', 'sess-gamma'], 'by start, bounded, read through the index');
   } finally {
     cleanup();
   }
@@ -95,6 +101,7 @@ test('a query that does not read is refused with what is wrong, and exit 2', asy
       [['--since', 'last tuesday'], /--since must be a day \(2026-12-01\), an ISO time or a span/],
       [['--until', '2026-13-45x'], /--until must be/],
       [['--limit', '0'], /--limit/],
+      [['--limit', '5', '--all'], /choose one of --all and --limit/],
     ];
     for (const [args, message] of cases) {
       const result = await run(['sessions', '--workspace', dir, ...args]);

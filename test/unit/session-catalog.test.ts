@@ -5,7 +5,7 @@ import type { LogbookPaths } from '../../src/capture/paths';
 import { main } from '../../src/cli/main';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { CatalogKeeper } from '../../src/projections/overview/catalog-keeper';
-import { currentOverview, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
+import { currentOverview, latestSessions, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
 import { overviewOf } from '../../src/projections/overview/session-overview';
 import {
   loadCatalogSnapshot, loadCatalogSnapshotInSlices, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
@@ -176,8 +176,13 @@ test('a reader of a store whose catalog trails its events (a writer whose catalo
   const expected = storedFromScratch(database.store);
   assert.ok((readSnapshotHeader(database.raw, SESSION_OVERVIEW_NAME)?.position ?? 0) < database.store.lastGlobalPosition());
   assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])));
+  // The latest sessions, read through the table's index: sessions that moved since are folded and take their place.
+  const latest = latestSessions(database.raw, database.store, { by: 'last', descending: true, limit: 3 });
+  const byLast = [...expected.values()].sort((a, b) => (b.lastEventAt ?? 0) - (a.lastEventAt ?? 0) || (a.sessionId ?? '').localeCompare(b.sessionId ?? ''));
+  assert.deepStrictEqual(latest?.rows, byLast.slice(0, 3).map((summary) => overviewOf(summary, summary.sessionId ?? '')));
+  assert.equal(latest?.total, expected.size);
   // A damaged row: the reader folds every session from its first event instead.
-  database.raw.run(`UPDATE projection_snapshot_parts SET state = '{"broken":1}' WHERE name = '${SESSION_OVERVIEW_NAME}' AND key = (SELECT MIN(key) FROM projection_snapshot_parts WHERE name = '${SESSION_OVERVIEW_NAME}')`);
+  database.raw.run(`UPDATE session_overview SET row = '{"broken":1}' WHERE session_id = (SELECT MIN(session_id) FROM session_overview)`);
   assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])));
   database.close();
 });

@@ -58,7 +58,12 @@ export class CatalogKeeper {
     const header = { version: SESSION_CATALOG_VERSION, position: end };
     const mode = fresh ? 'replace' : 'merge';
     saveSnapshot(this.db, { name: SESSION_CATALOG_NAME, ...header }, touched, mode, now);
-    saveSnapshot(this.db, { name: SESSION_OVERVIEW_NAME, ...header }, [...touched].map(([id, s]): [string, unknown] => [id, overviewOf(s, id)]), mode, now);
+    // The overview's rows go to their own table (times as columns, for listings); its header
+    // stands beside the catalog's. A fresh fold replaces them all, and drops rows an older
+    // version kept among the snapshot parts.
+    saveSnapshot(this.db, { name: SESSION_OVERVIEW_NAME, ...header }, [], mode, now);
+    if (fresh) this.db.run('DELETE FROM session_overview');
+    saveOverviewRows(this.db, touched);
     this.pending = touched;
     this.pendingPosition = end;
     return folded;
@@ -119,5 +124,17 @@ export class CatalogKeeper {
     // The cache holds what this keeper saved last: a catalog that stands elsewhere was written by another writer.
     if (!usable || catalog.position !== this.saved) this.cache.clear();
     return usable ? catalog.position : 0;
+  }
+}
+
+function saveOverviewRows(db: Database, touched: ReadonlyMap<string, SessionSummaryState>): void {
+  const upsert = db.prepare('INSERT OR REPLACE INTO session_overview (session_id, first_at, last_at, row) VALUES (?, ?, ?, ?)');
+  try {
+    for (const [id, summary] of touched) {
+      const row = overviewOf(summary, id);
+      upsert.run([id, row.firstEventAt, row.lastEventAt, JSON.stringify(row)]);
+    }
+  } finally {
+    upsert.free();
   }
 }

@@ -1,7 +1,6 @@
 import type { Database } from 'sql.js';
 import type { EventStore, RecordedEvent } from '../../store/event-store';
-import { loadSnapshot, loadSnapshotInSlices, readSnapshotHeader } from '../../store/projection-snapshots';
-import type { StoredSnapshot } from '../../store/projection-snapshots';
+import { readSnapshotHeader } from '../../store/projection-snapshots';
 import { withinFold } from '../fold-scope';
 import { isSessionStream, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION } from '../session-catalog';
 import { applySessionEvent, initialSessionSummary } from '../session-summary';
@@ -9,13 +8,22 @@ import type { SessionSummaryState } from '../session-summary';
 import { overviewOf } from './session-overview';
 import type { SessionOverview } from './session-overview';
 
-// Reading the sessions overview the writer keeps (catalog-keeper.ts). The rows are derived data in
-// the store file; each is checked for the fields readers rely on before it is used, and a store
-// whose overview is missing, of another version or damaged is folded instead (nothing is lost:
-// the events are the truth, the rows only save reading them).
+// Reading the sessions overview the writer keeps (catalog-keeper.ts): one row per session in the
+// session_overview table (schema 6), and a header among the projection snapshots that says up to
+// which event the rows stand, at which version. The rows are derived data in the store file;
+// each is checked for the fields readers rely on before it is used, and a store whose overview is
+// missing, of another version or damaged is folded instead (nothing is lost: the events are the
+// truth, the rows only save reading them).
 
-/** The overview's name among stored projection snapshots (its version is the catalog's). */
+/** The overview's header among stored projection snapshots (its version is the catalog's). */
 export const SESSION_OVERVIEW_NAME = 'session-overview';
+
+/** Where a listing of the latest sessions stands: the stored rows it read and the store's end. */
+export interface OverviewPage {
+  readonly rows: SessionOverview[];
+  /** Sessions within the bounds, every one (the page may hold fewer). */
+  readonly total: number;
+}
 
 /** Every session's overview row after the event at `position` (global). */
 export interface OverviewState {
@@ -45,15 +53,68 @@ export function readCatalogPart(db: Database, sessionId: string): SessionSummary
  */
 export function currentOverview(db: Database, store: EventStore): OverviewState {
   const end = store.lastGlobalPosition();
-  const stored = usableOverview(db, end, loadSnapshot(db, SESSION_OVERVIEW_NAME));
-  return withTail(db, store, stored ?? { position: 0, rows: new Map() }, end);
+  const position = storedPosition(db, end);
+  const rows = position === undefined ? undefined : readRows(db, 'SELECT row FROM session_overview', []);
+  return withTail(db, store, rows === undefined || position === undefined ? { position: 0, rows: new Map() } : { position, rows: byId(rows) }, end);
 }
 
 /** currentOverview for a window's main thread: the rows read in slices, `pause()` between them. */
 export async function currentOverviewInSlices(db: Database, store: EventStore, pause: () => Promise<void>, slice = 500): Promise<OverviewState> {
-  const stored = usableOverview(db, store.lastGlobalPosition(), await loadSnapshotInSlices(db, SESSION_OVERVIEW_NAME, slice, pause));
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const position = storedPosition(db, store.lastGlobalPosition());
+    if (position === undefined) break;
+    const rows = await readRowsInSlices(db, slice, pause);
+    // A commit between two slices moves the header: the rows are read again, never mixed.
+    if (rows !== undefined && storedPosition(db, store.lastGlobalPosition()) === position) {
+      return withTail(db, store, { position, rows: byId(rows) }, store.lastGlobalPosition());
+    }
+    if (rows === undefined) break;
+  }
   // The store's end as it is now: the writer may have committed while the rows were read.
-  return withTail(db, store, stored ?? { position: 0, rows: new Map() }, store.lastGlobalPosition());
+  return withTail(db, store, { position: 0, rows: new Map() }, store.lastGlobalPosition());
+}
+
+/**
+ * The latest sessions (by last activity, or by start with `by: 'first'`), at most `limit`, started
+ * within [since, until]: read through the table's indexes, so a year of sessions costs what the
+ * page holds. Sessions with events past the stored rows are folded and take their place.
+ */
+export function latestSessions(db: Database, store: EventStore, options: { by: 'last' | 'first'; descending: boolean; limit: number; since?: number; until?: number }): OverviewPage | undefined {
+  const end = store.lastGlobalPosition();
+  const position = storedPosition(db, end);
+  if (position === undefined) return undefined;
+  const column = options.by === 'last' ? 'last_at' : 'first_at';
+  const bounds: string[] = [];
+  const params: (number | string)[] = [];
+  if (options.since !== undefined) { bounds.push('COALESCE(first_at, last_at) >= ?'); params.push(options.since); }
+  if (options.until !== undefined) { bounds.push('COALESCE(first_at, last_at) <= ?'); params.push(options.until); }
+  const where = bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
+  const order = `${column} IS NULL, ${column} ${options.descending ? 'DESC' : 'ASC'}, session_id`;
+  const stored = readRows(db, `SELECT row FROM session_overview${where} ORDER BY ${order} LIMIT ?`, [...params, options.limit]);
+  if (stored === undefined) return undefined;
+  const total = Number(db.exec(`SELECT COUNT(*) FROM session_overview${where}`, params)[0]?.values[0]?.[0] ?? 0);
+  if (position === end) return { rows: stored, total };
+  // Sessions that moved since the rows were saved: their folded rows replace the stored ones, and
+  // the page is ordered and cut again (a moved session's times only grow).
+  const moved = withTail(db, store, { position, rows: new Map() }, end).rows;
+  const rows = byId(stored);
+  let added = 0;
+  for (const [id, row] of moved) {
+    const started = row.firstEventAt ?? row.lastEventAt;
+    const inside = (options.since === undefined || (started !== null && started >= options.since)) && (options.until === undefined || (started !== null && started <= options.until));
+    // A session the table did not hold yet adds to the count (one that did was counted, and its start never moves).
+    if (inside && (db.exec('SELECT 1 FROM session_overview WHERE session_id = ?', [id])[0]?.values.length ?? 0) === 0) added += 1;
+    if (inside) rows.set(id, row);
+    else rows.delete(id);
+  }
+  const at = (row: SessionOverview): number | null => (options.by === 'last' ? row.lastEventAt : row.firstEventAt);
+  const ordered = [...rows.values()].sort((x, y) => {
+    const ax = at(x);
+    const ay = at(y);
+    if (ax === null || ay === null) return ax === ay ? x.sessionId.localeCompare(y.sessionId) : ax === null ? 1 : -1;
+    return (options.descending ? ay - ax : ax - ay) || x.sessionId.localeCompare(y.sessionId);
+  });
+  return { rows: ordered.slice(0, options.limit), total: total + added };
 }
 
 /** The overview after folding the events past `state.position` (up to `end`) into the sessions they touch. */
@@ -85,17 +146,66 @@ export function foldTail(db: Database, store: EventStore, after: number, end: nu
   return touched;
 }
 
-function usableOverview(db: Database, end: number, stored: StoredSnapshot | undefined): OverviewState | undefined {
-  if (stored === undefined || stored.version !== SESSION_CATALOG_VERSION || stored.position > end) return undefined;
-  // The tail is folded from the catalog's parts: they must stand where the rows do.
+// The position the stored rows stand at, when the table is there and the header is this
+// version's, at one position with the catalog's (the tail is folded from its parts), not past the end.
+function storedPosition(db: Database, end: number): number | undefined {
+  const overview = readSnapshotHeader(db, SESSION_OVERVIEW_NAME);
+  if (overview === undefined || overview.version !== SESSION_CATALOG_VERSION || overview.position > end) return undefined;
   const catalog = readSnapshotHeader(db, SESSION_CATALOG_NAME);
-  if (catalog === undefined || catalog.version !== stored.version || catalog.position !== stored.position) return undefined;
-  const rows = new Map<string, SessionOverview>();
-  for (const [sessionId, part] of stored.parts) {
-    if (!isOverviewRow(part)) return undefined;
-    rows.set(sessionId, part);
+  if (catalog === undefined || catalog.version !== overview.version || catalog.position !== overview.position) return undefined;
+  return hasOverviewTable(db) ? overview.position : undefined;
+}
+
+/** Whether the store has the session_overview table (schema 6: a reader may meet an older store). */
+export function hasOverviewTable(db: Database): boolean {
+  return (db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_overview'")[0]?.values.length ?? 0) > 0;
+}
+
+// Rows read and checked; undefined when one does not read (the caller folds instead).
+function readRows(db: Database, sql: string, params: (number | string)[]): SessionOverview[] | undefined {
+  const rows: SessionOverview[] = [];
+  const statement = db.prepare(sql);
+  try {
+    statement.bind(params);
+    while (statement.step()) {
+      const row = parsedRow(statement.get()[0]);
+      if (row === undefined) return undefined;
+      rows.push(row);
+    }
+  } finally {
+    statement.free();
   }
-  return { position: stored.position, rows };
+  return rows;
+}
+
+async function readRowsInSlices(db: Database, slice: number, pause: () => Promise<void>): Promise<SessionOverview[] | undefined> {
+  const rows: SessionOverview[] = [];
+  let after = '';
+  for (;;) {
+    const page = db.exec('SELECT session_id, row FROM session_overview WHERE session_id > ? ORDER BY session_id LIMIT ?', [after, slice])[0]?.values ?? [];
+    for (const [id, text] of page) {
+      const row = parsedRow(text);
+      if (row === undefined || typeof id !== 'string') return undefined;
+      rows.push(row);
+      after = id;
+    }
+    if (page.length < slice) return rows;
+    await pause();
+  }
+}
+
+function parsedRow(text: unknown): SessionOverview | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const row = JSON.parse(text) as unknown;
+    return isOverviewRow(row) ? row : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function byId(rows: readonly SessionOverview[]): Map<string, SessionOverview> {
+  return new Map(rows.map((row) => [row.sessionId, row]));
 }
 
 // The fields every reader relies on, checked cheaply (5,000 rows are read at a window's start).
