@@ -126,6 +126,9 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX session_overview_by_last ON session_overview (last_at);
       CREATE INDEX session_overview_by_first ON session_overview (first_at);
+      -- Rows kept among the snapshot parts before: the writer fills the table from scratch.
+      DELETE FROM projection_snapshot_parts WHERE name = 'session-overview';
+      DELETE FROM projection_snapshots WHERE name = 'session-overview';
     `,
   },
 ];
