@@ -124,8 +124,8 @@ export const MIGRATIONS: readonly Migration[] = [
         last_at    INTEGER,
         row        TEXT    NOT NULL
       ) WITHOUT ROWID;
-      CREATE INDEX session_overview_by_last ON session_overview (last_at);
-      CREATE INDEX session_overview_by_first ON session_overview (first_at);
+      CREATE INDEX session_overview_by_last ON session_overview (last_at, session_id);
+      CREATE INDEX session_overview_by_first ON session_overview (first_at, session_id);
       -- Rows kept among the snapshot parts before: the writer fills the table from scratch.
       DELETE FROM projection_snapshot_parts WHERE name = 'session-overview';
       DELETE FROM projection_snapshots WHERE name = 'session-overview';

@@ -178,7 +178,7 @@ test('a reader of a store whose catalog trails its events (a writer whose catalo
   assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])));
   // The latest sessions, read through the table's index: sessions that moved since are folded and take their place.
   const latest = latestSessions(database.raw, database.store, { by: 'last', descending: true, limit: 3 });
-  const byLast = [...expected.values()].sort((a, b) => (b.lastEventAt ?? 0) - (a.lastEventAt ?? 0) || (a.sessionId ?? '').localeCompare(b.sessionId ?? ''));
+  const byLast = [...expected.values()].sort((a, b) => (b.lastEventAt ?? 0) - (a.lastEventAt ?? 0) || ((b.sessionId ?? '') < (a.sessionId ?? '') ? -1 : 1));
   assert.deepStrictEqual(latest?.rows, byLast.slice(0, 3).map((summary) => overviewOf(summary, summary.sessionId ?? '')));
   assert.equal(latest?.total, expected.size);
   // A damaged row: the reader folds every session from its first event instead.

@@ -89,7 +89,9 @@ export function latestSessions(db: Database, store: EventStore, options: { by: '
   if (options.since !== undefined) { bounds.push('COALESCE(first_at, last_at) >= ?'); params.push(options.since); }
   if (options.until !== undefined) { bounds.push('COALESCE(first_at, last_at) <= ?'); params.push(options.until); }
   const where = bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
-  const order = `${column} IS NULL, ${column} ${options.descending ? 'DESC' : 'ASC'}, session_id`;
+  // The index's own order (SQLite puts unknown times first going up, last going down): no sort.
+  const direction = options.descending ? 'DESC' : 'ASC';
+  const order = `${column} ${direction}, session_id ${direction}`;
   const stored = readRows(db, `SELECT row FROM session_overview${where} ORDER BY ${order} LIMIT ?`, [...params, options.limit]);
   if (stored === undefined) return undefined;
   const total = Number(db.exec(`SELECT COUNT(*) FROM session_overview${where}`, params)[0]?.values[0]?.[0] ?? 0);
@@ -108,11 +110,10 @@ export function latestSessions(db: Database, store: EventStore, options: { by: '
     else rows.delete(id);
   }
   const at = (row: SessionOverview): number | null => (options.by === 'last' ? row.lastEventAt : row.firstEventAt);
+  // As the index orders: unknown times lowest.
   const ordered = [...rows.values()].sort((x, y) => {
-    const ax = at(x);
-    const ay = at(y);
-    if (ax === null || ay === null) return ax === ay ? x.sessionId.localeCompare(y.sessionId) : ax === null ? 1 : -1;
-    return (options.descending ? ay - ax : ax - ay) || x.sessionId.localeCompare(y.sessionId);
+    const up = (at(x) ?? -Infinity) - (at(y) ?? -Infinity) || (x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : 0);
+    return options.descending ? -up : up;
   });
   return { rows: ordered.slice(0, options.limit), total: total + added };
 }

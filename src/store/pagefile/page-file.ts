@@ -51,6 +51,9 @@ export async function openPageFile(path: string, options: PageFileOptions = {}):
   try {
     db.run(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.run(`PRAGMA cache_size = -${options.cacheKiB ?? 8192}`);
+    // Sorts and temporary indexes stay in memory: a temp file would go through Emscripten's
+    // in-memory file system a write call at a time (a sort of 6,881 sessions' rows: 0.9 s).
+    db.run('PRAGMA temp_store = MEMORY');
     if (options.readonly !== true) {
       // Only an empty file takes a page size; an existing one keeps its own.
       db.run(`PRAGMA page_size = ${options.pageSize ?? 16_384}`);
