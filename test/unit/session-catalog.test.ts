@@ -267,6 +267,7 @@ test('the writer keeps the catalog in each pass\'s commit; a window resumes from
       assert.ok(o.ok);
       const a = stored.state['a'] as SessionSummaryState;
       saveSnapshot(o.database.raw, stored, [['a', { ...a, prompts: 4242 }]], 'merge');
+      o.database.raw.run("UPDATE session_overview SET row = json_set(row, '$.title', 'marker row') WHERE session_id = 'b'");
       o.database.close();
     });
     await marked;
@@ -274,7 +275,8 @@ test('the writer keeps the catalog in each pass\'s commit; a window resumes from
     const window = new WorkspaceLogbook(paths, (m) => logs.push(m));
     const result = await window.catchUp();
     assert.deepStrictEqual([...result.sessions].sort(), ['a', 'b', 'c', 'd', 'e'], 'restored sessions count as changed');
-    assert.equal(window.summary('a')?.prompts, 4242);
+    assert.equal(window.overview().get('b')?.title, 'marker row', 'the tree\'s rows are the stored overview, not a fold');
+    assert.equal(window.summary('a')?.prompts, 4242, 'a full summary is read from the stored catalog when asked for');
     assert.deepStrictEqual(window.summary('b'), expected.get('b'));
     assert.deepStrictEqual(logs, []);
     window.dispose();
