@@ -3,7 +3,9 @@ import { FileJournalIndex } from '../projections/file-journal';
 import type { FileActivity } from '../projections/file-journal';
 import { hoverMarkdown } from './inline-journal/hover';
 import { activityTitle, latestNoteTitle } from './inline-journal/text';
+import type { SessionOverview } from '../projections/overview/session-overview';
 import type { LogbookChange, LogbookViews } from './services';
+import type { WorkspaceLogbook } from './workspace-logbook';
 
 // The agents' journal inside the editor, for files they touched: a CodeLens at the top (edits,
 // last session and its state, latest entry) and a hover on the first line and on the lines
@@ -25,20 +27,37 @@ export function registerInlineJournal(views: LogbookViews): vscode.Disposable[] 
       lenses.fire();
     }, REFRESH_MS);
   };
-  for (const ws of views.workspaces()) for (const summary of ws.journaled()) index.updateSession(ws.paths.workspace, ws.name, summary);
+  // Sessions that edited a file or wrote a journal entry: the only ones a file can show.
+  const shows = (row: SessionOverview): boolean => row.filesTouched > 0 || row.journalEntries > 0;
+  const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  // A workspace's sessions read whole (its first read, a rebuilt store): their summaries come
+  // in slices, in the background; a later change names a few sessions, read as they come.
+  const loading = new Map<string, Promise<void>>();
+  const loadAll = (ws: WorkspaceLogbook): void => {
+    const key = ws.paths.workspace;
+    const run = (loading.get(key) ?? Promise.resolve()).then(async () => {
+      const summaries = await ws.loadSummaries(shows, pause);
+      index.removeWorkspace(key);
+      for (const summary of summaries) index.updateSession(key, ws.name, summary);
+      if (enabled) refreshSoon();
+    }).catch((error: unknown) => views.log(`${key}: the inline journal could not read the sessions: ${String(error)}`));
+    loading.set(key, run);
+  };
+  for (const ws of views.workspaces()) if (ws.overview().size > 0) loadAll(ws);
 
   const onChange = (change: LogbookChange): void => {
     const ws = change.workspace;
+    const manyAtOnce = change.reset || change.sessions.size > 50;
+    if (manyAtOnce) {
+      loadAll(ws);
+      return;
+    }
     let touched = false;
-    if (change.reset) {
-      index.removeWorkspace(ws.paths.workspace);
-      for (const summary of ws.journaled()) touched = index.updateSession(ws.paths.workspace, ws.name, summary) || touched;
-      touched = true;
-    } else {
-      for (const id of change.sessions) {
-        const summary = ws.summary(id);
-        if (summary !== undefined) touched = index.updateSession(ws.paths.workspace, ws.name, summary) || touched;
-      }
+    for (const id of change.sessions) {
+      const row = ws.overview().get(id);
+      if (row === undefined || !shows(row)) continue;
+      const summary = ws.summary(id);
+      if (summary !== undefined) touched = index.updateSession(ws.paths.workspace, ws.name, summary) || touched;
     }
     if (touched && enabled) refreshSoon();
   };

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LogbookPaths } from '../capture/paths';
-import { currentOverviewInSlices, readCatalogPart } from '../projections/overview/overview-store';
+import { currentOverviewInSlices, readCatalogPart, readCatalogPartsInSlices } from '../projections/overview/overview-store';
 import { overviewOf } from '../projections/overview/session-overview';
 import type { SessionOverview } from '../projections/overview/session-overview';
 import { isSessionStream } from '../projections/session-catalog';
@@ -102,6 +102,38 @@ export class WorkspaceLogbook {
     // Kept once read: at most every session's, which is what a window held before the overview.
     this.summaries.set(sessionId, summary);
     return summary;
+  }
+
+  /**
+   * Reads the full summaries of the sessions `wanted` picks, in slices with the thread given back
+   * between them (the editor's inline journal wants every session that edited a file: at a year
+   * of history, tens of megabytes of summaries, never in one piece). Returns those now held.
+   */
+  async loadSummaries(wanted: (row: SessionOverview) => boolean, pause: () => Promise<void>): Promise<SessionSummaryState[]> {
+    const file = this.fileDatabase;
+    if (file === undefined) return [];
+    const pick = (id: string): boolean => {
+      const row = this.rows.get(id);
+      return row !== undefined && !this.summaries.has(id) && wanted(row);
+    };
+    const parts = await readCatalogPartsInSlices(file.raw, pick, pause);
+    if (this.fileDatabase !== file) return [];
+    const held: SessionSummaryState[] = [];
+    let folded = 0;
+    for (const row of this.rows.values()) {
+      if (!wanted(row)) continue;
+      let summary = this.summaries.get(row.sessionId);
+      if (summary === undefined) {
+        const part = parts.get(row.sessionId);
+        // A part that trails its row (events since the catalog was saved) is brought up to date.
+        summary = part !== undefined && part.lastPosition >= row.lastPosition ? part : withinFold(() => this.storedOrFolded(file, file.store, row.sessionId));
+        this.summaries.set(row.sessionId, summary);
+        if (part === undefined || part !== summary) folded += 1;
+        if (folded % 50 === 49) await pause();
+      }
+      held.push(summary);
+    }
+    return held;
   }
 
   /** The full summaries of the sessions whose journal has entries (what the journal views show). */

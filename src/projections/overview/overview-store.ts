@@ -47,6 +47,34 @@ export function readCatalogPart(db: Database, sessionId: string): SessionSummary
 }
 
 /**
+ * The stored full summaries of the catalog, read `slice` at a time in key order with `pause()`
+ * between slices; `wanted` picks which to parse. A part that does not read is left out (its
+ * session is folded when asked for).
+ */
+export async function readCatalogPartsInSlices(db: Database, wanted: (sessionId: string) => boolean, pause: () => Promise<void>, slice = 200): Promise<Map<string, SessionSummaryState>> {
+  const parts = new Map<string, SessionSummaryState>();
+  const header = readSnapshotHeader(db, SESSION_CATALOG_NAME);
+  if (header === undefined || header.version !== SESSION_CATALOG_VERSION) return parts;
+  let after = '';
+  for (;;) {
+    const rows = db.exec('SELECT key, state FROM projection_snapshot_parts WHERE name = ? AND key > ? ORDER BY key LIMIT ?', [SESSION_CATALOG_NAME, after, slice])[0]?.values ?? [];
+    for (const [key, state] of rows) {
+      if (typeof key !== 'string') continue;
+      after = key;
+      if (typeof state !== 'string' || !wanted(key)) continue;
+      try {
+        const part = JSON.parse(state) as unknown;
+        if (isSummaryPart(part)) parts.set(key, part);
+      } catch {
+        // Left out: read again (and folded) when a view asks for this session.
+      }
+    }
+    if (rows.length < slice) return parts;
+    await pause();
+  }
+}
+
+/**
  * The overview as it stands at the store's end: the stored rows, and the sessions of any events
  * past them folded from their stored summaries. Without a usable stored overview every session is
  * folded from its first event (a store no writer of this version has written to yet).

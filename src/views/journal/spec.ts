@@ -51,6 +51,8 @@ function sources(views: LogbookViews): JournalSource[] {
 function journalChanged(before: ReadonlyMap<string, readonly JournalRecord[]> | undefined, change: LogbookChange): boolean {
   if (before === undefined) return true;
   for (const id of change.sessions) {
+    // A journal only grows: a session without entries has none to show (and is not read).
+    if ((change.workspace.overview().get(id)?.journalEntries ?? 0) === 0) continue;
     const journal = change.workspace.summary(id)?.journal ?? [];
     const known = before.get(`${change.workspace.paths.workspace}\u0000${id}`);
     if (known === undefined ? journal.length > 0 : known !== journal) return true;
