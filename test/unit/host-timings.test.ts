@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SessionCatalog } from '../../src/projections/session-catalog';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { WorkspaceLogbook } from '../../src/views/workspace-logbook';
 import { hostTimings, TIMINGS_ENV } from '../../src/views/timings/host-timings';
 
-const originals = (): unknown[] => [SessionCatalog.prototype.catchUp, SessionCatalog.prototype.restore, WorkspaceLogbook.prototype.catchUp, WorkspaceLogbook.prototype.readStream, LogbookDatabase.open];
+const originals = (): unknown[] => [WorkspaceLogbook.prototype.catchUp, WorkspaceLogbook.prototype.summary, WorkspaceLogbook.prototype.readStream, LogbookDatabase.open];
 
 test('without $LOGBOOK_BENCH_TIMINGS=1 there is no recorder and no store method is wrapped', () => {
   const before = originals();
@@ -21,7 +20,8 @@ test('the bench recorder times wrapped calls, marks once, and puts every method 
   assert.ok(timings !== undefined);
   try {
     timings.wrapStoreCalls();
-    assert.notEqual(SessionCatalog.prototype.catchUp, before[0]);
+    assert.notEqual(WorkspaceLogbook.prototype.catchUp, before[0]);
+    assert.notEqual(WorkspaceLogbook.prototype.summary, before[1]);
     const slow = { work(): number { const until = Date.now() + 5; while (Date.now() < until) { /* busy */ } return 7; } };
     timings.wrap('Slow', slow, ['work']);
     assert.equal(slow.work(), 7);
