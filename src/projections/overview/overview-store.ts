@@ -47,6 +47,38 @@ export function readCatalogPart(db: Database, sessionId: string): SessionSummary
 }
 
 /**
+ * Every session's full summary as it stands at the store's end: the stored catalog's parts, and
+ * the sessions of any events past them folded on (without a usable catalog, every session is
+ * folded from its first event). For views that read every session whole (patterns).
+ */
+export function currentSummaries(db: Database, store: EventStore): Map<string, SessionSummaryState> {
+  const end = store.lastGlobalPosition();
+  const header = readSnapshotHeader(db, SESSION_CATALOG_NAME);
+  const usable = header !== undefined && header.version === SESSION_CATALOG_VERSION && header.position <= end;
+  const summaries = new Map<string, SessionSummaryState>();
+  if (usable) {
+    const statement = db.prepare('SELECT key, state FROM projection_snapshot_parts WHERE name = ?');
+    try {
+      statement.bind([SESSION_CATALOG_NAME]);
+      while (statement.step()) {
+        const [key, state] = statement.get();
+        if (typeof key !== 'string' || typeof state !== 'string') continue;
+        try {
+          const part = JSON.parse(state) as unknown;
+          if (isSummaryPart(part)) summaries.set(key, part);
+        } catch {
+          // Folded below from its first event instead.
+        }
+      }
+    } finally {
+      statement.free();
+    }
+  }
+  for (const [id, summary] of foldTail(db, store, usable ? header.position : 0, end)) summaries.set(id, summary);
+  return summaries;
+}
+
+/**
  * The stored full summaries of the catalog, read `slice` at a time in key order with `pause()`
  * between slices; `wanted` picks which to parse. A part that does not read is left out (its
  * session is folded when asked for).

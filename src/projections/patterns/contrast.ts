@@ -1,0 +1,126 @@
+import type { InsightCount, PatternFinding, PatternsResult, StateTimeFinding } from '../../protocol/patterns';
+import { computeInsights } from '../insights';
+import type { SessionListing } from '../overview/session-query';
+import { buildSessionReport } from '../report';
+import type { SessionSummaryState } from '../session-summary';
+import { sessionTraits, splitTrait } from './features';
+
+// Cohort contrast: which traits the chosen sessions share far more than the rest do. A finding
+// needs at least MIN_COUNT cohort sessions; it is ranked by lift (how many times more common it
+// is in the cohort), then by support (the cohort's share that has it). Also the median time per
+// state, cohort against rest, and each single-session insight rule counted across sessions.
+
+/** One session as the contrast reads it. */
+export interface PatternSession {
+  readonly listing: SessionListing;
+  readonly summary: SessionSummaryState;
+}
+
+export interface ContrastOptions {
+  readonly now: number;
+  /** Findings kept (the strongest first). */
+  readonly limit?: number;
+  /** A finding needs at least this many cohort sessions. */
+  readonly minCount?: number;
+}
+
+const MIN_COUNT = 2;
+const EXAMPLES = 5;
+
+/** The named cohorts: what a user most often wants to explain. */
+export const COHORT_PRESETS: Readonly<Record<string, { readonly text: string; readonly pick: (s: SessionListing, all: readonly SessionListing[]) => boolean }>> = {
+  rejected: { text: 'reviews rejected at least once', pick: (s) => s.row.rejections >= 1 },
+  costly: { text: 'cost above the 90th percentile', pick: (s, all) => s.costUsd > 0 && s.costUsd > percentile(all.map((x) => x.costUsd), 0.9) },
+  'no-session-end': { text: 'ended without SessionEnd (not running)', pick: (s) => !s.row.ended && s.status !== 'live' && s.status !== 'idle' },
+  abandoned: { text: 'abandoned (silent, never ended)', pick: (s) => s.status === 'abandoned' },
+  failing: { text: 'three tool failures or more', pick: (s) => s.row.toolFailures >= 3 },
+};
+
+export function contrastCohort(name: string, sessions: readonly PatternSession[], inCohort: (s: PatternSession) => boolean, options: ContrastOptions): PatternsResult {
+  const cohort = sessions.filter(inCohort);
+  const ids = new Set(cohort.map((s) => s.listing.row.sessionId));
+  const rest = sessions.filter((s) => !ids.has(s.listing.row.sessionId));
+  return {
+    cohort: { name, sessions: cohort.map((s) => s.listing.row.sessionId) },
+    rest: { sessions: rest.length },
+    findings: findings(cohort, rest, options),
+    stateTimes: stateTimes(cohort, rest),
+    insights: insightCounts(cohort, rest, options.now),
+  };
+}
+
+function findings(cohort: readonly PatternSession[], rest: readonly PatternSession[], options: ContrastOptions): PatternFinding[] {
+  const minCount = options.minCount ?? MIN_COUNT;
+  const inCohort = new Map<string, string[]>();
+  for (const s of cohort) {
+    for (const trait of sessionTraits(s.summary, s.listing.row)) {
+      const holders = inCohort.get(trait);
+      if (holders === undefined) inCohort.set(trait, [s.listing.row.sessionId]);
+      else holders.push(s.listing.row.sessionId);
+    }
+  }
+  const inRest = new Map<string, number>();
+  for (const s of rest) {
+    for (const trait of sessionTraits(s.summary, s.listing.row)) if (inCohort.has(trait)) inRest.set(trait, (inRest.get(trait) ?? 0) + 1);
+  }
+  const out: PatternFinding[] = [];
+  for (const [trait, holders] of inCohort) {
+    if (holders.length < minCount) continue;
+    const restCount = inRest.get(trait) ?? 0;
+    const support = holders.length / cohort.length;
+    const restShare = rest.length === 0 ? 0 : restCount / rest.length;
+    const lift = support / ((restCount + 1) / (rest.length + 1));
+    const { kind, value } = splitTrait(trait);
+    out.push({ kind, value, cohortCount: holders.length, support, restCount, restShare, lift, examples: holders.slice(0, EXAMPLES) });
+  }
+  out.sort((a, b) => b.lift - a.lift || b.support - a.support || a.kind.localeCompare(b.kind) || (a.value < b.value ? -1 : 1));
+  return out.slice(0, options.limit ?? 20);
+}
+
+function stateTimes(cohort: readonly PatternSession[], rest: readonly PatternSession[]): StateTimeFinding[] {
+  const out: StateTimeFinding[] = [];
+  for (const workflow of [false, true]) {
+    const times = (s: PatternSession): Readonly<Record<string, number>> => (workflow ? s.listing.row.workflowMs : s.listing.row.lifecycleMs);
+    const states = new Set([...cohort, ...rest].flatMap((s) => Object.keys(times(s))));
+    for (const state of states) {
+      const ms = (s: PatternSession): number => (Object.hasOwn(times(s), state) ? times(s)[state] ?? 0 : 0);
+      const cohortMedianMs = median(cohort.map(ms));
+      const restMedianMs = median(rest.map(ms));
+      if (cohortMedianMs === 0 && restMedianMs === 0) continue;
+      out.push({ state, workflow, cohortMedianMs, restMedianMs, ratio: restMedianMs === 0 ? null : cohortMedianMs / restMedianMs });
+    }
+  }
+  return out.sort((a, b) => (b.ratio ?? Infinity) - (a.ratio ?? Infinity) || b.cohortMedianMs - a.cohortMedianMs);
+}
+
+// The single-session rules that read the report alone (those that also read the event log's
+// rows, repeated denials of one rule and long silences, need every event: not counted here).
+function insightCounts(cohort: readonly PatternSession[], rest: readonly PatternSession[], now: number): InsightCount[] {
+  const counts = new Map<string, { cohort: number; rest: number; examples: string[] }>();
+  const count = (s: PatternSession, side: 'cohort' | 'rest'): void => {
+    const rules = new Set(computeInsights(buildSessionReport(s.summary, { now }), []).map((insight) => insight.rule));
+    for (const rule of rules) {
+      const entry = counts.get(rule) ?? { cohort: 0, rest: 0, examples: [] };
+      entry[side] += 1;
+      if (side === 'cohort' && entry.examples.length < EXAMPLES) entry.examples.push(s.listing.row.sessionId);
+      counts.set(rule, entry);
+    }
+  };
+  for (const s of cohort) count(s, 'cohort');
+  for (const s of rest) count(s, 'rest');
+  return [...counts].map(([rule, c]) => ({ rule, ...c })).sort((a, b) => b.cohort - a.cohort || b.rest - a.rest || a.rule.localeCompare(b.rule));
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 0.5);
+}
+
+/** The value at rank q (0–1) of the sorted values, interpolated; 0 for none. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (at - low);
+}

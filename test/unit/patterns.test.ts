@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../src/cli/main';
+import { entryFileName, entryText, uuidV7, writeInboxEntry } from '../../src/capture/inbox-writer';
+import { logbookPaths } from '../../src/capture/paths';
+import type { PatternsResult } from '../../src/protocol/patterns';
+import { overviewOf } from '../../src/projections/overview/session-overview';
+import { listingOf } from '../../src/projections/overview/session-query';
+import { contrastCohort, percentile } from '../../src/projections/patterns/contrast';
+import type { PatternSession } from '../../src/projections/patterns/contrast';
+import { summarizeSession } from '../../src/projections/session-summary';
+import type { RecordedEvent } from '../../src/store/event-store';
+import { fixturePayloads, tempDir } from './helpers';
+
+// Patterns across sessions: the traits a cohort shares far more than the rest, with the sessions
+// behind each, on hand-made sessions and end to end through the CLI.
+
+let position = 0;
+function event(streamId: string, type: string, data: Record<string, unknown>, at: number): RecordedEvent {
+  position += 1;
+  return {
+    globalPosition: position, streamId, streamPosition: position, eventId: `e${position}`, type, schemaVersion: 1,
+    recordedAt: new Date(at).toISOString(), correlationId: null, causationId: null, data: { session_id: streamId, hook_event_name: type, ...data },
+    metadata: { receivedAt: new Date(at).toISOString() },
+  };
+}
+
+/** A session that runs some tools; `failing` ones fail; `files` are edited. */
+function session(id: string, tools: readonly string[], failing: readonly string[], files: readonly string[], prompt: string): PatternSession {
+  const at = Date.UTC(2026, 10, 1);
+  const events: RecordedEvent[] = [event(id, 'SessionStart', { source: 'startup', model: 'claude-opus-4-5' }, at), event(id, 'UserPromptSubmit', { prompt }, at + 1)];
+  let n = 0;
+  for (const tool of tools) {
+    n += 1;
+    const input = files[n - 1] === undefined ? {} : { file_path: files[n - 1] };
+    events.push(event(id, 'PreToolUse', { tool_name: tool, tool_use_id: `${id}-${n}`, tool_input: input }, at + 10 * n));
+    events.push(event(id, failing.includes(tool) ? 'PostToolUseFailure' : 'PostToolUse', { tool_name: tool, tool_use_id: `${id}-${n}`, tool_input: input }, at + 10 * n + 5));
+  }
+  events.push(event(id, 'SessionEnd', { reason: 'other' }, at + 10_000));
+  const summary = summarizeSession(events);
+  return { summary, listing: listingOf(overviewOf(summary, id), at + 20_000) };
+}
+
+test('the cohort\'s shared traits rank by lift, each with its counts, shares and the sessions behind it', () => {
+  const sessions = [
+    session('a1', ['Bash', 'Edit'], ['Bash'], ['', '/repo/src/auth/login.ts'], 'Fix the flaky login test'),
+    session('a2', ['Bash', 'Edit', 'Read'], ['Bash'], ['', '/repo/src/auth/session.ts'], 'Login fails on retry'),
+    session('a3', ['Read'], [], [], 'Explain the login flow'),
+    session('b1', ['Read', 'Edit'], [], ['', '/repo/docs/guide.md'], 'Update the guide'),
+    session('b2', ['Read'], [], [], 'Summarise the changelog'),
+  ];
+  const result = contrastCohort('auth', sessions, (s) => s.listing.row.sessionId.startsWith('a'), { now: Date.UTC(2026, 10, 2) });
+  assert.deepEqual(result.cohort.sessions, ['a1', 'a2', 'a3']);
+  assert.equal(result.rest.sessions, 2);
+  const failing = result.findings.find((f) => f.kind === 'failing-tool' && f.value === 'Bash');
+  assert.ok(failing !== undefined, JSON.stringify(result.findings));
+  assert.equal(failing.cohortCount, 2);
+  assert.equal(failing.restCount, 0);
+  assert.equal(failing.support, 2 / 3);
+  assert.equal(failing.lift, (2 / 3) / (1 / 3), 'support over the smoothed share of the rest');
+  assert.deepEqual(failing.examples, ['a1', 'a2']);
+  const word = result.findings.find((f) => f.kind === 'title-word' && f.value === 'login');
+  assert.equal(word?.cohortCount, 3, 'a word of every cohort title');
+  assert.ok(result.findings.some((f) => f.kind === 'folder' && f.value === 'src/auth'), 'the folder both edited');
+  assert.ok(!result.findings.some((f) => f.cohortCount < 2), 'a trait of one session is no pattern');
+  assert.ok(result.findings[0] !== undefined && result.findings.every((f) => f.lift <= (result.findings[0]?.lift ?? 0)), 'strongest first');
+});
+
+test('percentiles interpolate, and an empty list is 0', () => {
+  assert.equal(percentile([], 0.5), 0);
+  assert.equal(percentile([4, 1, 3, 2], 0.5), 2.5);
+  assert.equal(percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9), 91);
+});
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
+  return { code, out, err };
+}
+
+let tick = 0;
+function record(inbox: string, sessionId: string, prompt: string, fetchFailures: number, day: number): void {
+  const start = new Date(2026, 10, 1 + day, 12).getTime();
+  const put = (payload: Record<string, unknown>, ms: number): void => {
+    tick += 1;
+    const stamp = { id: uuidV7(ms), receivedAt: new Date(ms).toISOString(), receivedUs: ms * 1000 + tick };
+    writeInboxEntry(inbox, entryFileName(stamp), entryText(stamp, 'hook', String(payload['hook_event_name']), JSON.stringify(payload)));
+  };
+  let prompted = false;
+  fixturePayloads().forEach((payload, i) => {
+    const first = payload['hook_event_name'] === 'UserPromptSubmit' && !prompted;
+    if (first) prompted = true;
+    put({ ...payload, session_id: sessionId, ...(first ? { prompt } : {}) }, start + i * 100);
+  });
+  for (let i = 0; i < fetchFailures; i += 1) put({ session_id: sessionId, hook_event_name: 'PostToolUseFailure', tool_name: 'WebFetch', tool_use_id: `fail-${i}`, error: 'exit 1' }, start + 60_000 + i);
+}
+
+test('logbook patterns --cohort: a condition or a preset, the top finding and its sessions; bad cohorts refused by name', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    record(inbox, 'sess-alpha', 'Add the export button', 0, 0);
+    record(inbox, 'sess-beta', 'Fix the flaky deploy script', 3, 1);
+    record(inbox, 'sess-gamma', 'Deploy script retries', 2, 2);
+    assert.equal((await run(['ingest', '--workspace', dir])).code, 0);
+    const json = await run(['patterns', '--workspace', dir, '--cohort', 'title~script', '--json']);
+    assert.equal(json.code, 0, json.err);
+    const result = JSON.parse(json.out) as PatternsResult;
+    assert.deepEqual([...result.cohort.sessions].sort(), ['sess-beta', 'sess-gamma']);
+    const bash = result.findings.find((f) => f.kind === 'failing-tool' && f.value === 'WebFetch');
+    assert.ok(bash !== undefined && bash.cohortCount === 2 && bash.restCount === 0, JSON.stringify(result.findings.slice(0, 5)));
+    assert.deepEqual([...bash.examples].sort(), ['sess-beta', 'sess-gamma']);
+    const table = await run(['patterns', '--workspace', dir, '--cohort', 'failing']);
+    assert.equal(table.code, 0, table.err);
+    // The fixture's session fails two tools: three failures or more are beta's and gamma's.
+    assert.match(table.out, /cohort "failing": 2 session\(s\), against 1 other\(s\)/);
+    assert.match(table.out, /median time per state, cohort against rest/);
+    for (const [args, message] of [
+      [['--cohort', 'colour=red'], /--cohort is neither a preset \(rejected, costly, no-session-end, abandoned, failing\) nor a condition: unknown field "colour"/],
+      [[], /--cohort is required/],
+      [['--cohort', 'failing', '--since', 'someday'], /--since must be a day/],
+    ] as const) {
+      const refused = await run(['patterns', '--workspace', dir, ...args]);
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.match(refused.err, message);
+    }
+  } finally {
+    cleanup();
+  }
+});
