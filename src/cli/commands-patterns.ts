@@ -5,6 +5,7 @@ import { currentOverview, currentSummaries } from '../projections/overview/overv
 import { listingOf, parseWhen, parseWhere, querySessions } from '../projections/overview/session-query';
 import type { Condition, SessionListing } from '../projections/overview/session-query';
 import { COHORT_PRESETS, contrastCohort } from '../projections/patterns/contrast';
+import { buildPatternsPrompt } from '../projections/patterns/discuss';
 import type { PatternSession } from '../projections/patterns/contrast';
 import { summarizeSession } from '../projections/session-summary';
 import { formatElapsed } from '../projections/session-list';
@@ -28,6 +29,7 @@ const PATTERNS_OPTIONS = {
   until: described(optional(textRule(64)), 'only sessions started until then', 'WHEN'),
   limit: described(optional(limitRule), 'at most N findings (default 20)', 'N'),
   json: described(flagRule, 'print the findings as JSON, with the sessions behind each'),
+  prompt: described(flagRule, 'print a prompt for Claude instead: the findings, their evidence and the logbook commands to dig further (e.g. | claude)'),
 };
 
 type PatternsOptions = OptionValues<typeof PATTERNS_OPTIONS>;
@@ -35,6 +37,7 @@ type PatternsOptions = OptionValues<typeof PATTERNS_OPTIONS>;
 export const patternsCommand = defineCommand(PATTERNS_OPTIONS, listPatterns, (options) => problemOf(options));
 
 function problemOf(options: PatternsOptions): string | undefined {
+  if (options.json && options.prompt) return 'choose one of --json and --prompt';
   if (options.since !== undefined && parseWhen(options.since, Date.now()) === undefined) return `--since must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.since}"`;
   if (options.until !== undefined && parseWhen(options.until, Date.now(), true) === undefined) return `--until must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.until}"`;
   if (Object.hasOwn(COHORT_PRESETS, options.cohort)) return undefined;
@@ -67,6 +70,10 @@ async function listPatterns(ctx: CliContext, options: PatternsOptions): Promise<
   const result = contrastCohort(options.cohort, sessions, cohortOf(options.cohort, sessions.map((s) => s.listing)), { now, limit: options.limit ?? 20 });
   if (options.json) {
     ctx.io.out(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  if (options.prompt) {
+    ctx.io.out(buildPatternsPrompt(result, options.cohort));
     return 0;
   }
   await printLines(ctx.io, textOf(result));
