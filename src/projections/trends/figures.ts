@@ -56,8 +56,9 @@ export class FigureSums {
       sessionIds: members.map((s) => s.listing.row.sessionId),
       live: this.live,
       totalDurationMs: durations.reduce((sum, ms) => sum + ms, 0),
-      medianDurationMs: median,
-      p90DurationMs: p90,
+      // Whole milliseconds, like every duration: an interpolation's 474000.00000000006 says nothing more.
+      medianDurationMs: median === null ? null : Math.round(median),
+      p90DurationMs: p90 === null ? null : Math.round(p90),
       costUsd: this.costUsd,
       tokens: this.tokens,
       lifecycleMs: sortedRecord(this.lifecycleMs),
