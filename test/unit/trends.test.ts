@@ -142,7 +142,7 @@ test('the median and p90 interpolate between the closest ranks', () => {
   assert.deepEqual(day?.sessionIds, ['a', 'b', 'c', 'd'], 'by start');
 });
 
-test('empty days between the first and the last are present with zeros; sessions without a time are counted apart', () => {
+test('empty days between the first and the last are present with zeros (unless there would be more than MAX_TREND_BUCKETS); sessions without a time are counted apart', () => {
   const trends = buildTrends([row('late', local(2026, 3, 5), 1000, { toolFailures: 2 }), row('early', local(2026, 3, 2), 1000), row('none', null, 0, { denials: 4 })], { by: 'day', now: local(2026, 4, 1) });
   assert.deepEqual(trends.buckets.map((b) => [b.key, b.sessions]), [['2026-03-02', 1], ['2026-03-03', 0], ['2026-03-04', 0], ['2026-03-05', 1]]);
   const empty = trends.buckets[1];
@@ -156,6 +156,13 @@ test('empty days between the first and the last are present with zeros; sessions
   const stretched = buildTrends([row('one', local(2026, 3, 3), 1000)], { by: 'day', now: local(2026, 4, 1), from: local(2026, 3, 1, 0), to: local(2026, 3, 4, 23) });
   assert.deepEqual(stretched.buckets.map((b) => b.key), ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04'], 'a --since/--until range stretches the axis');
   assert.deepEqual(buildTrends([], { by: 'week', now: 0 }).buckets, [], 'no sessions, no axis');
+
+  const decades = [row('old', local(1990, 1, 1)), row('new', local(2026, 3, 2))];
+  const byDay = buildTrends(decades, { by: 'day', now: local(2026, 4, 1) });
+  assert.deepEqual([byDay.continuous, byDay.buckets.map((b) => b.key)], [false, ['1990-01-01', '2026-03-02']], 'past MAX_TREND_BUCKETS days: only the days with sessions');
+  const byWeek = buildTrends(decades, { by: 'week', now: local(2026, 4, 1) });
+  assert.equal(byWeek.continuous, true);
+  assert.equal(byWeek.buckets.length, Math.round((new Date(2026, 2, 2).getTime() - new Date(1990, 0, 1).getTime()) / (7 * DAY)) + 1, 'every week between, 1990-01-01 and 2026-03-02 both Mondays');
 });
 
 test('weeks start on Monday, local time, across a month boundary', () => {
