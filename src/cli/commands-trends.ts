@@ -1,0 +1,142 @@
+import { logbookPaths } from '../capture/paths';
+import { groupDigits } from '../domain/group-digits';
+import { currentOverview } from '../projections/overview/overview-store';
+import { listingOf, parseWhen, parseWhere, querySessions, SESSION_FIELDS } from '../projections/overview/session-query';
+import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
+import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
+import type { PriceTableOverrides } from '../projections/pricing';
+import { formatElapsed } from '../projections/session-list';
+import { trendsOfListings } from '../projections/trends/build-trends';
+import { localDay } from '../projections/trends/calendar';
+import { MAX_TREND_BUCKETS, TREND_PERIODS } from '../protocol/trends';
+import type { TrendFigures, Trends, VersionTrend, WorkflowChange } from '../protocol/trends';
+import { printLines } from './context';
+import type { CliContext } from './context';
+import { defineCommand, described } from './options';
+import type { OptionValues } from './options';
+import { flagRule, oneOfRule, optional, textRule } from './option-rules';
+import { openSnapshot } from './store-snapshot';
+import { readWorkspaceSettings } from './workspace-settings';
+
+// `logbook trends`: the sessions `logbook sessions` would list (the same filters), per local day
+// or week, from the overview rows alone (never an event): one line per bucket with its numbers
+// aligned, or with --json the whole structure, the ids of the sessions behind every bucket included.
+
+const WHEN_FORMS = 'a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w)';
+
+const TRENDS_OPTIONS = {
+  by: described(optional(oneOfRule(TREND_PERIODS)), 'a bucket per local day (default) or per week from Monday', 'day|week'),
+  since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back (the axis starts there)', 'WHEN'),
+  until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
+  where: described(optional(textRule(2000)), `field op value joined by " and " (op: = != > >= < <= ~ for contains), e.g. "workflow=feature and failures>0"; fields: ${Object.keys(SESSION_FIELDS).join(' ')}`, 'COND'),
+  json: described(flagRule, 'print the trends as JSON, with the ids of the sessions behind every bucket'),
+};
+
+type TrendsOptions = OptionValues<typeof TRENDS_OPTIONS>;
+
+export const trendsCommand = defineCommand(TRENDS_OPTIONS, showTrends, (options) => filterOf(options, Date.now()).problem);
+
+interface Filter {
+  readonly query: SessionQuery;
+  /** The axis's bounds when the query has them: --since, and --until or else now. */
+  readonly from?: number;
+  readonly to?: number;
+  readonly problem?: string;
+}
+
+function filterOf(options: TrendsOptions, now: number): Filter {
+  const since = options.since === undefined ? undefined : parseWhen(options.since, now);
+  if (options.since !== undefined && since === undefined) return { query: {}, problem: `--since must be ${WHEN_FORMS}, got "${options.since}"` };
+  const until = options.until === undefined ? undefined : parseWhen(options.until, now, true);
+  if (options.until !== undefined && until === undefined) return { query: {}, problem: `--until must be ${WHEN_FORMS}, got "${options.until}"` };
+  const where = options.where === undefined ? undefined : parseWhere(options.where);
+  if (where !== undefined && !where.ok) return { query: {}, problem: `--where: ${where.message}` };
+  const to = until ?? (since === undefined ? undefined : now);
+  return {
+    query: { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }), ...(where?.ok === true ? { where: where.conditions } : {}) },
+    ...(since === undefined ? {} : { from: since }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
+async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<number> {
+  const now = Date.now();
+  const filter = filterOf(options, now);
+  const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
+  let listings: SessionListing[] = [];
+  if (database !== undefined) {
+    try {
+      // The report's prices (the workspace's overrides included), so a bucket's cost is its reports' sum.
+      const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
+      const rows = currentOverview(database.raw, database.store).rows.values();
+      listings = querySessions([...rows].map((row) => listingOf(row, now, prices)), filter.query);
+    } finally {
+      database.close();
+    }
+  }
+  const trends = trendsOfListings(listings, {
+    by: options.by ?? 'day', now, ...(filter.from === undefined ? {} : { from: filter.from }), ...(filter.to === undefined ? {} : { to: filter.to }),
+  });
+  if (options.json) {
+    await printLines(ctx.io, JSON.stringify(trends, roundedCost, 2).split('\n'));
+    return 0;
+  }
+  if (listings.length === 0) {
+    ctx.io.out(database === undefined ? 'no sessions recorded yet' : 'no matching sessions');
+    return 0;
+  }
+  await printLines(ctx.io, trendLines(trends));
+  if (!trends.continuous) ctx.io.err(`the sessions span more than ${groupDigits(MAX_TREND_BUCKETS)} ${trends.by}s: only those with sessions are shown (--by week, --since or --until for every one)`);
+  return 0;
+}
+
+// Sums of costs carry float noise (0.30000000000000004): a micro-dollar is precise enough.
+function roundedCost(key: string, value: unknown): unknown {
+  return key === 'costUsd' && typeof value === 'number' ? Math.round(value * 1e6) / 1e6 : value;
+}
+
+const FIGURE_HEADER = ['sessions', 'median', 'p90', 'cost', 'tokens', 'denials', 'rejections', 'failures', 'iterations'];
+
+function figureCells(f: TrendFigures): string[] {
+  const span = (ms: number | null): string => (ms === null ? '-' : formatElapsed(ms));
+  return [
+    groupDigits(f.sessions), span(f.medianDurationMs), span(f.p90DurationMs), `$${f.costUsd.toFixed(2)}`, groupDigits(f.tokens),
+    groupDigits(f.denials), groupDigits(f.rejections), groupDigits(f.toolFailures), groupDigits(f.iterations),
+  ];
+}
+
+/** The buckets, the untimed and the totals; then the workflow versions when any session ran one. */
+function* trendLines(trends: Trends): Generator<string> {
+  const rows = trends.buckets.map((b) => [b.key, ...figureCells(b), b.workflowChanges.map(changeText).join('; ')]);
+  if (trends.untimed.sessions > 0) rows.push(['no time', ...figureCells(trends.untimed), '']);
+  rows.push(['total', ...figureCells(trends.totals), trends.workflowChanges.length === 0 ? '' : `${trends.workflowChanges.length} workflow change${trends.workflowChanges.length === 1 ? '' : 's'}`]);
+  yield* alignedLines([trends.by === 'week' ? 'week of' : 'day', ...FIGURE_HEADER, 'workflow changes'], rows, true);
+  if (!trends.versions.some((v) => v.workflow !== null)) return;
+  yield '';
+  yield* alignedLines(['workflow version', 'first', ...FIGURE_HEADER], trends.versions.map((v) => [versionText(v), v.firstAtMs === null ? '?' : localDay(v.firstAtMs), ...figureCells(v)]));
+}
+
+const short = (hash: string): string => hash.slice(0, 8);
+
+function changeText(c: WorkflowChange): string {
+  return `* ${c.workflow} ${short(c.fromHash)}→${short(c.toHash)} (${c.sessionId.slice(0, 8)})`;
+}
+
+function versionText(v: VersionTrend): string {
+  if (v.workflow === null) return '(no workflow)';
+  return `${v.workflow}@${v.hash === null ? '?' : short(v.hash)}`;
+}
+
+/** A table: the first column left-aligned, the numbers right-aligned, and with `textLast` a last column of free text. */
+function* alignedLines(header: readonly string[], rows: readonly string[][], textLast = false): Generator<string> {
+  const widths = header.map((h) => h.length);
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  const last = header.length - 1;
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => {
+    if (i === 0) return cell.padEnd(widths[i] ?? 0);
+    if (i === last && textLast) return cell;
+    return cell.padStart(widths[i] ?? 0);
+  }).join('  ').trimEnd();
+  yield line(header);
+  for (const row of rows) yield line(row);
+}

@@ -1,0 +1,19 @@
+// Percentiles of a bucket's durations, by linear interpolation between the closest ranks (what
+// numpy, R's default type 7 and spreadsheets' PERCENTILE.INC give): the median of an even count
+// is the mean of the middle two; p90 of 1..10 is 9.1.
+
+/** The p-th quantile (0 ≤ p ≤ 1) of values sorted ascending; null for none. */
+export function quantileOfSorted(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = (sorted.length - 1) * Math.min(1, Math.max(0, p));
+  const below = Math.floor(rank);
+  const low = sorted[below] as number;
+  const high = sorted[Math.min(sorted.length - 1, below + 1)] as number;
+  return low + (high - low) * (rank - below);
+}
+
+/** Median and p90 of values in any order. */
+export function medianAndP90(values: readonly number[]): { median: number | null; p90: number | null } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: quantileOfSorted(sorted, 0.5), p90: quantileOfSorted(sorted, 0.9) };
+}
