@@ -2,7 +2,7 @@ import { logbookPaths } from '../capture/paths';
 import { groupDigits } from '../domain/group-digits';
 import type { PatternsResult } from '../protocol/patterns';
 import { currentOverview, currentSummaries } from '../projections/overview/overview-store';
-import { listingOf, parseWhen, parseWhere, querySessions } from '../projections/overview/session-query';
+import { listingOf, parseWhere, querySessions } from '../projections/overview/session-query';
 import type { Condition, SessionListing } from '../projections/overview/session-query';
 import { COHORT_PRESETS, contrastCohort } from '../projections/patterns/contrast';
 import { buildPatternsPrompt } from '../projections/patterns/discuss';
@@ -16,6 +16,7 @@ import type { OptionValues } from './options';
 import { flagRule, limitRule, optional, textRule } from './option-rules';
 import { tableLines } from './text-lines';
 import { openSnapshot } from './store-snapshot';
+import { sessionFilter, workspacePrices } from './session-filters';
 
 // `logbook patterns --cohort C`: what the sessions of a cohort (a preset, or a --where condition)
 // share far more than the rest, ranked by lift, with the sessions behind each finding; the median
@@ -38,8 +39,8 @@ export const patternsCommand = defineCommand(PATTERNS_OPTIONS, listPatterns, (op
 
 function problemOf(options: PatternsOptions): string | undefined {
   if (options.json && options.prompt) return 'choose one of --json and --prompt';
-  if (options.since !== undefined && parseWhen(options.since, Date.now()) === undefined) return `--since must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.since}"`;
-  if (options.until !== undefined && parseWhen(options.until, Date.now(), true) === undefined) return `--until must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.until}"`;
+  const bounds = sessionFilter({ since: options.since, until: options.until }, Date.now()).problem;
+  if (bounds !== undefined) return bounds;
   if (Object.hasOwn(COHORT_PRESETS, options.cohort)) return undefined;
   const where = parseWhere(options.cohort);
   return where.ok ? undefined : `--cohort is neither a preset (${PRESETS.join(', ')}) nor a condition: ${where.message}`;
@@ -54,10 +55,9 @@ async function listPatterns(ctx: CliContext, options: PatternsOptions): Promise<
   }
   let sessions: PatternSession[];
   try {
-    const since = options.since === undefined ? undefined : parseWhen(options.since, now);
-    const until = options.until === undefined ? undefined : parseWhen(options.until, now, true);
-    const rows = [...currentOverview(database.raw, database.store).rows.values()].map((row) => listingOf(row, now));
-    const listings = querySessions(rows, { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
+    const prices = workspacePrices(ctx.workspace);
+    const rows = [...currentOverview(database.raw, database.store).rows.values()].map((row) => listingOf(row, now, prices));
+    const listings = querySessions(rows, sessionFilter({ since: options.since, until: options.until }, now).query);
     const summaries = currentSummaries(database.raw, database.store);
     sessions = listings.map((listing) => ({
       listing,

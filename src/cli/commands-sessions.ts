@@ -2,7 +2,8 @@ import { logbookPaths } from '../capture/paths';
 import { groupDigits } from '../domain/group-digits';
 import { currentOverview, latestSessions } from '../projections/overview/overview-store';
 import type { LogbookDatabase } from '../store/logbook-database';
-import { listingOf, parseSort, parseWhen, parseWhere, querySessions, SESSION_FIELDS } from '../projections/overview/session-query';
+import { listingOf, parseSort, querySessions } from '../projections/overview/session-query';
+import type { PriceTable } from '../projections/pricing';
 import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
 import { formatElapsed } from '../projections/session-list';
 import { printLines } from './context';
@@ -12,6 +13,7 @@ import type { OptionValues } from './options';
 import { flagRule, limitRule, optional, textRule } from './option-rules';
 import { jsonArrayLines, tableLines } from './text-lines';
 import { openSnapshot } from './store-snapshot';
+import { FILTER_OPTIONS, sessionFilter, workspacePrices } from './session-filters';
 
 // `logbook sessions`: every session from the overview rows the writer keeps (no event is folded
 // unless the rows trail the store), filtered, sorted and limited, as a table or as JSON.
@@ -20,9 +22,7 @@ import { openSnapshot } from './store-snapshot';
 const TABLE_LIMIT = 100;
 
 const SESSIONS_OPTIONS = {
-  since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
-  until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
-  where: described(optional(textRule(2000)), `field op value joined by " and " (op: = != > >= < <= ~ for contains), e.g. "cost>1 and branch~feat"; fields: ${Object.keys(SESSION_FIELDS).join(' ')}`, 'COND'),
+  ...FILTER_OPTIONS,
   sort: described(optional(textRule(64)), 'the order, by one field (default: the latest activity first)', 'FIELD[:asc|desc]'),
   limit: described(optional(limitRule), `at most N sessions (default for the table: ${TABLE_LIMIT}; --json: all)`, 'N'),
   all: described(flagRule, 'every session that matches, in the table too'),
@@ -35,20 +35,11 @@ export const sessionsCommand = defineCommand(SESSIONS_OPTIONS, listSessions,
   (options) => (options.all && options.limit !== undefined ? 'choose one of --all and --limit' : queryOf(options, Date.now()).problem));
 
 function queryOf(options: SessionsOptions, now: number): { query: SessionQuery; problem?: string } {
-  const since = options.since === undefined ? undefined : parseWhen(options.since, now);
-  if (options.since !== undefined && since === undefined) return { query: {}, problem: `--since must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.since}"` };
-  const until = options.until === undefined ? undefined : parseWhen(options.until, now, true);
-  if (options.until !== undefined && until === undefined) return { query: {}, problem: `--until must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.until}"` };
-  const where = options.where === undefined ? undefined : parseWhere(options.where);
-  if (where !== undefined && !where.ok) return { query: {}, problem: `--where: ${where.message}` };
+  const filter = sessionFilter(options, now);
+  if (filter.problem !== undefined) return { query: {}, problem: filter.problem };
   const sort = options.sort === undefined ? undefined : parseSort(options.sort);
   if (sort !== undefined && !sort.ok) return { query: {}, problem: `--sort: ${sort.message}` };
-  return {
-    query: {
-      ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }),
-      ...(where?.ok === true ? { where: where.conditions } : {}), ...(sort?.ok === true ? { sort: sort.sort } : {}),
-    },
-  };
+  return { query: { ...filter.query, ...(sort?.ok === true ? { sort: sort.sort } : {}) } };
 }
 
 /** How many sessions to show: --limit, else all for --json or --all, else a screenful. */
@@ -63,7 +54,7 @@ async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<
   let total = 0;
   if (database !== undefined) {
     try {
-      ({ listings, total } = select(database, queryOf(options, now).query, limitOf(options), now));
+      ({ listings, total } = select(database, queryOf(options, now).query, limitOf(options), now, workspacePrices(ctx.workspace)));
     } finally {
       database.close();
     }
@@ -87,16 +78,16 @@ async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<
 
 // A listing by time alone (the default, or --sort started/last) reads only the rows it shows,
 // through the table's indexes; a condition or another order needs every row.
-function select(database: LogbookDatabase, query: SessionQuery, limit: number | undefined, now: number): { listings: SessionListing[]; total: number } {
+function select(database: LogbookDatabase, query: SessionQuery, limit: number | undefined, now: number, prices: PriceTable): { listings: SessionListing[]; total: number } {
   const sort = query.sort ?? { field: 'last', descending: true };
   if (query.where === undefined && (sort.field === 'last' || sort.field === 'started')) {
     const page = latestSessions(database.raw, database.store, {
       by: sort.field === 'last' ? 'last' : 'first', descending: sort.descending, limit: limit ?? -1,
       ...(query.since === undefined ? {} : { since: query.since }), ...(query.until === undefined ? {} : { until: query.until }),
     });
-    if (page !== undefined) return { listings: querySessions(page.rows.map((row) => listingOf(row, now)), { ...query, ...(limit === undefined ? {} : { limit }) }), total: page.total };
+    if (page !== undefined) return { listings: querySessions(page.rows.map((row) => listingOf(row, now, prices)), { ...query, ...(limit === undefined ? {} : { limit }) }), total: page.total };
   }
-  const all = [...currentOverview(database.raw, database.store).rows.values()].map((row) => listingOf(row, now));
+  const all = [...currentOverview(database.raw, database.store).rows.values()].map((row) => listingOf(row, now, prices));
   const kept = querySessions(all, query);
   return { listings: limit === undefined ? kept : kept.slice(0, limit), total: kept.length };
 }

@@ -1,10 +1,8 @@
 import { logbookPaths } from '../capture/paths';
 import { groupDigits } from '../domain/group-digits';
 import { currentOverview } from '../projections/overview/overview-store';
-import { listingOf, parseWhen, parseWhere, querySessions, SESSION_FIELDS } from '../projections/overview/session-query';
-import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
-import type { PriceTableOverrides } from '../projections/pricing';
+import { listingOf, querySessions } from '../projections/overview/session-query';
+import type { SessionListing } from '../projections/overview/session-query';
 import { formatElapsed } from '../projections/session-list';
 import { trendsOfListings } from '../projections/trends/build-trends';
 import { localDay } from '../projections/trends/calendar';
@@ -16,58 +14,31 @@ import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, oneOfRule, optional, textRule } from './option-rules';
 import { openSnapshot } from './store-snapshot';
-import { readWorkspaceSettings } from './workspace-settings';
+import { FILTER_OPTIONS, sessionFilter, workspacePrices } from './session-filters';
 
 // `logbook trends`: the sessions `logbook sessions` would list (the same filters), per local day
 // or week, from the overview rows alone (never an event): one line per bucket with its numbers
 // aligned, or with --json the whole structure, the ids of the sessions behind every bucket included.
 
-const WHEN_FORMS = 'a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w)';
-
 const TRENDS_OPTIONS = {
   by: described(optional(oneOfRule(TREND_PERIODS)), 'a bucket per local day (default) or per week from Monday', 'day|week'),
-  since: described(optional(textRule(64)), 'sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back (the axis starts there)', 'WHEN'),
-  until: described(optional(textRule(64)), 'sessions started until then (a day counts whole; the same forms as --since)', 'WHEN'),
-  where: described(optional(textRule(2000)), `field op value joined by " and " (op: = != > >= < <= ~ for contains), e.g. "workflow=feature and failures>0"; fields: ${Object.keys(SESSION_FIELDS).join(' ')}`, 'COND'),
+  ...FILTER_OPTIONS,
   json: described(flagRule, 'print the trends as JSON, with the ids of the sessions behind every bucket'),
 };
 
 type TrendsOptions = OptionValues<typeof TRENDS_OPTIONS>;
 
-export const trendsCommand = defineCommand(TRENDS_OPTIONS, showTrends, (options) => filterOf(options, Date.now()).problem);
-
-interface Filter {
-  readonly query: SessionQuery;
-  /** The axis's bounds when the query has them: --since, and --until or else now. */
-  readonly from?: number;
-  readonly to?: number;
-  readonly problem?: string;
-}
-
-function filterOf(options: TrendsOptions, now: number): Filter {
-  const since = options.since === undefined ? undefined : parseWhen(options.since, now);
-  if (options.since !== undefined && since === undefined) return { query: {}, problem: `--since must be ${WHEN_FORMS}, got "${options.since}"` };
-  const until = options.until === undefined ? undefined : parseWhen(options.until, now, true);
-  if (options.until !== undefined && until === undefined) return { query: {}, problem: `--until must be ${WHEN_FORMS}, got "${options.until}"` };
-  const where = options.where === undefined ? undefined : parseWhere(options.where);
-  if (where !== undefined && !where.ok) return { query: {}, problem: `--where: ${where.message}` };
-  const to = until ?? (since === undefined ? undefined : now);
-  return {
-    query: { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }), ...(where?.ok === true ? { where: where.conditions } : {}) },
-    ...(since === undefined ? {} : { from: since }),
-    ...(to === undefined ? {} : { to }),
-  };
-}
+export const trendsCommand = defineCommand(TRENDS_OPTIONS, showTrends, (options) => sessionFilter(options, Date.now()).problem);
 
 async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<number> {
   const now = Date.now();
-  const filter = filterOf(options, now);
+  const filter = sessionFilter(options, now);
   const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
   let listings: SessionListing[] = [];
   if (database !== undefined) {
     try {
       // The report's prices (the workspace's overrides included), so a bucket's cost is its reports' sum.
-      const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
+      const prices = workspacePrices(ctx.workspace);
       const rows = currentOverview(database.raw, database.store).rows.values();
       listings = querySessions([...rows].map((row) => listingOf(row, now, prices)), filter.query);
     } finally {
