@@ -26,7 +26,9 @@ export function sessionsComparisonLines(c: SessionsComparison, root?: string): s
 export function cohortComparisonLines(c: CohortComparison): string[] {
   const bounds = [c.a.since === null ? '' : ` since ${c.a.since}`, c.a.until === null ? '' : ` until ${c.a.until}`].join('');
   return [
-    `A  the median of ${groupDigits(c.a.sessions)} session${c.a.sessions === 1 ? '' : 's'} where ${oneLine(c.a.condition, 200)}${bounds} (the session itself left out)`,
+    c.a.condition.trim().toLowerCase() === 'all'
+      ? `A  the median of the ${groupDigits(c.a.sessions)} other session${c.a.sessions === 1 ? '' : 's'}${bounds}`
+      : `A  the median of ${groupDigits(c.a.sessions)} session${c.a.sessions === 1 ? '' : 's'} where ${oneLine(c.a.condition, 200)}${bounds} (the session itself left out)`,
     sideLine('B', c.b), '',
     ...figureTable(c.figures, 'A median', 'B'),
   ];
@@ -46,7 +48,7 @@ function figureTable(figures: readonly FigureDelta[], aName: string, bName: stri
 
 function value(f: FigureDelta, n: number): string {
   switch (f.unit) {
-    case 'ms': return formatElapsed(Math.abs(n));
+    case 'ms': return span(Math.abs(n));
     case 'usd': return dollars(Math.abs(n));
     case 'count':
     case 'tokens': return Number.isInteger(n) ? groupDigits(Math.abs(n)) : Math.abs(n).toFixed(1);
@@ -64,6 +66,12 @@ function percent(p: number | null): string {
   return p === 0 ? '0%' : `${p > 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}%`;
 }
 
+// Sessions differ by seconds as often as by hours: below a minute, tenths of a second.
+function span(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return ms < 60_000 ? `${(Math.floor(ms / 100) / 10).toFixed(1)}s` : formatElapsed(ms);
+}
+
 function dollars(n: number): string {
   return `$${n >= 1 ? n.toFixed(2) : n.toFixed(4)}`;
 }
@@ -72,11 +80,11 @@ function filesLines(files: FilesCompared, root: string | undefined): string[] {
   const show = (label: string, paths: readonly string[]): string[] => {
     if (paths.length === 0) return [];
     const more = paths.length > FIRST_FEW ? ` … ${groupDigits(paths.length - FIRST_FEW)} more` : '';
-    return [`  ${label}  ${paths.slice(0, FIRST_FEW).map((p) => oneLine(relativeTo(root, p), 120)).join(', ')}${more}`];
+    return [`  ${label.padEnd(7)} ${paths.slice(0, FIRST_FEW).map((p) => oneLine(relativeTo(root, p), 120)).join(', ')}${more}`];
   };
   return [
     `files changed: ${groupDigits(files.both.length)} in both, ${groupDigits(files.onlyA.length)} only in A, ${groupDigits(files.onlyB.length)} only in B`,
-    ...show('both:  ', files.both), ...show('only A:', files.onlyA), ...show('only B:', files.onlyB),
+    ...show('both:', files.both), ...show('only A:', files.onlyA), ...show('only B:', files.onlyB),
   ];
 }
 
@@ -84,7 +92,7 @@ function toolLines(t: ToolSequenceDiff): string[] {
   const differing = t.runs.filter((run) => run.kind !== 'same');
   const cut = t.truncated ? ` (the first ${groupDigits(t.cap)} of each diffed)` : '';
   const lines = [
-    `main agent's tool calls: ${groupDigits(t.aCalls)} in A, ${groupDigits(t.bCalls)} in B${cut}; ${groupDigits(t.common)} in common, ${groupDigits(t.onlyA)} only in A, ${groupDigits(t.onlyB)} only in B (${groupDigits(differing.length)} run${differing.length === 1 ? '' : 's'} differ)`,
+    `main agent's tool calls: ${groupDigits(t.aCalls)} in A, ${groupDigits(t.bCalls)} in B${cut}; ${groupDigits(t.common)} in common, ${groupDigits(t.onlyA)} only in A, ${groupDigits(t.onlyB)} only in B (${groupDigits(differing.length)} run${differing.length === 1 ? ' differs' : 's differ'})`,
   ];
   for (const run of differing.slice(0, FIRST_FEW)) {
     const where = run.kind === 'onlyA' ? `only A at call ${run.aIndex + 1}:` : `only B at call ${run.bIndex + 1}:`;
