@@ -33,9 +33,9 @@ const NAMED = `its id or the start of it (at least ${MIN_PREFIX} characters; see
 const COMPARE_OPTIONS = {
   a: described(positional(0, '<A>', sessionRule, `name the session to compare: ${NAMED}`), `the session: ${NAMED}`),
   b: described(optional(positional(1, '<B>', sessionRule, '')), 'the session to compare it with (or --cohort): the same forms as <A>'),
-  cohort: described(optional(textRule(2000)), 'compare <A> with the median of these sessions: conditions as in "logbook sessions --where", or "all"', 'COND'),
-  since: described(optional(textRule(64)), 'the cohort: sessions started since then (the forms of "logbook sessions --since")', 'WHEN'),
-  until: described(optional(textRule(64)), 'the cohort: sessions started until then', 'WHEN'),
+  cohort: described(optional(textRule(2000)), 'compare <A> with the median of these sessions: conditions as --where of "logbook sessions" takes them (e.g. "failures>0 and branch~feat"), or "all"', 'COND'),
+  since: described(optional(textRule(64)), 'the cohort: sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
+  until: described(optional(textRule(64)), 'the cohort: sessions started until then (a day counts whole)', 'WHEN'),
   json: described(flagRule, 'print the whole comparison as JSON'),
 };
 
