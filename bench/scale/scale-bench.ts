@@ -16,7 +16,7 @@ import type { TimedProcess } from './timed-process';
 // workspaces holding 10k to 1M events, each timed side by side with bare `node -e 0` in the same
 // rounds (the order rotates every round), with the peak RSS of each process.
 
-export type ScaleRowKey = 'node' | 'ingest' | 'sessions' | 'report' | 'search';
+export type ScaleRowKey = 'node' | 'ingest' | 'sessions' | 'report' | 'search' | 'trends';
 
 export const SCALE_ROWS: readonly { readonly key: ScaleRowKey; readonly label: string }[] = [
   { key: 'node', label: '`node -e 0` (baseline)' },
@@ -24,6 +24,7 @@ export const SCALE_ROWS: readonly { readonly key: ScaleRowKey; readonly label: s
   { key: 'sessions', label: '`logbook sessions`' },
   { key: 'report', label: '`logbook report S --json`' },
   { key: 'search', label: `\`logbook events --search ${SEARCH_TERM} --limit 20\`` },
+  { key: 'trends', label: '`logbook trends --json` (every session, by day)' },
 ];
 
 export interface RowSamples {
@@ -85,6 +86,7 @@ async function measureAt(input: ScaleBenchInput, runner: NodeRunner, workspace: 
     sessions: [cli, 'sessions', '--workspace', workspace],
     report: [cli, 'report', build.reportSession, '--json', '--workspace', workspace],
     search: [cli, 'events', '--search', SEARCH_TERM, '--limit', '20', '--workspace', workspace],
+    trends: [cli, 'trends', '--json', '--workspace', workspace],
   };
   const samples = new Map<ScaleRowKey, { ms: number[]; peakRssBytes: number[]; failure?: string }>(SCALE_ROWS.map((r) => [r.key, { ms: [], peakRssBytes: [] }]));
   // Round 0 is a warm-up (page cache, a first full-text catch-up): run, checked, not kept.

@@ -8,7 +8,7 @@ import type { ScalePoint, ScaleRowKey } from './scale-bench';
 /** Goals of issue 13 for the scale rows. */
 export const SCALE_GOALS = { perNode: 3, rssBytes: 300e6, growth: 2, growthFrom: 10_000, growthTo: 1_000_000 } as const;
 
-const MEASURED: readonly ScaleRowKey[] = ['ingest', 'sessions', 'report', 'search'];
+const MEASURED: readonly ScaleRowKey[] = ['ingest', 'sessions', 'report', 'search', 'trends'];
 
 export function printScale(points: readonly ScalePoint[], reps: number): void {
   console.log(`\n## Scale: the CLI as a whole process at each history size, against bare \`node -e 0\` in the same rounds (${reps} rounds, order rotating)\n`);
