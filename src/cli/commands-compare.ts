@@ -20,6 +20,8 @@ import type { CliContext } from './context';
 import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, optional, positional, sessionRule, textRule } from './option-rules';
+import { buildComparePrompt } from '../projections/discuss/cross-session';
+import { commandText } from './command-text';
 import { openStore } from './store-snapshot';
 import { readWorkspaceSettings } from './workspace-settings';
 
@@ -37,11 +39,13 @@ const COMPARE_OPTIONS = {
   since: described(optional(textRule(64)), 'the cohort: sessions started since then: 2026-12-01, an ISO time, or 30m/12h/7d/2w back', 'WHEN'),
   until: described(optional(textRule(64)), 'the cohort: sessions started until then (a day counts whole)', 'WHEN'),
   json: described(flagRule, 'print the whole comparison as JSON'),
+  prompt: described(flagRule, 'print a prompt for Claude instead: the differences, their evidence and the logbook commands to dig further (e.g. | claude)'),
 };
 
 type CompareOptions = OptionValues<typeof COMPARE_OPTIONS>;
 
 export const compareCommand = defineCommand(COMPARE_OPTIONS, runCompare, (options) => {
+  if (options.json && options.prompt) return 'choose one of --json and --prompt';
   if (options.b !== undefined && options.cohort !== undefined) return 'choose one of <B> (a second session) and --cohort COND';
   if (options.b === undefined && options.cohort === undefined) return 'name a second session <B>, or --cohort COND to compare <A> with the median of a cohort';
   if (options.cohort === undefined && (options.since !== undefined || options.until !== undefined)) return '--since and --until choose the cohort: give --cohort COND too';
@@ -66,6 +70,10 @@ async function runCompare(ctx: CliContext, options: CompareOptions): Promise<num
       : twoSessions(database, a, sessionNamed(rows, options.b, '<B>'), now, prices);
   } finally {
     database.close();
+  }
+  if (options.prompt) {
+    ctx.io.out(buildComparePrompt(comparison, commandText('compare', { ...options, a: comparison.kind === 'sessions' ? comparison.a.sessionId : options.a, b: comparison.kind === 'sessions' ? comparison.b.sessionId : undefined })));
+    return 0;
   }
   if (options.json) {
     ctx.io.out(JSON.stringify(comparison, null, 2));

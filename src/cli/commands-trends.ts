@@ -14,6 +14,8 @@ import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
 import { flagRule, oneOfRule, optional, textRule } from './option-rules';
 import { openSnapshot } from './store-snapshot';
+import { buildTrendsPrompt } from '../projections/discuss/cross-session';
+import { commandText } from './command-text';
 import { FILTER_OPTIONS, sessionFilter, workspacePrices } from './session-filters';
 
 // `logbook trends`: the sessions `logbook sessions` would list (the same filters), per local day
@@ -24,11 +26,13 @@ const TRENDS_OPTIONS = {
   by: described(optional(oneOfRule(TREND_PERIODS)), 'a bucket per local day (default) or per week from Monday', 'day|week'),
   ...FILTER_OPTIONS,
   json: described(flagRule, 'print the trends as JSON, with the ids of the sessions behind every bucket'),
+  prompt: described(flagRule, 'print a prompt for Claude instead: the figures, the sessions behind them and the logbook commands to dig further (e.g. | claude)'),
 };
 
 type TrendsOptions = OptionValues<typeof TRENDS_OPTIONS>;
 
-export const trendsCommand = defineCommand(TRENDS_OPTIONS, showTrends, (options) => sessionFilter(options, Date.now()).problem);
+export const trendsCommand = defineCommand(TRENDS_OPTIONS, showTrends,
+  (options) => (options.json && options.prompt ? 'choose one of --json and --prompt' : sessionFilter(options, Date.now()).problem));
 
 async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<number> {
   const now = Date.now();
@@ -48,6 +52,10 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
   const trends = trendsOfListings(listings, {
     by: options.by ?? 'day', now, ...(filter.from === undefined ? {} : { from: filter.from }), ...(filter.to === undefined ? {} : { to: filter.to }),
   });
+  if (options.prompt) {
+    ctx.io.out(buildTrendsPrompt(trends, commandText('trends', options)));
+    return 0;
+  }
   if (options.json) {
     await printLines(ctx.io, JSON.stringify(trends, roundedCost, 2).split('\n'));
     return 0;
