@@ -114,7 +114,7 @@ export async function readCatalogPartsInSlices(db: Database, wanted: (sessionId:
 export function currentOverview(db: Database, store: EventStore): OverviewState {
   const end = store.lastGlobalPosition();
   const position = storedPosition(db, end);
-  const rows = position === undefined ? undefined : readRows(db, 'SELECT row FROM session_overview', []);
+  const rows = position === undefined ? undefined : readAllRows(db);
   return withTail(db, store, rows === undefined || position === undefined ? { position: 0, rows: new Map() } : { position, rows: byId(rows) }, end);
 }
 
@@ -238,6 +238,42 @@ function readRows(db: Database, sql: string, params: (number | string)[]): Sessi
   }
   return rows;
 }
+
+// Every row at once, as bytes joined into one JSON array and parsed in one piece: sql.js decodes
+// a TEXT value in JS on the WASM heap, several times slower than Node decodes a copied buffer (at
+// 6,881 rows: about 45 ms for the bytes and 40 for the text, against 220 as strings).
+function readAllRows(db: Database): SessionOverview[] | undefined {
+  const parts: Uint8Array[] = [OPEN];
+  const statement = db.prepare('SELECT CAST(row AS BLOB) FROM session_overview');
+  try {
+    while (statement.step()) {
+      const bytes = statement.get()[0];
+      if (!(bytes instanceof Uint8Array)) return undefined;
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(bytes);
+    }
+  } finally {
+    statement.free();
+  }
+  parts.push(CLOSE);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(parts).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const rows: SessionOverview[] = [];
+  for (const row of parsed) {
+    if (!isOverviewRow(row)) return undefined;
+    rows.push(row);
+  }
+  return rows;
+}
+
+const OPEN = Uint8Array.of(0x5b);
+const COMMA = Uint8Array.of(0x2c);
+const CLOSE = Uint8Array.of(0x5d);
 
 async function readRowsInSlices(db: Database, slice: number, pause: () => Promise<void>): Promise<SessionOverview[] | undefined> {
   const rows: SessionOverview[] = [];
