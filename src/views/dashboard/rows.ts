@@ -2,8 +2,6 @@ import { listingOf } from '../../projections/overview/session-query';
 import type { SessionOverview } from '../../projections/overview/session-overview';
 import type { PriceTable } from '../../projections/pricing';
 import type { DashboardDelta, DashboardOverview, DashboardRow } from '../../protocol/dashboard';
-import type { LogbookChange } from '../services';
-import type { WorkspaceLogbook } from '../workspace-logbook';
 
 // Overview rows → the dashboard's rows (plain JSON). listingOf derives status, duration, tokens and
 // cost exactly as `logbook sessions` does; the heavy parts of a row (usage buckets, times per
@@ -43,9 +41,15 @@ export function dashboardRows(sources: readonly DashboardSource[], now: number, 
   return rows.sort((a, b) => (b.row.firstEventAt ?? 0) - (a.row.firstEventAt ?? 0));
 }
 
+/** What deltaOf reads of a LogbookChange (services.ts). */
+export interface ChangedSessions {
+  readonly workspace: { readonly paths: { readonly workspace: string }; readonly name: string; overview(): ReadonlyMap<string, SessionOverview> };
+  readonly sessions: ReadonlySet<string>;
+}
+
 /** The rows these changes touched, as they are now; a session no longer listed is removed. */
-export function deltaOf(changes: readonly LogbookChange[], at: number, table: PriceTable): DashboardDelta {
-  const touched = new Map<string, { workspace: WorkspaceLogbook; id: string }>();
+export function deltaOf(changes: readonly ChangedSessions[], at: number, table: PriceTable): DashboardDelta {
+  const touched = new Map<string, { workspace: ChangedSessions['workspace']; id: string }>();
   for (const change of changes) for (const id of change.sessions) touched.set(rowKey(change.workspace.paths.workspace, id), { workspace: change.workspace, id });
   const upsert: DashboardRow[] = [];
   const remove: string[] = [];
