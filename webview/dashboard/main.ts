@@ -72,13 +72,16 @@ function persist(): void {
 
 function refresh(): void {
   const started = performance.now();
-  bar.options(all);
   select();
-  if (!painted) {
-    painted = true;
-    persist();
-    timing('firstPaint', started);
+  if (painted) {
+    bar.options(all);
+    return;
   }
+  painted = true;
+  persist();
+  timing('firstPaint', started);
+  // The selects' options (a count per value over every row) can wait for the table to show.
+  setTimeout(() => bar.options(all), 0);
 }
 
 function applyDelta(delta: DashboardDelta): void {
