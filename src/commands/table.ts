@@ -5,6 +5,7 @@ import { ingestNow, rebuildStore, showLog } from './store';
 import { copySessionId, openJournal, openReport, openStateMachine, openTranscript, refreshSessions } from './sessions';
 import { exportReportHtml } from './report-export';
 import { importEarlierSessions } from './import';
+import { openDashboard } from './dashboard';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -19,6 +20,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.exportReportHtml': exportReportHtml,
   'logbook.openStateMachine': openStateMachine,
   'logbook.openJournal': openJournal,
+  'logbook.openDashboard': openDashboard,
   'logbook.copySessionId': copySessionId,
   'logbook.openTranscript': openTranscript,
   'logbook.refreshSessions': refreshSessions,

@@ -9,9 +9,10 @@ import * as z from 'zod';
 // Webview → host messages are validated with zod on the host: a webview is a browser page that
 // renders untrusted event text, so its messages are untrusted too.
 
-/** Host → webview. */
-export type HostMessage<S> =
+/** Host → webview (`delta`: only what a change touched, for views whose spec makes one). */
+export type HostMessage<S, D = never> =
   | { readonly type: 'state'; readonly state: S }
+  | { readonly type: 'delta'; readonly delta: D }
   /** The parts named in `reused` are left out: the same as in the last state sent. */
   | { readonly type: 'update'; readonly state: Partial<S>; readonly reused: readonly (keyof S & string)[] }
   /** A request the host refused or failed; shown in the view, never thrown. */

@@ -8,7 +8,7 @@ import type { LogbookChange, LogbookViews } from './services';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 /** One kind of webview panel: what it shows for a key (a session id, or "all") and what it accepts. */
-export interface PanelSpec<S, M extends { readonly type: string }> {
+export interface PanelSpec<S, M extends { readonly type: string }, D = never> {
   /** The panel's viewType, also the serializer's (declared under activationEvents as onWebviewPanel:<viewType>). */
   readonly viewType: string;
   /** The bundle: dist/webview/<view>.js from webview/<view>/main.ts. */
@@ -18,17 +18,22 @@ export interface PanelSpec<S, M extends { readonly type: string }> {
   readonly messages: z.ZodType<M>;
   /** The full state for a key; undefined when there is nothing to show (the panel says so). */
   snapshot(key: string, services: LogbookViews): Promise<S | undefined>;
-  handle?(key: string, message: M, panel: PanelHandle<S>, services: LogbookViews): Promise<void>;
+  handle?(key: string, message: M, panel: PanelHandle<S, D>, services: LogbookViews): Promise<void>;
   /** Whether a change concerns the panel of this key (default: its session changed). */
   affects?(key: string, change: LogbookChange): boolean;
   /** Parts of the state not resent while their revision stays the same (e.g. on every scroll of a log). */
   readonly reusable?: ReusableParts<S>;
+  /**
+   * Only what these changes (none a reset) touched, sent to a panel that is visible and has a
+   * state instead of a new snapshot; undefined: send a snapshot. Without it, every change resends the state.
+   */
+  delta?(key: string, changes: readonly LogbookChange[], services: LogbookViews): D | undefined;
 }
 
 /** What handle() can do with its panel. */
-export interface PanelHandle<S> {
+export interface PanelHandle<S, D = never> {
   readonly key: string;
-  post(message: HostMessage<S>): void;
+  post(message: HostMessage<S, D>): void;
   refresh(): void;
 }
 
@@ -37,11 +42,11 @@ export interface PanelHandle<S> {
  * snapshot on `ready` and on every change that concerns them (throttled, and only while visible:
  * a hidden panel gets one snapshot when it shows again).
  */
-export class PanelManager<S, M extends { readonly type: string }> implements vscode.Disposable {
-  private readonly panels = new Map<string, OpenPanel<S, M>>();
+export class PanelManager<S, M extends { readonly type: string }, D = never> implements vscode.Disposable {
+  private readonly panels = new Map<string, OpenPanel<S, M, D>>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly spec: PanelSpec<S, M>, private readonly services: LogbookViews, private readonly throttleMs = 150) {
+  constructor(private readonly spec: PanelSpec<S, M, D>, private readonly services: LogbookViews, private readonly throttleMs = 150) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(spec.viewType, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
@@ -54,7 +59,7 @@ export class PanelManager<S, M extends { readonly type: string }> implements vsc
         },
       }),
       services.onDidChange((change) => {
-        for (const open of this.panels.values()) if ((spec.affects ?? defaultAffects)(open.key, change)) open.changed();
+        for (const open of this.panels.values()) if ((spec.affects ?? defaultAffects)(open.key, change)) open.changed(change);
       }),
     );
   }
@@ -95,22 +100,25 @@ function defaultAffects(key: string, change: LogbookChange): boolean {
   return change.reset || change.sessions.has(key);
 }
 
-class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S> {
+class OpenPanel<S, M extends { readonly type: string }, D> implements PanelHandle<S, D> {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stale = false;
   private ready = false;
   /** The revision of the last state posted whole (for PanelSpec.reusable); undefined: send the next whole. */
   private sentRevision: number | undefined;
+  /** Changes since the last message, for spec.delta; `whole`: the next message must be a snapshot. */
+  private pending: LogbookChange[] = [];
+  private whole = false;
 
-  constructor(readonly key: string, readonly panel: vscode.WebviewPanel, private readonly spec: PanelSpec<S, M>, private readonly services: LogbookViews, private readonly throttleMs: number) {
+  constructor(readonly key: string, readonly panel: vscode.WebviewPanel, private readonly spec: PanelSpec<S, M, D>, private readonly services: LogbookViews, private readonly throttleMs: number) {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidChangeViewState(() => { if (panel.visible && this.stale) this.changed(); }),
     );
   }
 
-  post(message: HostMessage<S>): void {
+  post(message: HostMessage<S, D>): void {
     void this.panel.webview.postMessage(message);
   }
 
@@ -118,17 +126,39 @@ class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S
     void this.sendSnapshot();
   }
 
-  changed(): void {
+  /** A change concerns the panel (undefined: redraw it whole). */
+  changed(change?: LogbookChange): void {
     if (!this.ready) return;
+    if (change === undefined || change.reset) this.whole = true;
+    else this.pending.push(change);
     if (!this.panel.visible) {
+      // A hidden webview is reloaded when it shows again: it gets a whole state then.
       this.stale = true;
+      this.pending = [];
       return;
     }
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.sendSnapshot();
+      void this.flush();
     }, this.throttleMs);
+  }
+
+  private async flush(): Promise<void> {
+    // A snapshot sent since (after `ready`) held these changes already.
+    if (!this.whole && this.pending.length === 0) return;
+    const changes = this.pending;
+    const whole = this.whole || this.spec.delta === undefined;
+    this.pending = [];
+    this.whole = false;
+    let delta: D | undefined;
+    try {
+      delta = whole ? undefined : this.spec.delta?.(this.key, changes, this.services);
+    } catch (error) {
+      this.services.log(`${this.spec.view} delta failed (sending the whole state): ${String(error)}`);
+    }
+    if (delta === undefined) await this.sendSnapshot();
+    else this.post({ type: 'delta', delta });
   }
 
   dispose(): void {
@@ -161,6 +191,8 @@ class OpenPanel<S, M extends { readonly type: string }> implements PanelHandle<S
 
   private async sendSnapshot(): Promise<void> {
     this.stale = false;
+    this.pending = [];
+    this.whole = false;
     try {
       const state = await this.spec.snapshot(this.key, this.services);
       if (state === undefined) {

@@ -1,5 +1,8 @@
 import type * as vscode from 'vscode';
 import type { PanelName } from '../commands/context';
+import { dashboardPanelSpec } from './dashboard/spec';
+import { dashboardTimings } from './dashboard/timings';
+import type { DashboardTiming } from './dashboard/timings';
 import { journalPanelSpec } from './journal/spec';
 import { PanelManager } from './panel-manager';
 import { reportPanelSpec } from './report/spec';
@@ -11,7 +14,7 @@ export class Panels implements vscode.Disposable {
   private readonly managers: Readonly<Record<PanelName, { show(key: string): void; openKeys(): string[]; dispose(): void }>>;
 
   constructor(views: LogbookViews) {
-    this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views) };
+    this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views), dashboard: new PanelManager(dashboardPanelSpec, views) };
   }
 
   show(panel: PanelName, key: string): void {
@@ -21,6 +24,11 @@ export class Panels implements vscode.Disposable {
   /** Keys of the open panels of one kind (tests). */
   openKeys(panel: PanelName): string[] {
     return this.managers[panel].openKeys();
+  }
+
+  /** What the dashboard's webview reported ($LOGBOOK_BENCH_TIMINGS=1; empty otherwise). */
+  dashboardTimings(): readonly DashboardTiming[] {
+    return dashboardTimings.spans;
   }
 
   dispose(): void {

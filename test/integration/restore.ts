@@ -77,7 +77,7 @@ async function runForSession(page: Page, title: string, sessionId: string, log: 
   for (let attempt = 1; ; attempt++) {
     await runCommand(page, title);
     try {
-      await page.locator('.quick-input-widget input[placeholder="Which session?"]').waitFor({ state: 'visible', timeout: 15_000 });
+      await page.locator('.quick-input-widget input[placeholder^="Which session?"]').waitFor({ state: 'visible', timeout: 15_000 });
       // Typing the id leaves its row alone, focused: Enter picks it.
       await input.fill(sessionId, { timeout: 10_000 });
       const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: sessionId });

@@ -26,15 +26,16 @@ export interface Channel<S, M, U> {
 }
 
 /**
- * Connects a view: `onState` gets every snapshot, `onError` every refusal; sends `ready` last so
+ * Connects a view: `onState` gets every snapshot, `onDelta` the changes a spec sends between them,
+ * `onError` every refusal; sends `ready` last so
  * the host's first snapshot cannot arrive before the listener.
  */
-export function connect<S, M, U = unknown>(handlers: { onState(state: S): void; onError(message: string): void }): Channel<S, M, U> {
+export function connect<S, M, U = unknown, D = never>(handlers: { onState(state: S): void; onError(message: string): void; onDelta?(delta: D): void }): Channel<S, M, U> {
   const api = acquireVsCodeApi();
   // The last whole state: an `update` leaves out the parts that did not change since.
   let last: S | undefined;
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const message = event.data as HostMessage<S> | undefined;
+    const message = event.data as HostMessage<S, D> | undefined;
     if (message === undefined || message === null || typeof message !== 'object') return;
     if (message.type === 'state') {
       last = message.state;
@@ -48,6 +49,9 @@ export function connect<S, M, U = unknown>(handlers: { onState(state: S): void; 
       }
       last = next;
       handlers.onState(next);
+    } else if (message.type === 'delta') {
+      // A delta builds on a state: before the first one (a reloading view), the state after `ready` has it.
+      if (last !== undefined) handlers.onDelta?.(message.delta);
     } else if (message.type === 'error') handlers.onError(String(message.message));
   });
   const restored = api.getState() as Persisted<S, U> | undefined;

@@ -1,0 +1,153 @@
+import * as z from 'zod';
+
+// Host ⇄ webview protocol of the Sessions dashboard (viewType logbook.dashboard; key 'all'). The
+// host sends one row per session of every workspace in the window (a SessionListing of
+// session-query.ts without the heavy parts: usage buckets and times per state), then, while the
+// panel is open, only the rows a change touched (`delta`). The webview filters and sorts with
+// querySessions (dashboard-select.ts), so the CLI's `logbook sessions` and the dashboard agree.
+// Titles, branches, workflows and tags come from events: the webview renders them as text only.
+
+/** The overview fields the dashboard shows or filters on (SessionOverview without usage, per-state times, transcript path). */
+export interface DashboardOverview {
+  readonly sessionId: string;
+  readonly title: string | null;
+  readonly branch: string | null;
+  readonly workflow: string | null;
+  readonly workflowState: string | null;
+  readonly lifecycleState: string;
+  readonly ended: boolean;
+  readonly endReason: string | null;
+  readonly model: string | null;
+  /** Epoch ms. */
+  readonly firstEventAt: number | null;
+  readonly lastEventAt: number | null;
+  readonly events: number;
+  readonly prompts: number;
+  readonly toolCalls: number;
+  readonly toolFailures: number;
+  readonly denials: number;
+  readonly rejections: number;
+  readonly refusals: number;
+  readonly iterations: number;
+  readonly transitions: number;
+  readonly compactions: number;
+  readonly subagents: number;
+  readonly filesTouched: number;
+  readonly journalEntries: number;
+  readonly tags: readonly string[];
+  readonly importedEvents: number;
+}
+
+/** One session of the dashboard: its overview and what listingOf derives from it. */
+export interface DashboardRow {
+  /** Unique in the window: the workspace folder and the session id. */
+  readonly key: string;
+  /** The workspace folder's name. */
+  readonly workspace: string;
+  readonly row: DashboardOverview;
+  /** live, idle, ended… at the time the host shaped the row. */
+  readonly status: string;
+  readonly durationMs: number;
+  readonly tokens: number;
+  readonly costUsd: number;
+}
+
+/** The full state the host sends. */
+export interface DashboardState {
+  readonly key: string;
+  /** The workspace folders' names (a workspace column shows when there are several). */
+  readonly workspaces: readonly string[];
+  readonly rows: readonly DashboardRow[];
+  /** Epoch ms when the rows were shaped. */
+  readonly at: number;
+  /** The webview reports how long it took to paint, filter and sort (LOGBOOK_BENCH_TIMINGS=1). */
+  readonly timings: boolean;
+}
+
+/** Rows a change touched: new or changed rows replace theirs by key; removed keys go. */
+export interface DashboardDelta {
+  readonly upsert: readonly DashboardRow[];
+  readonly remove: readonly string[];
+  readonly at: number;
+}
+
+const text = z.string().max(1_000_000);
+const count = z.number().int().min(0);
+const time = z.number().finite().nullable();
+
+export const dashboardOverviewSchema = z.object({
+  sessionId: z.string().min(1).max(200),
+  title: text.nullable(),
+  branch: text.nullable(),
+  workflow: text.nullable(),
+  workflowState: text.nullable(),
+  lifecycleState: text,
+  ended: z.boolean(),
+  endReason: text.nullable(),
+  model: text.nullable(),
+  firstEventAt: time,
+  lastEventAt: time,
+  events: count,
+  prompts: count,
+  toolCalls: count,
+  toolFailures: count,
+  denials: count,
+  rejections: count,
+  refusals: count,
+  iterations: count,
+  transitions: count,
+  compactions: count,
+  subagents: count,
+  filesTouched: count,
+  journalEntries: count,
+  tags: z.array(text),
+  importedEvents: count,
+}).strict();
+
+export const dashboardRowSchema = z.object({
+  key: z.string().min(1),
+  workspace: text,
+  row: dashboardOverviewSchema,
+  status: text,
+  durationMs: z.number().finite().min(0),
+  tokens: z.number().finite().min(0),
+  costUsd: z.number().finite().min(0),
+}).strict();
+
+/** Host → webview: the whole state (`state`) or the rows a change touched (`delta`). */
+export const dashboardHostMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('state'),
+    state: z.object({ key: z.string().min(1), workspaces: z.array(text), rows: z.array(dashboardRowSchema), at: z.number().finite(), timings: z.boolean() }).strict(),
+  }).strict(),
+  z.object({
+    type: z.literal('delta'),
+    delta: z.object({ upsert: z.array(dashboardRowSchema), remove: z.array(z.string().min(1)), at: z.number().finite() }).strict(),
+  }).strict(),
+  z.object({ type: z.literal('error'), message: z.string() }).strict(),
+]);
+
+/** How many sessions one export may name (a year of heavy use is a few thousand). */
+export const MAX_EXPORT_ROWS = 200_000;
+
+const sessionId = z.string({ error: 'sessionId must be a string' }).min(1, 'sessionId must not be empty').max(200, 'sessionId is longer than 200 characters');
+const rowKey = z.string({ error: 'a key must be a string' }).min(1, 'a key must not be empty').max(5000, 'a key is longer than 5000 characters');
+
+/** Webview → host messages (besides `ready`). */
+export const dashboardWebviewMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('openReport'), sessionId }).strict(),
+  /** Writes the rows with these keys, in this order, to a file the user picks. */
+  z.object({
+    type: z.literal('export'),
+    format: z.enum(['csv', 'json'], { error: 'format must be "csv" or "json"' }),
+    keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_EXPORT_ROWS, `keys names more than ${MAX_EXPORT_ROWS} sessions`),
+  }).strict(),
+  /** How long the webview took (only when the state asked for timings). */
+  z.object({
+    type: z.literal('timing'),
+    name: z.enum(['firstPaint', 'filter', 'sort'], { error: 'name must be firstPaint, filter or sort' }),
+    ms: z.number({ error: 'ms must be a number' }).finite('ms must be finite').min(0, 'ms must not be negative'),
+    rows: count,
+  }).strict(),
+]);
+export type DashboardWebviewMessage = z.infer<typeof dashboardWebviewMessage>;

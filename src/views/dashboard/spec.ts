@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../../projections/pricing';
+import type { PriceTable, PriceTableOverrides } from '../../projections/pricing';
+import { dashboardWebviewMessage } from '../../protocol/dashboard';
+import type { DashboardDelta, DashboardRow, DashboardState, DashboardWebviewMessage } from '../../protocol/dashboard';
+import type { PanelSpec } from '../panel-manager';
+import type { LogbookViews } from '../services';
+import { dashboardTimings } from './timings';
+import { exportRows } from './export-file';
+import { dashboardRow, dashboardRows, deltaOf } from './rows';
+
+// The Sessions dashboard (key 'all'): every session of every workspace in the window, from the
+// overview rows the views already hold. A change sends only the rows it touched (a delta); a reset
+// of a workspace, or a panel shown again, gets the whole table.
+
+export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardWebviewMessage, DashboardDelta> {
+  return {
+    viewType: 'logbook.dashboard',
+    view: 'dashboard',
+    title: () => 'Sessions Dashboard',
+    messages: dashboardWebviewMessage,
+    snapshot: async (key, views) => {
+      const at = Date.now();
+      const workspaces = views.workspaces();
+      const rows = dashboardRows(workspaces.map((ws) => ({ folder: ws.paths.workspace, workspace: ws.name, rows: ws.overview().values() })), at, prices());
+      return { key, workspaces: workspaces.map((ws) => ws.name), rows, at, timings: dashboardTimings.enabled };
+    },
+    affects: (_key, change) => change.reset || change.sessions.size > 0,
+    delta: (_key, changes) => deltaOf(changes, Date.now(), prices()),
+    handle: async (_key, message, _panel, views) => {
+      switch (message.type) {
+        case 'openReport':
+          await vscode.commands.executeCommand('logbook.openReport', message.sessionId);
+          return;
+        case 'export':
+          await exportRows(message.format, rowsByKey(views, message.keys), views.log);
+          return;
+        case 'timing':
+          dashboardTimings.record(message.name, message.ms, message.rows);
+          return;
+        default:
+          unreachable(message);
+      }
+    },
+  };
+}
+
+/** The dashboard panel spec registered by Panels. */
+export const dashboardPanelSpec = createDashboardPanelSpec();
+
+/** Prices from the `logbook.report.prices` setting over the defaults, as the report reads them. */
+function prices(): PriceTable {
+  return mergePriceTables(DEFAULT_PRICE_TABLE, vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices'));
+}
+
+/** The rows with these keys, in the order given (keys no longer known are left out). */
+function rowsByKey(views: LogbookViews, keys: readonly string[]): DashboardRow[] {
+  const at = Date.now();
+  const table = prices();
+  const byFolder = new Map(views.workspaces().map((ws) => [ws.paths.workspace, ws]));
+  const rows: DashboardRow[] = [];
+  for (const key of keys) {
+    const split = key.indexOf('\u0000');
+    const workspace = byFolder.get(key.slice(0, split));
+    const overview = split < 0 ? undefined : workspace?.overview().get(key.slice(split + 1));
+    if (workspace !== undefined && overview !== undefined) rows.push(dashboardRow({ folder: workspace.paths.workspace, workspace: workspace.name }, overview, at, table));
+  }
+  return rows;
+}
+
+function unreachable(value: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,130 @@
+// The Sessions dashboard inside a real VS Code: opened from the command palette, it lists the
+// session the real Claude Code CLI recorded by its title; a session whose prompt is hostile
+// (markup, right-to-left text, 100 KB), written through the installed hook while the panel is
+// open, arrives live and shows as text; sorting by a column, filtering to nothing and back, and
+// opening a session's report from its row. Screenshots for a person to check.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { LogbookApi } from '../../src/extension';
+import { logbookPaths } from '../../src/capture/paths';
+import { after, before, itestContext, pageStep, screenshot, suite, test } from './harness';
+
+type Attrs = Record<string, string | null> & { text: string };
+
+const TITLE = 'Sessions Dashboard';
+const HOSTILE_ID = 'dashboard-hostile-0000-0000-000000000001';
+const HOSTILE_PROMPT = `<img src=x onerror="window.__logbookPwned=1"> שלום עולם <b>bold</b> ${'long '.repeat(20_000)}`;
+
+let api: LogbookApi;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const attrs = (selector: string, names: string[] = []): Promise<Attrs[]> => pageStep<Attrs[]>('webviewAttrs', { title: TITLE, selector, attrs: names });
+
+async function counted(): Promise<{ shown: number; total: number }> {
+  const count = (await attrs('[data-testid="dashboard-count"]', ['data-shown', 'data-total']))[0];
+  return { shown: Number(count?.['data-shown'] ?? NaN), total: Number(count?.['data-total'] ?? NaN) };
+}
+
+/** Runs the installed hook launcher, as Claude Code would, with this payload. */
+function hook(event: string, payload: Record<string, unknown>): void {
+  const { workspace } = itestContext();
+  execFileSync(join(logbookPaths(workspace).dir, 'bin', 'logbook-hook'), [event], {
+    input: JSON.stringify({ session_id: HOSTILE_ID, hook_event_name: event, cwd: workspace, transcript_path: join(workspace, 'none.jsonl'), ...payload }),
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+}
+
+suite('dashboard', () => {
+  before(async () => {
+    const ext = vscode.extensions.getExtension<LogbookApi>('agent-logbook.agent-logbook');
+    assert.ok(ext);
+    api = await ext.activate();
+    const { sessionId } = itestContext();
+    // Run alone, this suite is the first: the window may still be starting (slow on a busy machine).
+    await until('the extension folded the recorded session', () => api.views.findSession(sessionId), 50_000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('the command opens the dashboard, which lists the recorded session by its title', async () => {
+    const { sessionId } = itestContext();
+    await pageStep('runCommand', { title: 'Logbook: Open Sessions Dashboard' });
+    await until('the dashboard panel is open', () => (api.panels.openKeys('dashboard').includes('all') ? true : undefined));
+    const title = api.views.findSession(sessionId)?.summary.title;
+    assert.ok(typeof title === 'string' && title.length > 0, 'the recorded session has a title');
+    const row = await until('the session\'s row', async () => (await attrs(`[data-testid="dashboard-row"][data-session="${sessionId}"] [data-col="title"]`))[0]);
+    assert.equal(row.text, title);
+    const total = [...api.views.workspaces()].reduce((sum, ws) => sum + ws.overview().size, 0);
+    assert.deepEqual(await counted(), { shown: total, total });
+    await screenshot('dashboard');
+  }, { timeoutMs: 60_000 });
+
+  test('a session with a hostile prompt arrives live and its title renders as text', async () => {
+    const before = (await counted()).total;
+    hook('SessionStart', { source: 'startup' });
+    hook('UserPromptSubmit', { prompt: HOSTILE_PROMPT });
+    await until('the hostile session reached the dashboard', async () => ((await counted()).total === before + 1 ? true : undefined), 30_000);
+    const cell = (await attrs(`[data-testid="dashboard-row"][data-session="${HOSTILE_ID}"] [data-col="title"]`, ['dir']))[0];
+    assert.ok(cell !== undefined, 'the hostile session has a row');
+    assert.ok(cell.text.startsWith('<img src=x onerror="window.__logbookPwned=1"> שלום עולם <b>bold</b>'), `the markup is text: ${cell.text.slice(0, 120)}`);
+    assert.ok(cell.text.length < 2000, 'a 100 KB prompt makes a short title');
+    assert.equal(cell.dir, 'auto', 'right-to-left text keeps to its cell');
+    const inert = await pageStep<{ pwned: unknown; imgs: number; scripts: number }>('webviewInert', { title: TITLE });
+    assert.deepEqual(inert, { pwned: null, imgs: 0, scripts: 0 });
+    await screenshot('dashboard-hostile-title');
+  }, { timeoutMs: 60_000 });
+
+  test('clicking a column header sorts by it, and again reverses', async () => {
+    const header = '[data-testid="dashboard-sort"][data-field="events"]';
+    await pageStep('clickInWebview', { title: TITLE, selector: header });
+    const order = async (): Promise<number[]> => (await attrs('[data-testid="dashboard-row"] [data-col="events"]')).map((c) => Number(c.text.replace(/,/g, '') || '0'));
+    await until('sorted by events, most first', async () => ((await attrs(header, ['aria-sort']))[0]?.['aria-sort'] === 'descending' ? true : undefined));
+    const descending = await order();
+    assert.ok(descending.length >= 2, 'two sessions to order');
+    assert.deepEqual(descending, [...descending].sort((a, b) => b - a));
+    await screenshot('dashboard-sorted');
+    await pageStep('clickInWebview', { title: TITLE, selector: header });
+    await until('sorted by events, fewest first', async () => ((await attrs(header, ['aria-sort']))[0]?.['aria-sort'] === 'ascending' ? true : undefined));
+    const ascending = await order();
+    assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
+  }, { timeoutMs: 60_000 });
+
+  test('a filter that matches nothing shows no row and says so; clearing it brings every session back', async () => {
+    const { total } = await counted();
+    await pageStep('webviewFill', { title: TITLE, selector: '[data-testid="dashboard-text"]', value: 'no session says this' });
+    await until('no row is left', async () => ((await counted()).shown === 0 ? true : undefined));
+    assert.equal((await attrs('[data-testid="dashboard-row"]')).length, 0);
+    const empty = (await attrs('[data-testid="dashboard-empty"]', ['hidden']))[0];
+    assert.equal(empty?.hidden, null, 'the empty message shows');
+    assert.equal(empty?.text, 'No session matches the filters.');
+    await screenshot('dashboard-filtered-empty');
+    await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="dashboard-clear"]' });
+    await until('every session is back', async () => ((await counted()).shown === total ? true : undefined));
+    const { sessionId } = itestContext();
+    await pageStep('webviewFill', { title: TITLE, selector: '[data-testid="dashboard-text"]', value: sessionId.slice(0, 8) });
+    await until('the id filter keeps one session', async () => ((await counted()).shown === 1 ? true : undefined));
+    await screenshot('dashboard-filtered-one');
+  }, { timeoutMs: 60_000 });
+
+  test('clicking a session\'s row opens its report', async () => {
+    const { sessionId } = itestContext();
+    await pageStep('clickInWebview', { title: TITLE, selector: `[data-testid="dashboard-row"][data-session="${sessionId}"]` });
+    await until('the report panel opened', () => (api.panels.openKeys('report').includes(sessionId) ? true : undefined));
+    await pageStep('webviewText', { title: `Report ${sessionId.slice(0, 8)}`, contains: sessionId.slice(0, 8) });
+    await screenshot('dashboard-opened-report');
+  }, { timeoutMs: 60_000 });
+});

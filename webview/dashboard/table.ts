@@ -1,0 +1,118 @@
+import { h, replaceChildren } from '../shared/dom';
+import type { DashboardRow } from '../../src/protocol/dashboard';
+import type { DashboardSort } from '../../src/protocol/dashboard-select';
+import type { Column } from './columns';
+
+// A virtualised table: a scroll container whose inner block is as tall as every row would be,
+// and in it only the rows in view (and a few either side), moved into place. Rows have one fixed
+// height, so the rows in view follow from scrollTop alone: 10,000 sessions keep ~60 rows in the DOM.
+
+export const ROW_HEIGHT = 26;
+const OVERSCAN = 8;
+/** Longer titles are cut for the cell and its tooltip (the overview keeps the whole first prompt short anyway). */
+const MAX_CELL_TEXT = 500;
+
+export interface TableActions {
+  open(row: DashboardRow): void;
+  sort(field: string): void;
+}
+
+export class VirtualTable {
+  readonly element: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly window: HTMLElement;
+  private rows: readonly DashboardRow[] = [];
+  private columns: readonly Column[] = [];
+  private sort: DashboardSort | undefined;
+  private drawn = { first: -1, last: -1, version: -1 };
+  private version = 0;
+  private frame: number | undefined;
+
+  constructor(private readonly actions: TableActions) {
+    this.header = h('div', { class: 'thead', role: 'row', 'data-testid': 'dashboard-header' });
+    this.window = h('div', { class: 'rows-window', role: 'rowgroup' });
+    this.body = h('div', { class: 'tbody' }, this.window);
+    const table = h('div', { class: 'table', role: 'grid', 'aria-label': 'Sessions' }, this.header, this.body);
+    this.element = h('div', { class: 'viewport', 'data-testid': 'dashboard-viewport', tabindex: -1 }, table);
+    this.element.addEventListener('scroll', () => this.schedule(), { passive: true });
+    new ResizeObserver(() => this.schedule()).observe(this.element);
+  }
+
+  /** Shows these rows with these columns; keeps the scroll position (clamped). */
+  show(rows: readonly DashboardRow[], columns: readonly Column[], sort: DashboardSort): void {
+    if (columns !== this.columns || sort.field !== this.sort?.field || sort.descending !== this.sort.descending) {
+      this.columns = columns;
+      this.sort = sort;
+      this.drawHeader();
+    }
+    this.rows = rows;
+    this.version += 1;
+    this.body.style.height = `${rows.length * ROW_HEIGHT}px`;
+    this.body.setAttribute('data-count', String(rows.length));
+    this.draw();
+  }
+
+  scrollToTop(): void {
+    this.element.scrollTop = 0;
+  }
+
+  private schedule(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.draw();
+    });
+  }
+
+  private drawHeader(): void {
+    const template = this.columns.map((c) => `${c.width}px`).join(' ');
+    this.element.style.setProperty('--columns', template);
+    this.element.style.setProperty('--table-width', `${this.columns.reduce((sum, c) => sum + c.width, 0)}px`);
+    replaceChildren(this.header, ...this.columns.map((c) => {
+      const sorted = this.sort?.field === c.sort;
+      const arrow = sorted ? (this.sort?.descending === true ? ' ▼' : ' ▲') : '';
+      return h('div', {
+        class: `th${c.numeric === true ? ' num' : ''}${sorted ? ' sorted' : ''}`, role: 'columnheader', tabindex: 0,
+        'data-testid': 'dashboard-sort', 'data-field': c.sort, 'aria-sort': sorted ? (this.sort?.descending === true ? 'descending' : 'ascending') : 'none',
+        title: `Sort by ${c.label.toLowerCase()}`,
+        onclick: () => this.actions.sort(c.sort),
+        onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter' || (e as KeyboardEvent).key === ' ') { e.preventDefault(); this.actions.sort(c.sort); } },
+      }, c.label, arrow);
+    }));
+  }
+
+  private draw(): void {
+    const headerHeight = this.header.offsetHeight;
+    const top = Math.max(0, this.element.scrollTop - headerHeight);
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.rows.length, Math.ceil((top + this.element.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    if (first === this.drawn.first && last === this.drawn.last && this.version === this.drawn.version) return;
+    this.drawn = { first, last, version: this.version };
+    this.window.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    const drawn: HTMLElement[] = [];
+    for (let i = first; i < last; i += 1) {
+      const row = this.rows[i];
+      if (row !== undefined) drawn.push(this.drawRow(row, i));
+    }
+    replaceChildren(this.window, ...drawn);
+  }
+
+  private drawRow(r: DashboardRow, index: number): HTMLElement {
+    const cells = this.columns.map((c) => {
+      const text = clip(c.text(r));
+      // dir=auto: a right-to-left title reads right to left inside its cell without turning the row.
+      return h('div', { class: `td${c.numeric === true ? ' num' : ''}`, role: 'gridcell', 'data-col': c.id, ...(c.id === 'title' ? { dir: 'auto', title: text } : {}) }, text);
+    });
+    return h('div', {
+      class: `tr${index % 2 === 1 ? ' odd' : ''}`, role: 'row', tabindex: 0, 'aria-rowindex': index + 2,
+      'data-testid': 'dashboard-row', 'data-session': r.row.sessionId, 'data-key': r.key, 'data-status': r.status,
+      onclick: () => this.actions.open(r),
+      onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') this.actions.open(r); },
+    }, ...cells);
+  }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_CELL_TEXT ? `${text.slice(0, MAX_CELL_TEXT)}…` : text;
+}
