@@ -40,5 +40,7 @@ export interface RealResult {
   /** Entry written → the views' catalog folded it, one per run, ms. */
   readonly visibleMs: readonly number[];
   readonly burstEntries: number;
+  /** Logbook: Open Sessions Dashboard → its table painted (the host's clock), and the rows it showed; absent when it never painted. */
+  readonly dashboard?: { readonly firstPaintMs: number; readonly rows: number };
   readonly error?: string;
 }
