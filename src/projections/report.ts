@@ -46,6 +46,10 @@ type WorkflowSummary = SessionSummaryState['workflow'];
 export interface SessionReport {
   readonly reportVersion: number;
   readonly sessionId: string | null;
+  /** The main agent's first prompt, shortened (null before one). */
+  readonly title: string | null;
+  /** The git branch the session's transcript named last. */
+  readonly branch: string | null;
   readonly status: SessionStatus;
   readonly generatedAtMs: number;
   readonly generatedAt: string;
@@ -112,6 +116,8 @@ export function buildSessionReport(summary: SessionSummaryState, options: Sessio
   return {
     reportVersion: SESSION_REPORT_VERSION,
     sessionId: summary.sessionId,
+    title: summary.title,
+    branch: summary.branch,
     status,
     generatedAtMs: now,
     generatedAt: new Date(now).toISOString(),

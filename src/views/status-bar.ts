@@ -24,9 +24,12 @@ export function registerStatusBar(views: LogbookViews): vscode.Disposable[] {
       return;
     }
     const state = row.workflowState === null ? stateLabel(row.lifecycleState) : `${row.workflowState} · ${stateLabel(row.lifecycleState)}`;
-    item.text = `$(${row.status === 'live' ? 'pulse' : 'debug-pause'}) ${state} · ${formatElapsed(row.elapsedMs)}`;
+    // The title (the session's first prompt) tells which session; the bar keeps only its start.
+    const title = row.title === null ? '' : `${Array.from(row.title).length > 32 ? `${Array.from(row.title).slice(0, 31).join('')}…` : row.title} · `;
+    item.text = `$(${row.status === 'live' ? 'pulse' : 'debug-pause'}) ${title.replace(/\$\(/g, '$\u200b(')}${state} · ${formatElapsed(row.elapsedMs)}`;
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown('**Agent Logbook** — session ').appendText(row.sessionId).appendMarkdown('\n\n');
+    if (row.title !== null) tooltip.appendText(row.title).appendMarkdown('\n\n');
     tooltip.appendText(`${row.status}, ${state}, ${formatElapsed(row.elapsedMs)}; ${row.badges.denials} denied, ${row.badges.rejections} rejected, ${row.badges.failures} tool failures`).appendMarkdown('\n\nClick to open the session report.');
     item.tooltip = tooltip;
     item.command = { command: 'logbook.openReport', title: 'Open Session Report', arguments: [row.sessionId] };

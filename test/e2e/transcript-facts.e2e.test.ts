@@ -78,5 +78,7 @@ describe('a session transcript names the git branch; hook payloads do not', () =
     assert.equal(row.title, 'say ok please', 'the prompt on one line');
     assert.equal(row.branch, BRANCH);
     assert.ok(row.tokens > 0, 'with the usage the writer read from the transcript');
+    const report = JSON.parse(logbook(['report', sessionId, '--json', '--workspace', workspace], workspace)) as { title: string | null; branch: string | null };
+    assert.deepEqual([report.title, report.branch], ['say ok please', BRANCH], 'the report names it the same way');
   });
 });

@@ -49,7 +49,9 @@ export function renderOverview(state: ReportViewState, actions: OverviewActions)
   ];
   const wfOrder = Object.keys(wf.timePerStateMs);
   return h('section', { class: 'overview', 'data-testid': 'overview' },
-    h('div', { class: 'muted session-times' }, `Started ${formatDateTime(r.startedAtMs)} · last event ${formatDateTime(r.lastEventAtMs)}${hasWorkflow ? ` · workflow ${wf.name ?? ''}` : ''}`),
+    // The session's first prompt names it (text from the session: set as text, its direction its own).
+    r.title === null ? null : h('h1', { class: 'session-title', dir: 'auto', 'data-testid': 'session-title' }, r.title),
+    h('div', { class: 'muted session-times' }, `Started ${formatDateTime(r.startedAtMs)} · last event ${formatDateTime(r.lastEventAtMs)}${r.branch === null ? '' : ` · branch ${r.branch}`}${hasWorkflow ? ` · workflow ${wf.name ?? ''}` : ''}`),
     h('div', { class: 'cards' }, ...cards),
     h('div', { class: 'cards' }, ...workflowCards),
     h('div', { class: 'charts' },
