@@ -4,6 +4,7 @@ import type { FileActivity } from '../projections/file-journal';
 import { hoverMarkdown } from './inline-journal/hover';
 import { activityTitle, latestNoteTitle } from './inline-journal/text';
 import type { SessionOverview } from '../projections/overview/session-overview';
+import type { SessionSummaryState } from '../projections/session-summary';
 import type { LogbookChange, LogbookViews } from './services';
 import type { WorkspaceLogbook } from './workspace-logbook';
 
@@ -14,6 +15,8 @@ import type { WorkspaceLogbook } from './workspace-logbook';
 
 const SETTING = 'logbook.inlineJournal.enabled';
 const REFRESH_MS = 300;
+/** Sessions indexed between two pauses of a workspace's first read. */
+const INDEX_SLICE = 100;
 
 export function registerInlineJournal(views: LogbookViews): vscode.Disposable[] {
   const index = new FileJournalIndex();
@@ -38,7 +41,11 @@ export function registerInlineJournal(views: LogbookViews): vscode.Disposable[] 
     const run = (loading.get(key) ?? Promise.resolve()).then(async () => {
       const summaries = await ws.loadSummaries(shows, pause);
       index.removeWorkspace(key);
-      for (const summary of summaries) index.updateSession(key, ws.name, summary);
+      // Indexed in slices too: thousands of sessions' files are seconds of work in one piece.
+      for (let i = 0; i < summaries.length; i += 1) {
+        index.updateSession(key, ws.name, summaries[i] as SessionSummaryState);
+        if (i % INDEX_SLICE === INDEX_SLICE - 1) await pause();
+      }
       if (enabled) refreshSoon();
     }).catch((error: unknown) => views.log(`${key}: the inline journal could not read the sessions: ${String(error)}`));
     loading.set(key, run);
