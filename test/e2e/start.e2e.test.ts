@@ -43,7 +43,8 @@ describe('npm start with desktop VS Code on PATH', () => {
     try {
       const session = /session ([0-9a-f-]{36}): \d+ API requests/.exec(run.stdout)?.[1];
       assert.ok(session !== undefined, 'it names the session Claude Code ran');
-      const listed = new RegExp(`\\n4\\. logbook sessions\\n[^\\n]*\\n\\s+${session}\\s+(\\d+)\\s`).exec(run.stdout);
+      // The table's row: the id's first 8 characters, start, duration, state, cost, then the events.
+      const listed = new RegExp(`\\n4\\. logbook sessions\\n[^\\n]*\\n\\s+${session.slice(0, 8)}\\s+.*?\\$[\\d.]+\\s+(\\d+)\\s`).exec(run.stdout);
       assert.ok(listed !== null && Number(listed[1]) > 20, `logbook sessions lists it with its events:\n${run.stdout.slice(0, 3000)}`);
       assert.match(run.stdout, new RegExp(`6\\. VS Code: ${join(bin, 'code').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`), 'it says which `code` it runs');
       const args = (await waitForFile(argsFile, 10_000)).trim().split('\n');
