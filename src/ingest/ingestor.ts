@@ -28,6 +28,11 @@ export interface IngestOptions {
   readonly redactor?: Redactor;
   /** Inbox entries read, checked against the store and appended at a time (a pass is one transaction). */
   readonly batchSize?: number;
+  /**
+   * Index each pass's events for full-text search in the pass's own commit (the CLI: one
+   * durable write instead of two). Off, the index catches up later (the extension's idle work).
+   */
+  readonly indexFullText?: boolean;
 }
 
 /** What one pass did; shown by the CLI and logged by the extension. */
@@ -114,6 +119,7 @@ export class Ingestor {
           }
         }
         this.ingestBatch(batch, reader, report, pass);
+        if (this.options.indexFullText === true && pass.consumed.length > 0) this.indexFullText();
         // The order goes to disk before the COMMIT: a store that holds these events always has it beside it.
         journaled = pass.consumed.length > 0;
         this.journal(pass);
@@ -129,6 +135,17 @@ export class Ingestor {
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
     return report;
+  }
+
+  // A read model never keeps events from reaching the disk: if the index cannot be written, the
+  // pass commits without it, and the writer's own catch-up (LogbookWriter.catchUpFullText, which
+  // the CLI runs after its passes) tries again and reports the failure.
+  private indexFullText(): void {
+    try {
+      this.database.store.catchUpFullText();
+    } catch {
+      // Taken back to its savepoint; the events are unaffected.
+    }
   }
 
   /** One fsynced journal line for the pass: its inbox files, in append order, and the last position it reaches. */

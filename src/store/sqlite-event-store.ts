@@ -123,17 +123,16 @@ export class SqliteEventStore implements EventStore {
     const rows = this.rows('SELECT global_position, type, data FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?', [from, limit]);
     if (rows.length === 0) return 0;
     const insert = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, ?)');
-    const atomic = !this.inTransaction;
-    if (atomic) this.db.run('SAVEPOINT fts');
+    // A savepoint even inside a transaction: a failure takes back the index's rows alone, and
+    // the caller's appends (an ingest pass that indexes before its COMMIT) still commit.
+    this.db.run('SAVEPOINT fts');
     try {
       for (const [position, type, data] of rows) insert.run([position as number, searchableText(String(type), JSON.parse(String(data)) as unknown)]);
       this.statement("UPDATE projection_checkpoints SET position = ? WHERE name = 'fts'").run([rows[rows.length - 1]?.[0] as number]);
-      if (atomic) this.db.run('RELEASE fts');
+      this.db.run('RELEASE fts');
     } catch (error) {
-      if (atomic) {
-        this.db.run('ROLLBACK TO fts');
-        this.db.run('RELEASE fts');
-      }
+      this.db.run('ROLLBACK TO fts');
+      this.db.run('RELEASE fts');
       throw error;
     }
     return rows.length;
