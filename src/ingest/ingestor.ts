@@ -344,7 +344,9 @@ export class Ingestor {
     if (redactor !== undefined) text = redactEntryFile(this.inboxDir, item.label, text, redactor);
     // A raw payload that was not all UTF-8 (U+FFFD where bytes were bad): its bytes say where.
     const rawBytes = item.label.endsWith(RAW_HOOK_SUFFIX) && text.includes('\uFFFD') ? readContentIfThere(join(this.inboxDir, item.label), item.label)?.bytes : undefined;
-    return { records: entryRecords(item.label, text, this.options, undefined, rawBytes), bytes: text.length };
+    // Cleaned just above: no need to look for secrets again (a rebuild does, in the archived file,
+    // and finds none there: redaction is idempotent).
+    return { records: entryRecords(item.label, text, { maxFieldBytes: this.options.maxFieldBytes }, undefined, rawBytes), bytes: text.length };
   }
 
   private unreadableItem(name: string, reason: string, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } {
