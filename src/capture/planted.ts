@@ -1,4 +1,4 @@
-import { lstatSync, opendirSync, promises as fsp, readlinkSync } from 'node:fs';
+import { lstatSync, opendirSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { LOGBOOK_DIR } from './paths';
@@ -42,65 +42,6 @@ export function inspectLogbookDir(workspace: string, limit = INSPECT_LIMIT): Pla
     if (stat.isDirectory()) listInto(path, queue, limit);
   }
   return findings;
-}
-
-/**
- * inspectLogbookDir, with the same findings in the same order, its file-system calls made on
- * libuv's threads a level at a time, so that `logbook ingest` opens its store meanwhile.
- */
-export async function inspectLogbookDirAsync(workspace: string, limit = INSPECT_LIMIT): Promise<PlantedFinding[]> {
-  const findings: PlantedFinding[] = [];
-  const queue = [join(workspace, LOGBOOK_DIR)];
-  const uid = effectiveUid();
-  const isOurData = ourDataTest(workspace);
-  for (let next = 0; next < queue.length && next < limit;) {
-    const level = queue.slice(next, Math.min(queue.length, limit));
-    next += level.length;
-    const stats = await Promise.all(level.map(lstatIfThere));
-    const folders: string[] = [];
-    level.forEach((path, i) => {
-      const stat = stats[i];
-      if (stat === undefined) return;
-      const reason = reasonFor(path, stat, uid) ?? (isOurData(path) ? readableByOthers(stat) : undefined);
-      if (reason !== undefined) findings.push({ path, reason, message: `${path} ${reason}` });
-      if (stat.isDirectory()) folders.push(path);
-    });
-    // Listed side by side, queued in order: the queue is the one inspectLogbookDir builds.
-    const room = limit - queue.length;
-    for (const names of await Promise.all(folders.map((folder) => listUpTo(folder, room)))) {
-      for (const name of names) if (queue.length < limit) queue.push(name);
-    }
-  }
-  return findings;
-}
-
-/** lstat, or undefined where lstatSync with throwIfNoEntry: false gives undefined. */
-async function lstatIfThere(path: string): Promise<Stats | undefined> {
-  try {
-    return await fsp.lstat(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
-  }
-}
-
-/** A folder's first `count` entries, as listInto reads them. */
-async function listUpTo(dir: string, count: number): Promise<string[]> {
-  if (count <= 0) return [];
-  let handle: Awaited<ReturnType<typeof fsp.opendir>>;
-  try {
-    handle = await fsp.opendir(dir);
-  } catch {
-    return []; // Unreadable: nothing to say about what is inside.
-  }
-  const names: string[] = [];
-  try {
-    for (let entry = await handle.read(); entry !== null && names.length < count; entry = await handle.read()) names.push(join(dir, entry.name));
-  } finally {
-    await handle.close();
-  }
-  return names;
 }
 
 function reasonFor(path: string, stat: Stats, uid: number | undefined): string | undefined {

@@ -1,6 +1,5 @@
 import { logbookPaths } from '../capture/paths';
-import { inspectLogbookDirAsync } from '../capture/planted';
-import type { PlantedFinding } from '../capture/planted';
+import { inspectLogbookDir } from '../capture/planted';
 import { tryAcquireLock } from '../ingest/lock';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -8,7 +7,6 @@ import { rebuildStore, rebuildWith } from '../ingest/open-store';
 import type { RebuildOutcome } from '../ingest/open-store';
 import { rebuildSummary, somethingUnread } from '../ingest/rebuild-report';
 import { LogbookWriter } from '../ingest/writer';
-import type { WriterStart } from '../ingest/writer';
 import { refreshWorkflow } from '../workflow/definition-file';
 import { announceWorkflowChange } from '../workflow/announce';
 import type { IngestReport } from '../ingest/ingestor';
@@ -24,27 +22,16 @@ import type { Redactor } from '../domain/redaction/types';
 export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFieldBytesRule) }, async (ctx, options) => {
   const paths = logbookPaths(ctx.workspace);
   const maxFieldBytes = options['max-field-bytes'] ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
-  // Looked at on libuv's threads while the store opens; said before anything else, and before
-  // the pass reads the inbox (the writer refuses each of these as it meets them).
-  const inspection = inspectLogbookDirAsync(ctx.workspace);
-  inspection.catch(() => undefined);
-  const redaction = ingestRedactor(readRedactionSettings(ctx.workspace));
-  let started: WriterStart;
-  try {
-    started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes, redactor: redaction.redactor, indexFullText: true });
-  } catch (error) {
-    await sayFirst(ctx, inspection, redaction.problems).catch(() => undefined);
-    throw error;
-  }
+  // Said before anything else: the writer refuses each of these as it meets them.
+  for (const finding of inspectLogbookDir(ctx.workspace)) ctx.io.err(`warning: ${finding.message}; a cloned repository may have planted it, and Agent Logbook does not read or write through it`);
+  const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes, redactor: workspaceRedactor(ctx), indexFullText: true });
   if (!started.ok) {
-    await sayFirst(ctx, inspection, redaction.problems);
     ctx.io.out(`${describeHolder(started.holder)} is ingesting this workspace; its entries will be recorded there. Nothing to do.`);
     return 0;
   }
   const { writer, messages } = started;
+  for (const message of [...messages, ...refreshWorkflow(paths)]) ctx.io.err(message);
   try {
-    await sayFirst(ctx, inspection, redaction.problems);
-    for (const message of [...messages, ...refreshWorkflow(paths)]) ctx.io.err(message);
     const report = writer.ingest();
     // A pass reads a bounded share of long transcripts: the rest, until all is read.
     while (writer.usageBehind) writer.ingest(report);
@@ -71,15 +58,6 @@ export const ingestCommand = defineCommand({ 'max-field-bytes': optional(maxFiel
     writer.close();
   }
 });
-
-/** What the user hears first: what looks planted under `.logbook/`, then redaction rules left out. */
-async function sayFirst(ctx: CliContext, inspection: Promise<PlantedFinding[]>, redactionProblems: readonly string[]): Promise<void> {
-  try {
-    for (const finding of await inspection) ctx.io.err(`warning: ${finding.message}; a cloned repository may have planted it, and Agent Logbook does not read or write through it`);
-  } finally {
-    for (const problem of redactionProblems) ctx.io.err(`logbook.redaction: ${problem}`);
-  }
-}
 
 // A workflow file edited while VS Code was closed is recorded at the next ingest, in the same
 // pass: the decided events go through the inbox like any other writer's, then straight in.

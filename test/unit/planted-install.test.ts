@@ -7,7 +7,7 @@ import { hookCommand, installHooks } from '../../src/capture/installer';
 import type { InstallOptions } from '../../src/capture/installer';
 import { HOOK_WARNED_MARKER } from '../../src/capture/launcher';
 import { logbookPaths } from '../../src/capture/paths';
-import { inspectLogbookDir, inspectLogbookDirAsync } from '../../src/capture/planted';
+import { inspectLogbookDir } from '../../src/capture/planted';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { putInInbox, tempDir } from './helpers';
 
@@ -201,9 +201,6 @@ test('inspectLogbookDir names every planted kind (link, FIFO, hard link, world-w
     assert.deepEqual(findings.map((f) => [f.path, f.reason]).sort(), expected.sort());
     for (const f of findings) assert.equal(f.message, `${f.path} ${f.reason}`);
     assert.ok(inspectLogbookDir(workspace, 3).length < findings.length, 'the walk stops at its limit');
-    // The walk `logbook ingest` runs while its store opens: the same findings in the same order, whatever the limit cuts.
-    assert.deepEqual(await inspectLogbookDirAsync(workspace), findings);
-    for (const limit of [1, 2, 3, 4, 5, 7, 9, 12, 16, 25, 40]) assert.deepEqual(await inspectLogbookDirAsync(workspace, limit), inspectLogbookDir(workspace, limit), `limit ${limit}`);
     symlinkSync(workspace, join(dir, 'W2'));
     assert.equal(inspectLogbookDir(join(dir, 'W2')).length, findings.length, 'a linked workspace is the user\'s choice, not a finding');
   } finally {
