@@ -24,7 +24,7 @@ export const ingestCommand = defineCommand({ 'max-field-bytes': described(option
   const maxFieldBytes = options['max-field-bytes'] ?? readCaptureSettings(ctx.workspace).maxFieldBytes;
   // Said before anything else: the writer refuses each of these as it meets them.
   for (const finding of inspectLogbookDir(ctx.workspace)) ctx.io.err(`warning: ${finding.message}; a cloned repository may have planted it, and Agent Logbook does not read or write through it`);
-  const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes, redactor: workspaceRedactor(ctx) });
+  const started = await LogbookWriter.start(paths, 'cli', { maxFieldBytes, redactor: workspaceRedactor(ctx), indexFullText: true });
   if (!started.ok) {
     ctx.io.out(`${describeHolder(started.holder)} is ingesting this workspace; its entries will be recorded there. Nothing to do.`);
     return 0;
@@ -38,7 +38,8 @@ export const ingestCommand = defineCommand({ 'max-field-bytes': described(option
     await announceChange(ctx, paths, writer, report);
     writer.flush();
     await writer.removeCommittedEntries();
-    // Leave the search index current for readers too (a second, small durable write).
+    // Each pass indexed its events in its own commit; what an earlier writer left unindexed, and
+    // the session catalog, are caught up here (a second durable write only when there is any).
     if (writer.catchUpFullText() > 0) writer.flush();
     const problems = [...report.problems, ...writer.takeProblems()];
     const parts = [`ingested ${report.appended} event(s) from ${report.sessions.size} session(s)`];

@@ -5,7 +5,7 @@ import { authenticateEntry, looksStamped, provenanceKey } from '../capture/prove
 import { parseInboxEntry, parseUnstampedEntry, unreadable, unverified } from './inbox-entry';
 import { normalizeEntryRecords, QUARANTINE_STREAM } from './normalize';
 import type { IngestRecord, NormalizeOptions } from './normalize';
-import { prepareHookEntry, preparedRecord } from './hook-fast-path';
+import { prepareHookEntry, prepareRawHookEntry, preparedRecord } from './hook-fast-path';
 import type { IngestReport } from './ingestor';
 import type { LogRange } from './segment-read';
 import { redactEntryText } from './redact-entry';
@@ -22,7 +22,11 @@ export function entryRecords(name: string, text: string, options: NormalizeOptio
   // Secrets out before anything reads the entry. The writer already did it to the inbox file
   // (redact-inbox.ts), so this finds nothing there; a rebuild of an older archive it cleans here.
   const clean = options.redactor === undefined ? text : redactEntryText(name, text, options.redactor) ?? text;
-  if (name.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(clean)) return normalizeEntryRecords(parseInboxEntry(name, clean, bytes), options);
+  if (name.endsWith(RAW_HOOK_SUFFIX) && !looksStamped(clean)) {
+    // The sh launcher's raw payload; its bytes are at hand only when they were not all UTF-8.
+    const prepared = bytes === undefined ? prepareRawHookEntry(name, clean, options.maxFieldBytes) : null;
+    return prepared !== null ? [preparedRecord(prepared)] : normalizeEntryRecords(parseInboxEntry(name, clean, bytes), options);
+  }
   // Provenance first: the fast path and the full path only ever see an entry this machine wrote.
   const checked = authenticateEntry(clean, provenanceKey().key);
   if (!checked.ok) return normalizeEntryRecords(unverified(name, clean, checked.reason), options);

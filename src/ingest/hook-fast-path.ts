@@ -1,6 +1,8 @@
 import { knownHookSchemas } from '../domain/hook-events';
 import { MAX_JSON_DEPTH } from '../domain/json-depth';
 import type { NewEvent } from '../store/event-store';
+import { authenticateRawEntry, provenanceKey } from '../capture/provenance';
+import { idFromName, RAW_HOOK_NAME } from './inbox-entry';
 import { HOOK_EVENT_SCHEMA_VERSION } from './normalize';
 import type { IngestRecord } from './normalize';
 
@@ -81,11 +83,6 @@ function prepareHookEntry(name, text, checks, maxFieldBytes) {
   if ((source !== 'hook' && source !== 'cli' && source !== 'mcp') || (hookEvent !== undefined && typeof hookEvent !== 'string')) return null;
   // Stdin that was not UTF-8, secrets taken out: notes in the metadata, which the full path writes.
   if (json.stdinBytes !== undefined || json.redactions !== undefined) return null;
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
-  const event = payload.hook_event_name;
-  if (typeof event !== 'string' || !Object.prototype.hasOwnProperty.call(checks, event) || !matchesDescriptor(checks[event], payload)) return null;
-  // A session id starting with "$" names one of the logbook's own streams: refused by the full path.
-  if (payload.session_id.charCodeAt(0) === 36) return null;
   // The payload's own text: the key occurs once and is the last one (as in payloadTextOf).
   const key = ',"payload":';
   const at = text.indexOf(key);
@@ -93,6 +90,16 @@ function prepareHookEntry(name, text, checks, maxFieldBytes) {
   const keys = Object.keys(json);
   if (keys[keys.length - 1] !== 'payload') return null;
   const payloadText = text.slice(at + key.length, text.lastIndexOf('}')).trim();
+  return preparePayload(name, id, source, receivedAt, receivedUs, hookEvent, payload, payloadText, checks, maxFieldBytes);
+}
+// The checks and the record every hook entry shares, whoever wrote it (the hook program's entry
+// file, the sh launcher's raw payload): the event's schema, no reserved session, nothing to cut.
+function preparePayload(name, id, source, receivedAt, receivedUs, hookEvent, payload, payloadText, checks, maxFieldBytes) {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+  const event = payload.hook_event_name;
+  if (typeof event !== 'string' || !Object.prototype.hasOwnProperty.call(checks, event) || !matchesDescriptor(checks[event], payload)) return null;
+  // A session id starting with "$" names one of the logbook's own streams: refused by the full path.
+  if (payload.session_id.charCodeAt(0) === 36) return null;
   // A payload this small cannot hold a field over the cap: nothing to cut.
   if (payloadText.length * 3 > maxFieldBytes) return null;
   const metadata = hookEvent === undefined
@@ -112,14 +119,44 @@ export const HOOK_CHECKS: Readonly<Record<string, Descriptor>> = Object.fromEntr
   }),
 );
 
-type PrepareHookEntry = (name: string, text: string, checks: Readonly<Record<string, Descriptor>>, maxFieldBytes: number) => PreparedHookEntry | null;
+type Checks = Readonly<Record<string, Descriptor>>;
+interface FastPath {
+  prepareHookEntry(name: string, text: string, checks: Checks, maxFieldBytes: number): PreparedHookEntry | null;
+  preparePayload(name: string, id: string, source: string, receivedAt: string, receivedUs: number, hookEvent: string | undefined, payload: unknown, payloadText: string, checks: Checks, maxFieldBytes: number): PreparedHookEntry | null;
+  mayNestTooDeep(text: string): boolean;
+}
 
 // Built from the same source the read-ahead thread runs, so both always agree.
-const prepare = new Function(`${HOOK_FAST_PATH_SOURCE}\nreturn prepareHookEntry;`)() as PrepareHookEntry;
+const fast = new Function(`${HOOK_FAST_PATH_SOURCE}\nreturn { prepareHookEntry, preparePayload, mayNestTooDeep };`)() as FastPath;
 
 /** The fast path on this thread: the prepared entry, or null when the full path must take it. */
 export function prepareHookEntry(name: string, text: string, maxFieldBytes: number): PreparedHookEntry | null {
-  return prepare(name, text, HOOK_CHECKS, maxFieldBytes);
+  return fast.prepareHookEntry(name, text, HOOK_CHECKS, maxFieldBytes);
+}
+
+/**
+ * The fast path for a raw payload the sh launcher saved (`<µs>-sh<pid>-<event>.rawhook`: a t1
+ * line, then stdin's bytes), which is how nearly every hook event arrives. It mirrors
+ * parseRawHook and normalizeSingle's accepted, uncut case; it declines (null: the full path
+ * takes it, and says why if anything is wrong) an older launcher's name stamp, a stamp that
+ * does not check out, stdin that was not UTF-8, and whatever prepareHookEntry declines in a payload.
+ */
+export function prepareRawHookEntry(name: string, text: string, maxFieldBytes: number): PreparedHookEntry | null {
+  const match = RAW_HOOK_NAME.exec(name);
+  // U+FFFD: stdin was perhaps not UTF-8, which the full path notes in the metadata.
+  if (match === null || match[5] !== undefined || text.includes('\uFFFD')) return null;
+  const checked = authenticateRawEntry(text, provenanceKey().key);
+  if (!checked.ok) return null;
+  const payloadText = checked.text.trim();
+  if (fast.mayNestTooDeep(payloadText)) return null;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(payloadText);
+  } catch {
+    return null;
+  }
+  const us = Number(match[2]);
+  return fast.preparePayload(name, idFromName(name), 'hook', new Date(Math.floor(us / 1000)).toISOString(), us, match[4] || undefined, payload, payloadText, HOOK_CHECKS, maxFieldBytes);
 }
 
 /**

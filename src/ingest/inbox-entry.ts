@@ -112,10 +112,11 @@ export function parseUnstampedEntry(file: string, text: string): InboxEntry {
 // Written by the sh launcher (events that decide nothing, or no JavaScript runtime found): the name
 // carries the receive time and the event; the stamp is a t1 line before the payload (older
 // launchers put an s1 stamp in the name).
-const RAW_NAME = /^((\d{17})-(sh\d+)-([A-Za-z0-9_]*))(?:\.([0-9a-f]{64}))?\.rawhook$/;
+/** A raw payload's name: receive time, the launcher's pid, the event, and an older launcher's stamp. */
+export const RAW_HOOK_NAME = /^((\d{17})-(sh\d+)-([A-Za-z0-9_]*))(?:\.([0-9a-f]{64}))?\.rawhook$/;
 
 function parseRawHook(file: string, stamped: string, rawBytes: Buffer | undefined): InboxEntry {
-  const match = RAW_NAME.exec(file);
+  const match = RAW_HOOK_NAME.exec(file);
   const us = match ? Number(match[2]) : 0;
   const s: Stamp = { id: idFromName(file), receivedAt: new Date(Math.floor(us / 1000)).toISOString(), receivedUs: us, source: 'hook', hookEvent: match?.[4] || undefined };
   const key = provenanceKey().key;

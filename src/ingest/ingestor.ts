@@ -28,6 +28,11 @@ export interface IngestOptions {
   readonly redactor?: Redactor;
   /** Inbox entries read, checked against the store and appended at a time (a pass is one transaction). */
   readonly batchSize?: number;
+  /**
+   * Index each pass's events for full-text search in the pass's own commit (the CLI: one
+   * durable write instead of two). Off, the index catches up later (the extension's idle work).
+   */
+  readonly indexFullText?: boolean;
 }
 
 /** What one pass did; shown by the CLI and logged by the extension. */
@@ -124,6 +129,7 @@ export class Ingestor {
           }
         }
         this.ingestBatch(batch, reader, report, pass);
+        if (this.options.indexFullText === true && pass.consumed.length > 0) this.indexFullText();
         if (pass.consumed.length > 0) this.passHooks?.inTransaction();
         // The order goes to disk before the COMMIT: a store that holds these events always has it beside it.
         journaled = pass.consumed.length > 0;
@@ -142,6 +148,17 @@ export class Ingestor {
     for (const [name, size] of pass.logSizes) this.logSizes.set(name, size);
     for (const session of pass.workflowSessions) this.workflowSessions.add(session);
     return report;
+  }
+
+  // A read model never keeps events from reaching the disk: if the index cannot be written, the
+  // pass commits without it, and the writer's own catch-up (LogbookWriter.catchUpFullText, which
+  // the CLI runs after its passes) tries again and reports the failure.
+  private indexFullText(): void {
+    try {
+      this.database.store.catchUpFullText();
+    } catch {
+      // Taken back to its savepoint; the events are unaffected.
+    }
   }
 
   /** One fsynced journal line for the pass: its inbox files, in append order, and the last position it reaches. */
@@ -340,7 +357,9 @@ export class Ingestor {
     if (redactor !== undefined) text = redactEntryFile(this.inboxDir, item.label, text, redactor);
     // A raw payload that was not all UTF-8 (U+FFFD where bytes were bad): its bytes say where.
     const rawBytes = item.label.endsWith(RAW_HOOK_SUFFIX) && text.includes('\uFFFD') ? readContentIfThere(join(this.inboxDir, item.label), item.label)?.bytes : undefined;
-    return { records: entryRecords(item.label, text, this.options, undefined, rawBytes), bytes: text.length };
+    // Cleaned just above: no need to look for secrets again (a rebuild does, in the archived file,
+    // and finds none there: redaction is idempotent).
+    return { records: entryRecords(item.label, text, { maxFieldBytes: this.options.maxFieldBytes }, undefined, rawBytes), bytes: text.length };
   }
 
   private unreadableItem(name: string, reason: string, report: IngestReport, pass: Pass): { records: IngestRecord[]; bytes: number } {

@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { constants as zlib, gunzipSync } from 'node:zlib';
 import * as z from 'zod';
 import { findTooDeep } from '../domain/json-depth';
 import { cutTooDeep } from '../domain/json-depth-cut';
@@ -155,7 +154,7 @@ export function readLegacy(file: string, sealed: boolean, label = segmentLabel(f
  */
 export function gunzipSalvage(bytes: Buffer): { text: Buffer; stopped?: { offset: number; reason: string } } {
   try {
-    return { text: gunzipSync(bytes) };
+    return { text: zlib().gunzipSync(bytes) };
   } catch (error) {
     const reason = (error as Error).message;
     let good = 0;
@@ -183,7 +182,8 @@ export function segmentLabel(file: string): string {
 function inflatePrefix(bytes: Buffer): Buffer | undefined {
   try {
     // A sync flush hands out what the prefix holds instead of asking for the rest.
-    return gunzipSync(bytes, { finishFlush: zlib.Z_SYNC_FLUSH });
+    const { constants, gunzipSync } = zlib();
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
   } catch {
     return undefined;
   }
@@ -255,4 +255,13 @@ export function appendOrderOf(group: JournalGroup): { name: string; range?: LogR
     items.push({ name: log, range: { from, to: undefined } });
   }
   return items;
+}
+
+/**
+ * node:zlib, loaded when a sealed segment is first read or written: every `logbook ingest` loads
+ * this module, few of them seal or read a segment, and loading zlib costs about 3 ms.
+ */
+export function zlib(): typeof import('node:zlib') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('node:zlib') as typeof import('node:zlib');
 }

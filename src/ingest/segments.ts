@@ -1,11 +1,10 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { archiveDirOf } from '../capture/paths';
 import { checkDir, ensurePrivateDirs, isUnsafePath, openSafe, readSafe } from '../capture/safe-fs';
 import { fsyncDir, removeStaleTemps, writeFileDurably } from '../store/durable-file';
 import type { IngestRecord } from './normalize';
-import { appendOrderOf, readJournal, readSealed } from './segment-read';
+import { appendOrderOf, readJournal, readSealed, zlib } from './segment-read';
 import type { AppendOrder, JournalGroup, LogRange } from './segment-read';
 import { readContentIfThere } from './regular-file';
 import { replaySegments } from './replay';
@@ -177,7 +176,7 @@ export class SegmentLog {
     const sealed = join(this.dir, journalName('raw', n, '.jsonl.gz'));
     removeStaleTemps(sealed);
     // Level 1: sealing stays cheap; the text still shrinks several times.
-    writeFileDurably(sealed, gzipSync(Buffer.from(lines.length === 0 ? '' : `${lines.join('\n')}\n`), { level: 1 }));
+    writeFileDurably(sealed, zlib().gzipSync(Buffer.from(lines.length === 0 ? '' : `${lines.join('\n')}\n`), { level: 1 }));
     this.openSize = undefined;
   }
 

@@ -122,18 +122,18 @@ export class SqliteEventStore implements EventStore {
     const from = Number(this.scalar("SELECT position FROM projection_checkpoints WHERE name = 'fts'", []) ?? 0);
     const rows = this.rows('SELECT global_position, type, data FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?', [from, limit]);
     if (rows.length === 0) return 0;
-    const insert = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, ?)');
-    const atomic = !this.inTransaction;
-    if (atomic) this.db.run('SAVEPOINT fts');
+    // The text goes as UTF-8 bytes cast back to TEXT, as the event rows do: sql.js encodes a bound string in JS.
+    const insert = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, CAST(? AS TEXT))');
+    // A savepoint even inside a transaction: a failure takes back the index's rows alone, and
+    // the caller's appends (an ingest pass that indexes before its COMMIT) still commit.
+    this.db.run('SAVEPOINT fts');
     try {
-      for (const [position, type, data] of rows) insert.run([position as number, searchableText(String(type), JSON.parse(String(data)) as unknown)]);
+      for (const [position, type, data] of rows) insert.run([position as number, utf8(searchableText(String(type), JSON.parse(String(data)) as unknown))]);
       this.statement("UPDATE projection_checkpoints SET position = ? WHERE name = 'fts'").run([rows[rows.length - 1]?.[0] as number]);
-      if (atomic) this.db.run('RELEASE fts');
+      this.db.run('RELEASE fts');
     } catch (error) {
-      if (atomic) {
-        this.db.run('ROLLBACK TO fts');
-        this.db.run('RELEASE fts');
-      }
+      this.db.run('ROLLBACK TO fts');
+      this.db.run('RELEASE fts');
       throw error;
     }
     return rows.length;
@@ -150,8 +150,8 @@ export class SqliteEventStore implements EventStore {
     const rows = this.rows('SELECT global_position, type, data FROM events WHERE global_position > ? ORDER BY global_position', [from]);
     if (rows.length === 0) return this.tailIndexed > 0;
     if (this.tailIndexed === 0) this.db.run('CREATE VIRTUAL TABLE IF NOT EXISTS temp.events_fts_tail USING fts4(body, tokenize=unicode61)');
-    const insert = this.statement('INSERT INTO temp.events_fts_tail (docid, body) VALUES (?, ?)');
-    for (const [position, type, data] of rows) insert.run([position as number, searchableText(String(type), JSON.parse(String(data)) as unknown)]);
+    const insert = this.statement('INSERT INTO temp.events_fts_tail (docid, body) VALUES (?, CAST(? AS TEXT))');
+    for (const [position, type, data] of rows) insert.run([position as number, utf8(searchableText(String(type), JSON.parse(String(data)) as unknown))]);
     this.tailIndexed = Number(rows[rows.length - 1]?.[0]);
     return true;
   }

@@ -14,6 +14,8 @@ interface WasmInstance {
 /** The module's function table: page-file I/O (pagefile/vfs.ts) calls SQLite's own VFS through it. */
 export interface WasmTable {
   get(index: number): ((...args: (number | bigint)[]) => number) | null;
+  grow(delta: number): number;
+  set(index: number, value: unknown): void;
 }
 /** A compiled WebAssembly module: one compile, shareable with other threads of the process. */
 export interface WasmModule {

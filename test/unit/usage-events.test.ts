@@ -179,6 +179,23 @@ test('transcripts read in pieces as Claude Code writes them give the whole file\
   }
 });
 
+test('a session whose first event names no transcript: its usage is read from the path a later event names', async () => {
+  const { dir, cleanup } = tempDir('logbook-usage-');
+  try {
+    const transcript = join(dir, `${FIXTURE_SESSION}.jsonl`);
+    writeFileSync(transcript, MAIN_TEXT);
+    const [first, ...rest] = fixturePayloads();
+    const { transcript_path: _none, ...withoutPath } = first as Record<string, unknown>;
+    putInInbox(logbookPaths(dir).inbox, withoutPath);
+    for (const p of rest.slice(0, 3)) putInInbox(logbookPaths(dir).inbox, { ...p, transcript_path: transcript });
+    const once = await ingestOnce(dir, FIXTURE_SESSION);
+    assert.equal(once.stream[0]?.data !== null && typeof once.stream[0]?.data === 'object' && 'transcript_path' in once.stream[0].data, false, 'the first event has none');
+    assert.deepEqual(tokensOf(sessionUsageFromEvents(once.stream)), tokensOf(computeSessionUsage([{ text: MAIN_TEXT }])));
+  } finally {
+    cleanup();
+  }
+});
+
 test('the cost outlives the transcripts: report after Claude Code deleted them, and after a rebuild', async () => {
   const { dir, cleanup } = tempDir('logbook-usage-');
   try {

@@ -124,7 +124,11 @@ export class UsageRecorder {
 
   /** A session seen for the first time: its transcript path, from the hook payloads stored. */
   private newState(sessionId: string, problems: string[]): UsageCursorState | undefined {
-    for (const event of this.store.readStream(sessionId, { limit: EVENTS_SEARCHED_FOR_PATH })) {
+    // The first event nearly always has it: the others are read (and parsed) only if it has not.
+    const first = this.store.readStream(sessionId, { limit: 1 });
+    const firstPath = (first[0]?.data as Record<string, unknown> | null | undefined)?.['transcript_path'];
+    const searched = typeof firstPath === 'string' && firstPath !== '' ? first : this.store.readStream(sessionId, { limit: EVENTS_SEARCHED_FOR_PATH });
+    for (const event of searched) {
       const path = (event.data as Record<string, unknown> | null)?.['transcript_path'];
       if (typeof path !== 'string' || path === '') continue;
       if (!isAbsolute(path) || !path.endsWith('.jsonl')) {

@@ -7,6 +7,8 @@ import { fsyncDir } from '../durable-file';
 import { MarkerLock } from './file-locks';
 import * as abi from './sqlite-abi';
 import type { LockLevel } from './sqlite-abi';
+import { addFunctionsToTable } from './wasm-functions';
+import type { TableFn } from './wasm-functions';
 
 // Page-level I/O on a real file for sql.js. sql.js runs SQLite's unix VFS on Emscripten's
 // in-memory file system and exports neither that file system nor sqlite3_vfs_register. It does
@@ -40,10 +42,9 @@ interface OpenFile {
   readonly lock: MarkerLock | undefined;
 }
 
-type Fn = (...args: (number | bigint)[]) => number;
+type Fn = TableFn;
 
 interface VfsModule {
-  addFunction(fn: Fn, signature: string): number;
   _malloc(size: number): number;
   UTF8ToString(pointer: number): string;
 }
@@ -73,8 +74,8 @@ export class PageFileVfs {
   constructor(private readonly module: VfsModule, handle: number) {
     const memory = sqlJsMemory();
     const table = sqlJsTable();
-    if (memory === undefined || table === undefined || typeof module.addFunction !== 'function') {
-      throw new Error('this sql.js does not expose what page-file I/O needs (WASM memory, function table, addFunction)');
+    if (memory === undefined || table === undefined) {
+      throw new Error('this sql.js does not expose what page-file I/O needs (WASM memory, function table)');
     }
     this.memory = memory;
     const vfs = this.view().getInt32(handle, true);
@@ -88,13 +89,21 @@ export class PageFileVfs {
       xAccess: original(table, this.view().getInt32(vfs + abi.VFS.xAccess, true)),
       xFullPathname: original(table, this.view().getInt32(vfs + abi.VFS.xFullPathname, true)),
     };
-    this.ioMethods = this.buildIoMethods();
-    const set = (offset: number, fn: Fn, signature: string): void => this.view().setInt32(vfs + offset, module.addFunction(fn, signature), true);
-    set(abi.VFS.xOpen, (...a) => this.xOpen(...(a as [number, number, number, number, number])), 'iiiiii');
-    set(abi.VFS.xDelete, (...a) => this.xDelete(...(a as [number, number, number])), 'iiii');
-    set(abi.VFS.xAccess, (...a) => this.xAccess(...(a as [number, number, number, number])), 'iiiii');
-    set(abi.VFS.xFullPathname, (...a) => this.xFullPathname(...(a as [number, number, number, number])), 'iiiii');
-    set(abi.VFS.xSleep, (...a) => this.xSleep(Number(a[1])), 'iii');
+    this.ioMethods = module._malloc(abi.IO_METHODS_BYTES);
+    const entries: [number, Fn, string][] = [
+      ...this.ioMethodEntries().map(([offset, fn, signature]): [number, Fn, string] => [this.ioMethods + offset, fn, signature]),
+      [vfs + abi.VFS.xOpen, (...a) => this.xOpen(...(a as [number, number, number, number, number])), 'iiiiii'],
+      [vfs + abi.VFS.xDelete, (...a) => this.xDelete(...(a as [number, number, number])), 'iiii'],
+      [vfs + abi.VFS.xAccess, (...a) => this.xAccess(...(a as [number, number, number, number])), 'iiiii'],
+      [vfs + abi.VFS.xFullPathname, (...a) => this.xFullPathname(...(a as [number, number, number, number])), 'iiiii'],
+      [vfs + abi.VFS.xSleep, (...a) => this.xSleep(Number(a[1])), 'iii'],
+    ];
+    // Every function goes into the table first, then the method slots point at them.
+    const indices = addFunctionsToTable(table, entries.map(([, fn, signature]) => [fn, signature] as const));
+    new Uint8Array(this.memory.buffer, this.ioMethods, abi.IO_METHODS_BYTES).fill(0);
+    const view = this.view();
+    view.setInt32(this.ioMethods + abi.IO.iVersion, 1, true);
+    entries.forEach(([address], i) => view.setInt32(address, indices[i] as number, true));
   }
 
   private view(): DataView {
@@ -105,12 +114,9 @@ export class PageFileVfs {
     return new Uint8Array(this.memory.buffer);
   }
 
-  private buildIoMethods(): number {
-    const methods = this.module._malloc(abi.IO_METHODS_BYTES);
-    const view = this.view();
-    new Uint8Array(this.memory.buffer, methods, abi.IO_METHODS_BYTES).fill(0);
-    view.setInt32(methods + abi.IO.iVersion, 1, true);
-    const entries: [number, Fn, string][] = [
+  /** The sqlite3_io_methods of page files: offset in the struct, function, signature. */
+  private ioMethodEntries(): [number, Fn, string][] {
+    return [
       [abi.IO.xClose, (f) => this.guard(abi.SQLITE_IOERR_DELETE, () => this.xClose(Number(f))), 'ii'],
       [abi.IO.xRead, (f, b, n, o) => this.guard(abi.SQLITE_IOERR_READ, () => this.xRead(Number(f), Number(b), Number(n), Number(o))), 'iiiij'],
       [abi.IO.xWrite, (f, b, n, o) => this.guard(abi.SQLITE_IOERR_WRITE, () => this.xWrite(Number(f), Number(b), Number(n), Number(o))), 'iiiij'],
@@ -124,8 +130,6 @@ export class PageFileVfs {
       [abi.IO.xSectorSize, () => 4096, 'ii'],
       [abi.IO.xDeviceCharacteristics, () => 0, 'ii'],
     ];
-    for (const [offset, fn, signature] of entries) view.setInt32(methods + offset, this.module.addFunction(fn, signature), true);
-    return methods;
   }
 
   /** An exception must never unwind through SQLite's C frames: it becomes the I/O error code. */
