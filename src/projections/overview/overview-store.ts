@@ -279,9 +279,10 @@ async function readRowsInSlices(db: Database, slice: number, pause: () => Promis
   const rows: SessionOverview[] = [];
   let after = '';
   for (;;) {
-    const page = db.exec('SELECT session_id, row FROM session_overview WHERE session_id > ? ORDER BY session_id LIMIT ?', [after, slice])[0]?.values ?? [];
-    for (const [id, text] of page) {
-      const row = parsedRow(text);
+    // The rows as bytes, decoded by Node (see readAllRows).
+    const page = db.exec('SELECT session_id, CAST(row AS BLOB) FROM session_overview WHERE session_id > ? ORDER BY session_id LIMIT ?', [after, slice])[0]?.values ?? [];
+    for (const [id, bytes] of page) {
+      const row = bytes instanceof Uint8Array ? parsedRow(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) : undefined;
       if (row === undefined || typeof id !== 'string') return undefined;
       rows.push(row);
       after = id;
