@@ -51,7 +51,6 @@ export interface SelectableRow extends SessionListing {
   readonly view: DashboardRow;
 }
 
-const EMPTY_TIMES: Readonly<Record<string, number>> = Object.freeze({});
 const EMPTY_USAGE: SessionOverview['usage'] = Object.freeze({ buckets: Object.freeze({}) });
 
 /** Wraps a row once (on arrival), so every filter pass reuses the wrapper. */
@@ -59,7 +58,7 @@ export function selectable(view: DashboardRow): SelectableRow {
   const row: SessionOverview = {
     ...view.row,
     lifecycleState: view.row.lifecycleState as SessionOverview['lifecycleState'],
-    workflowHash: null, transcriptPath: null, lastPosition: 0, lifecycleMs: EMPTY_TIMES, workflowMs: EMPTY_TIMES, usage: EMPTY_USAGE,
+    transcriptPath: null, lastPosition: 0, usage: EMPTY_USAGE,
   };
   return { row, status: view.status, durationMs: view.durationMs, tokens: view.tokens, costUsd: view.costUsd, view };
 }

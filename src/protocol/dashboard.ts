@@ -36,6 +36,11 @@ export interface DashboardOverview {
   readonly journalEntries: number;
   readonly tags: readonly string[];
   readonly importedEvents: number;
+  /** Which definition of the workflow ran (trends mark where it changed). */
+  readonly workflowHash: string | null;
+  /** Milliseconds per lifecycle state and per workflow state (the trends' stacked times). */
+  readonly lifecycleMs: Readonly<Record<string, number>>;
+  readonly workflowMs: Readonly<Record<string, number>>;
 }
 
 /** One session of the dashboard: its overview and what listingOf derives from it. */
@@ -102,6 +107,9 @@ export const dashboardOverviewSchema = z.object({
   journalEntries: count,
   tags: z.array(text),
   importedEvents: count,
+  workflowHash: text.nullable(),
+  lifecycleMs: z.record(z.string().max(200), z.number().finite().min(0)),
+  workflowMs: z.record(z.string().max(200), z.number().finite().min(0)),
 }).strict();
 
 export const dashboardRowSchema = z.object({

@@ -2,7 +2,8 @@
 // session the real Claude Code CLI recorded by its title; a session whose prompt is hostile
 // (markup, right-to-left text, 100 KB), written through the installed hook while the panel is
 // open, arrives live and shows as text; sorting by a column, filtering to nothing and back, and
-// opening a session's report from its row. Screenshots for a person to check.
+// opening a session's report from its row; the trends of the sessions shown, a day picked from them.
+// Screenshots for a person to check.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -86,6 +87,23 @@ suite('dashboard', () => {
     const inert = await pageStep<{ pwned: unknown; imgs: number; scripts: number }>('webviewInert', { title: TITLE });
     assert.deepEqual(inert, { pwned: null, imgs: 0, scripts: 0 });
     await screenshot('dashboard-hostile-title');
+  }, { timeoutMs: 60_000 });
+
+  test('the trends chart the filtered sessions per day, and clicking a day lists the sessions behind it', async () => {
+    const { total } = await counted();
+    const buckets = await until('a trend bucket with sessions', async () => {
+      const found = (await attrs('[data-testid="trend-bucket"]', ['data-key', 'data-sessions'])).filter((b) => Number(b['data-sessions']) > 0);
+      return found.length > 0 ? found : undefined;
+    });
+    const sum = buckets.reduce((n, b) => n + Number(b['data-sessions']), 0);
+    assert.equal(sum, total, 'every session counts in one day');
+    const day = buckets[buckets.length - 1] as Attrs;
+    await screenshot('dashboard-trends');
+    await pageStep('clickInWebview', { title: TITLE, selector: `[data-testid="trend-bucket"][data-key="${String(day['data-key'])}"]` });
+    await until('the table lists that day\'s sessions', async () => ((await counted()).shown === Number(day['data-sessions']) ? true : undefined));
+    await screenshot('dashboard-trend-picked');
+    await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="dashboard-clear"]' });
+    await until('every session is back', async () => ((await counted()).shown === total ? true : undefined));
   }, { timeoutMs: 60_000 });
 
   test('clicking a column header sorts by it, and again reverses', async () => {

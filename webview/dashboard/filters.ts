@@ -73,6 +73,15 @@ export class FilterBar {
     }
   }
 
+  /** Sets the date range (a trend bucket was picked), as if typed in. */
+  setDates(from: string, to: string): void {
+    const fromInput = this.inputs.get('from');
+    const toInput = this.inputs.get('to');
+    if (fromInput !== undefined) fromInput.value = from;
+    if (toInput !== undefined) toInput.value = to;
+    this.changed({ from, to });
+  }
+
   private set(change: Partial<DashboardFilter>): void {
     this.changed(change);
   }

@@ -10,6 +10,7 @@ import { visibleColumns } from './columns';
 import type { Column } from './columns';
 import { FilterBar } from './filters';
 import { VirtualTable } from './table';
+import { TrendsStrip } from './trends';
 
 // The Sessions dashboard: every session of the window's workspaces in one virtualised table,
 // filtered and sorted here (selectRows: the rules of `logbook sessions`), kept live by deltas.
@@ -47,6 +48,8 @@ const table = new VirtualTable({
   },
 });
 const bar = new FilterBar(() => filter, (partial) => change(partial, 'filter'));
+// A bucket picked in the trends: its days become the date filter, so the table lists its sessions.
+const trends = new TrendsStrip((from, to) => bar.setDates(from, to));
 const exportButton = (format: 'csv' | 'json'): HTMLElement => h('vscode-button', {
   secondary: true, 'data-testid': `dashboard-export-${format}`, title: `Save the sessions shown as ${format.toUpperCase()}`,
   onclick: () => channel.post({ type: 'export', format, keys: shown.map((s) => s.view.key) }),
@@ -54,7 +57,7 @@ const exportButton = (format: 'csv' | 'json'): HTMLElement => h('vscode-button',
 const empty = h('div', { class: 'empty', 'data-testid': 'dashboard-empty', hidden: true });
 replaceChildren(app,
   h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), exportButton('csv'), exportButton('json')),
-  bar.element, empty, table.element);
+  bar.element, trends.element, empty, table.element);
 
 function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): void {
   const started = performance.now();
@@ -100,6 +103,17 @@ function select(): void {
   empty.hidden = shown.length > 0;
   empty.textContent = total === 0 ? 'No sessions recorded yet: sessions of Claude Code in this window\'s folders show up here live.' : 'No session matches the filters.';
   table.show(shown.map((s) => s.view), columns, filter.sort);
+  drawTrendsSoon();
+}
+
+// The trends follow the table, after it paints: the table is what a filter must show at once.
+let trendsFrame: number | undefined;
+function drawTrendsSoon(): void {
+  if (trendsFrame !== undefined) return;
+  trendsFrame = requestAnimationFrame(() => setTimeout(() => {
+    trendsFrame = undefined;
+    trends.show(shown);
+  }, 0));
 }
 
 /** Under the bench ($LOGBOOK_BENCH_TIMINGS=1): how long until the frame after the change was painted. */

@@ -7,7 +7,7 @@ import { MAX_TREND_BUCKETS } from '../../protocol/trends';
 import type { TrendBucket, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
 import { byStart, FigureSums } from './figures';
-import type { TrendSession } from './figures';
+import type { TrendListing, TrendSession } from './figures';
 
 // Trends across sessions, from the sessions overview alone (one row per session, never events):
 // each session counts in the day or week of its start (its first event, else its last), in the
@@ -36,7 +36,7 @@ export function buildTrends(rows: Iterable<SessionOverview>, options: TrendOptio
 }
 
 /** Trends of listings already made (and filtered) by session-query.ts. */
-export function trendsOfListings(listings: Iterable<SessionListing>, options: TrendOptions): Trends {
+export function trendsOfListings(listings: Iterable<TrendListing>, options: TrendOptions): Trends {
   const { by } = options;
   const sessions = [...listings].map((listing) => trendSession(listing, by)).sort(byStart);
   const axis = axisOf(sessions, options);
@@ -68,7 +68,7 @@ export function trendsOfListings(listings: Iterable<SessionListing>, options: Tr
   };
 }
 
-function trendSession(listing: SessionListing, by: TrendPeriod): TrendSession {
+function trendSession(listing: TrendListing, by: TrendPeriod): TrendSession {
   const { firstEventAt: first, lastEventAt: last } = listing.row;
   const start = first ?? last;
   // A time no Date can hold has no day: counted apart, with the sessions that have no time.

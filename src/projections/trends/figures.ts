@@ -1,4 +1,5 @@
 import type { SessionListing } from '../overview/session-query';
+import type { SessionOverview } from '../overview/session-overview';
 import type { TrendFigures } from '../../protocol/trends';
 import { medianAndP90 } from './percentile';
 
@@ -6,9 +7,14 @@ import { medianAndP90 } from './percentile';
 // is added once with the figures its overview row holds; durations are the report's (last event −
 // first event), so a bucket's lifecycle times add up to its total duration as each report's do.
 
+/** What trends read of a session's listing: the CLI's listings, or the dashboard's slimmer rows. */
+export type TrendListing = Pick<SessionListing, 'status' | 'tokens' | 'costUsd'> & {
+  readonly row: Pick<SessionOverview, 'sessionId' | 'firstEventAt' | 'lastEventAt' | 'denials' | 'rejections' | 'toolFailures' | 'iterations' | 'lifecycleMs' | 'workflowMs' | 'workflow' | 'workflowHash'>;
+};
+
 /** A session as trends count it: its listing and where it sits on the time axis. */
 export interface TrendSession {
-  readonly listing: SessionListing;
+  readonly listing: TrendListing;
   /** Its start (first event, else last); null when it has no time at all. */
   readonly at: number | null;
   readonly durationMs: number;

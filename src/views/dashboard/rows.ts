@@ -69,5 +69,6 @@ function slim(o: SessionOverview): DashboardOverview {
     toolFailures: o.toolFailures, denials: o.denials, rejections: o.rejections, refusals: o.refusals, iterations: o.iterations,
     transitions: o.transitions, compactions: o.compactions, subagents: o.subagents, filesTouched: o.filesTouched,
     journalEntries: o.journalEntries, tags: o.tags, importedEvents: o.importedEvents,
+    workflowHash: o.workflowHash, lifecycleMs: o.lifecycleMs, workflowMs: o.workflowMs,
   };
 }

@@ -1,0 +1,94 @@
+import { h, replaceChildren } from '../shared/dom';
+import { trendsOfListings } from '../../src/projections/trends/build-trends';
+import { localDay } from '../../src/projections/trends/calendar';
+import type { TrendBucket, TrendPeriod, Trends } from '../../src/protocol/trends';
+import type { SelectableRow } from '../../src/protocol/dashboard-select';
+
+// Trends of the sessions the filters keep, above the table: per day or week, a bar per bucket
+// (its height the number of sessions, stacked by the share of time in each lifecycle state, a ◆
+// where a workflow's definition changed) and the numbers beside them. Clicking a bucket sets the
+// date filter to it, so the table lists the sessions behind it. Built here from the rows the
+// webview holds (the same fold as `logbook trends`), so it follows every filter.
+
+/** Buckets drawn (the latest); the table of numbers lists the latest with sessions. */
+const MAX_BARS = 120;
+const NUMBER_ROWS = 8;
+const BAR_HEIGHT = 64;
+const STATES = ['prompted', 'model_working', 'tool_running', 'waiting_for_permission', 'subagent_running', 'compacting', 'idle', 'starting', 'ended'];
+
+export class TrendsStrip {
+  readonly element: HTMLElement;
+  private by: TrendPeriod = 'day';
+  private readonly chart = h('div', { class: 'trend-bars', 'data-testid': 'trend-bars', role: 'list' });
+  private readonly numbers = h('div', { class: 'trend-numbers' });
+  private readonly summary = h('span', { class: 'muted' });
+  private rows: readonly SelectableRow[] = [];
+
+  constructor(private readonly pick: (from: string, to: string) => void) {
+    const period = h('select', { 'data-testid': 'trend-by', 'aria-label': 'Trends per', onchange: (e: Event) => { this.by = (e.target as HTMLSelectElement).value === 'week' ? 'week' : 'day'; this.draw(); } },
+      h('option', { value: 'day' }, 'per day'), h('option', { value: 'week' }, 'per week'));
+    this.element = h('details', { class: 'trends', open: true, 'data-testid': 'trends' },
+      h('summary', {}, h('strong', {}, 'Trends'), ' ', this.summary),
+      h('div', { class: 'trend-body' }, h('div', { class: 'trend-controls' }, period, h('span', { class: 'legend muted' }, ...STATES.slice(0, 6).map((s) => h('span', { class: `swatch lc-${s}` }, s.replace(/_/g, ' '))))), this.chart, this.numbers));
+  }
+
+  show(rows: readonly SelectableRow[]): void {
+    this.rows = rows;
+    this.draw();
+  }
+
+  private draw(): void {
+    const trends = trendsOfListings(this.rows, { by: this.by, now: Date.now() });
+    const t = trends.totals;
+    this.summary.textContent = `${t.sessions.toLocaleString('en-US')} sessions · median ${duration(t.medianDurationMs)} · p90 ${duration(t.p90DurationMs)} · $${t.costUsd.toFixed(2)} · ${t.toolFailures} failures · ${t.denials} denials · ${t.rejections} rejections`;
+    const buckets = trends.buckets.slice(-MAX_BARS);
+    const most = Math.max(1, ...buckets.map((b) => b.sessions));
+    replaceChildren(this.chart, ...buckets.map((b) => this.bar(b, most)));
+    this.chart.scrollLeft = this.chart.scrollWidth;
+    replaceChildren(this.numbers, this.table(trends));
+  }
+
+  private bar(b: TrendBucket, most: number): HTMLElement {
+    const total = Object.values(b.lifecycleMs).reduce((sum, ms) => sum + ms, 0);
+    const stack = h('div', { class: 'trend-stack' });
+    stack.style.height = `${Math.round((b.sessions / most) * BAR_HEIGHT)}px`;
+    for (const state of STATES) {
+      const ms = Object.hasOwn(b.lifecycleMs, state) ? b.lifecycleMs[state] ?? 0 : 0;
+      if (ms <= 0 || total <= 0) continue;
+      const part = h('div', { class: `seg lc-${state}` });
+      part.style.flexGrow = String(ms / total);
+      stack.append(part);
+    }
+    const changes = b.workflowChanges.map((c) => `${c.workflow} changed (${c.fromHash.slice(0, 8)} → ${c.toHash.slice(0, 8)})`);
+    const label = `${b.key}: ${b.sessions} sessions, median ${duration(b.medianDurationMs)}, $${b.costUsd.toFixed(2)}, ${b.toolFailures} failures${changes.length === 0 ? '' : `; ${changes.join('; ')}`}`;
+    return h('button', {
+      class: `trend-bar${b.sessions === 0 ? ' empty' : ''}`, role: 'listitem', title: label, 'aria-label': label,
+      'data-testid': 'trend-bucket', 'data-key': b.key, 'data-sessions': b.sessions, disabled: b.sessions === 0,
+      onclick: () => this.pickBucket(b),
+    }, h('span', { class: 'trend-count' }, b.sessions > 0 ? String(b.sessions) : ''), stack, changes.length > 0 ? h('span', { class: 'trend-mark' }, '◆') : null);
+  }
+
+  private table(trends: Trends): HTMLElement {
+    const rows = trends.buckets.filter((b) => b.sessions > 0).slice(-NUMBER_ROWS).reverse();
+    const head = ['', 'sessions', 'median', 'p90', 'cost', 'tokens', 'failures', 'denials', 'rejections', 'iterations'];
+    return h('table', { class: 'trend-table', 'data-testid': 'trend-table' },
+      h('thead', {}, h('tr', {}, ...head.map((c) => h('th', {}, c)))),
+      h('tbody', {}, ...rows.map((b) => h('tr', { class: 'pick', 'data-key': b.key, onclick: () => this.pickBucket(b) },
+        h('td', {}, `${this.by === 'week' ? 'week of ' : ''}${b.key}${b.workflowChanges.length > 0 ? ' ◆' : ''}`),
+        ...[String(b.sessions), duration(b.medianDurationMs), duration(b.p90DurationMs), `$${b.costUsd.toFixed(2)}`, b.tokens.toLocaleString('en-US'),
+          String(b.toolFailures), String(b.denials), String(b.rejections), String(b.iterations)].map((c) => h('td', { class: 'num' }, c))))));
+  }
+
+  private pickBucket(b: TrendBucket): void {
+    this.pick(b.key, localDay(b.endMs - 1));
+  }
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '–';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
