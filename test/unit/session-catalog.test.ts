@@ -5,7 +5,7 @@ import type { LogbookPaths } from '../../src/capture/paths';
 import { main } from '../../src/cli/main';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { CatalogKeeper } from '../../src/projections/overview/catalog-keeper';
-import { currentOverview, latestSessions, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
+import { currentOverview, foldTail, foldTailInSlices, latestSessions, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
 import { overviewOf } from '../../src/projections/overview/session-overview';
 import {
   loadCatalogSnapshot, loadCatalogSnapshotInSlices, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
@@ -184,6 +184,18 @@ test('a reader of a store whose catalog trails its events (a writer whose catalo
   // A damaged row: the reader folds every session from its first event instead.
   database.raw.run(`UPDATE session_overview SET row = '{"broken":1}' WHERE session_id = (SELECT MIN(session_id) FROM session_overview)`);
   assert.deepStrictEqual(storedOverview(database), new Map([...expected].map(([id, summary]) => [id, overviewOf(summary, id)])));
+  database.close();
+});
+
+test('a window folds a store without rows (just upgraded) in slices, to the same summaries as in one piece', async () => {
+  const database = await LogbookDatabase.create();
+  append(database, workspaceStream(random(33)));
+  const end = database.store.lastGlobalPosition();
+  let pauses = 0;
+  const sliced = await foldTailInSlices(database.raw, database.store, 0, end, async () => { pauses += 1; }, 7);
+  assert.ok(pauses >= Math.floor(end / 7) - 1, `gave the thread back between slices (${pauses} pauses for ${end} events)`);
+  assert.deepStrictEqual(sliced, foldTail(database.raw, database.store, 0, end));
+  assert.deepStrictEqual(sliced, storedFromScratch(database.store));
   database.close();
 });
 

@@ -126,12 +126,20 @@ export async function currentOverviewInSlices(db: Database, store: EventStore, p
     const rows = await readRowsInSlices(db, slice, pause);
     // A commit between two slices moves the header: the rows are read again, never mixed.
     if (rows !== undefined && storedPosition(db, store.lastGlobalPosition()) === position) {
-      return withTail(db, store, { position, rows: byId(rows) }, store.lastGlobalPosition());
+      return withTailInSlices(db, store, { position, rows: byId(rows) }, store.lastGlobalPosition(), pause);
     }
     if (rows === undefined) break;
   }
   // The store's end as it is now: the writer may have committed while the rows were read.
-  return withTail(db, store, { position: 0, rows: new Map() }, store.lastGlobalPosition());
+  return withTailInSlices(db, store, { position: 0, rows: new Map() }, store.lastGlobalPosition(), pause);
+}
+
+async function withTailInSlices(db: Database, store: EventStore, state: OverviewState, end: number, pause: () => Promise<void>): Promise<OverviewState> {
+  if (state.position >= end) return state;
+  const summaries = await foldTailInSlices(db, store, state.position, end, pause);
+  const rows = new Map(state.rows);
+  for (const [id, summary] of summaries) rows.set(id, overviewOf(summary, id));
+  return { position: end, rows };
 }
 
 /**
@@ -191,20 +199,39 @@ export function withTail(db: Database, store: EventStore, state: OverviewState, 
 export function foldTail(db: Database, store: EventStore, after: number, end: number): Map<string, SessionSummaryState> {
   const touched = new Map<string, SessionSummaryState>();
   withinFold(() => {
-    for (let from = after; from < end;) {
-      const events = store.readAll({ from: from + 1, to: end, limit: 5000 });
-      if (events.length === 0) break;
-      for (const event of events) {
-        if (!isSessionStream(event.streamId)) continue;
-        const id = event.streamId;
-        const before = touched.get(id) ?? (after === 0 ? initialSessionSummary : readCatalogPart(db, id) ?? initialSessionSummary);
-        if (before.lastPosition >= event.globalPosition) continue;
-        touched.set(id, applySessionEvent(before, event));
-      }
-      from = (events[events.length - 1] as RecordedEvent).globalPosition;
-    }
+    for (let from = after; from < end;) from = foldBatch(db, store, touched, after, from, end, 5000);
   });
   return touched;
+}
+
+/**
+ * foldTail for a window's main thread: a thousand events at a time with the thread given back
+ * between them. A store whose rows a writer has not made yet (just upgraded: the worker refolds
+ * them) would otherwise hold the window for the whole history.
+ */
+export async function foldTailInSlices(db: Database, store: EventStore, after: number, end: number, pause: () => Promise<void>, batch = 1000): Promise<Map<string, SessionSummaryState>> {
+  const touched = new Map<string, SessionSummaryState>();
+  for (let from = after; from < end;) {
+    // One fold run per slice: what a slice hands out is never changed in place by the next.
+    from = withinFold(() => foldBatch(db, store, touched, after, from, end, batch));
+    if (from < end) await pause();
+  }
+  return touched;
+}
+
+// Folds the events after `from` (at most `limit`, up to `end`) into `touched`; returns the
+// position reached (`end` when nothing is left).
+function foldBatch(db: Database, store: EventStore, touched: Map<string, SessionSummaryState>, after: number, from: number, end: number, limit: number): number {
+  const events = store.readAll({ from: from + 1, to: end, limit });
+  if (events.length === 0) return end;
+  for (const event of events) {
+    if (!isSessionStream(event.streamId)) continue;
+    const id = event.streamId;
+    const before = touched.get(id) ?? (after === 0 ? initialSessionSummary : readCatalogPart(db, id) ?? initialSessionSummary);
+    if (before.lastPosition >= event.globalPosition) continue;
+    touched.set(id, applySessionEvent(before, event));
+  }
+  return (events[events.length - 1] as RecordedEvent).globalPosition;
 }
 
 // The position the stored rows stand at, when the table is there and the header is this
