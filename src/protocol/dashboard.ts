@@ -1,47 +1,19 @@
 import * as z from 'zod';
+import type { SessionOverview } from '../projections/overview/session-overview';
 
 // Host ⇄ webview protocol of the Sessions dashboard (viewType logbook.dashboard; key 'all'). The
 // host sends one row per session of every workspace in the window (a SessionListing of
-// session-query.ts without the heavy parts: usage buckets and times per state), then, while the
+// session-query.ts without its token sums, priced on the host), then, while the
 // panel is open, only the rows a change touched (`delta`). The webview filters and sorts with
 // querySessions (dashboard-select.ts), so the CLI's `logbook sessions` and the dashboard agree.
 // Titles, branches, workflows and tags come from events: the webview renders them as text only.
 
-/** The overview fields the dashboard shows or filters on (SessionOverview without usage, per-state times, transcript path). */
-export interface DashboardOverview {
-  readonly sessionId: string;
-  readonly title: string | null;
-  readonly branch: string | null;
-  readonly workflow: string | null;
-  readonly workflowState: string | null;
-  readonly lifecycleState: string;
-  readonly ended: boolean;
-  readonly endReason: string | null;
-  readonly model: string | null;
-  /** Epoch ms. */
-  readonly firstEventAt: number | null;
-  readonly lastEventAt: number | null;
-  readonly events: number;
-  readonly prompts: number;
-  readonly toolCalls: number;
-  readonly toolFailures: number;
-  readonly denials: number;
-  readonly rejections: number;
-  readonly refusals: number;
-  readonly iterations: number;
-  readonly transitions: number;
-  readonly compactions: number;
-  readonly subagents: number;
-  readonly filesTouched: number;
-  readonly journalEntries: number;
-  readonly tags: readonly string[];
-  readonly importedEvents: number;
-  /** Which definition of the workflow ran (trends mark where it changed). */
-  readonly workflowHash: string | null;
-  /** Milliseconds per lifecycle state and per workflow state (the trends' stacked times). */
-  readonly lifecycleMs: Readonly<Record<string, number>>;
-  readonly workflowMs: Readonly<Record<string, number>>;
-}
+/**
+ * A session's overview row as the dashboard gets it: all of it but the token sums (priced on the
+ * host), the transcript path and the store position. The state is any text here (a webview
+ * checks nothing against the lifecycle's names).
+ */
+export type DashboardOverview = Omit<SessionOverview, 'usage' | 'transcriptPath' | 'lastPosition' | 'lifecycleState'> & { readonly lifecycleState: string };
 
 /** One session of the dashboard: its overview and what listingOf derives from it. */
 export interface DashboardRow {

@@ -1,53 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli/main';
 import { logbookPaths } from '../../src/capture/paths';
 import { parseWhen } from '../../src/projections/overview/session-query';
-import { entryFileName, entryText, uuidV7, writeInboxEntry } from '../../src/capture/inbox-writer';
-import { fixturePayloads, tempDir } from './helpers';
+import { tempDir } from './helpers';
+import { recordSession, runCli as run } from './recorded-sessions';
 
 // `logbook sessions` over the overview rows: titles, columns, filters, sort, and bad queries told
 // by name. Three sessions made of the real fixture's payloads, each with its own first prompt;
 // one fails more tools than the others.
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
-  return { code, out, err };
-}
-
 interface Listed { sessionId: string; title: string | null; events: number; toolFailures: number; status: string; startedAt: string | null; costUsd: number }
-
-let tick = 0;
-/** A stamped entry as the hook writes it, received at `ms` (the sessions below ran on given days). */
-function putAt(inbox: string, payload: Record<string, unknown>, ms: number): void {
-  tick += 1;
-  const stamp = { id: uuidV7(ms), receivedAt: new Date(ms).toISOString(), receivedUs: ms * 1000 + tick };
-  writeInboxEntry(inbox, entryFileName(stamp), entryText(stamp, 'hook', String(payload['hook_event_name']), JSON.stringify(payload)));
-}
-
-/** The fixture session as `sessionId`, on noon of 2026-11-01 (local) plus `days`, with its own first prompt and more failures. */
-function record(inbox: string, sessionId: string, prompt: string, extraFailures: number, days: number): void {
-  const start = new Date(2026, 10, 1 + days, 12).getTime();
-  let prompted = false;
-  fixturePayloads().forEach((payload, i) => {
-    const first = payload['hook_event_name'] === 'UserPromptSubmit' && !prompted;
-    if (first) prompted = true;
-    putAt(inbox, { ...payload, session_id: sessionId, ...(first ? { prompt } : {}) }, start + i * 100);
-  });
-  for (let i = 0; i < extraFailures; i += 1) {
-    putAt(inbox, { session_id: sessionId, hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', tool_use_id: `fail-${i}`, error: 'exit 1' }, start + 60_000 + i);
-  }
-}
 
 test('logbook sessions lists titles and filters, sorts and limits by the overview\'s fields', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const inbox = logbookPaths(dir).inbox;
-    record(inbox, 'sess-alpha', 'Add the <b>export</b>\nbutton', 0, 0);
-    record(inbox, 'sess-beta', 'Fix the flaky login test', 3, 1);
-    record(inbox, 'sess-gamma', 'Refactor the parser', 1, 2);
+    recordSession(inbox, 'sess-alpha', 'Add the <b>export</b>\nbutton', { day: 0 });
+    recordSession(inbox, 'sess-beta', 'Fix the flaky login test', { day: 1, failures: 3 });
+    recordSession(inbox, 'sess-gamma', 'Refactor the parser', { day: 2, failures: 1 });
     assert.equal((await run(['ingest', '--workspace', dir])).code, 0);
 
     const table = await run(['sessions', '--workspace', dir]);

@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli/main';
-import { entryFileName, entryText, uuidV7, writeInboxEntry } from '../../src/capture/inbox-writer';
 import { logbookPaths } from '../../src/capture/paths';
 import type { PatternsResult } from '../../src/protocol/patterns';
 import { overviewOf } from '../../src/projections/overview/session-overview';
@@ -10,7 +8,8 @@ import { contrastCohort, percentile } from '../../src/projections/patterns/contr
 import type { PatternSession } from '../../src/projections/patterns/contrast';
 import { summarizeSession } from '../../src/projections/session-summary';
 import type { RecordedEvent } from '../../src/store/event-store';
-import { fixturePayloads, tempDir } from './helpers';
+import { tempDir } from './helpers';
+import { recordSession, runCli as run } from './recorded-sessions';
 
 // Patterns across sessions: the traits a cohort shares far more than the rest, with the sessions
 // behind each, on hand-made sessions and end to end through the CLI.
@@ -72,37 +71,13 @@ test('percentiles interpolate, and an empty list is 0', () => {
   assert.equal(percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9), 91);
 });
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
-  return { code, out, err };
-}
-
-let tick = 0;
-function record(inbox: string, sessionId: string, prompt: string, fetchFailures: number, day: number): void {
-  const start = new Date(2026, 10, 1 + day, 12).getTime();
-  const put = (payload: Record<string, unknown>, ms: number): void => {
-    tick += 1;
-    const stamp = { id: uuidV7(ms), receivedAt: new Date(ms).toISOString(), receivedUs: ms * 1000 + tick };
-    writeInboxEntry(inbox, entryFileName(stamp), entryText(stamp, 'hook', String(payload['hook_event_name']), JSON.stringify(payload)));
-  };
-  let prompted = false;
-  fixturePayloads().forEach((payload, i) => {
-    const first = payload['hook_event_name'] === 'UserPromptSubmit' && !prompted;
-    if (first) prompted = true;
-    put({ ...payload, session_id: sessionId, ...(first ? { prompt } : {}) }, start + i * 100);
-  });
-  for (let i = 0; i < fetchFailures; i += 1) put({ session_id: sessionId, hook_event_name: 'PostToolUseFailure', tool_name: 'WebFetch', tool_use_id: `fail-${i}`, error: 'exit 1' }, start + 60_000 + i);
-}
-
 test('logbook patterns --cohort: a condition or a preset, the top finding and its sessions; bad cohorts refused by name', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const inbox = logbookPaths(dir).inbox;
-    record(inbox, 'sess-alpha', 'Add the export button', 0, 0);
-    record(inbox, 'sess-beta', 'Fix the flaky deploy script', 3, 1);
-    record(inbox, 'sess-gamma', 'Deploy script retries', 2, 2);
+    recordSession(inbox, 'sess-alpha', 'Add the export button', { day: 0 });
+    recordSession(inbox, 'sess-beta', 'Fix the flaky deploy script', { day: 1, failures: 3, failingTool: 'WebFetch' });
+    recordSession(inbox, 'sess-gamma', 'Deploy script retries', { day: 2, failures: 2, failingTool: 'WebFetch' });
     assert.equal((await run(['ingest', '--workspace', dir])).code, 0);
     const json = await run(['patterns', '--workspace', dir, '--cohort', 'title~script', '--json']);
     assert.equal(json.code, 0, json.err);
