@@ -8,10 +8,9 @@ import { foldForCompare } from '../projections/compare/session-fold';
 import { MIN_PREFIX, resolveSessionPrefix } from '../projections/compare/session-prefix';
 import { currentOverview } from '../projections/overview/overview-store';
 import type { SessionOverview } from '../projections/overview/session-overview';
-import { listingOf, parseWhen, parseWhere, querySessions } from '../projections/overview/session-query';
+import { listingOf, parseWhere, querySessions } from '../projections/overview/session-query';
 import type { SessionQuery } from '../projections/overview/session-query';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
-import type { PriceTable, PriceTableOverrides } from '../projections/pricing';
+import type { PriceTable } from '../projections/pricing';
 import type { Comparison } from '../protocol/compare';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { UsageError } from './args';
@@ -23,7 +22,7 @@ import { flagRule, optional, positional, sessionRule, textRule } from './option-
 import { buildComparePrompt } from '../projections/discuss/cross-session';
 import { commandText } from './command-text';
 import { openStore } from './store-snapshot';
-import { readWorkspaceSettings } from './workspace-settings';
+import { sessionFilter, workspacePrices } from './session-filters';
 
 // `logbook compare A B`: two sessions side by side (figures, timelines, tool calls, files, cost),
 // each folded from its stream as the report does. `logbook compare A --cohort COND`: the session
@@ -62,7 +61,7 @@ async function runCompare(ctx: CliContext, options: CompareOptions): Promise<num
   let comparison: Comparison;
   try {
     const now = Date.now();
-    const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
+    const prices = workspacePrices(ctx.workspace);
     const rows = currentOverview(database.raw, database.store).rows;
     const a = sessionNamed(rows, options.a, '<A>');
     comparison = options.b === undefined
@@ -126,17 +125,10 @@ function candidatesText(rows: ReadonlyMap<string, SessionOverview>, ids: readonl
 
 // The cohort as a sessions query; "all" is every session (within --since/--until).
 function cohortQuery(options: CompareOptions, now: number): { query: SessionQuery; problem?: string } {
-  const since = options.since === undefined ? undefined : parseWhen(options.since, now);
-  if (options.since !== undefined && since === undefined) return { query: {}, problem: `--since must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.since}"` };
-  const until = options.until === undefined ? undefined : parseWhen(options.until, now, true);
-  if (options.until !== undefined && until === undefined) return { query: {}, problem: `--until must be a day (2026-12-01), an ISO time or a span back from now (30m, 12h, 7d, 2w), got "${options.until}"` };
   const condition = options.cohort?.trim();
+  const bounds = sessionFilter({ since: options.since, until: options.until }, now);
+  if (bounds.problem !== undefined) return { query: {}, problem: bounds.problem };
   const where = condition === undefined || condition.toLowerCase() === 'all' ? undefined : parseWhere(condition);
   if (where !== undefined && !where.ok) return { query: {}, problem: `--cohort: ${where.message}` };
-  return {
-    query: {
-      ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }),
-      ...(where?.ok === true ? { where: where.conditions } : {}), sort: { field: 'started', descending: false },
-    },
-  };
+  return { query: { ...bounds.query, ...(where?.ok === true ? { where: where.conditions } : {}), sort: { field: 'started', descending: false } } };
 }

@@ -5,7 +5,8 @@ import { currentOverview, currentSummaries } from '../projections/overview/overv
 import { listingOf, parseWhere, querySessions } from '../projections/overview/session-query';
 import type { Condition, SessionListing } from '../projections/overview/session-query';
 import { COHORT_PRESETS, contrastCohort } from '../projections/patterns/contrast';
-import { buildPatternsPrompt } from '../projections/patterns/discuss';
+import { buildPatternsPrompt } from '../projections/discuss/cross-session';
+import { commandText } from './command-text';
 import type { PatternSession } from '../projections/patterns/contrast';
 import { summarizeSession } from '../projections/session-summary';
 import { formatElapsed } from '../projections/session-list';
@@ -73,7 +74,7 @@ async function listPatterns(ctx: CliContext, options: PatternsOptions): Promise<
     return 0;
   }
   if (options.prompt) {
-    ctx.io.out(buildPatternsPrompt(result, options.cohort));
+    ctx.io.out(buildPatternsPrompt(result, options.cohort, commandText('patterns', options)));
     return 0;
   }
   await printLines(ctx.io, textOf(result));

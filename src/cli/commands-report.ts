@@ -3,11 +3,10 @@ import { join, relative, resolve } from 'node:path';
 import { logbookPaths } from '../capture/paths';
 import { loadSessionReport } from '../read/session-report';
 import { summarizeSession } from '../projections/session-summary';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
-import type { PriceTable, PriceTableOverrides } from '../projections/pricing';
+import type { PriceTable } from '../projections/pricing';
 import type { RecordedEvent } from '../store/event-store';
 import { exportSessionHtml, findWebviewDir, readReportAssets } from '../views/report/export-file';
-import { readWorkspaceSettings } from './workspace-settings';
+import { workspacePrices } from './session-filters';
 import type { CliContext } from './context';
 import { defineCommand, described } from './options';
 import { flagRule, optional, positional, sessionRule, writableFileRule } from './option-rules';
@@ -36,7 +35,7 @@ export const reportCommand = defineCommand(REPORT_OPTIONS, async (ctx, { session
       ctx.io.err(`no session ${JSON.stringify(session)} in the store (see "logbook sessions")`);
       return 1;
     }
-    const prices = mergePriceTables(DEFAULT_PRICE_TABLE, readWorkspaceSettings(ctx.workspace)['logbook.report.prices'] as PriceTableOverrides | undefined);
+    const prices = workspacePrices(ctx.workspace);
     return html === undefined ? printJson(ctx, events, prices) : await writeHtml(ctx, session, events, prices, resolve(html));
   } finally {
     database.close();

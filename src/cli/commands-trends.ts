@@ -12,7 +12,7 @@ import { printLines } from './context';
 import type { CliContext } from './context';
 import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
-import { flagRule, oneOfRule, optional, textRule } from './option-rules';
+import { flagRule, oneOfRule, optional } from './option-rules';
 import { openSnapshot } from './store-snapshot';
 import { buildTrendsPrompt } from '../projections/discuss/cross-session';
 import { commandText } from './command-text';

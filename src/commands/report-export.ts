@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
-import type { PriceTableOverrides } from '../projections/pricing';
+import { windowPrices } from '../views/window-prices';
 import { exportSessionHtml, readReportAssets } from '../views/report/export-file';
 import type { ExtensionContext } from './context';
 import { resolveSession } from './sessions';
@@ -20,8 +19,7 @@ export async function exportReportHtml(ctx: ExtensionContext, arg?: unknown): Pr
   if (target === undefined) return;
   const store = await found.workspace.store();
   if (store === undefined) throw new Error('this workspace has no store yet');
-  const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
-  const exported = await exportSessionHtml(key, store.readStream(key), mergePriceTables(DEFAULT_PRICE_TABLE, overrides), readReportAssets(join(ctx.extensionPath, 'dist', 'webview')));
+  const exported = await exportSessionHtml(key, store.readStream(key), windowPrices(), readReportAssets(join(ctx.extensionPath, 'dist', 'webview')));
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exported.html));
   const capped = exported.embedded < exported.total ? ` (${exported.embedded} of ${exported.total} events embedded)` : '';
   const open = 'Open in Browser';

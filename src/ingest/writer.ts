@@ -130,10 +130,7 @@ export class LogbookWriter {
       this.database.transaction(() => this.keepCatalog());
       this.catalog.committed();
     } catch (error) {
-      // Never in the way of the events: this writer goes on without the catalog.
-      this.catalog.rolledBack();
-      this.catalog.reset();
-      this.catalogError = `the session catalog stopped: ${(error as Error).message}`;
+      this.stopCatalog(error);
     }
   }
 
@@ -150,10 +147,14 @@ export class LogbookWriter {
     } catch (error) {
       db.run('ROLLBACK TO session_catalog');
       db.run('RELEASE session_catalog');
-      this.catalog.rolledBack();
-      this.catalog.reset();
-      this.catalogError = `the session catalog stopped: ${(error as Error).message}`;
+      this.stopCatalog(error);
     }
+  }
+
+  // Never in the way of the events: this writer goes on without the catalog (readers fold what it lacks).
+  private stopCatalog(error: unknown): void {
+    this.catalog.reset();
+    this.catalogError = `the session catalog stopped: ${(error as Error).message}`;
   }
 
   /** Problems met with the writer's own files since the last pass (segment lines, archive moves), each told once. */

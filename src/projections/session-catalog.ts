@@ -1,7 +1,7 @@
 import type { Database } from 'sql.js';
 import { LogbookError } from '../domain/errors';
 import type { EventStore, RecordedEvent } from '../store/event-store';
-import { loadSnapshot, loadSnapshotInSlices, readSnapshotHeader } from '../store/projection-snapshots';
+import { loadSnapshot, readSnapshotHeader } from '../store/projection-snapshots';
 import type { StoredSnapshot } from '../store/projection-snapshots';
 import { withinFold } from './fold-scope';
 import type { ProjectionSnapshot } from './projection';
@@ -111,17 +111,6 @@ export function loadCatalogSnapshot(db: Database, lastPosition: number): Catalog
   if (!usableHeader(db, lastPosition)) return undefined;
   return catalogOf(loadSnapshot(db, SESSION_CATALOG_NAME), lastPosition);
 }
-
-/** loadCatalogSnapshot for a window's main thread: read in slices, `pause()` between them. */
-export async function loadCatalogSnapshotInSlices(db: Database, lastPosition: () => number, pause: () => Promise<void>, slice = SNAPSHOT_READ_SLICE): Promise<CatalogSnapshot | undefined> {
-  if (!usableHeader(db, lastPosition())) return undefined;
-  const stored = await loadSnapshotInSlices(db, SESSION_CATALOG_NAME, slice, pause);
-  // The store's end as it is now: the writer may have saved (and appended) while this read.
-  return catalogOf(stored, lastPosition());
-}
-
-/** Sessions read between two pauses: 250 parts are about 20–40 ms of reading and parsing. */
-const SNAPSHOT_READ_SLICE = 250;
 
 function usableHeader(db: Database, lastPosition: number): boolean {
   const header = readSnapshotHeader(db, SESSION_CATALOG_NAME);

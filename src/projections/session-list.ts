@@ -1,8 +1,9 @@
 import type { LifecycleStateName } from '../domain/lifecycle';
-import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
+import { DEFAULT_SILENCE_MS } from '../domain/lifecycle-time';
 import type { SessionStatus } from '../domain/lifecycle-time';
 import { lifecycleTimes, workflowTimes } from './session-summary';
 import type { SessionSummaryState } from './session-summary';
+import { statusAt } from './overview/session-status';
 import type { SessionOverview } from './overview/session-overview';
 
 // What the sessions sidebar and the status bar show, as plain data (no vscode): live sessions
@@ -51,10 +52,7 @@ export interface ListOptions {
 }
 
 export function sessionRow(workspace: string, row: SessionOverview, options: ListOptions): SessionRow {
-  const last = row.lastEventAt;
-  const status = deriveSessionStatus({ ended: row.ended, state: row.lifecycleState, lastEventAt: last }, options.now, options.silenceMs ?? DEFAULT_SILENCE_MS);
-  const first = row.firstEventAt;
-  const end = status === 'live' || status === 'idle' ? options.now : last;
+  const { status, durationMs } = statusAt(row, options.now, options.silenceMs ?? DEFAULT_SILENCE_MS);
   return {
     sessionId: row.sessionId,
     title: row.title,
@@ -65,9 +63,9 @@ export function sessionRow(workspace: string, row: SessionOverview, options: Lis
     status,
     lifecycleState: row.lifecycleState,
     workflowState: row.workflowState,
-    startedAt: first,
-    lastEventAt: last,
-    elapsedMs: first === null || end === null ? 0 : Math.max(0, end - first),
+    startedAt: row.firstEventAt,
+    lastEventAt: row.lastEventAt,
+    elapsedMs: durationMs,
     badges: { denials: row.denials, rejections: row.rejections, failures: row.toolFailures, refused: row.refusals },
     model: row.model,
   };

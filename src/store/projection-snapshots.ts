@@ -64,44 +64,6 @@ export function loadSnapshot(db: Database, name: string): StoredSnapshot | undef
   return { ...header, parts };
 }
 
-/**
- * The same as loadSnapshot, read `slice` parts at a time with `pause()` between slices, so a
- * window's main thread is never held for the whole of a large snapshot (6,881 sessions at 1M
- * events: seconds). Each slice is its own read: the header read again at the end tells whether a
- * save came in between (a save writes its parts and its header in one commit); then it is read
- * again, and after `attempts` such misses in one piece.
- */
-export async function loadSnapshotInSlices(db: Database, name: string, slice: number, pause: () => Promise<void>, attempts = 3): Promise<StoredSnapshot | undefined> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const header = readSnapshotHeader(db, name);
-    if (header === undefined) return undefined;
-    const parts = await readPartsInSlices(db, name, slice, pause);
-    if (parts === undefined) return undefined;
-    const after = readSnapshotHeader(db, name);
-    if (after !== undefined && after.savedAt === header.savedAt && after.position === header.position && after.version === header.version) return { ...header, parts };
-  }
-  return loadSnapshot(db, name);
-}
-
-async function readPartsInSlices(db: Database, name: string, slice: number, pause: () => Promise<void>): Promise<Map<string, unknown> | undefined> {
-  const parts = new Map<string, unknown>();
-  let after = '';
-  for (;;) {
-    const rows = db.exec('SELECT key, state FROM projection_snapshot_parts WHERE name = ? AND key > ? ORDER BY key LIMIT ?', [name, after, slice])[0]?.values ?? [];
-    try {
-      for (const [key, state] of rows) {
-        if (typeof key !== 'string' || typeof state !== 'string') return undefined;
-        parts.set(key, JSON.parse(state) as unknown);
-        after = key;
-      }
-    } catch {
-      return undefined;
-    }
-    if (rows.length < slice) return parts;
-    await pause();
-  }
-}
-
 /** Saves a header and parts atomically (a savepoint, so it also works inside a transaction); returns the parts written. */
 export function saveSnapshot(db: Database, header: SnapshotHeader, parts: Iterable<readonly [string, unknown]>, mode: SaveMode, now: Date = new Date()): number {
   let written = 0;

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { LogbookPaths } from '../capture/paths';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../projections/pricing';
-import type { PriceTableOverrides } from '../projections/pricing';
+import { windowPrices } from './window-prices';
 import type { SessionReport } from '../projections/report';
 import type { SessionOverview } from '../projections/overview/session-overview';
 import type { SessionSummaryState } from '../projections/session-summary';
@@ -81,9 +80,8 @@ export class LogbookViews implements vscode.Disposable {
   async report(sessionId: string, now: number = Date.now()): Promise<SessionReport | undefined> {
     const found = this.findSession(sessionId);
     if (found === undefined) return undefined;
-    const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
     const events = await found.workspace.readStream(sessionId);
-    return loadSessionReport(found.summary, events, mergePriceTables(DEFAULT_PRICE_TABLE, overrides), now);
+    return loadSessionReport(found.summary, events, windowPrices(), now);
   }
 
   /** Folds what is new in a workspace and tells the views; calls never overlap per workspace. */

@@ -7,8 +7,7 @@ import type { InboxSource } from '../capture/inbox-writer';
 import { DEFAULT_SILENCE_MS, deriveSessionStatus } from '../domain/lifecycle-time';
 import { decide, evolve, initialWorkflowState } from '../domain/workflow/decider';
 import type { WorkflowState } from '../domain/workflow/types';
-import { loadCatalogSnapshot, SessionCatalog } from '../projections/session-catalog';
-import type { SessionSummaryState } from '../projections/session-summary';
+import { currentSummaries } from '../projections/overview/overview-store';
 import { writeFileDurably } from '../store/durable-file';
 import { LogbookDatabase } from '../store/logbook-database';
 import { loadWorkflow } from './definition-file';
@@ -101,7 +100,7 @@ async function workflowsInProgress(paths: LogbookPaths, options: AnnounceOptions
     pending = pendingEventsEntries(paths);
   } else {
     try {
-      for (const [sessionId, summary] of sessionCatalog(database)) {
+      for (const [sessionId, summary] of currentSummaries(database.raw, database.store)) {
         const status = deriveSessionStatus(summary.lifecycle, now, options.silenceMs ?? DEFAULT_SILENCE_MS);
         if (status === 'ended' || status === 'abandoned') ended.add(sessionId);
         else states.set(sessionId, summary.workflow.state);
@@ -122,11 +121,3 @@ async function workflowsInProgress(paths: LogbookPaths, options: AnnounceOptions
   return states;
 }
 
-/** Every session's summary: from the writer's last catalog snapshot, then the events after it. */
-function sessionCatalog(database: LogbookDatabase): ReadonlyMap<string, SessionSummaryState> {
-  const catalog = new SessionCatalog();
-  const snapshot = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
-  if (snapshot !== undefined) catalog.restore(snapshot);
-  catalog.catchUp(database.store);
-  return catalog.all();
-}

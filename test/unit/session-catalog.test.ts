@@ -8,7 +8,7 @@ import { CatalogKeeper } from '../../src/projections/overview/catalog-keeper';
 import { currentOverview, foldTail, foldTailInSlices, latestSessions, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
 import { overviewOf } from '../../src/projections/overview/session-overview';
 import {
-  loadCatalogSnapshot, loadCatalogSnapshotInSlices, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
+  loadCatalogSnapshot, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
 } from '../../src/projections/session-catalog';
 import type { CatalogSnapshot } from '../../src/projections/session-catalog';
 import { summarizeSession } from '../../src/projections/session-summary';
@@ -316,28 +316,4 @@ test('the writer keeps the catalog in each pass\'s commit; a window resumes from
   } finally {
     cleanup();
   }
-});
-
-test('a window reads the catalog snapshot in slices: the same snapshot as in one piece, and a save between two slices is never mixed in', async () => {
-  const database = await LogbookDatabase.create();
-  const writer = new CatalogKeeper(database.raw, database.store);
-  appendAndKeep(database, writer, workspaceStream(random(91)));
-  const whole = loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition());
-  assert.ok(whole !== undefined && Object.keys(whole.state).length > 3, 'a snapshot of several sessions');
-  let pauses = 0;
-  const sliced = await loadCatalogSnapshotInSlices(database.raw, () => database.store.lastGlobalPosition(), async () => { pauses += 1; }, 2);
-  assert.ok(pauses > 0, 'read in more than one slice');
-  assert.deepEqual(sliced, whole);
-
-  // The writer saves again while the reader pauses between its first slices: the reader must end
-  // with one snapshot whole (the new one), never old parts beside new ones.
-  let saved = false;
-  const midway = async (): Promise<void> => {
-    if (saved) return;
-    saved = true;
-    assert.ok(appendAndKeep(database, writer, workspaceStream(random(92)).map((e) => ({ ...e, streamId: `${e.streamId}-later` }))) > 0, 'a second save, between two slices');
-  };
-  const read = await loadCatalogSnapshotInSlices(database.raw, () => database.store.lastGlobalPosition(), midway, 2);
-  assert.ok(saved);
-  assert.deepEqual(read, loadCatalogSnapshot(database.raw, database.store.lastGlobalPosition()));
 });

@@ -7,7 +7,7 @@ import { DEFAULT_PRICE_TABLE } from '../../src/projections/pricing';
 import { buildSessionReport } from '../../src/projections/report';
 import { summarizeSession } from '../../src/projections/session-summary';
 import { buildTrends } from '../../src/projections/trends/build-trends';
-import { medianAndP90 } from '../../src/projections/trends/percentile';
+import { medianAndP90 } from '../../src/projections/quantile';
 import { sessionUsageFromEvents } from '../../src/projections/usage/session-usage';
 import type { RecordedEvent } from '../../src/store/event-store';
 import type { TrendFigures, Trends } from '../../src/protocol/trends';

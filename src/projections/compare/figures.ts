@@ -1,6 +1,7 @@
 import { LIFECYCLE_STATES } from '../../domain/lifecycle';
 import type { FigureDelta, FigureUnit } from '../../protocol/compare';
 import type { SessionListing } from '../overview/session-query';
+import { quantile } from '../quantile';
 import { stateLabel } from '../session-list';
 
 // The figures of a session that compare sets side by side: every count of its overview row, its
@@ -63,11 +64,9 @@ export function medianFigures(sessions: readonly SessionListing[]): FigureValues
   return medians;
 }
 
+/** The median (the mean of the middle two for an even count); 0 for none. */
 export function median(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const middle = sorted.length >> 1;
-  if (sorted.length === 0) return 0;
-  return sorted.length % 2 === 1 ? sorted[middle] as number : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return quantile(values, 0.5) ?? 0;
 }
 
 /** b against a, figure by figure: the overview's in order, then the states either side has (0 where the other has none). */

@@ -1,9 +1,10 @@
 import type { Database } from 'sql.js';
-import type { EventStore, RecordedEvent } from '../../store/event-store';
+import type { EventStore } from '../../store/event-store';
 import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
 import { withinFold } from '../fold-scope';
-import { isCatalogSnapshot, isSessionStream, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION } from '../session-catalog';
-import { applySessionEvent, initialSessionSummary } from '../session-summary';
+import { isCatalogSnapshot, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION } from '../session-catalog';
+import { initialSessionSummary } from '../session-summary';
+import { foldEventBatch } from './fold-events';
 import type { SessionSummaryState } from '../session-summary';
 import { overviewOf } from './session-overview';
 import { readCatalogPart, SESSION_OVERVIEW_NAME } from './overview-store';
@@ -46,13 +47,12 @@ export class CatalogKeeper {
     const fresh = from === 0;
     const touched = new Map<string, SessionSummaryState>();
     let folded = 0;
+    const start = (id: string): SessionSummaryState => (fresh ? initialSessionSummary : this.known(id));
     withinFold(() => {
       for (let after = from; after < end;) {
-        const events = this.store.readAll({ from: after + 1, to: end, limit: READ_BATCH });
-        if (events.length === 0) break;
-        for (const event of events) this.apply(event, touched, fresh);
-        folded += events.length;
-        after = (events[events.length - 1] as RecordedEvent).globalPosition;
+        const batch = foldEventBatch(this.store, touched, after, end, READ_BATCH, start);
+        folded += batch.read;
+        after = batch.reached;
       }
     });
     const header = { version: SESSION_CATALOG_VERSION, position: end };
@@ -99,15 +99,6 @@ export class CatalogKeeper {
     this.pending = new Map();
     this.saved = undefined;
     this.pendingPosition = undefined;
-  }
-
-  private apply(event: RecordedEvent, touched: Map<string, SessionSummaryState>, fresh: boolean): void {
-    if (!isSessionStream(event.streamId)) return;
-    const id = event.streamId;
-    const before = touched.get(id) ?? (fresh ? initialSessionSummary : this.known(id));
-    // A summary already holding this event (a stored part saved past the header) is not folded twice.
-    if (before.lastPosition >= event.globalPosition) return;
-    touched.set(id, applySessionEvent(before, event));
   }
 
   private known(sessionId: string): SessionSummaryState {

@@ -1,9 +1,10 @@
 import type { Database } from 'sql.js';
-import type { EventStore, RecordedEvent } from '../../store/event-store';
+import type { EventStore } from '../../store/event-store';
 import { readSnapshotHeader } from '../../store/projection-snapshots';
 import { withinFold } from '../fold-scope';
-import { isSessionStream, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION } from '../session-catalog';
-import { applySessionEvent, initialSessionSummary } from '../session-summary';
+import { loadCatalogSnapshot, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog } from '../session-catalog';
+import { initialSessionSummary } from '../session-summary';
+import { foldEventBatch } from './fold-events';
 import type { SessionSummaryState } from '../session-summary';
 import { overviewOf } from './session-overview';
 import type { SessionOverview } from './session-overview';
@@ -47,35 +48,16 @@ export function readCatalogPart(db: Database, sessionId: string): SessionSummary
 }
 
 /**
- * Every session's full summary as it stands at the store's end: the stored catalog's parts, and
- * the sessions of any events past them folded on (without a usable catalog, every session is
- * folded from its first event). For views that read every session whole (patterns).
+ * Every session's full summary as it stands at the store's end: the stored catalog, and the
+ * events past it folded on (without a usable catalog, every session folded from its first
+ * event). For readers that want every session whole (patterns, the workflow's announcements).
  */
-export function currentSummaries(db: Database, store: EventStore): Map<string, SessionSummaryState> {
-  const end = store.lastGlobalPosition();
-  const header = readSnapshotHeader(db, SESSION_CATALOG_NAME);
-  const usable = header !== undefined && header.version === SESSION_CATALOG_VERSION && header.position <= end;
-  const summaries = new Map<string, SessionSummaryState>();
-  if (usable) {
-    const statement = db.prepare('SELECT key, state FROM projection_snapshot_parts WHERE name = ?');
-    try {
-      statement.bind([SESSION_CATALOG_NAME]);
-      while (statement.step()) {
-        const [key, state] = statement.get();
-        if (typeof key !== 'string' || typeof state !== 'string') continue;
-        try {
-          const part = JSON.parse(state) as unknown;
-          if (isSummaryPart(part)) summaries.set(key, part);
-        } catch {
-          // Folded below from its first event instead.
-        }
-      }
-    } finally {
-      statement.free();
-    }
-  }
-  for (const [id, summary] of foldTail(db, store, usable ? header.position : 0, end)) summaries.set(id, summary);
-  return summaries;
+export function currentSummaries(db: Database, store: EventStore): ReadonlyMap<string, SessionSummaryState> {
+  const catalog = new SessionCatalog();
+  const stored = loadCatalogSnapshot(db, store.lastGlobalPosition());
+  if (stored !== undefined) catalog.restore(stored);
+  catalog.catchUp(store);
+  return catalog.all();
 }
 
 /**
@@ -135,11 +117,7 @@ export async function currentOverviewInSlices(db: Database, store: EventStore, p
 }
 
 async function withTailInSlices(db: Database, store: EventStore, state: OverviewState, end: number, pause: () => Promise<void>): Promise<OverviewState> {
-  if (state.position >= end) return state;
-  const summaries = await foldTailInSlices(db, store, state.position, end, pause);
-  const rows = new Map(state.rows);
-  for (const [id, summary] of summaries) rows.set(id, overviewOf(summary, id));
-  return { position: end, rows };
+  return state.position >= end ? state : withSummaries(state, await foldTailInSlices(db, store, state.position, end, pause), end);
 }
 
 /**
@@ -188,8 +166,11 @@ export function latestSessions(db: Database, store: EventStore, options: { by: '
 
 /** The overview after folding the events past `state.position` (up to `end`) into the sessions they touch. */
 export function withTail(db: Database, store: EventStore, state: OverviewState, end: number): OverviewState {
-  if (state.position >= end) return state;
-  const summaries = foldTail(db, store, state.position, end);
+  return state.position >= end ? state : withSummaries(state, foldTail(db, store, state.position, end), end);
+}
+
+// The rows with those of the sessions just folded put in their place.
+function withSummaries(state: OverviewState, summaries: ReadonlyMap<string, SessionSummaryState>, end: number): OverviewState {
   const rows = new Map(state.rows);
   for (const [id, summary] of summaries) rows.set(id, overviewOf(summary, id));
   return { position: end, rows };
@@ -198,8 +179,9 @@ export function withTail(db: Database, store: EventStore, state: OverviewState, 
 /** Full summaries of the sessions with events in (after, end], folded from their stored ones. */
 export function foldTail(db: Database, store: EventStore, after: number, end: number): Map<string, SessionSummaryState> {
   const touched = new Map<string, SessionSummaryState>();
+  const start = storedStart(db, after);
   withinFold(() => {
-    for (let from = after; from < end;) from = foldBatch(db, store, touched, after, from, end, 5000);
+    for (let from = after; from < end;) from = foldEventBatch(store, touched, from, end, 5000, start).reached;
   });
   return touched;
 }
@@ -211,27 +193,19 @@ export function foldTail(db: Database, store: EventStore, after: number, end: nu
  */
 export async function foldTailInSlices(db: Database, store: EventStore, after: number, end: number, pause: () => Promise<void>, batch = 1000): Promise<Map<string, SessionSummaryState>> {
   const touched = new Map<string, SessionSummaryState>();
+  const start = storedStart(db, after);
   for (let from = after; from < end;) {
     // One fold run per slice: what a slice hands out is never changed in place by the next.
-    from = withinFold(() => foldBatch(db, store, touched, after, from, end, batch));
+    from = withinFold(() => foldEventBatch(store, touched, from, end, batch, start).reached);
     if (from < end) await pause();
   }
   return touched;
 }
 
-// Folds the events after `from` (at most `limit`, up to `end`) into `touched`; returns the
-// position reached (`end` when nothing is left).
-function foldBatch(db: Database, store: EventStore, touched: Map<string, SessionSummaryState>, after: number, from: number, end: number, limit: number): number {
-  const events = store.readAll({ from: from + 1, to: end, limit });
-  if (events.length === 0) return end;
-  for (const event of events) {
-    if (!isSessionStream(event.streamId)) continue;
-    const id = event.streamId;
-    const before = touched.get(id) ?? (after === 0 ? initialSessionSummary : readCatalogPart(db, id) ?? initialSessionSummary);
-    if (before.lastPosition >= event.globalPosition) continue;
-    touched.set(id, applySessionEvent(before, event));
-  }
-  return (events[events.length - 1] as RecordedEvent).globalPosition;
+// Where a session not folded yet starts: its stored summary when the fold resumes past stored
+// parts, nothing when it folds from the first event.
+function storedStart(db: Database, after: number): (sessionId: string) => SessionSummaryState {
+  return (id) => (after === 0 ? initialSessionSummary : readCatalogPart(db, id) ?? initialSessionSummary);
 }
 
 // The position the stored rows stand at, when the table is there and the header is this
@@ -245,7 +219,7 @@ function storedPosition(db: Database, end: number): number | undefined {
 }
 
 /** Whether the store has the session_overview table (schema 6: a reader may meet an older store). */
-export function hasOverviewTable(db: Database): boolean {
+function hasOverviewTable(db: Database): boolean {
   return (db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_overview'")[0]?.values.length ?? 0) > 0;
 }
 

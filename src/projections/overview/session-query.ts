@@ -1,6 +1,6 @@
-import { deriveSessionStatus } from '../../domain/lifecycle-time';
 import type { PriceTable } from '../pricing';
 import { DEFAULT_PRICE_TABLE } from '../pricing';
+import { statusAt } from './session-status';
 import type { SessionOverview } from './session-overview';
 import { tallyCost, tallyTotals } from './usage-tally';
 
@@ -125,14 +125,12 @@ export function parseSort(text: string): { ok: true; sort: { field: string; desc
 
 /** The listing of one row: status at `now`, duration, token total and cost with these prices. */
 export function listingOf(row: SessionOverview, now: number, prices: PriceTable = DEFAULT_PRICE_TABLE, silenceMs?: number): SessionListing {
-  const status = deriveSessionStatus({ ended: row.ended, state: row.lifecycleState, lastEventAt: row.lastEventAt }, now, silenceMs);
-  const first = row.firstEventAt;
-  const end = status === 'live' || status === 'idle' ? now : row.lastEventAt;
+  const { status, durationMs } = statusAt(row, now, silenceMs);
   const totals = tallyTotals(row.usage);
   return {
     row,
     status,
-    durationMs: first === null || end === null ? 0 : Math.max(0, end - first),
+    durationMs,
     tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
     costUsd: tallyCost(row.usage, prices).costUsd,
   };

@@ -79,16 +79,6 @@ export function tallyTotals(tally: UsageSums): TokenSums {
   return total;
 }
 
-/** Tokens per model (tiers and fast mode added up). */
-export function tallyByModel(tally: UsageSums): Record<string, TokenSums> {
-  const byModel: Record<string, TokenSums> = {};
-  for (const [key, sums] of Object.entries(tally.buckets)) {
-    const { model } = parseBucket(key);
-    byModel[model] = add(own(byModel, model) ?? zeroSums, sums, 1);
-  }
-  return byModel;
-}
-
 /** Cost in USD with these prices; models without a price count 0 (and are named in `unpriced`). */
 export function tallyCost(tally: UsageSums, prices: PriceTable = DEFAULT_PRICE_TABLE): { costUsd: number; unpriced: string[] } {
   let costUsd = 0;

@@ -4,6 +4,7 @@ import type { SessionListing } from '../overview/session-query';
 import { buildSessionReport } from '../report';
 import type { SessionSummaryState } from '../session-summary';
 import { sessionTraits, splitTrait } from './features';
+import { quantile } from '../quantile';
 
 // Cohort contrast: which traits the chosen sessions share far more than the rest do. A finding
 // needs at least MIN_COUNT cohort sessions; it is ranked by lift (how many times more common it
@@ -111,16 +112,11 @@ function insightCounts(cohort: readonly PatternSession[], rest: readonly Pattern
   return [...counts].map(([rule, c]) => ({ rule, ...c })).sort((a, b) => b.cohort - a.cohort || b.rest - a.rest || a.rule.localeCompare(b.rule));
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   return percentile(values, 0.5);
 }
 
-/** The value at rank q (0–1) of the sorted values, interpolated; 0 for none. */
+/** The value at rank q (0–1), interpolated as every view across sessions does; 0 for none. */
 export function percentile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  const high = Math.ceil(at);
-  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (at - low);
+  return quantile(values, q) ?? 0;
 }

@@ -1,7 +1,7 @@
 import type { SessionListing } from '../overview/session-query';
 import type { SessionOverview } from '../overview/session-overview';
 import type { TrendFigures } from '../../protocol/trends';
-import { medianAndP90 } from './percentile';
+import { medianAndP90 } from '../quantile';
 
 // The sums of one group of sessions (a bucket, a workflow version, all of them). Each session
 // is added once with the figures its overview row holds; durations are the report's (last event −

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../../projections/pricing';
-import type { PriceTable, PriceTableOverrides } from '../../projections/pricing';
+import type { PriceTable } from '../../projections/pricing';
+import { windowPrices } from '../window-prices';
 import { dashboardWebviewMessage } from '../../protocol/dashboard';
 import type { DashboardDelta, DashboardRow, DashboardState, DashboardWebviewMessage } from '../../protocol/dashboard';
 import type { PanelSpec } from '../panel-manager';
@@ -50,7 +50,7 @@ export const dashboardPanelSpec = createDashboardPanelSpec();
 
 /** Prices from the `logbook.report.prices` setting over the defaults, as the report reads them. */
 function prices(): PriceTable {
-  return mergePriceTables(DEFAULT_PRICE_TABLE, vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices'));
+  return windowPrices();
 }
 
 /** The rows with these keys, in the order given (keys no longer known are left out). */

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../../projections/pricing';
-import type { PriceTableOverrides } from '../../projections/pricing';
+import { windowPrices } from '../window-prices';
 import { reportWebviewMessage } from '../../protocol/report';
 import type { ReportViewState, ReportWebviewMessage } from '../../protocol/report';
 import type { PanelHandle, PanelSpec } from '../panel-manager';
@@ -26,8 +25,7 @@ export const reportPanelSpec: PanelSpec<ReportViewState, ReportWebviewMessage> =
   snapshot: async (key, services) => {
     const store = await services.findSession(key)?.workspace.store();
     if (store === undefined) return undefined;
-    const overrides = vscode.workspace.getConfiguration('logbook').get<PriceTableOverrides>('report.prices');
-    return reportHost(services).snapshot(key, store, mergePriceTables(DEFAULT_PRICE_TABLE, overrides));
+    return reportHost(services).snapshot(key, store, windowPrices());
   },
   handle: async (key, message, panel, services) => handleMessage(key, message, panel, services),
   // A scroll, a filter or a selection changes only the log: the rest is resent when the session

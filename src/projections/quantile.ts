@@ -1,4 +1,5 @@
-// Percentiles of a bucket's durations, by linear interpolation between the closest ranks (what
+// Quantiles for every view across sessions (trends' median and p90, compare's cohort medians,
+// patterns' medians and cost percentile), one rule: linear interpolation between the closest ranks (what
 // numpy, R's default type 7 and spreadsheets' PERCENTILE.INC give): the median of an even count
 // is the mean of the middle two; p90 of 1..10 is 9.1.
 
@@ -10,6 +11,11 @@ export function quantileOfSorted(sorted: readonly number[], p: number): number |
   const low = sorted[below] as number;
   const high = sorted[Math.min(sorted.length - 1, below + 1)] as number;
   return low + (high - low) * (rank - below);
+}
+
+/** The p-th quantile of values in any order; null for none. */
+export function quantile(values: readonly number[], p: number): number | null {
+  return quantileOfSorted([...values].sort((a, b) => a - b), p);
 }
 
 /** Median and p90 of values in any order. */
