@@ -187,6 +187,16 @@ test('a reader of a store whose catalog trails its events (a writer whose catalo
   database.close();
 });
 
+test('a row that is not what the writer makes (a title that is an object, a count that is text) is not shown: the reader folds the events instead', async () => {
+  const database = await LogbookDatabase.create();
+  appendAndKeep(database, new CatalogKeeper(database.raw, database.store), workspaceStream(random(44)));
+  const expected = new Map([...storedFromScratch(database.store)].map(([id, summary]) => [id, overviewOf(summary, id)]));
+  assert.deepStrictEqual(storedOverview(database), expected, 'the rows as the writer made them');
+  database.raw.run(`UPDATE session_overview SET row = json_set(row, '$.title', json('{"html":"<b>"}'), '$.toolFailures', 'many') WHERE session_id = (SELECT MIN(session_id) FROM session_overview)`);
+  assert.deepStrictEqual(storedOverview(database), expected);
+  database.close();
+});
+
 test('a window folds a store without rows (just upgraded) in slices, to the same summaries as in one piece', async () => {
   const database = await LogbookDatabase.create();
   append(database, workspaceStream(random(33)));

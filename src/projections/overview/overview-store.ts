@@ -307,12 +307,24 @@ function byId(rows: readonly SessionOverview[]): Map<string, SessionOverview> {
   return new Map(rows.map((row) => [row.sessionId, row]));
 }
 
-// The fields every reader relies on, checked cheaply (5,000 rows are read at a window's start).
+// The fields every reader relies on, checked cheaply (5,000 rows are read at a window's start):
+// the store is a file in the workspace, and a row that is not what the writer makes (damaged, or
+// planted) makes the reader fold from the events instead of showing it.
+const TEXT_OR_NULL = ['title', 'branch', 'workflow', 'workflowState', 'workflowHash', 'endReason', 'model'] as const;
+const TIME_OR_NULL = ['firstEventAt', 'lastEventAt'] as const;
+const COUNTS = ['lastPosition', 'events', 'prompts', 'toolCalls', 'toolFailures', 'denials', 'rejections', 'refusals', 'iterations', 'transitions',
+  'compactions', 'subagents', 'filesTouched', 'journalEntries', 'importedEvents'] as const;
+const RECORDS = ['lifecycleMs', 'workflowMs', 'usage'] as const;
+
 function isOverviewRow(part: unknown): part is SessionOverview {
   if (typeof part !== 'object' || part === null) return false;
   const row = part as Record<string, unknown>;
-  return typeof row['sessionId'] === 'string' && typeof row['lastPosition'] === 'number' && typeof row['events'] === 'number'
-    && typeof row['lifecycleState'] === 'string' && typeof row['usage'] === 'object' && row['usage'] !== null;
+  return typeof row['sessionId'] === 'string' && typeof row['lifecycleState'] === 'string' && typeof row['ended'] === 'boolean'
+    && Array.isArray(row['tags'])
+    && TEXT_OR_NULL.every((key) => row[key] === null || typeof row[key] === 'string')
+    && TIME_OR_NULL.every((key) => row[key] === null || typeof row[key] === 'number')
+    && COUNTS.every((key) => typeof row[key] === 'number')
+    && RECORDS.every((key) => typeof row[key] === 'object' && row[key] !== null);
 }
 
 function isSummaryPart(part: unknown): part is SessionSummaryState {
