@@ -194,7 +194,7 @@ export class DirectBinder {
  * the Database keyed by that pointer (the property's name is minified): find our Statement in
  * it, and check with sqlite3_sql that the pointer is the statement prepared from `sql`.
  */
-function statementHandle(m: SqlJsExports, db: Database, statement: Statement, sql: string): number | undefined {
+export function statementHandle(m: Pick<SqlJsExports, '_sqlite3_sql' | 'UTF8ToString'>, db: Database, statement: Statement, sql: string): number | undefined {
   for (const value of Object.values(db as unknown as Record<string, unknown>)) {
     if (typeof value !== 'object' || value === null) continue;
     for (const [key, candidate] of Object.entries(value as Record<string, unknown>)) {

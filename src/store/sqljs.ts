@@ -35,6 +35,7 @@ let loading: Promise<SqlJsStatic> | undefined;
 let fromModule = false;
 let memory: WasmMemory | undefined;
 let table: WasmTable | undefined;
+let loaded: SqlJsStatic | undefined;
 
 /**
  * Loads the sql.js WASM once per process: from beside the bundle, else from node_modules; or from
@@ -58,7 +59,10 @@ export function loadSqlJs(compiled?: WasmModule): Promise<SqlJsStatic> {
       }, reject);
       return {};
     };
-    initSqlJs({ locateFile: (file: string) => wasmPath(file), instantiateWasm } as Parameters<typeof initSqlJs>[0]).then(resolve, reject);
+    initSqlJs({ locateFile: (file: string) => wasmPath(file), instantiateWasm } as Parameters<typeof initSqlJs>[0]).then((sqlJs) => {
+      loaded = sqlJs;
+      resolve(sqlJs);
+    }, reject);
   });
   return loading;
 }
@@ -66,6 +70,11 @@ export function loadSqlJs(compiled?: WasmModule): Promise<SqlJsStatic> {
 /** The WASM memory of the loaded sql.js, once loadSqlJs has resolved (undefined if none was found). */
 export function sqlJsMemory(): WasmMemory | undefined {
   return memory;
+}
+
+/** The sql.js of this thread, once loadSqlJs has resolved. */
+export function sqlJsLoaded(): SqlJsStatic | undefined {
+  return loaded;
 }
 
 /** The WASM function table of the loaded sql.js, once loadSqlJs has resolved (undefined if none was found). */

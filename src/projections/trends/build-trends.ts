@@ -6,7 +6,7 @@ import type { SessionListing } from '../overview/session-query';
 import { MAX_TREND_BUCKETS } from '../../protocol/trends';
 import type { TrendBucket, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
-import { byStart, FigureSums } from './figures';
+import { byStart, FigureSums, stateTimes } from './figures';
 import type { TrendListing, TrendSession } from './figures';
 
 // Trends across sessions, from the sessions overview alone (one row per session, never events):
@@ -38,7 +38,8 @@ export function buildTrends(rows: Iterable<SessionOverview>, options: TrendOptio
 /** Trends of listings already made (and filtered) by session-query.ts. */
 export function trendsOfListings(listings: Iterable<TrendListing>, options: TrendOptions): Trends {
   const { by } = options;
-  const sessions = [...listings].map((listing) => trendSession(listing, by)).sort(byStart);
+  const period = periodMemo(by);
+  const sessions = [...listings].map((listing) => trendSession(listing, period)).sort(byStart);
   const axis = axisOf(sessions, options);
   const buckets = new Map<number, FigureSums>(axis.starts.map((start) => [start, new FigureSums()]));
   const untimed = new FigureSums();
@@ -46,8 +47,8 @@ export function trendsOfListings(listings: Iterable<TrendListing>, options: Tren
   const versions = new Map<string, { workflow: string | null; hash: string | null; sums: FigureSums; first: number | null; last: number | null }>();
   for (const s of sessions) {
     totals.add(s);
-    if (s.at === null) untimed.add(s);
-    else bucketOf(buckets, periodStart(s.at, by)).add(s);
+    if (s.period === null) untimed.add(s);
+    else bucketOf(buckets, s.period).add(s);
     const { workflow, workflowHash: hash } = s.listing.row;
     const key = JSON.stringify([workflow, hash]);
     const version = versions.get(key) ?? { workflow, hash, sums: new FigureSums(), first: s.at, last: s.at };
@@ -68,17 +69,41 @@ export function trendsOfListings(listings: Iterable<TrendListing>, options: Tren
   };
 }
 
-function trendSession(listing: TrendListing, by: TrendPeriod): TrendSession {
+function trendSession(listing: TrendListing, period: PeriodOf): TrendSession {
   const { firstEventAt: first, lastEventAt: last } = listing.row;
   const start = first ?? last;
+  const startPeriod = start === null ? Number.NaN : period(start);
   // A time no Date can hold has no day: counted apart, with the sessions that have no time.
-  const at = start !== null && Number.isFinite(periodStart(start, by)) ? start : null;
+  const timed = Number.isFinite(startPeriod);
   return {
     listing,
-    at,
+    at: timed ? start : null,
+    period: timed ? startPeriod : null,
     // The report's duration: from the first event to the last, whatever the session's status.
     durationMs: first === null || last === null ? 0 : last - first,
     live: listing.status === 'live' || listing.status === 'idle',
+    lifecycleTimes: stateTimes(listing.row.lifecycleMs),
+    workflowTimes: stateTimes(listing.row.workflowMs),
+  };
+}
+
+type PeriodOf = (ms: number) => number;
+
+/**
+ * periodStart with the last period remembered: local-time conversions are most of its cost, and
+ * consecutive sessions mostly start in the same day or week.
+ */
+function periodMemo(by: TrendPeriod): PeriodOf {
+  let start = Number.NaN;
+  let end = Number.NaN;
+  return (ms) => {
+    if (ms >= start && ms < end) return start;
+    const found = periodStart(ms, by);
+    if (Number.isFinite(found)) {
+      start = found;
+      end = nextPeriod(found, by);
+    }
+    return found;
   };
 }
 

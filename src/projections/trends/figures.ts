@@ -17,8 +17,21 @@ export interface TrendSession {
   readonly listing: TrendListing;
   /** Its start (first event, else last); null when it has no time at all. */
   readonly at: number | null;
+  /** The start of the day or week holding `at`. */
+  readonly period: number | null;
   readonly durationMs: number;
   readonly live: boolean;
+  /** Its time per state as pairs, read once from the row: each session is added to three groups. */
+  readonly lifecycleTimes: readonly StateTime[];
+  readonly workflowTimes: readonly StateTime[];
+}
+
+/** A state and the milliseconds spent in it. */
+export type StateTime = readonly [state: string, ms: number];
+
+/** A row's time per state as pairs (own keys only, as Object.entries gives them). */
+export function stateTimes(times: Readonly<Record<string, number>>): StateTime[] {
+  return Object.entries(times);
 }
 
 /** A group's running sums. */
@@ -45,8 +58,8 @@ export class FigureSums {
     this.toolFailures += row.toolFailures;
     this.iterations += row.iterations;
     if (s.live) this.live += 1;
-    addTimes(this.lifecycleMs, row.lifecycleMs);
-    addTimes(this.workflowMs, row.workflowMs);
+    addTimes(this.lifecycleMs, s.lifecycleTimes);
+    addTimes(this.workflowMs, s.workflowTimes);
   }
 
   get size(): number {
@@ -85,8 +98,8 @@ export function byStart(a: TrendSession, b: TrendSession): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
-  for (const [state, ms] of Object.entries(times)) into.set(state, (into.get(state) ?? 0) + ms);
+function addTimes(into: Map<string, number>, times: readonly StateTime[]): void {
+  for (const [state, ms] of times) into.set(state, (into.get(state) ?? 0) + ms);
 }
 
 // Code-unit order, the same on every machine; fromEntries defines own keys (even "__proto__").
