@@ -2,9 +2,9 @@ import { logbookPaths } from '../capture/paths';
 import { groupDigits } from '../domain/group-digits';
 import { currentOverview } from '../projections/overview/overview-store';
 import { listingOf, querySessions } from '../projections/overview/session-query';
-import type { SessionListing } from '../projections/overview/session-query';
 import { formatElapsed } from '../projections/session-list';
 import { trendsOfListings } from '../projections/trends/build-trends';
+import { storedTrends } from '../projections/trends/stored-days';
 import { localDay } from '../projections/trends/calendar';
 import { MAX_TREND_BUCKETS, TREND_PERIODS } from '../protocol/trends';
 import type { TrendFigures, Trends, VersionTrend, WorkflowChange } from '../protocol/trends';
@@ -38,20 +38,25 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
   const now = Date.now();
   const filter = sessionFilter(options, now);
   const database = await openSnapshot(ctx, logbookPaths(ctx.workspace));
-  let listings: SessionListing[] = [];
+  const by = options.by ?? 'day';
+  const axis = { ...(filter.from === undefined ? {} : { from: filter.from }), ...(filter.to === undefined ? {} : { to: filter.to }) };
+  let trends: Trends | undefined;
   if (database !== undefined) {
     try {
       // The report's prices (the workspace's overrides included), so a bucket's cost is its reports' sum.
       const prices = workspacePrices(ctx.workspace);
-      const rows = currentOverview(database.raw, database.store).rows.values();
-      listings = querySessions([...rows].map((row) => listingOf(row, now, prices)), filter.query);
+      const { since, until, where } = filter.query;
+      // The writer's day parts answer any query but --where; the rows answer every one.
+      if (where === undefined) trends = storedTrends(database.raw, database.store, { by, now, prices, ...axis, ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
+      if (trends === undefined) {
+        const rows = currentOverview(database.raw, database.store).rows.values();
+        trends = trendsOfListings(querySessions([...rows].map((row) => listingOf(row, now, prices)), filter.query), { by, now, ...axis });
+      }
     } finally {
       database.close();
     }
   }
-  const trends = trendsOfListings(listings, {
-    by: options.by ?? 'day', now, ...(filter.from === undefined ? {} : { from: filter.from }), ...(filter.to === undefined ? {} : { to: filter.to }),
-  });
+  trends ??= trendsOfListings([], { by, now, ...axis });
   if (options.prompt) {
     ctx.io.out(buildTrendsPrompt(trends, commandText('trends', options)));
     return 0;
@@ -60,7 +65,7 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
     await printLines(ctx.io, JSON.stringify(trends, roundedCost, 2).split('\n'));
     return 0;
   }
-  if (listings.length === 0) {
+  if (trends.totals.sessions === 0) {
     ctx.io.out(database === undefined ? 'no sessions recorded yet' : 'no matching sessions');
     return 0;
   }

@@ -7,7 +7,9 @@ import { initialSessionSummary } from '../session-summary';
 import { foldEventBatch } from './fold-events';
 import type { SessionSummaryState } from '../session-summary';
 import { overviewOf } from './session-overview';
-import { readCatalogPart, SESSION_OVERVIEW_NAME } from './overview-store';
+import { readCatalogPart, SESSION_OVERVIEW_NAME, storedRowsOf } from './overview-store';
+import type { SessionOverview } from './session-overview';
+import { keepTrendDays } from '../trends/stored-days';
 
 // The writer keeps every session's summary (the catalog) and its overview row current in the
 // store, in the very transaction that appends the events they fold: a reader that sees an event
@@ -63,7 +65,10 @@ export class CatalogKeeper {
     // version kept among the snapshot parts.
     saveSnapshot(this.db, { name: SESSION_OVERVIEW_NAME, ...header }, [], mode, now);
     if (fresh) this.db.run('DELETE FROM session_overview');
-    saveOverviewRows(this.db, touched);
+    const before = fresh ? new Map<string, SessionOverview>() : storedRowsById(this.db, [...touched.keys()]);
+    const rows = saveOverviewRows(this.db, touched);
+    // The day parts trends add up, beside the rows they sum.
+    keepTrendDays(this.db, rows, before, from, end, now);
     this.pending = touched;
     this.pendingPosition = end;
     return folded;
@@ -118,14 +123,23 @@ export class CatalogKeeper {
   }
 }
 
-function saveOverviewRows(db: Database, touched: ReadonlyMap<string, SessionSummaryState>): void {
+function saveOverviewRows(db: Database, touched: ReadonlyMap<string, SessionSummaryState>): Map<string, SessionOverview> {
+  const rows = new Map<string, SessionOverview>();
   const upsert = db.prepare('INSERT OR REPLACE INTO session_overview (session_id, first_at, last_at, row) VALUES (?, ?, ?, ?)');
   try {
     for (const [id, summary] of touched) {
       const row = overviewOf(summary, id);
       upsert.run([id, row.firstEventAt, row.lastEventAt, JSON.stringify(row)]);
+      rows.set(id, row);
     }
   } finally {
     upsert.free();
   }
+  return rows;
+}
+
+// The stored rows of these sessions by id; undefined when one does not read.
+function storedRowsById(db: Database, ids: readonly string[]): Map<string, SessionOverview> | undefined {
+  const rows = storedRowsOf(db, ids);
+  return rows === undefined ? undefined : new Map(rows.map((row) => [row.sessionId, row]));
 }

@@ -211,7 +211,7 @@ function storedStart(db: Database, after: number): (sessionId: string) => Sessio
 
 // The position the stored rows stand at, when the table is there and the header is this
 // version's, at one position with the catalog's (the tail is folded from its parts), not past the end.
-function storedPosition(db: Database, end: number): number | undefined {
+export function storedPosition(db: Database, end: number): number | undefined {
   const overview = readSnapshotHeader(db, SESSION_OVERVIEW_NAME);
   if (overview === undefined || overview.version !== SESSION_CATALOG_VERSION || overview.position > end) return undefined;
   const catalog = readSnapshotHeader(db, SESSION_CATALOG_NAME);
@@ -222,6 +222,19 @@ function storedPosition(db: Database, end: number): number | undefined {
 /** Whether the store has the session_overview table (schema 6: a reader may meet an older store). */
 function hasOverviewTable(db: Database): boolean {
   return (db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_overview'")[0]?.values.length ?? 0) > 0;
+}
+
+/** The stored rows of these sessions (those it has), checked; undefined when one does not read. */
+export function storedRowsOf(db: Database, sessionIds: readonly string[]): SessionOverview[] | undefined {
+  const rows: SessionOverview[] = [];
+  // In chunks under SQLite's limit of bound parameters.
+  for (let from = 0; from < sessionIds.length; from += 500) {
+    const chunk = sessionIds.slice(from, from + 500);
+    const read = readRows(db, `SELECT row FROM session_overview WHERE session_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    if (read === undefined) return undefined;
+    rows.push(...read);
+  }
+  return rows;
 }
 
 // Rows read and checked; undefined when one does not read (the caller folds instead).

@@ -1,0 +1,163 @@
+import type { Database } from 'sql.js';
+import type { EventStore } from '../../store/event-store';
+import { blobColumnView, ByteJoiner } from '../../store/blob-column';
+import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
+import { storedPosition, storedRowsOf } from '../overview/overview-store';
+import type { SessionOverview } from '../overview/session-overview';
+import type { Trends } from '../../protocol/trends';
+import { dayPartOf, dayPartsOf, isDayPart, partKeyOf } from './day-parts';
+import type { DayPart } from './day-parts';
+import { placeParts, trendsOfDays } from './trends-of-days';
+import type { DayTrendOptions, PlacedPart } from './trends-of-days';
+
+// The day parts in the store: snapshot parts named TREND_DAYS_NAME, keyed by day and workflow
+// version, kept by the writer in the same transaction as the overview rows they add up (its
+// header stands at the same position). Derived data: a part that does not read, or a header that
+// stands elsewhere, sends readers to the rows, and the next writer builds them again.
+
+export const TREND_DAYS_NAME = 'trend-days';
+export const TREND_DAYS_VERSION = 1;
+
+/**
+ * In the writer's pass, after the overview rows of `touched` were saved: the parts those sessions
+ * left or joined are made again from their members' rows. `before` holds the touched sessions'
+ * rows as they were stored before this pass (absent: new; undefined: one did not read). Parts
+ * that do not stand at `from` (none yet, another version, a writer that failed) are all made again
+ * from every row.
+ */
+export function keepTrendDays(db: Database, touched: ReadonlyMap<string, SessionOverview>, before: ReadonlyMap<string, SessionOverview> | undefined, from: number, end: number, now: Date): void {
+  const header = { name: TREND_DAYS_NAME, version: TREND_DAYS_VERSION, position: end };
+  const stored = readSnapshotHeader(db, TREND_DAYS_NAME);
+  if (from === 0 || before === undefined || stored === undefined || stored.version !== TREND_DAYS_VERSION || stored.position !== from) {
+    rebuild(db, header, from === 0 ? touched.values() : undefined, now);
+    return;
+  }
+  const keys = new Set<string>();
+  for (const row of touched.values()) keys.add(partKeyOf(row));
+  for (const row of before.values()) keys.add(partKeyOf(row));
+  const parts: [string, DayPart][] = [];
+  for (const key of keys) {
+    const members = membersAfter(db, key, touched);
+    if (members === undefined) {
+      rebuild(db, header, undefined, now);
+      return;
+    }
+    if (members.length === 0) db.run('DELETE FROM projection_snapshot_parts WHERE name = ? AND key = ?', [TREND_DAYS_NAME, key]);
+    else parts.push([key, dayPartOf(members)]);
+  }
+  saveSnapshot(db, header, parts, 'merge', now);
+}
+
+// The rows of a part's sessions after this pass: its stored members not touched, read back, and
+// the touched sessions that belong in it now. Undefined when the part or a member's row does not read.
+function membersAfter(db: Database, key: string, touched: ReadonlyMap<string, SessionOverview>): SessionOverview[] | undefined {
+  const stored = readPart(db, key);
+  if (stored === undefined) return undefined;
+  const others = (stored?.sessions ?? []).map((e) => e[0]).filter((id) => !touched.has(id));
+  const rows = storedRowsOf(db, others);
+  if (rows === undefined || rows.length !== others.length) return undefined;
+  for (const row of touched.values()) if (partKeyOf(row) === key) rows.push(row);
+  return rows;
+}
+
+function rebuild(db: Database, header: { name: string; version: number; position: number }, rows: Iterable<SessionOverview> | undefined, now: Date): void {
+  const all = rows ?? storedRowsOf(db, allIds(db));
+  if (all === undefined) {
+    // A row that does not read: no parts (readers use the rows, and fold the one that fails).
+    db.run('DELETE FROM projection_snapshot_parts WHERE name = ?', [TREND_DAYS_NAME]);
+    db.run('DELETE FROM projection_snapshots WHERE name = ?', [TREND_DAYS_NAME]);
+    return;
+  }
+  saveSnapshot(db, header, dayPartsOf(all), 'replace', now);
+}
+
+function allIds(db: Database): string[] {
+  return (db.exec('SELECT session_id FROM session_overview')[0]?.values ?? []).map(([id]) => String(id));
+}
+
+// The stored part of a key: null when there is none, undefined when it does not read.
+function readPart(db: Database, key: string): DayPart | null | undefined {
+  const found = db.exec('SELECT state FROM projection_snapshot_parts WHERE name = ? AND key = ?', [TREND_DAYS_NAME, key])[0]?.values[0];
+  if (found === undefined) return null;
+  const text = found[0];
+  if (typeof text !== 'string') return undefined;
+  try {
+    const part = JSON.parse(text) as unknown;
+    return isDayPart(part) ? part : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bounds of a query over session starts, and of the time axis. */
+export interface StoredTrendQuery extends DayTrendOptions {
+  readonly since?: number;
+  readonly until?: number;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/**
+ * Trends of every session started within [since, until], from the stored day parts; undefined
+ * when they cannot answer exactly (none stored, stale, damaged, or made in another time zone):
+ * the caller then reads the rows. A part on a bound's day is made again from the rows of its
+ * sessions within the bounds.
+ */
+export function storedTrends(db: Database, store: EventStore, query: StoredTrendQuery): Trends | undefined {
+  const end = store.lastGlobalPosition();
+  const header = readSnapshotHeader(db, TREND_DAYS_NAME);
+  if (header === undefined || header.version !== TREND_DAYS_VERSION || header.position !== end || storedPosition(db, end) !== end) return undefined;
+  const parts = readAllParts(db);
+  if (parts === undefined) return undefined;
+  const placed = placeParts(parts);
+  if (placed === undefined) return undefined;
+  const bounded = query.since === undefined && query.until === undefined ? placed : withinBounds(db, placed, query);
+  if (bounded === undefined) return undefined;
+  return trendsOfDays(bounded, query);
+}
+
+function withinBounds(db: Database, placed: readonly PlacedPart[], query: StoredTrendQuery): PlacedPart[] | undefined {
+  const inside = (at: number | null): boolean => at !== null && (query.since === undefined || at >= query.since) && (query.until === undefined || at <= query.until);
+  const kept: PlacedPart[] = [];
+  for (const p of placed) {
+    const ids = p.part.sessions.filter((e) => inside(e[1])).map((e) => e[0]);
+    if (ids.length === p.part.sessions.length) kept.push(p);
+    else if (ids.length > 0) {
+      const rows = storedRowsOf(db, ids);
+      if (rows === undefined || rows.length !== ids.length) return undefined;
+      kept.push({ part: dayPartOf(rows), dayStart: p.dayStart });
+    }
+  }
+  return kept;
+}
+
+const ALL_PARTS = 'SELECT CAST(state AS BLOB) FROM projection_snapshot_parts WHERE name = ?';
+
+// Every part as one JSON array parsed at once (as the overview's rows are read).
+function readAllParts(db: Database): DayPart[] | undefined {
+  const joined = new ByteJoiner();
+  joined.appendByte(0x5b);
+  const statement = db.prepare(ALL_PARTS);
+  try {
+    statement.bind([TREND_DAYS_NAME]);
+    const view = blobColumnView(db, statement, ALL_PARTS);
+    let first = true;
+    while (statement.step()) {
+      const bytes = view === undefined ? statement.get()[0] : view(0);
+      if (!(bytes instanceof Uint8Array)) return undefined;
+      if (!first) joined.appendByte(0x2c);
+      joined.append(bytes);
+      first = false;
+    }
+  } finally {
+    statement.free();
+  }
+  joined.appendByte(0x5d);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(joined.text());
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(parsed) && parsed.every(isDayPart) ? parsed : undefined;
+}

@@ -1,0 +1,237 @@
+import { deriveSessionStatus } from '../../domain/lifecycle-time';
+import type { SessionOverview } from '../overview/session-overview';
+import type { PriceTable } from '../pricing';
+import { tallyCost, tallyTotals } from '../overview/usage-tally';
+import type { TokenSums } from '../overview/usage-tally';
+import { medianAndP90 } from '../quantile';
+import { MAX_TREND_BUCKETS } from '../../protocol/trends';
+import type { TrendBucket, TrendFigures, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
+import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
+import { addSums, NO_DAY } from './day-parts';
+import type { DayEntry, DayPart } from './day-parts';
+
+// The trends of build-trends.ts, added up from day parts (day-parts.ts) instead of sessions: the
+// same buckets, figures, versions and workflow changes, field for field (a test holds the two to
+// each other). Per session only what a list and a median need is touched.
+
+export interface DayTrendOptions {
+  readonly by: TrendPeriod;
+  readonly now: number;
+  readonly prices: PriceTable;
+  readonly silenceMs?: number;
+}
+
+/** A part placed on the reader's own calendar: the start of its day, or null for NO_DAY. */
+export interface PlacedPart {
+  readonly part: DayPart;
+  readonly dayStart: number | null;
+}
+
+/**
+ * The reader's own start of each part's day, or undefined when a part's sessions do not all start
+ * within that day here (the writer ran in another time zone): the caller reads the rows instead.
+ */
+export function placeParts(parts: Iterable<DayPart>): PlacedPart[] | undefined {
+  const placed: PlacedPart[] = [];
+  for (const part of parts) {
+    if (part.day === NO_DAY) {
+      if (part.sessions.some((e) => e[1] !== null)) return undefined;
+      placed.push({ part, dayStart: null });
+      continue;
+    }
+    const start = dayStartOf(part.day);
+    if (start === undefined) return undefined;
+    const end = nextPeriod(start, 'day');
+    for (const entry of part.sessions) {
+      const at = entry[1];
+      if (at === null || at < start || at >= end) return undefined;
+    }
+    placed.push({ part, dayStart: start });
+  }
+  return placed;
+}
+
+/** Trends of placed parts: what trendsOfListings gives for their sessions. */
+export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOptions & { readonly from?: number; readonly to?: number }): Trends {
+  const { by } = options;
+  const buckets = new Map<number, DaySums>();
+  const untimed = new DaySums();
+  const totals = new DaySums();
+  const versions = new Map<string, { workflow: string | null; hash: string | null; sums: DaySums }>();
+  let low = Infinity;
+  let high = -Infinity;
+  for (const { part, dayStart } of placed) {
+    totals.add(part);
+    if (dayStart === null) untimed.add(part);
+    else {
+      const start = by === 'day' ? dayStart : periodStart(dayStart, by);
+      bucketOf(buckets, start).add(part);
+      for (const entry of part.sessions) {
+        const at = entry[1] as number;
+        if (at < low) low = at;
+        if (at > high) high = at;
+      }
+    }
+    const key = JSON.stringify([part.workflow, part.hash]);
+    const version = versions.get(key) ?? { workflow: part.workflow, hash: part.hash, sums: new DaySums() };
+    version.sums.add(part);
+    versions.set(key, version);
+  }
+  const continuous = fillAxis(buckets, low, high, options);
+  const changes = workflowChanges(placed);
+  const figure = (sums: DaySums): TrendFigures => sums.figures(options);
+  // Versions in the order of their first session (by start, then id), as build-trends lists them.
+  const ordered = [...versions.values()].map((v) => ({ ...v, first: v.sums.first() })).sort((a, b) => byStart(a.first, b.first));
+  return {
+    by,
+    generatedAtMs: options.now,
+    continuous,
+    buckets: [...buckets].sort(([a], [b]) => a - b).map(([start, sums]): TrendBucket => {
+      const endMs = nextPeriod(start, by);
+      return { key: localDay(start), startMs: start, endMs, ...figure(sums), workflowChanges: changes.filter((c) => c.atMs >= start && c.atMs < endMs) };
+    }),
+    untimed: figure(untimed),
+    totals: figure(totals),
+    versions: ordered.map((v): VersionTrend => {
+      const f = figure(v.sums);
+      const timed = v.sums.timedRange();
+      return { workflow: v.workflow, hash: v.hash, firstAtMs: timed?.[0] ?? null, lastAtMs: timed?.[1] ?? null, ...f };
+    }),
+    workflowChanges: changes,
+  };
+}
+
+/** The sums of the parts added to one group. */
+class DaySums {
+  private readonly entries: DayEntry[] = [];
+  private denials = 0;
+  private rejections = 0;
+  private toolFailures = 0;
+  private iterations = 0;
+  private readonly lifecycleMs = new Map<string, number>();
+  private readonly workflowMs = new Map<string, number>();
+  private readonly usage = new Map<string, TokenSums>();
+
+  add(part: DayPart): void {
+    for (const entry of part.sessions) this.entries.push(entry);
+    this.denials += part.denials;
+    this.rejections += part.rejections;
+    this.toolFailures += part.toolFailures;
+    this.iterations += part.iterations;
+    addTimes(this.lifecycleMs, part.lifecycleMs);
+    addTimes(this.workflowMs, part.workflowMs);
+    for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addSums(this.usage.get(bucket), sums));
+  }
+
+  /** The first entry by start (then id), or undefined when empty. */
+  first(): DayEntry | undefined {
+    let best: DayEntry | undefined;
+    for (const e of this.entries) if (best === undefined || byStart(e, best) < 0) best = e;
+    return best;
+  }
+
+  /** The first and last start among timed entries. */
+  timedRange(): [number, number] | undefined {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const e of this.entries) {
+      const at = e[1];
+      if (at === null) continue;
+      if (at < low) low = at;
+      if (at > high) high = at;
+    }
+    return low === Infinity ? undefined : [low, high];
+  }
+
+  figures(options: DayTrendOptions): TrendFigures {
+    const members = [...this.entries].sort(byStart);
+    const durations = members.map((e) => e[2]);
+    const { median, p90 } = medianAndP90(durations);
+    let live = 0;
+    for (const e of members) {
+      const status = deriveSessionStatus({ ended: e[4], state: e[5] as SessionOverview['lifecycleState'], lastEventAt: e[3] }, options.now, options.silenceMs);
+      if (status === 'live' || status === 'idle') live += 1;
+    }
+    const buckets = Object.fromEntries(this.usage);
+    const totals = tallyTotals({ buckets });
+    return {
+      sessions: members.length,
+      sessionIds: members.map((e) => e[0]),
+      live,
+      totalDurationMs: durations.reduce((sum, ms) => sum + ms, 0),
+      medianDurationMs: median === null ? null : Math.round(median),
+      p90DurationMs: p90 === null ? null : Math.round(p90),
+      costUsd: tallyCost({ buckets }, options.prices).costUsd,
+      tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
+      lifecycleMs: sortedRecord(this.lifecycleMs),
+      workflowMs: sortedRecord(this.workflowMs),
+      denials: this.denials,
+      rejections: this.rejections,
+      toolFailures: this.toolFailures,
+      iterations: this.iterations,
+    };
+  }
+}
+
+/** By start (no time last), then by id: build-trends' byStart over entries. */
+function byStart(a: DayEntry | undefined, b: DayEntry | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  if (a[1] !== b[1]) return a[1] === null ? 1 : b[1] === null ? -1 : a[1] - b[1];
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/** Empty buckets between the first and the last (and the query's bounds), as build-trends' axis; false when too many. */
+function fillAxis(buckets: Map<number, DaySums>, low: number, high: number, options: { by: TrendPeriod; from?: number; to?: number }): boolean {
+  if (low === Infinity) return true;
+  const { by } = options;
+  if (options.from !== undefined && Number.isFinite(periodStart(options.from, by))) low = Math.min(low, options.from);
+  if (options.to !== undefined && Number.isFinite(periodStart(options.to, by))) high = Math.max(high, options.to);
+  if (!(periodsBetween(low, high, by) <= MAX_TREND_BUCKETS)) return false;
+  for (let start = periodStart(low, by), end = periodStart(high, by); start <= end; start = nextPeriod(start, by)) bucketOf(buckets, start);
+  return true;
+}
+
+function bucketOf(buckets: Map<number, DaySums>, start: number): DaySums {
+  let sums = buckets.get(start);
+  if (sums === undefined) {
+    sums = new DaySums();
+    buckets.set(start, sums);
+  }
+  return sums;
+}
+
+/** Where each workflow's hash differs from its previous session's, sessions in start order. */
+function workflowChanges(placed: readonly PlacedPart[]): WorkflowChange[] {
+  const runs: { entry: DayEntry; workflow: string; hash: string }[] = [];
+  for (const { part } of placed) {
+    if (part.workflow === null || part.hash === null) continue;
+    for (const entry of part.sessions) if (entry[1] !== null) runs.push({ entry, workflow: part.workflow, hash: part.hash });
+  }
+  runs.sort((a, b) => byStart(a.entry, b.entry));
+  const lastHash = new Map<string, string>();
+  const changes: WorkflowChange[] = [];
+  for (const { entry, workflow, hash } of runs) {
+    const previous = lastHash.get(workflow);
+    if (previous !== undefined && previous !== hash) changes.push({ workflow, fromHash: previous, toHash: hash, sessionId: entry[0], atMs: entry[1] as number });
+    lastHash.set(workflow, hash);
+  }
+  return changes;
+}
+
+/** The local midnight starting a "2026-03-30" day, or undefined for anything else. */
+function dayStartOf(day: string): number | undefined {
+  const match = /^(\d{4,6})-(\d{2})-(\d{2})$/.exec(day);
+  if (match === null) return undefined;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const start = new Date(y, m - 1, d).getTime();
+  return Number.isFinite(start) && localDay(start) === day ? start : undefined;
+}
+
+function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
+  for (const [state, ms] of Object.entries(times)) into.set(state, (into.get(state) ?? 0) + ms);
+}
+
+// Code-unit order, as build-trends' figures (fromEntries keeps "__proto__" a key).
+function sortedRecord(times: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...times].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
