@@ -101,11 +101,11 @@ async function entryPhases(api: LogbookApi, context: RealContext, phases: RealSp
   });
   out.visibleMs = visible;
   // The Sessions dashboard over every session of the history: the command → its first painted table.
-  const painted = async (): Promise<{ firstPaintMs: number; rows: number } | undefined> => {
+  const painted = async (): Promise<{ firstPaintMs: number; rows: number; webviewMs?: number } | undefined> => {
     const deadline = performance.now() + 60_000;
     while (performance.now() < deadline) {
       const first = api.panels.dashboardTimings().find((t) => t.name === 'firstPaint');
-      if (first !== undefined) return { firstPaintMs: first.ms, rows: first.rows };
+      if (first !== undefined) return { firstPaintMs: first.ms, rows: first.rows, ...(first.webviewMs === undefined ? {} : { webviewMs: first.webviewMs }) };
       await sleep(50);
     }
     return undefined;

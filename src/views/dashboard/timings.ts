@@ -12,6 +12,8 @@ export interface DashboardTiming {
   readonly ms: number;
   /** Rows shown after it. */
   readonly rows: number;
+  /** For firstPaint: the part the webview spent, from the state's arrival to the painted frame. */
+  readonly webviewMs?: number;
 }
 
 class DashboardTimings {
@@ -27,7 +29,7 @@ class DashboardTimings {
     if (!this.enabled) return;
     if (name !== 'firstPaint') this.spans.push({ name, ms, rows });
     else if (this.commandAt !== undefined) {
-      this.spans.push({ name, ms: performance.now() - this.commandAt, rows });
+      this.spans.push({ name, ms: performance.now() - this.commandAt, rows, webviewMs: ms });
       this.commandAt = undefined;
     }
   }
