@@ -9,6 +9,7 @@ import type { DashboardDelta, DashboardState, DashboardWebviewMessage } from '..
 import { visibleColumns } from './columns';
 import type { Column } from './columns';
 import { FilterBar } from './filters';
+import { CompareButton } from './compare-button';
 import { compareRequest, RowSelection } from './selection';
 import { VirtualTable } from './table';
 import { TrendsStrip } from './trends';
@@ -43,9 +44,13 @@ const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDe
 
 let filter: DashboardFilter = { ...EMPTY_FILTER, ...(channel.restored?.ui?.filter ?? {}) };
 const count = h('span', { class: 'muted count', 'data-testid': 'dashboard-count', role: 'status' }, 'Loading sessions…');
-const selection = new RowSelection(() => table.redraw(), (keys) => {
-  const request = compareRequest(keys, shown.map((s) => s.view.key), all.length);
+const compareButton = new CompareButton(() => {
+  const request = compareRequest(selection.selected(), shown.map((s) => s.view.key), all.length);
   if (request !== undefined) channel.post({ type: 'compare', keys: [...request.keys], cohort: request.cohort === 'all' ? 'all' : [...request.cohort] });
+});
+const selection = new RowSelection((keys) => {
+  compareButton.show(keys.length);
+  table.redraw();
 });
 const table = new VirtualTable({
   open: (row) => channel.post({ type: 'openReport', sessionId: row.row.sessionId }),
@@ -65,7 +70,7 @@ const exportButton = (format: 'csv' | 'json'): HTMLElement => h('vscode-button',
 }, `Export ${format.toUpperCase()}`);
 const empty = h('div', { class: 'empty', 'data-testid': 'dashboard-empty', hidden: true });
 replaceChildren(app,
-  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), selection.button, exportButton('csv'), exportButton('json')),
+  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), compareButton.element, exportButton('csv'), exportButton('json')),
   bar.element, trends.element, empty, table.element);
 
 function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): void {
