@@ -19,6 +19,8 @@ import { buildComparison } from './compare-data';
 /** Cohorts the dashboard chose, by the id in their panel key. */
 export const compareCohorts = new CohortRegistry();
 const prompts = new Map<string, string>();
+/** Prompts kept (the latest comparisons'); an older one is built again when asked for. */
+const MAX_PROMPTS = 20;
 
 export const comparePanelSpec: PanelSpec<CompareViewState, CompareWebviewMessage> = {
   viewType: 'logbook.compare',
@@ -34,7 +36,9 @@ export const comparePanelSpec: PanelSpec<CompareViewState, CompareWebviewMessage
       cohort: (id) => compareCohorts.get(id),
       pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
     });
+    prompts.delete(key);
     prompts.set(key, buildComparePrompt(comparison, promptCommand(comparison)));
+    while (prompts.size > MAX_PROMPTS) prompts.delete(prompts.keys().next().value as string);
     return { key, comparison, cohortLabel, at };
   },
   affects: (key, change) => affects(compareTargetOf(key), change),
