@@ -6,6 +6,7 @@ import { copySessionId, openJournal, openReport, openStateMachine, openTranscrip
 import { exportReportHtml } from './report-export';
 import { importEarlierSessions } from './import';
 import { openDashboard } from './dashboard';
+import { compareSessions } from './compare';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -21,6 +22,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.openStateMachine': openStateMachine,
   'logbook.openJournal': openJournal,
   'logbook.openDashboard': openDashboard,
+  'logbook.compareSessions': compareSessions,
+  // The sessions tree's "Compare with…": the same command, named for a context menu.
+  'logbook.compareWith': compareSessions,
   'logbook.copySessionId': copySessionId,
   'logbook.openTranscript': openTranscript,
   'logbook.refreshSessions': refreshSessions,

@@ -122,6 +122,12 @@ export const dashboardWebviewMessage = z.discriminatedUnion('type', [
     format: z.enum(['csv', 'json'], { error: 'format must be "csv" or "json"' }),
     keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_EXPORT_ROWS, `keys names more than ${MAX_EXPORT_ROWS} sessions`),
   }).strict(),
+  /** Compare: two rows side by side, or one row with the median of a cohort ("all", or the rows shown). */
+  z.object({
+    type: z.literal('compare'),
+    keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).min(1, 'keys must name one or two rows').max(2, 'keys must name one or two rows'),
+    cohort: z.union([z.literal('all'), z.array(rowKey).max(MAX_EXPORT_ROWS, `cohort names more than ${MAX_EXPORT_ROWS} sessions`)], { error: 'cohort must be "all" or an array of row keys' }),
+  }).strict(),
   /** How long the webview took (only when the state asked for timings). */
   z.object({
     type: z.literal('timing'),

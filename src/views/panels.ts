@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { PanelName } from '../commands/context';
+import { comparePanelSpec } from './compare/spec';
 import { dashboardPanelSpec } from './dashboard/spec';
 import { dashboardTimings } from './dashboard/timings';
 import type { DashboardTiming } from './dashboard/timings';
@@ -14,7 +15,7 @@ export class Panels implements vscode.Disposable {
   private readonly managers: Readonly<Record<PanelName, { show(key: string): void; openKeys(): string[]; dispose(): void }>>;
 
   constructor(views: LogbookViews) {
-    this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views), dashboard: new PanelManager(dashboardPanelSpec, views) };
+    this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views), dashboard: new PanelManager(dashboardPanelSpec, views), compare: new PanelManager(comparePanelSpec, views) };
   }
 
   show(panel: PanelName, key: string): void {

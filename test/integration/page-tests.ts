@@ -162,7 +162,7 @@ export const steps: Record<string, PageStep> = {
       await page.waitForTimeout(200);
     }
   },
-  /** Clicks the first element matching {selector} and/or showing {text} in the first webview matching {title?}. */
+  /** Clicks the first element matching {selector} and/or showing {text} in the first webview matching {title?}, holding {modifiers?}. */
   async clickInWebview(page, arg) {
     const title = stringField(arg, 'title');
     const selector = stringField(arg, 'selector');
@@ -171,7 +171,10 @@ export const steps: Record<string, PageStep> = {
     const [frame] = await webviewFrames(page, title);
     check(frame !== undefined, `no webview${title === undefined ? '' : ` titled "${title}"`}`);
     const target = selector === undefined ? frame.getByText(text ?? '', { exact: true }) : text === undefined ? frame.locator(selector) : frame.locator(selector).filter({ hasText: text });
-    await target.first().click({ timeout: 15_000 });
+    // {modifiers: ['ControlOrMeta']}: a ctrl/cmd-click (the dashboard's row selection).
+    const modifiers = (typeof arg === 'object' && arg !== null && Array.isArray((arg as { modifiers?: unknown }).modifiers) ? (arg as { modifiers: unknown[] }).modifiers : [])
+      .filter((m): m is 'Alt' | 'Control' | 'ControlOrMeta' | 'Meta' | 'Shift' => typeof m === 'string' && ['Alt', 'Control', 'ControlOrMeta', 'Meta', 'Shift'].includes(m));
+    await target.first().click({ timeout: 15_000, modifiers });
     return true;
   },
   /**

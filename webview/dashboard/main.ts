@@ -9,6 +9,8 @@ import type { DashboardDelta, DashboardState, DashboardWebviewMessage } from '..
 import { visibleColumns } from './columns';
 import type { Column } from './columns';
 import { FilterBar } from './filters';
+import { CompareButton } from './compare-button';
+import { compareRequest, RowSelection } from './selection';
 import { VirtualTable } from './table';
 import { TrendsStrip } from './trends';
 
@@ -31,6 +33,8 @@ const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDe
   onState: (next) => {
     state = next;
     all = next.rows.map(selectable);
+    const keys = new Set(next.rows.map((r) => r.key));
+    selection.keep((key) => keys.has(key));
     columns = visibleColumns(next.workspaces.length);
     refresh();
   },
@@ -40,8 +44,18 @@ const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDe
 
 let filter: DashboardFilter = { ...EMPTY_FILTER, ...(channel.restored?.ui?.filter ?? {}) };
 const count = h('span', { class: 'muted count', 'data-testid': 'dashboard-count', role: 'status' }, 'Loading sessions…');
+const compareButton = new CompareButton(() => {
+  const request = compareRequest(selection.selected(), shown.map((s) => s.view.key), all.length);
+  if (request !== undefined) channel.post({ type: 'compare', keys: [...request.keys], cohort: request.cohort === 'all' ? 'all' : [...request.cohort] });
+});
+const selection = new RowSelection((keys) => {
+  compareButton.show(keys.length);
+  table.redraw();
+});
 const table = new VirtualTable({
   open: (row) => channel.post({ type: 'openReport', sessionId: row.row.sessionId }),
+  toggle: (row) => selection.toggle(row.key),
+  selected: (row) => selection.has(row.key),
   sort: (field) => {
     const descending = filter.sort.field === field ? !filter.sort.descending : descendsFirst(field);
     change({ sort: { field, descending } }, 'sort');
@@ -56,7 +70,7 @@ const exportButton = (format: 'csv' | 'json'): HTMLElement => h('vscode-button',
 }, `Export ${format.toUpperCase()}`);
 const empty = h('div', { class: 'empty', 'data-testid': 'dashboard-empty', hidden: true });
 replaceChildren(app,
-  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), exportButton('csv'), exportButton('json')),
+  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), compareButton.element, exportButton('csv'), exportButton('json')),
   bar.element, trends.element, empty, table.element);
 
 function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): void {
@@ -91,6 +105,8 @@ function applyDelta(delta: DashboardDelta): void {
   const removed = new Set([...delta.remove, ...delta.upsert.map((r) => r.key)]);
   all = all.filter((s) => !removed.has(s.view.key));
   for (const row of delta.upsert) all.push(selectable(row));
+  const keys = new Set(all.map((s) => s.view.key));
+  selection.keep((key) => keys.has(key));
   refresh();
 }
 

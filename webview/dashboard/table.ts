@@ -15,6 +15,9 @@ const MAX_CELL_TEXT = 500;
 export interface TableActions {
   open(row: DashboardRow): void;
   sort(field: string): void;
+  /** Ctrl/cmd-click or Space: the row is picked for Compare (selection.ts), or no longer. */
+  toggle?(row: DashboardRow): void;
+  selected?(row: DashboardRow): boolean;
 }
 
 export class VirtualTable {
@@ -50,6 +53,12 @@ export class VirtualTable {
     this.version += 1;
     this.body.style.height = `${rows.length * ROW_HEIGHT}px`;
     this.body.setAttribute('data-count', String(rows.length));
+    this.draw();
+  }
+
+  /** Draws the rows in view again (their selection changed). */
+  redraw(): void {
+    this.version += 1;
     this.draw();
   }
 
@@ -104,12 +113,26 @@ export class VirtualTable {
       // dir=auto: a right-to-left title reads right to left inside its cell without turning the row.
       return h('div', { class: `td${c.numeric === true ? ' num' : ''}`, role: 'gridcell', 'data-col': c.id, ...(c.id === 'title' ? { dir: 'auto', title: text } : {}) }, text);
     });
+    const selected = this.actions.selected?.(r) === true;
     return h('div', {
-      class: `tr${index % 2 === 1 ? ' odd' : ''}`, role: 'row', tabindex: 0, 'aria-rowindex': index + 2,
+      class: `tr${index % 2 === 1 ? ' odd' : ''}${selected ? ' selected' : ''}`, role: 'row', tabindex: 0, 'aria-rowindex': index + 2, 'aria-selected': selected ? 'true' : 'false',
       'data-testid': 'dashboard-row', 'data-session': r.row.sessionId, 'data-key': r.key, 'data-status': r.status,
-      onclick: () => this.actions.open(r),
-      onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') this.actions.open(r); },
+      onclick: (e: Event) => this.click(r, e as MouseEvent),
+      onkeydown: (e: Event) => this.key(r, e as KeyboardEvent),
     }, ...cells);
+  }
+
+  private click(r: DashboardRow, e: MouseEvent): void {
+    if ((e.ctrlKey || e.metaKey) && this.actions.toggle !== undefined) this.actions.toggle(r);
+    else this.actions.open(r);
+  }
+
+  private key(r: DashboardRow, e: KeyboardEvent): void {
+    if (e.key === 'Enter') this.actions.open(r);
+    else if (e.key === ' ' && this.actions.toggle !== undefined) {
+      e.preventDefault();
+      this.actions.toggle(r);
+    }
   }
 }
 

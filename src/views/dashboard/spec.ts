@@ -7,6 +7,7 @@ import type { PanelSpec } from '../panel-manager';
 import type { LogbookViews } from '../services';
 import { dashboardTimings } from './timings';
 import { exportRows } from './export-file';
+import { compareFromDashboard } from '../compare/from-dashboard';
 import { dashboardRow, dashboardRows, deltaOf } from './rows';
 
 // The Sessions dashboard (key 'all'): every session of every workspace in the window, from the
@@ -34,6 +35,9 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
           return;
         case 'export':
           await exportRows(message.format, rowsByKey(views, message.keys), views.log);
+          return;
+        case 'compare':
+          await compareFromDashboard(message.keys, message.cohort);
           return;
         case 'timing':
           dashboardTimings.record(message.name, message.ms, message.rows);
