@@ -39,13 +39,25 @@ export interface DashboardState {
   readonly at: number;
   /** The webview reports how long it took to paint, filter and sort (LOGBOOK_BENCH_TIMINGS=1). */
   readonly timings: boolean;
+  /**
+   * False: `rows` are only the newest FIRST_PAGE_ROWS sessions, enough to paint the first screen
+   * at once; the webview asks for the rest (`rest`) once it painted them.
+   */
+  readonly complete: boolean;
+  /** Sessions in the window, `rows` or not. */
+  readonly total: number;
 }
+
+/** Sessions a first state holds when there are more: a screen or two. */
+export const FIRST_PAGE_ROWS = 100;
 
 /** Rows a change touched: new or changed rows replace theirs by key; removed keys go. */
 export interface DashboardDelta {
   readonly upsert: readonly DashboardRow[];
   readonly remove: readonly string[];
   readonly at: number;
+  /** The answer to `rest`: every row as it is now (the state is complete after it). */
+  readonly rest?: boolean;
 }
 
 const text = z.string().max(1_000_000);
@@ -98,11 +110,13 @@ export const dashboardRowSchema = z.object({
 export const dashboardHostMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('state'),
-    state: z.object({ key: z.string().min(1), workspaces: z.array(text), rows: z.array(dashboardRowSchema), at: z.number().finite(), timings: z.boolean() }).strict(),
+    state: z.object({
+      key: z.string().min(1), workspaces: z.array(text), rows: z.array(dashboardRowSchema), at: z.number().finite(), timings: z.boolean(), complete: z.boolean(), total: count,
+    }).strict(),
   }).strict(),
   z.object({
     type: z.literal('delta'),
-    delta: z.object({ upsert: z.array(dashboardRowSchema), remove: z.array(z.string().min(1)), at: z.number().finite() }).strict(),
+    delta: z.object({ upsert: z.array(dashboardRowSchema), remove: z.array(z.string().min(1)), at: z.number().finite(), rest: z.boolean().optional() }).strict(),
   }).strict(),
   z.object({ type: z.literal('error'), message: z.string() }).strict(),
 ]);
@@ -116,6 +130,8 @@ const rowKey = z.string({ error: 'a key must be a string' }).min(1, 'a key must 
 /** Webview → host messages (besides `ready`). */
 export const dashboardWebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openReport'), sessionId }).strict(),
+  /** The rows a first state left out (after its first paint). */
+  z.object({ type: z.literal('rest') }).strict(),
   /** Writes the rows with these keys, in this order, to a file the user picks. */
   z.object({
     type: z.literal('export'),
@@ -131,7 +147,7 @@ export const dashboardWebviewMessage = z.discriminatedUnion('type', [
   /** How long the webview took (only when the state asked for timings). */
   z.object({
     type: z.literal('timing'),
-    name: z.enum(['firstPaint', 'filter', 'sort'], { error: 'name must be firstPaint, filter or sort' }),
+    name: z.enum(['firstPaint', 'allRows', 'filter', 'sort'], { error: 'name must be firstPaint, allRows, filter or sort' }),
     ms: z.number({ error: 'ms must be a number' }).finite('ms must be finite').min(0, 'ms must not be negative'),
     rows: count,
   }).strict(),

@@ -32,9 +32,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 const attrs = (selector: string, names: string[] = []): Promise<Attrs[]> => pageStep<Attrs[]>('webviewAttrs', { title: TITLE, selector, attrs: names });
 
+/** The count once every row arrived (a first page of two shows first: run.ts sets the page small). */
 async function counted(): Promise<{ shown: number; total: number }> {
-  const count = (await attrs('[data-testid="dashboard-count"]', ['data-shown', 'data-total']))[0];
-  return { shown: Number(count?.['data-shown'] ?? NaN), total: Number(count?.['data-total'] ?? NaN) };
+  const count = await until('every row of the dashboard arrived', async () => {
+    const found = (await attrs('[data-testid="dashboard-count"]', ['data-shown', 'data-total', 'data-complete']))[0];
+    return found?.['data-complete'] === 'true' ? found : undefined;
+  });
+  return { shown: Number(count['data-shown'] ?? NaN), total: Number(count['data-total'] ?? NaN) };
 }
 
 /** Runs the installed hook launcher, as Claude Code would, with this payload. */

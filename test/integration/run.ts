@@ -29,6 +29,8 @@ import { loadVscodeTools, login, startCodeServer, type CodeServer } from './code
 import { CONTEXT_ENV, MESSAGE_PREFIX, type HarnessMessage, type ItestContext, type RunnerReply } from './harness';
 import { steps, tests as pageTests, type PageContext } from './page-tests';
 import { runRestorePhase } from './restore';
+// Every dashboard in these tests paints a first page of two sessions and then asks for the rest.
+import { DASHBOARD_FIRST_PAGE_ENV } from '../../src/views/dashboard/first-page';
 
 type Playwright = typeof import('playwright-core');
 
@@ -268,7 +270,7 @@ async function runInVscode(tap: Tap, files: readonly string[], scratch: string):
   let session: HostSession | undefined;
   const started = Date.now();
   try {
-    server = await startCodeServer({ dir: join(scratch, 'code-server'), smokeTestDriver: true, env: { [CONTEXT_ENV]: contextFile } });
+    server = await startCodeServer({ dir: join(scratch, 'code-server'), smokeTestDriver: true, env: { [CONTEXT_ENV]: contextFile, [DASHBOARD_FIRST_PAGE_ENV]: '2' } });
     say(`code-server listening on ${server.url} (${Date.now() - started} ms)`);
     const playwright = (await import(pathToFileURL(tools.playwrightCoreEntry()).href)) as Playwright;
     browser = await playwright.chromium.launch({ executablePath: chromium, args: CHROMIUM_ARGS });

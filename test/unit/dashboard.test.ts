@@ -8,7 +8,7 @@ import type { SessionOverview } from '../../src/projections/overview/session-ove
 import { DEFAULT_PRICE_TABLE, mergePriceTables } from '../../src/projections/pricing';
 import { summarizeSession } from '../../src/projections/session-summary';
 import { parseWebviewMessage } from '../../src/protocol/channel';
-import { dashboardHostMessage, dashboardWebviewMessage } from '../../src/protocol/dashboard';
+import { dashboardHostMessage, dashboardWebviewMessage, FIRST_PAGE_ROWS } from '../../src/protocol/dashboard';
 import type { DashboardRow } from '../../src/protocol/dashboard';
 import { EMPTY_FILTER, NONE, selectable, selectRows } from '../../src/protocol/dashboard-select';
 import type { DashboardFilter } from '../../src/protocol/dashboard-select';
@@ -92,9 +92,21 @@ test('rows of several workspaces are keyed apart and listed newest first', () =>
   assert.equal(new Set(rows.map((r) => r.key)).size, 3);
 });
 
+test('a first page holds the newest sessions of every workspace, as many as asked, in the order of the whole list', () => {
+  const sources = [
+    { folder: '/work/a', workspace: 'a', rows: Array.from({ length: 150 }, (_, i) => overview(`a-${i}`, { firstEventAt: T0 + i * 2 })) },
+    { folder: '/work/b', workspace: 'b', rows: Array.from({ length: 150 }, (_, i) => overview(`b-${i}`, { firstEventAt: T0 + i * 2 + 1 })) },
+  ];
+  const whole = dashboardRows(sources, NOW, DEFAULT_PRICE_TABLE);
+  const page = dashboardRows(sources, NOW, DEFAULT_PRICE_TABLE, FIRST_PAGE_ROWS);
+  assert.equal(page.length, FIRST_PAGE_ROWS);
+  assert.deepEqual(page.map((r) => r.key), whole.slice(0, FIRST_PAGE_ROWS).map((r) => r.key));
+  assert.deepEqual(page.slice(0, 2).map((r) => r.row.sessionId), ['b-149', 'a-149']);
+});
+
 test('the host\'s state and delta messages pass the protocol\'s schema', () => {
   const rows = dashboardRows([{ ...source, rows: [foldedOverview('s-1', 'שלום <script>x</script>'), overview('s-2', { firstEventAt: null, lastEventAt: null, tags: ['bug'] })] }], NOW, DEFAULT_PRICE_TABLE);
-  const state = dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: ['a'], rows, at: NOW, timings: false } });
+  const state = dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: ['a'], rows, at: NOW, timings: false, complete: true, total: rows.length } });
   assert.ok(state.success, state.success ? '' : state.error.message);
   const rowsOf = new Map([['s-1', foldedOverview('s-1', 'changed')]]);
   const delta = deltaOf([{ workspace: { paths: { workspace: '/work/a' }, name: 'a', overview: () => rowsOf }, sessions: new Set(['s-1', 'gone']) }], NOW, DEFAULT_PRICE_TABLE);
@@ -102,7 +114,9 @@ test('the host\'s state and delta messages pass the protocol\'s schema', () => {
   assert.deepEqual(delta.remove, [rowKey('/work/a', 'gone')], 'a session no longer in the overview is removed');
   const parsed = dashboardHostMessage.safeParse({ type: 'delta', delta });
   assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
-  assert.equal(dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: [], rows: [{ ...rows[0], costUsd: -1 }], at: NOW, timings: false } }).success, false, 'a negative cost is refused');
+  assert.equal(dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: [], rows: [{ ...rows[0], costUsd: -1 }], at: NOW, timings: false, complete: true, total: 1 } }).success, false, 'a negative cost is refused');
+  const rest = dashboardHostMessage.safeParse({ type: 'delta', delta: { upsert: rows, remove: [], at: NOW, rest: true } });
+  assert.ok(rest.success, 'the answer to `rest` is a delta marked rest');
 });
 
 test('the webview\'s messages are checked: good ones pass, a bad one is refused naming the field', () => {
@@ -116,6 +130,9 @@ test('the webview\'s messages are checked: good ones pass, a bad one is refused 
   ok({ type: 'export', format: 'csv', keys: ['/w\u0000abc'] });
   ok({ type: 'export', format: 'json', keys: [] });
   ok({ type: 'timing', name: 'sort', ms: 12.5, rows: 10 });
+  ok({ type: 'rest' });
+  ok({ type: 'timing', name: 'allRows', ms: 900, rows: 6881 });
+  refused({ type: 'rest', keys: [] }, /"rest"/);
   refused({ type: 'openReport', sessionId: '' }, /dashboard view sent an invalid message "openReport": message\.sessionId: sessionId must not be empty/);
   refused({ type: 'openReport', sessionId: 'x', html: '<b>' }, /"openReport"/);
   refused({ type: 'export', format: 'xlsx', keys: [] }, /message\.format: format must be "csv" or "json"/);

@@ -28,10 +28,15 @@ let all: SelectableRow[] = [];
 let shown: SelectableRow[] = [];
 let columns: Column[] = [];
 let painted = false;
+/** False while the rows are a first page (the newest sessions): the rest is asked for once it shows. */
+let complete = true;
+let restAsked = false;
 
 const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDelta>({
   onState: (next) => {
     state = next;
+    complete = next.complete;
+    restAsked = false;
     all = next.rows.map(selectable);
     const keys = new Set(next.rows.map((r) => r.key));
     selection.keep((key) => keys.has(key));
@@ -65,7 +70,7 @@ const bar = new FilterBar(() => filter, (partial) => change(partial, 'filter'));
 // A bucket picked in the trends: its days become the date filter, so the table lists its sessions.
 const trends = new TrendsStrip((from, to) => bar.setDates(from, to));
 const exportButton = (format: 'csv' | 'json'): HTMLElement => h('vscode-button', {
-  secondary: true, 'data-testid': `dashboard-export-${format}`, title: `Save the sessions shown as ${format.toUpperCase()}`,
+  secondary: true, 'data-export': format, 'data-testid': `dashboard-export-${format}`, title: `Save the sessions shown as ${format.toUpperCase()}`,
   onclick: () => channel.post({ type: 'export', format, keys: shown.map((s) => s.view.key) }),
 }, `Export ${format.toUpperCase()}`);
 const empty = h('div', { class: 'empty', 'data-testid': 'dashboard-empty', hidden: true });
@@ -81,6 +86,7 @@ function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): voi
   select();
   if (what === 'filter') table.scrollToTop();
   timing(what, started);
+  drawTrendsSoon();
 }
 
 function persist(): void {
@@ -89,22 +95,46 @@ function persist(): void {
 
 function refresh(): void {
   const started = performance.now();
+  // A first page shows only under the default filter and sort: under others, its newest sessions
+  // would stand for rows they are not. Then the whole table is the first paint.
+  if (!complete && JSON.stringify(filter) !== JSON.stringify(EMPTY_FILTER)) {
+    count.textContent = `Loading ${(state?.total ?? 0).toLocaleString('en-US')} sessions…`;
+    askRest();
+    return;
+  }
   select();
   if (painted) {
     bar.options(all);
-    return;
+    if (complete) timing('allRows', started);
+  } else {
+    painted = true;
+    persist();
+    timing('firstPaint', started);
+    if (complete) timing('allRows', started);
+    // The selects' options (a count per value over every row) can wait for the table to show.
+    setTimeout(() => bar.options(all), 0);
   }
-  painted = true;
-  persist();
-  timing('firstPaint', started);
-  // The selects' options (a count per value over every row) can wait for the table to show.
-  setTimeout(() => bar.options(all), 0);
+  drawTrendsSoon();
+  // The rest once the first page is on screen.
+  if (!complete) requestAnimationFrame(() => setTimeout(askRest, 0));
+}
+
+function askRest(): void {
+  if (restAsked) return;
+  restAsked = true;
+  channel.post({ type: 'rest' });
 }
 
 function applyDelta(delta: DashboardDelta): void {
-  const removed = new Set([...delta.remove, ...delta.upsert.map((r) => r.key)]);
-  all = all.filter((s) => !removed.has(s.view.key));
-  for (const row of delta.upsert) all.push(selectable(row));
+  if (delta.rest === true) {
+    // Every row as it is now: the first page and whatever deltas brought meanwhile are in it.
+    all = delta.upsert.map(selectable);
+    complete = true;
+  } else {
+    const removed = new Set([...delta.remove, ...delta.upsert.map((r) => r.key)]);
+    all = all.filter((s) => !removed.has(s.view.key));
+    for (const row of delta.upsert) all.push(selectable(row));
+  }
   const keys = new Set(all.map((s) => s.view.key));
   selection.keep((key) => keys.has(key));
   refresh();
@@ -113,13 +143,17 @@ function applyDelta(delta: DashboardDelta): void {
 function select(): void {
   shown = selectRows(all, filter);
   const total = all.length;
-  count.textContent = `${shown.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} session${total === 1 ? '' : 's'}`;
+  count.textContent = complete
+    ? `${shown.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} session${total === 1 ? '' : 's'}`
+    : `The newest ${shown.length.toLocaleString('en-US')} of ${(state?.total ?? total).toLocaleString('en-US')} sessions (loading the rest…)`;
   count.setAttribute('data-shown', String(shown.length));
   count.setAttribute('data-total', String(total));
+  count.setAttribute('data-complete', String(complete));
+  // An export or a trend of a first page would leave sessions out: both wait for every row.
+  for (const button of document.querySelectorAll('[data-export]')) button.toggleAttribute('disabled', !complete);
   empty.hidden = shown.length > 0;
   empty.textContent = total === 0 ? 'No sessions recorded yet: sessions of Claude Code in this window\'s folders show up here live.' : 'No session matches the filters.';
   table.show(shown.map((s) => s.view), columns, filter.sort);
-  drawTrendsSoon();
 }
 
 // The trends follow the table, after it paints: the table is what a filter must show at once.
@@ -128,12 +162,12 @@ function drawTrendsSoon(): void {
   if (trendsFrame !== undefined) return;
   trendsFrame = requestAnimationFrame(() => setTimeout(() => {
     trendsFrame = undefined;
-    trends.show(shown);
+    if (complete) trends.show(shown);
   }, 0));
 }
 
 /** Under the bench ($LOGBOOK_BENCH_TIMINGS=1): how long until the frame after the change was painted. */
-function timing(name: 'firstPaint' | 'filter' | 'sort', started: number): void {
+function timing(name: 'firstPaint' | 'allRows' | 'filter' | 'sort', started: number): void {
   if (state?.timings !== true) return;
   const rows = shown.length;
   requestAnimationFrame(() => setTimeout(() => channel.post({ type: 'timing', name, ms: performance.now() - started, rows }), 0));

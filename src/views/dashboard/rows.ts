@@ -34,11 +34,13 @@ export function dashboardRow(source: Pick<DashboardSource, 'folder' | 'workspace
   };
 }
 
-/** Every session of every source, newest first. */
-export function dashboardRows(sources: readonly DashboardSource[], now: number, prices: PriceTable): DashboardRow[] {
-  const rows: DashboardRow[] = [];
-  for (const source of sources) for (const overview of source.rows) rows.push(dashboardRow(source, overview, now, prices));
-  return rows.sort((a, b) => (b.row.firstEventAt ?? 0) - (a.row.firstEventAt ?? 0));
+/** Every session of every source, newest first; with `limit`, only the newest that many. */
+export function dashboardRows(sources: readonly DashboardSource[], now: number, prices: PriceTable, limit = Number.POSITIVE_INFINITY): DashboardRow[] {
+  const picked: { source: DashboardSource; overview: SessionOverview }[] = [];
+  for (const source of sources) for (const overview of source.rows) picked.push({ source, overview });
+  // Ordered before they are shaped: a first page shapes its hundred, not every session.
+  picked.sort((a, b) => (b.overview.firstEventAt ?? 0) - (a.overview.firstEventAt ?? 0));
+  return picked.slice(0, limit).map(({ source, overview }) => dashboardRow(source, overview, now, prices));
 }
 
 /** What deltaOf reads of a LogbookChange (services.ts). */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { PriceTable } from '../../projections/pricing';
 import { windowPrices } from '../window-prices';
 import { dashboardWebviewMessage } from '../../protocol/dashboard';
+import { firstPageRows } from './first-page';
 import type { DashboardDelta, DashboardRow, DashboardState, DashboardWebviewMessage } from '../../protocol/dashboard';
 import type { PanelSpec } from '../panel-manager';
 import type { LogbookViews } from '../services';
@@ -9,6 +10,7 @@ import { dashboardTimings } from './timings';
 import { exportRows } from './export-file';
 import { compareFromDashboard } from '../compare/from-dashboard';
 import { dashboardRow, dashboardRows, deltaOf } from './rows';
+import type { DashboardSource } from './rows';
 
 // The Sessions dashboard (key 'all'): every session of every workspace in the window, from the
 // overview rows the views already hold. A change sends only the rows it touched (a delta); a reset
@@ -23,16 +25,23 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
     snapshot: async (key, views) => {
       const at = Date.now();
       const workspaces = views.workspaces();
-      const rows = dashboardRows(workspaces.map((ws) => ({ folder: ws.paths.workspace, workspace: ws.name, rows: ws.overview().values() })), at, prices());
-      return { key, workspaces: workspaces.map((ws) => ws.name), rows, at, timings: dashboardTimings.enabled };
+      const total = workspaces.reduce((sum, ws) => sum + ws.overview().size, 0);
+      // A first screen at once; the webview asks for the rest once it painted it.
+      const rows = dashboardRows(sources(views), at, prices(), Math.min(firstPageRows(), total));
+      return { key, workspaces: workspaces.map((ws) => ws.name), rows, at, timings: dashboardTimings.enabled, complete: rows.length === total, total };
     },
     affects: (_key, change) => change.reset || change.sessions.size > 0,
     delta: (_key, changes) => deltaOf(changes, Date.now(), prices()),
-    handle: async (_key, message, _panel, views) => {
+    handle: async (_key, message, panel, views) => {
       switch (message.type) {
         case 'openReport':
           await vscode.commands.executeCommand('logbook.openReport', message.sessionId);
           return;
+        case 'rest': {
+          const at = Date.now();
+          panel.post({ type: 'delta', delta: { upsert: dashboardRows(sources(views), at, prices()), remove: [], at, rest: true } });
+          return;
+        }
         case 'export':
           await exportRows(message.format, rowsByKey(views, message.keys), views.log);
           return;
@@ -51,6 +60,10 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
 
 /** The dashboard panel spec registered by Panels. */
 export const dashboardPanelSpec = createDashboardPanelSpec();
+
+function sources(views: LogbookViews): DashboardSource[] {
+  return views.workspaces().map((ws) => ({ folder: ws.paths.workspace, workspace: ws.name, rows: ws.overview().values() }));
+}
 
 /** Prices from the `logbook.report.prices` setting over the defaults, as the report reads them. */
 function prices(): PriceTable {
