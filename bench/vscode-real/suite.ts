@@ -101,11 +101,14 @@ async function entryPhases(api: LogbookApi, context: RealContext, phases: RealSp
   });
   out.visibleMs = visible;
   // The Sessions dashboard over every session of the history: the command → its first painted table.
-  const painted = async (): Promise<{ firstPaintMs: number; rows: number; webviewMs?: number } | undefined> => {
+  const painted = async (): Promise<{ firstPaintMs: number; rows: number; webviewMs?: number; allRowsMs?: number; allRows?: number } | undefined> => {
     const deadline = performance.now() + 60_000;
     while (performance.now() < deadline) {
       const first = api.panels.dashboardTimings().find((t) => t.name === 'firstPaint');
-      if (first !== undefined) return { firstPaintMs: first.ms, rows: first.rows, ...(first.webviewMs === undefined ? {} : { webviewMs: first.webviewMs }) };
+      const all = api.panels.dashboardTimings().find((t) => t.name === 'allRows');
+      if (first !== undefined && all !== undefined) {
+        return { firstPaintMs: first.ms, rows: first.rows, ...(first.webviewMs === undefined ? {} : { webviewMs: first.webviewMs }), allRowsMs: all.ms, allRows: all.rows };
+      }
       await sleep(50);
     }
     return undefined;
