@@ -41,6 +41,10 @@ export interface RealResult {
   readonly visibleMs: readonly number[];
   readonly burstEntries: number;
   /** Logbook: Open Sessions Dashboard → its table painted (the host's clock), and the rows it showed; absent when it never painted. */
-  readonly dashboard?: { readonly firstPaintMs: number; readonly rows: number; readonly webviewMs?: number; readonly allRowsMs?: number; readonly allRows?: number };
+  readonly dashboard?: {
+    readonly firstPaintMs: number; readonly rows: number; readonly webviewMs?: number; readonly allRowsMs?: number; readonly allRows?: number;
+    /** Sort and filter changes over every row, each to its painted frame (the webview's own clock). */
+    readonly sortMs?: readonly number[]; readonly filterMs?: readonly number[];
+  };
   readonly error?: string;
 }
