@@ -152,7 +152,8 @@ export function searchTokens(text: string): string[] {
 
 /** The SQLite FTS4 query for the tokens: every token, as a quoted prefix. */
 export function ftsQuery(tokens: readonly string[]): string {
-  return tokens.map((t) => `"${t}"*`).join(' ');
+  // The star inside the quotes: FTS4 reads "pay*" as a prefix, and "pay"* as the word "pay".
+  return tokens.map((t) => `"${t}*"`).join(' ');
 }
 
 /** True when every token starts a word of the (folded) text, as the full-text index matches. */

@@ -101,6 +101,8 @@ export interface EventStore {
   search(query: string, options?: SearchOptions): RecordedEvent[];
   /** How many events match (the index alone: no event is read). */
   searchCount(query: string, streamId?: string): number;
+  /** Sessions with a prompt matching an FTS4 query (or, past the index, `matches`); undefined without a prompt index. */
+  sessionsByPrompt(query: string, matches: (prompt: string) => boolean): Set<string> | undefined;
   streams(): StreamSummary[];
   /** Indexes events appended since the full-text checkpoint; returns how many. */
   catchUpFullText(limit?: number): number;

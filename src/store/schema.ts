@@ -1,4 +1,5 @@
 import type { Database } from 'sql.js';
+import { promptOf } from './prompt-text';
 import { searchableText } from './searchable-text';
 
 /** One schema change, applied once, in order, recorded in schema_migrations. */
@@ -131,6 +132,17 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM projection_snapshots WHERE name = 'session-overview';
     `,
   },
+  {
+    version: 7,
+    name: 'prompts_fts: the text of every prompt, for finding sessions by what was asked',
+    // The full-text index of every event would answer too, but a common word there matches a
+    // good part of a year's events; prompts are a few in a hundred. Kept with events_fts: the
+    // rows its checkpoint covers are indexed here now, the rest as it catches up.
+    sql: `
+      CREATE VIRTUAL TABLE prompts_fts USING fts4(session_id, body, notindexed=session_id, tokenize=unicode61);
+    `,
+    after: backfillPrompts,
+  },
 ];
 
 /** The schema that added the session_overview table. */
@@ -170,6 +182,22 @@ export function schemaVersion(db: Database): number {
   const result = db.exec('SELECT COALESCE(MAX(version), 0) FROM schema_migrations');
   const value = result[0]?.values[0]?.[0];
   return typeof value === 'number' ? value : 0;
+}
+
+function backfillPrompts(db: Database): void {
+  const rows = db.prepare(`SELECT global_position, stream_id, data FROM events WHERE type = 'UserPromptSubmit'
+    AND global_position <= COALESCE((SELECT position FROM projection_checkpoints WHERE name = 'fts'), 0) ORDER BY global_position`);
+  const insert = db.prepare('INSERT INTO prompts_fts (docid, session_id, body) VALUES (?, ?, ?)');
+  try {
+    while (rows.step()) {
+      const [position, streamId, data] = rows.get() as [number, string, string];
+      const prompt = promptOf(data);
+      if (prompt !== undefined) insert.run([position, streamId, prompt]);
+    }
+  } finally {
+    rows.free();
+    insert.free();
+  }
 }
 
 function backfillFullText(db: Database): void {

@@ -4,6 +4,7 @@ import type { DirectValue } from './direct-bind';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
 import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, SearchOptions, StreamRange, StreamSummary } from './event-store';
 import { searchableText } from './searchable-text';
+import { promptOf } from './prompt-text';
 import { quoteShort } from '../domain/text-quote';
 import { upcast } from './upcasters';
 import { CURRENT_SCHEMA_VERSION, STREAMS_TABLE_SCHEMA_VERSION } from './schema';
@@ -120,15 +121,21 @@ export class SqliteEventStore implements EventStore {
 
   catchUpFullText(limit = Number.MAX_SAFE_INTEGER): number {
     const from = Number(this.scalar("SELECT position FROM projection_checkpoints WHERE name = 'fts'", []) ?? 0);
-    const rows = this.rows('SELECT global_position, type, data FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?', [from, limit]);
+    const rows = this.rows('SELECT global_position, type, data, stream_id FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?', [from, limit]);
     if (rows.length === 0) return 0;
     // The text goes as UTF-8 bytes cast back to TEXT, as the event rows do: sql.js encodes a bound string in JS.
     const insert = this.statement('INSERT INTO events_fts (docid, body) VALUES (?, CAST(? AS TEXT))');
+    const prompts = this.hasPromptIndex() ? this.statement('INSERT INTO prompts_fts (docid, session_id, body) VALUES (?, ?, CAST(? AS TEXT))') : undefined;
     // A savepoint even inside a transaction: a failure takes back the index's rows alone, and
     // the caller's appends (an ingest pass that indexes before its COMMIT) still commit.
     this.db.run('SAVEPOINT fts');
     try {
-      for (const [position, type, data] of rows) insert.run([position as number, utf8(searchableText(String(type), JSON.parse(String(data)) as unknown))]);
+      for (const [position, type, data, streamId] of rows) {
+        const parsed = JSON.parse(String(data)) as unknown;
+        insert.run([position as number, utf8(searchableText(String(type), parsed))]);
+        const prompt = prompts !== undefined && type === 'UserPromptSubmit' ? promptOf(parsed) : undefined;
+        if (prompt !== undefined) prompts?.run([position as number, String(streamId), utf8(prompt)]);
+      }
       this.statement("UPDATE projection_checkpoints SET position = ? WHERE name = 'fts'").run([rows[rows.length - 1]?.[0] as number]);
       this.db.run('RELEASE fts');
     } catch (error) {
@@ -137,6 +144,32 @@ export class SqliteEventStore implements EventStore {
       throw error;
     }
     return rows.length;
+  }
+
+  /**
+   * The sessions with a prompt that matches `query` (an FTS4 query over prompts), and those whose
+   * prompts the index has not reached yet for which `matches(prompt)` holds. Undefined when the
+   * store has no prompt index (written before schema 7: its writer adds it when it opens it).
+   */
+  sessionsByPrompt(query: string, matches: (prompt: string) => boolean): Set<string> | undefined {
+    if (!this.hasPromptIndex()) return undefined;
+    const found = new Set<string>();
+    try {
+      for (const [id] of this.rows('SELECT DISTINCT session_id FROM prompts_fts WHERE body MATCH ?', [query])) found.add(String(id));
+    } catch (error) {
+      throw new LogbookError('SEARCH_QUERY_INVALID', `search query ${quoteShort(query)} is not a valid full-text query (${whyMalformed(query, error)})`);
+    }
+    const checkpoint = Number(this.scalar("SELECT position FROM projection_checkpoints WHERE name = 'fts'", []) ?? 0);
+    for (const [id, data] of this.rows("SELECT stream_id, data FROM events WHERE type = 'UserPromptSubmit' AND global_position > ?", [checkpoint])) {
+      const prompt = promptOf(String(data));
+      if (prompt !== undefined && matches(prompt)) found.add(String(id));
+    }
+    return found;
+  }
+
+  // Looked up each time: a reader may have opened the store before its writer added the index.
+  private hasPromptIndex(): boolean {
+    return this.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'prompts_fts'", []) !== undefined;
   }
 
   /**

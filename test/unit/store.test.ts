@@ -141,7 +141,7 @@ test('migration 4 on a store file written at schema 3: snapshot tables added by 
 
     const opened = await LogbookDatabase.open(file, { writer: true });
     assert.ok(opened.ok);
-    assert.deepEqual(opened.migrated, [4, 5, 6]);
+    assert.deepEqual(opened.migrated, [4, 5, 6, 7]);
     const { database } = opened;
     assert.equal(schemaVersion(database.raw), CURRENT_SCHEMA_VERSION);
     assert.deepEqual(database.store.readAll().map((e) => [e.globalPosition, e.eventId]), [[1, 'e1'], [2, 'e2']]);
@@ -214,7 +214,7 @@ test('migration 5 on a store file written at schema 4: a reader reads it in plac
 
     const writer = await LogbookDatabase.open(file, { writer: true });
     assert.ok(writer.ok);
-    assert.deepEqual(writer.migrated, [5, 6]);
+    assert.deepEqual(writer.migrated, [5, 6, 7]);
     assert.deepEqual(writer.database.store.streams(), before, 'the backfill gives what the reader derived');
     writer.database.store.append('t', [anEvent({ type: 'SessionEnd', metadata: { receivedAt: '2026-01-01T00:01:00.000Z' } })]);
     const t = writer.database.store.streams().find((s) => s.streamId === 't');
