@@ -33,7 +33,7 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
           await vscode.commands.executeCommand('logbook.openReport', message.sessionId);
           return;
         case 'export':
-          await exportRows(message.format, rowsByKey(views, message.keys), views.log);
+          await exportRows(message.format, rowsByKey(views, message.keys), views.log, { by: message.by ?? 'day', selection: message.selection ?? '' });
           return;
         case 'timing':
           dashboardTimings.record(message.name, message.ms, message.rows);
