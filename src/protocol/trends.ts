@@ -87,8 +87,8 @@ export const BASELINE_RULE = {
   thresholdPercent: 25,
   /** Sessions needed on each side. */
   minSessions: 3,
-  /** From a baseline of 0, a rate per session counts as worse from this value. */
-  minRateFromZero: 0.5,
+  /** A rate per session (failures, denials, rejections) must also grow by this much: one more in every other session, not one more in the bucket. */
+  minRateStep: 0.5,
 } as const;
 
 /** The sessions run with one definition of one workflow (or with none: both null). */

@@ -106,6 +106,10 @@ test('the threshold and the minimum of sessions are respected on both sides', ()
   const fromZero = (f: Partial<Figures>): readonly Regression[] => regressionsOf(days({ toolFailures: 0, denials: 0, rejections: 0, costUsd: 0, ...f }).map((l, i) => (i < 3 ? { ...l, costUsd: 0, row: { ...l.row, toolFailures: 0, denials: 0, rejections: 0 } } : l)));
   assert.deepEqual(fromZero({ denials: 1 }).map((x) => [x.figure, x.percent]), [['denialsPerSession', null]], 'a denial per session where there were none: no percent, still flagged');
   assert.deepEqual(fromZero({ costUsd: 1 }), [], 'a cost where there was none has nothing to be compared with');
+  const denials = (counts: readonly number[]): TrendListing[] => [
+    ...[1, 1, 1].map((d) => listing(local(0), { ...LEVEL, denials: d })), ...counts.map((d) => listing(local(1), { ...LEVEL, denials: d }))];
+  assert.deepEqual(regressionsOf(denials([1, 1, 2])), [], '+33% denials per session, but one denial more in the bucket: under the step of 0.5 per session');
+  assert.deepEqual(regressionsOf(denials([1, 2, 2])).map((x) => [x.figure, x.percent]), [['denialsPerSession', 67]], 'two more in three sessions');
   const text = regressionText(at[0] as Regression, 'day');
   assert.equal(text, 'cost per session $0.625 vs $0.500 (+25%) against the day before (3 sessions)');
 });

@@ -20,6 +20,7 @@ ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; pad
 table { border-collapse: collapse; }
 th, td { padding: 2px 8px; text-align: left; vertical-align: top; }
 td, th[scope=row] { border-top: 1px solid var(--line); }
+th[scope=row] { white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.numbers td.notes { color: var(--bad); }
 table.numbers tr.total th, table.numbers tr.total td { font-weight: 600; }

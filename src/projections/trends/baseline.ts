@@ -16,8 +16,9 @@ import type { TrendSession } from './figures';
 //   (a weekend does not make Monday's baseline empty).
 // A figure is a regression when it is worse (higher) by BASELINE_RULE.thresholdPercent or more of
 // the baseline, with BASELINE_RULE.minSessions sessions or more on each side: fewer are noise. A
-// rate per session from a baseline of 0 has no percent: it counts from minRateFromZero per session
-// (half the sessions failed, say), duration and cost never do (nothing to be slower than).
+// rate per session (failures, denials, rejections) must also grow by minRateStep (one more in
+// every other session): 0.4 → 0.5 denials per session is +25%, and one denial. From a baseline of
+// 0 a rate has no percent and counts on that step alone; duration and cost from 0 never do.
 
 /** A bucket as the baseline reads it. */
 export interface BucketSessions {
@@ -74,7 +75,9 @@ function compare(value: readonly TrendSession[], baseline: readonly TrendSession
 
 /** How many percent worse `value` is than `baseline` (null from 0), or undefined when it is not a regression. */
 function worseBy(figure: RegressionFigure, value: number, baseline: number): number | null | undefined {
-  if (baseline <= 0) return figure.endsWith('PerSession') && figure !== 'costPerSession' && value >= BASELINE_RULE.minRateFromZero ? null : undefined;
+  const rate = figure !== 'medianDurationMs' && figure !== 'costPerSession';
+  if (rate && value - baseline < BASELINE_RULE.minRateStep) return undefined;
+  if (baseline <= 0) return rate ? null : undefined;
   const percent = ((value - baseline) / baseline) * 100;
   // A hair under the threshold from float noise (1.25 × 0.1 is 0.12500000000000003) still counts.
   return percent >= BASELINE_RULE.thresholdPercent - 1e-9 ? Math.round(percent) : undefined;
