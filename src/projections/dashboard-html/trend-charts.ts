@@ -12,7 +12,8 @@ import { LIFECYCLE_STACK, lifecycleColour, statesByTime, workflowStateColour } f
 
 /** Bars drawn: the latest buckets (the table of numbers lists every bucket with sessions). */
 const MAX_BARS = 180;
-const BAR = 14;
+/** A bar's width: wide with few buckets, narrower with many, so a chart fits a page (it scrolls past). */
+const barWidth = (count: number): number => Math.max(14, Math.min(36, Math.floor(900 / Math.max(1, count))));
 const HEIGHT = 80;
 const TOP = 14;
 
@@ -24,7 +25,7 @@ export function trendsHtml(trends: Trends): string {
   const lifecycleStates = LIFECYCLE_STACK.filter((s) => buckets.some((b) => (b.lifecycleMs[s] ?? 0) > 0));
   const workflowStates = statesByTime(buckets.map((b) => b.workflowMs));
   const lifecycle = chart(buckets, lifecycleStates, lifecycleColour, 'lifecycle', (b) => b.sessions, (b) => String(b.sessions), 'Sessions per ' + trends.by + ', stacked by the share of time in each lifecycle state');
-  const workflow = workflowStates.length === 0 ? '' : chart(buckets, workflowStates, workflowStateColour, 'workflow', (b) => sumOf(b.workflowMs), (b) => (sumOf(b.workflowMs) > 0 ? formatElapsed(sumOf(b.workflowMs)) : ''), 'Time per ' + trends.by + ' in each workflow state');
+  const workflow = workflowStates.length === 0 ? '' : chart(buckets, workflowStates, workflowStateColour, 'workflow', (b) => sumOf(b.workflowMs), (b) => compactSpan(sumOf(b.workflowMs)), 'Time per ' + trends.by + ' in each workflow state');
   return `${cut}<figure class="chart">${lifecycle}${legend(lifecycleStates, lifecycleColour, trends.totals.lifecycleMs)}</figure>
 ${workflow === '' ? '' : `<figure class="chart">${workflow}${legend(workflowStates, workflowStateColour, trends.totals.workflowMs)}</figure>`}
 ${numbersHtml(trends)}`;
@@ -32,6 +33,7 @@ ${numbersHtml(trends)}`;
 
 function chart(buckets: readonly TrendBucket[], states: readonly string[], colour: (s: string) => string, kind: 'lifecycle' | 'workflow', size: (b: TrendBucket) => number, label: (b: TrendBucket) => string, caption: string): string {
   const most = Math.max(1, ...buckets.map(size));
+  const BAR = barWidth(buckets.length);
   const width = buckets.length * BAR;
   const bars = buckets.map((b, i) => {
     const height = Math.round((size(b) / most) * HEIGHT);
@@ -84,6 +86,13 @@ function figureCells(f: Trends['totals']): string {
   const cells = [f.sessions.toLocaleString('en-US'), f.medianDurationMs === null ? '–' : formatElapsed(f.medianDurationMs), f.p90DurationMs === null ? '–' : formatElapsed(f.p90DurationMs),
     `$${f.costUsd.toFixed(2)}`, f.tokens.toLocaleString('en-US'), String(f.toolFailures), String(f.denials), String(f.rejections), String(f.iterations)];
   return cells.map((c) => `<td class="num">${escapeHtml(c)}</td>`).join('');
+}
+
+/** "55m", "3.2h": a bar's label, short enough for its width. */
+function compactSpan(ms: number): string {
+  if (ms <= 0) return '';
+  const minutes = ms / 60_000;
+  return minutes < 60 ? `${Math.max(1, Math.round(minutes))}m` : `${(minutes / 60).toFixed(minutes < 600 ? 1 : 0)}h`;
 }
 
 function sumOf(times: Readonly<Record<string, number>>): number {

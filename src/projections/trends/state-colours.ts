@@ -1,6 +1,6 @@
 // Colours of states in stacked trend charts, the same in the dashboard and its HTML export. A
 // lifecycle state has its own (the report's); a workflow state, whose names each workflow chooses,
-// gets one of a palette by a hash of its name: stable across days, filters and machines, with no
+// gets a colour from a hash of its name: stable across days, filters and machines, with no
 // list to keep. No zod, no node: the webview bundles it.
 
 /** Lifecycle states in the order their bars stack, bottom first. */
@@ -11,19 +11,20 @@ const LIFECYCLE_COLOURS: Readonly<Record<string, string>> = {
   subagent_running: '#388a34', compacting: '#bf8803', idle: '#8c8c8c', starting: '#b0b0b0', ended: '#c8c8c8',
 };
 
-// Twelve hues apart enough to tell apart side by side, readable on light and dark backgrounds.
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#1f9e89', '#d4a6c8'] as const;
-
 /** A lifecycle state's colour. */
 export function lifecycleColour(state: string): string {
   return Object.hasOwn(LIFECYCLE_COLOURS, state) ? LIFECYCLE_COLOURS[state] ?? '#8c8c8c' : '#8c8c8c';
 }
 
-/** A workflow state's colour: FNV-1a of its name picks the palette's entry. */
+/**
+ * A workflow state's colour: FNV-1a of its name picks one of 24 hues 15° apart, in one of two
+ * lightnesses (48 colours: three states share one about one time in twenty, where a palette of
+ * twelve would about one time in four). Readable on light and dark backgrounds.
+ */
 export function workflowStateColour(state: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < state.length; i += 1) hash = Math.imul(hash ^ state.charCodeAt(i), 0x01000193) >>> 0;
-  return PALETTE[hash % PALETTE.length] ?? PALETTE[0];
+  return `hsl(${(hash % 24) * 15}, 60%, ${Math.floor(hash / 24) % 2 === 0 ? 45 : 62}%)`;
 }
 
 /** The states of a group of time records, largest total first (then by name): the legend's order. */
