@@ -39,7 +39,7 @@ export class TrendsStrip {
       h('option', { value: 'day' }, 'per day'), h('option', { value: 'week' }, 'per week'));
     this.element = h('details', { class: 'trends', open: true, 'data-testid': 'trends' },
       h('summary', {}, h('strong', {}, 'Trends'), ' ', this.summary),
-      h('div', { class: 'trend-body' }, h('div', { class: 'trend-controls' }, period, this.stackSelect(), this.legend), this.chart, this.numbers, this.regressions));
+      h('div', { class: 'trend-body' }, h('div', { class: 'trend-controls' }, period, this.stackToggle(), this.legend), this.chart, this.numbers, this.regressions));
   }
 
   /** The period the bars are drawn per (the HTML export draws the same). */
@@ -47,9 +47,17 @@ export class TrendsStrip {
     return this.by;
   }
 
-  private stackSelect(): HTMLElement {
-    return h('select', { 'data-testid': 'trend-stack', 'aria-label': 'Stack the bars by', onchange: (e: Event) => { this.stack = (e.target as HTMLSelectElement).value === 'workflow' ? 'workflow' : 'lifecycle'; this.draw(); } },
-      h('option', { value: 'lifecycle' }, 'lifecycle states'), h('option', { value: 'workflow' }, 'workflow states'));
+  /** "lifecycle | workflow states": two buttons, the pressed one says what the bars stack by. */
+  private stackToggle(): HTMLElement {
+    const choice = (stack: Stack, label: string): HTMLElement => h('button', {
+      class: 'trend-toggle', 'data-testid': `trend-stack-${stack}`, 'data-stack': stack, 'aria-pressed': String(this.stack === stack),
+      onclick: (e: Event) => {
+        this.stack = stack;
+        for (const b of (e.currentTarget as HTMLElement).parentElement?.children ?? []) b.setAttribute('aria-pressed', String(b.getAttribute('data-stack') === stack));
+        this.draw();
+      },
+    }, label);
+    return h('span', { class: 'trend-toggles', role: 'group', 'aria-label': 'Stack the bars by' }, choice('lifecycle', 'lifecycle'), choice('workflow', 'workflow states'));
   }
 
   show(rows: readonly SelectableRow[]): void {
