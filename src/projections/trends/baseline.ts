@@ -29,7 +29,16 @@ export interface BucketSessions {
 
 /** For each bucket (in time order), its regressions. `all` is every session given to trends, by start. */
 export function regressionsOf(buckets: readonly BucketSessions[], all: readonly TrendSession[]): Regression[][] {
-  return buckets.map((bucket, i) => versionRegressions(bucket, all) ?? bucketRegressions(bucket, buckets.slice(0, i)));
+  // The last buckets with sessions, kept as the axis goes: one pass, whatever its length (10,000 days).
+  const preceding: BucketSessions[] = [];
+  return buckets.map((bucket) => {
+    const found = versionRegressions(bucket, all) ?? bucketRegressions(bucket, preceding);
+    if (bucket.sessions.length > 0) {
+      preceding.push(bucket);
+      if (preceding.length > BASELINE_RULE.precedingBuckets) preceding.shift();
+    }
+    return found;
+  });
 }
 
 /** Against each changed workflow's previous version; undefined when no change had enough sessions. */
@@ -46,8 +55,8 @@ function versionRegressions(bucket: BucketSessions, all: readonly TrendSession[]
   return compared ? found : undefined;
 }
 
-function bucketRegressions(bucket: BucketSessions, earlier: readonly BucketSessions[]): Regression[] {
-  const preceding = earlier.filter((b) => b.sessions.length > 0).slice(-BASELINE_RULE.precedingBuckets);
+/** Against the pooled sessions of `preceding`: the buckets with sessions just before it. */
+function bucketRegressions(bucket: BucketSessions, preceding: readonly BucketSessions[]): Regression[] {
   const pooled = preceding.flatMap((b) => b.sessions);
   if (!enough(bucket.sessions, pooled)) return [];
   return compare(bucket.sessions, pooled, { kind: 'buckets', keys: preceding.map((b) => b.key) });
