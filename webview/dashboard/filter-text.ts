@@ -15,7 +15,9 @@ export function filterText(filter: DashboardFilter): string {
   for (const [key, label] of LABELS) {
     const value = filter[key];
     if (value === EMPTY_FILTER[key]) continue;
-    parts.push(`${label} ${value === NONE ? '(none)' : value}`);
+    // A typed text can be long; the export message takes 4,000 characters of this in all.
+    const shown = value === NONE ? '(none)' : value.length > 200 ? `${value.slice(0, 200)}…` : value;
+    parts.push(`${label} ${shown}`);
   }
   parts.push(`sorted by ${filter.sort.field} ${filter.sort.descending ? 'descending' : 'ascending'}`);
   return parts.join(' · ');
