@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { logbookPaths } from '../capture/paths';
 import { loadSessionReport } from '../read/session-report';
 import { summarizeSession } from '../projections/session-summary';
 import type { PriceTable } from '../projections/pricing';
 import type { RecordedEvent } from '../store/event-store';
+import { writeFileDurably } from '../store/durable-file';
 import { exportSessionHtml, findWebviewDir, readReportAssets } from '../views/report/export-file';
 import { workspacePrices } from './session-filters';
 import type { CliContext } from './context';
@@ -56,7 +56,8 @@ async function writeHtml(ctx: CliContext, session: string, events: readonly Reco
   // dist/cli.js finds dist/webview beside it; run from source (tests), the built one at the root.
   const assets = readReportAssets(findWebviewDir([join(__dirname, 'webview'), join(__dirname, '..', '..', 'dist', 'webview')]));
   const exported = await exportSessionHtml(session, events, prices, assets);
-  writeFileSync(out, exported.html, { mode: 0o600 });
+  // Written beside it and renamed over it: private (0600) even over an older file, never through a link planted at its name.
+  writeFileDurably(out, exported.html, 0o600);
   const capped = exported.embedded < exported.total ? ` (${exported.embedded} of ${exported.total} events embedded)` : '';
   ctx.io.out(`wrote ${out}${capped}`);
   return 0;

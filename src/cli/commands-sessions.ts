@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { logbookPaths } from '../capture/paths';
 import { groupDigits } from '../domain/group-digits';
 import { currentOverview, latestSessions } from '../projections/overview/overview-store';
@@ -6,11 +7,15 @@ import { listingOf, parseSort, querySessions } from '../projections/overview/ses
 import type { PriceTable } from '../projections/pricing';
 import type { SessionListing, SessionQuery } from '../projections/overview/session-query';
 import { formatElapsed } from '../projections/session-list';
+import { renderDashboardHtml } from '../projections/dashboard-html/page';
+import { TREND_PERIODS } from '../protocol/trends';
+import { writeFileDurably } from '../store/durable-file';
+import { commandText } from './command-text';
 import { printLines } from './context';
 import type { CliContext } from './context';
 import { defineCommand, described } from './options';
 import type { OptionValues } from './options';
-import { flagRule, limitRule, optional, textRule } from './option-rules';
+import { flagRule, limitRule, oneOfRule, optional, textRule, writableFileRule } from './option-rules';
 import { jsonArrayLines, tableLines } from './text-lines';
 import { openSnapshot } from './store-snapshot';
 import { FILTER_OPTIONS, sessionFilter, workspacePrices } from './session-filters';
@@ -27,12 +32,20 @@ const SESSIONS_OPTIONS = {
   limit: described(optional(limitRule), `at most N sessions (default for the table: ${TABLE_LIMIT}; --json: all)`, 'N'),
   all: described(flagRule, 'every session that matches, in the table too'),
   json: described(flagRule, 'print the sessions as JSON'),
+  html: described(flagRule, 'print the sessions as one self-contained HTML page instead: the table (sortable) and their trends, regressions marked'),
+  out: described(optional(writableFileRule), 'with --html: write the page to FILE (private, 0600) instead of printing it', 'FILE'),
+  by: described(optional(oneOfRule(TREND_PERIODS)), "with --html: the trends' buckets, a local day (default) or a week from Monday", 'day|week'),
 };
 
 type SessionsOptions = OptionValues<typeof SESSIONS_OPTIONS>;
 
-export const sessionsCommand = defineCommand(SESSIONS_OPTIONS, listSessions,
-  (options) => (options.all && options.limit !== undefined ? 'choose one of --all and --limit' : queryOf(options, Date.now()).problem));
+export const sessionsCommand = defineCommand(SESSIONS_OPTIONS, listSessions, (options) => {
+  if (options.all && options.limit !== undefined) return 'choose one of --all and --limit';
+  if (options.json && options.html) return 'choose one of --json and --html';
+  if (!options.html && options.out !== undefined) return '--out goes with --html';
+  if (!options.html && options.by !== undefined) return '--by goes with --html';
+  return queryOf(options, Date.now()).problem;
+});
 
 function queryOf(options: SessionsOptions, now: number): { query: SessionQuery; problem?: string } {
   const filter = sessionFilter(options, now);
@@ -42,9 +55,9 @@ function queryOf(options: SessionsOptions, now: number): { query: SessionQuery; 
   return { query: { ...filter.query, ...(sort?.ok === true ? { sort: sort.sort } : {}) } };
 }
 
-/** How many sessions to show: --limit, else all for --json or --all, else a screenful. */
+/** How many sessions to show: --limit, else all for --json, --html or --all, else a screenful. */
 function limitOf(options: SessionsOptions): number | undefined {
-  return options.limit ?? (options.json || options.all ? undefined : TABLE_LIMIT);
+  return options.limit ?? (options.json || options.html || options.all ? undefined : TABLE_LIMIT);
 }
 
 async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<number> {
@@ -63,6 +76,7 @@ async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<
     await printLines(ctx.io, jsonArrayLines(listings.map(jsonOf)));
     return 0;
   }
+  if (options.html) return writeHtml(ctx, options, listings, now);
   if (listings.length === 0) {
     ctx.io.out(database === undefined ? 'no sessions recorded yet' : 'no matching sessions');
     return 0;
@@ -73,6 +87,19 @@ async function listSessions(ctx: CliContext, options: SessionsOptions): Promise<
   ]);
   await printLines(ctx.io, tableLines(['session', 'started', 'duration', 'state', 'cost', 'events', 'branch', 'title'], rows));
   if (listings.length < total) ctx.io.err(`${listings.length} of ${groupDigits(total)} matching sessions shown: --limit N or --all for more, --since, --until or --where to choose`);
+  return 0;
+}
+
+/** The page on stdout, or in --out FILE: written beside it and renamed over it, so never through a link planted at that name. */
+async function writeHtml(ctx: CliContext, options: SessionsOptions, listings: readonly SessionListing[], now: number): Promise<number> {
+  const html = renderDashboardHtml({ sessions: listings, by: options.by ?? 'day', now, selection: commandText('sessions', { ...options, out: undefined }) });
+  if (options.out === undefined) {
+    await printLines(ctx.io, html.split('\n'));
+    return 0;
+  }
+  const out = resolve(options.out);
+  writeFileDurably(out, html, 0o600);
+  ctx.io.out(`wrote ${out} (${groupDigits(listings.length)} session${listings.length === 1 ? '' : 's'})`);
   return 0;
 }
 

@@ -6,7 +6,8 @@ import { formatElapsed } from '../projections/session-list';
 import { trendsOfListings } from '../projections/trends/build-trends';
 import { storedTrends } from '../projections/trends/stored-days';
 import { localDay } from '../projections/trends/calendar';
-import { MAX_TREND_BUCKETS, TREND_PERIODS } from '../protocol/trends';
+import { regressionText } from '../projections/trends/regression-text';
+import { BASELINE_RULE, MAX_TREND_BUCKETS, TREND_PERIODS } from '../protocol/trends';
 import type { TrendFigures, Trends, VersionTrend, WorkflowChange } from '../protocol/trends';
 import { printLines } from './context';
 import type { CliContext } from './context';
@@ -89,15 +90,28 @@ function figureCells(f: TrendFigures): string[] {
   ];
 }
 
-/** The buckets, the untimed and the totals; then the workflow versions when any session ran one. */
+/** Marks a bucket with regressions in the table; the list after it says which. */
+const REGRESSION_MARK = '▲';
+
+/** The buckets, the untimed and the totals; the regressions; then the workflow versions when any session ran one. */
 function* trendLines(trends: Trends): Generator<string> {
-  const rows = trends.buckets.map((b) => [b.key, ...figureCells(b), b.workflowChanges.map(changeText).join('; ')]);
+  const rows = trends.buckets.map((b) => [`${b.key}${b.regressions.length > 0 ? ` ${REGRESSION_MARK}` : ''}`, ...figureCells(b), b.workflowChanges.map(changeText).join('; ')]);
   if (trends.untimed.sessions > 0) rows.push(['no time', ...figureCells(trends.untimed), '']);
   rows.push(['total', ...figureCells(trends.totals), trends.workflowChanges.length === 0 ? '' : `${trends.workflowChanges.length} workflow change${trends.workflowChanges.length === 1 ? '' : 's'}`]);
   yield* alignedLines([trends.by === 'week' ? 'week of' : 'day', ...FIGURE_HEADER, 'workflow changes'], rows, true);
+  yield* regressionLines(trends);
   if (!trends.versions.some((v) => v.workflow !== null)) return;
   yield '';
   yield* alignedLines(['workflow version', 'first', ...FIGURE_HEADER], trends.versions.map((v) => [versionText(v), v.firstAtMs === null ? '?' : localDay(v.firstAtMs), ...figureCells(v)]));
+}
+
+function* regressionLines(trends: Trends): Generator<string> {
+  const marked = trends.buckets.filter((b) => b.regressions.length > 0);
+  if (marked.length === 0) return;
+  const rule = BASELINE_RULE;
+  yield '';
+  yield `${REGRESSION_MARK} regressions: ${rule.thresholdPercent}% worse or more than the ${rule.precedingBuckets} ${trends.by}s with sessions before, or than the workflow's previous version where it changed (${rule.minSessions}+ sessions on each side)`;
+  for (const b of marked) for (const r of b.regressions) yield `${b.key}  ${regressionText(r, trends.by)}`;
 }
 
 const short = (hash: string): string => hash.slice(0, 8);

@@ -132,11 +132,14 @@ export const dashboardWebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openReport'), sessionId }).strict(),
   /** The rows a first state left out (after its first paint). */
   z.object({ type: z.literal('rest') }).strict(),
-  /** Writes the rows with these keys, in this order, to a file the user picks. */
+  /** Writes the rows with these keys, in this order, to a file the user picks (html: the table and its trends, in one page). */
   z.object({
     type: z.literal('export'),
-    format: z.enum(['csv', 'json'], { error: 'format must be "csv" or "json"' }),
+    format: z.enum(['csv', 'json', 'html'], { error: 'format must be "csv", "json" or "html"' }),
     keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_EXPORT_ROWS, `keys names more than ${MAX_EXPORT_ROWS} sessions`),
+    /** For html: the trends' buckets, and the filters in words (printed in the page, as text). */
+    by: z.enum(['day', 'week'], { error: 'by must be "day" or "week"' }).optional(),
+    selection: z.string({ error: 'selection must be a string' }).max(4000, 'selection is longer than 4000 characters').optional(),
   }).strict(),
   /** Compare: two rows side by side, or one row with the median of a cohort ("all", or the rows shown). */
   z.object({

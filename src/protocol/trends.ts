@@ -52,7 +52,44 @@ export interface TrendBucket extends TrendFigures {
   readonly endMs: number;
   /** Changes of a workflow's definition first seen in this bucket. */
   readonly workflowChanges: readonly WorkflowChange[];
+  /** Its figures that got worse than their baseline past the rule of BASELINE_RULE (empty when none did, or no baseline had enough sessions). */
+  readonly regressions: readonly Regression[];
 }
+
+/** The figures a baseline watches: each is worse when it is higher. */
+export type RegressionFigure = 'medianDurationMs' | 'costPerSession' | 'toolFailuresPerSession' | 'denialsPerSession' | 'rejectionsPerSession';
+
+export const REGRESSION_FIGURES = ['medianDurationMs', 'costPerSession', 'toolFailuresPerSession', 'denialsPerSession', 'rejectionsPerSession'] as const satisfies readonly RegressionFigure[];
+
+/** What a bucket was compared with: the sessions of the workflow's previous version, or the sessions of the buckets before it. */
+export type RegressionBasis =
+  | { readonly kind: 'version'; readonly workflow: string; readonly fromHash: string; readonly toHash: string }
+  | { readonly kind: 'buckets'; /** The keys of the buckets pooled, oldest first. */ readonly keys: readonly string[] };
+
+/** A figure of a bucket worse than its baseline. */
+export interface Regression {
+  readonly figure: RegressionFigure;
+  readonly baseline: number;
+  readonly value: number;
+  /** How much worse, in percent of the baseline (rounded); null when the baseline is 0. */
+  readonly percent: number | null;
+  readonly basis: RegressionBasis;
+  /** The sessions on each side. */
+  readonly sessions: number;
+  readonly baselineSessions: number;
+}
+
+/** When a figure counts as a regression (the same rule for the CLI, the dashboard and the HTML export). */
+export const BASELINE_RULE = {
+  /** Buckets with sessions before a bucket that make its baseline, when no workflow changed in it. */
+  precedingBuckets: 4,
+  /** Worse by at least this many percent of the baseline. */
+  thresholdPercent: 25,
+  /** Sessions needed on each side. */
+  minSessions: 3,
+  /** A rate per session (failures, denials, rejections) must also grow by this much: one more in every other session, not one more in the bucket. */
+  minRateStep: 0.5,
+} as const;
 
 /** The sessions run with one definition of one workflow (or with none: both null). */
 export interface VersionTrend extends TrendFigures {
@@ -82,6 +119,8 @@ export interface Trends {
   readonly versions: readonly VersionTrend[];
   /** Every bucket's workflow changes, in time order. */
   readonly workflowChanges: readonly WorkflowChange[];
+  /** The rule the buckets' regressions follow. */
+  readonly baselineRule: typeof BASELINE_RULE;
 }
 
 /** At most this many buckets on a continuous axis (27 years of days). */

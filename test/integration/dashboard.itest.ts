@@ -2,7 +2,8 @@
 // session the real Claude Code CLI recorded by its title; a session whose prompt is hostile
 // (markup, right-to-left text, 100 KB), written through the installed hook while the panel is
 // open, arrives live and shows as text; sorting by a column, filtering to nothing and back, and
-// opening a session's report from its row; the trends of the sessions shown, a day picked from them.
+// opening a session's report from its row; the trends of the sessions shown, a day picked from them,
+// stacked by lifecycle or workflow states.
 // Screenshots for a person to check.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -108,6 +109,23 @@ suite('dashboard', () => {
     await screenshot('dashboard-trend-picked');
     await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="dashboard-clear"]' });
     await until('every session is back', async () => ((await counted()).shown === total ? true : undefined));
+  }, { timeoutMs: 60_000 });
+
+  test('the trends stack by workflow states or by lifecycle at a click, each with its legend; the header offers Export HTML', async () => {
+    const pressed = async (stack: string): Promise<string | null | undefined> => (await attrs(`[data-testid="trend-stack-${stack}"]`, ['aria-pressed']))[0]?.['aria-pressed'];
+    assert.equal(await pressed('lifecycle'), 'true', 'lifecycle states first');
+    const lifecycle = await until('a legend of lifecycle states', async () => ((await attrs('[data-testid="trend-legend"] [data-state]', ['data-state'])).length > 0 ? attrs('[data-testid="trend-legend"] [data-state]', ['data-state']) : undefined));
+    assert.ok(lifecycle.some((s) => s['data-state'] === 'model_working' || s['data-state'] === 'prompted'), `lifecycle states named: ${lifecycle.map((s) => s['data-state']).join(', ')}`);
+    await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="trend-stack-workflow"]' });
+    await until('the workflow toggle is pressed', async () => ((await pressed('workflow')) === 'true' ? true : undefined));
+    assert.equal(await pressed('lifecycle'), 'false');
+    const legend = (await attrs('[data-testid="trend-legend"]'))[0];
+    assert.ok(legend !== undefined && !/model working/.test(legend.text), `the legend names workflow states now: ${legend?.text}`);
+    await screenshot('dashboard-trends-workflow');
+    await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="trend-stack-lifecycle"]' });
+    await until('back to lifecycle states', async () => ((await pressed('lifecycle')) === 'true' ? true : undefined));
+    const exportHtml = await attrs('[data-testid="dashboard-export-html"]');
+    assert.equal(exportHtml[0]?.text.trim(), 'Export HTML');
   }, { timeoutMs: 60_000 });
 
   test('clicking a column header sorts by it, and again reverses', async () => {

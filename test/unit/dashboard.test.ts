@@ -129,13 +129,16 @@ test('the webview\'s messages are checked: good ones pass, a bad one is refused 
   ok({ type: 'openReport', sessionId: 'abc' });
   ok({ type: 'export', format: 'csv', keys: ['/w\u0000abc'] });
   ok({ type: 'export', format: 'json', keys: [] });
+  ok({ type: 'export', format: 'html', keys: ['/w\u0000abc'], by: 'week', selection: 'workflow = <b>team</b>' });
   ok({ type: 'timing', name: 'sort', ms: 12.5, rows: 10 });
   ok({ type: 'rest' });
   ok({ type: 'timing', name: 'allRows', ms: 900, rows: 6881 });
   refused({ type: 'rest', keys: [] }, /"rest"/);
   refused({ type: 'openReport', sessionId: '' }, /dashboard view sent an invalid message "openReport": message\.sessionId: sessionId must not be empty/);
   refused({ type: 'openReport', sessionId: 'x', html: '<b>' }, /"openReport"/);
-  refused({ type: 'export', format: 'xlsx', keys: [] }, /message\.format: format must be "csv" or "json"/);
+  refused({ type: 'export', format: 'xlsx', keys: [] }, /message\.format: format must be "csv", "json" or "html"/);
+  refused({ type: 'export', format: 'html', keys: [], by: 'month' }, /message\.by: by must be "day" or "week"/);
+  refused({ type: 'export', format: 'html', keys: [], selection: 'x'.repeat(4001) }, /message\.selection: selection is longer than 4000 characters/);
   refused({ type: 'export', format: 'csv', keys: 'all' }, /message\.keys: keys must be an array/);
   refused({ type: 'export', format: 'csv', keys: [42] }, /message\.keys\.0: a key must be a string/);
   refused({ type: 'timing', name: 'sort', ms: -1, rows: 0 }, /message\.ms: ms must not be negative/);

@@ -35,12 +35,16 @@ function generatedSession(r: Random, id: string, day: number): RecordedEvent[] {
     };
     gen.b.add('UsageRecorded', () => data, { source: 'transcript' });
   }
-  return events;
+  // One workflow definition before day 10 and another after: a change with sessions on both sides.
+  return events.map((e) => {
+    const data = e.data as Record<string, unknown> | null;
+    return data !== null && typeof data === 'object' && 'definitionHash' in data ? { ...e, data: { ...data, definitionHash: day < 10 ? 'v1' : 'v2' } } : e;
+  });
 }
 
 /** Sessions over a few weeks, interleaved as parallel sessions append. */
 function history(r: Random, seed: number): RecordedEvent[] {
-  const streams = Array.from({ length: 3 + r.int(12) }, (_, i) => generatedSession(r, `s${seed}-${i}`, r.int(20)));
+  const streams = Array.from({ length: 6 + r.int(14) }, (_, i) => generatedSession(r, `s${seed}-${i}`, r.int(20)));
   const cursors = streams.map(() => 0);
   const out: RecordedEvent[] = [];
   for (;;) {
@@ -98,6 +102,7 @@ function assertSameTrends(actual: Trends | undefined, expected: Trends, message:
 }
 
 test('property: trends from the writer\'s day parts equal trends from the rows, after every pass, by day and by week, within bounds', async () => {
+  const seen = { regressions: 0, versionBaselines: 0, changes: 0 };
   for (let seed = 1; seed <= 10; seed += 1) {
     const r = random(500 + seed);
     const events = history(r, seed);
@@ -126,9 +131,16 @@ test('property: trends from the writer\'s day parts equal trends from the rows, 
       const days = fromDays(database, by, now, query);
       assert.ok(days !== undefined, `seed ${seed}: the day parts answer`);
       assertSameTrends(days, fromRows(database, by, now, query), `seed ${seed} after ${at} events, by ${by}, ${JSON.stringify(query)}`);
+      for (const bucket of days.buckets) {
+        seen.regressions += bucket.regressions.length;
+        seen.versionBaselines += bucket.regressions.filter((r) => r.basis.kind === 'version').length;
+      }
+      seen.changes += days.workflowChanges.length;
     }
     database.close();
   }
+  // The histories reach every path: regressions against earlier buckets and against a workflow's previous version.
+  assert.ok(seen.regressions > 0 && seen.versionBaselines > 0 && seen.changes > 0, JSON.stringify(seen));
 });
 
 test('a reader in another time zone than the writer, or one that meets a damaged part, gets no trends from the day parts (the rows answer)', async () => {

@@ -3,8 +3,9 @@ import { DEFAULT_PRICE_TABLE } from '../pricing';
 import type { SessionOverview } from '../overview/session-overview';
 import { listingOf } from '../overview/session-query';
 import type { SessionListing } from '../overview/session-query';
-import { MAX_TREND_BUCKETS } from '../../protocol/trends';
-import type { TrendBucket, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
+import { BASELINE_RULE, MAX_TREND_BUCKETS } from '../../protocol/trends';
+import type { Regression, TrendBucket, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
+import { regressionsOf } from './baseline';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
 import { byStart, FigureSums, stateTimes } from './figures';
 import type { TrendListing, TrendSession } from './figures';
@@ -57,15 +58,18 @@ export function trendsOfListings(listings: Iterable<TrendListing>, options: Tren
     versions.set(key, version);
   }
   const changes = workflowChanges(sessions);
+  const ordered = [...buckets].sort(([a], [b]) => a - b).map(([start, sums]) => ({ start, sums, key: localDay(start), changes: changesIn(changes, start, nextPeriod(start, by)) }));
+  const regressions = regressionsOf(ordered.map((b) => ({ key: b.key, sessions: b.sums.sessions, changes: b.changes })), sessions);
   return {
     by,
     generatedAtMs: options.now,
     continuous: axis.continuous,
-    buckets: [...buckets].sort(([a], [b]) => a - b).map(([start, sums]) => bucket(start, sums, changes, by)),
+    buckets: ordered.map((b, i) => bucket(b.start, b.sums, b.changes, regressions[i] ?? [], by)),
     untimed: untimed.figures(),
     totals: totals.figures(),
     versions: [...versions.values()].map((v): VersionTrend => ({ workflow: v.workflow, hash: v.hash, firstAtMs: v.first, lastAtMs: v.last, ...v.sums.figures() })),
     workflowChanges: changes,
+    baselineRule: BASELINE_RULE,
   };
 }
 
@@ -134,15 +138,12 @@ function bucketOf(buckets: Map<number, FigureSums>, start: number): FigureSums {
   return sums;
 }
 
-function bucket(start: number, sums: FigureSums, changes: readonly WorkflowChange[], by: TrendPeriod): TrendBucket {
-  const endMs = nextPeriod(start, by);
-  return {
-    key: localDay(start),
-    startMs: start,
-    endMs,
-    ...sums.figures(),
-    workflowChanges: changes.filter((c) => c.atMs >= start && c.atMs < endMs),
-  };
+function bucket(start: number, sums: FigureSums, changes: readonly WorkflowChange[], regressions: readonly Regression[], by: TrendPeriod): TrendBucket {
+  return { key: localDay(start), startMs: start, endMs: nextPeriod(start, by), ...sums.figures(), workflowChanges: changes, regressions };
+}
+
+function changesIn(changes: readonly WorkflowChange[], start: number, end: number): WorkflowChange[] {
+  return changes.filter((c) => c.atMs >= start && c.atMs < end);
 }
 
 /** Where each workflow's hash differs from its previous session's, sessions in start order. */

@@ -66,6 +66,11 @@ export class FigureSums {
     return this.members.length;
   }
 
+  /** The sessions added, in the order they were (trends adds them by start). */
+  get sessions(): readonly TrendSession[] {
+    return this.members;
+  }
+
   figures(): TrendFigures {
     const members = [...this.members].sort(byStart);
     const durations = members.map((s) => s.durationMs);

@@ -113,7 +113,10 @@ export function storedTrends(db: Database, store: EventStore, query: StoredTrend
   if (placed === undefined) return undefined;
   const bounded = query.since === undefined && query.until === undefined ? placed : withinBounds(db, placed, query);
   if (bounded === undefined) return undefined;
-  return trendsOfDays(bounded, query);
+  return trendsOfDays(bounded, query, (ids) => {
+    const rows = storedRowsOf(db, ids);
+    return rows === undefined || rows.length !== ids.length ? undefined : dayPartOf(rows);
+  });
 }
 
 function withinBounds(db: Database, placed: readonly PlacedPart[], query: StoredTrendQuery): PlacedPart[] | undefined {

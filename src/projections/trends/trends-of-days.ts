@@ -4,8 +4,10 @@ import type { PriceTable } from '../pricing';
 import { tallyCost, tallyTotals } from '../overview/usage-tally';
 import type { TokenSums } from '../overview/usage-tally';
 import { medianAndP90 } from '../quantile';
-import { MAX_TREND_BUCKETS } from '../../protocol/trends';
+import { BASELINE_RULE, MAX_TREND_BUCKETS } from '../../protocol/trends';
 import type { TrendBucket, TrendFigures, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
+import { EMPTY_SAMPLE, pooled, regressionsOfSamples } from './baseline';
+import type { Sample } from './baseline';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
 import { addSums, NO_DAY } from './day-parts';
 import type { DayEntry, DayPart } from './day-parts';
@@ -51,8 +53,14 @@ export function placeParts(parts: Iterable<DayPart>): PlacedPart[] | undefined {
   return placed;
 }
 
-/** Trends of placed parts: what trendsOfListings gives for their sessions. */
-export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOptions & { readonly from?: number; readonly to?: number }): Trends {
+/**
+ * The part of some of a part's sessions (a baseline before a workflow change made mid-day): read
+ * from their rows by the caller; undefined when they do not read.
+ */
+export type RemakePart = (sessionIds: readonly string[]) => DayPart | undefined;
+
+/** Trends of placed parts: what trendsOfListings gives for their sessions (undefined when a part to remake did not read). */
+export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOptions & { readonly from?: number; readonly to?: number }, remake: RemakePart): Trends | undefined {
   const { by } = options;
   const buckets = new Map<number, DaySums>();
   const untimed = new DaySums();
@@ -65,7 +73,7 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
     if (dayStart === null) untimed.add(part);
     else {
       const start = by === 'day' ? dayStart : periodStart(dayStart, by);
-      bucketOf(buckets, start).add(part);
+      bucketOf(buckets, start).add(part, true);
       for (const entry of part.sessions) {
         const at = entry[1] as number;
         if (at < low) low = at;
@@ -80,25 +88,57 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
   const continuous = fillAxis(buckets, low, high, options);
   const changes = workflowChanges(placed);
   const figure = (sums: DaySums): TrendFigures => sums.figures(options);
+  const ordered = [...buckets].sort(([a], [b]) => a - b).map(([start, sums]) => {
+    const endMs = nextPeriod(start, by);
+    return { start, endMs, sums, key: localDay(start), changes: changes.filter((c) => c.atMs >= start && c.atMs < endMs) };
+  });
+  let unreadable = false;
+  const regressions = regressionsOfSamples(
+    ordered.map((b) => ({ key: b.key, sample: b.sums.sample(options), changes: b.changes, runWith: (workflow, hash) => b.sums.versionSample(workflow, hash, options) })),
+    (change) => {
+      const sample = sampleBefore(placed, change, options, remake);
+      if (sample === undefined) unreadable = true;
+      return sample ?? EMPTY_SAMPLE;
+    },
+  );
+  if (unreadable) return undefined;
   // Versions in the order of their first session (by start, then id), as build-trends lists them.
-  const ordered = [...versions.values()].map((v) => ({ ...v, first: v.sums.first() })).sort((a, b) => byStart(a.first, b.first));
+  const versionList = [...versions.values()].map((v) => ({ ...v, first: v.sums.first() })).sort((a, b) => byStart(a.first, b.first));
   return {
     by,
     generatedAtMs: options.now,
     continuous,
-    buckets: [...buckets].sort(([a], [b]) => a - b).map(([start, sums]): TrendBucket => {
-      const endMs = nextPeriod(start, by);
-      return { key: localDay(start), startMs: start, endMs, ...figure(sums), workflowChanges: changes.filter((c) => c.atMs >= start && c.atMs < endMs) };
-    }),
+    buckets: ordered.map((b, i): TrendBucket => ({ key: b.key, startMs: b.start, endMs: b.endMs, ...figure(b.sums), workflowChanges: b.changes, regressions: regressions[i] ?? [] })),
     untimed: figure(untimed),
     totals: figure(totals),
-    versions: ordered.map((v): VersionTrend => {
+    versions: versionList.map((v): VersionTrend => {
       const f = figure(v.sums);
       const timed = v.sums.timedRange();
       return { workflow: v.workflow, hash: v.hash, firstAtMs: timed?.[0] ?? null, lastAtMs: timed?.[1] ?? null, ...f };
     }),
     workflowChanges: changes,
+    baselineRule: BASELINE_RULE,
   };
+}
+
+/** The sessions run with a change's previous definition, started before the change. */
+function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, options: DayTrendOptions, remake: RemakePart): Sample | undefined {
+  let sample = EMPTY_SAMPLE;
+  for (const { part } of placed) {
+    if (part.workflow !== change.workflow || part.hash !== change.fromHash) continue;
+    const before = part.sessions.filter((e) => e[1] !== null && e[1] < change.atMs);
+    if (before.length === 0) continue;
+    const whole = before.length === part.sessions.length ? part : remake(before.map((e) => e[0]));
+    if (whole === undefined) return undefined;
+    sample = pooled(sample, partSample(whole, options));
+  }
+  return sample;
+}
+
+function partSample(part: DayPart, options: DayTrendOptions): Sample {
+  const sums = new DaySums();
+  sums.add(part);
+  return sums.sample(options);
 }
 
 /** The sums of the parts added to one group. */
@@ -112,7 +152,19 @@ class DaySums {
   private readonly workflowMs = new Map<string, number>();
   private readonly usage = new Map<string, TokenSums>();
 
-  add(part: DayPart): void {
+  /** Per workflow version (JSON of [workflow, hash]): the same sums, for a baseline's "after". */
+  private readonly versions = new Map<string, DaySums>();
+
+  add(part: DayPart, byVersion = false): void {
+    if (byVersion) {
+      const key = JSON.stringify([part.workflow, part.hash]);
+      let version = this.versions.get(key);
+      if (version === undefined) {
+        version = new DaySums();
+        this.versions.set(key, version);
+      }
+      version.add(part);
+    }
     for (const entry of part.sessions) this.entries.push(entry);
     this.denials += part.denials;
     this.rejections += part.rejections;
@@ -121,6 +173,18 @@ class DaySums {
     addTimes(this.lifecycleMs, part.lifecycleMs);
     addTimes(this.workflowMs, part.workflowMs);
     for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addSums(this.usage.get(bucket), sums));
+  }
+
+  /** What a baseline reads of these sessions. */
+  sample(options: DayTrendOptions): Sample {
+    return {
+      count: this.entries.length, durations: this.entries.map((e) => e[2]), costUsd: tallyCost({ buckets: Object.fromEntries(this.usage) }, options.prices).costUsd,
+      toolFailures: this.toolFailures, denials: this.denials, rejections: this.rejections,
+    };
+  }
+
+  versionSample(workflow: string, hash: string, options: DayTrendOptions): Sample {
+    return this.versions.get(JSON.stringify([workflow, hash]))?.sample(options) ?? EMPTY_SAMPLE;
   }
 
   /** The first entry by start (then id), or undefined when empty. */

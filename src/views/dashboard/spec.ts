@@ -43,7 +43,7 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
           return;
         }
         case 'export':
-          await exportRows(message.format, rowsByKey(views, message.keys), views.log);
+          await exportRows(message.format, rowsByKey(views, message.keys), views.log, { by: message.by ?? 'day', selection: message.selection ?? '' });
           return;
         case 'compare':
           await compareFromDashboard(message.keys, message.cohort);
