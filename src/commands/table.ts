@@ -6,6 +6,7 @@ import { copySessionId, openJournal, openReport, openStateMachine, openTranscrip
 import { exportReportHtml } from './report-export';
 import { importEarlierSessions } from './import';
 import { openDashboard } from './dashboard';
+import { openPatterns } from './patterns';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -21,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.openStateMachine': openStateMachine,
   'logbook.openJournal': openJournal,
   'logbook.openDashboard': openDashboard,
+  'logbook.openPatterns': openPatterns,
   'logbook.copySessionId': copySessionId,
   'logbook.openTranscript': openTranscript,
   'logbook.refreshSessions': refreshSessions,
