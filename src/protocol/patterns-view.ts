@@ -59,7 +59,7 @@ export const cohortChoiceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('where'), text: z.string({ error: 'text must be a string' }).min(1, 'the condition is empty').max(2000, 'the condition is longer than 2000 characters') }).strict(),
   z.object({
     kind: z.literal('shown'),
-    keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_COHORT_KEYS, `keys names more than ${MAX_COHORT_KEYS} sessions`),
+    keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_COHORT_KEYS, `keys names more than ${MAX_COHORT_KEYS} sessions`).readonly(),
     label: z.string({ error: 'label must be a string' }).max(200, 'label is longer than 200 characters'),
   }).strict(),
 ], { error: 'cohort.kind must be "preset", "where" or "shown"' });
@@ -80,3 +80,7 @@ export type PatternsWebviewMessage = z.infer<typeof patternsWebviewMessage>;
 
 /** What the `logbook.openPatterns` command takes as its argument (the dashboard passes its rows). */
 export const openPatternsArgument = z.object({ cohort: cohortChoiceSchema }).strict();
+
+// The schema's output must be a CohortChoice (compile-time check, no runtime cost).
+const _choiceFits = (c: z.infer<typeof cohortChoiceSchema>): CohortChoice => c;
+void _choiceFits;

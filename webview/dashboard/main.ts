@@ -49,14 +49,19 @@ const table = new VirtualTable({
 });
 const bar = new FilterBar(() => filter, (partial) => change(partial, 'filter'));
 // A bucket picked in the trends: its days become the date filter, so the table lists its sessions.
-const trends = new TrendsStrip((from, to) => bar.setDates(from, to));
+const trends = new TrendsStrip((from, to) => bar.setDates(from, to), (action, by) => channel.post({ type: 'trends/discuss', action, by, keys: shown.map((s) => s.view.key) }));
 const exportButton = (format: 'csv' | 'json'): HTMLElement => h('vscode-button', {
   secondary: true, 'data-testid': `dashboard-export-${format}`, title: `Save the sessions shown as ${format.toUpperCase()}`,
   onclick: () => channel.post({ type: 'export', format, keys: shown.map((s) => s.view.key) }),
 }, `Export ${format.toUpperCase()}`);
+// The sessions shown become the Patterns panel's cohort, contrasted with every other session.
+const patternsButton = h('vscode-button', {
+  secondary: true, 'data-testid': 'dashboard-patterns', title: 'Find what the sessions shown have in common, against the rest',
+  onclick: () => channel.post({ type: 'patterns', keys: shown.map((s) => s.view.key) }),
+}, 'Patterns');
 const empty = h('div', { class: 'empty', 'data-testid': 'dashboard-empty', hidden: true });
 replaceChildren(app,
-  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), exportButton('csv'), exportButton('json')),
+  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), patternsButton, exportButton('csv'), exportButton('json')),
   bar.element, trends.element, empty, table.element);
 
 function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): void {

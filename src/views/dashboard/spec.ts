@@ -8,6 +8,8 @@ import type { LogbookViews } from '../services';
 import { dashboardTimings } from './timings';
 import { exportRows } from './export-file';
 import { dashboardRow, dashboardRows, deltaOf } from './rows';
+import { trendsPromptOf } from './trends-prompt';
+import { copyPrompt, sendPromptToClaude } from '../report/claude-terminal';
 
 // The Sessions dashboard (key 'all'): every session of every workspace in the window, from the
 // overview rows the views already hold. A change sends only the rows it touched (a delta); a reset
@@ -35,6 +37,14 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
         case 'export':
           await exportRows(message.format, rowsByKey(views, message.keys), views.log);
           return;
+        case 'patterns':
+          await vscode.commands.executeCommand('logbook.openPatterns', { cohort: { kind: 'shown', keys: message.keys, label: `the ${message.keys.length} session(s) shown in the dashboard` } });
+          return;
+        case 'trends/discuss': {
+          const { prompt, cwd } = trendsPromptOf(views.workspaces(), message.keys, message.by, Date.now(), prices());
+          await (message.action === 'copy' ? copyPrompt(prompt) : sendPromptToClaude(prompt, cwd));
+          return;
+        }
         case 'timing':
           dashboardTimings.record(message.name, message.ms, message.rows);
           return;
