@@ -15,7 +15,9 @@ export type ChoiceOutcome =
 /** Findings the panel lists at most. */
 const LIMIT = 30;
 
-export function contrastChoice(choice: CohortChoice, digests: readonly SessionDigest[], at: number): ChoiceOutcome {
+export function contrastChoice(choice: CohortChoice, gathered: readonly SessionDigest[], at: number): ChoiceOutcome {
+  // In the order `logbook patterns` reads them (the latest activity first): the same examples.
+  const digests = [...gathered].sort(latestFirst);
   const picked = pickerOf(choice, digests);
   if (!picked.ok) return picked;
   const result = contrastDigests(picked.name, digests, picked.pick, { now: at, limit: LIMIT });
@@ -52,6 +54,11 @@ function pickerOf(choice: CohortChoice, digests: readonly SessionDigest[]): Pick
     ok: true, name: text, label: preset === undefined ? `sessions where ${text}` : `${text}: ${preset.text}`,
     command: `logbook patterns --cohort ${shellQuote(text)}`, pick: (d) => picker.pick(d.listing),
   };
+}
+
+function latestFirst(a: SessionDigest, b: SessionDigest): number {
+  const at = (d: SessionDigest): number => d.listing.row.lastEventAt ?? -Infinity;
+  return at(b) - at(a) || a.listing.row.sessionId.localeCompare(b.listing.row.sessionId);
 }
 
 function shellQuote(text: string): string {
