@@ -32,11 +32,23 @@ const EXAMPLES = 5;
 /** The named cohorts: what a user most often wants to explain. */
 export const COHORT_PRESETS: Readonly<Record<string, { readonly text: string; readonly pick: (s: SessionListing, all: readonly SessionListing[]) => boolean }>> = {
   rejected: { text: 'reviews rejected at least once', pick: (s) => s.row.rejections >= 1 },
-  costly: { text: 'cost above the 90th percentile', pick: (s, all) => s.costUsd > 0 && s.costUsd > percentile(all.map((x) => x.costUsd), 0.9) },
+  costly: { text: 'cost above the 90th percentile', pick: (s, all) => s.costUsd > 0 && s.costUsd > p90Cost(all) },
   'no-session-end': { text: 'ended without SessionEnd (not running)', pick: (s) => !s.row.ended && s.status !== 'live' && s.status !== 'idle' },
   abandoned: { text: 'abandoned (silent, never ended)', pick: (s) => s.status === 'abandoned' },
   failing: { text: 'three tool failures or more', pick: (s) => s.row.toolFailures >= 3 },
 };
+
+// The 90th percentile of a list's costs, once per list: a preset picks each session of the list
+// against it (thousands of sorts of thousands of costs otherwise).
+const p90Costs = new WeakMap<readonly SessionListing[], number>();
+function p90Cost(all: readonly SessionListing[]): number {
+  let p90 = p90Costs.get(all);
+  if (p90 === undefined) {
+    p90 = percentile(all.map((x) => x.costUsd), 0.9);
+    p90Costs.set(all, p90);
+  }
+  return p90;
+}
 
 /** What the contrast reads of one session: its listing, its traits and the insight rules it trips. */
 export interface SessionDigest {

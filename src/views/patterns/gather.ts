@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { SessionListing } from '../../projections/overview/session-query';
 import { listingOf } from '../../projections/overview/session-query';
 import { digestSession } from '../../projections/patterns/contrast';
@@ -12,8 +13,8 @@ import type { WorkspaceLogbook } from '../workspace-logbook';
 // them, progress told as it goes. A digest is kept while its session does not change, so a second
 // cohort over the same sessions costs only the contrast.
 
-/** Sessions digested between two pauses. */
-const DIGEST_SLICE = 100;
+/** Digesting goes on for at most this long between two pauses (a session's report takes 0.1–1 ms, a huge one more). */
+const SLICE_MS = 12;
 
 export interface GatherProgress {
   (phase: 'reading' | 'digesting', done: number, total: number): void;
@@ -66,7 +67,7 @@ export class DigestCache {
 }
 
 async function digestAll(listings: readonly SessionListing[], kept: Map<string, Kept>, summaries: ReadonlyMap<string, SessionSummaryState>, now: number, out: (digest: SessionDigest) => void, pause: () => Promise<void>): Promise<void> {
-  let work = 0;
+  let since = performance.now();
   for (const listing of listings) {
     const id = listing.row.sessionId;
     const reused = reusable(kept.get(id), listing);
@@ -81,8 +82,10 @@ async function digestAll(listings: readonly SessionListing[], kept: Map<string, 
     // A running session's report grows with the clock: digested again each time.
     if (!running(listing)) kept.set(id, { position: listing.row.lastPosition, digest });
     out(digest);
-    work += 1;
-    if (work % DIGEST_SLICE === 0) await pause();
+    if (performance.now() - since > SLICE_MS) {
+      await pause();
+      since = performance.now();
+    }
   }
 }
 
