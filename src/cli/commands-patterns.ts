@@ -3,7 +3,7 @@ import { groupDigits } from '../domain/group-digits';
 import type { PatternsResult } from '../protocol/patterns';
 import { currentOverview, currentSummaries } from '../projections/overview/overview-store';
 import { listingOf, parseWhere, querySessions } from '../projections/overview/session-query';
-import type { Condition, SessionListing } from '../projections/overview/session-query';
+import { cohortPicker, isPreset } from '../projections/patterns/cohort';
 import { COHORT_PRESETS, contrastCohort } from '../projections/patterns/contrast';
 import { buildPatternsPrompt } from '../projections/discuss/cross-session';
 import { commandText } from './command-text';
@@ -42,7 +42,7 @@ function problemOf(options: PatternsOptions): string | undefined {
   if (options.json && options.prompt) return 'choose one of --json and --prompt';
   const bounds = sessionFilter({ since: options.since, until: options.until }, Date.now()).problem;
   if (bounds !== undefined) return bounds;
-  if (Object.hasOwn(COHORT_PRESETS, options.cohort)) return undefined;
+  if (isPreset(options.cohort)) return undefined;
   const where = parseWhere(options.cohort);
   return where.ok ? undefined : `--cohort is neither a preset (${PRESETS.join(', ')}) nor a condition: ${where.message}`;
 }
@@ -68,7 +68,8 @@ async function listPatterns(ctx: CliContext, options: PatternsOptions): Promise<
   } finally {
     database.close();
   }
-  const result = contrastCohort(options.cohort, sessions, cohortOf(options.cohort, sessions.map((s) => s.listing)), { now, limit: options.limit ?? 20 });
+  const picker = cohortPicker(options.cohort, sessions.map((s) => s.listing));
+  const result = contrastCohort(options.cohort, sessions, (s) => picker.ok && picker.pick(s.listing), { now, limit: options.limit ?? 20 });
   if (options.json) {
     ctx.io.out(JSON.stringify(result, null, 2));
     return 0;
@@ -79,15 +80,6 @@ async function listPatterns(ctx: CliContext, options: PatternsOptions): Promise<
   }
   await printLines(ctx.io, textOf(result));
   return 0;
-}
-
-function cohortOf(cohort: string, all: readonly SessionListing[]): (s: PatternSession) => boolean {
-  const preset = Object.hasOwn(COHORT_PRESETS, cohort) ? COHORT_PRESETS[cohort] : undefined;
-  if (preset !== undefined) return (s) => preset.pick(s.listing, all);
-  const where = parseWhere(cohort);
-  const conditions: Condition[] = where.ok ? where.conditions : [];
-  const ids = new Set(querySessions(all, { where: conditions }).map((s) => s.row.sessionId));
-  return (s) => ids.has(s.listing.row.sessionId);
 }
 
 function* textOf(result: PatternsResult): Generator<string> {

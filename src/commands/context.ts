@@ -4,8 +4,8 @@ import type { LogbookPaths } from '../capture/paths';
 import type { LogbookViews } from '../views/services';
 import type { RebuildOutcome } from '../ingest/open-store';
 
-/** The webview panels commands can open, each keyed (a session id, "all" for the journal and the dashboard, compareKey for compare). */
-export type PanelName = 'report' | 'stateMachine' | 'journal' | 'dashboard' | 'compare';
+/** The webview panels commands can open, each keyed (a session id, "all" for the journal, the dashboard and patterns, compareKey for compare). */
+export type PanelName = 'report' | 'stateMachine' | 'journal' | 'dashboard' | 'compare' | 'patterns';
 
 /** What commands need from the running extension. */
 export interface ExtensionContext {

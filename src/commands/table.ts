@@ -7,6 +7,7 @@ import { exportReportHtml } from './report-export';
 import { importEarlierSessions } from './import';
 import { openDashboard } from './dashboard';
 import { compareSessions } from './compare';
+import { openPatterns } from './patterns';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -25,6 +26,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.compareSessions': compareSessions,
   // The sessions tree's "Compare with…": the same command, named for a context menu.
   'logbook.compareWith': compareSessions,
+  'logbook.openPatterns': openPatterns,
   'logbook.copySessionId': copySessionId,
   'logbook.openTranscript': openTranscript,
   'logbook.refreshSessions': refreshSessions,

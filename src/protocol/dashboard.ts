@@ -147,6 +147,18 @@ export const dashboardWebviewMessage = z.discriminatedUnion('type', [
     keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).min(1, 'keys must name one or two rows').max(2, 'keys must name one or two rows'),
     cohort: z.union([z.literal('all'), z.array(rowKey).max(MAX_EXPORT_ROWS, `cohort names more than ${MAX_EXPORT_ROWS} sessions`)], { error: 'cohort must be "all" or an array of row keys' }),
   }).strict(),
+  /** Opens the Patterns panel with the rows with these keys as the cohort. */
+  z.object({
+    type: z.literal('patterns'),
+    keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_EXPORT_ROWS, `keys names more than ${MAX_EXPORT_ROWS} sessions`),
+  }).strict(),
+  /** "Discuss with Claude" for the trends of the rows with these keys, per day or week: copy the prompt, or start Claude with it. */
+  z.object({
+    type: z.literal('trends/discuss'),
+    action: z.enum(['copy', 'terminal'], { error: 'action must be "copy" or "terminal"' }),
+    by: z.enum(['day', 'week'], { error: 'by must be "day" or "week"' }),
+    keys: z.array(rowKey, { error: 'keys must be an array of row keys' }).max(MAX_EXPORT_ROWS, `keys names more than ${MAX_EXPORT_ROWS} sessions`),
+  }).strict(),
   /** How long the webview took (only when the state asked for timings). */
   z.object({
     type: z.literal('timing'),

@@ -28,6 +28,8 @@ export interface PanelSpec<S, M extends { readonly type: string }, D = never> {
    * state instead of a new snapshot; undefined: send a snapshot. Without it, every change resends the state.
    */
   delta?(key: string, changes: readonly LogbookChange[], services: LogbookViews): D | undefined;
+  /** An open panel shown again gets a new snapshot (its state depends on what asked to show it). */
+  readonly refreshOnShow?: boolean;
 }
 
 /** What handle() can do with its panel. */
@@ -68,6 +70,7 @@ export class PanelManager<S, M extends { readonly type: string }, D = never> imp
     const open = this.panels.get(key);
     if (open !== undefined) {
       open.panel.reveal(column);
+      if (this.spec.refreshOnShow === true) open.changed();
       return;
     }
     const panel = vscode.window.createWebviewPanel(this.spec.viewType, this.spec.title(key, this.services), column, { ...webviewOptions(this.services.extensionUri), retainContextWhenHidden: false });

@@ -6,6 +6,7 @@ import { dashboardTimings } from './dashboard/timings';
 import type { DashboardTiming } from './dashboard/timings';
 import { journalPanelSpec } from './journal/spec';
 import { PanelManager } from './panel-manager';
+import { patternsPanelSpec } from './patterns/spec';
 import { reportPanelSpec } from './report/spec';
 import type { LogbookViews } from './services';
 import { stateMachinePanelSpec } from './state-machine/spec';
@@ -15,7 +16,10 @@ export class Panels implements vscode.Disposable {
   private readonly managers: Readonly<Record<PanelName, { show(key: string): void; openKeys(): string[]; dispose(): void }>>;
 
   constructor(views: LogbookViews) {
-    this.managers = { report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views), dashboard: new PanelManager(dashboardPanelSpec, views), compare: new PanelManager(comparePanelSpec, views) };
+    this.managers = {
+      report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views),
+      dashboard: new PanelManager(dashboardPanelSpec, views), compare: new PanelManager(comparePanelSpec, views), patterns: new PanelManager(patternsPanelSpec, views),
+    };
   }
 
   show(panel: PanelName, key: string): void {

@@ -37,7 +37,7 @@
 //                                     resolves with its JSON result; a step that throws rejects
 //                                     here. Steps today: webviewText {title?, contains?},
 //                                     webviewQuery {title?, selector} → textContent[],
-//                                     clickInWebview {title?, selector?, text?}, sidebarRows {view?},
+//                                     clickInWebview {title?, selector?, text?}, webviewSelect {title?, selector, value}, sidebarRows {view?},
 //                                     clickSidebarRow {label}, runCommand {title} (command palette),
 //                                     notificationToasts {contains?} → the toasts' messages.
 //                                     `title` matches a webview page's <title>. Add more there.

@@ -218,6 +218,18 @@ export const steps: Record<string, PageStep> = {
     check(shown === value, `typed ${JSON.stringify(value)} into ${selector} but it shows ${JSON.stringify(shown)}`);
     return true;
   },
+  /** Picks the option with value {value} in the <select> matching {selector} (its change handler runs). */
+  async webviewSelect(page, arg) {
+    const title = stringField(arg, 'title');
+    const selector = stringField(arg, 'selector');
+    const value = stringField(arg, 'value');
+    check(selector !== undefined && value !== undefined, 'webviewSelect needs { selector, value }');
+    const [frame] = await webviewFrames(page, title);
+    check(frame !== undefined, `no webview${title === undefined ? '' : ` titled "${title}"`}`);
+    const picked = await frame.locator(selector).first().selectOption(value, { timeout: 15_000 });
+    check(picked.includes(value), `${selector} has no option ${JSON.stringify(value)}`);
+    return true;
+  },
   /**
    * Whether anything a recorded payload carried ran or became markup in the first webview matching
    * {title?}: the global the hostile output would set, and the <img>/<script> elements inside #app.

@@ -69,15 +69,20 @@ const table = new VirtualTable({
 });
 const bar = new FilterBar(() => filter, (partial) => change(partial, 'filter'));
 // A bucket picked in the trends: its days become the date filter, so the table lists its sessions.
-const trends = new TrendsStrip((from, to) => bar.setDates(from, to));
+const trends = new TrendsStrip((from, to) => bar.setDates(from, to), (action, by) => channel.post({ type: 'trends/discuss', action, by, keys: shown.map((s) => s.view.key) }));
 const exportButton = (format: 'csv' | 'json' | 'html'): HTMLElement => h('vscode-button', {
   secondary: true, 'data-export': format, 'data-testid': `dashboard-export-${format}`,
   title: format === 'html' ? 'Save the sessions shown and their trends as one self-contained web page' : `Save the sessions shown as ${format.toUpperCase()}`,
   onclick: () => channel.post({ type: 'export', format, keys: shown.map((s) => s.view.key), ...(format === 'html' ? { by: trends.period, selection: filterText(filter) } : {}) }),
 }, `Export ${format.toUpperCase()}`);
+// The sessions shown become the Patterns panel's cohort, contrasted with every other session.
+const patternsButton = h('vscode-button', {
+  secondary: true, 'data-testid': 'dashboard-patterns', title: 'Find what the sessions shown have in common, against the rest',
+  onclick: () => channel.post({ type: 'patterns', keys: shown.map((s) => s.view.key) }),
+}, 'Patterns');
 const empty = h('div', { class: 'empty', 'data-testid': 'dashboard-empty', hidden: true });
 replaceChildren(app,
-  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), compareButton.element, exportButton('csv'), exportButton('json'), exportButton('html')),
+  h('header', { class: 'dashboard-header' }, h('h1', {}, 'Sessions'), count, h('span', { class: 'spacer' }), compareButton.element, patternsButton, exportButton('csv'), exportButton('json'), exportButton('html')),
   bar.element, trends.element, empty, table.element);
 
 function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): void {

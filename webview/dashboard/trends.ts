@@ -34,12 +34,12 @@ export class TrendsStrip {
   private readonly summary = h('span', { class: 'muted' });
   private rows: readonly SelectableRow[] = [];
 
-  constructor(private readonly pick: (from: string, to: string) => void) {
+  constructor(private readonly pick: (from: string, to: string) => void, private readonly discuss: (action: 'copy' | 'terminal', by: TrendPeriod) => void) {
     const period = h('select', { 'data-testid': 'trend-by', 'aria-label': 'Trends per', onchange: (e: Event) => { this.by = (e.target as HTMLSelectElement).value === 'week' ? 'week' : 'day'; this.draw(); } },
       h('option', { value: 'day' }, 'per day'), h('option', { value: 'week' }, 'per week'));
     this.element = h('details', { class: 'trends', open: true, 'data-testid': 'trends' },
       h('summary', {}, h('strong', {}, 'Trends'), ' ', this.summary),
-      h('div', { class: 'trend-body' }, h('div', { class: 'trend-controls' }, period, this.stackToggle(), this.legend), this.chart, this.numbers, this.regressions));
+      h('div', { class: 'trend-body' }, h('div', { class: 'trend-controls' }, period, this.stackToggle(), this.legend, this.discussButtons()), this.chart, this.numbers, this.regressions));
   }
 
   /** The period the bars are drawn per (the HTML export draws the same). */
@@ -58,6 +58,15 @@ export class TrendsStrip {
       },
     }, label);
     return h('span', { class: 'trend-toggles', role: 'group', 'aria-label': 'Stack the bars by' }, choice('lifecycle', 'lifecycle'), choice('workflow', 'workflow states'));
+  }
+
+  // "Discuss with Claude": a prompt of these trends (built on the host from the rows shown).
+  private discussButtons(): HTMLElement {
+    const button = (action: 'copy' | 'terminal', label: string, title: string): HTMLElement =>
+      h('button', { class: 'trend-discuss', 'data-testid': `trends-discuss-${action}`, title, onclick: () => this.discuss(action, this.by) }, label);
+    return h('span', { class: 'trend-discuss-actions' }, 'Discuss with Claude: ',
+      button('copy', 'Copy prompt', 'Copy a prompt for Claude: these trends, the sessions behind them and the logbook commands to dig further'),
+      button('terminal', 'Start Claude', 'Start `claude` with that prompt in a new terminal named "Claude"'));
   }
 
   show(rows: readonly SelectableRow[]): void {

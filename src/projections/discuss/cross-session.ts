@@ -64,8 +64,11 @@ export function buildComparePrompt(comparison: Comparison, command: string): str
   return bounded(sections.join('\n\n'));
 }
 
-/** `command`: the patterns command as run (commandText), without its output switches. */
-export function buildPatternsPrompt(result: PatternsResult, cohortArg: string, command: string): string {
+/**
+ * `command`: the patterns command as run (commandText), without its output switches; null for a
+ * cohort no command names (the rows a dashboard showed).
+ */
+export function buildPatternsPrompt(result: PatternsResult, cohortArg: string, command: string | null): string {
   const cohort = result.cohort.sessions;
   const example = cohort[0];
   const other = result.findings[0]?.examples[1] ?? cohort[1];
@@ -77,7 +80,7 @@ export function buildPatternsPrompt(result: PatternsResult, cohortArg: string, c
       `${t.workflow ? 'workflow ' : ''}${quote(t.state)}: ${duration(t.cohortMedianMs)} against ${duration(t.restMedianMs)}${t.ratio === null ? '' : ` (${t.ratio.toFixed(2)}×)`}`)),
     list('Single-session insight rules, counted across sessions', result.insights.map((i) => `${i.rule}: ${i.cohort} of ${cohort.length} in the cohort, ${i.rest} of ${result.rest.sessions} in the rest`)),
     commands([
-      `\`${command} --json\`: these findings with every session id behind them`,
+      ...(command === null ? [] : [`\`${command} --json\`: these findings with every session id behind them`]),
       "`logbook sessions --where 'failures>=3' --json`: sessions by any figure (see `logbook sessions --help` for the fields)",
       ...(example === undefined ? [] : [
         `\`logbook report ${example} --json\`: one session's whole report (time per state, tools, files, workflow, journal, cost)`,

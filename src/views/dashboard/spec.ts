@@ -11,6 +11,8 @@ import { exportRows } from './export-file';
 import { compareFromDashboard } from '../compare/from-dashboard';
 import { dashboardRow, dashboardRows, deltaOf } from './rows';
 import type { DashboardSource } from './rows';
+import { trendsPromptOf } from './trends-prompt';
+import { copyPrompt, sendPromptToClaude } from '../report/claude-terminal';
 
 // The Sessions dashboard (key 'all'): every session of every workspace in the window, from the
 // overview rows the views already hold. A change sends only the rows it touched (a delta); a reset
@@ -48,6 +50,14 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
         case 'compare':
           await compareFromDashboard(message.keys, message.cohort);
           return;
+        case 'patterns':
+          await vscode.commands.executeCommand('logbook.openPatterns', { cohort: { kind: 'shown', keys: message.keys, label: `the ${message.keys.length} session(s) shown in the dashboard` } });
+          return;
+        case 'trends/discuss': {
+          const { prompt, cwd } = trendsPromptOf(views.workspaces(), message.keys, message.by, Date.now(), prices());
+          await (message.action === 'copy' ? copyPrompt(prompt) : sendPromptToClaude(prompt, cwd));
+          return;
+        }
         case 'timing':
           dashboardTimings.record(message.name, message.ms, message.rows);
           return;
