@@ -13,7 +13,7 @@ export interface DashboardFilter {
   /** A day "2026-03-01" (local), inclusive; '' for none. */
   readonly from: string;
   readonly to: string;
-  /** Matched case-insensitively in title, branch, workflow and session id. */
+  /** Matched case-insensitively in title, branch, workflow and session id; the host adds the sessions whose prompts hold its words. */
   readonly text: string;
   /** Exact values ('' for any; NONE for "not known"). */
   readonly state: string;
@@ -63,10 +63,11 @@ export function selectable(view: DashboardRow): SelectableRow {
   return { row, status: view.status, durationMs: view.durationMs, tokens: view.tokens, costUsd: view.costUsd, view };
 }
 
-/** The rows the filter keeps, in its order. */
-export function selectRows(rows: readonly SelectableRow[], filter: DashboardFilter, now: number = Date.now()): SelectableRow[] {
+/** The rows the filter keeps, in its order; `byPrompt`: the keys of rows whose prompts hold the free text's words. */
+export function selectRows(rows: readonly SelectableRow[], filter: DashboardFilter, now: number = Date.now(), byPrompt?: ReadonlySet<string>): SelectableRow[] {
   const needle = filter.text.trim().toLowerCase();
-  const prefiltered = needle === '' && filter.tag === '' ? rows : rows.filter((s) => (needle === '' || matchesText(s, needle)) && (filter.tag === '' || s.row.tags.includes(filter.tag)));
+  const text = (s: SelectableRow): boolean => needle === '' || matchesText(s, needle) || byPrompt?.has(s.view.key) === true;
+  const prefiltered = needle === '' && filter.tag === '' ? rows : rows.filter((s) => text(s) && (filter.tag === '' || s.row.tags.includes(filter.tag)));
   const since = filter.from === '' ? undefined : parseWhen(filter.from, now);
   const until = filter.to === '' ? undefined : parseWhen(filter.to, now, true);
   const sort = filter.sort.field === 'workspace' ? undefined : filter.sort;

@@ -58,6 +58,16 @@ export interface DashboardDelta {
   readonly at: number;
   /** The answer to `rest`: every row as it is now (the state is complete after it). */
   readonly rest?: boolean;
+  /** The answer to `searchPrompts`: the rows with a prompt holding every word of `text`. */
+  readonly prompts?: PromptMatches;
+}
+
+/** Rows found by their prompts for a free text (the store's prompt index). */
+export interface PromptMatches {
+  readonly text: string;
+  readonly keys: readonly string[];
+  /** False when a workspace's store has no prompt index yet (its writer adds it when it next opens it). */
+  readonly indexed: boolean;
 }
 
 const text = z.string().max(1_000_000);
@@ -116,7 +126,10 @@ export const dashboardHostMessage = z.discriminatedUnion('type', [
   }).strict(),
   z.object({
     type: z.literal('delta'),
-    delta: z.object({ upsert: z.array(dashboardRowSchema), remove: z.array(z.string().min(1)), at: z.number().finite(), rest: z.boolean().optional() }).strict(),
+    delta: z.object({
+      upsert: z.array(dashboardRowSchema), remove: z.array(z.string().min(1)), at: z.number().finite(), rest: z.boolean().optional(),
+      prompts: z.object({ text: z.string(), keys: z.array(z.string().min(1)), indexed: z.boolean() }).strict().optional(),
+    }).strict(),
   }).strict(),
   z.object({ type: z.literal('error'), message: z.string() }).strict(),
 ]);
@@ -132,6 +145,8 @@ export const dashboardWebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openReport'), sessionId }).strict(),
   /** The rows a first state left out (after its first paint). */
   z.object({ type: z.literal('rest') }).strict(),
+  /** The rows with a prompt holding every word of the free-text filter (answered by a delta's `prompts`). */
+  z.object({ type: z.literal('searchPrompts'), text: z.string({ error: 'text must be a string' }).max(500, 'text is longer than 500 characters') }).strict(),
   /** Writes the rows with these keys, in this order, to a file the user picks (html: the table and its trends, in one page). */
   z.object({
     type: z.literal('export'),

@@ -158,6 +158,21 @@ suite('dashboard', () => {
     await pageStep('webviewFill', { title: TITLE, selector: '[data-testid="dashboard-text"]', value: sessionId.slice(0, 8) });
     await until('the id filter keeps one session', async () => ((await counted()).shown === 1 ? true : undefined));
     await screenshot('dashboard-filtered-one');
+    await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="dashboard-clear"]' });
+    await until('every session is back', async () => ((await counted()).shown === total ? true : undefined));
+  }, { timeoutMs: 60_000 });
+
+  test('free text finds a session by a later prompt, not only by its title', async () => {
+    // A second prompt of the hostile session: its title stays the first prompt.
+    hook('UserPromptSubmit', { prompt: 'Also rename the zebracorn module' });
+    await until('the prompt reached the window', () => ((api.views.workspaces()[0]?.overview().get(HOSTILE_ID)?.prompts ?? 0) >= 2 ? true : undefined), 30_000);
+    await pageStep('webviewFill', { title: TITLE, selector: '[data-testid="dashboard-text"]', value: 'zebrac' });
+    await until('the session whose prompt holds the word', async () => {
+      const rows = await attrs('[data-testid="dashboard-row"]', ['data-session']);
+      return rows.length === 1 && rows[0]?.['data-session'] === HOSTILE_ID ? true : undefined;
+    }, 30_000);
+    await screenshot('dashboard-prompt-search');
+    await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="dashboard-clear"]' });
   }, { timeoutMs: 60_000 });
 
   test('clicking a session\'s row opens its report', async () => {

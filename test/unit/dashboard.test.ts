@@ -117,6 +117,8 @@ test('the host\'s state and delta messages pass the protocol\'s schema', () => {
   assert.equal(dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: [], rows: [{ ...rows[0], costUsd: -1 }], at: NOW, timings: false, complete: true, total: 1 } }).success, false, 'a negative cost is refused');
   const rest = dashboardHostMessage.safeParse({ type: 'delta', delta: { upsert: rows, remove: [], at: NOW, rest: true } });
   assert.ok(rest.success, 'the answer to `rest` is a delta marked rest');
+  const found = dashboardHostMessage.safeParse({ type: 'delta', delta: { upsert: [], remove: [], at: NOW, prompts: { text: 'zebra', keys: [rowKey('/work/a', 's-1')], indexed: true } } });
+  assert.ok(found.success, 'prompt matches go as a delta with no rows');
 });
 
 test('the webview\'s messages are checked: good ones pass, a bad one is refused naming the field', () => {
@@ -132,6 +134,8 @@ test('the webview\'s messages are checked: good ones pass, a bad one is refused 
   ok({ type: 'export', format: 'html', keys: ['/w\u0000abc'], by: 'week', selection: 'workflow = <b>team</b>' });
   ok({ type: 'timing', name: 'sort', ms: 12.5, rows: 10 });
   ok({ type: 'rest' });
+  ok({ type: 'searchPrompts', text: 'zebra' });
+  refused({ type: 'searchPrompts', text: 'x'.repeat(501) }, /text is longer than 500 characters/);
   ok({ type: 'timing', name: 'allRows', ms: 900, rows: 6881 });
   refused({ type: 'rest', keys: [] }, /"rest"/);
   refused({ type: 'openReport', sessionId: '' }, /dashboard view sent an invalid message "openReport": message\.sessionId: sessionId must not be empty/);
@@ -240,6 +244,9 @@ test('the dashboard\'s filters keep the sessions `logbook sessions --where` keep
   assert.deepEqual(ids(selectRows(rows, f({ text: 'LOGIN BUG' }))), ['a1'], 'title, case-insensitive');
   assert.deepEqual(ids(selectRows(rows, f({ text: 'feat/' }))), ['a1', 'd4'], 'branch');
   assert.deepEqual(ids(selectRows(rows, f({ text: 'c3' }))), ['c3'], 'session id');
+  const byPrompt = new Set([rowKey(source.folder, 'b2')]);
+  assert.deepEqual(ids(selectRows(rows, f({ text: 'LOGIN BUG' }), NOW, byPrompt)), ids(selectRows(rows, f({}))).filter((id) => id === 'a1' || id === 'b2'), 'the rows the host found by their prompts join the title\'s');
+  assert.deepEqual(ids(selectRows(rows, f({ text: 'LOGIN BUG', tag: 'nope' }), NOW, byPrompt)), [], 'and still meet every other filter');
   assert.deepEqual(ids(selectRows(rows, f({ tag: 'bug' }))), ['b2'], 'a tag matches whole, not "bugfix"');
   assert.deepEqual(ids(selectRows(rows, f({ from: '2026-03-02', to: '2026-03-02' }))), ['b2'], 'a day range includes its whole last day');
   assert.deepEqual(ids(selectRows(rows, f({ minCost: 'abc' }))).length, 4, 'a minimum that is not a number filters nothing');

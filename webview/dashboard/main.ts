@@ -32,12 +32,17 @@ let painted = false;
 /** False while the rows are a first page (the newest sessions): the rest is asked for once it shows. */
 let complete = true;
 let restAsked = false;
+/** The rows whose prompts hold the free text's words, as the host found them (for `text`). */
+let prompts: { readonly text: string; readonly keys: ReadonlySet<string> } | undefined;
+let promptSearch: ReturnType<typeof setTimeout> | undefined;
 
 const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDelta>({
   onState: (next) => {
     state = next;
     complete = next.complete;
     restAsked = false;
+    // A reloaded view with a free text kept: its prompt matches are asked for again.
+    if (prompts === undefined && filter.text.trim() !== '') searchPromptsSoon(0);
     all = next.rows.map(selectable);
     const keys = new Set(next.rows.map((r) => r.key));
     selection.keep((key) => keys.has(key));
@@ -87,6 +92,7 @@ replaceChildren(app,
 
 function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): void {
   const started = performance.now();
+  if (partial.text !== undefined && partial.text !== filter.text) searchPromptsSoon(250);
   filter = { ...filter, ...partial };
   persist();
   if (state === undefined) return;
@@ -132,7 +138,25 @@ function askRest(): void {
   channel.post({ type: 'rest' });
 }
 
+/** Asks the host for the rows whose prompts hold the free text's words, once typing pauses. */
+function searchPromptsSoon(delayMs: number): void {
+  if (promptSearch !== undefined) clearTimeout(promptSearch);
+  promptSearch = setTimeout(() => {
+    promptSearch = undefined;
+    if (filter.text.trim() === '') prompts = undefined;
+    else channel.post({ type: 'searchPrompts', text: filter.text });
+  }, delayMs);
+}
+
 function applyDelta(delta: DashboardDelta): void {
+  if (delta.prompts !== undefined) {
+    // An answer for a text since changed is dropped: another is on its way.
+    if (delta.prompts.text !== filter.text) return;
+    prompts = { text: delta.prompts.text, keys: new Set(delta.prompts.keys) };
+    count.title = delta.prompts.indexed ? 'Free text matches titles, branches, workflows, ids and every prompt' : 'Free text matches titles, branches, workflows and ids: prompts are not indexed in this store yet';
+    if (state !== undefined) select();
+    return;
+  }
   if (delta.rest === true) {
     // Every row as it is now: the first page and whatever deltas brought meanwhile are in it.
     all = delta.upsert.map(selectable);
@@ -148,7 +172,7 @@ function applyDelta(delta: DashboardDelta): void {
 }
 
 function select(): void {
-  shown = selectRows(all, filter);
+  shown = selectRows(all, filter, Date.now(), prompts !== undefined && prompts.text === filter.text ? prompts.keys : undefined);
   const total = all.length;
   count.textContent = complete
     ? `${shown.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} session${total === 1 ? '' : 's'}`

@@ -3,13 +3,14 @@ import type { PriceTable } from '../../projections/pricing';
 import { windowPrices } from '../window-prices';
 import { dashboardWebviewMessage } from '../../protocol/dashboard';
 import { firstPageRows } from './first-page';
-import type { DashboardDelta, DashboardRow, DashboardState, DashboardWebviewMessage } from '../../protocol/dashboard';
+import type { DashboardDelta, DashboardRow, DashboardState, DashboardWebviewMessage, PromptMatches } from '../../protocol/dashboard';
 import type { PanelSpec } from '../panel-manager';
 import type { LogbookViews } from '../services';
 import { dashboardTimings } from './timings';
 import { exportRows } from './export-file';
 import { compareFromDashboard } from '../compare/from-dashboard';
-import { dashboardRow, dashboardRows, deltaOf } from './rows';
+import { dashboardRow, dashboardRows, deltaOf, rowKey } from './rows';
+import { searchSessions } from '../../projections/overview/prompt-search';
 import type { DashboardSource } from './rows';
 import { trendsPromptOf } from './trends-prompt';
 import { copyPrompt, sendPromptToClaude } from '../report/claude-terminal';
@@ -39,6 +40,11 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
         case 'openReport':
           await vscode.commands.executeCommand('logbook.openReport', message.sessionId);
           return;
+        case 'searchPrompts': {
+          const prompts = await promptMatches(views, message.text);
+          panel.post({ type: 'delta', delta: { upsert: [], remove: [], at: Date.now(), prompts } });
+          return;
+        }
         case 'rest': {
           const at = Date.now();
           panel.post({ type: 'delta', delta: { upsert: dashboardRows(sources(views), at, prices()), remove: [], at, rest: true } });
@@ -70,6 +76,20 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
 
 /** The dashboard panel spec registered by Panels. */
 export const dashboardPanelSpec = createDashboardPanelSpec();
+
+/** The rows of every workspace with a prompt holding every word of `text` (none for no word). */
+async function promptMatches(views: LogbookViews, text: string): Promise<PromptMatches> {
+  const keys: string[] = [];
+  let indexed = true;
+  for (const ws of views.workspaces()) {
+    const store = await ws.store();
+    const search = store === undefined ? undefined : searchSessions(store, text);
+    if (search === undefined) continue;
+    if (search.byPrompt === undefined) indexed = false;
+    for (const id of search.byPrompt ?? []) if (ws.overview().has(id)) keys.push(rowKey(ws.paths.workspace, id));
+  }
+  return { text, keys, indexed };
+}
 
 function sources(views: LogbookViews): DashboardSource[] {
   return views.workspaces().map((ws) => ({ folder: ws.paths.workspace, workspace: ws.name, rows: ws.overview().values() }));
