@@ -48,3 +48,18 @@ test('the command line written back quotes what a shell would split or expand', 
   assert.equal(commandText('trends', { by: 'week', since: '7d', json: false, prompt: true, where: 'cost>1 and branch~feat' }), "logbook trends --by week --since 7d --where 'cost>1 and branch~feat'");
   assert.equal(commandText('compare', { a: 'abc12345', b: undefined, cohort: "title~'x'" }), "logbook compare abc12345 --cohort 'title~'\\''x'\\'''");
 });
+
+test('trends --prompt names the regressions against the baseline, with the sessions behind them', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    for (let n = 0; n < 3; n += 1) recordSession(inbox, `calm-${n}`, `Calm task ${n}`, { day: 0 });
+    for (let n = 0; n < 3; n += 1) recordSession(inbox, `rough-${n}`, `Rough task ${n}`, { day: 1, failures: 6 });
+    assert.equal((await run(['ingest', '--workspace', dir])).code, 0);
+    const trends = await run(['trends', '--workspace', dir, '--prompt']);
+    assert.equal(trends.code, 0, trends.err);
+    assert.match(trends.out, /## Regressions against each bucket's baseline[^\n]*\n(- [^\n]*\n)*- 2026-11-02: tool failures per session \d+ vs \d+ \(\+\d+%\)[^\n]*; sessions rough-\d/);
+  } finally {
+    cleanup();
+  }
+});

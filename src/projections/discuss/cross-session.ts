@@ -3,6 +3,7 @@ import type { PatternsResult } from '../../protocol/patterns';
 import type { TrendFigures, Trends } from '../../protocol/trends';
 import { MAX_PROMPT_CHARS } from '../discuss-prompt';
 import { duration } from '../insights';
+import { regressionText } from '../trends/regression-text';
 
 // "Discuss with Claude" for the views across sessions: trends, patterns and comparisons. The figures, the evidence (the sessions behind them) and the
 // `logbook` commands Claude can run to dig further. Names that came from sessions (workflows,
@@ -19,6 +20,7 @@ export function buildTrendsPrompt(trends: Trends, command: string): string {
     `I want to understand how the Claude Code sessions of a project changed over time. Agent Logbook recorded them; here they are per ${trends.by} (\`${command}\`).\n${DATA_NOTE}`,
     `## Totals\n- ${figures(trends.totals)}`,
     list(`Per ${trends.by} (the ${rows.length} latest with sessions of ${busy.length})`, rows.map((b) => `${b.key}: ${figures(b)}; sessions ${b.sessionIds.slice(0, 4).join(', ')}${b.sessionIds.length > 4 ? ', …' : ''}`)),
+    list('Regressions against each bucket\'s baseline (the rule: `baselineRule` in --json)', busy.flatMap((b) => b.regressions.map((r) => `${b.key}: ${regressionText(r, trends.by)}; sessions ${b.sessionIds.slice(0, 4).join(', ')}${b.sessionIds.length > 4 ? ', …' : ''}`)).slice(-MAX_ROWS)),
     list('Workflow definition changes (before and after)', trends.workflowChanges.map((c) => `${quote(c.workflow)} ${c.fromHash.slice(0, 8)} → ${c.toHash.slice(0, 8)}, first session ${c.sessionId}`)),
     list('Per workflow version', trends.versions.map((v) => `${v.workflow === null ? '(no workflow)' : `${quote(v.workflow)}@${(v.hash ?? '?').slice(0, 8)}`}: ${figures(v)}`)),
     commands([
