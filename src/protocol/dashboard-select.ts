@@ -18,6 +18,8 @@ export interface DashboardFilter {
   /** Exact values ('' for any; NONE for "not known"). */
   readonly state: string;
   readonly status: string;
+  /** How the session ended (SessionEnd's reason, or what the fold says). */
+  readonly endReason: string;
   readonly workflow: string;
   readonly branch: string;
   readonly model: string;
@@ -26,9 +28,11 @@ export interface DashboardFilter {
   /** Minimums as typed ('' for none): duration in minutes, cost in dollars, the rest counts. */
   readonly minDurationMin: string;
   readonly minCost: string;
+  readonly minTokens: string;
   readonly minFailures: string;
   readonly minDenials: string;
   readonly minRejections: string;
+  readonly minIterations: string;
   readonly sort: DashboardSort;
 }
 
@@ -42,8 +46,8 @@ export interface DashboardSort {
 export const NONE = '\u0000none';
 
 export const EMPTY_FILTER: DashboardFilter = {
-  from: '', to: '', text: '', state: '', status: '', workflow: '', branch: '', model: '', tag: '', imported: '',
-  minDurationMin: '', minCost: '', minFailures: '', minDenials: '', minRejections: '', sort: { field: 'started', descending: true },
+  from: '', to: '', text: '', state: '', status: '', endReason: '', workflow: '', branch: '', model: '', tag: '', imported: '',
+  minDurationMin: '', minCost: '', minTokens: '', minFailures: '', minDenials: '', minRejections: '', minIterations: '', sort: { field: 'started', descending: true },
 };
 
 /** A dashboard row as querySessions reads it (the parts the host left out are empty). */
@@ -92,6 +96,7 @@ export function conditionsOf(filter: DashboardFilter): Condition[] {
   };
   exact('state', filter.state);
   exact('status', filter.status);
+  exact('end', filter.endReason);
   exact('workflow', filter.workflow);
   exact('branch', filter.branch);
   exact('model', filter.model);
@@ -102,9 +107,11 @@ export function conditionsOf(filter: DashboardFilter): Condition[] {
   };
   minimum('duration', filter.minDurationMin, 60_000);
   minimum('cost', filter.minCost);
+  minimum('tokens', filter.minTokens);
   minimum('failures', filter.minFailures);
   minimum('denials', filter.minDenials);
   minimum('rejections', filter.minRejections);
+  minimum('iterations', filter.minIterations);
   return where;
 }
 

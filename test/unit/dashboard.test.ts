@@ -210,9 +210,10 @@ function minuteFrom(local: string): Pick<SessionOverview, 'firstEventAt' | 'last
 
 function sampleOverviews(): SessionOverview[] {
   return [
-    overview('a1', { title: 'Fix the login bug', branch: 'feat/login', workflow: 'loop', workflowState: 'review', model: 'opus', toolFailures: 3, rejections: 2, ...minuteFrom('2026-03-01T09:00:00'), tags: ['bugfix'] }),
-    overview('b2', { title: 'Write docs', branch: null, model: 'sonnet', ...minuteFrom('2026-03-02T09:00:00'), importedEvents: 4, tags: ['bug'] }),
-    overview('c3', { title: 'Refactor parser', branch: 'main', workflow: 'loop', workflowState: 'developing', model: 'opus', denials: 1, firstEventAt: Date.parse('2026-03-03T09:00:00'), lastEventAt: Date.parse('2026-03-03T12:00:00') }),
+    overview('a1', { title: 'Fix the login bug', branch: 'feat/login', workflow: 'loop', workflowState: 'review', model: 'opus', toolFailures: 3, rejections: 2, iterations: 2, ...minuteFrom('2026-03-01T09:00:00'), tags: ['bugfix'] }),
+    overview('b2', { title: 'Write docs', branch: null, model: 'sonnet', endReason: 'clear', ...minuteFrom('2026-03-02T09:00:00'), importedEvents: 4, tags: ['bug'] }),
+    overview('c3', { title: 'Refactor parser', branch: 'main', workflow: 'loop', workflowState: 'developing', model: 'opus', denials: 1, firstEventAt: Date.parse('2026-03-03T09:00:00'), lastEventAt: Date.parse('2026-03-03T12:00:00'),
+      usage: { buckets: { '0|s|claude-opus-4-5': { messages: 1, inputTokens: 5000, outputTokens: 100, cacheCreationInputTokens: 0, cacheCreation1hInputTokens: 0, cacheReadInputTokens: 0 } } } }),
     overview('d4', { title: null, branch: 'feat/login', firstEventAt: null, lastEventAt: null }),
   ];
 }
@@ -239,6 +240,10 @@ test('the dashboard\'s filters keep the sessions `logbook sessions --where` keep
   assert.deepEqual(ids(selectRows(rows, f({ model: 'opus', minDenials: '1' }))), where('model=opus and denials>=1'));
   assert.deepEqual(ids(selectRows(rows, f({ minDurationMin: '60' }))), ['c3'], 'minutes: only the 3-hour session');
   assert.deepEqual(ids(selectRows(rows, f({ minRejections: '2' }))), ['a1']);
+  assert.deepEqual(ids(selectRows(rows, f({ endReason: 'clear' }))), ['b2'], 'an end reason');
+  assert.deepEqual(ids(selectRows(rows, f({ minTokens: '1000' }))), where('tokens>=1000'));
+  assert.deepEqual(ids(selectRows(rows, f({ minTokens: '1000' }))), ['c3'], 'tokens');
+  assert.deepEqual(ids(selectRows(rows, f({ minIterations: '1' }))), ['a1'], 'iterations');
   assert.deepEqual(ids(selectRows(rows, f({ imported: 'yes' }))), ['b2']);
   assert.deepEqual(ids(selectRows(rows, f({ imported: 'no' }))), ['c3', 'a1', 'd4']);
   assert.deepEqual(ids(selectRows(rows, f({ text: 'LOGIN BUG' }))), ['a1'], 'title, case-insensitive');

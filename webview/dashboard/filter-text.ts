@@ -5,9 +5,10 @@ import type { DashboardFilter } from '../../src/protocol/dashboard-select';
 // workflow = team-loop · cost ≥ 1". Printed in the page as text.
 
 const LABELS: readonly (readonly [key: keyof Omit<DashboardFilter, 'sort'>, label: string])[] = [
-  ['from', 'from'], ['to', 'to'], ['text', 'text ~'], ['state', 'state ='], ['status', 'status ='], ['workflow', 'workflow ='],
+  ['from', 'from'], ['to', 'to'], ['text', 'text ~'], ['state', 'state ='], ['status', 'status ='], ['endReason', 'end reason ='], ['workflow', 'workflow ='],
   ['branch', 'branch ='], ['model', 'model ='], ['tag', 'tag ='], ['imported', 'imported:'], ['minDurationMin', 'minutes ≥'],
-  ['minCost', 'cost ≥ $'], ['minFailures', 'failures ≥'], ['minDenials', 'denials ≥'], ['minRejections', 'rejections ≥'],
+  ['minCost', 'cost ≥ $'], ['minTokens', 'tokens ≥'], ['minFailures', 'failures ≥'], ['minDenials', 'denials ≥'], ['minRejections', 'rejections ≥'],
+  ['minIterations', 'iterations ≥'],
 ];
 
 export function filterText(filter: DashboardFilter): string {

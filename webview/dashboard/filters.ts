@@ -5,12 +5,13 @@ import type { DashboardFilter, SelectableRow } from '../../src/protocol/dashboar
 // The filter bar: built once, so typing keeps its focus; the selects' options follow the rows
 // (values seen in them), and keep a chosen value that no row has any more.
 
-type ChoiceKey = 'state' | 'status' | 'workflow' | 'branch' | 'model' | 'tag';
-type MinimumKey = 'minDurationMin' | 'minCost' | 'minFailures' | 'minDenials' | 'minRejections';
+type ChoiceKey = 'state' | 'status' | 'endReason' | 'workflow' | 'branch' | 'model' | 'tag';
+type MinimumKey = 'minDurationMin' | 'minCost' | 'minTokens' | 'minFailures' | 'minDenials' | 'minRejections' | 'minIterations';
 
 const CHOICES: readonly (readonly [key: ChoiceKey, label: string, values: (s: SelectableRow) => readonly (string | null)[]])[] = [
   ['state', 'state', (s) => [s.row.workflowState ?? s.row.lifecycleState]],
   ['status', 'status', (s) => [s.status]],
+  ['endReason', 'end reason', (s) => [s.row.endReason]],
   ['workflow', 'workflow', (s) => [s.row.workflow]],
   ['branch', 'branch', (s) => [s.row.branch]],
   ['model', 'model', (s) => [s.row.model]],
@@ -20,9 +21,11 @@ const CHOICES: readonly (readonly [key: ChoiceKey, label: string, values: (s: Se
 const MINIMUMS: readonly (readonly [key: MinimumKey, label: string, step: string])[] = [
   ['minDurationMin', 'min ≥', '1'],
   ['minCost', '$ ≥', '0.01'],
+  ['minTokens', 'tokens ≥', '1000'],
   ['minFailures', 'failures ≥', '1'],
   ['minDenials', 'denials ≥', '1'],
   ['minRejections', 'rejections ≥', '1'],
+  ['minIterations', 'iterations ≥', '1'],
 ];
 
 export class FilterBar {
