@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'sql.js';
+import type { Database, SqlValue, Statement } from 'sql.js';
 import { statementHandle } from './direct-bind';
 import { sqlJsLoaded, sqlJsMemory } from './sqljs';
 
@@ -73,5 +73,37 @@ export class ByteJoiner {
 
   text(): string {
     return this.buffer.toString('utf8', 0, this.used);
+  }
+}
+
+/**
+ * The first column of every row `sql` gives (each a JSON value as TEXT or BLOB), joined as bytes
+ * into one JSON array and parsed at once: a parse per row costs more. Undefined when a value is
+ * not text or the whole does not parse.
+ */
+export function readJsonArray(db: Database, sql: string, params: SqlValue[] = []): unknown[] | undefined {
+  const joined = new ByteJoiner();
+  joined.appendByte(0x5b);
+  const statement = db.prepare(sql);
+  try {
+    statement.bind(params);
+    const view = blobColumnView(db, statement, sql);
+    let first = true;
+    while (statement.step()) {
+      const bytes = view === undefined ? statement.get()[0] : view(0);
+      if (!(bytes instanceof Uint8Array)) return undefined;
+      if (!first) joined.appendByte(0x2c);
+      joined.append(bytes);
+      first = false;
+    }
+  } finally {
+    statement.free();
+  }
+  joined.appendByte(0x5d);
+  try {
+    const parsed = JSON.parse(joined.text()) as unknown;
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }

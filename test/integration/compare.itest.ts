@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { LogbookApi } from '../../src/extension';
 import { logbookPaths } from '../../src/capture/paths';
 import { compareKey } from '../../src/protocol/compare-view';
-import { after, before, itestContext, pageStep, screenshot, suite, test } from './harness';
+import { after, before, itestContext, pageStep, screenshot, suite, test, until } from './harness';
 
 type Attrs = Record<string, string | null> & { text: string };
 
@@ -22,16 +22,6 @@ const FAILURES = 3;
 const DASHBOARD = 'Sessions Dashboard';
 
 let api: LogbookApi;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const attrs = (title: string, selector: string, names: string[] = []): Promise<Attrs[]> => pageStep<Attrs[]>('webviewAttrs', { title, selector, attrs: names });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LogbookApi } from '../../src/extension';
 import { logbookPaths } from '../../src/capture/paths';
-import { after, before, itestContext, pageStep, screenshot, suite, test } from './harness';
+import { after, before, itestContext, pageStep, screenshot, suite, test, until } from './harness';
 
 type Attrs = Record<string, string | null> & { text: string };
 
@@ -20,16 +20,6 @@ const HOSTILE_ID = 'dashboard-hostile-0000-0000-000000000001';
 const HOSTILE_PROMPT = `<img src=x onerror="window.__logbookPwned=1"> שלום עולם <b>bold</b> ${'long '.repeat(20_000)}`;
 
 let api: LogbookApi;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const attrs = (selector: string, names: string[] = []): Promise<Attrs[]> => pageStep<Attrs[]>('webviewAttrs', { title: TITLE, selector, attrs: names });
 

@@ -137,6 +137,17 @@ export function after(fn: Body): void {
   requireSuite('after()').after.push(fn);
 }
 
+/** Polls `probe` every 200 ms until it gives a value; fails naming `what` after `limitMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export function itestContext(): ItestContext {
   if (cachedContext !== undefined) return cachedContext;
   const file = process.env[CONTEXT_ENV];

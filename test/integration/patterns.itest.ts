@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LogbookApi } from '../../src/extension';
 import { logbookPaths } from '../../src/capture/paths';
-import { after, before, itestContext, pageStep, screenshot, suite, test } from './harness';
+import { after, before, itestContext, pageStep, screenshot, suite, test, until } from './harness';
 
 type Attrs = Record<string, string | null> & { text: string };
 
@@ -25,16 +25,6 @@ const PROMPTS: Readonly<Record<string, string>> = {
 };
 
 let api: LogbookApi;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const attrs = (selector: string, names: string[] = [], title = TITLE): Promise<Attrs[]> => pageStep<Attrs[]>('webviewAttrs', { title, selector, attrs: names });
 

@@ -13,21 +13,11 @@ import { buildSessionReport } from '../../src/projections/report';
 import { summarizeSession } from '../../src/projections/session-summary';
 import type { RecordedEvent } from '../../src/store/event-store';
 import { LogbookDatabase } from '../../src/store/logbook-database';
-import { after, before, itestContext, pageStep, screenshot, suite, test } from './harness';
+import { after, before, itestContext, pageStep, screenshot, suite, test, until } from './harness';
 
 type Attrs = Record<string, string | null> & { text: string };
 
 let api: LogbookApi;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** The session's events read from the store file with the project's own store code (not through the extension). */
 async function storedEvents(workspace: string, sessionId: string): Promise<RecordedEvent[]> {

@@ -1,3 +1,4 @@
+import { formatDuration } from '../shared/duration';
 import type { FigureDelta, FigureUnit, StateInterval } from '../../src/protocol/compare';
 
 // What the Compare view derives from a Comparison before drawing: how a figure reads, and whether
@@ -29,7 +30,7 @@ export function verdictText(v: Verdict): string {
 export function formatValue(unit: FigureUnit, n: number): string {
   const abs = Math.abs(n);
   switch (unit) {
-    case 'ms': return formatSpan(abs);
+    case 'ms': return formatDuration(abs);
     case 'usd': return `$${abs.toFixed(abs < 10 ? 4 : 2)}`;
     case 'count':
     case 'tokens': return Number.isInteger(abs) ? abs.toLocaleString('en-US') : abs.toFixed(1);
@@ -77,12 +78,3 @@ export function axisTicks(scaleMs: number, count = 6): number[] {
   return ticks;
 }
 
-// formatDuration of ../shared/dom, here without the DOM module so the unit tests compile in Node.
-function formatSpan(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}

@@ -1,4 +1,5 @@
-import { formatDuration, h, svg } from '../shared/dom';
+import { h, svg } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { AlignedTimeline, AlignedTimelines } from '../../src/protocol/compare';
 import { axisTicks, laneBars } from './model';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { DashboardRow } from '../../src/protocol/dashboard';
 
 // The table's columns: what each shows (text only: titles, branches and workflows are

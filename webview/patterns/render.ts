@@ -1,4 +1,5 @@
-import { formatDuration, h } from '../shared/dom';
+import { h } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { PatternsView } from '../../src/protocol/patterns-view';
 
 // The result of a contrast as tables: the findings ranked (support as "12 of 40 (30%)", the

@@ -1,4 +1,5 @@
-import { formatDuration, h, svg } from '../shared/dom';
+import { h, svg } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import { formatPercent, stateLabel } from './format';
 
 // Time per state as horizontal SVG bars, one row per state, longest first. Each row carries its

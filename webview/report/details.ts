@@ -1,4 +1,5 @@
-import { formatDuration, h } from '../shared/dom';
+import { h } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { Child } from '../shared/dom';
 import type { ReportViewState } from '../../src/protocol/report';
 import type { OverviewActions } from './overview';

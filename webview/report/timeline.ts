@@ -1,4 +1,5 @@
-import { formatDuration, h, replaceChildren, svg } from '../shared/dom';
+import { h, replaceChildren, svg } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { TimelineItem, TimelineLane, TimelineModel } from '../../src/projections/timeline';
 import { codicon } from './codicon';
 import { formatClock, kindClass, lifecycleClass, stateLabel, workflowClass } from './format';

@@ -1,4 +1,5 @@
-import { formatDuration, svg } from '../shared/dom';
+import { svg } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { GraphEdgeView, GraphNodeView, StateGraphView } from '../../src/protocol/state-machine';
 
 // The SVG drawing of one machine. Geometry comes from the host; every label is event-derived

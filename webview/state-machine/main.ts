@@ -1,7 +1,8 @@
 import '../shared/elements';
 import './style.css';
 import { connect } from '../shared/channel';
-import { formatDuration, h, replaceChildren } from '../shared/dom';
+import { h, replaceChildren } from '../shared/dom';
+import { formatDuration } from '../shared/duration';
 import type { MachineKind, StateGraphView, StateMachineUiState, StateMachineViewState, StateMachineWebviewMessage } from '../../src/protocol/state-machine';
 import { drawDiagram } from './diagram';
 import { drawEventsList } from './events-list';

@@ -4,7 +4,7 @@ import { readSnapshotHeader } from '../../store/projection-snapshots';
 import { withinFold } from '../fold-scope';
 import { loadCatalogSnapshot, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog } from '../session-catalog';
 import { initialSessionSummary } from '../session-summary';
-import { blobColumnView, ByteJoiner } from '../../store/blob-column';
+import { blobColumnView, readJsonArray } from '../../store/blob-column';
 import { foldEventBatch } from './fold-events';
 import type { SessionSummaryState } from '../session-summary';
 import { overviewOf } from './session-overview';
@@ -258,31 +258,8 @@ function readRows(db: Database, sql: string, params: (number | string)[]): Sessi
 // a TEXT value in JS on the WASM heap, several times slower than Node decodes a copied buffer (at
 // 6,881 rows: about 45 ms for the bytes and 40 for the text, against 220 as strings).
 function readAllRows(db: Database): SessionOverview[] | undefined {
-  // One JSON array of every row, joined as bytes and decoded once: a parse per row cost more.
-  const joined = new ByteJoiner();
-  joined.appendByte(0x5b);
-  const statement = db.prepare(ALL_ROWS);
-  try {
-    const view = blobColumnView(db, statement, ALL_ROWS);
-    let first = true;
-    while (statement.step()) {
-      const bytes = view === undefined ? statement.get()[0] : view(0);
-      if (!(bytes instanceof Uint8Array)) return undefined;
-      if (!first) joined.appendByte(0x2c);
-      joined.append(bytes);
-      first = false;
-    }
-  } finally {
-    statement.free();
-  }
-  joined.appendByte(0x5d);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(joined.text());
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(parsed)) return undefined;
+  const parsed = readJsonArray(db, ALL_ROWS);
+  if (parsed === undefined) return undefined;
   const rows: SessionOverview[] = [];
   for (const row of parsed) {
     if (!isOverviewRow(row)) return undefined;

@@ -1,6 +1,6 @@
 import type { Database } from 'sql.js';
 import type { EventStore } from '../../store/event-store';
-import { blobColumnView, ByteJoiner } from '../../store/blob-column';
+import { readJsonArray } from '../../store/blob-column';
 import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
 import { storedPosition, storedRowsOf } from '../overview/overview-store';
 import type { SessionOverview } from '../overview/session-overview';
@@ -138,29 +138,6 @@ const ALL_PARTS = 'SELECT CAST(state AS BLOB) FROM projection_snapshot_parts WHE
 
 // Every part as one JSON array parsed at once (as the overview's rows are read).
 function readAllParts(db: Database): DayPart[] | undefined {
-  const joined = new ByteJoiner();
-  joined.appendByte(0x5b);
-  const statement = db.prepare(ALL_PARTS);
-  try {
-    statement.bind([TREND_DAYS_NAME]);
-    const view = blobColumnView(db, statement, ALL_PARTS);
-    let first = true;
-    while (statement.step()) {
-      const bytes = view === undefined ? statement.get()[0] : view(0);
-      if (!(bytes instanceof Uint8Array)) return undefined;
-      if (!first) joined.appendByte(0x2c);
-      joined.append(bytes);
-      first = false;
-    }
-  } finally {
-    statement.free();
-  }
-  joined.appendByte(0x5d);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(joined.text());
-  } catch {
-    return undefined;
-  }
-  return Array.isArray(parsed) && parsed.every(isDayPart) ? parsed : undefined;
+  const parsed = readJsonArray(db, ALL_PARTS, [TREND_DAYS_NAME]);
+  return parsed !== undefined && parsed.every(isDayPart) ? parsed : undefined;
 }
