@@ -161,6 +161,7 @@ suite('dashboard', () => {
       const rows = await attrs('[data-testid="dashboard-row"]', ['data-session']);
       return rows.length === 1 && rows[0]?.['data-session'] === HOSTILE_ID ? true : undefined;
     }, 30_000);
+    await until('the trends count the session found', async () => ((await attrs('[data-testid="trend-bucket"]', ['data-sessions'])).reduce((n, b) => n + Number(b['data-sessions']), 0) === 1 ? true : undefined));
     await screenshot('dashboard-prompt-search');
     await pageStep('clickInWebview', { title: TITLE, selector: '[data-testid="dashboard-clear"]' });
   }, { timeoutMs: 60_000 });

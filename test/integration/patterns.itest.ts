@@ -99,12 +99,15 @@ suite('patterns', () => {
     assert.equal(Number(line['data-rest']), rest);
     const findings = await attrs('[data-testid="patterns-finding"]', ['data-kind', 'data-value', 'data-cohort', 'data-lift']);
     assert.ok(findings.length > 0, 'findings are listed');
-    const top = Number(findings[0]?.['data-lift']);
     const webFetch = findings.find((f) => f['data-kind'] === 'failing-tool' && f['data-value'] === 'WebFetch');
     assert.ok(webFetch !== undefined, `failing WebFetch is a finding: ${JSON.stringify(findings.slice(0, 5))}`);
-    assert.equal(Number(webFetch['data-lift']), top, 'and among the strongest (every failing session has it, no other does)');
-    assert.equal(Number(webFetch['data-cohort']), cohort.length);
-    assert.match(webFetch.text, new RegExp(`${cohort.length} of ${cohort.length} \\(100%\\)0 of ${rest} \\(0%\\)`), 'support and the rest\'s share as counts');
+    // Other suites of the same window may add failing sessions of other tools (compare's fails Bash):
+    // WebFetch fails in this suite's failing sessions, and in no session of the rest.
+    const top = Math.max(...findings.filter((f) => Number(f['data-cohort']) <= FAILING.length).map((f) => Number(f['data-lift'])));
+    assert.equal(Number(webFetch['data-lift']), top, 'the strongest of the traits its sessions have (no other session has it)');
+    assert.equal(Number(webFetch['data-cohort']), FAILING.length);
+    const share = Math.round((FAILING.length / cohort.length) * 100);
+    assert.match(webFetch.text, new RegExp(`${FAILING.length} of ${cohort.length} \\(${share}%\\)0 of ${rest} \\(0%\\)`), 'support and the rest\'s share as counts');
     assert.ok((await attrs('[data-testid="patterns-state"]')).length > 0, 'the median time per state, cohort against rest');
     await screenshot('patterns-preset');
   }, { timeoutMs: 90_000 });

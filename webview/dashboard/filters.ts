@@ -43,7 +43,7 @@ export class FilterBar {
     };
     const date = (key: 'from' | 'to', label: string): HTMLElement => h('label', { class: 'field' }, label,
       field(key, h('input', { type: 'date', 'data-testid': `dashboard-${key}`, 'aria-label': `Started ${label}`, value: filter[key] })));
-    const text = field('text', h('input', { type: 'search', class: 'text', placeholder: 'Search titles, branches, workflows, ids', 'data-testid': 'dashboard-text', 'aria-label': 'Search', value: filter.text }));
+    const text = field('text', h('input', { type: 'search', class: 'text', placeholder: 'Search titles, prompts, branches, workflows, ids', 'data-testid': 'dashboard-text', 'aria-label': 'Search', value: filter.text }));
     const choices = CHOICES.map(([key, label]) => {
       const select = h('select', { 'data-testid': `dashboard-${key}`, 'aria-label': label });
       this.selects.set(key, select);

@@ -154,7 +154,10 @@ function applyDelta(delta: DashboardDelta): void {
     if (delta.prompts.text !== filter.text) return;
     prompts = { text: delta.prompts.text, keys: new Set(delta.prompts.keys) };
     count.title = delta.prompts.indexed ? 'Free text matches titles, branches, workflows, ids and every prompt' : 'Free text matches titles, branches, workflows and ids: prompts are not indexed in this store yet';
-    if (state !== undefined) select();
+    if (state !== undefined) {
+      select();
+      drawTrendsSoon();
+    }
     return;
   }
   if (delta.rest === true) {
