@@ -63,7 +63,8 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
     return 0;
   }
   if (options.json) {
-    await printLines(ctx.io, JSON.stringify(trends, roundedCost, 2).split('\n'));
+    // One piece: the output writes it in chunks as stdout drains.
+    await printLines(ctx.io, [JSON.stringify(roundedCosts(trends), null, 2)]);
     return 0;
   }
   if (trends.totals.sessions === 0) {
@@ -75,9 +76,11 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
   return 0;
 }
 
-// Sums of costs carry float noise (0.30000000000000004): a micro-dollar is precise enough.
-function roundedCost(key: string, value: unknown): unknown {
-  return key === 'costUsd' && typeof value === 'number' ? Math.round(value * 1e6) / 1e6 : value;
+// Sums of costs carry float noise (0.30000000000000004): a micro-dollar is precise enough. Rounded
+// in a copy before JSON.stringify, which is several times slower with a replacer function.
+function roundedCosts(trends: Trends): Trends {
+  const round = <F extends TrendFigures>(f: F): F => ({ ...f, costUsd: Math.round(f.costUsd * 1e6) / 1e6 });
+  return { ...trends, buckets: trends.buckets.map(round), untimed: round(trends.untimed), totals: round(trends.totals), versions: trends.versions.map(round) };
 }
 
 const FIGURE_HEADER = ['sessions', 'median', 'p90', 'cost', 'tokens', 'denials', 'rejections', 'failures', 'iterations'];

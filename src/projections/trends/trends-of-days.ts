@@ -68,23 +68,32 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
   const versions = new Map<string, { workflow: string | null; hash: string | null; sums: DaySums }>();
   let low = Infinity;
   let high = -Infinity;
+  // Every session once, with the groups it counts in: listed in start order by one sort of all.
+  const members: { entry: DayEntry; groups: DaySums[] }[] = [];
   for (const { part, dayStart } of placed) {
     totals.add(part);
-    if (dayStart === null) untimed.add(part);
-    else {
-      const start = by === 'day' ? dayStart : periodStart(dayStart, by);
-      bucketOf(buckets, start).add(part, true);
+    const key = JSON.stringify([part.workflow, part.hash]);
+    const version = versions.get(key) ?? { workflow: part.workflow, hash: part.hash, sums: new DaySums() };
+    version.sums.add(part);
+    versions.set(key, version);
+    let groups: DaySums[];
+    if (dayStart === null) {
+      untimed.add(part);
+      groups = [totals, untimed, version.sums];
+    } else {
+      const bucket = bucketOf(buckets, by === 'day' ? dayStart : periodStart(dayStart, by));
+      const ofVersion = bucket.add(part, key);
+      groups = [totals, bucket, ofVersion, version.sums];
       for (const entry of part.sessions) {
         const at = entry[1] as number;
         if (at < low) low = at;
         if (at > high) high = at;
       }
     }
-    const key = JSON.stringify([part.workflow, part.hash]);
-    const version = versions.get(key) ?? { workflow: part.workflow, hash: part.hash, sums: new DaySums() };
-    version.sums.add(part);
-    versions.set(key, version);
+    for (const entry of part.sessions) members.push({ entry, groups });
   }
+  members.sort((a, b) => byStart(a.entry, b.entry));
+  for (const { entry, groups } of members) for (const group of groups) group.push(entry);
   const continuous = fillAxis(buckets, low, high, options);
   const changes = workflowChanges(placed);
   const figure = (sums: DaySums): TrendFigures => sums.figures(options);
@@ -138,6 +147,7 @@ function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, opt
 function partSample(part: DayPart, options: DayTrendOptions): Sample {
   const sums = new DaySums();
   sums.add(part);
+  for (const entry of part.sessions) sums.push(entry);
   return sums.sample(options);
 }
 
@@ -154,18 +164,16 @@ class DaySums {
 
   /** Per workflow version (JSON of [workflow, hash]): the same sums, for a baseline's "after". */
   private readonly versions = new Map<string, DaySums>();
+  private cost: number | undefined;
 
-  add(part: DayPart, byVersion = false): void {
-    if (byVersion) {
-      const key = JSON.stringify([part.workflow, part.hash]);
-      let version = this.versions.get(key);
-      if (version === undefined) {
-        version = new DaySums();
-        this.versions.set(key, version);
-      }
+  /** Adds a part's sums (its sessions come through push, in start order); with `versionKey`, to that version's sums too, which it returns. */
+  add(part: DayPart, versionKey?: string): DaySums {
+    let version: DaySums = this;
+    if (versionKey !== undefined) {
+      version = this.versions.get(versionKey) ?? new DaySums();
+      this.versions.set(versionKey, version);
       version.add(part);
     }
-    for (const entry of part.sessions) this.entries.push(entry);
     this.denials += part.denials;
     this.rejections += part.rejections;
     this.toolFailures += part.toolFailures;
@@ -173,14 +181,25 @@ class DaySums {
     addTimes(this.lifecycleMs, part.lifecycleMs);
     addTimes(this.workflowMs, part.workflowMs);
     for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addSums(this.usage.get(bucket), sums));
+    return version;
+  }
+
+  /** A session of these sums: pushed in start order (then id). */
+  push(entry: DayEntry): void {
+    this.entries.push(entry);
   }
 
   /** What a baseline reads of these sessions. */
   sample(options: DayTrendOptions): Sample {
     return {
-      count: this.entries.length, durations: this.entries.map((e) => e[2]), costUsd: tallyCost({ buckets: Object.fromEntries(this.usage) }, options.prices).costUsd,
+      count: this.entries.length, durations: this.entries.map((e) => e[2]), costUsd: this.costUsd(options),
       toolFailures: this.toolFailures, denials: this.denials, rejections: this.rejections,
     };
+  }
+
+  private costUsd(options: DayTrendOptions): number {
+    this.cost ??= tallyCost({ buckets: Object.fromEntries(this.usage) }, options.prices).costUsd;
+    return this.cost;
   }
 
   versionSample(workflow: string, hash: string, options: DayTrendOptions): Sample {
@@ -189,9 +208,7 @@ class DaySums {
 
   /** The first entry by start (then id), or undefined when empty. */
   first(): DayEntry | undefined {
-    let best: DayEntry | undefined;
-    for (const e of this.entries) if (best === undefined || byStart(e, best) < 0) best = e;
-    return best;
+    return this.entries[0];
   }
 
   /** The first and last start among timed entries. */
@@ -208,7 +225,7 @@ class DaySums {
   }
 
   figures(options: DayTrendOptions): TrendFigures {
-    const members = [...this.entries].sort(byStart);
+    const members = this.entries;
     const durations = members.map((e) => e[2]);
     const { median, p90 } = medianAndP90(durations);
     let live = 0;
@@ -225,7 +242,7 @@ class DaySums {
       totalDurationMs: durations.reduce((sum, ms) => sum + ms, 0),
       medianDurationMs: median === null ? null : Math.round(median),
       p90DurationMs: p90 === null ? null : Math.round(p90),
-      costUsd: tallyCost({ buckets }, options.prices).costUsd,
+      costUsd: this.costUsd(options),
       tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
       lifecycleMs: sortedRecord(this.lifecycleMs),
       workflowMs: sortedRecord(this.workflowMs),
