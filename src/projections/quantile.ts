@@ -4,7 +4,7 @@
 // is the mean of the middle two; p90 of 1..10 is 9.1.
 
 /** The p-th quantile (0 ≤ p ≤ 1) of values sorted ascending; null for none. */
-export function quantileOfSorted(sorted: readonly number[], p: number): number | null {
+export function quantileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = (sorted.length - 1) * Math.min(1, Math.max(0, p));
   const below = Math.floor(rank);
@@ -15,11 +15,17 @@ export function quantileOfSorted(sorted: readonly number[], p: number): number |
 
 /** The p-th quantile of values in any order; null for none. */
 export function quantile(values: readonly number[], p: number): number | null {
-  return quantileOfSorted([...values].sort((a, b) => a - b), p);
+  return quantileOfSorted(ascending(values), p);
 }
 
 /** Median and p90 of values in any order. */
 export function medianAndP90(values: readonly number[]): { median: number | null; p90: number | null } {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = ascending(values);
   return { median: quantileOfSorted(sorted, 0.5), p90: quantileOfSorted(sorted, 0.9) };
+}
+
+// A typed array's own numeric sort: no comparator called per pair (trends sort thousands of
+// durations per bucket, version and total).
+function ascending(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
 }

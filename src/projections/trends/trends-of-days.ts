@@ -93,7 +93,10 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
     for (const entry of part.sessions) members.push({ entry, groups });
   }
   members.sort((a, b) => byStart(a.entry, b.entry));
-  for (const { entry, groups } of members) for (const group of groups) group.push(entry);
+  for (const { entry, groups } of members) {
+    const live = isLive(entry, options);
+    for (const group of groups) group.push(entry, live);
+  }
   const continuous = fillAxis(buckets, low, high, options);
   const changes = workflowChanges(placed);
   const figure = (sums: DaySums): TrendFigures => sums.figures(options);
@@ -147,7 +150,7 @@ function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, opt
 function partSample(part: DayPart, options: DayTrendOptions): Sample {
   const sums = new DaySums();
   sums.add(part);
-  for (const entry of part.sessions) sums.push(entry);
+  for (const entry of part.sessions) sums.push(entry, false);
   return sums.sample(options);
 }
 
@@ -165,6 +168,9 @@ class DaySums {
   /** Per workflow version (JSON of [workflow, hash]): the same sums, for a baseline's "after". */
   private readonly versions = new Map<string, DaySums>();
   private cost: number | undefined;
+  private readonly ids: string[] = [];
+  private readonly durations: number[] = [];
+  private live = 0;
 
   /** Adds a part's sums (its sessions come through push, in start order); with `versionKey`, to that version's sums too, which it returns. */
   add(part: DayPart, versionKey?: string): DaySums {
@@ -184,15 +190,18 @@ class DaySums {
     return version;
   }
 
-  /** A session of these sums: pushed in start order (then id). */
-  push(entry: DayEntry): void {
+  /** A session of these sums: pushed in start order (then id), with whether it is live now. */
+  push(entry: DayEntry, live: boolean): void {
     this.entries.push(entry);
+    this.ids.push(entry[0]);
+    this.durations.push(entry[2]);
+    if (live) this.live += 1;
   }
 
   /** What a baseline reads of these sessions. */
   sample(options: DayTrendOptions): Sample {
     return {
-      count: this.entries.length, durations: this.entries.map((e) => e[2]), costUsd: this.costUsd(options),
+      count: this.entries.length, durations: this.durations, costUsd: this.costUsd(options),
       toolFailures: this.toolFailures, denials: this.denials, rejections: this.rejections,
     };
   }
@@ -225,21 +234,17 @@ class DaySums {
   }
 
   figures(options: DayTrendOptions): TrendFigures {
-    const members = this.entries;
-    const durations = members.map((e) => e[2]);
+    const durations = this.durations;
     const { median, p90 } = medianAndP90(durations);
-    let live = 0;
-    for (const e of members) {
-      const status = deriveSessionStatus({ ended: e[4], state: e[5] as SessionOverview['lifecycleState'], lastEventAt: e[3] }, options.now, options.silenceMs);
-      if (status === 'live' || status === 'idle') live += 1;
-    }
     const buckets = Object.fromEntries(this.usage);
     const totals = tallyTotals({ buckets });
+    let totalDurationMs = 0;
+    for (const ms of durations) totalDurationMs += ms;
     return {
-      sessions: members.length,
-      sessionIds: members.map((e) => e[0]),
-      live,
-      totalDurationMs: durations.reduce((sum, ms) => sum + ms, 0),
+      sessions: this.ids.length,
+      sessionIds: this.ids,
+      live: this.live,
+      totalDurationMs,
       medianDurationMs: median === null ? null : Math.round(median),
       p90DurationMs: p90 === null ? null : Math.round(p90),
       costUsd: this.costUsd(options),
@@ -252,6 +257,12 @@ class DaySums {
       iterations: this.iterations,
     };
   }
+}
+
+/** Live or idle at the trends' moment, as a listing's status says. */
+function isLive(e: DayEntry, options: DayTrendOptions): boolean {
+  const status = deriveSessionStatus({ ended: e[4], state: e[5] as SessionOverview['lifecycleState'], lastEventAt: e[3] }, options.now, options.silenceMs);
+  return status === 'live' || status === 'idle';
 }
 
 /** By start (no time last), then by id: build-trends' byStart over entries. */
