@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CURRENT_SCHEMA_VERSION } from '../../src/store/schema';
 import type { Browser, Page } from 'playwright-core';
 import { loadVscodeTools, login, startCodeServer } from '../../test/integration/code-server';
 import type { CodeServer } from '../../test/integration/code-server';
@@ -72,13 +73,13 @@ export async function benchVscodeReal(input: VscodeRealInput): Promise<VscodeRea
   return points;
 }
 
-/** The brief's cache layout first (h1-<n>-s5/ws), else any cached build of that size. */
+/** The cache of this store schema first (h1-<n>-s<schema>/ws: no migration in the window), else any cached build of that size, the newest schema first. */
 function cachedWorkspace(scaleDir: string, events: number): string | undefined {
-  const preferred = join(scaleDir, `h1-${events}-s5`, 'ws');
+  const preferred = join(scaleDir, `h1-${events}-s${CURRENT_SCHEMA_VERSION}`, 'ws');
   if (existsSync(join(preferred, '.logbook', 'logbook.sqlite'))) return preferred;
   if (!existsSync(scaleDir)) return undefined;
   const sameSize = new RegExp(`^h\\d+-${events}-[0-9a-z]+$`);
-  for (const name of readdirSync(scaleDir).filter((n) => sameSize.test(n))) {
+  for (const name of readdirSync(scaleDir).filter((n) => sameSize.test(n)).sort().reverse()) {
     const ws = join(scaleDir, name, 'ws');
     if (existsSync(join(ws, '.logbook', 'logbook.sqlite'))) return ws;
   }
