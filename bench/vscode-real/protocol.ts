@@ -45,6 +45,8 @@ export interface RealResult {
     readonly firstPaintMs: number; readonly rows: number; readonly webviewMs?: number; readonly allRowsMs?: number; readonly allRows?: number;
     /** Sort and filter changes over every row, each to its painted frame (the webview's own clock). */
     readonly sortMs?: readonly number[]; readonly filterMs?: readonly number[];
+    /** VS Code's own floor: an empty webview's creation → its first painted frame, in the same window. */
+    readonly emptyWebviewMs?: number;
   };
   readonly error?: string;
 }

@@ -121,7 +121,10 @@ export function vscodeRealSummaryRows(points: readonly VscodeRealPoint[]): strin
       [`${size}: hook entry written → folded by the views, p95 (${r.visibleMs.length} runs)`, fmtMs(p95), `${fmtMs(percentile(r.visibleMs, 50))} p50`, 'n/a', goal(p95 <= VSCODE_GOALS.visibleP95Ms, `≤ ${VSCODE_GOALS.visibleP95Ms} ms`)],
     );
     if (r.dashboard !== undefined) {
-      rows.push([`${size}: Open Sessions Dashboard → first paint (${fmtInt(r.dashboard.rows)} rows)`, fmtMs(r.dashboard.firstPaintMs), 'n/a', 'n/a', goal(r.dashboard.firstPaintMs <= DASHBOARD_FIRST_PAINT_MS, `≤ ${DASHBOARD_FIRST_PAINT_MS} ms`)]);
+      const floor = r.dashboard.emptyWebviewMs;
+      rows.push([`${size}: Open Sessions Dashboard → first paint (${fmtInt(r.dashboard.rows)} rows)`, fmtMs(r.dashboard.firstPaintMs),
+        floor === undefined ? 'n/a' : `${fmtMs(floor)} an empty webview's first paint`, floor === undefined ? 'n/a' : `${(r.dashboard.firstPaintMs / floor).toFixed(2)}×`,
+        goal(r.dashboard.firstPaintMs <= DASHBOARD_FIRST_PAINT_MS, `≤ ${DASHBOARD_FIRST_PAINT_MS} ms`)]);
       if (r.dashboard.allRowsMs !== undefined) rows.push([`${size}: Open Sessions Dashboard → every row (${fmtInt(r.dashboard.allRows ?? 0)})`, fmtMs(r.dashboard.allRowsMs), 'n/a', 'n/a', 'no goal']);
       for (const [what, samples] of [['sort', r.dashboard.sortMs], ['filter', r.dashboard.filterMs]] as const) {
         if (samples === undefined || samples.length === 0) continue;
