@@ -64,7 +64,7 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
   }
   if (options.json) {
     // One piece: the output writes it in chunks as stdout drains.
-    await printLines(ctx.io, [JSON.stringify(roundedCosts(trends), null, 2)]);
+    await printLines(ctx.io, [trendsJson(roundedCosts(trends))]);
     return 0;
   }
   if (trends.totals.sessions === 0) {
@@ -74,6 +74,17 @@ async function showTrends(ctx: CliContext, options: TrendsOptions): Promise<numb
   await printLines(ctx.io, trendLines(trends));
   if (!trends.continuous) ctx.io.err(`the sessions span more than ${groupDigits(MAX_TREND_BUCKETS)} ${trends.by}s: only those with sessions are shown (--by week, --since or --until for every one)`);
   return 0;
+}
+
+/**
+ * The trends as JSON with one bucket, version or figure group per line: as readable as an indented
+ * print for a person scrolling through days, and a tenth of its cost (an indented print of a year's
+ * 1.3 MB took 20 ms of a command that must stay near a bare node start).
+ */
+function trendsJson(trends: Trends): string {
+  const list = (items: readonly unknown[]): string => (items.length === 0 ? '[]' : `[\n  ${items.map((item) => JSON.stringify(item)).join(',\n  ')}\n]`);
+  const fields = Object.entries(trends).map(([key, value]) => `${JSON.stringify(key)}: ${Array.isArray(value) ? list(value) : JSON.stringify(value)}`);
+  return `{\n${fields.join(',\n')}\n}`;
 }
 
 // Sums of costs carry float noise (0.30000000000000004): a micro-dollar is precise enough. Rounded

@@ -68,6 +68,7 @@ test('logbook trends --json: every bucket from the first day to the last, the id
     const days = await run(['trends', '--json', '--workspace', dir]);
     assert.equal(days.code, 0, days.err);
     const trends = JSON.parse(days.out) as Trends;
+    assert.equal(days.out.split('\n').filter((line) => line.startsWith('  {"key":')).length, trends.buckets.length, 'one bucket per line');
     assert.equal(trends.by, 'day');
     assert.deepEqual(trends.buckets.map((b) => [b.key, b.sessionIds]), [
       ['2026-11-01', ['sess-one']], ['2026-11-02', ['sess-two']], ['2026-11-03', []], ['2026-11-04', ['sess-three']], ['2026-11-05', []], ['2026-11-06', ['sess-four']],
