@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { TrendPeriod } from '../../protocol/trends';
-import { escapeHtml } from '../report-html';
+import { escapeHtml, sha256 } from '../report-html';
 import { trendsOfListings } from '../trends/build-trends';
 import { DASHBOARD_CSS, SORT_SCRIPT } from './page-assets';
 import { sessionTableHtml } from './session-table';
@@ -64,8 +63,4 @@ ${sessionTableHtml(input.sessions)}
 </body>
 </html>
 `;
-}
-
-function sha256(text: string): string {
-  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
 }

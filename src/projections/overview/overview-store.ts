@@ -257,7 +257,8 @@ function readRows(db: Database, sql: string, params: (number | string)[]): Sessi
 // Every row at once, as bytes joined into one JSON array and parsed in one piece: sql.js decodes
 // a TEXT value in JS on the WASM heap, several times slower than Node decodes a copied buffer (at
 // 6,881 rows: about 45 ms for the bytes and 40 for the text, against 220 as strings).
-function readAllRows(db: Database): SessionOverview[] | undefined {
+/** Every stored row, checked; undefined when one does not read. */
+export function readAllRows(db: Database): SessionOverview[] | undefined {
   const parsed = readJsonArray(db, ALL_ROWS);
   if (parsed === undefined) return undefined;
   const rows: SessionOverview[] = [];

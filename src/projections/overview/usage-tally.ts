@@ -112,6 +112,11 @@ function parseBucket(key: string): { tier: number; fast: boolean; model: string 
   return { tier: Number(key.slice(0, first)) || 0, fast: key.slice(first + 1, second) === 'f', model: key.slice(second + 1) };
 }
 
+/** Sums of two groups of messages; `a` absent: `b` alone (a group's first). */
+export function addTokenSums(a: TokenSums | undefined, b: TokenSums): TokenSums {
+  return a === undefined ? b : add(a, b, 1);
+}
+
 function add(a: TokenSums, b: TokenSums, sign: 1 | -1): TokenSums {
   return {
     messages: a.messages + sign * b.messages,

@@ -1,4 +1,5 @@
 import type { SessionOverview } from '../overview/session-overview';
+import { addTokenSums } from '../overview/usage-tally';
 import type { TokenSums } from '../overview/usage-tally';
 import { localDay, periodStart } from './calendar';
 
@@ -72,7 +73,7 @@ export function dayPartOf(rows: readonly SessionOverview[]): DayPart {
     iterations += row.iterations;
     addTimes(lifecycleMs, row.lifecycleMs);
     addTimes(workflowMs, row.workflowMs);
-    for (const [bucket, sums] of Object.entries(row.usage.buckets)) usage.set(bucket, addSums(usage.get(bucket), sums));
+    for (const [bucket, sums] of Object.entries(row.usage.buckets)) usage.set(bucket, addTokenSums(usage.get(bucket), sums));
   }
   return {
     day: first === undefined ? NO_DAY : dayOf(first).day,
@@ -98,20 +99,9 @@ export function dayPartsOf(rows: Iterable<SessionOverview>): Map<string, DayPart
   return new Map([...groups].map(([key, group]) => [key, dayPartOf(group)]));
 }
 
-function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
+/** Adds a record of milliseconds per state into running sums (a Map: a state may be named "__proto__"). */
+export function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
   for (const [state, ms] of Object.entries(times)) into.set(state, (into.get(state) ?? 0) + ms);
-}
-
-export function addSums(a: TokenSums | undefined, b: TokenSums): TokenSums {
-  if (a === undefined) return b;
-  return {
-    messages: a.messages + b.messages,
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-    cacheCreation1hInputTokens: a.cacheCreation1hInputTokens + b.cacheCreation1hInputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-  };
 }
 
 // A part read back from the store file is checked before it is added: the file is in the

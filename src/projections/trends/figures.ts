@@ -108,6 +108,6 @@ function addTimes(into: Map<string, number>, times: readonly StateTime[]): void 
 }
 
 // Code-unit order, the same on every machine; fromEntries defines own keys (even "__proto__").
-function sortedRecord(times: ReadonlyMap<string, number>): Record<string, number> {
+export function sortedRecord(times: ReadonlyMap<string, number>): Record<string, number> {
   return Object.fromEntries([...times].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -2,7 +2,7 @@ import type { Database } from 'sql.js';
 import type { EventStore } from '../../store/event-store';
 import { readJsonArray } from '../../store/blob-column';
 import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
-import { storedPosition, storedRowsOf } from '../overview/overview-store';
+import { readAllRows, storedPosition, storedRowsOf } from '../overview/overview-store';
 import type { SessionOverview } from '../overview/session-overview';
 import type { Trends } from '../../protocol/trends';
 import { dayPartOf, dayPartsOf, isDayPart, partKeyOf } from './day-parts';
@@ -61,7 +61,7 @@ function membersAfter(db: Database, key: string, touched: ReadonlyMap<string, Se
 }
 
 function rebuild(db: Database, header: { name: string; version: number; position: number }, rows: Iterable<SessionOverview> | undefined, now: Date): void {
-  const all = rows ?? storedRowsOf(db, allIds(db));
+  const all = rows ?? readAllRows(db);
   if (all === undefined) {
     // A row that does not read: no parts (readers use the rows, and fold the one that fails).
     db.run('DELETE FROM projection_snapshot_parts WHERE name = ?', [TREND_DAYS_NAME]);
@@ -69,10 +69,6 @@ function rebuild(db: Database, header: { name: string; version: number; position
     return;
   }
   saveSnapshot(db, header, dayPartsOf(all), 'replace', now);
-}
-
-function allIds(db: Database): string[] {
-  return (db.exec('SELECT session_id FROM session_overview')[0]?.values ?? []).map(([id]) => String(id));
 }
 
 // The stored part of a key: null when there is none, undefined when it does not read.
@@ -113,10 +109,7 @@ export function storedTrends(db: Database, store: EventStore, query: StoredTrend
   if (placed === undefined) return undefined;
   const bounded = query.since === undefined && query.until === undefined ? placed : withinBounds(db, placed, query);
   if (bounded === undefined) return undefined;
-  return trendsOfDays(bounded, query, (ids) => {
-    const rows = storedRowsOf(db, ids);
-    return rows === undefined || rows.length !== ids.length ? undefined : dayPartOf(rows);
-  });
+  return trendsOfDays(bounded, query, (ids) => storedPartOf(db, ids));
 }
 
 function withinBounds(db: Database, placed: readonly PlacedPart[], query: StoredTrendQuery): PlacedPart[] | undefined {
@@ -126,12 +119,18 @@ function withinBounds(db: Database, placed: readonly PlacedPart[], query: Stored
     const ids = p.part.sessions.filter((e) => inside(e[1])).map((e) => e[0]);
     if (ids.length === p.part.sessions.length) kept.push(p);
     else if (ids.length > 0) {
-      const rows = storedRowsOf(db, ids);
-      if (rows === undefined || rows.length !== ids.length) return undefined;
-      kept.push({ part: dayPartOf(rows), dayStart: p.dayStart });
+      const part = storedPartOf(db, ids);
+      if (part === undefined) return undefined;
+      kept.push({ part, dayStart: p.dayStart });
     }
   }
   return kept;
+}
+
+/** The part of these sessions, made from their stored rows; undefined when one is missing or does not read. */
+function storedPartOf(db: Database, sessionIds: readonly string[]): DayPart | undefined {
+  const rows = storedRowsOf(db, sessionIds);
+  return rows === undefined || rows.length !== sessionIds.length ? undefined : dayPartOf(rows);
 }
 
 const ALL_PARTS = 'SELECT CAST(state AS BLOB) FROM projection_snapshot_parts WHERE name = ?';

@@ -1,7 +1,7 @@
 import { deriveSessionStatus } from '../../domain/lifecycle-time';
 import type { SessionOverview } from '../overview/session-overview';
 import type { PriceTable } from '../pricing';
-import { tallyCost, tallyTotals } from '../overview/usage-tally';
+import { addTokenSums, tallyCost, tallyTotals } from '../overview/usage-tally';
 import type { TokenSums } from '../overview/usage-tally';
 import { medianAndP90 } from '../quantile';
 import { BASELINE_RULE, MAX_TREND_BUCKETS } from '../../protocol/trends';
@@ -9,7 +9,8 @@ import type { TrendBucket, TrendFigures, TrendPeriod, Trends, VersionTrend, Work
 import { EMPTY_SAMPLE, pooled, regressionsOfSamples } from './baseline';
 import type { Sample } from './baseline';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
-import { addSums, NO_DAY } from './day-parts';
+import { addTimes, NO_DAY } from './day-parts';
+import { sortedRecord } from './figures';
 import type { DayEntry, DayPart } from './day-parts';
 
 // The trends of build-trends.ts, added up from day parts (day-parts.ts) instead of sessions: the
@@ -186,7 +187,7 @@ class DaySums {
     this.iterations += part.iterations;
     addTimes(this.lifecycleMs, part.lifecycleMs);
     addTimes(this.workflowMs, part.workflowMs);
-    for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addSums(this.usage.get(bucket), sums));
+    for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addTokenSums(this.usage.get(bucket), sums));
     return version;
   }
 
@@ -317,13 +318,4 @@ function dayStartOf(day: string): number | undefined {
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const start = new Date(y, m - 1, d).getTime();
   return Number.isFinite(start) && localDay(start) === day ? start : undefined;
-}
-
-function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
-  for (const [state, ms] of Object.entries(times)) into.set(state, (into.get(state) ?? 0) + ms);
-}
-
-// Code-unit order, as build-trends' figures (fromEntries keeps "__proto__" a key).
-function sortedRecord(times: ReadonlyMap<string, number>): Record<string, number> {
-  return Object.fromEntries([...times].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { splitRowKey } from '../dashboard/rows';
 
 // The dashboard's "Compare": its row keys (folder NUL session id) become the session ids that
 // logbook.compareSessions takes, so the dashboard opens the same view as the command.
@@ -18,6 +19,5 @@ export async function compareFromDashboard(keys: readonly string[], cohort: 'all
 }
 
 function sessionOfKey(key: string): string {
-  const split = key.indexOf('\u0000');
-  return split < 0 ? key : key.slice(split + 1);
+  return splitRowKey(key)?.sessionId ?? key;
 }

@@ -21,6 +21,12 @@ export function rowKey(folder: string, sessionId: string): string {
   return `${folder}\u0000${sessionId}`;
 }
 
+/** A row key's folder and session id; undefined for a text rowKey did not make. */
+export function splitRowKey(key: string): { readonly folder: string; readonly sessionId: string } | undefined {
+  const split = key.indexOf('\u0000');
+  return split < 0 ? undefined : { folder: key.slice(0, split), sessionId: key.slice(split + 1) };
+}
+
 export function dashboardRow(source: Pick<DashboardSource, 'folder' | 'workspace'>, overview: SessionOverview, now: number, prices: PriceTable): DashboardRow {
   const listing = listingOf(overview, now, prices);
   return {

@@ -9,7 +9,7 @@ import type { LogbookViews } from '../services';
 import { dashboardTimings } from './timings';
 import { exportRows } from './export-file';
 import { compareFromDashboard } from '../compare/from-dashboard';
-import { dashboardRow, dashboardRows, deltaOf, rowKey } from './rows';
+import { dashboardRow, dashboardRows, deltaOf, rowKey, splitRowKey } from './rows';
 import { searchSessions } from '../../projections/overview/prompt-search';
 import type { DashboardSource } from './rows';
 import { trendsPromptOf } from './trends-prompt';
@@ -107,9 +107,9 @@ function rowsByKey(views: LogbookViews, keys: readonly string[]): DashboardRow[]
   const byFolder = new Map(views.workspaces().map((ws) => [ws.paths.workspace, ws]));
   const rows: DashboardRow[] = [];
   for (const key of keys) {
-    const split = key.indexOf('\u0000');
-    const workspace = byFolder.get(key.slice(0, split));
-    const overview = split < 0 ? undefined : workspace?.overview().get(key.slice(split + 1));
+    const parts = splitRowKey(key);
+    const workspace = parts === undefined ? undefined : byFolder.get(parts.folder);
+    const overview = parts === undefined ? undefined : workspace?.overview().get(parts.sessionId);
     if (workspace !== undefined && overview !== undefined) rows.push(dashboardRow({ folder: workspace.paths.workspace, workspace: workspace.name }, overview, at, table));
   }
   return rows;

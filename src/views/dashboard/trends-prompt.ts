@@ -4,6 +4,7 @@ import type { SessionOverview } from '../../projections/overview/session-overvie
 import type { PriceTable } from '../../projections/pricing';
 import { buildTrends } from '../../projections/trends/build-trends';
 import type { WorkspaceLogbook } from '../workspace-logbook';
+import { splitRowKey } from './rows';
 
 // "Discuss with Claude" for the dashboard's trends: the trends of the rows it shows (their keys:
 // the workspace folder, NUL, the session id), built on the host from the overview rows as
@@ -20,10 +21,10 @@ export function trendsPromptOf(workspaces: readonly WorkspaceLogbook[], keys: re
   const rows: SessionOverview[] = [];
   let cwd: string | undefined;
   for (const key of keys) {
-    const split = key.indexOf('\u0000');
-    if (split < 0) continue;
-    const ws = byFolder.get(key.slice(0, split));
-    const row = ws?.overview().get(key.slice(split + 1));
+    const parts = splitRowKey(key);
+    if (parts === undefined) continue;
+    const ws = byFolder.get(parts.folder);
+    const row = ws?.overview().get(parts.sessionId);
     if (ws === undefined || row === undefined) continue;
     rows.push(row);
     cwd ??= ws.paths.workspace;
