@@ -43,6 +43,6 @@ for (const view of views) {
 }
 await Promise.all(entries);
 // V8's code cache for the CLI bundle, made by this Node under the flags `logbook` runs commands with.
-execFileSync(process.execPath, ['--liftoff-only', join(root, 'dist', 'make-code-cache.js'), join(root, 'dist', 'cli.js')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'dist', 'make-code-cache.js'), join(root, 'dist', 'cli.js')], { stdio: 'inherit' });
 // A view's CSS is whatever its main.ts imports (esbuild writes <view>.css); every page links one.
 for (const view of views) if (!existsSync(join(webviewOut, `${view}.css`))) writeFileSync(join(webviewOut, `${view}.css`), '');

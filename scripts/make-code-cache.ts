@@ -1,12 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { logbookPaths } from '../src/capture/paths';
 import { entryFileName, entryText, uuidV7, writeInboxEntry } from '../src/capture/inbox-writer';
+import { COMMAND_V8_FLAGS } from '../src/cli/command-flags';
 import { codeCachePath, loadWithCodeCache, sourceHash } from '../src/cli/load-cli';
 
-// Run by the build, with the flags `logbook` runs its commands with (--liftoff-only): V8 rejects a
-// cache made under other flags. Loading the bundle first compiles what its start-up runs, so the
+// Run by the build. It sets the flags `logbook` runs its commands with (command-flags.ts) before it
+// loads the bundle: V8 rejects a cache made under other flags. Loading the bundle first compiles what its start-up runs, so the
 // cache holds those functions too, not only the top level; so does every command's initialiser.
 // Then the everyday commands run once, in this process, on a small workspace of their own: V8
 // compiles a function the first time it runs, and the cache made after that holds the bytecode of
@@ -14,6 +16,7 @@ import { codeCachePath, loadWithCodeCache, sourceHash } from '../src/cli/load-cl
 
 type Main = (argv: readonly string[], io: { out(text: string): void; err(text: string): void }) => Promise<number>;
 
+for (const flag of COMMAND_V8_FLAGS) setFlagsFromString(flag);
 const file = process.argv[2];
 if (file === undefined) throw new Error('usage: make-code-cache <bundle.js>');
 writeFileSync(codeCachePath(file), Buffer.alloc(0));

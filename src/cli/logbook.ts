@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { runHook } from '../capture/hook';
+import { COMMAND_V8_FLAGS, runsWithCommandFlags } from './command-flags';
 import { loadWithCodeCache } from './load-cli';
 
 // The `logbook` bin. `logbook hook` stays on the lean path (node built-ins only);
@@ -19,13 +20,8 @@ if (args[0] === 'hook') {
   if (outcome.output !== undefined) process.stdout.write(outcome.output);
   process.exitCode = 0;
 } else {
-  // A command lives well under a second: V8's optimising tier would compile all of SQLite's WASM
-  // on background threads (about 170 ms of CPU, and the process waits for it at exit) for code
-  // that never runs long enough to pay it back (an ingest of 5,000 events: 2.5 s with the
-  // baseline tier alone, 2.9 s with both). The MCP server, which lives as long as its client, and
-  // a rebuild, which can run for minutes, keep both.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (args[0] !== 'mcp' && args[0] !== 'rebuild') (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
+  if (runsWithCommandFlags(args[0])) for (const flag of COMMAND_V8_FLAGS) (require('node:v8') as typeof import('node:v8')).setFlagsFromString(flag);
   let cli: { runAsProcess(argv: string[]): Promise<void> } | undefined;
   try {
     cli = loadWithCodeCache<{ runAsProcess(argv: string[]): Promise<void> }>(join(__dirname, 'cli.js')).exports;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMMAND_V8_FLAGS } from '../../src/cli/command-flags';
 import { codeCachePath } from '../../src/cli/load-cli';
 import { tempDir } from './helpers';
 
@@ -10,12 +11,13 @@ const root = join(__dirname, '..', '..');
 const child = join(__dirname, 'code-cache-child.ts');
 
 // A real Node process each time: whether V8 takes a cache depends on the process's flags.
-function load(bundle: string, flags: readonly string[] = ['--liftoff-only']): { cacheUsed: boolean; answer: string } {
+function load(bundle: string, flags: readonly string[] = COMMAND_V8_FLAGS): { cacheUsed: boolean; answer: string } {
   return JSON.parse(execFileSync(process.execPath, [...flags, '--import', 'tsx', child, bundle], { cwd: root, encoding: 'utf8' })) as { cacheUsed: boolean; answer: string };
 }
 
 function makeCache(bundle: string): void {
-  execFileSync(process.execPath, ['--liftoff-only', '--import', 'tsx', join(root, 'scripts', 'make-code-cache.ts'), bundle], { cwd: root });
+  // It sets the commands' flags itself, as the build runs it.
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'make-code-cache.ts'), bundle], { cwd: root });
 }
 
 const bundleText = (word: string): string => `'use strict';\nconst parts = ['${word}'];\nexports.answer = () => parts.join('') + require('node:path').sep + __filename.endsWith('.js');\n`;

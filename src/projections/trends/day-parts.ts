@@ -4,27 +4,41 @@ import type { TokenSums } from '../overview/usage-tally';
 import { localDay, periodStart } from './calendar';
 
 // Trends read per day, not per session: the writer keeps, beside the overview rows, one part per
-// local day and workflow version with the sums of its sessions and a short entry per session (the
-// ids, times and status a bucket lists and counts). `logbook trends` over a year of sessions then
-// adds up a few hundred parts instead of parsing and adding thousands of rows.
+// local day and workflow version with the sums of its sessions and, per session, what a bucket
+// lists and counts (id, start, duration; last event and state while it has not ended).
+// `logbook trends` over a year of sessions then adds up a few hundred parts instead of parsing
+// and adding thousands of rows.
 //
 // A part's day is the writer's local day of each session's start. A reader in another time zone
-// would bucket differently: it checks every entry's start against its own day's bounds and reads
-// the rows instead when one falls outside (stored-days.ts).
+// would bucket differently: it checks the part's first and last start against its own day's
+// bounds and reads the rows instead when one falls outside (stored-days.ts).
 
 /** Sessions with no usable start (no time, or one no Date holds) share the day ''. */
 export const NO_DAY = '';
 
-/** One session in a day's part: [id, start (null without a day), duration (last − first event), last event, ended, lifecycle state]. */
-export type DayEntry = readonly [sessionId: string, at: number | null, durationMs: number, lastEventAt: number | null, ended: boolean, lifecycleState: string];
+/**
+ * A session of a day's part that has not ended: [index in the part, last event, lifecycle state].
+ * Whether it counts as live depends on the reader's moment; an ended one never does.
+ */
+export type OpenEntry = readonly [index: number, lastEventAt: number | null, lifecycleState: string];
 
-/** The sessions of one day that ran one workflow version, and their figures summed. */
+/**
+ * The sessions of one day that ran one workflow version, and their figures summed. The sessions
+ * are stored as columns in start order (then id), as trends list them: a reader adds up a year of
+ * parts by concatenating, never sorting thousands of sessions or parsing an array per session.
+ */
 export interface DayPart {
   readonly day: string;
   readonly workflow: string | null;
   readonly hash: string | null;
-  /** In no particular order (readers sort). */
-  readonly sessions: readonly DayEntry[];
+  /** The sessions' ids, by start (null last), then id. */
+  readonly ids: readonly string[];
+  /** Each session's start (null only in the NO_DAY part). */
+  readonly starts: readonly (number | null)[];
+  /** Each session's duration (last − first event). */
+  readonly durationsMs: readonly number[];
+  /** The sessions that have not ended. */
+  readonly open: readonly OpenEntry[];
   readonly denials: number;
   readonly rejections: number;
   readonly toolFailures: number;
@@ -52,6 +66,12 @@ export function partKey(day: string, workflow: string | null, hash: string | nul
   return `${day}\u0000${JSON.stringify([workflow, hash])}`;
 }
 
+/** Trends' order of sessions: by start (no time last), then by id. */
+export function startOrder(atA: number | null, idA: string, atB: number | null, idB: string): number {
+  if (atA !== atB) return atA === null ? 1 : atB === null ? -1 : atA - atB;
+  return idA < idB ? -1 : idA > idB ? 1 : 0;
+}
+
 /** The part of these rows (all of one key). */
 export function dayPartOf(rows: readonly SessionOverview[]): DayPart {
   const first = rows[0];
@@ -62,11 +82,17 @@ export function dayPartOf(rows: readonly SessionOverview[]): DayPart {
   let rejections = 0;
   let toolFailures = 0;
   let iterations = 0;
-  const sessions: DayEntry[] = [];
-  for (const row of rows) {
-    const { at } = dayOf(row);
+  const placed = rows.map((row) => ({ row, at: dayOf(row).at })).sort((a, b) => startOrder(a.at, a.row.sessionId, b.at, b.row.sessionId));
+  const ids: string[] = [];
+  const starts: (number | null)[] = [];
+  const durationsMs: number[] = [];
+  const open: OpenEntry[] = [];
+  for (const { row, at } of placed) {
     const { firstEventAt: f, lastEventAt: l } = row;
-    sessions.push([row.sessionId, at, f === null || l === null ? 0 : l - f, l, row.ended, row.lifecycleState]);
+    if (!row.ended) open.push([ids.length, l, row.lifecycleState]);
+    ids.push(row.sessionId);
+    starts.push(at);
+    durationsMs.push(f === null || l === null ? 0 : l - f);
     denials += row.denials;
     rejections += row.rejections;
     toolFailures += row.toolFailures;
@@ -79,7 +105,7 @@ export function dayPartOf(rows: readonly SessionOverview[]): DayPart {
     day: first === undefined ? NO_DAY : dayOf(first).day,
     workflow: first?.workflow ?? null,
     hash: first?.workflowHash ?? null,
-    sessions, denials, rejections, toolFailures, iterations,
+    ids, starts, durationsMs, open, denials, rejections, toolFailures, iterations,
     // fromEntries defines own keys: a state named "__proto__" stays a state.
     lifecycleMs: Object.fromEntries(lifecycleMs),
     workflowMs: Object.fromEntries(workflowMs),
@@ -121,13 +147,28 @@ export function isDayPart(value: unknown): value is DayPart {
     if (typeof sums !== 'object' || sums === null) return false;
     if (!SUM_FIELDS.every((f) => isNumber((sums as Record<string, unknown>)[f]))) return false;
   }
-  const sessions = p['sessions'];
-  return Array.isArray(sessions) && sessions.every(isEntry);
+  return hasColumns(p);
 }
 
-function isEntry(e: unknown): boolean {
-  return Array.isArray(e) && e.length === 6 && typeof e[0] === 'string' && (e[1] === null || isNumber(e[1])) && isNumber(e[2])
-    && (e[3] === null || isNumber(e[3])) && typeof e[4] === 'boolean' && typeof e[5] === 'string';
+// The columns: of one length, in start order, each open entry naming a session of the part.
+function hasColumns(p: Record<string, unknown>): boolean {
+  const { ids, starts, durationsMs, open } = p;
+  if (!Array.isArray(ids) || !Array.isArray(starts) || !Array.isArray(durationsMs) || !Array.isArray(open)) return false;
+  const n = ids.length;
+  if (starts.length !== n || durationsMs.length !== n || open.length > n) return false;
+  for (let i = 0; i < n; i += 1) {
+    const id: unknown = ids[i];
+    const at: unknown = starts[i];
+    if (typeof id !== 'string' || (at !== null && !isNumber(at)) || !isNumber(durationsMs[i])) return false;
+    if (i > 0 && startOrder(starts[i - 1] as number | null, ids[i - 1] as string, at, id) >= 0) return false;
+  }
+  let previous = -1;
+  for (const e of open as unknown[]) {
+    if (!Array.isArray(e) || e.length !== 3 || !Number.isInteger(e[0]) || (e[0] as number) <= previous || (e[0] as number) >= n) return false;
+    if ((e[1] !== null && !isNumber(e[1])) || typeof e[2] !== 'string') return false;
+    previous = e[0] as number;
+  }
+  return true;
 }
 
 function isTimes(value: unknown): boolean {

@@ -16,7 +16,8 @@ import type { DayTrendOptions, PlacedPart } from './trends-of-days';
 // stands elsewhere, sends readers to the rows, and the next writer builds them again.
 
 export const TREND_DAYS_NAME = 'trend-days';
-export const TREND_DAYS_VERSION = 1;
+// 2: sessions as columns in start order (1: an entry array per session, in any order).
+export const TREND_DAYS_VERSION = 2;
 
 /**
  * In the writer's pass, after the overview rows of `touched` were saved: the parts those sessions
@@ -53,7 +54,7 @@ export function keepTrendDays(db: Database, touched: ReadonlyMap<string, Session
 function membersAfter(db: Database, key: string, touched: ReadonlyMap<string, SessionOverview>): SessionOverview[] | undefined {
   const stored = readPart(db, key);
   if (stored === undefined) return undefined;
-  const others = (stored?.sessions ?? []).map((e) => e[0]).filter((id) => !touched.has(id));
+  const others = (stored?.ids ?? []).filter((id) => !touched.has(id));
   const rows = storedRowsOf(db, others);
   if (rows === undefined || rows.length !== others.length) return undefined;
   for (const row of touched.values()) if (partKeyOf(row) === key) rows.push(row);
@@ -116,8 +117,8 @@ function withinBounds(db: Database, placed: readonly PlacedPart[], query: Stored
   const inside = (at: number | null): boolean => at !== null && (query.since === undefined || at >= query.since) && (query.until === undefined || at <= query.until);
   const kept: PlacedPart[] = [];
   for (const p of placed) {
-    const ids = p.part.sessions.filter((e) => inside(e[1])).map((e) => e[0]);
-    if (ids.length === p.part.sessions.length) kept.push(p);
+    const ids = p.part.ids.filter((_, i) => inside(p.part.starts[i] ?? null));
+    if (ids.length === p.part.ids.length) kept.push(p);
     else if (ids.length > 0) {
       const part = storedPartOf(db, ids);
       if (part === undefined) return undefined;

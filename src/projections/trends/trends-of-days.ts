@@ -9,13 +9,15 @@ import type { TrendBucket, TrendFigures, TrendPeriod, Trends, VersionTrend, Work
 import { EMPTY_SAMPLE, pooled, regressionsOfSamples } from './baseline';
 import type { Sample } from './baseline';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
-import { addTimes, NO_DAY } from './day-parts';
+import { addTimes, NO_DAY, startOrder } from './day-parts';
 import { sortedRecord } from './figures';
-import type { DayEntry, DayPart } from './day-parts';
+import type { DayPart } from './day-parts';
 
 // The trends of build-trends.ts, added up from day parts (day-parts.ts) instead of sessions: the
 // same buckets, figures, versions and workflow changes, field for field (a test holds the two to
-// each other). Per session only what a list and a median need is touched.
+// each other). A part's sessions are columns already in start order and days do not overlap, so
+// a group's sessions are its days' columns one after another: only the parts of one day (one per
+// workflow version) are merged. Per session nothing is done but what a list and a median need.
 
 export interface DayTrendOptions {
   readonly by: TrendPeriod;
@@ -38,17 +40,17 @@ export function placeParts(parts: Iterable<DayPart>): PlacedPart[] | undefined {
   const placed: PlacedPart[] = [];
   for (const part of parts) {
     if (part.day === NO_DAY) {
-      if (part.sessions.some((e) => e[1] !== null)) return undefined;
+      if (part.starts.some((at) => at !== null)) return undefined;
       placed.push({ part, dayStart: null });
       continue;
     }
     const start = dayStartOf(part.day);
     if (start === undefined) return undefined;
     const end = nextPeriod(start, 'day');
-    for (const entry of part.sessions) {
-      const at = entry[1];
-      if (at === null || at < start || at >= end) return undefined;
-    }
+    // In start order: the first and the last bound them all.
+    const low = part.starts[0];
+    const high = part.starts[part.starts.length - 1];
+    if (low === undefined || low === null || high === undefined || high === null || low < start || high >= end) return undefined;
     placed.push({ part, dayStart: start });
   }
   return placed;
@@ -60,46 +62,48 @@ export function placeParts(parts: Iterable<DayPart>): PlacedPart[] | undefined {
  */
 export type RemakePart = (sessionIds: readonly string[]) => DayPart | undefined;
 
+/** Sessions in start order, as columns: a part's, or several parts' of one day merged. */
+interface Columns {
+  readonly ids: readonly string[];
+  readonly starts: readonly (number | null)[];
+  readonly durationsMs: readonly number[];
+}
+
 /** Trends of placed parts: what trendsOfListings gives for their sessions (undefined when a part to remake did not read). */
 export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOptions & { readonly from?: number; readonly to?: number }, remake: RemakePart): Trends | undefined {
   const { by } = options;
+  const days = daysInOrder(placed);
   const buckets = new Map<number, DaySums>();
   const untimed = new DaySums();
   const totals = new DaySums();
   const versions = new Map<string, { workflow: string | null; hash: string | null; sums: DaySums }>();
   let low = Infinity;
   let high = -Infinity;
-  // Every session once, with the groups it counts in: listed in start order by one sort of all.
-  const members: { entry: DayEntry; groups: DaySums[] }[] = [];
-  for (const { part, dayStart } of placed) {
-    totals.add(part);
-    const key = JSON.stringify([part.workflow, part.hash]);
-    const version = versions.get(key) ?? { workflow: part.workflow, hash: part.hash, sums: new DaySums() };
-    version.sums.add(part);
-    versions.set(key, version);
-    let groups: DaySums[];
-    if (dayStart === null) {
-      untimed.add(part);
-      groups = [totals, untimed, version.sums];
-    } else {
-      const bucket = bucketOf(buckets, by === 'day' ? dayStart : periodStart(dayStart, by));
-      const ofVersion = bucket.add(part, key);
-      groups = [totals, bucket, ofVersion, version.sums];
-      for (const entry of part.sessions) {
-        const at = entry[1] as number;
-        if (at < low) low = at;
-        if (at > high) high = at;
-      }
+  for (const day of days) {
+    const timed = day.dayStart !== null;
+    const bucket = timed ? bucketOf(buckets, by === 'day' ? day.dayStart as number : periodStart(day.dayStart as number, by)) : untimed;
+    const columns = day.parts.length === 1 ? (day.parts[0] as DayPart) : merged(day.parts);
+    totals.addSessions(columns);
+    bucket.addSessions(columns);
+    if (timed) {
+      low = Math.min(low, columns.starts[0] as number);
+      high = Math.max(high, columns.starts[columns.starts.length - 1] as number);
     }
-    for (const entry of part.sessions) members.push({ entry, groups });
-  }
-  members.sort((a, b) => byStart(a.entry, b.entry));
-  for (const { entry, groups } of members) {
-    const live = isLive(entry, options);
-    for (const group of groups) group.push(entry, live);
+    for (const part of day.parts) {
+      const live = liveCount(part, options);
+      const key = JSON.stringify([part.workflow, part.hash]);
+      const version = versions.get(key) ?? { workflow: part.workflow, hash: part.hash, sums: new DaySums() };
+      versions.set(key, version);
+      version.sums.add(part, live);
+      version.sums.addSessions(part);
+      totals.add(part, live);
+      bucket.add(part, live);
+      // A bucket's sessions of one version, for a baseline's "after" (untimed ones have no bucket).
+      if (timed) bucket.ofVersion(key).add(part, live).addSessions(part);
+    }
   }
   const continuous = fillAxis(buckets, low, high, options);
-  const changes = workflowChanges(placed);
+  const changes = workflowChanges(days);
   const figure = (sums: DaySums): TrendFigures => sums.figures(options);
   const ordered = [...buckets].sort(([a], [b]) => a - b).map(([start, sums]) => {
     const endMs = nextPeriod(start, by);
@@ -116,7 +120,7 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
   );
   if (unreadable) return undefined;
   // Versions in the order of their first session (by start, then id), as build-trends lists them.
-  const versionList = [...versions.values()].map((v) => ({ ...v, first: v.sums.first() })).sort((a, b) => byStart(a.first, b.first));
+  const versionList = [...versions.values()].sort((a, b) => a.sums.compareFirst(b.sums));
   return {
     by,
     generatedAtMs: options.now,
@@ -125,13 +129,46 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
     untimed: figure(untimed),
     totals: figure(totals),
     versions: versionList.map((v): VersionTrend => {
-      const f = figure(v.sums);
       const timed = v.sums.timedRange();
-      return { workflow: v.workflow, hash: v.hash, firstAtMs: timed?.[0] ?? null, lastAtMs: timed?.[1] ?? null, ...f };
+      return { workflow: v.workflow, hash: v.hash, firstAtMs: timed?.[0] ?? null, lastAtMs: timed?.[1] ?? null, ...figure(v.sums) };
     }),
     workflowChanges: changes,
     baselineRule: BASELINE_RULE,
   };
+}
+
+/** The parts of one day (one per workflow version), days in time order and the untimed last. */
+interface Day {
+  readonly dayStart: number | null;
+  readonly parts: readonly DayPart[];
+}
+
+function daysInOrder(placed: readonly PlacedPart[]): Day[] {
+  const byDay = new Map<number | null, DayPart[]>();
+  for (const { part, dayStart } of placed) {
+    const parts = byDay.get(dayStart);
+    if (parts === undefined) byDay.set(dayStart, [part]);
+    else parts.push(part);
+  }
+  return [...byDay].map(([dayStart, parts]) => ({ dayStart, parts })).sort((a, b) => (a.dayStart ?? Infinity) - (b.dayStart ?? Infinity));
+}
+
+/** The sessions of several parts of one day, in start order. */
+function merged(parts: readonly DayPart[]): Columns {
+  const all: { id: string; at: number | null; durationMs: number }[] = [];
+  for (const p of parts) for (let i = 0; i < p.ids.length; i += 1) all.push({ id: p.ids[i] as string, at: p.starts[i] as number | null, durationMs: p.durationsMs[i] as number });
+  all.sort((a, b) => startOrder(a.at, a.id, b.at, b.id));
+  return { ids: all.map((e) => e.id), starts: all.map((e) => e.at), durationsMs: all.map((e) => e.durationMs) };
+}
+
+/** How many of a part's sessions are live or idle at the trends' moment, as a listing's status says. */
+function liveCount(part: DayPart, options: DayTrendOptions): number {
+  let live = 0;
+  for (const [, lastEventAt, state] of part.open) {
+    const status = deriveSessionStatus({ ended: false, state: state as SessionOverview['lifecycleState'], lastEventAt }, options.now, options.silenceMs);
+    if (status === 'live' || status === 'idle') live += 1;
+  }
+  return live;
 }
 
 /** The sessions run with a change's previous definition, started before the change. */
@@ -139,29 +176,29 @@ function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, opt
   let sample = EMPTY_SAMPLE;
   for (const { part } of placed) {
     if (part.workflow !== change.workflow || part.hash !== change.fromHash) continue;
-    const before = part.sessions.filter((e) => e[1] !== null && e[1] < change.atMs);
-    if (before.length === 0) continue;
-    const whole = before.length === part.sessions.length ? part : remake(before.map((e) => e[0]));
+    // In start order: the sessions before the change are a prefix.
+    let before = 0;
+    while (before < part.starts.length && part.starts[before] !== null && (part.starts[before] as number) < change.atMs) before += 1;
+    if (before === 0) continue;
+    const whole = before === part.ids.length ? part : remake(part.ids.slice(0, before));
     if (whole === undefined) return undefined;
-    sample = pooled(sample, partSample(whole, options));
+    const sums = new DaySums();
+    sums.add(whole, 0);
+    sums.addSessions(whole);
+    sample = pooled(sample, sums.sample(options));
   }
   return sample;
 }
 
-function partSample(part: DayPart, options: DayTrendOptions): Sample {
-  const sums = new DaySums();
-  sums.add(part);
-  for (const entry of part.sessions) sums.push(entry, false);
-  return sums.sample(options);
-}
-
-/** The sums of the parts added to one group. */
+/** The sums of the parts added to one group, and its sessions' columns in start order. */
 class DaySums {
-  private readonly entries: DayEntry[] = [];
+  private readonly columns: Columns[] = [];
+  private count = 0;
   private denials = 0;
   private rejections = 0;
   private toolFailures = 0;
   private iterations = 0;
+  private live = 0;
   private readonly lifecycleMs = new Map<string, number>();
   private readonly workflowMs = new Map<string, number>();
   private readonly usage = new Map<string, TokenSums>();
@@ -169,81 +206,80 @@ class DaySums {
   /** Per workflow version (JSON of [workflow, hash]): the same sums, for a baseline's "after". */
   private readonly versions = new Map<string, DaySums>();
   private cost: number | undefined;
-  private readonly ids: string[] = [];
-  private readonly durations: number[] = [];
-  private live = 0;
+  private durations: number[] | undefined;
 
-  /** Adds a part's sums (its sessions come through push, in start order); with `versionKey`, to that version's sums too, which it returns. */
-  add(part: DayPart, versionKey?: string): DaySums {
-    let version: DaySums = this;
-    if (versionKey !== undefined) {
-      version = this.versions.get(versionKey) ?? new DaySums();
-      this.versions.set(versionKey, version);
-      version.add(part);
-    }
+  /** Adds a part's sums, `live` of its sessions live now (its sessions come through addSessions, in start order). */
+  add(part: DayPart, live: number): this {
     this.denials += part.denials;
     this.rejections += part.rejections;
     this.toolFailures += part.toolFailures;
     this.iterations += part.iterations;
+    this.live += live;
     addTimes(this.lifecycleMs, part.lifecycleMs);
     addTimes(this.workflowMs, part.workflowMs);
     for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addTokenSums(this.usage.get(bucket), sums));
-    return version;
+    return this;
   }
 
-  /** A session of these sums: pushed in start order (then id), with whether it is live now. */
-  push(entry: DayEntry, live: boolean): void {
-    this.entries.push(entry);
-    this.ids.push(entry[0]);
-    this.durations.push(entry[2]);
-    if (live) this.live += 1;
+  /** Sessions after those added so far (later starts). */
+  addSessions(columns: Columns): void {
+    if (columns.ids.length === 0) return;
+    this.columns.push(columns);
+    this.count += columns.ids.length;
+  }
+
+  /** The sums of one workflow version's parts within these. */
+  ofVersion(key: string): DaySums {
+    let version = this.versions.get(key);
+    if (version === undefined) {
+      version = new DaySums();
+      this.versions.set(key, version);
+    }
+    return version;
   }
 
   /** What a baseline reads of these sessions. */
   sample(options: DayTrendOptions): Sample {
     return {
-      count: this.entries.length, durations: this.durations, costUsd: this.costUsd(options),
+      count: this.count, durations: this.allDurations(), costUsd: this.costUsd(options),
       toolFailures: this.toolFailures, denials: this.denials, rejections: this.rejections,
     };
-  }
-
-  private costUsd(options: DayTrendOptions): number {
-    this.cost ??= tallyCost({ buckets: Object.fromEntries(this.usage) }, options.prices).costUsd;
-    return this.cost;
   }
 
   versionSample(workflow: string, hash: string, options: DayTrendOptions): Sample {
     return this.versions.get(JSON.stringify([workflow, hash]))?.sample(options) ?? EMPTY_SAMPLE;
   }
 
-  /** The first entry by start (then id), or undefined when empty. */
-  first(): DayEntry | undefined {
-    return this.entries[0];
+  /** By the first session of each (start, then id); an empty group last. */
+  compareFirst(other: DaySums): number {
+    const a = this.columns[0];
+    const b = other.columns[0];
+    if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+    return startOrder(a.starts[0] as number | null, a.ids[0] as string, b.starts[0] as number | null, b.ids[0] as string);
   }
 
-  /** The first and last start among timed entries. */
+  /** The first and last start among timed sessions. */
   timedRange(): [number, number] | undefined {
     let low = Infinity;
     let high = -Infinity;
-    for (const e of this.entries) {
-      const at = e[1];
-      if (at === null) continue;
-      if (at < low) low = at;
-      if (at > high) high = at;
+    for (const c of this.columns) {
+      const first = c.starts[0];
+      if (first === null || first === undefined) continue;
+      low = Math.min(low, first);
+      high = Math.max(high, c.starts[c.starts.length - 1] as number);
     }
     return low === Infinity ? undefined : [low, high];
   }
 
   figures(options: DayTrendOptions): TrendFigures {
-    const durations = this.durations;
+    const durations = this.allDurations();
     const { median, p90 } = medianAndP90(durations);
-    const buckets = Object.fromEntries(this.usage);
-    const totals = tallyTotals({ buckets });
+    const totals = tallyTotals({ buckets: Object.fromEntries(this.usage) });
     let totalDurationMs = 0;
     for (const ms of durations) totalDurationMs += ms;
     return {
-      sessions: this.ids.length,
-      sessionIds: this.ids,
+      sessions: this.count,
+      sessionIds: this.columns.length === 1 ? [...(this.columns[0] as Columns).ids] : this.columns.flatMap((c) => c.ids),
       live: this.live,
       totalDurationMs,
       medianDurationMs: median === null ? null : Math.round(median),
@@ -258,19 +294,16 @@ class DaySums {
       iterations: this.iterations,
     };
   }
-}
 
-/** Live or idle at the trends' moment, as a listing's status says. */
-function isLive(e: DayEntry, options: DayTrendOptions): boolean {
-  const status = deriveSessionStatus({ ended: e[4], state: e[5] as SessionOverview['lifecycleState'], lastEventAt: e[3] }, options.now, options.silenceMs);
-  return status === 'live' || status === 'idle';
-}
+  private allDurations(): number[] {
+    this.durations ??= this.columns.length === 1 ? [...(this.columns[0] as Columns).durationsMs] : this.columns.flatMap((c) => c.durationsMs);
+    return this.durations;
+  }
 
-/** By start (no time last), then by id: build-trends' byStart over entries. */
-function byStart(a: DayEntry | undefined, b: DayEntry | undefined): number {
-  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
-  if (a[1] !== b[1]) return a[1] === null ? 1 : b[1] === null ? -1 : a[1] - b[1];
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+  private costUsd(options: DayTrendOptions): number {
+    this.cost ??= tallyCost({ buckets: Object.fromEntries(this.usage) }, options.prices).costUsd;
+    return this.cost;
+  }
 }
 
 /** Empty buckets between the first and the last (and the query's bounds), as build-trends' axis; false when too many. */
@@ -293,22 +326,40 @@ function bucketOf(buckets: Map<number, DaySums>, start: number): DaySums {
   return sums;
 }
 
-/** Where each workflow's hash differs from its previous session's, sessions in start order. */
-function workflowChanges(placed: readonly PlacedPart[]): WorkflowChange[] {
-  const runs: { entry: DayEntry; workflow: string; hash: string }[] = [];
-  for (const { part } of placed) {
-    if (part.workflow === null || part.hash === null) continue;
-    for (const entry of part.sessions) if (entry[1] !== null) runs.push({ entry, workflow: part.workflow, hash: part.hash });
-  }
-  runs.sort((a, b) => byStart(a.entry, b.entry));
+/**
+ * Where each workflow's hash differs from its previous session's, sessions in start order. Within
+ * a part every session has the same hash: only a part's first session can be a change, unless the
+ * day also has another version of the workflow (then that day's sessions are walked in order).
+ */
+function workflowChanges(days: readonly Day[]): WorkflowChange[] {
   const lastHash = new Map<string, string>();
-  const changes: WorkflowChange[] = [];
-  for (const { entry, workflow, hash } of runs) {
+  const changes: { change: WorkflowChange; at: number }[] = [];
+  const note = (workflow: string, hash: string, id: string, at: number): void => {
     const previous = lastHash.get(workflow);
-    if (previous !== undefined && previous !== hash) changes.push({ workflow, fromHash: previous, toHash: hash, sessionId: entry[0], atMs: entry[1] as number });
+    if (previous !== undefined && previous !== hash) changes.push({ change: { workflow, fromHash: previous, toHash: hash, sessionId: id, atMs: at }, at });
     lastHash.set(workflow, hash);
+  };
+  for (const day of days) {
+    if (day.dayStart === null) continue;
+    const byWorkflow = new Map<string, DayPart[]>();
+    for (const part of day.parts) {
+      if (part.workflow === null || part.hash === null || part.ids.length === 0) continue;
+      byWorkflow.set(part.workflow, [...(byWorkflow.get(part.workflow) ?? []), part]);
+    }
+    for (const [workflow, parts] of byWorkflow) {
+      if (parts.length === 1) {
+        const part = parts[0] as DayPart;
+        note(workflow, part.hash as string, part.ids[0] as string, part.starts[0] as number);
+        continue;
+      }
+      const runs = parts.flatMap((p) => p.ids.map((id, i) => ({ id, at: p.starts[i] as number, hash: p.hash as string })));
+      runs.sort((a, b) => startOrder(a.at, a.id, b.at, b.id));
+      for (const run of runs) note(workflow, run.hash, run.id, run.at);
+    }
   }
-  return changes;
+  // All workflows' changes in start order, as one walk over every session would list them.
+  changes.sort((a, b) => startOrder(a.at, a.change.sessionId, b.at, b.change.sessionId));
+  return changes.map((c) => c.change);
 }
 
 /** The local midnight starting a "2026-03-30" day, or undefined for anything else. */
