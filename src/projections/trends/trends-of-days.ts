@@ -9,7 +9,7 @@ import type { TrendBucket, TrendFigures, TrendPeriod, Trends, VersionTrend, Work
 import { EMPTY_SAMPLE, pooled, regressionsOfSamples } from './baseline';
 import type { Sample } from './baseline';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
-import { addTimes, NO_DAY, startOrder } from './day-parts';
+import { NO_DAY, startOrder } from './day-parts';
 import { sortedRecord } from './figures';
 import type { DayPart } from './day-parts';
 
@@ -90,16 +90,16 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
       high = Math.max(high, columns.starts[columns.starts.length - 1] as number);
     }
     for (const part of day.parts) {
-      const live = liveCount(part, options);
+      const counted = countedPart(part, options);
       const key = JSON.stringify([part.workflow, part.hash]);
       const version = versions.get(key) ?? { workflow: part.workflow, hash: part.hash, sums: new DaySums() };
       versions.set(key, version);
-      version.sums.add(part, live);
+      version.sums.add(counted);
       version.sums.addSessions(part);
-      totals.add(part, live);
-      bucket.add(part, live);
+      totals.add(counted);
+      bucket.add(counted);
       // A bucket's sessions of one version, for a baseline's "after" (untimed ones have no bucket).
-      if (timed) bucket.ofVersion(key).add(part, live).addSessions(part);
+      if (timed) bucket.keepPart(key, counted);
     }
   }
   const continuous = fillAxis(buckets, low, high, options);
@@ -161,14 +161,23 @@ function merged(parts: readonly DayPart[]): Columns {
   return { ids: all.map((e) => e.id), starts: all.map((e) => e.at), durationsMs: all.map((e) => e.durationMs) };
 }
 
-/** How many of a part's sessions are live or idle at the trends' moment, as a listing's status says. */
-function liveCount(part: DayPart, options: DayTrendOptions): number {
+/** A part as groups add it: its records as entries once (a part is added to four groups), and how many of its sessions are live now. */
+interface CountedPart {
+  readonly part: DayPart;
+  readonly live: number;
+  readonly lifecycle: readonly [string, number][];
+  readonly workflow: readonly [string, number][];
+  readonly usage: readonly [string, TokenSums][];
+}
+
+function countedPart(part: DayPart, options: DayTrendOptions): CountedPart {
   let live = 0;
+  // Live or idle at the trends' moment, as a listing's status says.
   for (const [, lastEventAt, state] of part.open) {
     const status = deriveSessionStatus({ ended: false, state: state as SessionOverview['lifecycleState'], lastEventAt }, options.now, options.silenceMs);
     if (status === 'live' || status === 'idle') live += 1;
   }
-  return live;
+  return { part, live, lifecycle: Object.entries(part.lifecycleMs), workflow: Object.entries(part.workflowMs), usage: Object.entries(part.usage) };
 }
 
 /** The sessions run with a change's previous definition, started before the change. */
@@ -183,7 +192,7 @@ function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, opt
     const whole = before === part.ids.length ? part : remake(part.ids.slice(0, before));
     if (whole === undefined) return undefined;
     const sums = new DaySums();
-    sums.add(whole, 0);
+    sums.add(countedPart(whole, options));
     sums.addSessions(whole);
     sample = pooled(sample, sums.sample(options));
   }
@@ -203,22 +212,22 @@ class DaySums {
   private readonly workflowMs = new Map<string, number>();
   private readonly usage = new Map<string, TokenSums>();
 
-  /** Per workflow version (JSON of [workflow, hash]): the same sums, for a baseline's "after". */
-  private readonly versions = new Map<string, DaySums>();
+  /** Per workflow version (JSON of [workflow, hash]): its parts, summed when a baseline's "after" asks. */
+  private readonly versionParts = new Map<string, CountedPart[]>();
   private cost: number | undefined;
   private durations: number[] | undefined;
 
-  /** Adds a part's sums, `live` of its sessions live now (its sessions come through addSessions, in start order). */
-  add(part: DayPart, live: number): this {
+  /** Adds a part's sums (its sessions come through addSessions, in start order). */
+  add(counted: CountedPart): void {
+    const { part } = counted;
     this.denials += part.denials;
     this.rejections += part.rejections;
     this.toolFailures += part.toolFailures;
     this.iterations += part.iterations;
-    this.live += live;
-    addTimes(this.lifecycleMs, part.lifecycleMs);
-    addTimes(this.workflowMs, part.workflowMs);
-    for (const [bucket, sums] of Object.entries(part.usage)) this.usage.set(bucket, addTokenSums(this.usage.get(bucket), sums));
-    return this;
+    this.live += counted.live;
+    for (const [state, ms] of counted.lifecycle) this.lifecycleMs.set(state, (this.lifecycleMs.get(state) ?? 0) + ms);
+    for (const [state, ms] of counted.workflow) this.workflowMs.set(state, (this.workflowMs.get(state) ?? 0) + ms);
+    for (const [bucket, sums] of counted.usage) this.usage.set(bucket, addTokenSums(this.usage.get(bucket), sums));
   }
 
   /** Sessions after those added so far (later starts). */
@@ -228,14 +237,11 @@ class DaySums {
     this.count += columns.ids.length;
   }
 
-  /** The sums of one workflow version's parts within these. */
-  ofVersion(key: string): DaySums {
-    let version = this.versions.get(key);
-    if (version === undefined) {
-      version = new DaySums();
-      this.versions.set(key, version);
-    }
-    return version;
+  /** Keeps a part added to these under its workflow version (JSON of [workflow, hash]), in start order. */
+  keepPart(key: string, counted: CountedPart): void {
+    const parts = this.versionParts.get(key);
+    if (parts === undefined) this.versionParts.set(key, [counted]);
+    else parts.push(counted);
   }
 
   /** What a baseline reads of these sessions. */
@@ -246,8 +252,16 @@ class DaySums {
     };
   }
 
+  /** The sample of these sessions run with one workflow version (only buckets with a workflow change ask). */
   versionSample(workflow: string, hash: string, options: DayTrendOptions): Sample {
-    return this.versions.get(JSON.stringify([workflow, hash]))?.sample(options) ?? EMPTY_SAMPLE;
+    const parts = this.versionParts.get(JSON.stringify([workflow, hash]));
+    if (parts === undefined) return EMPTY_SAMPLE;
+    const sums = new DaySums();
+    for (const counted of parts) {
+      sums.add(counted);
+      sums.addSessions(counted.part);
+    }
+    return sums.sample(options);
   }
 
   /** By the first session of each (start, then id); an empty group last. */
