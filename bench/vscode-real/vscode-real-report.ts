@@ -89,6 +89,8 @@ export function printVscodeReal(points: readonly VscodeRealPoint[]): void {
       return f === undefined ? [label, 'n/a', 'n/a', 'n/a', 'n/a'] : [label, fmtMs(f.ms), fmtMs(f.block), storeText(f.storeInBlock), storeText(f.longestStore)];
     });
     console.log(textTable(['phase', 'time', 'longest block', 'our call in that block', 'longest timed call'], rows, new Set([1, 2])));
+    // The floor of "tree filled": no data source can fill the tree before VS Code first asks for it.
+    console.log(`VS Code's reads of the tree's top level (ms after activate(): rows): ${r.treeReads.slice(0, 6).map((t) => `${fmtInt(t.at - r.activateStart)}: ${fmtInt(t.rows)}`).join(', ') || 'none'}; marks: ${Object.entries(r.marks).map(([k, v]) => `${k} ${fmtInt(v - r.activateStart)}`).join(', ')}`);
     console.log(`activation's blocks of ${LISTED_BLOCK_MS} ms or more (from activate()'s start), with what ran in them:`);
     for (const line of activationBlocks(r)) console.log(line);
     console.log(`entry written → folded by the views: p50 ${fmtMs(percentile(r.visibleMs, 50))}, p95 ${fmtMs(percentile(r.visibleMs, 95))}, max ${fmtMs(Math.max(...r.visibleMs))} (${r.visibleMs.length} runs)`);
