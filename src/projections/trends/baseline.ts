@@ -42,6 +42,25 @@ export function pooled(a: Sample, b: Sample): Sample {
   };
 }
 
+/** Many samples as one (their durations copied once). */
+function pooledAll(samples: readonly Sample[]): Sample {
+  const durations: number[] = [];
+  let count = 0;
+  let costUsd = 0;
+  let toolFailures = 0;
+  let denials = 0;
+  let rejections = 0;
+  for (const s of samples) {
+    for (const ms of s.durations) durations.push(ms);
+    count += s.count;
+    costUsd += s.costUsd;
+    toolFailures += s.toolFailures;
+    denials += s.denials;
+    rejections += s.rejections;
+  }
+  return { count, durations, costUsd, toolFailures, denials, rejections };
+}
+
 /** The sample of sessions as trends hold them (sums in their order). */
 export function sampleOf(sessions: readonly TrendSession[]): Sample {
   const durations: number[] = [];
@@ -116,8 +135,11 @@ function versionRegressions(bucket: BucketSample, before: (change: WorkflowChang
 
 /** Against the pooled sessions of `preceding`: the buckets with sessions just before it. */
 function bucketRegressions(bucket: BucketSample, preceding: readonly BucketSample[]): Regression[] {
-  const baseline = preceding.reduce((sum, b) => pooled(sum, b.sample), EMPTY_SAMPLE);
-  if (!enough(bucket.sample, baseline)) return [];
+  // Counted before anything is pooled: most days of a quiet axis have too few sessions to compare.
+  let count = 0;
+  for (const b of preceding) count += b.sample.count;
+  if (bucket.sample.count < BASELINE_RULE.minSessions || count < BASELINE_RULE.minSessions) return [];
+  const baseline = pooledAll(preceding.map((b) => b.sample));
   return compare(bucket.sample, baseline, { kind: 'buckets', keys: preceding.map((b) => b.key) });
 }
 

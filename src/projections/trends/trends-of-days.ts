@@ -1,8 +1,7 @@
 import { deriveSessionStatus } from '../../domain/lifecycle-time';
 import type { SessionOverview } from '../overview/session-overview';
 import type { PriceTable } from '../pricing';
-import { addTokenSums, tallyCost, tallyTotals } from '../overview/usage-tally';
-import type { TokenSums } from '../overview/usage-tally';
+import { tallyCost, tallyTotals } from '../overview/usage-tally';
 import { medianAndP90 } from '../quantile';
 import { BASELINE_RULE, MAX_TREND_BUCKETS } from '../../protocol/trends';
 import type { TrendBucket, TrendFigures, TrendPeriod, Trends, VersionTrend, WorkflowChange } from '../../protocol/trends';
@@ -104,14 +103,14 @@ export function trendsOfDays(placed: readonly PlacedPart[], options: DayTrendOpt
   }
   const continuous = fillAxis(buckets, low, high, options);
   const changes = workflowChanges(days);
-  const figure = (sums: DaySums): TrendFigures => sums.figures(options);
+  const figure = (sums: DaySums): TrendFigures => sums.figures();
   const ordered = [...buckets].sort(([a], [b]) => a - b).map(([start, sums]) => {
     const endMs = nextPeriod(start, by);
     return { start, endMs, sums, key: localDay(start), changes: changes.filter((c) => c.atMs >= start && c.atMs < endMs) };
   });
   let unreadable = false;
   const regressions = regressionsOfSamples(
-    ordered.map((b) => ({ key: b.key, sample: b.sums.sample(options), changes: b.changes, runWith: (workflow, hash) => b.sums.versionSample(workflow, hash, options) })),
+    ordered.map((b) => ({ key: b.key, sample: b.sums.sample(), changes: b.changes, runWith: (workflow, hash) => b.sums.versionSample(workflow, hash) })),
     (change) => {
       const sample = sampleBefore(placed, change, options, remake);
       if (sample === undefined) unreadable = true;
@@ -161,13 +160,18 @@ function merged(parts: readonly DayPart[]): Columns {
   return { ids: all.map((e) => e.id), starts: all.map((e) => e.at), durationsMs: all.map((e) => e.durationMs) };
 }
 
-/** A part as groups add it: its records as entries once (a part is added to four groups), and how many of its sessions are live now. */
+/**
+ * A part as groups add it (each part is added to four groups): its records as entries, its cost
+ * and tokens (both are sums over its usage buckets, so a group's are its parts' added up), and how
+ * many of its sessions are live now.
+ */
 interface CountedPart {
   readonly part: DayPart;
   readonly live: number;
   readonly lifecycle: readonly [string, number][];
   readonly workflow: readonly [string, number][];
-  readonly usage: readonly [string, TokenSums][];
+  readonly costUsd: number;
+  readonly tokens: number;
 }
 
 function countedPart(part: DayPart, options: DayTrendOptions): CountedPart {
@@ -177,7 +181,12 @@ function countedPart(part: DayPart, options: DayTrendOptions): CountedPart {
     const status = deriveSessionStatus({ ended: false, state: state as SessionOverview['lifecycleState'], lastEventAt }, options.now, options.silenceMs);
     if (status === 'live' || status === 'idle') live += 1;
   }
-  return { part, live, lifecycle: Object.entries(part.lifecycleMs), workflow: Object.entries(part.workflowMs), usage: Object.entries(part.usage) };
+  const totals = tallyTotals({ buckets: part.usage });
+  return {
+    part, live, lifecycle: Object.entries(part.lifecycleMs), workflow: Object.entries(part.workflowMs),
+    costUsd: tallyCost({ buckets: part.usage }, options.prices).costUsd,
+    tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
+  };
 }
 
 /** The sessions run with a change's previous definition, started before the change. */
@@ -194,7 +203,7 @@ function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, opt
     const sums = new DaySums();
     sums.add(countedPart(whole, options));
     sums.addSessions(whole);
-    sample = pooled(sample, sums.sample(options));
+    sample = pooled(sample, sums.sample());
   }
   return sample;
 }
@@ -210,11 +219,11 @@ class DaySums {
   private live = 0;
   private readonly lifecycleMs = new Map<string, number>();
   private readonly workflowMs = new Map<string, number>();
-  private readonly usage = new Map<string, TokenSums>();
+  private costUsd = 0;
+  private tokens = 0;
 
   /** Per workflow version (JSON of [workflow, hash]): its parts, summed when a baseline's "after" asks. */
   private readonly versionParts = new Map<string, CountedPart[]>();
-  private cost: number | undefined;
   private durations: number[] | undefined;
 
   /** Adds a part's sums (its sessions come through addSessions, in start order). */
@@ -227,7 +236,8 @@ class DaySums {
     this.live += counted.live;
     for (const [state, ms] of counted.lifecycle) this.lifecycleMs.set(state, (this.lifecycleMs.get(state) ?? 0) + ms);
     for (const [state, ms] of counted.workflow) this.workflowMs.set(state, (this.workflowMs.get(state) ?? 0) + ms);
-    for (const [bucket, sums] of counted.usage) this.usage.set(bucket, addTokenSums(this.usage.get(bucket), sums));
+    this.costUsd += counted.costUsd;
+    this.tokens += counted.tokens;
   }
 
   /** Sessions after those added so far (later starts). */
@@ -245,15 +255,15 @@ class DaySums {
   }
 
   /** What a baseline reads of these sessions. */
-  sample(options: DayTrendOptions): Sample {
+  sample(): Sample {
     return {
-      count: this.count, durations: this.allDurations(), costUsd: this.costUsd(options),
+      count: this.count, durations: this.allDurations(), costUsd: this.costUsd,
       toolFailures: this.toolFailures, denials: this.denials, rejections: this.rejections,
     };
   }
 
   /** The sample of these sessions run with one workflow version (only buckets with a workflow change ask). */
-  versionSample(workflow: string, hash: string, options: DayTrendOptions): Sample {
+  versionSample(workflow: string, hash: string): Sample {
     const parts = this.versionParts.get(JSON.stringify([workflow, hash]));
     if (parts === undefined) return EMPTY_SAMPLE;
     const sums = new DaySums();
@@ -261,7 +271,7 @@ class DaySums {
       sums.add(counted);
       sums.addSessions(counted.part);
     }
-    return sums.sample(options);
+    return sums.sample();
   }
 
   /** By the first session of each (start, then id); an empty group last. */
@@ -285,10 +295,9 @@ class DaySums {
     return low === Infinity ? undefined : [low, high];
   }
 
-  figures(options: DayTrendOptions): TrendFigures {
+  figures(): TrendFigures {
     const durations = this.allDurations();
     const { median, p90 } = medianAndP90(durations);
-    const totals = tallyTotals({ buckets: Object.fromEntries(this.usage) });
     let totalDurationMs = 0;
     for (const ms of durations) totalDurationMs += ms;
     return {
@@ -298,8 +307,8 @@ class DaySums {
       totalDurationMs,
       medianDurationMs: median === null ? null : Math.round(median),
       p90DurationMs: p90 === null ? null : Math.round(p90),
-      costUsd: this.costUsd(options),
-      tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
+      costUsd: this.costUsd,
+      tokens: this.tokens,
       lifecycleMs: sortedRecord(this.lifecycleMs),
       workflowMs: sortedRecord(this.workflowMs),
       denials: this.denials,
@@ -314,10 +323,6 @@ class DaySums {
     return this.durations;
   }
 
-  private costUsd(options: DayTrendOptions): number {
-    this.cost ??= tallyCost({ buckets: Object.fromEntries(this.usage) }, options.prices).costUsd;
-    return this.cost;
-  }
 }
 
 /** Empty buckets between the first and the last (and the query's bounds), as build-trends' axis; false when too many. */
