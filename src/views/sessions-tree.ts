@@ -24,7 +24,6 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private groups: SessionGroup[] = [];
   private readonly groupNodes = new Map<string, GroupNode>();
   private readonly sessionNodes = new Map<string, SessionNode>();
-  private shape = '';
   private readonly rowCache = new Map<string, { readonly overview: SessionOverview; readonly silence: number; readonly workspace: string; readonly row: SessionRow }>();
 
   constructor(private readonly views: LogbookViews) {}
@@ -66,9 +65,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   /** Redraws what a change touched: the changed sessions, or everything when the grouping moved. */
   changed(change: LogbookChange): void {
-    const before = this.shape;
+    const before = this.groups;
     this.rebuild();
-    if (change.reset || this.shape !== before) {
+    if (change.reset || !sameShape(before, this.groups)) {
       this.emitter.fire(undefined);
       return;
     }
@@ -80,9 +79,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   /** Once a second while something is live: elapsed times move, and silent sessions become abandoned. */
   tick(): void {
-    const before = this.shape;
+    const before = this.groups;
     this.rebuild();
-    if (this.shape !== before) {
+    if (!sameShape(before, this.groups)) {
       this.emitter.fire(undefined);
       return;
     }
@@ -131,7 +130,6 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       if (node === undefined) this.sessionNodes.set(row.sessionId, { kind: 'session', sessionId: row.sessionId, row });
       else node.row = row;
     }
-    this.shape = this.groups.map((group) => `${group.label}:${group.rows.map((row) => row.sessionId).join(',')}`).join('|');
   }
 
   private groupNode(group: SessionGroup): GroupNode {
@@ -195,6 +193,22 @@ function badgeText(row: SessionRow): string {
   if (row.badges.rejections > 0) parts.push(`↩${row.badges.rejections}`);
   if (row.badges.failures > 0) parts.push(`✗${row.badges.failures}`);
   return parts.join(' ');
+}
+
+/**
+ * Whether two groupings hold the same sessions in the same groups and order: then a redraw of
+ * the changed sessions' items is enough. (Compared in place: joining every id into one string
+ * cost a quarter of a megabyte at 6,881 sessions, once a second while a session is live.)
+ */
+function sameShape(a: readonly SessionGroup[], b: readonly SessionGroup[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let g = 0; g < a.length; g += 1) {
+    const x = a[g] as SessionGroup;
+    const y = b[g] as SessionGroup;
+    if (x.label !== y.label || x.rows.length !== y.rows.length) return false;
+    for (let i = 0; i < x.rows.length; i += 1) if ((x.rows[i] as SessionRow).sessionId !== (y.rows[i] as SessionRow).sessionId) return false;
+  }
+  return true;
 }
 
 function assertNever(node: never): never {

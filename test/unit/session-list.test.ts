@@ -55,6 +55,24 @@ test('live and idle sessions come first, newest first; finished ones by day, new
   assert.equal(activeRow([row('x', 'ended', now)]), undefined);
 });
 
+test('every finished session lands in the group of its own local day, across daylight-saving changes and sessions with no time', () => {
+  const zone = process.env['TZ'];
+  try {
+    for (const tz of ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'UTC']) {
+      process.env['TZ'] = tz;
+      const now = new Date(2026, 10, 22, 15, 0, 0).getTime();
+      // Every 37 minutes over 300 days: each day holds several, and both yearly clock changes fall inside.
+      const rows = Array.from({ length: 300 * 39 }, (_, i) => row(`s${i}`, 'ended', now - i * 37 * 60_000));
+      rows.push({ ...row('no-time', 'ended', 0), lastEventAt: null, startedAt: null }, { ...row('start-only', 'ended', 0), lastEventAt: null, startedAt: now - 5 * 86_400_000 });
+      const found = new Map(groupSessions(rows, now).flatMap((g) => g.rows.map((r) => [r.sessionId, g.label] as const)));
+      for (const r of rows) assert.equal(found.get(r.sessionId), dayLabel(r.lastEventAt ?? r.startedAt, now), `${tz}: ${r.sessionId}`);
+    }
+  } finally {
+    if (zone === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = zone;
+  }
+});
+
 test('elapsed times read like a clock', () => {
   assert.equal(formatElapsed(5_400), '5s');
   assert.equal(formatElapsed(125_000), '2m 05s');
