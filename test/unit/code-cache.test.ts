@@ -51,3 +51,11 @@ test('a cache that belongs to another bundle of the same length is never handed 
     cleanup();
   }
 });
+
+test('the built CLI bundle takes the cache the build made for it under the flags the bin sets at run time', () => {
+  // A flag added to the bin but not to the build (or the reverse) would make V8 refuse the cache
+  // silently: every command would compile the whole bundle again (about 30 ms).
+  const bundle = join(root, 'dist', 'cli.js');
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'code-cache-bin-child.ts'), bundle], { cwd: root, encoding: 'utf8' })) as { cacheUsed: boolean; hasMain: boolean };
+  assert.deepEqual(out, { cacheUsed: true, hasMain: true });
+});
