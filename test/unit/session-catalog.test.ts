@@ -5,7 +5,7 @@ import type { LogbookPaths } from '../../src/capture/paths';
 import { main } from '../../src/cli/main';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { CatalogKeeper } from '../../src/projections/overview/catalog-keeper';
-import { currentOverview, foldTail, foldTailInSlices, latestSessions, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
+import { currentOverview, currentOverviewInSlices, foldTail, foldTailInSlices, latestSessions, SESSION_OVERVIEW_NAME } from '../../src/projections/overview/overview-store';
 import { overviewOf } from '../../src/projections/overview/session-overview';
 import {
   loadCatalogSnapshot, SESSION_CATALOG_NAME, SESSION_CATALOG_VERSION, SessionCatalog,
@@ -206,6 +206,26 @@ test('a window folds a store without rows (just upgraded) in slices, to the same
   assert.ok(pauses >= Math.floor(end / 7) - 1, `gave the thread back between slices (${pauses} pauses for ${end} events)`);
   assert.deepStrictEqual(sliced, foldTail(database.raw, database.store, 0, end));
   assert.deepStrictEqual(sliced, storedFromScratch(database.store));
+  database.close();
+});
+
+test('a window reads the rows in slices, giving the thread back between them; a commit between two slices still gives the rows as the store holds them after it', async () => {
+  const database = await LogbookDatabase.create();
+  const keeper = new CatalogKeeper(database.raw, database.store);
+  const events = workspaceStream(random(45));
+  const half = Math.floor(events.length / 2);
+  appendAndKeep(database, keeper, events.slice(0, half));
+  const stored = database.raw.exec('SELECT COUNT(*) FROM session_overview')[0]?.values[0]?.[0] as number;
+  assert.ok(stored >= 2, `sessions enough for several slices (${stored})`);
+  let pauses = 0;
+  // Pages of 1 row, the thread given back after each (a budget of 0 ms); the first pause lets a writer commit.
+  const state = await currentOverviewInSlices(database.raw, database.store, async () => {
+    pauses += 1;
+    if (pauses === 1) appendAndKeep(database, keeper, events.slice(half));
+  }, 1, 0);
+  assert.ok(pauses >= stored, `${pauses} pauses for ${stored} rows`);
+  assert.equal(state.position, database.store.lastGlobalPosition(), 'the rows as of the store after the commit, never a mix');
+  assert.deepStrictEqual(state.rows, currentOverview(database.raw, database.store).rows);
   database.close();
 });
 
