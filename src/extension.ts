@@ -59,8 +59,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   let sqlJsReady: Promise<void> | undefined;
   const startIngest = async (paths: LogbookPaths): Promise<void> => {
     if (ingests.has(paths.workspace)) return;
+    // sql.js compiled and warmed in a thread of its own: the views' first queries then block the
+    // window for a few ms instead of compiling SQLite's functions on the main thread. Asked for
+    // first, so that thread works while this one checks the folder below.
+    timings?.mark('sqlJsRequested');
+    sqlJsReady ??= loadSqlJsWarmedInWorker().then((outcome) => { if (!outcome.warmed) log(`sql.js loaded on the main thread (${outcome.problem ?? 'no warmed module'})`); });
     warnIfPlanted(paths, output, (message) => log(`${paths.workspace}: ${message}`));
     repointAfterUpdate(paths.workspace, context.extensionPath, log);
+    timings?.mark('folderChecked');
     const live = new LiveIngest(paths, {
       owner: 'vscode',
       maxFieldBytes: () => config().get<number>('capture.maxFieldBytes', 65_536),
@@ -72,10 +78,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     });
     ingests.set(paths.workspace, live);
     started.add(live);
-    // sql.js compiled and warmed in a thread of its own: the views' first queries then block the
-    // window for a few ms instead of compiling SQLite's functions on the main thread.
-    timings?.mark('sqlJsRequested');
-    sqlJsReady ??= loadSqlJsWarmedInWorker().then((outcome) => { if (!outcome.warmed) log(`sql.js loaded on the main thread (${outcome.problem ?? 'no warmed module'})`); });
     timings?.mark('sqlJsAwaited');
     await sqlJsReady;
     timings?.mark('sqlJsLoaded');

@@ -102,7 +102,7 @@ export function currentOverview(db: Database, store: EventStore): OverviewState 
 }
 
 /** currentOverview for a window's main thread: the rows read in slices, `pause()` between them. */
-export async function currentOverviewInSlices(db: Database, store: EventStore, pause: () => Promise<void>, slice = 100, budgetMs = ROW_SLICE_BUDGET_MS): Promise<OverviewState> {
+export async function currentOverviewInSlices(db: Database, store: EventStore, pause: () => Promise<void>, slice = 25, budgetMs = ROW_SLICE_BUDGET_MS): Promise<OverviewState> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const position = storedPosition(db, store.lastGlobalPosition());
     if (position === undefined) break;
@@ -272,7 +272,7 @@ export function readAllRows(db: Database): SessionOverview[] | undefined {
 const ALL_ROWS = 'SELECT CAST(row AS BLOB) FROM session_overview';
 
 /**
- * How long a slice of rows may hold the thread before it is given back: pages of rows are read
+ * How long a slice of rows may hold the thread before it is given back: pages of 25 rows are read
  * until this much time has passed, so a slow or busy machine makes smaller slices (a fixed 500
  * rows held VS Code's thread 60–100 ms at a window's start, in code V8 runs for the first time).
  */
