@@ -20,7 +20,7 @@ import type { EntryReader, ReadResult } from './read-ahead';
 import type { SegmentLog } from './segments';
 import { CausationLinker } from './causation';
 import { isWorkflowEventType } from '../domain/workflow/events';
-import { ensurePrivateDirs, isUnsafePath } from '../capture/safe-fs';
+import { ensurePrivateDirs } from '../capture/safe-fs';
 
 export interface IngestOptions {
   readonly maxFieldBytes: number;

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { archiveDirOf } from '../capture/paths';
-import { checkDir, ensurePrivateDirs, isUnsafePath, openSafe, readSafe } from '../capture/safe-fs';
+import { checkDir, ensurePrivateDirs, openSafe } from '../capture/safe-fs';
 import { fsyncDir, removeStaleTemps, writeFileDurably } from '../store/durable-file';
 import type { IngestRecord } from './normalize';
 import { appendOrderOf, readJournal, readSealed, zlib } from './segment-read';
