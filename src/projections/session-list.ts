@@ -102,8 +102,8 @@ function dayOf(at: number, today: string, yesterday: string): { start: number; e
   const d = new Date(at);
   const start = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
   const end = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
-  // A time no Date holds has no bounds: its label alone, never reused.
-  return Number.isFinite(start) && Number.isFinite(end) ? { start, end, label: labelOfDay(at, today, yesterday) } : { start: Number.NaN, end: Number.NaN, label: labelOfDay(at, today, yesterday) };
+  // A time no Date holds has NaN bounds: no time falls within them, so its label is never reused.
+  return { start, end, label: labelOfDay(at, today, yesterday) };
 }
 
 /** "Today", "Yesterday", or the local date. */

@@ -34,16 +34,8 @@ export interface Sample {
 
 export const EMPTY_SAMPLE: Sample = { count: 0, durations: [], costUsd: 0, toolFailures: 0, denials: 0, rejections: 0 };
 
-/** Two samples as one. */
-export function pooled(a: Sample, b: Sample): Sample {
-  return {
-    count: a.count + b.count, durations: [...a.durations, ...b.durations], costUsd: a.costUsd + b.costUsd,
-    toolFailures: a.toolFailures + b.toolFailures, denials: a.denials + b.denials, rejections: a.rejections + b.rejections,
-  };
-}
-
 /** Many samples as one (their durations copied once). */
-function pooledAll(samples: readonly Sample[]): Sample {
+export function pooled(samples: readonly Sample[]): Sample {
   const durations: number[] = [];
   let count = 0;
   let costUsd = 0;
@@ -139,7 +131,7 @@ function bucketRegressions(bucket: BucketSample, preceding: readonly BucketSampl
   let count = 0;
   for (const b of preceding) count += b.sample.count;
   if (bucket.sample.count < BASELINE_RULE.minSessions || count < BASELINE_RULE.minSessions) return [];
-  const baseline = pooledAll(preceding.map((b) => b.sample));
+  const baseline = pooled(preceding.map((b) => b.sample));
   return compare(bucket.sample, baseline, { kind: 'buckets', keys: preceding.map((b) => b.key) });
 }
 

@@ -126,7 +126,7 @@ export function dayPartsOf(rows: Iterable<SessionOverview>): Map<string, DayPart
 }
 
 /** Adds a record of milliseconds per state into running sums (a Map: a state may be named "__proto__"). */
-export function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
+function addTimes(into: Map<string, number>, times: Readonly<Record<string, number>>): void {
   for (const [state, ms] of Object.entries(times)) into.set(state, (into.get(state) ?? 0) + ms);
 }
 

@@ -2,6 +2,7 @@ import type { SessionListing } from '../overview/session-query';
 import type { SessionOverview } from '../overview/session-overview';
 import type { TrendFigures } from '../../protocol/trends';
 import { medianAndP90 } from '../quantile';
+import { startOrder } from './day-parts';
 
 // The sums of one group of sessions (a bucket, a workflow version, all of them). Each session
 // is added once with the figures its overview row holds; durations are the report's (last event −
@@ -58,8 +59,8 @@ export class FigureSums {
     this.toolFailures += row.toolFailures;
     this.iterations += row.iterations;
     if (s.live) this.live += 1;
-    addTimes(this.lifecycleMs, s.lifecycleTimes);
-    addTimes(this.workflowMs, s.workflowTimes);
+    addStateTimes(this.lifecycleMs, s.lifecycleTimes);
+    addStateTimes(this.workflowMs, s.workflowTimes);
   }
 
   get size(): number {
@@ -97,13 +98,11 @@ export class FigureSums {
 
 /** By start (no time last), then by id: the order every list of sessions in trends keeps. */
 export function byStart(a: TrendSession, b: TrendSession): number {
-  if (a.at !== b.at) return a.at === null ? 1 : b.at === null ? -1 : a.at - b.at;
-  const x = a.listing.row.sessionId;
-  const y = b.listing.row.sessionId;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return startOrder(a.at, a.listing.row.sessionId, b.at, b.listing.row.sessionId);
 }
 
-function addTimes(into: Map<string, number>, times: readonly StateTime[]): void {
+/** Adds time per state, as pairs, into running sums. */
+export function addStateTimes(into: Map<string, number>, times: readonly StateTime[]): void {
   for (const [state, ms] of times) into.set(state, (into.get(state) ?? 0) + ms);
 }
 

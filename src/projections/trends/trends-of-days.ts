@@ -9,7 +9,8 @@ import { EMPTY_SAMPLE, pooled, regressionsOfSamples } from './baseline';
 import type { Sample } from './baseline';
 import { localDay, nextPeriod, periodsBetween, periodStart } from './calendar';
 import { NO_DAY, startOrder } from './day-parts';
-import { sortedRecord } from './figures';
+import { addStateTimes, sortedRecord, stateTimes } from './figures';
+import type { StateTime } from './figures';
 import type { DayPart } from './day-parts';
 
 // The trends of build-trends.ts, added up from day parts (day-parts.ts) instead of sessions: the
@@ -168,8 +169,8 @@ function merged(parts: readonly DayPart[]): Columns {
 interface CountedPart {
   readonly part: DayPart;
   readonly live: number;
-  readonly lifecycle: readonly [string, number][];
-  readonly workflow: readonly [string, number][];
+  readonly lifecycle: readonly StateTime[];
+  readonly workflow: readonly StateTime[];
   readonly costUsd: number;
   readonly tokens: number;
 }
@@ -183,7 +184,7 @@ function countedPart(part: DayPart, options: DayTrendOptions): CountedPart {
   }
   const totals = tallyTotals({ buckets: part.usage });
   return {
-    part, live, lifecycle: Object.entries(part.lifecycleMs), workflow: Object.entries(part.workflowMs),
+    part, live, lifecycle: stateTimes(part.lifecycleMs), workflow: stateTimes(part.workflowMs),
     costUsd: tallyCost({ buckets: part.usage }, options.prices).costUsd,
     tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
   };
@@ -191,7 +192,7 @@ function countedPart(part: DayPart, options: DayTrendOptions): CountedPart {
 
 /** The sessions run with a change's previous definition, started before the change. */
 function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, options: DayTrendOptions, remake: RemakePart): Sample | undefined {
-  let sample = EMPTY_SAMPLE;
+  const samples: Sample[] = [];
   for (const { part } of placed) {
     if (part.workflow !== change.workflow || part.hash !== change.fromHash) continue;
     // In start order: the sessions before the change are a prefix.
@@ -203,9 +204,9 @@ function sampleBefore(placed: readonly PlacedPart[], change: WorkflowChange, opt
     const sums = new DaySums();
     sums.add(countedPart(whole, options));
     sums.addSessions(whole);
-    sample = pooled(sample, sums.sample());
+    samples.push(sums.sample());
   }
-  return sample;
+  return pooled(samples);
 }
 
 /** The sums of the parts added to one group, and its sessions' columns in start order. */
@@ -234,8 +235,8 @@ class DaySums {
     this.toolFailures += part.toolFailures;
     this.iterations += part.iterations;
     this.live += counted.live;
-    for (const [state, ms] of counted.lifecycle) this.lifecycleMs.set(state, (this.lifecycleMs.get(state) ?? 0) + ms);
-    for (const [state, ms] of counted.workflow) this.workflowMs.set(state, (this.workflowMs.get(state) ?? 0) + ms);
+    addStateTimes(this.lifecycleMs, counted.lifecycle);
+    addStateTimes(this.workflowMs, counted.workflow);
     this.costUsd += counted.costUsd;
     this.tokens += counted.tokens;
   }
