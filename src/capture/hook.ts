@@ -6,6 +6,7 @@ import { decodeStdin } from './stdin';
 import { decideInHook } from './hook-decide';
 import { appendToInboxLog, LOG_SUFFIX, sharedFileSystemOf } from './inbox-log';
 import { isUnsafePath } from './safe-fs';
+import { awaitResume, heldReason, readHold } from './holds';
 
 // The hook's hot path. Claude Code waits for it, so it does the least that is durable:
 // stamp, check the JSON, write one inbox entry, answer only when a workflow rule asks it to
@@ -42,6 +43,14 @@ export function runHook(run: HookRun): HookOutcome {
   if (typeof checked === 'string') return append(run, stamp, invalidEntryText(stamp, 'hook', run.hookEvent, checked, raw, stdin), true);
   const outcome = append(run, stamp, entryText(stamp, 'hook', run.hookEvent, raw.trim(), stdin), false);
   if (outcome.file === undefined) return outcome;
+  const held = holdCall(run, checked, stamp);
+  if (held?.output !== undefined) return { ...outcome, error: held.error, output: held.output };
+  const decided = decide(run, checked, stamp, outcome);
+  return held?.error === undefined ? decided : { ...decided, error: [held.error, decided.error].filter((e) => e !== undefined).join('\n') };
+}
+
+/** The workflow's answer, if it has one (deny a tool, block a stop), recorded after the event it answers. */
+function decide(run: HookRun, checked: Record<string, unknown>, stamp: InboxStamp, outcome: HookOutcome): HookOutcome {
   let decision: ReturnType<typeof decideInHook>;
   try {
     decision = decideInHook(dirname(run.inboxDir), checked, stamp.receivedAt);
@@ -57,6 +66,31 @@ export function runHook(run: HookRun): HookOutcome {
   const recorded = write(run, entryFileName(cmd, EVENTS_ENTRY_SUFFIX), eventsEntryText(cmd, 'hook', sessionId, decision.decided, stamp.id), false);
   // Answer even if the record failed: the rule still applies; the error goes to stderr.
   return { ...outcome, error: recorded.error, output: decision.output };
+}
+
+/**
+ * A held session's PreToolUse (holds.ts) waits for the resume; still held when the wait ends, the
+ * call is denied with the user's message (`output`). Either way the wait is recorded
+ * (ToolCallHeld). Resumed, or not held at all: no output, and the workflow decides as usual.
+ */
+function holdCall(run: HookRun, payload: Record<string, unknown>, stamp: InboxStamp): { output: string | undefined; error: string | undefined } | undefined {
+  const sessionId = payload['session_id'];
+  if (payload['hook_event_name'] !== 'PreToolUse' || typeof sessionId !== 'string') return undefined;
+  const logbookDir = dirname(run.inboxDir);
+  const read = readHold(logbookDir, sessionId);
+  if (read.kind === 'none') return undefined;
+  if (read.kind === 'odd') return { output: undefined, error: read.note };
+  const resumed = awaitResume(logbookDir, sessionId, read.hold);
+  const toolUseId = payload['tool_use_id'];
+  const data = {
+    toolName: String(payload['tool_name'] ?? ''), toolUseId: typeof toolUseId === 'string' ? toolUseId : null, message: read.hold.message,
+    waitedMs: resumed?.waitedMs ?? read.hold.waitMs, outcome: resumed === undefined ? 'denied' : 'resumed', at: new Date().toISOString(),
+  };
+  const cmd = stampNow();
+  const recorded = write(run, entryFileName(cmd, EVENTS_ENTRY_SUFFIX), eventsEntryText(cmd, 'hook', sessionId, [{ type: 'ToolCallHeld', data }], stamp.id), false);
+  if (resumed !== undefined) return { output: undefined, error: recorded.error };
+  const output = JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: heldReason(read.hold) } });
+  return { output, error: recorded.error };
 }
 
 /** A hook event's entry goes to the inbox log; if the log cannot take it, to an entry file of its own. */

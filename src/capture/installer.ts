@@ -112,6 +112,12 @@ export const TOOL_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 export const HOOK_TIMEOUT_SECONDS = 30;
+/**
+ * PreToolUse's own: a held session's call waits in the hook for a resume (holds.ts, at most
+ * HOLD_WAIT_MAX_MS), and Claude Code lets the call run when a hook times out, so the wait must end
+ * well inside it.
+ */
+export const PRE_TOOL_USE_TIMEOUT_SECONDS = 600;
 const LAUNCHER_IN_COMMAND = `/${LOGBOOK_DIR}/bin/logbook-hook`;
 
 /** The shell command of our handler for one event; relative to the project so it works on any machine. */
@@ -132,7 +138,7 @@ export function settingsFilePath(workspace: string, scope: SettingsScope): strin
 
 function hookSpecs(): HookSpec[] {
   return HOOK_EVENTS.map((event) => {
-    const handler = { type: 'command', command: hookCommand(event), timeout: HOOK_TIMEOUT_SECONDS };
+    const handler = { type: 'command', command: hookCommand(event), timeout: event === 'PreToolUse' ? PRE_TOOL_USE_TIMEOUT_SECONDS : HOOK_TIMEOUT_SECONDS };
     return TOOL_EVENTS.has(event) ? { event, matcher: '*', handler } : { event, handler };
   });
 }

@@ -17,8 +17,8 @@ export const LAUNCHER_SCRIPT = `#!/bin/sh
 # Agent Logbook hook launcher. Written by the installer: reinstalling the hooks overwrites it.
 # Usage (from Claude Code settings): "$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook <EventName>
 # An event that decides nothing is saved to the inbox by this script alone (no Node start); one
-# that may decide (PreToolUse, Stop and SessionStart while a workflow is in force) runs the hook
-# program. It never blocks Claude Code: if neither can run, the reason is printed once, exit 0.
+# that may decide (PreToolUse, Stop and SessionStart while a workflow is in force; PreToolUse while
+# a session is held) runs the hook program. It never blocks Claude Code: if neither can run, the reason is printed once, exit 0.
 
 # Claude Code runs us by path ("$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook): strip the name
 # without forking; only a bare name (found on PATH) needs dirname.
@@ -103,8 +103,18 @@ warn() {
   exit 0
 }
 
+# A held session (holds.ts) waits in the hook program's PreToolUse: while any hold file is there,
+# PreToolUse goes to Node. A glob, not ls: no fork when none is.
+held() {
+  for hold in "$logbook_dir"/state/holds/*.json; do
+    [ -e "$hold" ] && return 0
+    break
+  done
+  return 1
+}
 case $event in
-  PreToolUse|Stop|SessionStart) [ -e "$logbook_dir/state/workflow.json" ] || record fast ;;
+  PreToolUse) [ -e "$logbook_dir/state/workflow.json" ] || held || record fast ;;
+  Stop|SessionStart) [ -e "$logbook_dir/state/workflow.json" ] || record fast ;;
   *) record fast ;;
 esac
 

@@ -7,6 +7,7 @@ import { firstInvalidUtf8 } from '../capture/stdin';
 import { authenticateEntry, authenticateRawEntry, authenticateShStamp, looksStamped, provenanceKey, rawLooksStamped } from '../capture/provenance';
 import { WorkflowEventType } from '../domain/workflow/events';
 import { UsageEventType } from '../domain/usage/events';
+import { ControlEventType } from '../domain/control/events';
 
 // The inbox format as the ingestor reads it back: validated, never trusted.
 
@@ -25,12 +26,12 @@ const redactions = z.object({
   omitted: z.number().int().nonnegative().optional(),
 }).optional();
 /**
- * Events a writer (hook, CLI, MCP) decided with the workflow decider, in a `.cmd.json` entry, or
+ * Events a writer (hook, CLI, MCP) decided with the workflow decider, a hold or an alert (control events), in a `.cmd.json` entry, or
  * the writer's usage events (a `.json` entry); appended as they are. `id`: the event's own id,
  * made from its content so the same usage read twice is stored once (src/ingest/usage/usage-entry.ts).
  */
 const decidedEvent = z.object({
-  type: z.enum([...Object.values(WorkflowEventType), ...Object.values(UsageEventType)]),
+  type: z.enum([...Object.values(WorkflowEventType), ...Object.values(UsageEventType), ...Object.values(ControlEventType)]),
   id: z.string().min(8).max(64).optional(),
   data: z.record(z.string(), z.unknown()),
   redactions,

@@ -82,7 +82,8 @@ function ourHandlers(settings: JsonObject, event: string): Json[] {
 }
 
 function ourHandler(event: string): JsonObject {
-  return { type: 'command', command: hookCommand(event), timeout: 30 };
+  // PreToolUse waits for a held session's resume (holds.ts): its timeout leaves room for the wait.
+  return { type: 'command', command: hookCommand(event), timeout: event === 'PreToolUse' ? 600 : 30 };
 }
 
 function snapshot(files: string[]): Map<string, { bytes: Buffer; mtimeMs: number }> {
@@ -118,7 +119,7 @@ test('fresh install into an empty workspace hooks every event but WorktreeCreate
   assert.deepEqual(groupsOf(settings, 'PreToolUse'), [
     {
       matcher: '*',
-      hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook PreToolUse', timeout: 30 }],
+      hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/.logbook/bin/logbook-hook PreToolUse', timeout: 600 }],
     },
   ]);
 
