@@ -19,6 +19,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'logbook-test-'));
 // Every suite, and every process it starts (Claude Code, its hooks, code-server's extension
 // host, each with a HOME of its own), stamps and checks inbox entries with one provenance key.
 const keyFile = process.env.LOGBOOK_KEY_FILE ?? join(scratch, 'provenance', 'key');
+// Every install registers its workspace (src/capture/registry.ts): the tests' temp workspaces go to a registry of their own.
+const stateDir = process.env.LOGBOOK_STATE_DIR ?? join(scratch, 'state');
 let passed = 0;
 let failed = 0;
 // The integration tier's VS Code (code-server on its own Node 24) and browser driver live in
@@ -49,7 +51,7 @@ for (const suite of suites) {
     ? ['--import', 'tsx', suite.runner, tap, ...files]
     : ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files];
   const started = Date.now();
-  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOGBOOK_TEST_SCRATCH: scratch, LOGBOOK_KEY_FILE: keyFile } });
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOGBOOK_TEST_SCRATCH: scratch, LOGBOOK_KEY_FILE: keyFile, LOGBOOK_STATE_DIR: stateDir } });
   const counts = readCounts(tap);
   console.log(`== ${suite.name}: ${counts ? `${counts.pass} passed, ${counts.fail} failed` : 'no results'} in ${Math.round((Date.now() - started) / 1000)} s`);
   if (counts === undefined) {

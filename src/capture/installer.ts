@@ -12,6 +12,7 @@ import { writeIfChanged } from '../store/durable-file';
 import type { HookSpec } from './settings-json';
 import { ensureBinDir, ensureExecutable, removeForeign } from './bin-dir';
 import { ensurePrivateDirs, readSafe } from './safe-fs';
+import { registerForInstall } from './registry';
 
 // Callers catch it from here, next to the functions that throw it.
 export { SettingsFileError } from './settings-json';
@@ -174,6 +175,8 @@ export function installHooks(opts: InstallOptions): InstallResult {
   const settingsChanged =
     allowed.text !== before && writeIfChanged(settingsFile, allowed.text, opts.scope === 'local' ? 0o600 : 0o644);
   if (allowed.changed) messages.push(`The logbook MCP tools are allowed in ${shown} ("${MCP_ALLOW_RULE}" in permissions.allow).`);
+  // The control center lists every workspace that installed the hooks (registry.ts); never fails the install.
+  messages.push(...registerForInstall(opts.workspace));
 
   messages.unshift(
     merged.changedEvents.length > 0

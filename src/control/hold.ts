@@ -1,28 +1,33 @@
 import type { LogbookPaths } from '../capture/paths';
 import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
+import type { InboxStamp } from '../capture/inbox-writer';
 import { HOLD_WAIT_DEFAULT_MS, readHold, removeHold, writeHold } from '../capture/holds';
 import type { ControlEvent, SessionHeldData } from '../domain/control/events';
 
 // Hold and resume (issue 15), for the CLI and VS Code alike: the hold file is the brake the hook
 // reads (src/capture/holds.ts); the SessionHeld/SessionResumed event is the record views read.
-// The file is written first, so a hold is in force before anyone reads that it is.
+// The file is written first, so a hold is in force before anyone reads that it is; the event's
+// stamp (which orders the inbox) is taken before the file changes, so a hook that sees the change
+// records its ToolCallHeld after the hold or the resume that caused it.
 
 /** Who holds or resumes. */
 export type ControlActor = SessionHeldData['by'];
 
 /** Holds a session: its next PreToolUse waits up to `waitMs` for a resume, then is denied with the message. */
 export function holdSession(paths: LogbookPaths, sessionId: string, options: { message: string; waitMs?: number; by: ControlActor }): SessionHeldData {
-  const at = new Date().toISOString();
+  const stamp = stampNow();
+  const at = stamp.receivedAt;
   const data: SessionHeldData = { message: options.message, waitMs: options.waitMs ?? HOLD_WAIT_DEFAULT_MS, by: options.by, at };
   writeHold(paths.dir, sessionId, { message: data.message, waitMs: data.waitMs, at });
-  record(paths, sessionId, { type: 'SessionHeld', data }, options.by);
+  record(paths, stamp, sessionId, { type: 'SessionHeld', data }, options.by);
   return data;
 }
 
 /** Resumes a held session; false (and nothing recorded) when it was not held. */
 export function resumeSession(paths: LogbookPaths, sessionId: string, by: ControlActor): boolean {
+  const stamp = stampNow();
   if (!removeHold(paths.dir, sessionId)) return false;
-  record(paths, sessionId, { type: 'SessionResumed', data: { by, at: new Date().toISOString() } }, by);
+  record(paths, stamp, sessionId, { type: 'SessionResumed', data: { by, at: stamp.receivedAt } }, by);
   return true;
 }
 
@@ -32,8 +37,7 @@ export function currentHold(paths: LogbookPaths, sessionId: string): { message: 
   return read.kind === 'held' ? { message: read.hold.message, at: read.hold.at } : undefined;
 }
 
-function record(paths: LogbookPaths, sessionId: string, event: ControlEvent, by: ControlActor): void {
-  const stamp = stampNow();
+function record(paths: LogbookPaths, stamp: InboxStamp, sessionId: string, event: ControlEvent, by: ControlActor): void {
   // The inbox's own source names: the hook has none of these to say here.
   const source = by === 'hook' ? 'cli' : by;
   writeInboxEntry(paths.inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX), eventsEntryText(stamp, source, sessionId, [event]));

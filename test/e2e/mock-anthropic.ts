@@ -54,6 +54,11 @@ export interface MockOptions {
   readonly compaction: MockTurn;
   /** Answer to any request no script claims. */
   readonly fallback: MockTurn;
+  /**
+   * Called (and awaited) before a script's turn is answered: a test acts between two turns of
+   * the model (holds a session before the next tool call, say).
+   */
+  readonly beforeTurn?: (script: string, turn: number) => Promise<void> | void;
 }
 
 export type RouteKind = 'probe' | 'script' | 'compaction' | 'auxiliary' | 'count_tokens' | 'unknown';
@@ -296,6 +301,7 @@ export async function startMockAnthropic(options: MockOptions): Promise<MockAnth
     if (method === 'POST' && path === '/v1/messages') {
       const { turn, route } = chooseAnswer(options, body);
       record(route);
+      if (route.kind === 'script' && route.script !== undefined && route.turn !== undefined) await options.beforeTurn?.(route.script, route.turn);
       if (route.stream === true) writeStream(res, turn, messageId, model);
       else writeJson(res, 200, messageJson(turn, messageId, model), { 'request-id': `req_${messageId}` });
       return;

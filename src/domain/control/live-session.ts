@@ -56,7 +56,10 @@ export interface LiveSession {
   readonly lastJournal: { readonly text: string; readonly at: number | null } | null;
   /** Subagents started and not stopped, oldest first. */
   readonly subagents: readonly { readonly agentId: string; readonly agentType: string; readonly startedAt: number | null }[];
-  /** The trailing run of failures of one tool (a success of that tool, or a call of another, ends it). */
+  /**
+   * The trailing run of failures of one tool: a success of that tool ends it, a failure of another
+   * starts another; calls of other tools in between (reading files between two failing builds) do not.
+   */
   readonly failureRun: Run | null;
   /** The trailing run of denials by one rule (an allowed call ends it). */
   readonly denialRun: Run | null;

@@ -1,0 +1,134 @@
+// End to end, with the REAL Claude Code CLI against the mock API: the control center's brake
+// (issue 15). A session held before it starts has its first tool call wait in our PreToolUse hook
+// and then denied with the hold's message (the model reads it as the tool's result); held again
+// with a longer wait, its next call waits until `logbook resume` and then runs. Checked against
+// what the model was sent and what the store recorded, in order.
+// Needs `npm run build` first. Set LOGBOOK_E2E_KEEP=1 to keep the temp dirs.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startMockAnthropic } from './mock-anthropic';
+import type { MockTurn, RecordedRequest } from './mock-anthropic';
+import { describeRun, logbook, makeTempDir, mergeWorkspaceSettings, prepareClaudeHome, runClaude } from './run-claude';
+import type { RunClaudeResult } from './run-claude';
+
+const HOLD_MARKER = 'LOGBOOK-HOLD:';
+const HOLD_MESSAGE = 'checking the deploy first';
+const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+const bash = (id: string, command: string): MockTurn => ({ blocks: [{ type: 'tool_use', id, name: 'Bash', input: { command, description: command } }], usage });
+
+interface StoredEvent { type: string; data: Record<string, unknown> }
+
+describe('hold and resume with the real CLI: a held call waits, is denied with the message, and goes on after resume', { timeout: 180_000 }, () => {
+  const dirs: string[] = [];
+  let ws = '';
+  const session = randomUUID();
+  let run: RunClaudeResult | undefined;
+  let requests: readonly RecordedRequest[] = [];
+  let resumedAfterMs = 0;
+  let events: StoredEvent[] = [];
+
+  before(async () => {
+    ws = makeTempDir('logbook-e2e-hold-');
+    dirs.push(ws);
+    logbook(['install-hooks', '--workspace', ws], ws);
+    mergeWorkspaceSettings(ws, { allow: ['Bash(echo:*)'] });
+    const home = prepareClaudeHome(ws);
+    dirs.push(home);
+    // Held before the session starts, by its whole id (not in the store yet): the first call waits 1 s.
+    logbook(['hold', session, '--message', HOLD_MESSAGE, '--wait', '1', '--workspace', ws], ws);
+    let resumeTimer: NodeJS.Timeout | undefined;
+    const mock = await startMockAnthropic({
+      scripts: [{ name: 'main', marker: HOLD_MARKER, turns: [bash('toolu_held_1', 'echo first'), bash('toolu_held_2', 'echo second'), { blocks: [{ type: 'text', text: 'done' }], usage }] }],
+      compaction: { blocks: [{ type: 'text', text: 'summary' }], usage },
+      fallback: { blocks: [{ type: 'text', text: 'ok' }], usage },
+      // Before the model's second call: held again, now long enough to wait for the resume, which
+      // comes once the second call's PreToolUse is in the inbox (the hook writes it, then waits).
+      beforeTurn: (_script, turn) => {
+        if (turn !== 1) return;
+        logbook(['hold', session, '--message', HOLD_MESSAGE, '--wait', '60', '--workspace', ws], ws);
+        const heldAt = Date.now();
+        resumeTimer = setInterval(() => {
+          if (!inboxHas(ws, 'toolu_held_2')) return;
+          clearInterval(resumeTimer);
+          resumeTimer = setTimeout(() => {
+            resumedAfterMs = Date.now() - heldAt;
+            logbook(['resume', session, '--workspace', ws], ws);
+          }, 500);
+        }, 50);
+      },
+    });
+    try {
+      run = await runClaude({ workspace: ws, home, baseUrl: mock.url, prompt: `${HOLD_MARKER} run two commands`, sessionId: session, timeoutMs: 90_000 });
+      requests = mock.requests;
+    } finally {
+      clearInterval(resumeTimer);
+      await mock.close();
+    }
+    logbook(['ingest', '--workspace', ws], ws);
+    events = JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', ws], ws)) as StoredEvent[];
+  });
+
+  after(() => {
+    if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
+      process.stderr.write(`kept: ${dirs.join(' ')}\n`);
+      return;
+    }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the CLI ran the session to its end', () => {
+    assert.ok(run !== undefined && run.exitCode === 0 && !run.timedOut, run === undefined ? 'no run' : describeRun(run));
+  });
+
+  it('the model read the hold message as the first call\'s result, and the second call ran', () => {
+    const results = requests.flatMap((r) => toolResults(r.body));
+    const first = results.find((r) => r.id === 'toolu_held_1');
+    assert.ok(first !== undefined, `the first call's result was sent: ${JSON.stringify(results)}`);
+    assert.match(first.text, new RegExp(`held by the user: ${HOLD_MESSAGE}\\. This session is paused, not stopped`));
+    const second = results.find((r) => r.id === 'toolu_held_2');
+    assert.ok(second !== undefined && second.text.includes('second') && !second.text.includes('held by the user'), JSON.stringify(second));
+  });
+
+  it('the store holds the holds, the resume and both waits, in the order they happened', () => {
+    const control = events.filter((e) => ['SessionHeld', 'SessionResumed', 'ToolCallHeld'].includes(e.type) || (e.type === 'PreToolUse' || e.type === 'PostToolUse'));
+    const shape = control.map((e) => (e.type === 'ToolCallHeld' ? `ToolCallHeld:${String(e.data['outcome'])}:${String(e.data['toolUseId'])}` : e.type.startsWith('P') ? `${e.type}:${String(e.data['tool_use_id'])}` : e.type));
+    assert.deepEqual(shape, [
+      'SessionHeld', 'PreToolUse:toolu_held_1', 'ToolCallHeld:denied:toolu_held_1',
+      'SessionHeld', 'PreToolUse:toolu_held_2', 'SessionResumed', 'ToolCallHeld:resumed:toolu_held_2', 'PostToolUse:toolu_held_2',
+    ]);
+    const waits = control.filter((e) => e.type === 'ToolCallHeld').map((e) => Number(e.data['waitedMs']));
+    assert.equal(waits[0], 1000, 'the first call waited its whole second');
+    // It waited from its PreToolUse until the resume (500 ms after the test saw that PreToolUse).
+    assert.ok((waits[1] ?? 0) >= 450 && (waits[1] ?? 0) <= resumedAfterMs + 1000, `the second call waited ${waits[1]} ms (resumed ${resumedAfterMs} ms after the hold)`);
+    assert.equal(control.filter((e) => e.type === 'SessionHeld')[0]?.data['message'], HOLD_MESSAGE);
+  });
+});
+
+/** True when an entry waiting in the workspace's inbox (its log or an entry file) mentions `text`. */
+function inboxHas(workspace: string, text: string): boolean {
+  const inbox = join(workspace, '.logbook', 'inbox');
+  return readdirSync(inbox).some((name) => {
+    try {
+      return readFileSync(join(inbox, name), 'utf8').includes(text);
+    } catch {
+      return false; // A folder, or an entry renamed away meanwhile.
+    }
+  });
+}
+
+/** The tool results of the last user message a request carried: id and text. */
+function toolResults(body: unknown): { id: string; text: string }[] {
+  const messages = (body as { messages?: unknown } | undefined)?.messages;
+  if (!Array.isArray(messages)) return [];
+  const last = [...messages].reverse().find((m: unknown) => (m as { role?: unknown }).role === 'user') as { content?: unknown } | undefined;
+  if (!Array.isArray(last?.content)) return [];
+  return last.content.flatMap((block: unknown) => {
+    const b = block as { type?: unknown; tool_use_id?: unknown; content?: unknown };
+    if (b.type !== 'tool_result' || typeof b.tool_use_id !== 'string') return [];
+    const text = typeof b.content === 'string' ? b.content : Array.isArray(b.content) ? b.content.map((c: unknown) => String((c as { text?: unknown }).text ?? '')).join('\n') : '';
+    return [{ id: b.tool_use_id, text }];
+  });
+}
