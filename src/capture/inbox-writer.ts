@@ -56,7 +56,7 @@ export function idFromEntryName(name: string): string | undefined {
 export const EVENTS_ENTRY_SUFFIX = '.cmd.json';
 
 /** An entry of workflow events a writer (CLI, MCP, a hook's decision) decided for a session. */
-export function eventsEntryText(stamp: InboxStamp, source: InboxSource, sessionId: string, events: readonly { type: string; data: unknown }[], causationId?: string): string {
+export function eventsEntryText(stamp: InboxStamp, source: InboxSource, sessionId: string, events: readonly { type: string; id?: string; data: unknown }[], causationId?: string): string {
   return stampEntry(JSON.stringify({ v: INBOX_FORMAT_VERSION, id: stamp.id, receivedAt: stamp.receivedAt, receivedUs: stamp.receivedUs, source, sessionId, events, causationId }) + '\n');
 }
 

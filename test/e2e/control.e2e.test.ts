@@ -5,13 +5,14 @@
 // what the model was sent and what the store recorded, in order.
 // Needs `npm run build` first. Set LOGBOOK_E2E_KEEP=1 to keep the temp dirs.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startMockAnthropic } from './mock-anthropic';
 import type { MockTurn, RecordedRequest } from './mock-anthropic';
-import { describeRun, logbook, makeTempDir, mergeWorkspaceSettings, prepareClaudeHome, runClaude } from './run-claude';
+import { describeRun, logbook, logbookBin, makeTempDir, mergeWorkspaceSettings, prepareClaudeHome, runClaude } from './run-claude';
 import type { RunClaudeResult } from './run-claude';
 
 const HOLD_MARKER = 'LOGBOOK-HOLD:';
@@ -131,4 +132,101 @@ function toolResults(body: unknown): { id: string; text: string }[] {
     const text = typeof b.content === 'string' ? b.content : Array.isArray(b.content) ? b.content.map((c: unknown) => String((c as { text?: unknown }).text ?? '')).join('\n') : '';
     return [{ id: b.tool_use_id, text }];
   });
+}
+
+describe('logbook watch beside the real CLI: three failures of one tool raise exactly one alert, recorded in the session', { timeout: 180_000 }, () => {
+  const dirs: string[] = [];
+  let ws = '';
+  const session = randomUUID();
+  let run: RunClaudeResult | undefined;
+  let watchOut = '';
+  let events: StoredEvent[] = [];
+
+  before(async () => {
+    ws = makeTempDir('logbook-e2e-alert-');
+    dirs.push(ws);
+    logbook(['install-hooks', '--workspace', ws], ws);
+    mergeWorkspaceSettings(ws, { allow: ['Read'] });
+    const home = prepareClaudeHome(ws);
+    dirs.push(home);
+    const watcher = startWatch(ws);
+    const read = (id: string, name: string): MockTurn => ({ blocks: [{ type: 'tool_use', id, name: 'Read', input: { file_path: join(ws, name) } }], usage });
+    const mock = await startMockAnthropic({
+      scripts: [{ name: 'main', marker: ALERT_MARKER, turns: [read('toolu_f1', 'missing-1.txt'), read('toolu_f2', 'missing-2.txt'), read('toolu_f3', 'missing-3.txt'), read('toolu_f4', 'missing-4.txt'), { blocks: [{ type: 'text', text: 'done' }], usage }] }],
+      compaction: { blocks: [{ type: 'text', text: 'summary' }], usage },
+      fallback: { blocks: [{ type: 'text', text: 'ok' }], usage },
+      // The model answers the third failure only once the watcher has raised its alert (it would
+      // have ended first otherwise); a fourth failure of the same run must not raise another.
+      beforeTurn: async (_script, turn) => {
+        if (turn === 3) await until(() => inboxHas(ws, 'AlertRaised'), 20_000);
+      },
+    });
+    try {
+      run = await runClaude({ workspace: ws, home, baseUrl: mock.url, prompt: `${ALERT_MARKER} read three files`, sessionId: session, timeoutMs: 90_000 });
+      // The fourth failure reaches the watcher too before it stops.
+      await new Promise((done) => setTimeout(done, 1000));
+    } finally {
+      await mock.close();
+      watchOut = await watcher.stop();
+    }
+    logbook(['ingest', '--workspace', ws], ws);
+    events = JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', ws], ws)) as StoredEvent[];
+  });
+
+  after(() => {
+    if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
+      process.stderr.write(`kept: ${dirs.join(' ')}\n`);
+      return;
+    }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the CLI ran the session to its end', () => {
+    assert.ok(run !== undefined && run.exitCode === 0 && !run.timedOut, run === undefined ? 'no run' : describeRun(run));
+    assert.equal(events.filter((e) => e.type === 'PostToolUseFailure').length, 4, 'four failed Reads');
+  });
+
+  it('the watcher printed one alert: Read failed 3 times in a row', () => {
+    const alerts = watchOut.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { alert: { sessionId: string; data: { rule: string; message: string } } }).alert);
+    assert.deepEqual(alerts.map((a) => [a.sessionId, a.data.rule]), [[session, 'tool-failures']], watchOut);
+    assert.match(alerts[0]?.data.message ?? '', /Read failed 3 times in a row/);
+  });
+
+  it('the alert is one event of the session, with its figures and threshold, after the third failure', () => {
+    const raised = events.filter((e) => e.type === 'AlertRaised');
+    assert.equal(raised.length, 1, JSON.stringify(raised));
+    assert.equal(raised[0]?.data['rule'], 'tool-failures');
+    assert.equal(raised[0]?.data['threshold'], 3);
+    const order = events.filter((e) => e.type === 'PostToolUseFailure' || e.type === 'AlertRaised').map((e) => e.type);
+    assert.deepEqual(order, ['PostToolUseFailure', 'PostToolUseFailure', 'PostToolUseFailure', 'AlertRaised', 'PostToolUseFailure']);
+  });
+});
+
+const ALERT_MARKER = 'LOGBOOK-ALERT:';
+
+/** `logbook watch --json --here` in the background; stop() ends it and gives its stdout. */
+function startWatch(workspace: string): { stop: () => Promise<string> } {
+  const child = spawn(process.execPath, [logbookBin(), 'watch', '--json', '--here', '--workspace', workspace], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const closed = new Promise<void>((done) => child.once('close', () => done()));
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      await closed;
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (!/^watching 1 workspace/.test(stderr)) throw new Error(`logbook watch said: ${stderr}`);
+      return Buffer.concat(out).toString('utf8');
+    },
+  };
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
 }
