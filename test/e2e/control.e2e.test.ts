@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startMockAnthropic } from './mock-anthropic';
 import type { MockTurn, RecordedRequest } from './mock-anthropic';
-import { describeRun, logbook, logbookBin, makeTempDir, mergeWorkspaceSettings, prepareClaudeHome, runClaude } from './run-claude';
+import { claudeBin, claudeEnv, describeRun, logbook, logbookBin, makeTempDir, mergeWorkspaceSettings, prepareClaudeHome, runClaude } from './run-claude';
 import type { RunClaudeResult } from './run-claude';
 
 const HOLD_MARKER = 'LOGBOOK-HOLD:';
@@ -229,4 +229,108 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
     if (Date.now() - started > timeoutMs) throw new Error(`not true within ${timeoutMs} ms`);
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+describe('logbook watch beside the real CLI: a permission request left unanswered raises the waiting alert', { timeout: 180_000 }, () => {
+  const dirs: string[] = [];
+  let ws = '';
+  const session = randomUUID();
+  let watchOut = '';
+  let asked: Record<string, unknown> | undefined;
+  let events: StoredEvent[] = [];
+
+  before(async () => {
+    ws = makeTempDir('logbook-e2e-waiting-');
+    dirs.push(ws);
+    logbook(['install-hooks', '--workspace', ws], ws);
+    // Waiting for permission alerts after 1.2 s here (5 min by default).
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'logbook.alerts.waiting.permissionMinutes': 0.02 }));
+    const home = prepareClaudeHome(ws);
+    dirs.push(home);
+    const watcher = startWatch(ws);
+    const mock = await startMockAnthropic({
+      // A Write outside any allow rule: Claude Code asks (it runs a read-only `echo` without asking).
+      scripts: [{ name: 'main', marker: WAITING_MARKER, turns: [{ blocks: [{ type: 'tool_use', id: 'toolu_ask_1', name: 'Write', input: { file_path: join(ws, 'asked.txt'), content: 'hi' } }], usage }, { blocks: [{ type: 'text', text: 'done' }], usage }] }],
+      compaction: { blocks: [{ type: 'text', text: 'summary' }], usage },
+      fallback: { blocks: [{ type: 'text', text: 'ok' }], usage },
+    });
+    // Claude Code asks for the permission on stdout (a control request) and waits for the answer on stdin.
+    const child = spawn(claudeBin(), ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio', '--session-id', session], {
+      cwd: ws, env: claudeEnv(home, mock.url), stdio: ['pipe', 'pipe', 'pipe'], detached: true,
+    });
+    try {
+      const lines = jsonLines(child.stdout);
+      child.stdin.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: `${WAITING_MARKER} run a command` } })}\n`);
+      asked = await lines.first((m) => m['type'] === 'control_request', 60_000);
+      // Unanswered: the watcher raises the alert on its own timer, with no event after the request.
+      await until(() => inboxHas(ws, 'AlertRaised'), 20_000);
+      const request = asked['request_id'];
+      child.stdin.write(`${JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: request, response: { behavior: 'deny', message: 'not now' } } })}\n`);
+      child.stdin.end();
+      await lines.closed(60_000);
+    } finally {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      await mock.close();
+      watchOut = await watcher.stop();
+    }
+    logbook(['ingest', '--workspace', ws], ws);
+    events = JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', ws], ws)) as StoredEvent[];
+  });
+
+  after(() => {
+    if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
+      process.stderr.write(`kept: ${dirs.join(' ')}\n`);
+      return;
+    }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Claude Code asked for the permission over stdio, and fired PermissionRequest', () => {
+    assert.equal((asked?.['request'] as { subtype?: unknown } | undefined)?.subtype, 'can_use_tool', JSON.stringify(asked));
+    assert.ok(events.some((e) => e.type === 'PermissionRequest'), events.map((e) => e.type).join(' '));
+  });
+
+  it('the watcher raised one waiting alert for it, and the session records it before the answer', () => {
+    const alerts = watchOut.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { alert: { sessionId: string; data: { rule: string; message: string; figures: Record<string, number> } } }).alert);
+    assert.deepEqual(alerts.map((a) => [a.sessionId, a.data.rule]), [[session, 'waiting']], watchOut);
+    assert.match(alerts[0]?.data.message ?? '', /permission/);
+    const order = events.filter((e) => ['PermissionRequest', 'AlertRaised', 'PermissionDenied', 'PostToolBatch'].includes(e.type)).map((e) => e.type);
+    assert.deepEqual(order.slice(0, 2), ['PermissionRequest', 'AlertRaised'], order.join(' '));
+  });
+});
+
+const WAITING_MARKER = 'LOGBOOK-WAITING:';
+
+/** The JSON lines of a stream: wait for the first that matches, or for the stream's end. */
+function jsonLines(stream: NodeJS.ReadableStream): { first: (match: (m: Record<string, unknown>) => boolean, timeoutMs: number) => Promise<Record<string, unknown>>; closed: (timeoutMs: number) => Promise<void> } {
+  const seen: Record<string, unknown>[] = [];
+  let rest = '';
+  let ended = false;
+  stream.on('data', (chunk: Buffer) => {
+    rest += chunk.toString('utf8');
+    const parts = rest.split('\n');
+    rest = parts.pop() ?? '';
+    for (const part of parts) {
+      try {
+        seen.push(JSON.parse(part) as Record<string, unknown>);
+      } catch {
+        // Not a JSON line.
+      }
+    }
+  });
+  stream.on('end', () => { ended = true; });
+  return {
+    first: async (match, timeoutMs) => {
+      await until(() => seen.some(match) || ended, timeoutMs);
+      const found = seen.find(match);
+      if (found === undefined) throw new Error(`the stream ended without it: ${JSON.stringify(seen.map((m) => m['type']))}`);
+      return found;
+    },
+    closed: (timeoutMs) => until(() => ended, timeoutMs),
+  };
 }
