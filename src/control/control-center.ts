@@ -1,4 +1,5 @@
-import { watch } from 'node:fs';
+import { readdirSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
 import type { FSWatcher } from 'node:fs';
 import { logbookPaths } from '../capture/paths';
 import { evaluateAlerts, nextDueAt } from '../domain/control/alert-rules';
@@ -68,6 +69,8 @@ interface WorkspaceState {
   problems: readonly string[];
   watchers: FSWatcher[];
   timer: NodeJS.Timeout | undefined;
+  /** What the inbox and the store looked like at the last read (changeSignature): a poll that finds the same skips the read. */
+  signature: string;
 }
 
 const DEFAULT_SETTLE_MS = 50;
@@ -104,7 +107,12 @@ export class ControlCenter {
     for (const [workspace, state] of this.states) {
       if (!wanted.has(workspace)) this.drop(workspace, state);
     }
-    for (const workspace of wanted) await this.read(workspace, false);
+    for (const workspace of wanted) {
+      const state = this.states.get(workspace);
+      // A poll finds most workspaces as they were: a few stats instead of a read of the store.
+      if (state !== undefined && state.signature === changeSignature(workspace)) continue;
+      await this.read(workspace, false);
+    }
     this.publish();
   }
 
@@ -126,12 +134,13 @@ export class ControlCenter {
     let state = this.states.get(workspace);
     const settings = this.options.settingsOf(workspace);
     if (state === undefined) {
-      state = { cache: new InboxEventCache(), sessions: [], thresholds: historyThresholds([], settings.alerts), dayCost: { day: '', costUsd: 0 }, settings, problems: [], watchers: [], timer: undefined };
+      state = { cache: new InboxEventCache(), sessions: [], thresholds: historyThresholds([], settings.alerts), dayCost: { day: '', costUsd: 0 }, settings, problems: [], watchers: [], timer: undefined, signature: '' };
       this.states.set(workspace, state);
       pruneAlertClaims(workspace, this.now());
       this.watch(workspace, state);
     }
     const now = this.now();
+    state.signature = changeSignature(workspace);
     const read = await readLiveSessions(workspace, { now, prices: settings.prices, inboxCache: state.cache });
     state.settings = settings;
     state.sessions = read.sessions;
@@ -214,6 +223,30 @@ export class ControlCenter {
     if (this.raisedHere.size === 0) return session;
     return { ...session, alertIds: [...session.alertIds, ...this.raisedHere] };
   }
+}
+
+/**
+ * The names in the inbox with the size and time of its logs (hooks append to them), and the
+ * store's size and time: what any new event changes. Read before the workspace is, so a change
+ * during the read shows at the next poll.
+ */
+export function changeSignature(workspace: string): string {
+  const paths = logbookPaths(workspace);
+  const parts: string[] = [];
+  const stamp = (path: string): void => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    parts.push(stat === undefined ? '-' : `${stat.size}:${stat.mtimeMs}`);
+  };
+  try {
+    for (const name of readdirSync(paths.inbox).sort()) {
+      parts.push(name);
+      if (name.endsWith('.log')) stamp(join(paths.inbox, name));
+    }
+  } catch {
+    parts.push('no inbox');
+  }
+  stamp(paths.store);
+  return parts.join('|');
 }
 
 /** The cost of the sessions active today (local day), for the daily budget. A session that began yesterday counts whole. */
