@@ -11,6 +11,7 @@ import type { HistoryThresholds } from '../domain/control/alert-thresholds';
 import type { LiveSession } from '../domain/control/live-session';
 import { InboxEventCache } from '../projections/control/pending-events';
 import { readLiveSessions } from '../projections/control/live-reader';
+import { StoreCache } from '../projections/control/store-cache';
 import type { SessionOverview } from '../projections/overview/session-overview';
 import { tallyCost } from '../projections/overview/usage-tally';
 import { DEFAULT_PRICE_TABLE } from '../projections/pricing';
@@ -62,6 +63,7 @@ export interface ControlCenterOptions {
 
 interface WorkspaceState {
   readonly cache: InboxEventCache;
+  readonly store: StoreCache;
   sessions: readonly LiveSession[];
   thresholds: HistoryThresholds;
   dayCost: DayCost;
@@ -71,6 +73,8 @@ interface WorkspaceState {
   timer: NodeJS.Timeout | undefined;
   /** What the inbox and the store looked like at the last read (changeSignature): a poll that finds the same skips the read. */
   signature: string;
+  /** The settings the last read used: a change of them reads again. */
+  settingsKey: string;
 }
 
 const DEFAULT_SETTLE_MS = 50;
@@ -110,7 +114,7 @@ export class ControlCenter {
     for (const workspace of wanted) {
       const state = this.states.get(workspace);
       // A poll finds most workspaces as they were: a few stats instead of a read of the store.
-      if (state !== undefined && state.signature === changeSignature(workspace)) continue;
+      if (state !== undefined && state.signature === changeSignature(workspace) && state.settingsKey === settingsKeyOf(this.options.settingsOf(workspace))) continue;
       await this.read(workspace, false);
     }
     this.publish();
@@ -134,14 +138,15 @@ export class ControlCenter {
     let state = this.states.get(workspace);
     const settings = this.options.settingsOf(workspace);
     if (state === undefined) {
-      state = { cache: new InboxEventCache(), sessions: [], thresholds: historyThresholds([], settings.alerts), dayCost: { day: '', costUsd: 0 }, settings, problems: [], watchers: [], timer: undefined, signature: '' };
+      state = { cache: new InboxEventCache(), store: new StoreCache(), sessions: [], thresholds: historyThresholds([], settings.alerts), dayCost: { day: '', costUsd: 0 }, settings, problems: [], watchers: [], timer: undefined, signature: '', settingsKey: '' };
       this.states.set(workspace, state);
       pruneAlertClaims(workspace, this.now());
       this.watch(workspace, state);
     }
     const now = this.now();
     state.signature = changeSignature(workspace);
-    const read = await readLiveSessions(workspace, { now, prices: settings.prices, inboxCache: state.cache });
+    state.settingsKey = settingsKeyOf(settings);
+    const read = await readLiveSessions(workspace, { now, prices: settings.prices, inboxCache: state.cache, storeCache: state.store });
     state.settings = settings;
     state.sessions = read.sessions;
     state.problems = read.problems;
@@ -169,6 +174,8 @@ export class ControlCenter {
     if (state.timer !== undefined || this.disposed) return;
     state.timer = setTimeout(() => {
       state.timer = undefined;
+      // `.logbook/` changes for more than the store (the writer's lock, state files): nothing to read then.
+      if (state.signature === changeSignature(workspace)) return;
       void this.read(workspace, true);
     }, this.options.settleMs ?? DEFAULT_SETTLE_MS);
   }
@@ -247,6 +254,10 @@ export function changeSignature(workspace: string): string {
   }
   stamp(paths.store);
   return parts.join('|');
+}
+
+function settingsKeyOf(settings: WorkspaceControlSettings): string {
+  return JSON.stringify([settings.alerts, settings.prices]);
 }
 
 /** The cost of the sessions active today (local day), for the daily budget. A session that began yesterday counts whole. */

@@ -247,3 +247,12 @@ test('the fold is total: unknown types and malformed data leave the signals as t
   }
   assert.doesNotThrow(() => JSON.stringify(signals));
 });
+
+test('an alert or a hold recorded during a silence does not count as the agent\'s last event (the stuck rule would re-raise itself)', () => {
+  const alert = ev('AlertRaised', { rule: 'stuck', episode: 'x', message: 'm', figures: {}, threshold: 10, thresholdSource: 's', at: new Date(T0 + 60_000).toISOString() }, 60_000, { id: 'alert-1', source: 'cli' });
+  const held = ev('SessionHeld', { message: 'wait', waitMs: 1000, by: 'cli', at: new Date(T0 + 70_000).toISOString() }, 70_000, { source: 'cli' });
+  const session = live([start(0), pre('Bash', 't1', 1000), alert, held]);
+  assert.equal(session.lastEventAt, T0 + 1000);
+  assert.deepEqual(session.alertIds, ['alert-1']);
+  assert.equal(session.held?.message, 'wait');
+});

@@ -7,6 +7,7 @@ import { holdSession } from '../../src/control/hold';
 import { LogbookWriter } from '../../src/ingest/writer';
 import { readLiveSessions } from '../../src/projections/control/live-reader';
 import { InboxEventCache } from '../../src/projections/control/pending-events';
+import { StoreCache } from '../../src/projections/control/store-cache';
 import { fixturePayloads, logInInbox, putInInbox, tempDir } from './helpers';
 
 // The live reader against real store files on disk: sessions the writer stored, entries still
@@ -160,6 +161,40 @@ test('a store that cannot be read, a planted link, a folder that is gone: a prob
 
     const gone = await readLiveSessions(join(dir, 'no-such-folder'), { now: Date.now() });
     assert.deepEqual(gone, { sessions: [], rows: [], problems: [`${join(dir, 'no-such-folder')}: the workspace folder no longer exists`] });
+  } finally {
+    cleanup();
+  }
+});
+
+test('with a store cache, a read answers what a fresh read does: the store unchanged (only the inbox read), then changed (only the sessions touched read again)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    const a = payloadsOf('cache-a');
+    const b = payloadsOf('cache-b');
+    for (const payload of payloadsOf('cache-ended')) putInInbox(inbox, payload);
+    for (const payload of a.slice(0, 20)) logInInbox(inbox, payload);
+    for (const payload of b.slice(0, 10)) logInInbox(inbox, payload);
+    await ingest(dir);
+    const now = Date.now();
+    const store = new StoreCache();
+    const inboxCache = new InboxEventCache();
+    const same = async (what: string): Promise<void> => {
+      const cached = await readLiveSessions(dir, { now, storeCache: store, inboxCache });
+      const fresh = await readLiveSessions(dir, { now });
+      assert.deepEqual(cached, fresh, what);
+    };
+    await same('the first read fills the cache');
+    // Entries waiting, the store as it was: folded on the cached folds.
+    for (const payload of a.slice(20, 30)) logInInbox(inbox, payload);
+    for (const payload of payloadsOf('cache-new').slice(0, 5)) logInInbox(inbox, payload);
+    await same('only the inbox changed');
+    // The writer stores them and more: the touched sessions are read again from their versions on.
+    for (const payload of b.slice(10, 25)) logInInbox(inbox, payload);
+    await ingest(dir);
+    await same('the store changed');
+    for (const payload of a.slice(30, 40)) logInInbox(inbox, payload);
+    await same('and the inbox again');
   } finally {
     cleanup();
   }

@@ -53,6 +53,13 @@ export interface TrackedTool {
 /** The folded control signals of one session. Plain JSON, every list bounded. */
 export interface LiveSignals {
   readonly clock: number | null;
+  /**
+   * The clock of the agent's own events (hooks, workflow, usage lines do not count): what "the last
+   * event" means for the rows and the stuck rule. A control event (an alert, a hold) is the
+   * watcher's or the user's doing; counted, an alert for a silent session would start the next
+   * silence and re-raise itself every threshold.
+   */
+  readonly agentClock: number | null;
   readonly lastTool: TrackedTool | null;
   /** tool_use_ids a HookDenied named lately (at most MAX_DENIED_CALLS). */
   readonly deniedCalls: readonly string[];
@@ -74,7 +81,7 @@ const MAX_DENIED_CALLS = 64;
 const MAX_MUTED_RULES = 256;
 
 export const initialLiveSignals: LiveSignals = {
-  clock: null, lastTool: null, deniedCalls: [], failureRun: null, denialRun: null, firstRejectionKey: null,
+  clock: null, agentClock: null, lastTool: null, deniedCalls: [], failureRun: null, denialRun: null, firstRejectionKey: null,
   compactionTimes: [], usage: emptyUsageWindow, held: null, alertIds: [], mutedRules: [],
 };
 
@@ -88,7 +95,8 @@ export function evolveLiveSignals(s: LiveSignals, event: RecordedEvent): LiveSig
   }
   const d = asPayload(event.data);
   const clock = advanceClock(s.clock, eventTimeMs(event) ?? isoMs(d['at']));
-  const timed = clock === s.clock ? s : { ...s, clock };
+  const agentClock = isControlEventType(event.type) ? s.agentClock : clock;
+  const timed = clock === s.clock && agentClock === s.agentClock ? s : { ...s, clock, agentClock };
   const handler = appliesToLifecycle(event) ? HOOK_HANDLERS.get(event.type)
     : isWorkflowEventType(event.type) || isControlEventType(event.type) ? OTHER_HANDLERS.get(event.type)
       : undefined;
@@ -151,7 +159,7 @@ export function liveSessionOf(summary: SessionSummaryState, signals: LiveSignals
     waitingFor,
     waitingSince: waitingFor === null ? null : lc.enteredAt,
     startedAt: summary.firstEventAt,
-    lastEventAt: summary.lastEventAt,
+    lastEventAt: signals.agentClock ?? summary.lastEventAt,
     ended: lc.ended,
     tokens: totals.inputTokens + totals.outputTokens + totals.cacheCreationInputTokens + totals.cacheReadInputTokens,
     costUsd: priced ? cost.costUsd : null,

@@ -14,6 +14,8 @@ import type { PriceTable } from '../pricing';
 import { foldLiveSession, liveSessionOf } from './live-fold';
 import type { LiveFold } from './live-fold';
 import { asRecorded, readPendingEvents } from './pending-events';
+import { EMPTY_FOLD, StoreCache, storeKeyOf } from './store-cache';
+import type { StoredFold } from './store-cache';
 import type { InboxEventCache, PendingEvent } from './pending-events';
 
 // The live sessions of one workspace, read without writing to it: the store is opened read-only
@@ -43,6 +45,8 @@ export interface LiveReadOptions {
   readonly prices?: PriceTable;
   /** Kept by the caller between reads of this workspace: waiting entries are then read once each. */
   readonly inboxCache?: InboxEventCache;
+  /** Kept by the caller between reads: the store is then read only when it changed, and only for what changed (store-cache.ts). */
+  readonly storeCache?: StoreCache;
 }
 
 export interface LiveRead {
@@ -57,12 +61,16 @@ export interface LiveRead {
 interface StoreView {
   readonly rows: Map<string, SessionOverview>;
   readonly end: number;
-  version(sessionId: string): number;
-  stream(sessionId: string): Iterable<RecordedEvent>;
+  /** The fold of the session's stored stream, and the stream's version it reached (kept in `folds`). */
+  storedFold(sessionId: string): StoredFold;
+  /** Which of these waiting events the store holds already (kept in `storedIds`). */
   stored(eventIds: readonly string[]): Set<string>;
+  /** What this read folded and found, for the next read (store-cache.ts). */
+  readonly folds: Map<string, StoredFold>;
+  readonly storedIds: Set<string>;
 }
 
-const NO_STORE: StoreView = { rows: new Map(), end: 0, version: () => 0, stream: () => [], stored: () => new Set() };
+const NO_STORE: StoreView = { rows: new Map(), end: 0, storedFold: () => EMPTY_FOLD, stored: () => new Set(), folds: new Map(), storedIds: new Set() };
 
 /** The workspace's in-progress sessions, its waiting inbox entries folded on. Never writes to the workspace. */
 export async function readLiveSessions(workspace: string, options: LiveReadOptions): Promise<LiveRead> {
@@ -79,6 +87,12 @@ export async function readLiveSessions(workspace: string, options: LiveReadOptio
   } catch (error) {
     problems.push(`${workspace}: cannot read the inbox ${paths.inbox}: ${messageOf(error)}`);
   }
+  const cache = options.storeCache;
+  const key = storeKeyOf(paths.store);
+  if (cache !== undefined && cache.covers(key, pending.keys())) {
+    // The store is as the last read left it: only the waiting entries are folded again.
+    return { ...foldLive(workspace, cache.view(), pending, options, problems), problems };
+  }
   const opened = await openReadOnly(paths);
   if (opened.kind === 'problem') return { sessions: [], rows: [], problems: [...problems, `${workspace}: ${opened.text}`] };
   if (opened.kind === 'missing') {
@@ -90,6 +104,7 @@ export async function readLiveSessions(workspace: string, options: LiveReadOptio
   try {
     const view = storeView(database, problems, workspace, options);
     const read = foldLive(workspace, view, pending, options, problems);
+    cache?.keep(key, view);
     return { ...read, problems };
   } catch (error) {
     return { sessions: [], rows: [], problems: [...problems, `${workspace}: cannot read the store ${paths.store}: ${messageOf(error)}`] };
@@ -113,7 +128,8 @@ function foldLive(workspace: string, view: StoreView, pending: ReadonlyMap<strin
     const waiting = (pending.get(id) ?? []).filter((event) => !alreadyStored.has(event.eventId));
     let folded: LiveFold;
     try {
-      folded = foldLiveSession(withWaiting(view.stream(id), waiting, view.version(id), position));
+      const base = view.storedFold(id);
+      folded = foldLiveSession(waitingAfter(waiting, base.version, position), base.fold);
     } catch (error) {
       problems.push(`${workspace}: cannot read session ${id}: ${messageOf(error)}`);
       continue;
@@ -130,22 +146,40 @@ function foldLive(workspace: string, view: StoreView, pending: ReadonlyMap<strin
   return { sessions, rows: [...rows.values()].filter((row) => !isReservedStreamId(row.sessionId)) };
 }
 
-// The stored stream, then the waiting entries placed after the store's end (a fold skips an
-// event at or before a position it has folded).
-function* withWaiting(stream: Iterable<RecordedEvent>, waiting: readonly PendingEvent[], version: number, end: number): Iterable<RecordedEvent> {
-  yield* stream;
+// The waiting entries placed after the store's end (a fold skips an event at or before a
+// position it has folded).
+function* waitingAfter(waiting: readonly PendingEvent[], version: number, end: number): Iterable<RecordedEvent> {
   for (const [i, event] of waiting.entries()) yield asRecorded(event, end + i + 1, version + i + 1);
 }
 
 function storeView(database: LogbookDatabase, problems: string[], workspace: string, options: LiveReadOptions): StoreView {
   const store = database.store;
   const end = store.lastGlobalPosition();
+  const cache = options.storeCache;
+  const changed = cache?.changedSince(store, end);
+  const rows = (changed === undefined ? undefined : cache?.rowsAfter(database.raw, end, changed)) ?? overviewRows(database, end, problems, workspace, options);
+  const folds = new Map<string, StoredFold>();
+  const storedIds = new Set<string>();
   return {
-    rows: overviewRows(database, end, problems, workspace, options),
+    rows,
     end,
-    version: (id) => store.streamVersion(id),
-    stream: (id) => pages((from) => store.readStream(id, { from, limit: PAGE })),
-    stored: (ids) => (ids.length === 0 ? new Set() : store.existingEventIds(ids)),
+    // A session the last read folded, and no event of it stored since: its fold as it was; one
+    // with events since: those folded on; else its whole stream.
+    storedFold: (id) => {
+      let fold = cache?.foldOf(id, changed);
+      const version = store.streamVersion(id);
+      if (fold === undefined || fold.version > version) fold = EMPTY_FOLD;
+      if (fold.version < version) fold = { fold: foldLiveSession(pages(fold.version + 1, (from) => store.readStream(id, { from, limit: PAGE })), fold.fold), version };
+      folds.set(id, fold);
+      return fold;
+    },
+    stored: (ids) => {
+      const found = ids.length === 0 ? new Set<string>() : store.existingEventIds(ids);
+      for (const id of found) storedIds.add(id);
+      return found;
+    },
+    folds,
+    storedIds,
   };
 }
 
@@ -171,8 +205,8 @@ function overviewRows(database: LogbookDatabase, end: number, problems: string[]
   return rows;
 }
 
-function* pages(read: (from: number) => RecordedEvent[]): Iterable<RecordedEvent> {
-  for (let from = 1; ; from += PAGE) {
+function* pages(first: number, read: (from: number) => RecordedEvent[]): Iterable<RecordedEvent> {
+  for (let from = first; ; from += PAGE) {
     const page = read(from);
     yield* page;
     if (page.length < PAGE) return;
