@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'scale' | 'vscode' | 'vscode-real';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'scale', 'vscode', 'vscode-real'];
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'control' | 'scale' | 'vscode' | 'vscode-real';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'control', 'scale', 'vscode', 'vscode-real'];
 /** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), vscode-real a real VS Code on them, so they are asked for by name. */
 const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode' && s !== 'vscode-real');
 
@@ -36,6 +36,14 @@ export interface BenchOptions {
   readonly vscodeRealSizes: readonly number[];
   /** Entries written one at a time in the real window, each timed until folded. */
   readonly vscodeRealRuns: number;
+  /** PreToolUse firings timed until the control center's row shows them. */
+  readonly controlRuns: number;
+  /** Runs of each alert rule timed (tool-failures, stuck). */
+  readonly controlAlertRuns: number;
+  /** Seconds of each idle window of the control section. */
+  readonly controlIdleSeconds: number;
+  /** A cached workspace with a big history, copied as the control section's third workspace. */
+  readonly controlHistory: string | undefined;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -46,9 +54,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ingest-reps N         repetitions of the ingest comparison, medians reported (default 5, quick 1)
   --flush-sizes A,B,...   store sizes whose flush is timed (default 10000,100000,1000000; quick 10000,100000)
   --fold-sizes A,B        session sizes (events) whose per-event fold cost is compared (default 5000,20000, quick 2000,8000)
-  --only hook,ingest,flush,view,folds,redaction,scale  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
+  --only hook,ingest,flush,view,folds,redaction,control,scale  run only these sections (view: hook fired → visible in the views, 100 runs, quick 30;
                           folds: PreToolUse without results against pairs, ingest and report, per-event cost at B ÷ at A;
                           redaction: the secret check per event against JSON.parse;
+                          control: the control center with 20 live sessions in 3 workspaces: hook fired → row updated,
+                          idle CPU, alert latency;
                           scale: the CLI at history sizes against bare node, and the real Claude Code CLI with and
                           without hooks; only run when named)
   --scale-sizes A,B,...   history sizes in events (default 10000,100000,300000,1000000; quick 10000,100000)
@@ -62,7 +72,12 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only vscode-real      the same goals inside a real VS Code (code-server, chromium; tools of scripts/vscode-tools.mjs) on a copy
                           of a cached history; only run when named
   --vscode-real-sizes A,B history sizes of vscode-real (cached ones only; default 10000,1000000; quick 10000)
-  --vscode-real-runs N    entries timed until folded in the real window (default 30, quick 15)`;
+  --vscode-real-runs N    entries timed until folded in the real window (default 30, quick 15)
+  --control-runs N        PreToolUse firings timed until the control center's row shows them (default 100, quick 30)
+  --control-alert-runs N  runs of each alert rule timed, tool-failures and stuck (default 20, quick 8)
+  --control-idle S        seconds of each of the control section's three idle windows (default 30, quick 10)
+  --control-history DIR   a cached workspace with a big history (e.g. a scale cache's h1-1000000-*/ws), copied into the
+                          temp folder as the control section's third workspace (default: small histories)`;
 
 function defaultScaleDir(): string {
   return join(tmpdir(), 'logbook-bench-scale');
@@ -90,6 +105,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'vscode-runs': { type: 'string' },
       'vscode-real-sizes': { type: 'string' },
       'vscode-real-runs': { type: 'string' },
+      'control-runs': { type: 'string' },
+      'control-alert-runs': { type: 'string' },
+      'control-idle': { type: 'string' },
+      'control-history': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -122,6 +141,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       ? (quick ? [10_000] : [10_000, 1_000_000])
       : values['vscode-real-sizes'].split(',').map((s) => positiveInt('--vscode-real-sizes', s.trim(), 0)),
     vscodeRealRuns: positiveInt('--vscode-real-runs', values['vscode-real-runs'], quick ? 15 : 30),
+    controlRuns: positiveInt('--control-runs', values['control-runs'], quick ? 30 : 100),
+    controlAlertRuns: positiveInt('--control-alert-runs', values['control-alert-runs'], quick ? 8 : 20),
+    controlIdleSeconds: positiveInt('--control-idle', values['control-idle'], quick ? 10 : 30),
+    controlHistory: values['control-history'],
   };
 }
 

@@ -20,6 +20,8 @@ import type { ViewLatencyResult } from './view-latency';
 import { benchClaudeSessions, claudeSummaryRows, printClaudeSessions } from './scale/claude-session-bench';
 import { benchScale } from './scale/scale-bench';
 import { printScale, scaleSummaryRows } from './scale/scale-report';
+import { benchControl } from './control/control-bench';
+import { controlSummaryRows, printControl } from './control/control-report';
 import { benchVscode } from './vscode-scale/vscode-bench';
 import { printVscode, vscodeSummaryRows } from './vscode-scale/vscode-report';
 import { benchVscodeReal } from './vscode-real/vscode-real-bench';
@@ -78,6 +80,11 @@ async function main(): Promise<void> {
     const redaction = options.sections.has('redaction') ? benchRedaction(fixture, options.quick) : undefined;
     if (redaction !== undefined) console.log(`\n## Redaction check per event\n\n${redactionTable(redaction)}`);
     const extra: string[][] = [];
+    if (options.sections.has('control')) {
+      const control = await benchControl({ root: ROOT, tempDir, fixture, runs: options.controlRuns, alertRuns: options.controlAlertRuns, idleSeconds: options.controlIdleSeconds, historyDir: options.controlHistory });
+      printControl(control);
+      extra.push(...controlSummaryRows(control));
+    }
     if (options.sections.has('scale')) {
       progress(`scale: histories of ${options.scaleSizes.map(fmtInt).join(' / ')} events, cached in ${options.scaleDir}`);
       const scale = await benchScale({ root: ROOT, tempDir, scaleDir: options.scaleDir, fixture, sizes: options.scaleSizes, reps: options.scaleReps, chunk: options.scaleChunk });
