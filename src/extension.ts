@@ -20,6 +20,8 @@ import { Panels } from './views/panels';
 import { registerSessionsTree } from './views/sessions-tree';
 import type { SessionsTree } from './views/sessions-tree';
 import { registerStatusBar } from './views/status-bar';
+import { registerControlCenter } from './views/control/control-view';
+import type { ControlView } from './views/control/control-view';
 import { registerInlineJournal } from './views/inline-journal';
 import { warnIfPlanted } from './views/planted-warning';
 import { hostTimings } from './views/timings/host-timings';
@@ -32,6 +34,7 @@ export interface LogbookApi {
   readonly views: LogbookViews;
   readonly sessionsTree: SessionsTree;
   readonly panels: Panels;
+  readonly control: ControlView;
   /** Only when $LOGBOOK_BENCH_TIMINGS is 1 (bench/vscode-real/). */
   readonly timings?: HostTimings;
 }
@@ -48,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
   const views = new LogbookViews(context.extensionUri, log);
   const panels = new Panels(views);
   context.subscriptions.push(views, panels);
+  const control = registerControlCenter({ views, extensionPath: context.extensionPath, log });
+  context.subscriptions.push(...control.disposables);
   const updateContextKeys = (): void => {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
     void vscode.commands.executeCommand('setContext', 'logbook.hooksInstalled', folders.some((folder) => hooksInstalledIn(folder.uri.fsPath)));
@@ -95,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     globalState: context.globalState,
     output,
     views,
+    control: control.control,
     log,
     showPanel: (panel, key) => panels.show(panel, key),
     updateContextKeys,
@@ -182,7 +188,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     throw error;
   }
   timings?.mark('activated');
-  return { views, sessionsTree: sessions.tree, panels, ...(timings === undefined ? {} : { timings }) };
+  return { views, sessionsTree: sessions.tree, panels, control: control.control, ...(timings === undefined ? {} : { timings }) };
 }
 
 /** After an update of the extension or of VS Code, `.logbook/bin/` names this window's programs again. */

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { LiveIngest } from '../ingest/live-ingest';
 import type { LogbookPaths } from '../capture/paths';
 import type { LogbookViews } from '../views/services';
+import type { ControlView } from '../views/control/control-view';
 import type { RebuildOutcome } from '../ingest/open-store';
 
 /** The webview panels commands can open, each keyed (a session id, "all" for the journal, the dashboard and patterns, compareKey for compare). */
@@ -12,6 +13,8 @@ export interface ExtensionContext {
   readonly extensionPath: string;
   readonly output: vscode.OutputChannel;
   readonly views: LogbookViews;
+  /** The control center: live sessions of every workspace that uses the logbook on this machine (issue 15). */
+  readonly control: ControlView;
   /** The extension's globalState (what is offered once, e.g. the import after hooks are installed). */
   readonly globalState: vscode.Memento;
   log(message: string): void;

@@ -8,6 +8,7 @@ import { importEarlierSessions } from './import';
 import { openDashboard } from './dashboard';
 import { compareSessions } from './compare';
 import { openPatterns } from './patterns';
+import { controlHold, controlMuteRule, controlOpenReport, controlOpenStateMachine, controlOpenTranscript, controlRefresh, controlResume, controlRevealFolder } from './control';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -30,6 +31,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.copySessionId': copySessionId,
   'logbook.openTranscript': openTranscript,
   'logbook.refreshSessions': refreshSessions,
+  'logbook.controlCenter.refresh': controlRefresh,
+  'logbook.controlCenter.openReport': controlOpenReport,
+  'logbook.controlCenter.openStateMachine': controlOpenStateMachine,
+  'logbook.controlCenter.openTranscript': controlOpenTranscript,
+  'logbook.controlCenter.revealFolder': controlRevealFolder,
+  'logbook.controlCenter.hold': controlHold,
+  'logbook.controlCenter.resume': controlResume,
+  'logbook.controlCenter.muteRule': controlMuteRule,
 };
 
 export function registerCommands(ctx: ExtensionContext): vscode.Disposable[] {

@@ -129,6 +129,9 @@ export async function pickRow(page: Page, row: Locator): Promise<void> {
   }
 }
 
+/** A notification's row, as a toast or in the notification center. */
+const NOTIFICATION_ITEMS = '.notification-toast .notification-list-item, .notifications-center .notification-list-item';
+
 export const steps: Record<string, PageStep> = {
   /**
    * The rendered text (innerText) of the first webview matching {title?}: once it holds {contains},
@@ -256,6 +259,21 @@ export const steps: Record<string, PageStep> = {
     await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: label }).first().click();
     return true;
   },
+  /** Drags the side bar's edge to make it {width} pixels wide; returns its width before and after. */
+  async resizeSideBar(page, arg) {
+    const width = typeof arg === 'object' && arg !== null ? (arg as { width?: unknown }).width : undefined;
+    check(typeof width === 'number' && width > 100, 'resizeSideBar needs { width }');
+    const box = await page.locator('.part.sidebar').boundingBox();
+    check(box !== null, 'no side bar on screen');
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width + 1, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + width, y, { steps: 8 });
+    await page.mouse.up();
+    // Off the edge, or it stays highlighted in the next screenshot.
+    await page.mouse.move(box.x + width + 200, y);
+    return { before: box.width, after: (await page.locator('.part.sidebar').boundingBox())?.width ?? 0 };
+  },
   /** The messages of the notification toasts shown now, once one holds {contains} (or after 15 s, whatever is shown). */
   async notificationToasts(page, arg) {
     const contains = stringField(arg, 'contains');
@@ -265,6 +283,30 @@ export const steps: Record<string, PageStep> = {
       if (contains === undefined || messages.some((m) => m.includes(contains)) || Date.now() > deadline) return messages;
       await page.waitForTimeout(200);
     }
+  },
+  /**
+   * The messages of the notifications on screen, as toasts or in the notification center, once one
+   * holds {contains} (or after 15 s, whatever is shown). A window with the smoke-test driver (the
+   * in-host suites') never toasts: show the center first (command notifications.showList).
+   */
+  async notifications(page, arg) {
+    const contains = stringField(arg, 'contains');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const messages = await page.locator(NOTIFICATION_ITEMS).locator('.notification-list-item-message').allInnerTexts();
+      if (contains === undefined || messages.some((m) => m.includes(contains)) || Date.now() > deadline) return messages;
+      await page.waitForTimeout(200);
+    }
+  },
+  /** Clicks the button {button} (its whole label) of the notification (toast or in the center) whose message holds {contains}. */
+  async clickNotificationButton(page, arg) {
+    const contains = stringField(arg, 'contains');
+    const button = stringField(arg, 'button');
+    check(contains !== undefined && button !== undefined, 'clickNotificationButton needs { contains, button }');
+    const item = page.locator(NOTIFICATION_ITEMS).filter({ has: page.locator('.notification-list-item-message', { hasText: contains }) });
+    const label = new RegExp(`^\\s*${button.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    await item.first().locator('.notification-list-item-buttons-container .monaco-button').filter({ hasText: label }).first().click({ timeout: 15_000 });
+    return true;
   },
   /** Runs {title} through the command palette. */
   async runCommand(page, arg) {
