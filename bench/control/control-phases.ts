@@ -125,7 +125,7 @@ export async function measureFailureAlerts(ctx: Context, runs: number): Promise<
 export interface StuckResult extends Samples {
   /** Stuck alerts raised when the tiny threshold came in (sessions already silent longer): not samples. */
   readonly atSwitch: number;
-  /** Stuck alerts raised during the phase besides those two kinds (a rule re-arming itself shows here). */
+  /** Stuck alerts raised during the phase besides those two kinds: other sessions gone silent (a rule re-arming itself would show here too). */
   readonly others: number;
 }
 

@@ -74,7 +74,7 @@ export function printControl(result: ControlResult): void {
     row('tool-failures: third failure\'s hook exit → onAlert', failures, met(failures.p95 <= CONTROL_GOALS.alertMs && failures.missed === 0)),
     row(`stuck (${STUCK_MINUTES * 60} s): due moment (last event + threshold) → onAlert`, stuck, met(stuck.p95 <= CONTROL_GOALS.alertMs && stuck.missed === 0)),
   ], new Set([1, 2, 3, 4, 5])));
-  console.log(`Stuck alerts besides the runs: ${result.stuck.atSwitch} when the ${STUCK_MINUTES * 60} s threshold came in (sessions silent longer already), ${result.stuck.others} more during the runs${result.stuck.others > 0 ? ' (an AlertRaised event moves a session\'s last event time, so each stuck alert arms the next one)' : ''}.`);
+  console.log(`Stuck alerts besides the runs: ${result.stuck.atSwitch} when the ${STUCK_MINUTES * 60} s threshold came in (sessions silent longer already), ${result.stuck.others} more during the runs${result.stuck.others > 0 ? ' (sessions other than the runs\' that fell silent during them; an alert does not move a session\'s last event, so no alert arms the next)' : ''}.`);
   if (result.problems.length > 0) console.log(`\nProblems the control center reported (first 5 of ${result.problems.length}):\n${result.problems.slice(0, 5).map((p) => `- ${p}`).join('\n')}`);
   console.log(`The open workspace's LiveIngest said: ${result.writerLog.length === 0 ? 'nothing' : result.writerLog.slice(0, 5).join(' · ')}`);
 }

@@ -140,6 +140,7 @@ describe('logbook watch beside the real CLI: three failures of one tool raise ex
   const session = randomUUID();
   let run: RunClaudeResult | undefined;
   let watchOut = '';
+  let execOut = '';
   let events: StoredEvent[] = [];
 
   before(async () => {
@@ -149,7 +150,9 @@ describe('logbook watch beside the real CLI: three failures of one tool raise ex
     mergeWorkspaceSettings(ws, { allow: ['Read'] });
     const home = prepareClaudeHome(ws);
     dirs.push(home);
-    const watcher = startWatch(ws);
+    // --exec gets each alert: its rule in the environment, the alert as JSON on stdin.
+    execOut = join(ws, 'exec-out.txt');
+    const watcher = startWatch(ws, ['--exec', `printf '%s\\n' "$LOGBOOK_ALERT_RULE" >> '${execOut}'; cat >> '${execOut}'`]);
     const read = (id: string, name: string): MockTurn => ({ blocks: [{ type: 'tool_use', id, name: 'Read', input: { file_path: join(ws, name) } }], usage });
     const mock = await startMockAnthropic({
       scripts: [{ name: 'main', marker: ALERT_MARKER, turns: [read('toolu_f1', 'missing-1.txt'), read('toolu_f2', 'missing-2.txt'), read('toolu_f3', 'missing-3.txt'), read('toolu_f4', 'missing-4.txt'), { blocks: [{ type: 'text', text: 'done' }], usage }] }],
@@ -192,6 +195,13 @@ describe('logbook watch beside the real CLI: three failures of one tool raise ex
     assert.match(alerts[0]?.data.message ?? '', /Read failed 3 times in a row/);
   });
 
+  it('--exec ran once for it, with the rule in its environment and the alert on stdin', () => {
+    const [rule, json, ...rest] = readFileSync(execOut, 'utf8').trim().split('\n');
+    assert.equal(rule, 'tool-failures');
+    assert.equal((JSON.parse(json ?? '{}') as { sessionId?: string }).sessionId, session);
+    assert.deepEqual(rest, []);
+  });
+
   it('the alert is one event of the session, with its figures and threshold, after the third failure', () => {
     const raised = events.filter((e) => e.type === 'AlertRaised');
     assert.equal(raised.length, 1, JSON.stringify(raised));
@@ -205,8 +215,8 @@ describe('logbook watch beside the real CLI: three failures of one tool raise ex
 const ALERT_MARKER = 'LOGBOOK-ALERT:';
 
 /** `logbook watch --json --here` in the background; stop() ends it and gives its stdout. */
-function startWatch(workspace: string): { stop: () => Promise<string> } {
-  const child = spawn(process.execPath, [logbookBin(), 'watch', '--json', '--here', '--workspace', workspace], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+function startWatch(workspace: string, extra: readonly string[] = []): { stop: () => Promise<string> } {
+  const child = spawn(process.execPath, [logbookBin(), 'watch', '--json', '--here', '--workspace', workspace, ...extra], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
