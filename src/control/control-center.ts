@@ -59,6 +59,8 @@ export interface ControlCenterOptions {
   readonly pollMs?: number;
   /** Record and tell alerts (false: rows only, e.g. `logbook watch --no-alerts`). */
   readonly alerts?: boolean;
+  /** Given on a window's main thread: a big store's rows are read in slices, this awaited between them. */
+  readonly pause?: () => Promise<void>;
 }
 
 interface WorkspaceState {
@@ -146,7 +148,7 @@ export class ControlCenter {
     const now = this.now();
     state.signature = changeSignature(workspace);
     state.settingsKey = settingsKeyOf(settings);
-    const read = await readLiveSessions(workspace, { now, prices: settings.prices, inboxCache: state.cache, storeCache: state.store });
+    const read = await readLiveSessions(workspace, { now, prices: settings.prices, inboxCache: state.cache, storeCache: state.store, ...(this.options.pause === undefined ? {} : { pause: this.options.pause }) });
     state.settings = settings;
     state.sessions = read.sessions;
     state.problems = read.problems;

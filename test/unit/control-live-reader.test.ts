@@ -199,3 +199,19 @@ test('with a store cache, a read answers what a fresh read does: the store uncha
     cleanup();
   }
 });
+
+test('on a window\'s main thread (pause given: the rows read by currentOverviewInSlices, which gives the thread back every 10 ms), the read answers the same', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const inbox = logbookPaths(dir).inbox;
+    for (let n = 0; n < 40; n += 1) for (const payload of payloadsOf(`sliced-${n}`).slice(0, n % 2 === 0 ? 200 : 12)) putInInbox(inbox, payload);
+    await ingest(dir);
+    const now = Date.now();
+    const pause = (): Promise<void> => new Promise((resume) => setImmediate(resume));
+    const sliced = await readLiveSessions(dir, { now, pause });
+    assert.deepEqual(sliced, await readLiveSessions(dir, { now }));
+    assert.equal(sliced.rows.length, 40);
+  } finally {
+    cleanup();
+  }
+});

@@ -7,7 +7,7 @@ import { isReservedStreamId } from '../../ingest/normalize';
 import { ingestRedactor } from '../../ingest/redact-entry';
 import type { RecordedEvent } from '../../store/event-store';
 import { LogbookDatabase } from '../../store/logbook-database';
-import { readAllRows, storedPosition, withTail } from '../overview/overview-store';
+import { currentOverviewInSlices, readAllRows, storedPosition, withTail } from '../overview/overview-store';
 import { overviewOf } from '../overview/session-overview';
 import type { SessionOverview } from '../overview/session-overview';
 import type { PriceTable } from '../pricing';
@@ -47,6 +47,8 @@ export interface LiveReadOptions {
   readonly inboxCache?: InboxEventCache;
   /** Kept by the caller between reads: the store is then read only when it changed, and only for what changed (store-cache.ts). */
   readonly storeCache?: StoreCache;
+  /** A window's main thread: every session's row is read in slices, this awaited between them (a year of history is ~100 ms of rows). */
+  readonly pause?: () => Promise<void>;
 }
 
 export interface LiveRead {
@@ -102,7 +104,7 @@ export async function readLiveSessions(workspace: string, options: LiveReadOptio
   }
   const database = opened.database;
   try {
-    const view = storeView(database, problems, workspace, options);
+    const view = await storeView(database, problems, workspace, options);
     const read = foldLive(workspace, view, pending, options, problems);
     cache?.keep(key, view);
     return { ...read, problems };
@@ -152,12 +154,12 @@ function* waitingAfter(waiting: readonly PendingEvent[], version: number, end: n
   for (const [i, event] of waiting.entries()) yield asRecorded(event, end + i + 1, version + i + 1);
 }
 
-function storeView(database: LogbookDatabase, problems: string[], workspace: string, options: LiveReadOptions): StoreView {
+async function storeView(database: LogbookDatabase, problems: string[], workspace: string, options: LiveReadOptions): Promise<StoreView> {
   const store = database.store;
   const end = store.lastGlobalPosition();
   const cache = options.storeCache;
   const changed = cache?.changedSince(store, end);
-  const rows = (changed === undefined ? undefined : cache?.rowsAfter(database.raw, end, changed)) ?? overviewRows(database, end, problems, workspace, options);
+  const rows = (changed === undefined ? undefined : cache?.rowsAfter(database.raw, end, changed)) ?? await overviewRows(database, end, problems, workspace, options);
   const folds = new Map<string, StoredFold>();
   const storedIds = new Set<string>();
   return {
@@ -184,9 +186,11 @@ function storeView(database: LogbookDatabase, problems: string[], workspace: str
 }
 
 /** Every session's row as it stands at the store's end (the stored rows, sessions past them folded on). */
-function overviewRows(database: LogbookDatabase, end: number, problems: string[], workspace: string, options: LiveReadOptions): Map<string, SessionOverview> {
+async function overviewRows(database: LogbookDatabase, end: number, problems: string[], workspace: string, options: LiveReadOptions): Promise<Map<string, SessionOverview>> {
   const db = database.raw;
   const position = storedPosition(db, end);
+  // Sliced, the rows may reach past `end` (a commit between slices): the next read folds from `end` on again, which only repeats work.
+  if (position !== undefined && options.pause !== undefined) return new Map((await currentOverviewInSlices(db, database.store, options.pause)).rows);
   const stored = position === undefined ? undefined : readAllRows(db);
   if (position !== undefined && stored !== undefined) {
     return new Map(withTail(db, database.store, { position, rows: new Map(stored.map((row) => [row.sessionId, row])) }, end).rows);

@@ -71,6 +71,8 @@ export function registerControlCenter({ views, extensionPath, log }: ControlDeps
     workspaces: () => (watched = watchedWorkspaces(sayOnce)),
     settingsOf: (workspace) => controlSettingsOf(workspace, folders.get(workspace)),
     source: 'vscode',
+    // The window's main thread: a year of history's rows are read a slice at a time.
+    pause: () => new Promise((resume) => setImmediate(resume)),
     onUpdate: guarded('an update', (snapshot: ControlSnapshot) => {
       ledger.keepOnly(new Set(snapshot.sessions.map((s) => sessionKey(s.workspace, s.sessionId))));
       tree.update(snapshot);
