@@ -68,17 +68,10 @@ describe('hold and resume with the real CLI: a held call waits, is denied with t
       clearInterval(resumeTimer);
       await mock.close();
     }
-    logbook(['ingest', '--workspace', ws], ws);
-    events = JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', ws], ws)) as StoredEvent[];
+    events = ingestedEvents(ws, session);
   });
 
-  after(() => {
-    if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
-      process.stderr.write(`kept: ${dirs.join(' ')}\n`);
-      return;
-    }
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => removeDirs(dirs));
 
   it('the CLI ran the session to its end', () => {
     assert.ok(run !== undefined && run.exitCode === 0 && !run.timedOut, run === undefined ? 'no run' : describeRun(run));
@@ -107,6 +100,21 @@ describe('hold and resume with the real CLI: a held call waits, is denied with t
     assert.equal(control.filter((e) => e.type === 'SessionHeld')[0]?.data['message'], HOLD_MESSAGE);
   });
 });
+
+/** The workspace's inbox ingested, then the session's stored events. */
+function ingestedEvents(workspace: string, session: string): StoredEvent[] {
+  logbook(['ingest', '--workspace', workspace], workspace);
+  return JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', workspace], workspace)) as StoredEvent[];
+}
+
+/** The temp dirs removed, unless LOGBOOK_E2E_KEEP=1 keeps them (named on stderr). */
+function removeDirs(dirs: readonly string[]): void {
+  if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
+    process.stderr.write(`kept: ${dirs.join(' ')}\n`);
+    return;
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
 
 /** True when an entry waiting in the workspace's inbox (its log or an entry file) mentions `text`. */
 function inboxHas(workspace: string, text: string): boolean {
@@ -172,17 +180,10 @@ describe('logbook watch beside the real CLI: three failures of one tool raise ex
       await mock.close();
       watchOut = await watcher.stop();
     }
-    logbook(['ingest', '--workspace', ws], ws);
-    events = JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', ws], ws)) as StoredEvent[];
+    events = ingestedEvents(ws, session);
   });
 
-  after(() => {
-    if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
-      process.stderr.write(`kept: ${dirs.join(' ')}\n`);
-      return;
-    }
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => removeDirs(dirs));
 
   it('the CLI ran the session to its end', () => {
     assert.ok(run !== undefined && run.exitCode === 0 && !run.timedOut, run === undefined ? 'no run' : describeRun(run));
@@ -288,17 +289,10 @@ describe('logbook watch beside the real CLI: a permission request left unanswere
       await mock.close();
       watchOut = await watcher.stop();
     }
-    logbook(['ingest', '--workspace', ws], ws);
-    events = JSON.parse(logbook(['events', '--session', session, '--limit', '1000', '--json', '--workspace', ws], ws)) as StoredEvent[];
+    events = ingestedEvents(ws, session);
   });
 
-  after(() => {
-    if (process.env['LOGBOOK_E2E_KEEP'] === '1') {
-      process.stderr.write(`kept: ${dirs.join(' ')}\n`);
-      return;
-    }
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => removeDirs(dirs));
 
   it('Claude Code asked for the permission over stdio, and fired PermissionRequest', () => {
     assert.equal((asked?.['request'] as { subtype?: unknown } | undefined)?.subtype, 'can_use_tool', JSON.stringify(asked));
