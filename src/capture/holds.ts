@@ -1,7 +1,7 @@
-import { closeSync, lstatSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { sessionStateFile } from './paths';
-import { ensurePrivateDirs, openSafe, readSafeTextIfAny } from './safe-fs';
+import { readSafeTextIfAny } from './safe-fs';
 
 // Holding a session (issue 15): `logbook hold S` (or VS Code) puts a small file in
 // `.logbook/state/holds/`, named by the session; `logbook resume S` removes it. The hook reads
@@ -11,7 +11,8 @@ import { ensurePrivateDirs, openSafe, readSafeTextIfAny } from './safe-fs';
 // with one open. The hold and the resume are recorded as events too (SessionHeld,
 // SessionResumed), which is what views read; this file is only the brake.
 //
-// Imported by the hook's tiny bundle: node built-ins only.
+// Imported by the hook's tiny bundle: node built-ins only, and only what the hook reads (the
+// writing side is src/control/hold.ts).
 
 /** Folder of the hold files, under `.logbook/state/`. */
 export const HOLDS_DIR = 'holds';
@@ -32,33 +33,6 @@ export interface HoldFile {
 /** The hold file of a session (its id reduced to safe characters, as the session snapshots are). */
 export function holdFileOf(logbookDir: string, sessionId: string): string {
   return sessionStateFile(join(logbookDir, 'state', HOLDS_DIR), sessionId);
-}
-
-/** Writes (or replaces) a session's hold: staged, then renamed over the name, never through a link. */
-export function writeHold(logbookDir: string, sessionId: string, hold: HoldFile): void {
-  const dir = join(logbookDir, 'state', HOLDS_DIR);
-  ensurePrivateDirs([logbookDir, join(logbookDir, 'state'), dir]);
-  const target = holdFileOf(logbookDir, sessionId);
-  const staged = `${target}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSafe(staged, 'create-new', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify({ v: 1, ...hold })}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  // rename replaces a planted link at the name itself; it never writes through one.
-  renameSync(staged, target);
-}
-
-/** Removes a session's hold; false when it had none. */
-export function removeHold(logbookDir: string, sessionId: string): boolean {
-  try {
-    unlinkSync(holdFileOf(logbookDir, sessionId));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }
 
 /** What a hold file says: the hold, none, or why it cannot be read (the hook then fails open, as for any odd state file). */

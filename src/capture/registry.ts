@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, lstatSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
 import { LogbookError } from '../domain/errors';
-import { fsyncDir } from '../store/durable-file';
-import { checkDir, ensurePrivateDir, openSafe, readSafe, UnsafePathError } from './safe-fs';
+import { writeFileDurably } from '../store/durable-file';
+import { checkDir, ensurePrivateDir, readSafe, UnsafePathError } from './safe-fs';
 
 // The per-user list of workspaces that installed the hooks, so the control center (issue 15) can
 // watch every one of them from any window or the CLI, not only the folders open in VS Code. One
@@ -148,24 +148,9 @@ function update(env: NodeJS.ProcessEnv, notes: string[], change: (entries: Regis
 }
 
 function write(file: string, registry: RegistryFile): void {
-  const staged = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSafe(staged, 'create-new', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(registry, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    // rename would replace a link planted since the read rather than write through it; refused all the same.
-    const found = lstatSync(file, { throwIfNoEntry: false });
-    if (found?.isSymbolicLink() === true) throw new UnsafePathError(file, 'is a symbolic link');
-    renameSync(staged, file);
-  } catch (error) {
-    rmSync(staged, { force: true });
-    throw error;
-  }
-  fsyncDir(dirname(file));
+  // rename would replace a link planted since the read rather than write through it; refused all the same.
+  if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() === true) throw new UnsafePathError(file, 'is a symbolic link');
+  writeFileDurably(file, `${JSON.stringify(registry, null, 2)}\n`, 0o600);
 }
 
 /** The folder's absolute path with links resolved (the same workspace reached two ways is one entry). */

@@ -215,7 +215,8 @@ export class ControlCenter {
         }
         this.options.onAlert({ alert, tell });
       }
-      const next = nextDueAt({ ...input, sessions: input.sessions.map((s) => this.withRaised(s)) });
+      // The alerts just raised were due already: the next due moment is the same without them.
+      const next = nextDueAt(input);
       if (next !== undefined && (due === undefined || next < due)) due = next;
     }
     clearTimeout(this.dueTimer);

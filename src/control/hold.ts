@@ -1,7 +1,12 @@
 import type { LogbookPaths } from '../capture/paths';
 import { entryFileName, eventsEntryText, EVENTS_ENTRY_SUFFIX, stampNow, writeInboxEntry } from '../capture/inbox-writer';
 import type { InboxStamp } from '../capture/inbox-writer';
-import { HOLD_WAIT_DEFAULT_MS, readHold, removeHold, writeHold } from '../capture/holds';
+import { unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HOLD_WAIT_DEFAULT_MS, holdFileOf, readHold } from '../capture/holds';
+import type { HoldFile } from '../capture/holds';
+import { ensurePrivateDirs } from '../capture/safe-fs';
+import { writeFileDurably } from '../store/durable-file';
 import type { ControlEvent, SessionHeldData } from '../domain/control/events';
 
 // Hold and resume (issue 15), for the CLI and VS Code alike: the hold file is the brake the hook
@@ -41,4 +46,22 @@ function record(paths: LogbookPaths, stamp: InboxStamp, sessionId: string, event
   // The inbox's own source names: the hook has none of these to say here.
   const source = by === 'hook' ? 'cli' : by;
   writeInboxEntry(paths.inbox, entryFileName(stamp, EVENTS_ENTRY_SUFFIX), eventsEntryText(stamp, source, sessionId, [event]));
+}
+
+/** Writes (or replaces) a session's hold in private folders; renamed over its name, never written through a link there. */
+function writeHold(logbookDir: string, sessionId: string, hold: HoldFile): void {
+  const target = holdFileOf(logbookDir, sessionId);
+  ensurePrivateDirs([logbookDir, dirname(dirname(target)), dirname(target)]);
+  writeFileDurably(target, `${JSON.stringify({ v: 1, ...hold })}\n`, 0o600);
+}
+
+/** Removes a session's hold; false when it had none. */
+function removeHold(logbookDir: string, sessionId: string): boolean {
+  try {
+    unlinkSync(holdFileOf(logbookDir, sessionId));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
