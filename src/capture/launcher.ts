@@ -1,3 +1,5 @@
+import { ORIGIN_SH, WORKTREE_FORWARD_SH } from './launcher-origin';
+
 /** Marker file (in `.logbook/`) that records that the launcher already explained why it could not run the hook. */
 export const HOOK_WARNED_MARKER = '.hook-warned';
 
@@ -37,7 +39,7 @@ event=\${1:-unknown}
 case $event in
   *[!A-Za-z0-9_]*) event=unknown ;;
 esac
-
+${WORKTREE_FORWARD_SH}
 # Private files. Nothing is written through a link (a cloned repository may plant one under
 # .logbook/): each folder must be a real folder of ours, each file is created new (set -C: O_EXCL).
 umask 077
@@ -112,6 +114,7 @@ held() {
   done
   return 1
 }
+${ORIGIN_SH}[ "$event" = SessionStart ] && origin
 case $event in
   PreToolUse) [ -e "$logbook_dir/state/workflow.json" ] || held || record fast ;;
   Stop|SessionStart) [ -e "$logbook_dir/state/workflow.json" ] || record fast ;;

@@ -1,5 +1,6 @@
 import type { LogbookPaths } from '../capture/paths';
 import { CatalogKeeper } from '../projections/overview/catalog-keeper';
+import { LinkKeeper } from '../projections/groups/link-keeper';
 import type { LogbookDatabase } from '../store/logbook-database';
 import { emptyReport, Ingestor } from './ingestor';
 import type { IngestOptions, IngestReport } from './ingestor';
@@ -36,6 +37,7 @@ export class LogbookWriter {
     private readonly ingestor: Ingestor,
   ) {
     this.catalog = new CatalogKeeper(database.raw, database.store);
+    this.catalog.observer = new LinkKeeper(database.raw, database.store);
     ingestor.passHooks = {
       inTransaction: () => this.keepCatalog(),
       committed: () => this.catalog.committed(),

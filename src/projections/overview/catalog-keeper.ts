@@ -10,6 +10,7 @@ import { overviewOf } from './session-overview';
 import { readCatalogPart, SESSION_OVERVIEW_NAME, storedRowsOf } from './overview-store';
 import type { SessionOverview } from './session-overview';
 import { keepTrendDays } from '../trends/stored-days';
+import type { FoldObserver } from '../groups/link-keeper';
 
 // The writer keeps every session's summary (the catalog) and its overview row current in the
 // store, in the very transaction that appends the events they fold: a reader that sees an event
@@ -35,6 +36,9 @@ export class CatalogKeeper {
   private saved: number | undefined;
   private pendingPosition: number | undefined;
 
+  /** Another fold that reads the same events in the same pass (the links between sessions). */
+  observer: FoldObserver | undefined;
+
   constructor(private readonly db: Database, private readonly store: EventStore) {}
 
   /**
@@ -45,14 +49,19 @@ export class CatalogKeeper {
   update(now: Date = new Date()): number {
     const end = this.store.lastGlobalPosition();
     const from = this.storedPosition(end);
-    if (from === end) return 0;
+    const observer = this.observer;
+    observer?.prepare(from);
+    if (from === end) {
+      if (observer?.behind(end) === true) observer.finish(end);
+      return 0;
+    }
     const fresh = from === 0;
     const touched = new Map<string, SessionSummaryState>();
     let folded = 0;
     const start = (id: string): SessionSummaryState => (fresh ? initialSessionSummary : this.known(id));
     withinFold(() => {
       for (let after = from; after < end;) {
-        const batch = foldEventBatch(this.store, touched, after, end, READ_BATCH, start);
+        const batch = foldEventBatch(this.store, touched, after, end, READ_BATCH, start, observer === undefined ? undefined : (e) => observer.observe(e));
         folded += batch.read;
         after = batch.reached;
       }
@@ -69,6 +78,7 @@ export class CatalogKeeper {
     const rows = saveOverviewRows(this.db, touched);
     // The day parts trends add up, beside the rows they sum.
     keepTrendDays(this.db, rows, before, from, end, now);
+    observer?.finish(end);
     this.pending = touched;
     this.pendingPosition = end;
     return folded;
@@ -77,11 +87,12 @@ export class CatalogKeeper {
   /** Whether the stored catalog trails the store (written before this version, or by a writer whose catalog stopped). */
   get behind(): boolean {
     const end = this.store.lastGlobalPosition();
-    return this.storedPosition(end) !== end;
+    return this.storedPosition(end) !== end || this.observer?.behind(end) === true;
   }
 
   /** The pass committed: what it folded is what the store now holds. */
   committed(): void {
+    this.observer?.committed();
     for (const [sessionId, summary] of this.pending) {
       this.cache.delete(sessionId);
       this.cache.set(sessionId, summary);
@@ -94,6 +105,7 @@ export class CatalogKeeper {
 
   /** The pass rolled back: the stored summaries are as they were, and so is the cache. */
   rolledBack(): void {
+    this.observer?.rolledBack();
     this.pending = new Map();
     this.pendingPosition = undefined;
   }

@@ -15,10 +15,13 @@ import type { SessionSummaryState } from '../session-summary';
 export function foldEventBatch(
   store: EventStore, touched: Map<string, SessionSummaryState>, from: number, end: number, limit: number,
   start: (sessionId: string) => SessionSummaryState,
+  observe?: (event: RecordedEvent) => void,
 ): { reached: number; read: number } {
   const events = store.readAll({ from: from + 1, to: end, limit });
   if (events.length === 0) return { reached: end, read: 0 };
   for (const event of events) {
+    // Another fold riding on this read (the writer's links, link-keeper.ts): every event, once.
+    observe?.(event);
     if (!isSessionStream(event.streamId)) continue;
     const id = event.streamId;
     const before = touched.get(id) ?? start(id);

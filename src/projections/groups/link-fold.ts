@@ -1,0 +1,312 @@
+import { posix } from 'node:path';
+import type { RecordedEvent } from '../../store/event-store';
+import { hash128 } from '../../domain/control/alert-id';
+import type { LinkEvidence, LinkKind, SessionLink } from '../../domain/groups/model';
+import { isSessionStream } from '../session-catalog';
+import { readOrigin } from './origin-event';
+import type { RecordedOrigin } from './origin-event';
+import { commitsMade, hashesIn } from './commit-text';
+
+// Links between sessions, folded event by event as the writer appends them (link-keeper.ts), so a
+// link costs a lookup when its evidence arrives, never a scan of the history:
+// - spawn (exact): a LogbookOrigin naming the session whose Bash tool started this one; the
+//   parent's call is the open Bash call whose command the child's process tree shows;
+// - handoff-file (inferred): a file written (Write, Edit, MultiEdit, NotebookEdit) by A, then read
+//   or edited by B; the first write and first use are the evidence;
+// - handoff-commit (inferred): a commit A's Bash made (git's "[branch abc1234] …" line), whose
+//   hash later appears in B's Bash command or output;
+// - handoff-task (inferred): a task A created (TaskCreated) that B completed (TaskCompleted).
+// The state is keyed parts (a session's record, a file's writers, a commit, a task, a session's
+// open Bash calls); the keeper loads a part on first use and saves those a pass changed.
+
+/** What one event did, as evidence names it. */
+export interface Touch {
+  readonly sessionId: string;
+  readonly eventId: string;
+  readonly position: number;
+  readonly at: number;
+  readonly what: string;
+}
+
+/** An open Bash call of a session, until its PostToolUse: a child started now came from one of these. */
+export interface OpenBash extends Touch {
+  readonly toolUseId: string;
+  /** The command with whitespace runs made single spaces (as the child's process tree shows it). */
+  readonly command: string;
+}
+
+/** A session's part: where it came from and the links into it. */
+export interface SessionLinkRecord {
+  readonly sessionId: string;
+  origin: RecordedOrigin | null;
+  /** Links whose `to` is this session (found when its use arrived), by id. */
+  links: SessionLink[];
+}
+
+/** The keyed parts of the fold's state, as stored: "s:" session, "f:" file, "c:" commit, "t:" task, "b:" open Bash calls. */
+export type LinkPart =
+  | { readonly kind: 's'; readonly value: SessionLinkRecord }
+  | { readonly kind: 'f'; readonly value: Record<string, Touch> }
+  | { readonly kind: 'c'; readonly value: Touch }
+  | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
+  | { readonly kind: 'b'; readonly value: OpenBash[] };
+
+/** Where parts not in memory come from (the store); undefined: none yet. */
+export type PartLoader = (key: string) => unknown;
+
+const MAX_OPEN_BASH = 32;
+const MAX_LINKS_PER_SESSION = 500;
+const WHAT_MAX = 160;
+const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
+const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch', 'TaskCreated', 'TaskCompleted']);
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** The fold: parts in memory, the ones changed since the last save, a loader for the rest. */
+export class LinkFold {
+  private readonly parts = new Map<string, unknown>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly load: PartLoader = () => undefined) {}
+
+  /** Folds one stored event (any type; most return at the first check). */
+  apply(event: RecordedEvent): void {
+    if (!WATCHED_TYPES.has(event.type) || !isSessionStream(event.streamId)) return;
+    const data = event.data;
+    if (typeof data !== 'object' || data === null) return;
+    const d = data as Json;
+    switch (event.type) {
+      case 'LogbookOrigin': return this.origin(event, d);
+      case 'PreToolUse': return this.preToolUse(event, d);
+      case 'PostToolUse': return this.postToolUse(event, d, false);
+      case 'PostToolUseFailure': return this.postToolUse(event, d, true);
+      case 'PostToolBatch': return this.batch(event, d);
+      case 'TaskCreated': return this.taskCreated(event, d);
+      case 'TaskCompleted': return this.taskCompleted(event, d);
+      default: return undefined;
+    }
+  }
+
+  /** The parts changed since the last call, to save; they stay in memory. */
+  takeDirty(): Array<[string, unknown]> {
+    const out: Array<[string, unknown]> = [];
+    for (const key of this.dirty) out.push([key, this.parts.get(key)]);
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Forgets what is in memory (the store is read again on use): after a rollback, or to bound memory. */
+  forget(): void {
+    this.parts.clear();
+    this.dirty.clear();
+  }
+
+  get size(): number {
+    return this.parts.size;
+  }
+
+  /** A session's record as the fold holds it (tests, and readers folding a store without stored links). */
+  session(sessionId: string): SessionLinkRecord | undefined {
+    return this.get(`s:${sessionId}`) as SessionLinkRecord | undefined;
+  }
+
+  private get(key: string): unknown {
+    if (this.parts.has(key)) return this.parts.get(key);
+    const loaded = this.load(key);
+    if (loaded !== undefined) this.parts.set(key, loaded);
+    return loaded;
+  }
+
+  private set(key: string, value: unknown): void {
+    this.parts.set(key, value);
+    this.dirty.add(key);
+  }
+
+  private record(sessionId: string): SessionLinkRecord {
+    const key = `s:${sessionId}`;
+    const known = this.get(key) as SessionLinkRecord | undefined;
+    const record = known ?? { sessionId, origin: null, links: [] };
+    this.set(key, record);
+    return record;
+  }
+
+  private origin(event: RecordedEvent, d: Json): void {
+    const origin = readOrigin(event, d);
+    if (origin === undefined) return;
+    const record = this.record(event.streamId);
+    // The first start says where the session came from; a resume may fill in what it lacked.
+    record.origin = record.origin === null ? origin : { ...origin, ...stripUndefined(record.origin) };
+    const parent = origin.parentSessionId;
+    if (parent === undefined || parent === event.streamId) return;
+    const child = touchOf(event, `started by ${parent.slice(0, 8)} (CLAUDE_CODE_SESSION_ID in its environment)`);
+    const open = (this.get(`b:${parent}`) as OpenBash[] | undefined) ?? [];
+    const call = parentCall(open, origin.parentCommand);
+    const evidence = call === undefined ? [child] : [stripCall(call.call), child];
+    this.addLink(event.streamId, {
+      kind: 'spawn', from: parent, to: event.streamId, exact: true, at: child.at,
+      subject: call?.call.command ?? origin.parentCommand ?? '',
+      ...(call === undefined ? {} : { toolUseId: call.call.toolUseId, toolUseMatch: call.match }),
+    }, evidence);
+  }
+
+  private preToolUse(event: RecordedEvent, d: Json): void {
+    if (d['tool_name'] !== 'Bash') return;
+    const toolUseId = str(d['tool_use_id']);
+    const command = str(obj(d['tool_input'])['command']);
+    if (toolUseId === undefined || command === undefined) return;
+    const key = `b:${event.streamId}`;
+    const open = ((this.get(key) as OpenBash[] | undefined) ?? []).filter((c) => c.toolUseId !== toolUseId);
+    open.push({ ...touchOf(event, `ran Bash: ${command}`), toolUseId, command: squash(command).slice(0, 4096) });
+    this.set(key, open.slice(-MAX_OPEN_BASH));
+  }
+
+  private postToolUse(event: RecordedEvent, d: Json, failed: boolean): void {
+    const tool = str(d['tool_name']);
+    const toolUseId = str(d['tool_use_id']);
+    if (tool === 'Bash' && toolUseId !== undefined) this.closeBash(event.streamId, [toolUseId]);
+    if (tool === undefined || failed) return;
+    const input = obj(d['tool_input']);
+    if (WRITE_TOOLS.has(tool) || READ_TOOLS.has(tool)) this.fileTool(event, d, tool, input);
+    if (tool === 'Bash') this.bashOutput(event, input, obj(d['tool_response']));
+  }
+
+  private batch(event: RecordedEvent, d: Json): void {
+    const calls = Array.isArray(d['tool_calls']) ? d['tool_calls'] : [];
+    const ids = calls.map((c) => str(obj(c)['tool_use_id'])).filter((id): id is string => id !== undefined);
+    if (ids.length > 0) this.closeBash(event.streamId, ids);
+  }
+
+  private closeBash(sessionId: string, ids: readonly string[]): void {
+    const key = `b:${sessionId}`;
+    const open = this.get(key) as OpenBash[] | undefined;
+    if (open === undefined || !open.some((c) => ids.includes(c.toolUseId))) return;
+    this.set(key, open.filter((c) => !ids.includes(c.toolUseId)));
+  }
+
+  private fileTool(event: RecordedEvent, d: Json, tool: string, input: Json): void {
+    const raw = str(input['file_path']) ?? str(input['notebook_path']);
+    if (raw === undefined || raw.length > 4096) return;
+    const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
+    const key = `f:${path}`;
+    const writers = (this.get(key) as Record<string, Touch> | undefined) ?? {};
+    if (READ_TOOLS.has(tool)) {
+      for (const writer of Object.values(writers)) {
+        if (writer.sessionId === event.streamId || writer.position >= event.globalPosition) continue;
+        this.addLink(event.streamId, { kind: 'handoff-file', from: writer.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: path },
+          [writer, touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
+      }
+    }
+    if (WRITE_TOOLS.has(tool) && writers[event.streamId] === undefined) {
+      // The first write per session is the evidence a later reader points at.
+      this.set(key, { ...writers, [event.streamId]: touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`) });
+    }
+  }
+
+  private bashOutput(event: RecordedEvent, input: Json, response: Json): void {
+    const command = str(input['command']) ?? '';
+    const stdout = (str(response['stdout']) ?? '').slice(0, 65536);
+    if (/\bgit\b[^\n]*\bcommit\b/.test(command)) {
+      for (const made of commitsMade(stdout)) {
+        const key = `c:${made.hash.slice(0, 7)}`;
+        if (this.get(key) === undefined) this.set(key, touchOf(event, `committed ${made.hash} on ${made.branch}`));
+      }
+    }
+    for (const hash of hashesIn(`${command}\n${stdout}`)) {
+      const made = this.get(`c:${hash.slice(0, 7)}`) as Touch | undefined;
+      if (made === undefined || made.sessionId === event.streamId || made.position >= event.globalPosition) continue;
+      this.addLink(event.streamId, { kind: 'handoff-commit', from: made.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: hash.slice(0, 7) },
+        [made, touchOf(event, `saw commit ${hash.slice(0, 12)}`)]);
+    }
+  }
+
+  private taskCreated(event: RecordedEvent, d: Json): void {
+    const id = str(d['task_id']);
+    if (id === undefined) return;
+    const key = `t:${id}`;
+    if (this.get(key) !== undefined) return;
+    const subject = (str(d['task_subject']) ?? '').slice(0, WHAT_MAX);
+    this.set(key, { ...touchOf(event, `created task ${id}: ${subject}`), subject });
+  }
+
+  private taskCompleted(event: RecordedEvent, d: Json): void {
+    const id = str(d['task_id']);
+    if (id === undefined) return;
+    const created = this.get(`t:${id}`) as (Touch & { subject: string }) | undefined;
+    if (created === undefined || created.sessionId === event.streamId) return;
+    this.addLink(event.streamId, { kind: 'handoff-task', from: created.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: id },
+      [created, touchOf(event, `completed task ${id}`)]);
+  }
+
+  /** Adds a link into `to`'s record, or counts one more sighting of it. */
+  private addLink(to: string, link: Omit<SessionLink, 'id' | 'evidence' | 'count'>, evidence: readonly LinkEvidence[]): void {
+    const id = linkId(link.kind, link.from, link.to, link.subject);
+    const record = this.record(to);
+    const at = record.links.findIndex((l) => l.id === id);
+    if (at >= 0) {
+      const known = record.links[at] as SessionLink;
+      record.links[at] = { ...known, count: known.count + 1 };
+      return;
+    }
+    if (record.links.length >= MAX_LINKS_PER_SESSION) return;
+    record.links.push({ id, ...link, evidence: evidence.map(evidenceOf), count: 1 });
+  }
+}
+
+/** A link's id: the same link found again (a rebuild, another writer) has the same one. */
+export function linkId(kind: LinkKind, from: string, to: string, subject: string): string {
+  return `link-${hash128([kind, from, to, subject]).slice(0, 20)}`;
+}
+
+/** The parent's call that started a child: the one open call whose command the child's tree shows, else the only open call. */
+function parentCall(open: readonly OpenBash[], shown: string | undefined): { call: OpenBash; match: 'command' | 'only-open-call' } | undefined {
+  if (shown !== undefined) {
+    const text = squash(shown);
+    const matches = open.filter((c) => c.command !== '' && text.includes(c.command));
+    if (matches.length === 1) return { call: matches[0] as OpenBash, match: 'command' };
+    // Quotes in the command are shown escaped ('\'' for '): compare without them too.
+    const loose = open.filter((c) => c.command !== '' && text.replace(/'\\''/g, "'").includes(c.command));
+    if (loose.length === 1) return { call: loose[0] as OpenBash, match: 'command' };
+  }
+  return open.length === 1 ? { call: open[0] as OpenBash, match: 'only-open-call' } : undefined;
+}
+
+function stripCall(call: OpenBash): Touch {
+  return { sessionId: call.sessionId, eventId: call.eventId, position: call.position, at: call.at, what: call.what };
+}
+
+function evidenceOf(t: Touch): LinkEvidence {
+  return { sessionId: t.sessionId, eventId: t.eventId, position: t.position, at: t.at, what: t.what };
+}
+
+function touchOf(event: RecordedEvent, what: string): Touch {
+  return { sessionId: event.streamId, eventId: event.eventId, position: event.globalPosition, at: atOf(event), what: oneLine(what).slice(0, WHAT_MAX) };
+}
+
+/** When the event was received (the hook stamps it; payloads carry no time). */
+export function atOf(event: RecordedEvent): number {
+  const received = event.metadata['receivedAt'];
+  const at = typeof received === 'string' ? Date.parse(received) : Number.NaN;
+  return Number.isFinite(at) ? at : Date.parse(event.recordedAt) || 0;
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function obj(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
