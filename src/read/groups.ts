@@ -1,0 +1,48 @@
+import type { Database } from 'sql.js';
+import type { EventStore, RecordedEvent } from '../store/event-store';
+import type { GroupSummary } from '../domain/groups/model';
+import type { GroupAnalysis, GroupFacts } from '../domain/groups/facts';
+import { currentOverview } from '../projections/overview/overview-store';
+import { listingOf } from '../projections/overview/session-query';
+import type { SessionListing } from '../projections/overview/session-query';
+import type { PriceTable } from '../projections/pricing';
+import { DEFAULT_PRICE_TABLE } from '../projections/pricing';
+import { readLinkRecords } from '../projections/groups/link-records';
+import { buildGroups } from '../projections/groups/build-groups';
+import { memberFacts } from '../projections/groups/member-facts';
+import { analyzeGroup } from '../projections/groups/analysis/analyze';
+
+// The groups of a store and one group in full, for the CLI and the views alike: the links the
+// writer keeps (or folds here what it has not reached), the overview rows for the members'
+// figures, and, for one group, its members' streams for the analysis and the unified timeline.
+
+export function readGroups(db: Database, store: EventStore, now: number = Date.now(), prices: PriceTable = DEFAULT_PRICE_TABLE): GroupSummary[] {
+  const rows = currentOverview(db, store).rows;
+  const listings = new Map<string, SessionListing>();
+  for (const [id, row] of rows) listings.set(id, listingOf(row, now, prices));
+  return buildGroups(readLinkRecords(db, store), listings);
+}
+
+/** How a group is named on the command line: its id, a run or team name, the start of its id, or a member session (its id or start). */
+export function findGroup(groups: readonly GroupSummary[], given: string): { ok: true; group: GroupSummary } | { ok: false; problem: string } {
+  const exact = groups.find((g) => g.id === given || (g.kind !== 'tree' && g.label === given));
+  if (exact !== undefined) return { ok: true, group: exact };
+  if (given.length < 4) return { ok: false, problem: `"${given}" is too short: give a group id (see "logbook groups"), a run name, or at least 4 characters of a member session's id` };
+  const byStart = groups.filter((g) => g.id.startsWith(given) || g.id.slice(g.id.indexOf(':') + 1).startsWith(given) || g.members.some((m) => m.sessionId.startsWith(given)));
+  if (byStart.length === 1) return { ok: true, group: byStart[0] as GroupSummary };
+  if (byStart.length > 1) return { ok: false, problem: `"${given}" names ${byStart.length} groups (${byStart.slice(0, 5).map((g) => g.id).join(', ')}): give more of it` };
+  return { ok: false, problem: `no group is or has a member named "${given}" (see "logbook groups")` };
+}
+
+export interface GroupDetail {
+  readonly facts: GroupFacts;
+  readonly analysis: GroupAnalysis;
+  readonly streams: ReadonlyArray<{ readonly sessionId: string; readonly events: readonly RecordedEvent[] }>;
+}
+
+/** A group's members' streams, facts and analysis. */
+export function readGroupDetail(store: EventStore, group: GroupSummary, prices: PriceTable = DEFAULT_PRICE_TABLE): GroupDetail {
+  const streams = group.members.map((m) => ({ sessionId: m.sessionId, events: store.readStream(m.sessionId) }));
+  const facts: GroupFacts = { group, members: streams.map((s) => memberFacts(s.sessionId, s.events, prices)) };
+  return { facts, analysis: analyzeGroup(facts), streams };
+}
