@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'control' | 'scale' | 'vscode' | 'vscode-real';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'control', 'scale', 'vscode', 'vscode-real'];
-/** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), vscode-real a real VS Code on them, so they are asked for by name. */
-const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode' && s !== 'vscode-real');
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'control' | 'scale' | 'vscode' | 'vscode-real' | 'group-timeline';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'control', 'scale', 'vscode', 'vscode-real', 'group-timeline'];
+/** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), vscode-real a real VS Code on them, group-timeline a chromium, so they are asked for by name. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode' && s !== 'vscode-real' && s !== 'group-timeline');
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -76,6 +76,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --control-runs N        PreToolUse firings timed until the control center's row shows them (default 100, quick 30)
   --control-alert-runs N  runs of each alert rule timed, tool-failures and stuck (default 20, quick 8)
   --control-idle S        seconds of each of the control section's three idle windows (default 30, quick 10)
+  --only group-timeline   the unified group timeline at 5/10/20 sessions of 2,500 events: buildGroupTimeline (median), and
+                          the exported page's first frame in headless chromium against an empty page; only run when named
   --control-history DIR   a cached workspace with a big history (e.g. a scale cache's h1-1000000-*/ws), copied into the
                           temp folder as the control section's third workspace (default: small histories)`;
 

@@ -30,6 +30,7 @@ import { historyWorkspace } from './scale/history-store';
 import { NodeRunner } from './scale/timed-process';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, fmtUs, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
+import { benchGroupTimeline, groupTimelineSummaryRows, printGroupTimeline } from './groups/timeline-bench';
 
 // `npm run bench`: figures measured side by side in one run, each as a ratio against a
 // baseline measured in the same run (the same process, or a fresh process of the same command
@@ -107,6 +108,11 @@ async function main(): Promise<void> {
       const points = await benchVscodeReal({ root: ROOT, tempDir, scaleDir: options.scaleDir, sizes: options.vscodeRealSizes, runs: options.vscodeRealRuns });
       printVscodeReal(points);
       extra.push(...vscodeRealSummaryRows(points));
+    }
+    if (options.sections.has('group-timeline')) {
+      const points = await benchGroupTimeline({ root: ROOT, tempDir, quick: options.quick });
+      printGroupTimeline(points);
+      extra.push(...groupTimelineSummaryRows(points));
     }
 
     console.log('\n## Summary (Markdown, for the README)\n');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { installHooks, uninstallHooks } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
 import { logbookPaths } from '../capture/paths';
+import { linkedWorktrees } from '../capture/worktrees';
 import { refreshWorkflow } from '../workflow/definition-file';
 import { defineCommand, described } from './options';
 import { flagRule } from './option-rules';
@@ -21,6 +22,15 @@ export const installHooksCommand = defineCommand(SCOPE_OPTIONS, async (ctx, opti
   // `runtime` was there: a committed one would otherwise be run).
   const result = installHooks({ workspace: ctx.workspace, scope: scopeOf(options), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js'), runtime: process.execPath });
   for (const message of result.messages) ctx.io.out(message);
+  // Linked worktrees get the hooks too; their launcher hands every event to this logbook.
+  for (const worktree of linkedWorktrees(ctx.workspace)) {
+    try {
+      installHooks({ workspace: worktree, scope: scopeOf(options), hookBundle: join(__dirname, 'hook.js'), cliPath: join(__dirname, 'logbook.js'), runtime: process.execPath });
+      ctx.io.out(`installed the hooks in the linked worktree ${worktree}: its sessions are recorded in this workspace's logbook`);
+    } catch (error) {
+      ctx.io.err(`could not install the hooks in the linked worktree ${worktree}: ${(error as Error).message}`);
+    }
+  }
   // A workflow already in the workspace is enforced from the first session on.
   for (const problem of refreshWorkflow(logbookPaths(ctx.workspace))) ctx.io.err(problem);
   return 0;

@@ -155,6 +155,8 @@ export interface RunClaudeOptions {
   readonly extraArgs?: readonly string[];
   /** Variables of this process the CLI (and so its hooks) does not get. */
   readonly unsetEnv?: readonly string[];
+  /** Variables the CLI gets on top (e.g. an orchestrator's LOGBOOK_RUN). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 export interface RunClaudeResult {
@@ -186,7 +188,7 @@ export function runClaude(options: RunClaudeOptions): Promise<RunClaudeResult> {
   const started = Date.now();
   const child = spawn(claudeBin(), args, {
     cwd: options.workspace,
-    env: claudeEnv(options.home, options.baseUrl, MOCK_API_KEY, options.unsetEnv),
+    env: { ...claudeEnv(options.home, options.baseUrl, MOCK_API_KEY, options.unsetEnv), ...options.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group, so a timeout kills the CLI and every hook process it started.
     detached: true,
