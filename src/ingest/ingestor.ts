@@ -33,6 +33,8 @@ export interface IngestOptions {
    * durable write instead of two). Off, the index catches up later (the extension's idle work).
    */
   readonly indexFullText?: boolean;
+  /** Fold the links between sessions beside the catalog (default on; the bench turns it off to price it). */
+  readonly linkSessions?: boolean;
 }
 
 /** What one pass did; shown by the CLI and logged by the extension. */
@@ -94,7 +96,7 @@ export class Ingestor {
     private readonly database: LogbookDatabase,
     private readonly inboxDir: string,
     private readonly segments: SegmentLog,
-    private readonly options: IngestOptions,
+    readonly options: IngestOptions,
   ) {
     this.linker = new CausationLinker(database.store);
   }

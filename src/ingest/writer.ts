@@ -37,7 +37,7 @@ export class LogbookWriter {
     private readonly ingestor: Ingestor,
   ) {
     this.catalog = new CatalogKeeper(database.raw, database.store);
-    this.catalog.observer = new LinkKeeper(database.raw, database.store);
+    if (ingestor.options.linkSessions !== false) this.catalog.observer = new LinkKeeper(database.raw, database.store);
     ingestor.passHooks = {
       inTransaction: () => this.keepCatalog(),
       committed: () => this.catalog.committed(),

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RecordedEvent } from '../../src/store/event-store';
+import { LinkFold } from '../../src/projections/groups/link-fold';
+import { commitsMade, hashesIn } from '../../src/projections/groups/commit-text';
+
+// The link fold over hand-made events: which links it finds, with which evidence, and what it
+// refuses (ambiguous calls, self hand-offs, hostile origin fields).
+
+let position = 0;
+function ev(session: string, type: string, data: Record<string, unknown>, at: number): RecordedEvent {
+  position += 1;
+  return {
+    globalPosition: position, streamId: session, streamPosition: position, eventId: `e${position}`, type, schemaVersion: 1,
+    recordedAt: new Date(at).toISOString(), correlationId: null, causationId: null,
+    data: { hook_event_name: type, session_id: session, cwd: '/w', ...data }, metadata: { receivedAt: new Date(at).toISOString() },
+  };
+}
+const bash = (s: string, id: string, command: string, at: number): RecordedEvent => ev(s, 'PreToolUse', { tool_name: 'Bash', tool_use_id: id, tool_input: { command } }, at);
+const bashDone = (s: string, id: string, command: string, stdout: string, at: number): RecordedEvent => ev(s, 'PostToolUse', { tool_name: 'Bash', tool_use_id: id, tool_input: { command }, tool_response: { stdout, stderr: '' } }, at);
+const shell = (command: string): string => `/bin/bash -c source /h/.claude/shell-snapshots/s.sh 2>/dev/null || true && eval '${command.replace(/'/g, "'\\''")}' < /dev/null && pwd -P >| /tmp/x `;
+
+function fold(events: readonly RecordedEvent[]): LinkFold {
+  const f = new LinkFold();
+  for (const e of events) f.apply(e);
+  return f;
+}
+
+describe('link fold', () => {
+  it('links a child to the parent call whose command its process tree shows, among several open calls', () => {
+    const f = fold([
+      bash('lead', 'tu1', 'sh worker.sh A', 1000),
+      bash('lead', 'tu2', "sh worker.sh 'B'", 1001),
+      ev('child', 'LogbookOrigin', { parent_session_id: 'lead', parent_command: shell("sh worker.sh 'B'"), run: 'r1' }, 1500),
+    ]);
+    const [link] = f.session('child')?.links ?? [];
+    assert.equal(link?.kind, 'spawn');
+    assert.equal(link?.from, 'lead');
+    assert.equal(link?.exact, true);
+    assert.equal(link?.toolUseId, 'tu2');
+    assert.equal(link?.toolUseMatch, 'command');
+    assert.deepEqual(link?.evidence.map((e) => e.eventId), ['e2', 'e3']);
+    assert.equal(f.session('child')?.origin?.run, 'r1');
+  });
+
+  it('takes the only open call when the tree shows no command, and names no call when several are open', () => {
+    const one = fold([bash('p', 'tu1', 'make', 1), ev('c', 'LogbookOrigin', { parent_session_id: 'p' }, 2)]);
+    assert.equal(one.session('c')?.links[0]?.toolUseId, 'tu1');
+    assert.equal(one.session('c')?.links[0]?.toolUseMatch, 'only-open-call');
+    const two = fold([bash('p', 'tu1', 'a', 1), bash('p', 'tu2', 'b', 1), ev('c', 'LogbookOrigin', { parent_session_id: 'p', parent_command: 'nohup x' }, 2)]);
+    assert.equal(two.session('c')?.links[0]?.toolUseId, undefined);
+    assert.equal(two.session('c')?.links[0]?.exact, true, 'the session link itself is still exact');
+  });
+
+  it('a finished call is not a candidate', () => {
+    const f = fold([bash('p', 'tu1', 'a', 1), bashDone('p', 'tu1', 'a', '', 2), ev('c', 'LogbookOrigin', { parent_session_id: 'p' }, 3)]);
+    assert.equal(f.session('c')?.links[0]?.toolUseId, undefined);
+  });
+
+  it('finds a file hand-off from a write to a later read in another session, once, counting repeats', () => {
+    const write = ev('a', 'PostToolUse', { tool_name: 'Write', tool_use_id: 'w', tool_input: { file_path: '/w/out.txt' } }, 10);
+    const read1 = ev('b', 'PostToolUse', { tool_name: 'Read', tool_use_id: 'r1', tool_input: { file_path: 'out.txt' } }, 20);
+    const read2 = ev('b', 'PostToolUse', { tool_name: 'Edit', tool_use_id: 'r2', tool_input: { file_path: '/w/./out.txt' } }, 30);
+    const self = ev('a', 'PostToolUse', { tool_name: 'Read', tool_use_id: 'r3', tool_input: { file_path: '/w/out.txt' } }, 40);
+    const f = fold([write, read1, read2, self]);
+    const links = f.session('b')?.links ?? [];
+    assert.equal(links.length, 1);
+    assert.equal(links[0]?.kind, 'handoff-file');
+    assert.equal(links[0]?.exact, false);
+    assert.equal(links[0]?.subject, '/w/out.txt');
+    assert.equal(links[0]?.count, 2);
+    assert.deepEqual(links[0]?.evidence.map((e) => [e.sessionId, e.what]), [['a', 'wrote /w/out.txt'], ['b', 'read /w/out.txt']]);
+    // A reading the file B edited since is B's hand-off to A; never A's to itself.
+    assert.deepEqual(f.session('a')?.links.map((l) => [l.from, l.to, l.evidence[0]?.what]), [['b', 'a', 'edited /w/out.txt']]);
+  });
+
+  it('a failed write is no hand-off, and a read before the write is none either', () => {
+    const f = fold([
+      ev('b', 'PostToolUse', { tool_name: 'Read', tool_input: { file_path: '/w/x' } }, 1),
+      ev('a', 'PostToolUseFailure', { tool_name: 'Write', tool_input: { file_path: '/w/x' } }, 2),
+      ev('b', 'PostToolUse', { tool_name: 'Read', tool_input: { file_path: '/w/x' } }, 3),
+    ]);
+    assert.equal(f.session('b'), undefined);
+  });
+
+  it('finds a commit hand-off: a commit made in A, its hash seen in B', () => {
+    const f = fold([
+      bashDone('a', 'c1', 'git commit -m fix', '[feature 1a2b3c4] fix the parser\n 1 file changed', 10),
+      bashDone('b', 'c2', 'git log --oneline -3', '1a2b3c4 fix the parser\n9f8e7d6 earlier', 20),
+    ]);
+    const link = f.session('b')?.links[0];
+    assert.equal(link?.kind, 'handoff-commit');
+    assert.equal(link?.from, 'a');
+    assert.equal(link?.subject, '1a2b3c4');
+    assert.match(link?.evidence[0]?.what ?? '', /committed 1a2b3c4 on feature/);
+  });
+
+  it('finds a task hand-off: created in A, completed in B', () => {
+    const f = fold([
+      ev('a', 'TaskCreated', { task_id: '7', task_subject: 'write the docs' }, 1),
+      ev('b', 'TaskCompleted', { task_id: '7', task_subject: 'write the docs' }, 2),
+      ev('a', 'TaskCompleted', { task_id: '7' }, 3),
+    ]);
+    assert.equal(f.session('b')?.links[0]?.kind, 'handoff-task');
+    assert.equal(f.session('a'), undefined, 'completing its own task links nothing');
+  });
+
+  it('reads hostile origin fields as absent, never the event', () => {
+    const f = fold([ev('c', 'LogbookOrigin', { parent_session_id: '../../etc/passwd', traceparent: 'x', run: 'r'.repeat(300), worktree: 7, branch: 'main' }, 1)]);
+    const origin = f.session('c')?.origin;
+    assert.equal(origin?.parentSessionId, undefined);
+    assert.equal(origin?.traceparent, undefined);
+    assert.equal(origin?.run, undefined);
+    assert.equal(origin?.worktree, undefined);
+    assert.equal(origin?.branch, 'main');
+    assert.deepEqual(f.session('c')?.links, []);
+  });
+
+  it('keeps what it changed for the keeper to save, and loads what it lacks', () => {
+    const f = fold([bash('p', 'tu1', 'x', 1), ev('c', 'LogbookOrigin', { parent_session_id: 'p' }, 2)]);
+    const saved = new Map(f.takeDirty());
+    assert.deepEqual([...saved.keys()].sort(), ['b:p', 's:c']);
+    assert.deepEqual(f.takeDirty(), []);
+    // A second fold resuming from the saved parts finds the same open call.
+    const resumed = new LinkFold((key) => saved.get(key));
+    resumed.apply(ev('d', 'LogbookOrigin', { parent_session_id: 'p' }, 3));
+    assert.equal(resumed.session('d')?.links[0]?.toolUseId, 'tu1');
+  });
+});
+
+describe('commit text', () => {
+  it('reads git\'s summary line and hex words with digits and letters only', () => {
+    assert.deepEqual(commitsMade('[main (root-commit) abc1234] init\n[detached HEAD 0f0f0f0] x'), [{ branch: 'main', hash: 'abc1234' }, { branch: 'detached HEAD', hash: '0f0f0f0' }]);
+    assert.deepEqual(hashesIn('deadbeef 1234567 abc1234 cafe'), ['abc1234']);
+  });
+});
