@@ -9,6 +9,7 @@ import { HOOK_LAUNCHER_NAME, LOGBOOK_DIR, logbookPaths } from './paths';
 import type { LogbookPaths } from './paths';
 import { removeHooks, upsertHooks } from './settings-json';
 import { writeIfChanged } from '../store/durable-file';
+import { writeRunVariable } from './run-variable';
 import type { HookSpec } from './settings-json';
 import { ensureBinDir, ensureExecutable, removeForeign } from './bin-dir';
 import { ensurePrivateDirs, readSafe } from './safe-fs';
@@ -32,6 +33,8 @@ export interface InstallOptions {
    * `.mcp.json` (through `.logbook/bin/logbook-mcp`) and its tools are allowed in the settings file.
    */
   cliPath?: string;
+  /** `logbook.groups.runVariable`: the environment variable whose value names a session's run (default LOGBOOK_RUN). */
+  runVariable?: string;
 }
 
 export interface InstallResult {
@@ -167,6 +170,7 @@ export function installHooks(opts: InstallOptions): InstallResult {
   const programChanged = writeProgram(paths, bundle, opts.runtime, keepMcpLauncher, messages);
   if (mcp !== undefined) messages.push(commitMcpServer(mcp).message);
   const gitignoreChanged = writeGitignore(opts.workspace, messages);
+  if (writeRunVariable(paths.dir, opts.runVariable) && opts.runVariable !== undefined) messages.push(`Sessions started with ${opts.runVariable} set form a run (logbook.groups.runVariable).`);
   // The hooks stamp every entry with this user's key (provenance.ts): made now, so that even the
   // sh launcher's fallback, which cannot make one, finds it from the first event on.
   const key = provenanceKey();

@@ -8,6 +8,7 @@ import { findTooDeep, MAX_JSON_DEPTH } from '../domain/json-depth';
 import { redactionDisabledSchema, redactionPathsSchema, redactionPatternsSchema } from '../domain/redaction/settings-schema';
 import type { RedactionSettings } from '../domain/redaction/types';
 import { lineColumn } from '../domain/text-position';
+import { RUN_VARIABLE_NAME } from '../capture/run-variable';
 
 // The CLI honours the same `logbook.*` settings as the extension, read from the workspace's
 // .vscode/settings.json (JSON with comments), so both writers cap fields identically.
@@ -35,6 +36,7 @@ const settingsSchema = z.object({
   'logbook.redaction.patterns': redactionPatternsSchema.optional(),
   'logbook.redaction.disabled': redactionDisabledSchema.optional(),
   'logbook.redaction.paths': redactionPathsSchema.optional(),
+  'logbook.groups.runVariable': z.string().regex(RUN_VARIABLE_NAME, 'must be an environment variable name (letters, digits and _, not starting with a digit, at most 64)').optional(),
 }).loose();
 
 export interface CaptureSettings {

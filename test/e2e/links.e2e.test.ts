@@ -11,13 +11,13 @@
 //      .claude/settings.local.json; .logbook/bin is committed), one by `git worktree add` and
 //      covered by `logbook install-hooks` in the main worktree. Both land in the main
 //      worktree's logbook with their worktree and branch recorded.
-//   3. An orchestrator's loop: two sessions started one after the other with LOGBOOK_RUN set form
-//      one run.
+//   3. An orchestrator's loop: two sessions started one after the other form one run, one named by
+//      the variable the workspace's settings name (logbook.groups.runVariable), one by LOGBOOK_RUN.
 // Needs `npm run build` first. Set LOGBOOK_E2E_KEEP=1 to keep the temp dirs.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startMockAnthropic } from './mock-anthropic';
@@ -297,13 +297,17 @@ describe('sessions that work together: an orchestrator loop with LOGBOOK_RUN for
 
   before(async () => {
     ws = makeTempDir('logbook-e2e-run-');
+    // The orchestrator names runs in its own variable; LOGBOOK_RUN still counts when that one is unset.
+    mkdirSync(join(ws, '.vscode'));
+    writeFileSync(join(ws, '.vscode', 'settings.json'), '{ "logbook.groups.runVariable": "ORCH_RUN" }\n');
     logbook(['install-hooks', '--workspace', ws], ws);
     home = prepareClaudeHome(ws);
     const mock = await startMockAnthropic({ scripts: [], compaction: ok(), fallback: ok() });
     try {
       // The orchestrator: a plain loop starting `claude -p` with the run's name in the environment.
-      for (const id of ids) {
-        const run = await runClaude({ workspace: ws, home, baseUrl: mock.url, prompt: 'next item of the loop', sessionId: id, extraEnv: { LOGBOOK_RUN: 'nightly-2026-12-05' }, timeoutMs: 60_000 });
+      for (const [n, id] of ids.entries()) {
+        const extraEnv = n === 0 ? { ORCH_RUN: 'nightly-2026-12-05', LOGBOOK_RUN: 'not-this-one' } : { LOGBOOK_RUN: 'nightly-2026-12-05' };
+        const run = await runClaude({ workspace: ws, home, baseUrl: mock.url, prompt: 'next item of the loop', sessionId: id, extraEnv, timeoutMs: 60_000 });
         if (run.exitCode !== 0) throw new Error(`loop item failed: ${describeRun(run)}`);
       }
     } finally {
