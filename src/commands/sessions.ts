@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { selectInReport } from '../views/report/spec';
 import type { ExtensionContext } from './context';
 import type { FoundSession } from '../views/services';
 
@@ -41,7 +42,11 @@ function sessionIdOf(arg: unknown): string | undefined {
 
 export async function openReport(ctx: ExtensionContext, arg?: unknown): Promise<void> {
   const found = await resolveSession(ctx, arg);
-  if (found?.summary.sessionId) ctx.showPanel('report', found.summary.sessionId);
+  if (!found?.summary.sessionId) return;
+  // `{ sessionId, position }` (the unified timeline): the report opens with that event selected.
+  const position = arg !== null && typeof arg === 'object' && 'position' in arg && typeof arg.position === 'number' && Number.isSafeInteger(arg.position) && arg.position > 0 ? arg.position : undefined;
+  if (position !== undefined) selectInReport(ctx.views, found.summary.sessionId, position);
+  ctx.showPanel('report', found.summary.sessionId);
 }
 
 export async function openStateMachine(ctx: ExtensionContext, arg?: unknown): Promise<void> {

@@ -306,7 +306,7 @@ describe('sessions that work together: an orchestrator loop with LOGBOOK_RUN for
     try {
       // The orchestrator: a plain loop starting `claude -p` with the run's name in the environment.
       for (const [n, id] of ids.entries()) {
-        const extraEnv = n === 0 ? { ORCH_RUN: 'nightly-2026-12-05', LOGBOOK_RUN: 'not-this-one' } : { LOGBOOK_RUN: 'nightly-2026-12-05' };
+        const extraEnv: Record<string, string> = n === 0 ? { ORCH_RUN: 'nightly-2026-12-05', LOGBOOK_RUN: 'not-this-one' } : { LOGBOOK_RUN: 'nightly-2026-12-05' };
         const run = await runClaude({ workspace: ws, home, baseUrl: mock.url, prompt: 'next item of the loop', sessionId: id, extraEnv, timeoutMs: 60_000 });
         if (run.exitCode !== 0) throw new Error(`loop item failed: ${describeRun(run)}`);
       }

@@ -17,6 +17,11 @@ function reportHost(services: LogbookViews): ReportHost {
   return host;
 }
 
+/** Selects an event (global position) in a session's report before it is shown: the unified timeline opens events this way. */
+export function selectInReport(services: LogbookViews, sessionId: string, position: number): void {
+  reportHost(services).ui(sessionId).selected = position;
+}
+
 export const reportPanelSpec: PanelSpec<ReportViewState, ReportWebviewMessage> = {
   viewType: 'logbook.report',
   view: 'report',
