@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHook } from '../src/capture/hook';
 import { entryFileName, entryText, EVENTS_ENTRY_SUFFIX, stampNow } from '../src/capture/inbox-writer';
@@ -44,6 +44,9 @@ export interface HookBenchResult {
   readonly preWorkflowDenied: Spread;
   /** `sh -c 'cat >/dev/null'`: the floor of any hook that reads its payload. */
   readonly shCat: Spread;
+  /** SessionStart under a stand-in claude: the tree with cat, and the hook recording the origin. */
+  readonly startFloor: Spread;
+  readonly startChild: Spread;
   /** Denied with 10,000 decisions pending in the inbox (a headless loop, no writer), no CLI recorded to drain it: with the hook's fold, and without it. */
   readonly preDenied10k: Spread;
   readonly preDenied10kNoFold: Spread;
@@ -58,7 +61,7 @@ export interface HookBenchResult {
 }
 
 interface Variant {
-  readonly key: 'baseline' | 'shCat' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied' | 'preDenied10k' | 'preDenied10kNoFold' | 'preDenied10kDrained' | 'drainStart';
+  readonly key: 'baseline' | 'shCat' | 'shNode' | 'noopScript' | 'cryptoScript' | 'hookDirect' | 'pre' | 'post200k' | 'preWorkflowAllowed' | 'preWorkflowDenied' | 'preDenied10k' | 'preDenied10kNoFold' | 'preDenied10kDrained' | 'drainStart' | 'startFloor' | 'startChild';
   readonly label: string;
   readonly file: string;
   readonly args: readonly string[];
@@ -70,6 +73,7 @@ interface Variant {
   readonly before?: () => void;
   /** Warm-up rounds count too: what happens once (a drain) is part of what the row measures. */
   readonly everyRound?: boolean;
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 // Exactly the command the installer writes into the settings file (installer.hookCommand).
@@ -111,6 +115,20 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   const dropFold = (): void => rmSync(foldDir, { recursive: true, force: true });
   const pending = PENDING_DECISIONS.toLocaleString('en-US');
 
+  // SessionStart records the session's origin (launcher-origin.ts): a walk up /proc from the hook
+  // to the session's claude, its starting environment, and the parent's tool shell. Measured under
+  // a stand-in `claude` (sh under that name: the launcher finds its session's process by name)
+  // whose environment names a parent session, as a `claude -p` started by another's Bash tool;
+  // the floor is the same tree with `cat` as the hook. Its own workspace: two entries per run.
+  const startWs = join(input.tempDir, 'hook-start-ws');
+  mkdirSync(startWs);
+  installHooks({ workspace: startWs, scope: 'local', hookBundle: join(input.root, 'dist', 'hook.js') });
+  const fakeClaude = join(input.tempDir, 'claude');
+  symlinkSync('/bin/sh', fakeClaude);
+  const startPayload = Buffer.from(JSON.stringify({ session_id: 'bench-child', transcript_path: '/dev/null', cwd: startWs, hook_event_name: 'SessionStart', source: 'startup' }));
+  // Not the last command of -c: sh would exec it and the stand-in would stop being "claude".
+  const underClaude = (hook: string): string[] => ['-c', `CLAUDE_CODE_SESSION_ID=bench-child sh -c '${hook}'; status=$?; exit $status`];
+
   const variants: Variant[] = [
     { key: 'baseline', label: 'node -e 0 (baseline)', file: 'node', args: ['-e', '0'], stdin: small, samples: [] },
     // The floor of a hook that reads its payload without Node.
@@ -128,6 +146,8 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     { key: 'preDenied10k', label: `hook PreToolUse, denied, ${pending} decisions pending, no CLI to drain them (the fold alone)`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWs },
     { key: 'preDenied10kNoFold', label: `hook PreToolUse, denied, ${pending} pending, no CLI, hook's fold removed`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: pileWs, before: dropFold },
     { key: 'preDenied10kDrained', label: `hook PreToolUse, denied, ${pending} pending at first, drained in the background (every round)`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: drainWs, everyRound: true },
+    { key: 'startFloor', label: "SessionStart tree floor: claude → sh -c 'cat >/dev/null'", file: fakeClaude, args: underClaude('cat >/dev/null'), stdin: startPayload, samples: [], projectDir: startWs, extraEnv: { CLAUDE_CODE_SESSION_ID: 'bench-parent', LOGBOOK_RUN: 'bench-run' } },
+    { key: 'startChild', label: 'hook SessionStart of a child session (origin recorded)', file: fakeClaude, args: underClaude(`${LAUNCHER} SessionStart`), stdin: startPayload, samples: [], projectDir: startWs, extraEnv: { CLAUDE_CODE_SESSION_ID: 'bench-parent', LOGBOOK_RUN: 'bench-run' } },
     { key: 'drainStart', label: `hook PreToolUse, denied, ${pending} pending: the call that starts a drain (no-op CLI)`, file: 'sh', args: ['-c', `${LAUNCHER} PreToolUse`], stdin: deniedPre, samples: [], projectDir: drainStartWs, before: () => dropClaims(drainStartWs) },
   ];
 
@@ -139,7 +159,7 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     for (let k = 0; k < variants.length; k += 1) {
       const variant = variants[(round + k) % variants.length] as Variant;
       variant.before?.();
-      const ms = await spawnTimed(variant, variant.projectDir === undefined ? env : { ...env, CLAUDE_PROJECT_DIR: variant.projectDir });
+      const ms = await spawnTimed(variant, { ...env, ...(variant.projectDir === undefined ? {} : { CLAUDE_PROJECT_DIR: variant.projectDir }), ...variant.extraEnv });
       if (round >= input.warmup || variant.everyRound === true) variant.samples.push(ms);
     }
     drainEnded ??= drainOver(drainWs) ? { round, ms: msSince(started) } : undefined;
@@ -151,6 +171,12 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
   const hookRuns = rounds * 3;
   const entries = pendingEntries(paths.inbox).length;
   if (entries !== hookRuns) throw new Error(`expected ${hookRuns} inbox entries from the hook runs, found ${entries}`);
+  // Each SessionStart: its own entry and its origin, which names the parent from the environment.
+  const starts = readdirSync(logbookPaths(startWs).inbox).filter((f) => f.endsWith('.rawhook'));
+  const origins = starts.filter((f) => f.endsWith('-LogbookOrigin.rawhook'));
+  if (starts.length !== rounds * 2 || origins.length !== rounds) throw new Error(`expected ${rounds} SessionStart and ${rounds} LogbookOrigin entries, found ${starts.length - origins.length} and ${origins.length}`);
+  const origin = readFileSync(join(logbookPaths(startWs).inbox, origins[0] as string), 'utf8');
+  if (!origin.includes('"parent_session_id":"bench-parent"') || !origin.includes('"run":"bench-run"')) throw new Error(`the origin does not name the parent and the run: ${origin}`);
 
   const spread = (key: Variant['key']): Spread => {
     const v = variants.find((x) => x.key === key) as Variant;
@@ -172,6 +198,8 @@ export async function benchHook(input: HookBenchInput): Promise<HookBenchResult>
     preDenied10kNoFold: spread('preDenied10kNoFold'),
     preDenied10kDrained: spread('preDenied10kDrained'),
     drainStart: spread('drainStart'),
+    startFloor: spread('startFloor'),
+    startChild: spread('startChild'),
     pendingDecisions: pileState(pileWs).decisions,
     post200kBytes: big.length,
     inboxWriteMs: 0,
