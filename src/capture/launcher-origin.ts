@@ -103,13 +103,44 @@ ORIGIN_ENV
     *[!0-9A-Za-z_-]*) parent_session= ;;
   esac
   [ "$parent_session" = "\${CLAUDE_CODE_SESSION_ID:-}" ] && parent_session=
+  parent_via=
+  [ -n "$parent_session" ] && parent_via=environment
+  # An agent team's teammate in its own process is started with --parent-session-id, --team-name and --agent-name.
+  team=
+  agent_name=
+  arg_parent=
+  prev=
+  args_text=$(tr '\\000' '\\n' < "/proc/$own/cmdline" 2>/dev/null)
+  while IFS= read -r line; do
+    case $prev in
+      --team-name) team=$line ;;
+      --agent-name) agent_name=$line ;;
+      --parent-session-id) arg_parent=$line ;;
+    esac
+    prev=$line
+  done <<ORIGIN_ARGS
+$args_text
+ORIGIN_ARGS
+  case $team in
+    *[!0-9A-Za-z_.@-]*) team= ;;
+  esac
+  case $agent_name in
+    *[!0-9A-Za-z_.@-]*) agent_name= ;;
+  esac
+  case $arg_parent in
+    *[!0-9A-Za-z_-]*) arg_parent= ;;
+  esac
+  if [ -z "$parent_session" ] && [ -n "$arg_parent" ] && [ "$arg_parent" != "\${CLAUDE_CODE_SESSION_ID:-}" ]; then
+    parent_session=$arg_parent
+    parent_via=argument
+  fi
   case $traceparent in
     *[!0-9a-f-]*) traceparent= ;;
   esac
   # The parent's tool shell: the process right under the next claude up the tree.
   parent_command=
   parent_pid=
-  if [ -n "$parent_session" ] && proc_stat "$own"; then
+  if [ "$parent_via" = environment ] && proc_stat "$own"; then
     below=$own
     pid=$stat_ppid
     n=0
@@ -150,7 +181,8 @@ ORIGIN_ENV
   # One JSON object: each value's backslashes and quotes escaped, control characters dropped.
   sep=$(printf '\\036')
   body=$(printf "%s$sep%s\\n" session_id "\${CLAUDE_CODE_SESSION_ID:-}" run "$run_name" run_variable "\${run_var:-LOGBOOK_RUN}" \\
-      parent_session_id "$parent_session" parent_pid "$parent_pid" parent_command "$parent_command" traceparent "$traceparent" \\
+      parent_session_id "$parent_session" parent_via "$parent_via" parent_pid "$parent_pid" parent_command "$parent_command" traceparent "$traceparent" \\
+      team "$team" agent_name "$agent_name" \\
       claude_pid "$own" project_dir "$project" worktree "$worktree" branch "$branch" \\
     | tr -d '\\000-\\010\\011\\013-\\035\\037' \\
     | sed -e "/$sep\\$/d" -e 's/[\\\\"]/\\\\&/g' -e "s/^\\([a-z_]*\\)$sep\\(.*\\)\\$/\\"\\1\\":\\"\\2\\",/" | tr -d '\\n')

@@ -95,14 +95,16 @@ describe('link fold', () => {
     assert.match(link?.evidence[0]?.what ?? '', /committed 1a2b3c4 on feature/);
   });
 
-  it('finds a task hand-off: created in A, completed in B', () => {
+  it('finds a task hand-off: created in A\'s list, completed in B naming that list; never across lists', () => {
     const f = fold([
-      ev('a', 'TaskCreated', { task_id: '7', task_subject: 'write the docs' }, 1),
-      ev('b', 'TaskCompleted', { task_id: '7', task_subject: 'write the docs' }, 2),
-      ev('a', 'TaskCompleted', { task_id: '7' }, 3),
+      ev('aaaaaaaa-1', 'TaskCreated', { task_id: '7', task_subject: 'write the docs' }, 1),
+      ev('b', 'TaskCompleted', { task_id: '7', task_subject: 'write the docs', team_name: 'session-aaaaaaaa', teammate_name: 'docs' }, 2),
+      ev('c', 'TaskCompleted', { task_id: '7' }, 3),
+      ev('aaaaaaaa-1', 'TaskCompleted', { task_id: '7' }, 4),
     ]);
-    assert.equal(f.session('b')?.links[0]?.kind, 'handoff-task');
-    assert.equal(f.session('a'), undefined, 'completing its own task links nothing');
+    assert.equal(f.session('b')?.links.find((l) => l.kind === 'handoff-task')?.from, 'aaaaaaaa-1');
+    assert.equal(f.session('c'), undefined, 'task 7 of c\'s own list is another task');
+    assert.equal(f.session('aaaaaaaa-1'), undefined, 'completing its own task links nothing');
   });
 
   it('reads hostile origin fields as absent, never the event', () => {
@@ -132,5 +134,38 @@ describe('commit text', () => {
   it('reads git\'s summary line and hex words with digits and letters only', () => {
     assert.deepEqual(commitsMade('[main (root-commit) abc1234] init\n[detached HEAD 0f0f0f0] x'), [{ branch: 'main', hash: 'abc1234' }, { branch: 'detached HEAD', hash: '0f0f0f0' }]);
     assert.deepEqual(hashesIn('deadbeef 1234567 abc1234 cafe'), ['abc1234']);
+  });
+});
+
+describe('link fold: agent teams', () => {
+  const lead = '1ea89a17-0000-4000-8000-000000000001';
+  const team = 'session-1ea89a17';
+  it('links a teammate started with --parent-session-id to the lead\'s Agent call, and its messages and tasks', () => {
+    const f = fold([
+      ev(lead, 'PreToolUse', { tool_name: 'Agent', tool_use_id: 'ag1', tool_input: { name: 'worker', prompt: 'p' } }, 1),
+      ev(lead, 'PostToolUse', { tool_name: 'Agent', tool_use_id: 'ag1', tool_input: { name: 'worker' } }, 2),
+      ev('mate', 'LogbookOrigin', { parent_session_id: lead, parent_via: 'argument', team, agent_name: 'worker' }, 3),
+      ev(lead, 'TaskCreated', { task_id: '1', task_subject: 'write w.txt' }, 4),
+      ev(lead, 'PreToolUse', { tool_name: 'SendMessage', tool_use_id: 'm1', tool_input: { to: 'worker', summary: 'go', message: 'go' } }, 5),
+      ev('mate', 'TaskCompleted', { task_id: '1', task_subject: 'write w.txt', team_name: team, teammate_name: 'worker' }, 6),
+      ev('mate', 'PreToolUse', { tool_name: 'SendMessage', tool_use_id: 'm2', tool_input: { to: 'team-lead', summary: 'done' } }, 7),
+      // Another session's task "1" is another list's: no hand-off.
+      ev('other', 'TaskCompleted', { task_id: '1' }, 8),
+    ]);
+    const into = f.session('mate')?.links ?? [];
+    const spawn = into.find((l) => l.kind === 'spawn');
+    assert.equal(spawn?.from, lead);
+    assert.equal(spawn?.toolUseId, 'ag1', 'the Agent call, though it already returned');
+    assert.match(spawn?.evidence[1]?.what ?? '', /teammate worker of team session-1ea89a17/);
+    assert.equal(into.find((l) => l.kind === 'message')?.from, lead);
+    assert.equal(into.find((l) => l.kind === 'handoff-task')?.from, lead);
+    assert.equal(f.session(lead)?.links.find((l) => l.kind === 'message')?.from, 'mate');
+    assert.equal(f.session('other'), undefined);
+    assert.equal(f.session('mate')?.origin?.team, team);
+  });
+
+  it('a TeammateIdle in the lead\'s own session (in-process teammates) does not make the lead a teammate', () => {
+    const f = fold([ev(lead, 'TeammateIdle', { team_name: team, teammate_name: 'worker' }, 1)]);
+    assert.equal(f.session(lead), undefined);
   });
 });

@@ -15,7 +15,11 @@ import { commitsMade, hashesIn } from './commit-text';
 //   or edited by B; the first write and first use are the evidence;
 // - handoff-commit (inferred): a commit A's Bash made (git's "[branch abc1234] …" line), whose
 //   hash later appears in B's Bash command or output;
-// - handoff-task (inferred): a task A created (TaskCreated) that B completed (TaskCompleted).
+// - handoff-task (inferred): a task A created (TaskCreated) that B completed (TaskCompleted), in
+//   the same task list: an agent team's (team_name) or the session's own ("session-<id start>");
+// - message (exact): a SendMessage from A to the team member B is (an agent team's teammates run
+//   as their own sessions, started with --parent-session-id/--team-name/--agent-name, which the
+//   origin records; the lead is "team-lead").
 // The state is keyed parts (a session's record, a file's writers, a commit, a task, a session's
 // open Bash calls); the keeper loads a part on first use and saves those a pass changed.
 
@@ -43,13 +47,14 @@ export interface SessionLinkRecord {
   links: SessionLink[];
 }
 
-/** The keyed parts of the fold's state, as stored: "s:" session, "f:" file, "c:" commit, "t:" task, "b:" open Bash calls. */
+/** The keyed parts of the fold's state, as stored: "s:" session, "f:" file, "c:" commit, "t:" task (team:id), "b:" open calls, "n:" team member (team:name → session). */
 export type LinkPart =
   | { readonly kind: 's'; readonly value: SessionLinkRecord }
   | { readonly kind: 'f'; readonly value: Record<string, Touch> }
   | { readonly kind: 'c'; readonly value: Touch }
   | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
-  | { readonly kind: 'b'; readonly value: OpenBash[] };
+  | { readonly kind: 'b'; readonly value: OpenBash[] }
+  | { readonly kind: 'n'; readonly value: string };
 
 /** Where parts not in memory come from (the store); undefined: none yet. */
 export type PartLoader = (key: string) => unknown;
@@ -59,7 +64,9 @@ const MAX_LINKS_PER_SESSION = 500;
 const WHAT_MAX = 160;
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
-const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch', 'TaskCreated', 'TaskCompleted']);
+const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch', 'TaskCreated', 'TaskCompleted', 'TeammateIdle']);
+/** The name an agent team gives its lead (SendMessage's `to`). */
+const TEAM_LEAD = 'team-lead';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -84,6 +91,7 @@ export class LinkFold {
       case 'PostToolBatch': return this.batch(event, d);
       case 'TaskCreated': return this.taskCreated(event, d);
       case 'TaskCompleted': return this.taskCompleted(event, d);
+      case 'TeammateIdle': return this.joinTeam(event, d);
       default: return undefined;
     }
   }
@@ -138,10 +146,15 @@ export class LinkFold {
     // The first start says where the session came from; a resume may fill in what it lacked.
     record.origin = record.origin === null ? origin : { ...origin, ...stripUndefined(record.origin) };
     const parent = origin.parentSessionId;
+    if (origin.team !== undefined && origin.agentName !== undefined) this.name(origin.team, origin.agentName, event.streamId);
     if (parent === undefined || parent === event.streamId) return;
-    const child = touchOf(event, `started by ${parent.slice(0, 8)} (CLAUDE_CODE_SESSION_ID in its environment)`);
+    if (origin.team !== undefined) this.name(origin.team, TEAM_LEAD, parent);
+    const teammate = origin.parentVia === 'argument';
+    const child = touchOf(event, teammate
+      ? `teammate ${origin.agentName ?? '?'} of team ${origin.team ?? '?'} started by ${parent.slice(0, 8)} (--parent-session-id)`
+      : `started by ${parent.slice(0, 8)} (CLAUDE_CODE_SESSION_ID in its environment)`);
     const open = (this.get(`b:${parent}`) as OpenBash[] | undefined) ?? [];
-    const call = parentCall(open, origin.parentCommand);
+    const call = teammate ? agentCall(open, origin.agentName) : parentCall(open.filter((c) => !c.command.startsWith(AGENT_KEY)), origin.parentCommand);
     const evidence = call === undefined ? [child] : [stripCall(call.call), child];
     this.addLink(event.streamId, {
       kind: 'spawn', from: parent, to: event.streamId, exact: true, at: child.at,
@@ -151,14 +164,55 @@ export class LinkFold {
   }
 
   private preToolUse(event: RecordedEvent, d: Json): void {
-    if (d['tool_name'] !== 'Bash') return;
+    const tool = d['tool_name'];
+    if (tool === 'SendMessage') return this.message(event, d);
+    const input = obj(d['tool_input']);
+    // Bash calls (a `claude -p` child) and named Agent calls (an agent team's teammate) may start a session.
+    const command = tool === 'Bash' ? str(input['command']) : tool === 'Agent' || tool === 'Task' ? agentKey(str(input['name'])) : undefined;
     const toolUseId = str(d['tool_use_id']);
-    const command = str(obj(d['tool_input'])['command']);
     if (toolUseId === undefined || command === undefined) return;
     const key = `b:${event.streamId}`;
     const open = ((this.get(key) as OpenBash[] | undefined) ?? []).filter((c) => c.toolUseId !== toolUseId);
-    open.push({ ...touchOf(event, `ran Bash: ${command}`), toolUseId, command: squash(command).slice(0, 4096) });
+    const what = tool === 'Bash' ? `ran Bash: ${command}` : `started teammate ${command.slice(AGENT_KEY.length)}`;
+    open.push({ ...touchOf(event, what), toolUseId, command: squash(command).slice(0, 4096) });
     this.set(key, open.slice(-MAX_OPEN_BASH));
+  }
+
+  /** SendMessage to a member of this session's team: a message link, exact (the tool's input names the receiver). */
+  private message(event: RecordedEvent, d: Json): void {
+    const input = obj(d['tool_input']);
+    const to = str(input['to']);
+    if (to === undefined || to.length > 128) return;
+    const team = this.teamOf(event.streamId);
+    const target = this.get(`n:${team}:${to}`) as string | undefined;
+    if (target === undefined || target === event.streamId) return;
+    const summary = str(input['summary']) ?? (typeof input['message'] === 'string' ? input['message'] : 'message');
+    this.addLink(target, { kind: 'message', from: event.streamId, to: target, exact: true, at: atOf(event), subject: `to ${to}` },
+      [touchOf(event, `sent ${to}: ${summary}`)]);
+  }
+
+  /** A TeammateIdle (or TaskCompleted) naming this session's team and name: it is a teammate of that team. */
+  private joinTeam(event: RecordedEvent, d: Json): void {
+    const team = str(d['team_name']);
+    const name = str(d['teammate_name']);
+    if (team === undefined || name === undefined || team.length > 256 || name.length > 128) return;
+    // The lead's own session hears of its in-process teammates too: it is not one of them.
+    if (team === leadTeamOf(event.streamId)) return;
+    if (this.get(`n:${team}:${name}`) === undefined) this.name(team, name, event.streamId);
+    const record = this.record(event.streamId);
+    if (record.origin?.team === undefined) {
+      record.origin = { eventId: event.eventId, at: atOf(event), ...record.origin, team, agentName: name };
+    }
+  }
+
+  /** The task list a session's tasks belong to: its team's, else its own. */
+  private teamOf(sessionId: string): string {
+    return (this.get(`s:${sessionId}`) as SessionLinkRecord | undefined)?.origin?.team ?? leadTeamOf(sessionId);
+  }
+
+  private name(team: string, name: string, sessionId: string): void {
+    const key = `n:${team}:${name}`;
+    if (this.get(key) !== sessionId) this.set(key, sessionId);
   }
 
   private postToolUse(event: RecordedEvent, d: Json, failed: boolean): void {
@@ -177,11 +231,14 @@ export class LinkFold {
     if (ids.length > 0) this.closeBash(event.streamId, ids);
   }
 
+  // A named Agent call returns as soon as its teammate is spawned, maybe before the teammate's
+  // first hook: it stays listed (bounded) so the teammate's origin still finds it.
   private closeBash(sessionId: string, ids: readonly string[]): void {
     const key = `b:${sessionId}`;
     const open = this.get(key) as OpenBash[] | undefined;
-    if (open === undefined || !open.some((c) => ids.includes(c.toolUseId))) return;
-    this.set(key, open.filter((c) => !ids.includes(c.toolUseId)));
+    const closes = (c: OpenBash): boolean => ids.includes(c.toolUseId) && !c.command.startsWith(AGENT_KEY);
+    if (open === undefined || !open.some(closes)) return;
+    this.set(key, open.filter((c) => !closes(c)));
   }
 
   private fileTool(event: RecordedEvent, d: Json, tool: string, input: Json): void {
@@ -223,7 +280,7 @@ export class LinkFold {
   private taskCreated(event: RecordedEvent, d: Json): void {
     const id = str(d['task_id']);
     if (id === undefined) return;
-    const key = `t:${id}`;
+    const key = `t:${str(d['team_name']) ?? this.teamOf(event.streamId)}:${id}`;
     if (this.get(key) !== undefined) return;
     const subject = (str(d['task_subject']) ?? '').slice(0, WHAT_MAX);
     this.set(key, { ...touchOf(event, `created task ${id}: ${subject}`), subject });
@@ -232,7 +289,8 @@ export class LinkFold {
   private taskCompleted(event: RecordedEvent, d: Json): void {
     const id = str(d['task_id']);
     if (id === undefined) return;
-    const created = this.get(`t:${id}`) as (Touch & { subject: string }) | undefined;
+    if (d['team_name'] !== undefined) this.joinTeam(event, d);
+    const created = this.get(`t:${str(d['team_name']) ?? this.teamOf(event.streamId)}:${id}`) as (Touch & { subject: string }) | undefined;
     if (created === undefined || created.sessionId === event.streamId) return;
     this.addLink(event.streamId, { kind: 'handoff-task', from: created.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: id },
       [created, touchOf(event, `completed task ${id}`)]);
@@ -256,6 +314,25 @@ export class LinkFold {
 /** A link's id: the same link found again (a rebuild, another writer) has the same one. */
 export function linkId(kind: LinkKind, from: string, to: string, subject: string): string {
   return `link-${hash128([kind, from, to, subject]).slice(0, 20)}`;
+}
+
+/** Open calls of a named Agent are kept under this prefix (with the teammate's name). */
+const AGENT_KEY = 'agent:';
+
+function agentKey(name: string | undefined): string | undefined {
+  return name === undefined || name.length > 128 ? undefined : `${AGENT_KEY}${name}`;
+}
+
+/** The task list (and team) Claude Code names after a lead session: "session-" and its id's first 8 characters. */
+export function leadTeamOf(sessionId: string): string {
+  return `session-${sessionId.slice(0, 8)}`;
+}
+
+/** The lead's open Agent call that named this teammate. */
+function agentCall(open: readonly OpenBash[], name: string | undefined): { call: OpenBash; match: 'command' | 'only-open-call' } | undefined {
+  const key = agentKey(name);
+  const matches = key === undefined ? [] : open.filter((c) => c.command === key);
+  return matches.length === 1 ? { call: matches[0] as OpenBash, match: 'command' } : undefined;
 }
 
 /** The parent's call that started a child: the one open call whose command the child's tree shows, else the only open call. */

@@ -13,6 +13,8 @@ export interface RecordedOrigin extends SessionOrigin {
   /** The parent's tool shell command line, as its process showed it (to tell which call). */
   readonly parentCommand?: string;
   readonly projectDir?: string;
+  /** Where the parent came from: the inherited environment (a Bash tool), or a teammate's --parent-session-id. */
+  readonly parentVia?: 'environment' | 'argument';
 }
 
 const text = (max: number): z.ZodType<string | undefined> => z.string().min(1).max(max).optional().catch(undefined);
@@ -28,6 +30,7 @@ const originData = z.object({
   branch: text(256),
   team: text(256),
   agent_name: text(256),
+  parent_via: z.enum(['environment', 'argument']).optional().catch(undefined),
 });
 
 /** The origin an event records, or undefined when its data is not an object. */
@@ -49,6 +52,7 @@ export function readOrigin(event: RecordedEvent, data: Readonly<Record<string, u
     ...(d.branch === undefined ? {} : { branch: d.branch }),
     ...(d.team === undefined ? {} : { team: d.team }),
     ...(d.agent_name === undefined ? {} : { agentName: d.agent_name }),
+    ...(d.parent_via === undefined ? {} : { parentVia: d.parent_via }),
   };
   return origin;
 }
