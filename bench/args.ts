@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The measured sections; `--only` picks a subset while working on one of them. */
-export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'control' | 'scale' | 'vscode' | 'vscode-real' | 'group-timeline';
-const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'control', 'scale', 'vscode', 'vscode-real', 'group-timeline'];
+export type Section = 'hook' | 'ingest' | 'flush' | 'view' | 'folds' | 'redaction' | 'control' | 'scale' | 'vscode' | 'vscode-real' | 'group-timeline' | 'linking';
+const SECTIONS: readonly Section[] = ['hook', 'ingest', 'flush', 'view', 'folds', 'redaction', 'control', 'scale', 'vscode', 'vscode-real', 'group-timeline', 'linking'];
 /** Sections run without --only: scale and vscode use histories of up to 1M events (minutes, gigabytes), vscode-real a real VS Code on them, group-timeline a chromium, so they are asked for by name. */
 const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale' && s !== 'vscode' && s !== 'vscode-real' && s !== 'group-timeline');
 
@@ -44,6 +44,15 @@ export interface BenchOptions {
   readonly controlIdleSeconds: number;
   /** A cached workspace with a big history, copied as the control section's third workspace. */
   readonly controlHistory: string | undefined;
+  // --- linking (bench/groups/linking-bench.ts) ---
+  /** History sizes (events in the store) at which linking's per-event cost is compared. */
+  readonly linkingSizes: readonly number[];
+  /** Fresh events ingested per run (in passes of 500). */
+  readonly linkingEvents: number;
+  /** Runs each way (linking on, off), alternating; medians reported. */
+  readonly linkingReps: number;
+  /** Where the linking section's histories are cached. */
+  readonly linkingDir: string;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -79,7 +88,13 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only group-timeline   the unified group timeline at 5/10/20 sessions of 2,500 events: buildGroupTimeline (median), and
                           the exported page's first frame in headless chromium against an empty page; only run when named
   --control-history DIR   a cached workspace with a big history (e.g. a scale cache's h1-1000000-*/ws), copied into the
-                          temp folder as the control section's third workspace (default: small histories)`;
+                          temp folder as the control section's third workspace (default: small histories)
+  --only linking          linking between sessions: µs per ingested event with IngestOptions.linkSessions on and off, into
+                          copies of a history built with linking on (goal on ÷ off ≤ 1.1×); runs by default
+  --linking-sizes A,B,... history sizes (default 10000,100000,1000000; quick 10000,100000)
+  --linking-events N      fresh events per run, in passes of 500 (default 20000, quick 10000)
+  --linking-reps N        runs each way, alternating, medians (default 5, quick 3)
+  --linking-dir DIR       where its histories are cached (default ${join(tmpdir(), 'logbook-bench-linking')})`;
 
 function defaultScaleDir(): string {
   return join(tmpdir(), 'logbook-bench-scale');
@@ -111,6 +126,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'control-alert-runs': { type: 'string' },
       'control-idle': { type: 'string' },
       'control-history': { type: 'string' },
+      // --- linking ---
+      'linking-sizes': { type: 'string' },
+      'linking-events': { type: 'string' },
+      'linking-reps': { type: 'string' },
+      'linking-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -147,6 +167,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     controlAlertRuns: positiveInt('--control-alert-runs', values['control-alert-runs'], quick ? 8 : 20),
     controlIdleSeconds: positiveInt('--control-idle', values['control-idle'], quick ? 10 : 30),
     controlHistory: values['control-history'],
+    // --- linking ---
+    linkingSizes: values['linking-sizes'] === undefined
+      ? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])
+      : values['linking-sizes'].split(',').map((s) => positiveInt('--linking-sizes', s.trim(), 0)),
+    linkingEvents: positiveInt('--linking-events', values['linking-events'], quick ? 10_000 : 20_000),
+    linkingReps: positiveInt('--linking-reps', values['linking-reps'], quick ? 3 : 5),
+    linkingDir: values['linking-dir'] ?? join(tmpdir(), 'logbook-bench-linking'),
   };
 }
 

@@ -31,6 +31,8 @@ import { NodeRunner } from './scale/timed-process';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, fmtUs, markdownTable, msSince, progress } from './stats';
 import { loadFixture } from './workload';
 import { benchGroupTimeline, groupTimelineSummaryRows, printGroupTimeline } from './groups/timeline-bench';
+// --- linking ---
+import { benchLinking, linkingSummaryRows, printLinking } from './groups/linking-bench';
 
 // `npm run bench`: figures measured side by side in one run, each as a ratio against a
 // baseline measured in the same run (the same process, or a fresh process of the same command
@@ -113,6 +115,12 @@ async function main(): Promise<void> {
       const points = await benchGroupTimeline({ root: ROOT, tempDir, quick: options.quick });
       printGroupTimeline(points);
       extra.push(...groupTimelineSummaryRows(points));
+    }
+    // --- linking: issue 16, per-event ingest cost with linking on ÷ off at several history sizes ---
+    if (options.sections.has('linking')) {
+      const points = await benchLinking({ tempDir, fixture, sizes: options.linkingSizes, events: options.linkingEvents, reps: options.linkingReps, cacheDir: options.linkingDir });
+      printLinking(points);
+      extra.push(...linkingSummaryRows(points));
     }
 
     console.log('\n## Summary (Markdown, for the README)\n');

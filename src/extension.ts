@@ -95,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     views.refresh(paths.workspace);
   };
 
+  const kept = new Set<vscode.Disposable>();
   const ctx: ExtensionContext = {
     extensionPath: context.extensionPath,
     globalState: context.globalState,
@@ -104,6 +105,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Logboo
     log,
     showPanel: (panel, key) => panels.show(panel, key),
     updateContextKeys,
+    keep: (disposable) => {
+      if (kept.has(disposable)) return;
+      kept.add(disposable);
+      context.subscriptions.push(disposable);
+    },
     pickWorkspace: async () => {
       const folders = vscode.workspace.workspaceFolders ?? [];
       if (folders.length === 0) {

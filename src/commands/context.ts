@@ -28,6 +28,8 @@ export interface ExtensionContext {
   showPanel(panel: PanelName, key: string): void;
   /** Re-reads whether hooks are installed and whether there are sessions (welcome view context keys). */
   updateContextKeys(): void;
+  /** Keeps a disposable until the extension deactivates (once, however often it is passed). */
+  keep(disposable: vscode.Disposable): void;
 }
 
 /** A command: the context, then whatever VS Code passed (a tree item, a session id, nothing). */

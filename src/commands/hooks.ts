@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { installHooks, uninstallHooks as uninstall } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
+import { linkedWorktrees } from '../capture/worktrees';
 import type { ExtensionContext } from './context';
 import { refreshWorkflow } from '../workflow/definition-file';
 import { offerImportOnce } from './import';
@@ -11,12 +12,26 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   if (paths === undefined) return;
   // VS Code's own runtime lets the hook run where `node` is not on PATH.
   // The MCP server runs the CLI bundle shipped with the extension.
-  const result = installHooks({ workspace: paths.workspace, scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath, cliPath: join(ctx.extensionPath, 'dist', 'logbook.js') });
-  for (const message of [...result.messages, ...refreshWorkflow(paths)]) ctx.log(message);
+  const programs = { scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath, cliPath: join(ctx.extensionPath, 'dist', 'logbook.js') };
+  const result = installHooks({ workspace: paths.workspace, ...programs });
+  for (const message of result.messages) ctx.log(message);
+  // Linked worktrees get the hooks too; their launcher hands every event to this logbook.
+  const worktrees: string[] = [];
+  for (const worktree of linkedWorktrees(paths.workspace)) {
+    try {
+      installHooks({ workspace: worktree, ...programs });
+      worktrees.push(worktree);
+      ctx.log(`installed the hooks in the linked worktree ${worktree}: its sessions are recorded in this workspace's logbook`);
+    } catch (error) {
+      ctx.log(`could not install the hooks in the linked worktree ${worktree}: ${(error as Error).message}`);
+    }
+  }
+  for (const message of refreshWorkflow(paths)) ctx.log(message);
   await ctx.ensureIngest(paths);
+  const alsoIn = worktrees.length === 0 ? '' : ` and in ${worktrees.length} linked worktree${worktrees.length === 1 ? '' : 's'}`;
   void vscode.window.showInformationMessage(result.settingsChanged
-    ? `Agent Logbook: hooks installed in ${result.settingsFile}. New Claude Code sessions in this workspace are recorded.`
-    : `Agent Logbook: hooks were already installed in ${result.settingsFile}.`);
+    ? `Agent Logbook: hooks installed in ${result.settingsFile}${alsoIn}. New Claude Code sessions in this workspace are recorded.`
+    : `Agent Logbook: hooks were already installed in ${result.settingsFile}${alsoIn}.`);
   if (result.settingsChanged) void offerImportOnce(ctx);
 }
 

@@ -8,6 +8,7 @@ import { importEarlierSessions } from './import';
 import { openDashboard } from './dashboard';
 import { compareSessions } from './compare';
 import { openPatterns } from './patterns';
+import { discussGroup, openGroupTimeline } from './groups';
 import { controlHold, controlMuteRule, controlOpenReport, controlOpenStateMachine, controlOpenTranscript, controlRefresh, controlResume, controlRevealFolder } from './control';
 
 /** Every command of the extension: id → small function. Registered in one loop. */
@@ -29,6 +30,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'logbook.compareWith': compareSessions,
   'logbook.openPatterns': openPatterns,
   'logbook.copySessionId': copySessionId,
+  'logbook.openGroupTimeline': openGroupTimeline,
+  'logbook.discussGroup': discussGroup,
   'logbook.openTranscript': openTranscript,
   'logbook.refreshSessions': refreshSessions,
   'logbook.controlCenter.refresh': controlRefresh,

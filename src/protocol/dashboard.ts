@@ -29,6 +29,33 @@ export interface DashboardRow {
   readonly costUsd: number;
 }
 
+/**
+ * A group of sessions that work together (issue 16: a run, a session and those its tools started, a
+ * team), shown as one expandable row over its members' rows. Figures are the whole group's.
+ */
+export interface DashboardGroup {
+  /** Unique in the window: the workspace folder and the group id. */
+  readonly key: string;
+  /** run:NAME, team:NAME or tree:SESSION. */
+  readonly groupId: string;
+  /** The workspace folder's path (the group commands take it) and name (shown). */
+  readonly folder: string;
+  readonly workspace: string;
+  readonly kind: string;
+  /** A run or team name, or the root session's title: untrusted text. */
+  readonly label: string;
+  /** Its members' row keys, parents before their children, with their roles. */
+  readonly members: readonly { readonly key: string; readonly role: string }[];
+  readonly firstEventAt: number | null;
+  readonly lastEventAt: number | null;
+  readonly spanMs: number;
+  readonly activeMs: number;
+  readonly costUsd: number;
+  readonly tokens: number;
+  readonly failures: number;
+  readonly links: number;
+}
+
 /** The full state the host sends. */
 export interface DashboardState {
   readonly key: string;
@@ -46,6 +73,8 @@ export interface DashboardState {
   readonly complete: boolean;
   /** Sessions in the window, `rows` or not. */
   readonly total: number;
+  /** Every group of the window's workspaces. */
+  readonly groups: readonly DashboardGroup[];
 }
 
 /** Sessions a first state holds when there are more: a screen or two. */
@@ -60,6 +89,8 @@ export interface DashboardDelta {
   readonly rest?: boolean;
   /** The answer to `searchPrompts`: the rows with a prompt holding every word of `text`. */
   readonly prompts?: PromptMatches;
+  /** Every group, when they changed (they replace the groups held). */
+  readonly groups?: readonly DashboardGroup[];
 }
 
 /** Rows found by their prompts for a free text (the store's prompt index). */
@@ -116,12 +147,31 @@ export const dashboardRowSchema = z.object({
   costUsd: z.number().finite().min(0),
 }).strict();
 
+export const dashboardGroupSchema = z.object({
+  key: z.string().min(1),
+  groupId: z.string().min(1),
+  folder: text,
+  workspace: text,
+  kind: text,
+  label: text,
+  members: z.array(z.object({ key: z.string().min(1), role: text }).strict()),
+  firstEventAt: time,
+  lastEventAt: time,
+  spanMs: z.number().finite().min(0),
+  activeMs: z.number().finite().min(0),
+  costUsd: z.number().finite().min(0),
+  tokens: z.number().finite().min(0),
+  failures: count,
+  links: count,
+}).strict();
+
 /** Host → webview: the whole state (`state`) or the rows a change touched (`delta`). */
 export const dashboardHostMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('state'),
     state: z.object({
       key: z.string().min(1), workspaces: z.array(text), rows: z.array(dashboardRowSchema), at: z.number().finite(), timings: z.boolean(), complete: z.boolean(), total: count,
+      groups: z.array(dashboardGroupSchema),
     }).strict(),
   }).strict(),
   z.object({
@@ -129,6 +179,7 @@ export const dashboardHostMessage = z.discriminatedUnion('type', [
     delta: z.object({
       upsert: z.array(dashboardRowSchema), remove: z.array(z.string().min(1)), at: z.number().finite(), rest: z.boolean().optional(),
       prompts: z.object({ text: z.string(), keys: z.array(z.string().min(1)), indexed: z.boolean() }).strict().optional(),
+      groups: z.array(dashboardGroupSchema).optional(),
     }).strict(),
   }).strict(),
   z.object({ type: z.literal('error'), message: z.string() }).strict(),
@@ -143,6 +194,13 @@ const rowKey = z.string({ error: 'a key must be a string' }).min(1, 'a key must 
 /** Webview → host messages (besides `ready`). */
 export const dashboardWebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openReport'), sessionId }).strict(),
+  /** A group row's buttons: its unified timeline, or "Discuss with Claude" (the group commands). */
+  z.object({
+    type: z.literal('group'),
+    action: z.enum(['timeline', 'discuss'], { error: 'action must be "timeline" or "discuss"' }),
+    groupId: z.string({ error: 'groupId must be a string' }).min(1, 'groupId must not be empty').max(600, 'groupId is longer than 600 characters'),
+    folder: z.string({ error: 'folder must be a string' }).min(1, 'folder must not be empty').max(4096, 'folder is longer than 4096 characters'),
+  }).strict(),
   /** The rows a first state left out (after its first paint). */
   z.object({ type: z.literal('rest') }).strict(),
   /** The rows with a prompt holding every word of the free-text filter (answered by a delta's `prompts`). */

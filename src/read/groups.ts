@@ -7,7 +7,7 @@ import { listingOf } from '../projections/overview/session-query';
 import type { SessionListing } from '../projections/overview/session-query';
 import type { PriceTable } from '../projections/pricing';
 import { DEFAULT_PRICE_TABLE } from '../projections/pricing';
-import { readLinkRecords } from '../projections/groups/link-records';
+import { readLinkState } from '../projections/groups/link-records';
 import { buildGroups } from '../projections/groups/build-groups';
 import { memberFacts } from '../projections/groups/member-facts';
 import { analyzeGroup } from '../projections/groups/analysis/analyze';
@@ -20,7 +20,8 @@ export function readGroups(db: Database, store: EventStore, now: number = Date.n
   const rows = currentOverview(db, store).rows;
   const listings = new Map<string, SessionListing>();
   for (const [id, row] of rows) listings.set(id, listingOf(row, now, prices));
-  return buildGroups(readLinkRecords(db, store), listings);
+  const links = readLinkState(db, store);
+  return buildGroups(links.records, listings, links.linksInto);
 }
 
 /** How a group is named on the command line: its id, a run or team name, the start of its id, or a member session (its id or start). */

@@ -5,6 +5,9 @@ import type { SessionOverview } from '../projections/overview/session-overview';
 import type { LogbookChange, LogbookViews } from './services';
 import { sectionChildren, sectionsOf } from './sessions-tree-sections';
 import type { SectionNode, LeafNode } from './sessions-tree-sections';
+import { GroupsSection } from './sessions-tree-groups';
+import { setGroupLog } from './groups/group-source';
+import type { GroupsTreeNode } from './sessions-tree-groups';
 
 // The "Sessions" view: live sessions first, finished ones by day. Items are kept per session id
 // and refreshed one by one when their session changes; the whole tree redraws only when a
@@ -12,7 +15,7 @@ import type { SectionNode, LeafNode } from './sessions-tree-sections';
 
 interface GroupNode { readonly kind: 'group'; readonly label: string; readonly live: boolean }
 interface SessionNode { readonly kind: 'session'; readonly sessionId: string; row: SessionRow }
-type Node = GroupNode | SessionNode | SectionNode | LeafNode;
+type Node = GroupNode | SessionNode | SectionNode | LeafNode | GroupsTreeNode;
 
 export function silenceMs(): number {
   return vscode.workspace.getConfiguration('logbook').get<number>('sessions.abandonedAfterMinutes', 30) * 60_000;
@@ -26,7 +29,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly sessionNodes = new Map<string, SessionNode>();
   private readonly rowCache = new Map<string, { readonly overview: SessionOverview; readonly silence: number; readonly workspace: string; readonly row: SessionRow }>();
 
-  constructor(private readonly views: LogbookViews) {}
+  /** Sessions that work together, a section after the live sessions. */
+  private readonly linked: GroupsSection;
+
+  constructor(private readonly views: LogbookViews) {
+    this.linked = new GroupsSection(views);
+  }
 
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
@@ -34,6 +42,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       case 'session': return sessionItem(node.row, this.views.workspaces().length > 1);
       case 'section': return node.item;
       case 'leaf': return node.item;
+      case 'groups':
+      case 'linkedGroup':
+      case 'groupMember': return this.linked.item(node, this.views.workspaces().length > 1);
       default: return assertNever(node);
     }
   }
@@ -41,7 +52,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   async getChildren(node?: Node): Promise<Node[]> {
     if (node === undefined) {
       this.rebuild();
-      return this.groups.map((group) => this.groupNode(group));
+      this.linked.update();
+      const days: Node[] = this.groups.map((group) => this.groupNode(group));
+      if (!this.linked.shown) return days;
+      // Live sessions first, then the groups, then the days.
+      const at = this.groups[0]?.live === true ? 1 : 0;
+      return [...days.slice(0, at), this.linked.node, ...days.slice(at)];
     }
     switch (node.kind) {
       case 'group': return (this.groups.find((group) => group.label === node.label)?.rows ?? []).map((row) => this.sessionNode(row));
@@ -51,6 +67,9 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       }
       case 'section': return sectionChildren(node, this.views);
       case 'leaf': return [];
+      case 'groups': return this.linked.groupNodes();
+      case 'linkedGroup': return this.linked.memberNodes(node);
+      case 'groupMember': return [];
       default: return assertNever(node);
     }
   }
@@ -67,10 +86,12 @@ export class SessionsTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   changed(change: LogbookChange): void {
     const before = this.groups;
     this.rebuild();
-    if (change.reset || !sameShape(before, this.groups)) {
+    const linked = this.linked.update();
+    if (change.reset || linked === 'all' || !sameShape(before, this.groups)) {
       this.emitter.fire(undefined);
       return;
     }
+    if (linked === 'section') this.emitter.fire(this.linked.node);
     for (const id of change.sessions) {
       const node = this.sessionNodes.get(id);
       if (node !== undefined) this.emitter.fire(node);
@@ -216,6 +237,7 @@ function assertNever(node: never): never {
 }
 
 export function registerSessionsTree(views: LogbookViews): { tree: SessionsTree; disposables: vscode.Disposable[] } {
+  setGroupLog((message) => views.log(message));
   const tree = new SessionsTree(views);
   const view = vscode.window.createTreeView('logbook.sessions', { treeDataProvider: tree, showCollapseAll: true });
   const timer = setInterval(() => { if (view.visible && tree.hasLive) tree.tick(); }, 1000);

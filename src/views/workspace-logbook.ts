@@ -48,6 +48,11 @@ export class WorkspaceLogbook {
     return (await this.readFile())?.store;
   }
 
+  /** The database the views read now (after a catchUp), without opening one: undefined before the first read. */
+  held(): LogbookDatabase | undefined {
+    return this.fileDatabase;
+  }
+
   /** Reads what is new; tells which sessions changed. */
   async catchUp(): Promise<CatchUpResult> {
     const store = await this.store();

@@ -38,7 +38,7 @@
 //                                     here. Steps today: webviewText {title?, contains?},
 //                                     webviewQuery {title?, selector} → textContent[],
 //                                     clickInWebview {title?, selector?, text?}, webviewSelect {title?, selector, value}, sidebarRows {view?},
-//                                     clickSidebarRow {label}, runCommand {title} (command palette),
+//                                     clickSidebarRow {label}, clickSidebarRowAction {label, action}, runCommand {title} (command palette),
 //                                     notificationToasts {contains?} → the toasts' messages.
 //                                     `title` matches a webview page's <title>. Add more there.
 //   run()                             the extensionTestsPath entry point (the bundle exports it).

@@ -259,6 +259,20 @@ export const steps: Record<string, PageStep> = {
     await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: label }).first().click();
     return true;
   },
+  /**
+   * Hovers the first side bar row whose label contains {label} and clicks its inline action titled
+   * {action} (a tree item's `inline` menu entry); returns the titles of the row's inline actions.
+   */
+  async clickSidebarRowAction(page, arg) {
+    const label = stringField(arg, 'label');
+    const action = stringField(arg, 'action');
+    check(label !== undefined && action !== undefined, 'clickSidebarRowAction needs { label, action }');
+    const row = page.locator('.part.sidebar .monaco-list-row').filter({ hasText: label }).first();
+    await row.hover();
+    const titles = await row.locator('.actions .action-label').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? n.getAttribute('title') ?? ''));
+    await row.locator(`.actions .action-label[aria-label="${action.replace(/"/g, '\\"')}"]`).first().click({ timeout: 15_000 });
+    return titles;
+  },
   /** Drags the side bar's edge to make it {width} pixels wide; returns its width before and after. */
   async resizeSideBar(page, arg) {
     const width = typeof arg === 'object' && arg !== null ? (arg as { width?: unknown }).width : undefined;

@@ -106,7 +106,7 @@ test('a first page holds the newest sessions of every workspace, as many as aske
 
 test('the host\'s state and delta messages pass the protocol\'s schema', () => {
   const rows = dashboardRows([{ ...source, rows: [foldedOverview('s-1', 'שלום <script>x</script>'), overview('s-2', { firstEventAt: null, lastEventAt: null, tags: ['bug'] })] }], NOW, DEFAULT_PRICE_TABLE);
-  const state = dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: ['a'], rows, at: NOW, timings: false, complete: true, total: rows.length } });
+  const state = dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: ['a'], rows, at: NOW, timings: false, complete: true, total: rows.length, groups: [] } });
   assert.ok(state.success, state.success ? '' : state.error.message);
   const rowsOf = new Map([['s-1', foldedOverview('s-1', 'changed')]]);
   const delta = deltaOf([{ workspace: { paths: { workspace: '/work/a' }, name: 'a', overview: () => rowsOf }, sessions: new Set(['s-1', 'gone']) }], NOW, DEFAULT_PRICE_TABLE);
@@ -114,7 +114,7 @@ test('the host\'s state and delta messages pass the protocol\'s schema', () => {
   assert.deepEqual(delta.remove, [rowKey('/work/a', 'gone')], 'a session no longer in the overview is removed');
   const parsed = dashboardHostMessage.safeParse({ type: 'delta', delta });
   assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
-  assert.equal(dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: [], rows: [{ ...rows[0], costUsd: -1 }], at: NOW, timings: false, complete: true, total: 1 } }).success, false, 'a negative cost is refused');
+  assert.equal(dashboardHostMessage.safeParse({ type: 'state', state: { key: 'all', workspaces: [], rows: [{ ...rows[0], costUsd: -1 }], at: NOW, timings: false, complete: true, total: 1, groups: [] } }).success, false, 'a negative cost is refused');
   const rest = dashboardHostMessage.safeParse({ type: 'delta', delta: { upsert: rows, remove: [], at: NOW, rest: true } });
   assert.ok(rest.success, 'the answer to `rest` is a delta marked rest');
   const found = dashboardHostMessage.safeParse({ type: 'delta', delta: { upsert: [], remove: [], at: NOW, prompts: { text: 'zebra', keys: [rowKey('/work/a', 's-1')], indexed: true } } });

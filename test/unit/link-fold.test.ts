@@ -63,7 +63,7 @@ describe('link fold', () => {
     const read2 = ev('b', 'PostToolUse', { tool_name: 'Edit', tool_use_id: 'r2', tool_input: { file_path: '/w/./out.txt' } }, 30);
     const self = ev('a', 'PostToolUse', { tool_name: 'Read', tool_use_id: 'r3', tool_input: { file_path: '/w/out.txt' } }, 40);
     const f = fold([write, read1, read2, self]);
-    const links = f.session('b')?.links ?? [];
+    const links = f.linksInto('b');
     assert.equal(links.length, 1);
     assert.equal(links[0]?.kind, 'handoff-file');
     assert.equal(links[0]?.exact, false);
@@ -71,7 +71,7 @@ describe('link fold', () => {
     assert.equal(links[0]?.count, 2);
     assert.deepEqual(links[0]?.evidence.map((e) => [e.sessionId, e.what]), [['a', 'wrote /w/out.txt'], ['b', 'read /w/out.txt']]);
     // A reading the file B edited since is B's hand-off to A; never A's to itself.
-    assert.deepEqual(f.session('a')?.links.map((l) => [l.from, l.to, l.evidence[0]?.what]), [['b', 'a', 'edited /w/out.txt']]);
+    assert.deepEqual(f.linksInto('a').map((l) => [l.from, l.to, l.evidence[0]?.what]), [['b', 'a', 'edited /w/out.txt']]);
   });
 
   it('a failed write is no hand-off, and a read before the write is none either', () => {
@@ -88,7 +88,7 @@ describe('link fold', () => {
       bashDone('a', 'c1', 'git commit -m fix', '[feature 1a2b3c4] fix the parser\n 1 file changed', 10),
       bashDone('b', 'c2', 'git log --oneline -3', '1a2b3c4 fix the parser\n9f8e7d6 earlier', 20),
     ]);
-    const link = f.session('b')?.links[0];
+    const link = f.linksInto('b')[0];
     assert.equal(link?.kind, 'handoff-commit');
     assert.equal(link?.from, 'a');
     assert.equal(link?.subject, '1a2b3c4');
@@ -102,7 +102,7 @@ describe('link fold', () => {
       ev('c', 'TaskCompleted', { task_id: '7' }, 3),
       ev('aaaaaaaa-1', 'TaskCompleted', { task_id: '7' }, 4),
     ]);
-    assert.equal(f.session('b')?.links.find((l) => l.kind === 'handoff-task')?.from, 'aaaaaaaa-1');
+    assert.equal(f.linksInto('b').find((l) => l.kind === 'handoff-task')?.from, 'aaaaaaaa-1');
     assert.equal(f.session('c'), undefined, 'task 7 of c\'s own list is another task');
     assert.equal(f.session('aaaaaaaa-1'), undefined, 'completing its own task links nothing');
   });
@@ -152,14 +152,14 @@ describe('link fold: agent teams', () => {
       // Another session's task "1" is another list's: no hand-off.
       ev('other', 'TaskCompleted', { task_id: '1' }, 8),
     ]);
-    const into = f.session('mate')?.links ?? [];
+    const into = f.linksInto('mate');
     const spawn = into.find((l) => l.kind === 'spawn');
     assert.equal(spawn?.from, lead);
     assert.equal(spawn?.toolUseId, 'ag1', 'the Agent call, though it already returned');
     assert.match(spawn?.evidence[1]?.what ?? '', /teammate worker of team session-1ea89a17/);
     assert.equal(into.find((l) => l.kind === 'message')?.from, lead);
     assert.equal(into.find((l) => l.kind === 'handoff-task')?.from, lead);
-    assert.equal(f.session(lead)?.links.find((l) => l.kind === 'message')?.from, 'mate');
+    assert.equal(f.linksInto(lead).find((l) => l.kind === 'message')?.from, 'mate');
     assert.equal(f.session('other'), undefined);
     assert.equal(f.session('mate')?.origin?.team, team);
   });

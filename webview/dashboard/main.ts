@@ -5,7 +5,8 @@ import { connect } from '../shared/channel';
 import { h, replaceChildren } from '../shared/dom';
 import { descendsFirst, EMPTY_FILTER, selectable, selectRows } from '../../src/protocol/dashboard-select';
 import type { DashboardFilter, SelectableRow } from '../../src/protocol/dashboard-select';
-import type { DashboardDelta, DashboardState, DashboardWebviewMessage } from '../../src/protocol/dashboard';
+import type { DashboardDelta, DashboardGroup, DashboardState, DashboardWebviewMessage } from '../../src/protocol/dashboard';
+import { arrangeGroups } from '../../src/protocol/dashboard-groups';
 import { visibleColumns } from './columns';
 import type { Column } from './columns';
 import { FilterBar } from './filters';
@@ -21,6 +22,8 @@ import { TrendsStrip } from './trends';
 
 interface Ui {
   readonly filter: DashboardFilter;
+  /** The keys of the group rows expanded. */
+  readonly expanded?: readonly string[];
 }
 
 const app = document.getElementById('app') as HTMLElement;
@@ -28,6 +31,8 @@ let state: DashboardState | undefined;
 let all: SelectableRow[] = [];
 let shown: SelectableRow[] = [];
 let columns: Column[] = [];
+/** Sessions that work together (issue 16): a row each over its members' rows. */
+let groups: readonly DashboardGroup[] = [];
 let painted = false;
 /** False while the rows are a first page (the newest sessions): the rest is asked for once it shows. */
 let complete = true;
@@ -44,6 +49,7 @@ const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDe
     // A reloaded view with a free text kept: its prompt matches are asked for again.
     if (prompts === undefined && filter.text.trim() !== '') searchPromptsSoon(0);
     all = next.rows.map(selectable);
+    groups = next.groups;
     const keys = new Set(next.rows.map((r) => r.key));
     selection.keep((key) => keys.has(key));
     columns = visibleColumns(next.workspaces.length);
@@ -54,6 +60,7 @@ const channel = connect<DashboardState, DashboardWebviewMessage, Ui, DashboardDe
 });
 
 let filter: DashboardFilter = { ...EMPTY_FILTER, ...(channel.restored?.ui?.filter ?? {}) };
+const expanded = new Set<string>(channel.restored?.ui?.expanded ?? []);
 const count = h('span', { class: 'muted count', 'data-testid': 'dashboard-count', role: 'status' }, 'Loading sessions…');
 const compareButton = new CompareButton(() => {
   const request = compareRequest(selection.selected(), shown.map((s) => s.view.key), all.length);
@@ -67,6 +74,13 @@ const table = new VirtualTable({
   open: (row) => channel.post({ type: 'openReport', sessionId: row.row.sessionId }),
   toggle: (row) => selection.toggle(row.key),
   selected: (row) => selection.has(row.key),
+  toggleGroup: (group, open) => {
+    if (open ?? !expanded.has(group.key)) expanded.add(group.key);
+    else expanded.delete(group.key);
+    persist();
+    drawTable();
+  },
+  groupAction: (group, action) => channel.post({ type: 'group', action, groupId: group.groupId, folder: group.folder }),
   sort: (field) => {
     const descending = filter.sort.field === field ? !filter.sort.descending : descendsFirst(field);
     change({ sort: { field, descending } }, 'sort');
@@ -103,7 +117,7 @@ function change(partial: Partial<DashboardFilter>, what: 'filter' | 'sort'): voi
 }
 
 function persist(): void {
-  channel.persist({ key: state?.key ?? 'all', ui: { filter } });
+  channel.persist({ key: state?.key ?? 'all', ui: { filter, expanded: [...expanded] } });
 }
 
 function refresh(): void {
@@ -160,6 +174,7 @@ function applyDelta(delta: DashboardDelta): void {
     }
     return;
   }
+  if (delta.groups !== undefined) groups = delta.groups;
   if (delta.rest === true) {
     // Every row as it is now: the first page and whatever deltas brought meanwhile are in it.
     all = delta.upsert.map(selectable);
@@ -187,7 +202,12 @@ function select(): void {
   for (const button of document.querySelectorAll('[data-export]')) button.toggleAttribute('disabled', !complete);
   empty.hidden = shown.length > 0;
   empty.textContent = total === 0 ? 'No sessions recorded yet: sessions of Claude Code in this window\'s folders show up here live.' : 'No session matches the filters.';
-  table.show(shown.map((s) => s.view), columns, filter.sort);
+  drawTable();
+}
+
+/** The table: the sessions shown, each group's members folded into its row (expanded: listed under it). */
+function drawTable(): void {
+  table.show(arrangeGroups(shown.map((s) => s.view), groups, expanded), columns, filter.sort);
 }
 
 // The trends follow the table, after it paints: the table is what a filter must show at once.

@@ -1,5 +1,6 @@
 import { h, replaceChildren } from '../shared/dom';
-import type { DashboardRow } from '../../src/protocol/dashboard';
+import type { DashboardGroup, DashboardRow } from '../../src/protocol/dashboard';
+import type { DashboardEntry } from '../../src/protocol/dashboard-groups';
 import type { DashboardSort } from '../../src/protocol/dashboard-select';
 import type { Column } from './columns';
 
@@ -18,6 +19,10 @@ export interface TableActions {
   /** Ctrl/cmd-click or Space: the row is picked for Compare (selection.ts), or no longer. */
   toggle?(row: DashboardRow): void;
   selected?(row: DashboardRow): boolean;
+  /** A group's row was clicked (or Enter, Space, an arrow key): it expands or folds. */
+  toggleGroup?(group: DashboardGroup, open?: boolean): void;
+  /** A group row's buttons. */
+  groupAction?(group: DashboardGroup, action: 'timeline' | 'discuss'): void;
 }
 
 export class VirtualTable {
@@ -25,7 +30,7 @@ export class VirtualTable {
   private readonly header: HTMLElement;
   private readonly body: HTMLElement;
   private readonly window: HTMLElement;
-  private rows: readonly DashboardRow[] = [];
+  private rows: readonly DashboardEntry[] = [];
   private columns: readonly Column[] = [];
   private sort: DashboardSort | undefined;
   private drawn = { first: -1, last: -1, version: -1 };
@@ -42,8 +47,8 @@ export class VirtualTable {
     new ResizeObserver(() => this.schedule()).observe(this.element);
   }
 
-  /** Shows these rows with these columns; keeps the scroll position (clamped). */
-  show(rows: readonly DashboardRow[], columns: readonly Column[], sort: DashboardSort): void {
+  /** Shows these rows (sessions and groups) with these columns; keeps the scroll position (clamped). */
+  show(rows: readonly DashboardEntry[], columns: readonly Column[], sort: DashboardSort): void {
     if (columns !== this.columns || sort.field !== this.sort?.field || sort.descending !== this.sort.descending) {
       this.columns = columns;
       this.sort = sort;
@@ -102,23 +107,66 @@ export class VirtualTable {
     const drawn: HTMLElement[] = [];
     for (let i = first; i < last; i += 1) {
       const row = this.rows[i];
-      if (row !== undefined) drawn.push(this.drawRow(row, i));
+      if (row !== undefined) drawn.push(row.kind === 'group' ? this.drawGroup(row, i) : this.drawRow(row.row, i, row.member));
     }
     replaceChildren(this.window, ...drawn);
   }
 
-  private drawRow(r: DashboardRow, index: number): HTMLElement {
+  private drawRow(r: DashboardRow, index: number, member?: { readonly group: string; readonly role: string }): HTMLElement {
     const cells = this.columns.map((c) => {
       const text = clip(c.text(r));
+      if (c.id === 'title' && member !== undefined) {
+        // A group's member: its role before its title, indented under the group's row.
+        return h('div', { class: 'td member-title', role: 'gridcell', 'data-col': c.id, title: text },
+          h('span', { class: 'role', 'data-testid': 'dashboard-member-role' }, member.role), h('span', { dir: 'auto' }, text));
+      }
       // dir=auto: a right-to-left title reads right to left inside its cell without turning the row.
       return h('div', { class: `td${c.numeric === true ? ' num' : ''}`, role: 'gridcell', 'data-col': c.id, ...(c.id === 'title' ? { dir: 'auto', title: text } : {}) }, text);
     });
     const selected = this.actions.selected?.(r) === true;
     return h('div', {
-      class: `tr${index % 2 === 1 ? ' odd' : ''}${selected ? ' selected' : ''}`, role: 'row', tabindex: 0, 'aria-rowindex': index + 2, 'aria-selected': selected ? 'true' : 'false',
+      class: `tr${index % 2 === 1 ? ' odd' : ''}${selected ? ' selected' : ''}${member === undefined ? '' : ' member'}`, role: 'row', tabindex: 0, 'aria-rowindex': index + 2, 'aria-selected': selected ? 'true' : 'false',
       'data-testid': 'dashboard-row', 'data-session': r.row.sessionId, 'data-key': r.key, 'data-status': r.status,
+      ...(member === undefined ? {} : { 'data-member-of': member.group, 'data-role': member.role }),
       onclick: (e: Event) => this.click(r, e as MouseEvent),
       onkeydown: (e: Event) => this.key(r, e as KeyboardEvent),
+    }, ...cells);
+  }
+
+  private drawGroup(entry: Extract<DashboardEntry, { kind: 'group' }>, index: number): HTMLElement {
+    const g = entry.group;
+    const n = g.members.length;
+    const button = (action: 'timeline' | 'discuss', label: string, title: string): HTMLElement => h('button', {
+      class: 'group-action', type: 'button', title, 'data-testid': `dashboard-group-${action}`,
+      onclick: (e: Event) => { e.stopPropagation(); this.actions.groupAction?.(g, action); },
+    }, label);
+    // The title cell takes in the columns after it that say nothing of a group (branch, workflow).
+    const titleAt = this.columns.findIndex((c) => c.id === 'title');
+    let span = 1;
+    while (titleAt >= 0 && this.columns[titleAt + span] !== undefined && this.columns[titleAt + span]?.group === undefined) span += 1;
+    const cells = this.columns.filter((_, i) => i <= titleAt || i >= titleAt + span).map((c) => {
+      if (c.id !== 'title') return h('div', { class: `td${c.numeric === true ? ' num' : ''}`, role: 'gridcell', 'data-col': c.id }, clip(c.group?.(g) ?? ''));
+      const name = clip(`${g.kind} ${g.label}`);
+      const cell = h('div', { class: 'td group-title', role: 'gridcell', 'data-col': c.id, title: name },
+        h('span', { class: 'caret', 'aria-hidden': 'true' }, entry.expanded ? '▾' : '▸'),
+        h('span', { class: 'group-name', dir: 'auto' }, name),
+        h('span', { class: 'muted group-count' }, entry.shown === n ? `${n} sessions` : `${entry.shown} of ${n} sessions`),
+        button('timeline', 'Timeline', 'Open the unified timeline of this group'),
+        button('discuss', 'Discuss', 'Discuss this group with Claude'));
+      // Through the CSSOM: the CSP allows no style attribute.
+      cell.style.gridColumn = `span ${span}`;
+      return cell;
+    });
+    return h('div', {
+      class: `tr group${index % 2 === 1 ? ' odd' : ''}`, role: 'row', tabindex: 0, 'aria-rowindex': index + 2, 'aria-expanded': entry.expanded ? 'true' : 'false',
+      'data-testid': 'dashboard-group', 'data-group': g.groupId, 'data-key': g.key, 'data-members': n, 'data-shown': entry.shown, 'data-expanded': String(entry.expanded),
+      onclick: () => this.actions.toggleGroup?.(g),
+      onkeydown: (e: Event) => {
+        const key = (e as KeyboardEvent).key;
+        if (key !== 'Enter' && key !== ' ' && key !== 'ArrowRight' && key !== 'ArrowLeft') return;
+        e.preventDefault();
+        this.actions.toggleGroup?.(g, key === 'ArrowRight' ? true : key === 'ArrowLeft' ? false : undefined);
+      },
     }, ...cells);
   }
 

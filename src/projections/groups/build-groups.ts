@@ -11,7 +11,8 @@ import type { SessionLinkRecord } from './link-fold';
 /** Lifecycle states that are not work: time in them is left out of a member's active time. */
 const RESTING = new Set(['idle', 'ended']);
 
-export function buildGroups(records: ReadonlyMap<string, SessionLinkRecord>, listings: ReadonlyMap<string, SessionListing>): GroupSummary[] {
+/** `linksInto`: every link into these sessions (spawns and the rest), e.g. LinkState.linksInto. */
+export function buildGroups(records: ReadonlyMap<string, SessionLinkRecord>, listings: ReadonlyMap<string, SessionListing>, linksInto: (ids: readonly string[]) => SessionLink[] = (ids) => ids.flatMap((id) => records.get(id)?.links ?? [])): GroupSummary[] {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -64,22 +65,20 @@ export function buildGroups(records: ReadonlyMap<string, SessionLinkRecord>, lis
   }
   const groups: GroupSummary[] = [];
   for (const ids of components.values()) {
-    const group = groupOf(ids, records, listings);
+    const group = groupOf(ids, records, listings, linksInto);
     if (group !== undefined) groups.push(group);
   }
   return groups.sort((a, b) => (b.lastEventAt ?? 0) - (a.lastEventAt ?? 0) || a.id.localeCompare(b.id));
 }
 
-function groupOf(ids: readonly string[], records: ReadonlyMap<string, SessionLinkRecord>, listings: ReadonlyMap<string, SessionListing>): GroupSummary | undefined {
+function groupOf(ids: readonly string[], records: ReadonlyMap<string, SessionLinkRecord>, listings: ReadonlyMap<string, SessionListing>, linksInto: (ids: readonly string[]) => SessionLink[]): GroupSummary | undefined {
   const members = new Set(ids);
   const parentOf = new Map<string, string>();
   const links: SessionLink[] = [];
-  for (const id of ids) {
-    for (const link of records.get(id)?.links ?? []) {
-      if (!members.has(link.from) || !members.has(link.to)) continue;
-      links.push(link);
-      if (link.kind === 'spawn' && !parentOf.has(link.to)) parentOf.set(link.to, link.from);
-    }
+  for (const link of linksInto(ids)) {
+    if (!members.has(link.from) || !members.has(link.to)) continue;
+    links.push(link);
+    if (link.kind === 'spawn' && !parentOf.has(link.to)) parentOf.set(link.to, link.from);
   }
   const starts = (id: string): number => listings.get(id)?.row.firstEventAt ?? Number.MAX_SAFE_INTEGER;
   const roots = ids.filter((id) => !parentOf.has(id)).sort((a, b) => starts(a) - starts(b) || a.localeCompare(b));

@@ -39,28 +39,37 @@ export interface OpenBash extends Touch {
   readonly command: string;
 }
 
-/** A session's part: where it came from and the links into it. */
+/** A writer of a file: its first write (the evidence) and the position of its latest. */
+interface Writer extends Touch {
+  readonly last: number;
+}
+
+/** A session's part: where it came from, the spawn links into it, and how many other links it has. */
 export interface SessionLinkRecord {
   readonly sessionId: string;
   origin: RecordedOrigin | null;
-  /** Links whose `to` is this session (found when its use arrived), by id. */
+  /** Spawn links whose `to` is this session; the other links into it are parts of their own (linkPartKey). */
   links: SessionLink[];
+  linkCount?: number;
 }
 
-/** The keyed parts of the fold's state, as stored: "s:" session, "f:" file, "c:" commit, "t:" task (team:id), "b:" open calls, "n:" team member (team:name → session). */
+/** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "f:" file, "c:" commit, "t:" task (team:id), "b:" open calls, "n:" team member (team:name → session). */
 export type LinkPart =
   | { readonly kind: 's'; readonly value: SessionLinkRecord }
   | { readonly kind: 'f'; readonly value: Record<string, Touch> }
   | { readonly kind: 'c'; readonly value: Touch }
   | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
   | { readonly kind: 'b'; readonly value: OpenBash[] }
-  | { readonly kind: 'n'; readonly value: string };
+  | { readonly kind: 'n'; readonly value: string }
+  | { readonly kind: 'l'; readonly value: SessionLink };
 
 /** Where parts not in memory come from (the store); undefined: none yet. */
 export type PartLoader = (key: string) => unknown;
 
 const MAX_OPEN_BASH = 32;
-const MAX_LINKS_PER_SESSION = 500;
+const MAX_LINKS_PER_SESSION = 2000;
+/** Writers a file keeps: the sessions that wrote it last. */
+const MAX_WRITERS = 4;
 const WHAT_MAX = 160;
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -119,6 +128,13 @@ export class LinkFold {
     return this.get(`s:${sessionId}`) as SessionLinkRecord | undefined;
   }
 
+  /** Every link into a session the fold holds in memory, spawns first (tests; a reader folding the store's tail). */
+  linksInto(sessionId: string): SessionLink[] {
+    const [from, to] = linkPartRange(sessionId);
+    const parts = [...this.parts.entries()].filter(([key]) => key >= from && key < to).map(([, value]) => value as SessionLink);
+    return [...(this.session(sessionId)?.links ?? []), ...parts.sort((a, b) => a.at - b.at)];
+  }
+
   private get(key: string): unknown {
     if (this.parts.has(key)) return this.parts.get(key);
     const loaded = this.load(key);
@@ -160,7 +176,7 @@ export class LinkFold {
       kind: 'spawn', from: parent, to: event.streamId, exact: true, at: child.at,
       subject: call?.call.command ?? origin.parentCommand ?? '',
       ...(call === undefined ? {} : { toolUseId: call.call.toolUseId, toolUseMatch: call.match }),
-    }, evidence);
+    }, () => evidence);
   }
 
   private preToolUse(event: RecordedEvent, d: Json): void {
@@ -188,7 +204,7 @@ export class LinkFold {
     if (target === undefined || target === event.streamId) return;
     const summary = str(input['summary']) ?? (typeof input['message'] === 'string' ? input['message'] : 'message');
     this.addLink(target, { kind: 'message', from: event.streamId, to: target, exact: true, at: atOf(event), subject: `to ${to}` },
-      [touchOf(event, `sent ${to}: ${summary}`)]);
+      () => [touchOf(event, `sent ${to}: ${summary}`)]);
   }
 
   /** A TeammateIdle (or TaskCompleted) naming this session's team and name: it is a teammate of that team. */
@@ -246,18 +262,22 @@ export class LinkFold {
     if (raw === undefined || raw.length > 4096) return;
     const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
     const key = `f:${path}`;
-    const writers = (this.get(key) as Record<string, Touch> | undefined) ?? {};
+    const writers = (this.get(key) as Record<string, Writer> | undefined) ?? {};
     if (READ_TOOLS.has(tool)) {
       for (const writer of Object.values(writers)) {
         if (writer.sessionId === event.streamId || writer.position >= event.globalPosition) continue;
         this.addLink(event.streamId, { kind: 'handoff-file', from: writer.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: path },
-          [writer, touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
+          () => [stripWriter(writer), touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
       }
     }
-    if (WRITE_TOOLS.has(tool) && writers[event.streamId] === undefined) {
-      // The first write per session is the evidence a later reader points at.
-      this.set(key, { ...writers, [event.streamId]: touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`) });
-    }
+    if (!WRITE_TOOLS.has(tool)) return;
+    const mine = writers[event.streamId];
+    // The first write per session is the evidence a later reader points at; the latest decides
+    // which writers a file keeps (the last MAX_WRITERS sessions): a file every session touches
+    // (package.json) must not make each read a scan of the whole history.
+    const next: Record<string, Writer> = { ...writers, [event.streamId]: mine === undefined ? { ...touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`), last: event.globalPosition } : { ...mine, last: event.globalPosition } };
+    const kept = Object.values(next).sort((a, b) => b.last - a.last).slice(0, MAX_WRITERS);
+    this.set(key, Object.fromEntries(kept.map((w) => [w.sessionId, w])));
   }
 
   private bashOutput(event: RecordedEvent, input: Json, response: Json): void {
@@ -273,7 +293,7 @@ export class LinkFold {
       const made = this.get(`c:${hash.slice(0, 7)}`) as Touch | undefined;
       if (made === undefined || made.sessionId === event.streamId || made.position >= event.globalPosition) continue;
       this.addLink(event.streamId, { kind: 'handoff-commit', from: made.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: hash.slice(0, 7) },
-        [made, touchOf(event, `saw commit ${hash.slice(0, 12)}`)]);
+        () => [made, touchOf(event, `saw commit ${hash.slice(0, 12)}`)]);
     }
   }
 
@@ -293,22 +313,43 @@ export class LinkFold {
     const created = this.get(`t:${str(d['team_name']) ?? this.teamOf(event.streamId)}:${id}`) as (Touch & { subject: string }) | undefined;
     if (created === undefined || created.sessionId === event.streamId) return;
     this.addLink(event.streamId, { kind: 'handoff-task', from: created.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: id },
-      [created, touchOf(event, `completed task ${id}`)]);
+      () => [created, touchOf(event, `completed task ${id}`)]);
   }
 
-  /** Adds a link into `to`'s record, or counts one more sighting of it. */
-  private addLink(to: string, link: Omit<SessionLink, 'id' | 'evidence' | 'count'>, evidence: readonly LinkEvidence[]): void {
-    const id = linkId(link.kind, link.from, link.to, link.subject);
-    const record = this.record(to);
-    const at = record.links.findIndex((l) => l.id === id);
-    if (at >= 0) {
-      const known = record.links[at] as SessionLink;
-      record.links[at] = { ...known, count: known.count + 1 };
+  /**
+   * Adds a link into `to`, or counts one more sighting of it. A spawn goes in the session's record
+   * (one per start); every other link is a part of its own (`l:<to>|<kind>|<from>|<subject>`), so a
+   * sighting rewrites one small part, and finding it is a lookup, not a scan. The evidence is made
+   * only for a new link.
+   */
+  private addLink(to: string, link: Omit<SessionLink, 'id' | 'evidence' | 'count'>, evidence: () => readonly LinkEvidence[]): void {
+    if (link.kind === 'spawn') {
+      const record = this.record(to);
+      const id = linkId(link.kind, link.from, link.to, link.subject);
+      if (!record.links.some((l) => l.id === id)) record.links.push({ id, ...link, evidence: evidence().map(evidenceOf), count: 1 });
       return;
     }
-    if (record.links.length >= MAX_LINKS_PER_SESSION) return;
-    record.links.push({ id, ...link, evidence: evidence.map(evidenceOf), count: 1 });
+    const key = linkPartKey(to, link.kind, link.from, link.subject);
+    const known = this.get(key) as SessionLink | undefined;
+    if (known !== undefined) {
+      this.set(key, { ...known, count: known.count + 1 });
+      return;
+    }
+    const record = this.record(to);
+    if ((record.linkCount ?? 0) >= MAX_LINKS_PER_SESSION) return;
+    record.linkCount = (record.linkCount ?? 0) + 1;
+    this.set(key, { id: linkId(link.kind, link.from, link.to, link.subject), ...link, evidence: evidence().map(evidenceOf), count: 1 });
   }
+}
+
+/** The part holding a link into `to`: every link into a session shares the prefix `l:<to>|`. */
+export function linkPartKey(to: string, kind: LinkKind, from: string, subject: string): string {
+  return `l:${to}|${kind}|${from}|${subject}`;
+}
+
+/** The range of part keys of the links into a session: [from, to). */
+export function linkPartRange(to: string): readonly [string, string] {
+  return [`l:${to}|`, `l:${to}}`];
 }
 
 /** A link's id: the same link found again (a rebuild, another writer) has the same one. */
@@ -346,6 +387,10 @@ function parentCall(open: readonly OpenBash[], shown: string | undefined): { cal
     if (loose.length === 1) return { call: loose[0] as OpenBash, match: 'command' };
   }
   return open.length === 1 ? { call: open[0] as OpenBash, match: 'only-open-call' } : undefined;
+}
+
+function stripWriter(w: Writer): Touch {
+  return { sessionId: w.sessionId, eventId: w.eventId, position: w.position, at: w.at, what: w.what };
 }
 
 function stripCall(call: OpenBash): Touch {

@@ -11,7 +11,7 @@ import { LinkFold } from './link-fold';
 
 export const SESSION_LINKS_NAME = 'session-links';
 /** Bump when the fold's parts change meaning: the links are folded again from the first event. */
-export const SESSION_LINKS_VERSION = 1;
+export const SESSION_LINKS_VERSION = 2;
 
 /** Events read back per step of a catch-up. */
 const READ_BATCH = 5000;

@@ -13,6 +13,7 @@ import { dashboardRow, dashboardRows, deltaOf, rowKey, splitRowKey } from './row
 import { searchSessions } from '../../projections/overview/prompt-search';
 import type { DashboardSource } from './rows';
 import { trendsPromptOf } from './trends-prompt';
+import { DashboardGroups } from './groups';
 import { copyPrompt, sendPromptToClaude } from '../report/claude-terminal';
 
 // The Sessions dashboard (key 'all'): every session of every workspace in the window, from the
@@ -20,6 +21,7 @@ import { copyPrompt, sendPromptToClaude } from '../report/claude-terminal';
 // of a workspace, or a panel shown again, gets the whole table.
 
 export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardWebviewMessage, DashboardDelta> {
+  const groups = new DashboardGroups();
   return {
     viewType: 'logbook.dashboard',
     view: 'dashboard',
@@ -31,14 +33,21 @@ export function createDashboardPanelSpec(): PanelSpec<DashboardState, DashboardW
       const total = workspaces.reduce((sum, ws) => sum + ws.overview().size, 0);
       // A first screen at once; the webview asks for the rest once it painted it.
       const rows = dashboardRows(sources(views), at, prices(), Math.min(firstPageRows(), total));
-      return { key, workspaces: workspaces.map((ws) => ws.name), rows, at, timings: dashboardTimings.enabled, complete: rows.length === total, total };
+      return { key, workspaces: workspaces.map((ws) => ws.name), rows, at, timings: dashboardTimings.enabled, complete: rows.length === total, total, groups: groups.all(views) };
     },
     affects: (_key, change) => change.reset || change.sessions.size > 0,
-    delta: (_key, changes) => deltaOf(changes, Date.now(), prices()),
+    delta: (_key, changes, views) => {
+      const delta = deltaOf(changes, Date.now(), prices());
+      const changed = groups.changed(views);
+      return changed === undefined ? delta : { ...delta, groups: changed };
+    },
     handle: async (_key, message, panel, views) => {
       switch (message.type) {
         case 'openReport':
           await vscode.commands.executeCommand('logbook.openReport', message.sessionId);
+          return;
+        case 'group':
+          await vscode.commands.executeCommand(message.action === 'timeline' ? 'logbook.openGroupTimeline' : 'logbook.discussGroup', { groupId: message.groupId, folder: message.folder });
           return;
         case 'searchPrompts': {
           const prompts = await promptMatches(views, message.text);

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import type { GroupSummary } from '../../domain/groups/model';
+import { LiveGroups } from '../../read/live-groups';
+import type { LogbookDatabase } from '../../store/logbook-database';
+import type { LogbookViews } from '../services';
+import { windowPrices } from '../window-prices';
+import type { WorkspaceLogbook } from '../workspace-logbook';
+import type { GroupTimelineInput } from './timeline-panel';
+
+// The groups the views show (sidebar, dashboard, the group commands), per workspace of the window:
+// read from the database the views already hold, kept current by LiveGroups at the cost of what
+// changed. A group id (run:NAME, tree:SESSION…) is unique within a workspace; with several
+// folders open a command names the folder too.
+
+/** A group and the workspace it was read from. */
+export interface WorkspaceGroup {
+  readonly workspace: WorkspaceLogbook;
+  readonly group: GroupSummary;
+}
+
+const readers = new WeakMap<WorkspaceLogbook, { database: LogbookDatabase; live: LiveGroups }>();
+
+/** A workspace's groups, newest first; none before its store was first read, or when it cannot be read. */
+export function groupsOf(workspace: WorkspaceLogbook): GroupSummary[] {
+  const database = workspace.held();
+  if (database === undefined) return [];
+  let reader = readers.get(workspace);
+  // A rebuild replaced the store: what was read of the old one does not carry over.
+  if (reader === undefined || reader.database !== database) {
+    reader = { database, live: new LiveGroups() };
+    readers.set(workspace, reader);
+  }
+  try {
+    return reader.live.groups(database.raw, database.store, workspace.overview(), windowPrices());
+  } catch (error) {
+    reader.live.reset();
+    logOnce(`groups of ${workspace.paths.workspace} could not be read: ${(error as Error).message}`);
+    return [];
+  }
+}
+
+let logged = '';
+let log: (message: string) => void = () => undefined;
+/** Where a failed read is told (the output channel). */
+export function setGroupLog(to: (message: string) => void): void {
+  log = to;
+}
+function logOnce(message: string): void {
+  if (message === logged) return;
+  logged = message;
+  log(message);
+}
+
+export function allGroups(views: LogbookViews): WorkspaceGroup[] {
+  return views.workspaces().flatMap((workspace) => groupsOf(workspace).map((group) => ({ workspace, group })));
+}
+
+/** What the group commands accept: a group id, or an object with one (a tree row, a webview's message), and optionally its folder. */
+export const groupRef = z.union([
+  z.string().min(1).max(600).transform((groupId) => ({ groupId, folder: undefined as string | undefined })),
+  z.object({ groupId: z.string().min(1).max(600), folder: z.string().min(1).max(4096).optional() }).passthrough().transform((o) => ({ groupId: o.groupId, folder: o.folder })),
+]);
+export type GroupRef = z.infer<typeof groupRef>;
+
+export function findWorkspaceGroup(views: LogbookViews, ref: GroupRef): WorkspaceGroup | undefined {
+  return allGroups(views).find((g) => g.group.id === ref.groupId && (ref.folder === undefined || g.workspace.paths.workspace === ref.folder));
+}
+
+/** The members' streams for the unified timeline. */
+export async function timelineInput(found: WorkspaceGroup): Promise<GroupTimelineInput> {
+  const streams = await Promise.all(found.group.members.map(async (m) => ({ sessionId: m.sessionId, events: await found.workspace.readStream(m.sessionId) })));
+  return { group: found.group, streams };
+}
