@@ -455,12 +455,11 @@ function countParts(writer: LogbookWriter): LinkingPoint['parts'] {
       bytes += state.length;
       const kind = key.slice(0, 1);
       byKind[kind] = (byKind[kind] ?? 0) + 1;
-      if (kind === 's') {
-        const record = JSON.parse(state) as { links?: { kind: string }[] };
-        for (const link of record.links ?? []) {
-          links += 1;
-          byLinkKind[link.kind] = (byLinkKind[link.kind] ?? 0) + 1;
-        }
+      // Spawns sit in the session records; every other link is an "l:" part of its own.
+      const found = kind === 's' ? ((JSON.parse(state) as { links?: { kind: string }[] }).links ?? []) : kind === 'l' ? [JSON.parse(state) as { kind: string }] : [];
+      for (const link of found) {
+        links += 1;
+        byLinkKind[link.kind] = (byLinkKind[link.kind] ?? 0) + 1;
       }
     }
   } finally {
@@ -602,10 +601,10 @@ export function printLinking(points: readonly LinkingPoint[]): void {
   ));
   console.log('\nLink parts after the run (s: session records, f: files\' writers, c: commits, b: open Bash calls, t: tasks) and the links they hold:\n');
   console.log(textTable(
-    ['History', 'Parts', 'Part bytes', 's', 'f', 'c', 'b', 'Links', 'spawn', 'handoff-file', 'handoff-commit'],
-    points.map((p) => [fmtInt(p.history), fmtInt(p.parts.total), fmtMB(p.parts.bytes), ...['s', 'f', 'c', 'b'].map((k) => fmtInt(p.parts.byKind[k] ?? 0)), fmtInt(p.parts.links),
+    ['History', 'Parts', 'Part bytes', 's', 'l', 'f', 'c', 'b', 'Links', 'spawn', 'handoff-file', 'handoff-commit'],
+    points.map((p) => [fmtInt(p.history), fmtInt(p.parts.total), fmtMB(p.parts.bytes), ...['s', 'l', 'f', 'c', 'b'].map((k) => fmtInt(p.parts.byKind[k] ?? 0)), fmtInt(p.parts.links),
       ...['spawn', 'handoff-file', 'handoff-commit'].map((k) => fmtInt(p.parts.byLinkKind[k] ?? 0))]),
-    new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
   ));
   console.log('\nWhere linking\'s time goes (one more run with linking on, the keeper\'s steps timed; all passes; the timers add a little):\n');
   console.log(textTable(

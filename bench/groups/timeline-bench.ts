@@ -31,6 +31,8 @@ export interface GroupTimelinePoint {
   readonly buildMs: number;
   readonly firstFrameMs?: number;
   readonly baselineMs?: number;
+  /** Redraws while zooming and panning: how many, their p50 and p95 (ms). */
+  readonly redraws?: { readonly count: number; readonly p50: number; readonly p95: number };
   readonly failed?: string;
 }
 
@@ -84,7 +86,9 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
         baseline.push(await firstFrame(browser, baselineFile));
         ours.push(await firstFrame(browser, file));
       }
-      points.push({ ...point, firstFrameMs: median(ours), baselineMs: median(baseline) });
+      const draws = (await redraws(browser, file)).sort((a, b) => a - b);
+      const at = (q: number): number => draws[Math.min(draws.length - 1, Math.floor(q * draws.length))] ?? Number.NaN;
+      points.push({ ...point, firstFrameMs: median(ours), baselineMs: median(baseline), redraws: { count: draws.length, p50: at(0.5), p95: at(0.95) } });
     }
     return points;
   } catch (error) {
@@ -96,6 +100,40 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
 }
 
 /** Navigation start → the page's first-frame mark, in a fresh page (a new context: nothing cached but the browser's own start). */
+/**
+ * Fluid or not: after the first frame, 40 wheel zooms (in, then out) and 40 drags of the view,
+ * one per animation frame, as a user's hand gives them; each redraw timed in the page. Returns the
+ * redraw times (ms).
+ */
+async function redraws(browser: Browser, file: string): Promise<number[]> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction('document.title.startsWith("first-frame ")', undefined, { timeout: 30_000 });
+    const box = await page.locator('canvas').first().boundingBox();
+    if (box === null) throw new Error('the timeline has no canvas');
+    const x = box.x + box.width / 2;
+    const y = box.y + 80;
+    await page.evaluate('window.__groupTimelineDraws.length = 0');
+    await page.mouse.move(x, y);
+    for (let i = 0; i < 40; i += 1) {
+      await page.mouse.wheel(0, i < 20 ? -240 : 240);
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    }
+    for (let i = 0; i < 40; i += 1) {
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + (i % 2 === 0 ? 120 : -120), y + (i % 4 < 2 ? 40 : -40), { steps: 2 });
+      await page.mouse.up();
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    }
+    return await page.evaluate('window.__groupTimelineDraws.slice()') as number[];
+  } finally {
+    await context.close();
+  }
+}
+
 async function firstFrame(browser: Browser, file: string): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   try {
@@ -110,11 +148,12 @@ async function firstFrame(browser: Browser, file: string): Promise<number> {
 
 export function printGroupTimeline(points: readonly GroupTimelinePoint[]): void {
   console.log('\n## Unified group timeline (build, and first frame of the exported page in chromium)\n');
-  console.log(markdownTable(['Sessions', 'Events', 'Items (before merging)', 'Arrows', 'Page', 'Build (median)', 'First frame', 'Empty page', 'Ratio'], points.map((p) => [
+  console.log(markdownTable(['Sessions', 'Events', 'Items (before merging)', 'Arrows', 'Page', 'Build (median)', 'First frame', 'Empty page', 'Ratio', 'Redraw p50 / p95 (zoom, pan)'], points.map((p) => [
     String(p.sessions), fmtInt(p.events), `${fmtInt(p.items)} (${fmtInt(p.itemsBeforeMerge)})`, String(p.arrows), `${(p.htmlBytes / 1024).toFixed(0)} KB`, fmtMs(p.buildMs),
     p.firstFrameMs === undefined ? `failed: ${p.failed ?? ''}` : fmtMs(p.firstFrameMs), p.baselineMs === undefined ? '' : fmtMs(p.baselineMs),
     p.firstFrameMs === undefined || p.baselineMs === undefined ? '' : fmtRatio(p.firstFrameMs / p.baselineMs),
-  ]), new Set([1, 2, 3, 4, 5, 6, 7, 8])));
+    p.redraws === undefined ? '' : `${fmtMs(p.redraws.p50)} / ${fmtMs(p.redraws.p95)} (${p.redraws.count})`,
+  ]), new Set([1, 2, 3, 4, 5, 6, 7, 8, 9])));
 }
 
 export function groupTimelineSummaryRows(points: readonly GroupTimelinePoint[]): string[][] {

@@ -62,15 +62,30 @@ proc_stat() {
     ''|*[!0-9]*) return 1 ;;
   esac
 }
+# Whether the process proc_stat read is a claude: its sessions file (a session's own process keeps
+# one), or its name: "claude" (run through a link of that name), "claude.exe" (npm's binary), a
+# version number (the native installer's), or the name of the binary CLAUDE_CODE_EXECPATH names.
+# An agent team's teammate is started by the binary's own path and has no sessions file. A process
+# name is at most 15 characters.
+is_claude() {
+  [ -e "$sessions_dir/$1.json" ] && return 0
+  case $stat_comm in
+    claude|claude.exe|[0-9]*.[0-9]*.[0-9]*) return 0 ;;
+  esac
+  [ -n "$exec_name" ] && [ "$stat_comm" = "$exec_name" ]
+}
 origin() {
   [ -r "/proc/$$/stat" ] && [ -n "$micros" ] || return 0
   sessions_dir=\${CLAUDE_CONFIG_DIR:-$HOME/.claude}/sessions
+  exec_name=\${CLAUDE_CODE_EXECPATH:-}
+  exec_name=\${exec_name##*/}
+  [ \${#exec_name} -gt 15 ] && exec_name=\${exec_name%"\${exec_name#???????????????}"}
   # The session's own process: the first claude above this hook (sh -c sits between).
   own=
   pid=$PPID
   n=0
   while [ $n -lt 4 ] && proc_stat "$pid"; do
-    if [ -e "$sessions_dir/$pid.json" ] || [ "$stat_comm" = claude ]; then
+    if is_claude "$pid"; then
       own=$pid
       break
     fi
@@ -145,7 +160,7 @@ ORIGIN_ARGS
     pid=$stat_ppid
     n=0
     while [ $n -lt 16 ] && [ "$pid" -gt 1 ] && proc_stat "$pid"; do
-      if [ -e "$sessions_dir/$pid.json" ] || [ "$stat_comm" = claude ]; then
+      if is_claude "$pid"; then
         parent_pid=$pid
         [ "$below" != "$own" ] && parent_command=$(tr '\\000\\n\\t' '   ' < "/proc/$below/cmdline" 2>/dev/null | head -c 8192)
         break

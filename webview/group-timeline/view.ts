@@ -220,6 +220,16 @@ export class GroupTimelineView {
   }
 
   private draw(): void {
+    const started = performance.now();
+    try {
+      this.drawNow();
+    } finally {
+      // The bench reads how long each redraw took (zoom, pan) to say whether the view stays fluid.
+      if (document.body.hasAttribute('data-bench')) benchDraws.push(performance.now() - started);
+    }
+  }
+
+  private drawNow(): void {
     const model = this.model;
     const v = this.visible();
     const ctx = this.canvas.getContext('2d');
@@ -252,6 +262,10 @@ export class GroupTimelineView {
     }
   }
 }
+
+/** Redraw times under the bench (bench/groups/timeline-bench.ts reads them as window.__groupTimelineDraws). */
+const benchDraws: number[] = [];
+(window as unknown as { __groupTimelineDraws: number[] }).__groupTimelineDraws = benchDraws;
 
 function itemText(lane: GroupTimelineLane, item: GroupTimelineItem): string {
   const when = `${formatClock(item.start)}${item.end > item.start ? ` – ${formatClock(item.end)} (${formatDuration(item.end - item.start)})` : ''}`;

@@ -66,6 +66,8 @@ export type LinkPart =
 /** Where parts not in memory come from (the store); undefined: none yet. */
 export type PartLoader = (key: string) => unknown;
 
+/** What the fold remembers for a part the store does not have. */
+const ABSENT = Symbol('absent');
 const MAX_OPEN_BASH = 32;
 const MAX_LINKS_PER_SESSION = 2000;
 /** Writers a file keeps: the sessions that wrote it last. */
@@ -131,14 +133,16 @@ export class LinkFold {
   /** Every link into a session the fold holds in memory, spawns first (tests; a reader folding the store's tail). */
   linksInto(sessionId: string): SessionLink[] {
     const [from, to] = linkPartRange(sessionId);
-    const parts = [...this.parts.entries()].filter(([key]) => key >= from && key < to).map(([, value]) => value as SessionLink);
+    const parts = [...this.parts.entries()].filter(([key, value]) => key >= from && key < to && value !== ABSENT).map(([, value]) => value as SessionLink);
     return [...(this.session(sessionId)?.links ?? []), ...parts.sort((a, b) => a.at - b.at)];
   }
 
   private get(key: string): unknown {
-    if (this.parts.has(key)) return this.parts.get(key);
+    const held = this.parts.get(key);
+    if (held !== undefined) return held === ABSENT ? undefined : held;
     const loaded = this.load(key);
-    if (loaded !== undefined) this.parts.set(key, loaded);
+    // An absent part is remembered too: a file read again, a hash seen again, cost no query.
+    this.parts.set(key, loaded === undefined ? ABSENT : loaded);
     return loaded;
   }
 
@@ -221,6 +225,12 @@ export class LinkFold {
     }
   }
 
+  private joinAsLead(team: string, sessionId: string, at: Touch): void {
+    if (this.get(`n:${team}:${TEAM_LEAD}`) === undefined) this.name(team, TEAM_LEAD, sessionId);
+    const record = this.record(sessionId);
+    if (record.origin?.team === undefined) record.origin = { eventId: at.eventId, at: at.at, ...record.origin, team };
+  }
+
   /** The task list a session's tasks belong to: its team's, else its own. */
   private teamOf(sessionId: string): string {
     return (this.get(`s:${sessionId}`) as SessionLinkRecord | undefined)?.origin?.team ?? leadTeamOf(sessionId);
@@ -270,12 +280,11 @@ export class LinkFold {
           () => [stripWriter(writer), touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
       }
     }
-    if (!WRITE_TOOLS.has(tool)) return;
-    const mine = writers[event.streamId];
-    // The first write per session is the evidence a later reader points at; the latest decides
-    // which writers a file keeps (the last MAX_WRITERS sessions): a file every session touches
-    // (package.json) must not make each read a scan of the whole history.
-    const next: Record<string, Writer> = { ...writers, [event.streamId]: mine === undefined ? { ...touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`), last: event.globalPosition } : { ...mine, last: event.globalPosition } };
+    if (!WRITE_TOOLS.has(tool) || writers[event.streamId] !== undefined) return;
+    // The first write per session is the evidence a later reader points at. A file keeps the
+    // MAX_WRITERS sessions that began writing it last: a file every session touches (package.json)
+    // must not make each read a scan of the whole history, nor each write a save.
+    const next: Record<string, Writer> = { ...writers, [event.streamId]: { ...touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`), last: event.globalPosition } };
     const kept = Object.values(next).sort((a, b) => b.last - a.last).slice(0, MAX_WRITERS);
     this.set(key, Object.fromEntries(kept.map((w) => [w.sessionId, w])));
   }
@@ -289,6 +298,8 @@ export class LinkFold {
         if (this.get(key) === undefined) this.set(key, touchOf(event, `committed ${made.hash} on ${made.branch}`));
       }
     }
+    // A commit is seen through git (log, show, cherry-pick, merge…): other commands' output is not scanned.
+    if (!/\bgit\b/.test(command)) return;
     for (const hash of hashesIn(`${command}\n${stdout}`)) {
       const made = this.get(`c:${hash.slice(0, 7)}`) as Touch | undefined;
       if (made === undefined || made.sessionId === event.streamId || made.position >= event.globalPosition) continue;
@@ -310,35 +321,34 @@ export class LinkFold {
     const id = str(d['task_id']);
     if (id === undefined) return;
     if (d['team_name'] !== undefined) this.joinTeam(event, d);
-    const created = this.get(`t:${str(d['team_name']) ?? this.teamOf(event.streamId)}:${id}`) as (Touch & { subject: string }) | undefined;
+    const team = str(d['team_name']);
+    const created = this.get(`t:${team ?? this.teamOf(event.streamId)}:${id}`) as (Touch & { subject: string }) | undefined;
     if (created === undefined || created.sessionId === event.streamId) return;
+    // The team is named after its lead: the session that created the task in the team's list is
+    // its lead, whether or not a teammate's origin said so.
+    if (team !== undefined && team === leadTeamOf(created.sessionId)) this.joinAsLead(team, created.sessionId, created);
     this.addLink(event.streamId, { kind: 'handoff-task', from: created.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: id },
       () => [created, touchOf(event, `completed task ${id}`)]);
   }
 
   /**
-   * Adds a link into `to`, or counts one more sighting of it. A spawn goes in the session's record
-   * (one per start); every other link is a part of its own (`l:<to>|<kind>|<from>|<subject>`), so a
-   * sighting rewrites one small part, and finding it is a lookup, not a scan. The evidence is made
-   * only for a new link.
+   * Adds a link into `to` unless it is known. A spawn goes in the session's record (one per start);
+   * every other link is a part of its own (`l:<to>|<kind>|<from>|<subject>`): finding it is a
+   * lookup, not a scan, and a known one costs no save. The evidence is made only for a new link.
    */
   private addLink(to: string, link: Omit<SessionLink, 'id' | 'evidence' | 'count'>, evidence: () => readonly LinkEvidence[]): void {
     if (link.kind === 'spawn') {
       const record = this.record(to);
       const id = linkId(link.kind, link.from, link.to, link.subject);
-      if (!record.links.some((l) => l.id === id)) record.links.push({ id, ...link, evidence: evidence().map(evidenceOf), count: 1 });
+      if (!record.links.some((l) => l.id === id)) record.links.push({ id, ...link, evidence: evidence().map(evidenceOf) });
       return;
     }
     const key = linkPartKey(to, link.kind, link.from, link.subject);
-    const known = this.get(key) as SessionLink | undefined;
-    if (known !== undefined) {
-      this.set(key, { ...known, count: known.count + 1 });
-      return;
-    }
+    if (this.get(key) !== undefined) return;
     const record = this.record(to);
     if ((record.linkCount ?? 0) >= MAX_LINKS_PER_SESSION) return;
     record.linkCount = (record.linkCount ?? 0) + 1;
-    this.set(key, { id: linkId(link.kind, link.from, link.to, link.subject), ...link, evidence: evidence().map(evidenceOf), count: 1 });
+    this.set(key, { id: linkId(link.kind, link.from, link.to, link.subject), ...link, evidence: evidence().map(evidenceOf) });
   }
 }
 
