@@ -100,13 +100,13 @@ function groupLinks(ids: readonly string[], streams: readonly MemberStream[], sp
   for (let i = 1; i < ids.length; i += 1) {
     const child = first(i);
     const toolUseId = spawnCalls[i - 1];
-    links.push({ id: `spawn:${i}`, kind: 'spawn', from: ids[0] ?? '', to: ids[i] ?? '', exact: true, at: child === undefined ? 0 : Date.parse(child.recordedAt), subject: `sh worker.sh ${i}`, ...(toolUseId === undefined ? {} : { toolUseId }), evidence: [], count: 1 });
+    links.push({ id: `spawn:${i}`, kind: 'spawn', from: ids[0] ?? '', to: ids[i] ?? '', exact: true, at: child === undefined ? 0 : Date.parse(child.recordedAt), subject: `sh worker.sh ${i}`, ...(toolUseId === undefined ? {} : { toolUseId }), evidence: [] });
     // A hand-off: a write of worker i-1, read by worker i later on.
     const producer = streams[i - 1]?.events.find((e) => e.type === 'PreToolUse' && (e.data as { tool_name?: string }).tool_name === 'Write');
     const consumer = streams[i]?.events.find((e) => producer !== undefined && e.type === 'PreToolUse' && e.recordedAt > producer.recordedAt);
     if (producer === undefined || consumer === undefined || i === 1) continue;
     const evidence = (e: RecordedEvent, what: string): SessionLink['evidence'][number] => ({ sessionId: e.streamId, eventId: e.eventId, position: e.globalPosition, at: Date.parse(e.recordedAt), what });
-    links.push({ id: `handoff:${i}`, kind: 'handoff-file', from: ids[i - 1] ?? '', to: ids[i] ?? '', exact: false, at: Date.parse(consumer.recordedAt), subject: '/w/src/shared.ts', evidence: [evidence(producer, 'wrote'), evidence(consumer, 'read')], count: 2 });
+    links.push({ id: `handoff:${i}`, kind: 'handoff-file', from: ids[i - 1] ?? '', to: ids[i] ?? '', exact: false, at: Date.parse(consumer.recordedAt), subject: '/w/src/shared.ts', evidence: [evidence(producer, 'wrote'), evidence(consumer, 'read')] });
   }
   return links;
 }

@@ -46,14 +46,13 @@ function spawn(id: string, from: string, to: string, startedAt: number, toolUseI
     id, kind: 'spawn', from, to, exact: true, at: at(startedAt), subject: 'sh worker.sh',
     ...(toolUseId === undefined ? {} : { toolUseId, toolUseMatch: 'command' as const }),
     evidence: [{ sessionId: to, eventId: `start-${to}`, position: pos(startedAt), at: at(startedAt), what: 'started' }],
-    count: 1,
   };
 }
 
 /** A file written by `from` at `wrote` and read by `to` at `read`. */
 function handoff(id: string, from: string, to: string, wrote: number, read: number): SessionLink {
   return {
-    id, kind: 'handoff-file', from, to, exact: false, at: at(read), subject: `/w/${id}.txt`, count: 1,
+    id, kind: 'handoff-file', from, to, exact: false, at: at(read), subject: `/w/${id}.txt`,
     evidence: [
       { sessionId: from, eventId: `write-${id}`, position: pos(wrote), at: at(wrote), what: `wrote /w/${id}.txt` },
       { sessionId: to, eventId: `read-${id}`, position: pos(read), at: at(read), what: `read /w/${id}.txt` },

@@ -82,7 +82,7 @@ function leadAndWorker(): { lead: Stream; worker: Stream; spawnCall: RecordedEve
 }
 
 function spawnLink(from: string, to: string, at: number, toolUseId?: string): SessionLink {
-  return { id: `spawn:${from}>${to}`, kind: 'spawn', from, to, exact: true, at, subject: 'sh worker.sh A', ...(toolUseId === undefined ? {} : { toolUseId, toolUseMatch: 'command' as const }), evidence: [], count: 1 };
+  return { id: `spawn:${from}>${to}`, kind: 'spawn', from, to, exact: true, at, subject: 'sh worker.sh A', ...(toolUseId === undefined ? {} : { toolUseId, toolUseMatch: 'command' as const }), evidence: [] };
 }
 
 function laneIds(model: GroupTimelineModel): string[] {
@@ -153,12 +153,12 @@ test('arrows: a hand-off goes from its first evidence to its second, on the suba
   const { lead, worker, written, read } = leadAndWorker();
   const link: SessionLink = {
     id: 'handoff-file:/w/a.txt', kind: 'handoff-file', from: lead.id, to: worker.id, exact: false, at: Date.parse(read.recordedAt), subject: '/w/a.txt',
-    evidence: [evidence(lead, written, 'wrote /w/a.txt'), evidence(worker, read, 'read /w/a.txt')], count: 3,
+    evidence: [evidence(lead, written, 'wrote /w/a.txt'), evidence(worker, read, 'read /w/a.txt')],
   };
   const model = buildGroupTimeline(group([member(lead.id, 'lead', null, lead), member(worker.id, 'worker', lead.id, worker)], [link]), [{ sessionId: lead.id, events: lead.events }, { sessionId: worker.id, events: worker.events }]);
   const arrow = model.arrows[0];
   assert.ok(arrow !== undefined);
-  assert.deepEqual([arrow.kind, arrow.exact, arrow.label], ['handoff-file', false, 'file: /w/a.txt ×3 (inferred)']);
+  assert.deepEqual([arrow.kind, arrow.exact, arrow.label], ['handoff-file', false, 'file: /w/a.txt (inferred)']);
   assert.deepEqual(arrow.from, { lane: 1, sessionId: lead.id, at: Date.parse(written.recordedAt), position: written.globalPosition });
   assert.deepEqual(arrow.to, { lane: 2, sessionId: worker.id, at: Date.parse(read.recordedAt), position: read.globalPosition });
 });

@@ -37,10 +37,11 @@ export interface SessionLink {
   readonly toolUseId?: string;
   /** How toolUseId was found: the command in the child's process tree matched one open call, or it was the only open call. */
   readonly toolUseMatch?: 'command' | 'only-open-call';
-  /** First evidence events: the producing one first, then the consuming one. */
+  /**
+   * First evidence events: the producing one first, then the consuming one. Later sightings of the
+   * same link (the same file read again) are not recorded: each would cost the writer a save.
+   */
   readonly evidence: readonly LinkEvidence[];
-  /** How many times the same hand-off was seen (the evidence is the first). */
-  readonly count: number;
 }
 
 /** A session's role in its group. */

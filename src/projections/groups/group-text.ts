@@ -57,9 +57,8 @@ export function groupPrompt(group: GroupSummary, analysis: GroupAnalysis): strin
 function linkLine(l: SessionLink, name: (id: string) => string): string {
   const how = l.exact ? 'exact' : 'inferred';
   const call = l.toolUseId === undefined ? '' : ` by call ${l.toolUseId} (${l.toolUseMatch ?? ''})`;
-  const times = l.count > 1 ? ` ×${l.count}` : '';
   const evidence = l.evidence.map((e) => `${name(e.sessionId)} ${quote(e.what)} [${e.eventId}]`).join('; ');
-  return `${l.kind} ${name(l.from)} → ${name(l.to)} (${how})${call} ${quote(l.subject)}${times}; evidence: ${evidence}`;
+  return `${l.kind} ${name(l.from)} → ${name(l.to)} (${how})${call} ${quote(l.subject)}; evidence: ${evidence}`;
 }
 
 /** Members as short names: the first 8 characters of the id. */

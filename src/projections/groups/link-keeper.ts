@@ -68,6 +68,17 @@ export class LinkKeeper implements FoldObserver {
   }
 
   finish(end: number): void {
+    // Links first, kept if the store has them already (the first sighting is the evidence); then
+    // the changed parts with the header, in one savepoint with them.
+    const links = this.fold.takeNewLinks();
+    if (links.length > 0) {
+      const insert = this.db.prepare('INSERT OR IGNORE INTO projection_snapshot_parts (name, key, state) VALUES (?, ?, ?)');
+      try {
+        for (const [key, link] of links) insert.run([SESSION_LINKS_NAME, key, JSON.stringify(link)]);
+      } finally {
+        insert.free();
+      }
+    }
     saveSnapshot(this.db, { name: SESSION_LINKS_NAME, version: SESSION_LINKS_VERSION, position: end }, this.fold.takeDirty(), 'merge');
     this.position = end;
   }

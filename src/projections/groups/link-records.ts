@@ -43,6 +43,7 @@ export function readLinkState(db: Database, store: EventStore): LinkState {
       for (const event of events) tail.apply(event);
       at = (events[events.length - 1] as RecordedEvent).globalPosition;
     }
+    tail.takeNewLinks();
     for (const [key, value] of tail.takeDirty()) {
       if (key.startsWith('s:')) records.set(key.slice(2), value as SessionLinkRecord);
     }
@@ -52,8 +53,8 @@ export function readLinkState(db: Database, store: EventStore): LinkState {
     records,
     linksInto: (ids) => ids.flatMap((id) => {
       const links = usable ? storedLinksInto(db, id) : new Map<string, SessionLink>();
-      // The tail's parts are newer than the stored ones of the same key.
-      for (const link of folded?.linksInto(id) ?? []) if (link.kind !== 'spawn') links.set(link.id, link);
+      // The store keeps a link's first sighting: the tail adds only links it does not hold.
+      for (const link of folded?.linksInto(id) ?? []) if (link.kind !== 'spawn' && !links.has(link.id)) links.set(link.id, link);
       return [...(records.get(id)?.links ?? []), ...[...links.values()].sort((a, b) => a.at - b.at)];
     }),
   };

@@ -79,6 +79,5 @@ const KIND_WORD: Readonly<Record<LinkKind, string>> = {
 /** "spawn: sh worker.sh A", "file /w/a.txt ×3 (inferred)". */
 export function arrowLabel(link: SessionLink): string {
   const subject = link.kind === 'handoff-commit' ? link.subject.slice(0, 12) : link.subject;
-  const times = link.count > 1 ? ` ×${link.count}` : '';
-  return oneLine(`${KIND_WORD[link.kind]}: ${oneLine(subject, 60)}${times}${link.exact ? '' : ' (inferred)'}`, 90);
+  return oneLine(`${KIND_WORD[link.kind]}: ${oneLine(subject, 60)}${link.exact ? '' : ' (inferred)'}`, 90);
 }
