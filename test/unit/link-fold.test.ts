@@ -20,9 +20,13 @@ const bash = (s: string, id: string, command: string, at: number): RecordedEvent
 const bashDone = (s: string, id: string, command: string, stdout: string, at: number): RecordedEvent => ev(s, 'PostToolUse', { tool_name: 'Bash', tool_use_id: id, tool_input: { command }, tool_response: { stdout, stderr: '' } }, at);
 const shell = (command: string): string => `/bin/bash -c source /h/.claude/shell-snapshots/s.sh 2>/dev/null || true && eval '${command.replace(/'/g, "'\\''")}' < /dev/null && pwd -P >| /tmp/x `;
 
-function fold(events: readonly RecordedEvent[]): LinkFold {
-  const f = new LinkFold();
-  for (const e of events) f.apply(e);
+/** The fold as the writer runs it: each event stored before it is folded (the parent's open calls are read back). */
+function fold(events: readonly RecordedEvent[], stored: RecordedEvent[] = []): LinkFold {
+  const f = new LinkFold(() => undefined, (id, before) => stored.filter((e) => e.streamId === id && e.globalPosition < before));
+  for (const e of events) {
+    stored.push(e);
+    f.apply(e);
+  }
   return f;
 }
 
@@ -120,13 +124,17 @@ describe('link fold', () => {
   });
 
   it('keeps what it changed for the keeper to save, and loads what it lacks', () => {
-    const f = fold([bash('p', 'tu1', 'x', 1), ev('c', 'LogbookOrigin', { parent_session_id: 'p' }, 2)]);
+    const stored: RecordedEvent[] = [];
+    const f = fold([bash('p', 'tu1', 'x', 1), ev('c', 'LogbookOrigin', { parent_session_id: 'p', run: 'r' }, 2)], stored);
     const saved = new Map(f.takeDirty());
-    assert.deepEqual([...saved.keys()].sort(), ['b:p', 's:c']);
+    assert.deepEqual([...saved.keys()].sort(), ['s:c']);
     assert.deepEqual(f.takeDirty(), []);
-    // A second fold resuming from the saved parts finds the same open call.
-    const resumed = new LinkFold((key) => saved.get(key));
-    resumed.apply(ev('d', 'LogbookOrigin', { parent_session_id: 'p' }, 3));
+    // A second fold resuming from the saved parts knows the session's origin, and reads the parent's open call back from the store.
+    const resumed = new LinkFold((key) => saved.get(key), (id, before) => stored.filter((e) => e.streamId === id && e.globalPosition < before));
+    assert.equal(resumed.session('c')?.origin?.run, 'r');
+    const d = ev('d', 'LogbookOrigin', { parent_session_id: 'p' }, 3);
+    stored.push(d);
+    resumed.apply(d);
     assert.equal(resumed.session('d')?.links[0]?.toolUseId, 'tu1');
   });
 });

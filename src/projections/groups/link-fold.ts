@@ -19,8 +19,10 @@ import { commitsMade, hashesIn } from './commit-text';
 // - message (exact): a SendMessage from A to the team member B is (an agent team's teammates run
 //   as their own sessions, started with --parent-session-id/--team-name/--agent-name, which the
 //   origin records; the lead is "team-lead").
-// The state is keyed parts (a session's record, a file's writers, a commit, a task, a session's
-// open Bash calls); the keeper loads a part on first use and saves those a pass changed.
+// The state is keyed parts (a session's record, a link, a file's writers, a commit, a task, a team
+// member); the keeper loads a part on first use and saves those a pass changed. The parent's open
+// calls are read from its latest events when a child starts (RecentEvents): few events start
+// sessions, and every Bash call would otherwise pay for them.
 
 /** What one event did, as evidence names it. */
 export interface Touch {
@@ -31,7 +33,7 @@ export interface Touch {
   readonly what: string;
 }
 
-/** An open Bash call of a session, until its PostToolUse: a child started now came from one of these. */
+/** An open call of a session (Bash until its PostToolUse; a named Agent): a child started now came from one of these. */
 export interface OpenBash extends Touch {
   readonly toolUseId: string;
   /** The command with whitespace runs made single spaces (as the child's process tree shows it). */
@@ -51,18 +53,27 @@ export interface SessionLinkRecord {
   links: SessionLink[];
 }
 
-/** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "f:" file, "c:" commit, "t:" task (team:id), "b:" open calls, "n:" team member (team:name → session). */
+/** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "f:" file, "c:" commit, "t:" task (team:id), "n:" team member (team:name → session). */
 export type LinkPart =
   | { readonly kind: 's'; readonly value: SessionLinkRecord }
   | { readonly kind: 'f'; readonly value: Record<string, Touch> }
   | { readonly kind: 'c'; readonly value: Touch }
   | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
-  | { readonly kind: 'b'; readonly value: OpenBash[] }
   | { readonly kind: 'n'; readonly value: string }
   | { readonly kind: 'l'; readonly value: SessionLink };
 
 /** Where parts not in memory come from (the store); undefined: none yet. */
 export type PartLoader = (key: string) => unknown;
+
+/**
+ * A session's latest events before a global position, in order (the store's, at most a few
+ * hundred): read only when a child session starts, to find the parent's calls still open then,
+ * so no event of the parent's pays for the few that start sessions.
+ */
+export type RecentEvents = (sessionId: string, before: number) => readonly RecordedEvent[];
+
+/** How many of the parent's latest events are read for its open calls. */
+export const RECENT_EVENTS = 500;
 
 /** What the fold remembers for a part the store does not have. */
 const ABSENT = Symbol('absent');
@@ -72,7 +83,7 @@ const MAX_WRITERS = 4;
 const WHAT_MAX = 160;
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
-const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch', 'TaskCreated', 'TaskCompleted', 'TeammateIdle']);
+const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'TaskCreated', 'TaskCompleted', 'TeammateIdle']);
 /** The name an agent team gives its lead (SendMessage's `to`). */
 const TEAM_LEAD = 'team-lead';
 
@@ -88,7 +99,7 @@ export class LinkFold {
   /** Links this fold found and handed over (tests and a reader's tail read them back). */
   private readonly held = new Map<string, SessionLink>();
 
-  constructor(private readonly load: PartLoader = () => undefined) {}
+  constructor(private readonly load: PartLoader = () => undefined, private readonly recent: RecentEvents = () => []) {}
 
   /** Folds one stored event (any type; most return at the first check). */
   apply(event: RecordedEvent): void {
@@ -101,7 +112,6 @@ export class LinkFold {
       case 'PreToolUse': return this.preToolUse(event, d);
       case 'PostToolUse': return this.postToolUse(event, d, false);
       case 'PostToolUseFailure': return this.postToolUse(event, d, true);
-      case 'PostToolBatch': return this.batch(event, d);
       case 'TaskCreated': return this.taskCreated(event, d);
       case 'TaskCompleted': return this.taskCompleted(event, d);
       case 'TeammateIdle': return this.joinTeam(event, d);
@@ -178,7 +188,7 @@ export class LinkFold {
     const child = touchOf(event, teammate
       ? `teammate ${origin.agentName ?? '?'} of team ${origin.team ?? '?'} started by ${parent.slice(0, 8)} (--parent-session-id)`
       : `started by ${parent.slice(0, 8)} (CLAUDE_CODE_SESSION_ID in its environment)`);
-    const open = (this.get(`b:${parent}`) as OpenBash[] | undefined) ?? [];
+    const open = openCalls(this.recent(parent, event.globalPosition));
     const call = teammate ? agentCall(open, origin.agentName) : parentCall(open.filter((c) => !c.command.startsWith(AGENT_KEY)), origin.parentCommand);
     const evidence = call === undefined ? [child] : [stripCall(call.call), child];
     this.addLink(event.streamId, {
@@ -189,18 +199,7 @@ export class LinkFold {
   }
 
   private preToolUse(event: RecordedEvent, d: Json): void {
-    const tool = d['tool_name'];
-    if (tool === 'SendMessage') return this.message(event, d);
-    const input = obj(d['tool_input']);
-    // Bash calls (a `claude -p` child) and named Agent calls (an agent team's teammate) may start a session.
-    const command = tool === 'Bash' ? str(input['command']) : tool === 'Agent' || tool === 'Task' ? agentKey(str(input['name'])) : undefined;
-    const toolUseId = str(d['tool_use_id']);
-    if (toolUseId === undefined || command === undefined) return;
-    const key = `b:${event.streamId}`;
-    const open = ((this.get(key) as OpenBash[] | undefined) ?? []).filter((c) => c.toolUseId !== toolUseId);
-    const what = tool === 'Bash' ? `ran Bash: ${command}` : `started teammate ${command.slice(AGENT_KEY.length)}`;
-    open.push({ ...touchOf(event, what), toolUseId, command: squash(command).slice(0, 4096) });
-    this.set(key, open.slice(-MAX_OPEN_BASH));
+    if (d['tool_name'] === 'SendMessage') this.message(event, d);
   }
 
   /** SendMessage to a member of this session's team: a message link, exact (the tool's input names the receiver). */
@@ -248,28 +247,10 @@ export class LinkFold {
 
   private postToolUse(event: RecordedEvent, d: Json, failed: boolean): void {
     const tool = str(d['tool_name']);
-    const toolUseId = str(d['tool_use_id']);
-    if (tool === 'Bash' && toolUseId !== undefined) this.closeBash(event.streamId, [toolUseId]);
     if (tool === undefined || failed) return;
     const input = obj(d['tool_input']);
     if (WRITE_TOOLS.has(tool) || READ_TOOLS.has(tool)) this.fileTool(event, d, tool, input);
     if (tool === 'Bash') this.bashOutput(event, input, obj(d['tool_response']));
-  }
-
-  private batch(event: RecordedEvent, d: Json): void {
-    const calls = Array.isArray(d['tool_calls']) ? d['tool_calls'] : [];
-    const ids = calls.map((c) => str(obj(c)['tool_use_id'])).filter((id): id is string => id !== undefined);
-    if (ids.length > 0) this.closeBash(event.streamId, ids);
-  }
-
-  // A named Agent call returns as soon as its teammate is spawned, maybe before the teammate's
-  // first hook: it stays listed (bounded) so the teammate's origin still finds it.
-  private closeBash(sessionId: string, ids: readonly string[]): void {
-    const key = `b:${sessionId}`;
-    const open = this.get(key) as OpenBash[] | undefined;
-    const closes = (c: OpenBash): boolean => ids.includes(c.toolUseId) && !c.command.startsWith(AGENT_KEY);
-    if (open === undefined || !open.some(closes)) return;
-    this.set(key, open.filter((c) => !closes(c)));
   }
 
   private fileTool(event: RecordedEvent, d: Json, tool: string, input: Json): void {
@@ -395,6 +376,37 @@ function hash53(text: string, seed: number): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
+/**
+ * The calls of these events (one session's, in order) still open at their end: Bash calls until
+ * their PostToolUse, PostToolUseFailure or PostToolBatch; named Agent calls (an agent team's
+ * teammates) stay listed, since such a call returns as soon as its teammate is spawned, maybe
+ * before the teammate's first hook.
+ */
+export function openCalls(events: readonly RecordedEvent[]): OpenBash[] {
+  const open = new Map<string, OpenBash>();
+  const close = (id: unknown): void => {
+    const call = typeof id === 'string' ? open.get(id) : undefined;
+    if (call !== undefined && !call.command.startsWith(AGENT_KEY)) open.delete(call.toolUseId);
+  };
+  for (const event of events) {
+    const d = obj(event.data);
+    if (event.type === 'PreToolUse') {
+      const tool = d['tool_name'];
+      const input = obj(d['tool_input']);
+      const command = tool === 'Bash' ? str(input['command']) : tool === 'Agent' || tool === 'Task' ? agentKey(str(input['name'])) : undefined;
+      const toolUseId = str(d['tool_use_id']);
+      if (toolUseId === undefined || command === undefined) continue;
+      const what = tool === 'Bash' ? `ran Bash: ${command}` : `started teammate ${command.slice(AGENT_KEY.length)}`;
+      open.set(toolUseId, { ...touchOf(event, what), toolUseId, command: squash(command).slice(0, 4096) });
+    } else if (event.type === 'PostToolUse' || event.type === 'PostToolUseFailure') {
+      close(d['tool_use_id']);
+    } else if (event.type === 'PostToolBatch') {
+      for (const call of Array.isArray(d['tool_calls']) ? d['tool_calls'] : []) close(obj(call)['tool_use_id']);
+    }
+  }
+  return [...open.values()].slice(-MAX_OPEN_BASH);
 }
 
 /** Open calls of a named Agent are kept under this prefix (with the teammate's name). */

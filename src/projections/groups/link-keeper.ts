@@ -1,7 +1,8 @@
 import type { Database } from 'sql.js';
 import type { EventStore, RecordedEvent } from '../../store/event-store';
 import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
-import { LinkFold } from './link-fold';
+import { LinkFold, RECENT_EVENTS } from './link-fold';
+import type { RecentEvents } from './link-fold';
 
 // The writer keeps the links between sessions (link-fold.ts) in the store, in the transaction that
 // appends the events they come from, riding on the catalog's fold (catalog-keeper.ts): the events
@@ -37,7 +38,7 @@ export class LinkKeeper implements FoldObserver {
   private saved: number | undefined;
 
   constructor(private readonly db: Database, private readonly store: EventStore) {
-    this.fold = new LinkFold((key) => readLinkPart(db, key));
+    this.fold = new LinkFold((key) => readLinkPart(db, key), recentEventsOf(store));
   }
 
   behind(end: number): boolean {
@@ -110,4 +111,22 @@ export function readLinkPart(db: Database, key: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A session's latest RECENT_EVENTS events before a global position, read back from the store in chunks from its end. */
+export function recentEventsOf(store: EventStore): RecentEvents {
+  return (sessionId, before) => {
+    const kept: RecordedEvent[][] = [];
+    let count = 0;
+    let to = store.streamVersion(sessionId);
+    // Bounded: a parent that wrote a great deal after the child started is read back at most this far.
+    for (let chunks = 0; to >= 1 && count < RECENT_EVENTS && chunks < 20; chunks += 1) {
+      const from = Math.max(1, to - RECENT_EVENTS + 1);
+      const chunk = store.readStream(sessionId, { from, to }).filter((e) => e.globalPosition < before);
+      kept.unshift(chunk);
+      count += chunk.length;
+      to = from - 1;
+    }
+    return kept.flat().slice(-RECENT_EVENTS);
+  };
 }

@@ -4,7 +4,7 @@ import type { EventStore, RecordedEvent } from '../../store/event-store';
 import { readSnapshotHeader } from '../../store/projection-snapshots';
 import { LinkFold, linkPartRange } from './link-fold';
 import type { SessionLinkRecord } from './link-fold';
-import { readLinkPart, SESSION_LINKS_NAME, SESSION_LINKS_VERSION } from './link-keeper';
+import { readLinkPart, recentEventsOf, SESSION_LINKS_NAME, SESSION_LINKS_VERSION } from './link-keeper';
 
 // The links as the store stands: the parts the writer saved, and the events past their header
 // folded here the same way (read only: nothing is saved), so a reader never waits for the writer
@@ -36,7 +36,7 @@ export function readLinkState(db: Database, store: EventStore): LinkState {
   let at = usable ? header.position : 0;
   let tail: LinkFold | undefined;
   if (at < end) {
-    tail = new LinkFold((key) => (key.startsWith('s:') ? records.get(key.slice(2)) : usable ? readLinkPart(db, key) : undefined));
+    tail = new LinkFold((key) => (key.startsWith('s:') ? records.get(key.slice(2)) : usable ? readLinkPart(db, key) : undefined), recentEventsOf(store));
     while (at < end) {
       const events = store.readAll({ from: at + 1, to: end, limit: READ_BATCH });
       if (events.length === 0) break;
