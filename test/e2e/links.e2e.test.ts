@@ -7,10 +7,11 @@
 //      group's members and exact parent links (with the lead's tool_use_id), the file hand-offs
 //      and their evidence events, the error chain starting at worker B's failure, and cost
 //      attribution adding up to ccusage's token total over the three transcripts.
-//   2. Two worktrees of one repository: one made by `claude --worktree` (which copies
+//   2. Two worktrees of one repository, one run: one made by `claude --worktree` (which copies
 //      .claude/settings.local.json; .logbook/bin is committed), one by `git worktree add` and
 //      covered by `logbook install-hooks` in the main worktree. Both land in the main
-//      worktree's logbook with their worktree and branch recorded.
+//      worktree's logbook with their worktree and branch recorded; the first commits, the second
+//      reads `git log --all`: a commit hand-off.
 //   3. An orchestrator's loop: two sessions started one after the other form one run, one named by
 //      the variable the workspace's settings name (logbook.groups.runVariable), one by LOGBOOK_RUN.
 // Needs `npm run build` first. Set LOGBOOK_E2E_KEEP=1 to keep the temp dirs.
@@ -232,7 +233,7 @@ describe('sessions that work together: two worktrees land in the main worktree\'
     dirs.push(main);
     git(main, 'init', '-q', '-b', 'main');
     logbook(['install-hooks', '--workspace', main], main);
-    mergeWorkspaceSettings(main, { allow: ['Write', 'Read'] });
+    mergeWorkspaceSettings(main, { allow: ['Write', 'Read', 'Bash(git:*)'] });
     // What the .gitignore block asks for: .logbook/bin and the shared settings committed, the local settings not.
     writeFileSync(join(main, '.gitignore'), `${readFileSync(join(main, '.gitignore'), 'utf8')}.claude/settings.local.json\n`);
     git(main, 'add', '-A');
@@ -251,15 +252,22 @@ describe('sessions that work together: two worktrees land in the main worktree\'
     config.projects[gitTree] = { hasTrustDialogAccepted: true };
     config.projects[join(main, '.claude', 'worktrees', 'wt-claude')] = { hasTrustDialogAccepted: true };
     writeFileSync(join(home, '.claude.json'), JSON.stringify(config));
-    const script = (marker: string, file: string): MockOptions['scripts'][number] => ({ name: marker, marker, turns: [
+    // The claude-side session commits its file; the git-side one then reads the log of every
+    // branch (worktrees share the repository): the commit hand-off, with git's own output.
+    const bash = (id: string, command: string): MockOptions['fallback'] => ({ blocks: [{ type: 'tool_use', id, name: 'Bash', input: { command, description: command } }], usage: W });
+    const script = (marker: string, file: string, then: MockOptions['fallback']): MockOptions['scripts'][number] => ({ name: marker, marker, turns: [
       { blocks: [{ type: 'tool_use', id: `toolu_${file}`, name: 'Write', input: { file_path: file, content: `${marker}\n` } }], usage: W },
+      then,
       { blocks: [{ type: 'text', text: 'written' }], usage: W },
     ] });
-    const mock = await startMockAnthropic({ scripts: [script('WT-CLAUDE:', 'claude-side.txt'), script('WT-GIT:', 'git-side.txt')], compaction: ok(), fallback: ok() });
+    const mock = await startMockAnthropic({ scripts: [
+      script('WT-CLAUDE:', 'claude-side.txt', bash('toolu_commit', 'git add claude-side.txt && git -c user.email=e2e@logbook.test -c user.name=e2e commit -m "claude side"')),
+      script('WT-GIT:', 'git-side.txt', bash('toolu_log', 'git log --all --oneline -5')),
+    ], compaction: ok(), fallback: ok() });
     try {
-      const viaClaude = await runClaude({ workspace: main, home, baseUrl: mock.url, prompt: 'WT-CLAUDE: write in your worktree', sessionId: sessions.claude, extraArgs: ['--worktree', 'wt-claude', '--permission-mode', 'acceptEdits'] });
+      const viaClaude = await runClaude({ workspace: main, home, baseUrl: mock.url, prompt: 'WT-CLAUDE: write in your worktree', sessionId: sessions.claude, extraEnv: { LOGBOOK_RUN: 'parallel-worktrees' }, extraArgs: ['--worktree', 'wt-claude', '--permission-mode', 'acceptEdits'] });
       if (viaClaude.exitCode !== 0) throw new Error(`claude --worktree failed: ${describeRun(viaClaude)}`);
-      const viaGit = await runClaude({ workspace: gitTree, home, baseUrl: mock.url, prompt: 'WT-GIT: write in your worktree', sessionId: sessions.git, extraArgs: ['--permission-mode', 'acceptEdits'] });
+      const viaGit = await runClaude({ workspace: gitTree, home, baseUrl: mock.url, prompt: 'WT-GIT: write in your worktree', sessionId: sessions.git, extraEnv: { LOGBOOK_RUN: 'parallel-worktrees' }, extraArgs: ['--permission-mode', 'acceptEdits'] });
       if (viaGit.exitCode !== 0) throw new Error(`the git worktree session failed: ${describeRun(viaGit)}`);
     } finally {
       await mock.close();
@@ -287,6 +295,21 @@ describe('sessions that work together: two worktrees land in the main worktree\'
       const own = join(expected[which].worktree, '.logbook', 'inbox');
       assert.deepEqual(existsSync(own) ? readdirSync(own).filter((f) => !f.startsWith('.')) : [], [], 'nothing waits in the worktree\'s own inbox');
     }
+  });
+
+  it('a commit made in one worktree\'s session and seen in the other\'s is a commit hand-off with both events as evidence', () => {
+    const hash = git(main, 'rev-parse', '--short=7', 'worktree-wt-claude').trim();
+    // Parallel worktree sessions of one orchestrated run: one group, the hand-off between members.
+    const links = JSON.parse(logbook(['group', 'parallel-worktrees', '--json', '--workspace', main], main)) as GroupJson;
+    assert.deepEqual(new Set(links.group.members.map((m) => m.sessionId)), new Set([sessions.claude, sessions.git]));
+    const link = links.group.links.find((l) => l.kind === 'handoff-commit');
+    assert.ok(link, `a commit hand-off (links: ${JSON.stringify(links.group.links.map((l) => l.kind))})`);
+    assert.equal(link.from, sessions.claude);
+    assert.equal(link.to, sessions.git);
+    assert.equal(link.exact, false);
+    assert.equal(link.subject, hash);
+    assert.match(link.evidence[0]?.what ?? '', new RegExp(`committed ${hash}[0-9a-f]* on worktree-wt-claude`));
+    assert.match(link.evidence[1]?.what ?? '', new RegExp(`saw commit ${hash}`));
   });
 });
 
