@@ -194,13 +194,13 @@ ORIGIN_ARGS
     esac
   fi
   # One JSON object: each value's backslashes and quotes escaped, control characters dropped.
-  sep=$(printf '\\036')
+  # The record separator, written into this script as the character itself: no fork to make it.
+  sep=''
   body=$(printf "%s$sep%s\\n" session_id "\${CLAUDE_CODE_SESSION_ID:-}" run "$run_name" run_variable "\${run_var:-LOGBOOK_RUN}" \\
       parent_session_id "$parent_session" parent_via "$parent_via" parent_pid "$parent_pid" parent_command "$parent_command" traceparent "$traceparent" \\
       team "$team" agent_name "$agent_name" \\
       claude_pid "$own" project_dir "$project" worktree "$worktree" branch "$branch" \\
-    | tr -d '\\000-\\010\\011\\013-\\035\\037' \\
-    | sed -e "/$sep\\$/d" -e 's/[\\\\"]/\\\\&/g' -e "s/^\\([a-z_]*\\)$sep\\(.*\\)\\$/\\"\\1\\":\\"\\2\\",/" | tr -d '\\n')
+    | sed -e 's/[\\x01-\\x08\\x0b-\\x1d\\x1f\\t]//g' -e "/$sep\\$/d" -e 's/[\\\\"]/\\\\&/g' -e "s/^\\([a-z_]*\\)$sep\\(.*\\)\\$/\\"\\1\\":\\"\\2\\",/" | tr -d '\\n')
   case $body in
     *'"session_id":'*) ;;
     *) return 0 ;;

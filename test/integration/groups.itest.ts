@@ -135,8 +135,17 @@ suite('groups', () => {
   });
 
   test('the Sessions view lists the group with the totals of a fresh read of the store, and its members', async () => {
-    const { group: stored, database } = await storedGroup();
-    database.close();
+    // The store as it stands once the window's writer has committed every event the views show:
+    // read again until the row and the store agree (a loaded machine commits later).
+    const readStored = async (): Promise<Awaited<ReturnType<typeof storedGroup>>['group']> => {
+      const { group, database } = await storedGroup();
+      database.close();
+      return group;
+    };
+    const stored = await until('the store holds the group with its three members', async () => {
+      const group = await readStored();
+      return group !== undefined && group.members.length === 3 && group.failures === 1 ? group : undefined;
+    }, 60_000);
     assert.ok(stored !== undefined, `the store holds the group ${GROUP}`);
     assert.equal(stored.members.length, 3);
     assert.equal(stored.failures, 1, 'the worker\'s failed Bash');
@@ -150,8 +159,9 @@ suite('groups', () => {
     const groupRow = await until('the group\'s row has the store\'s totals', async () => {
       const rows = await api.sessionsTree.getChildren(section);
       const row = rows.find((n) => n.kind === 'linkedGroup' && n.groupId === GROUP);
-      return row !== undefined && api.sessionsTree.getTreeItem(row).description === groupFigures(stored) ? row : undefined;
-    });
+      const fresh = await readStored();
+      return row !== undefined && fresh !== undefined && api.sessionsTree.getTreeItem(row).description === groupFigures(fresh) ? row : undefined;
+    }, 60_000);
     const item = api.sessionsTree.getTreeItem(groupRow);
     assert.equal(item.label, `tree ${LEAD_PROMPT}`);
     assert.match(String(item.description), /^3 sessions · span .* · active .* · \$0\.000 · 0 tokens · 1 failure$/);
