@@ -10,8 +10,8 @@ import { commitsMade, hashesIn } from './commit-text';
 // link costs a lookup when its evidence arrives, never a scan of the history:
 // - spawn (exact): a LogbookOrigin naming the session whose Bash tool started this one; the
 //   parent's call is the open Bash call whose command the child's process tree shows;
-// - handoff-file (inferred): a file written (Write, Edit, MultiEdit, NotebookEdit) by A, then read
-//   or edited by B; the first write and first use are the evidence;
+// - handoff-file (inferred): a file written (Write, Edit, MultiEdit, NotebookEdit) last by A, then
+//   read or edited by B; A's first write of its last turn at the file and B's first use are the evidence;
 // - handoff-commit (inferred): a commit A's Bash made (git's "[branch abc1234] …" line), whose
 //   hash later appears in B's Bash command or output;
 // - handoff-task (inferred): a task A created (TaskCreated) that B completed (TaskCompleted), in
@@ -40,11 +40,6 @@ export interface OpenBash extends Touch {
   readonly command: string;
 }
 
-/** A writer of a file: its first write (the evidence) and the position of its latest. */
-interface Writer extends Touch {
-  readonly last: number;
-}
-
 /** A session's part: where it came from, the spawn links into it, and how many other links it has. */
 export interface SessionLinkRecord {
   readonly sessionId: string;
@@ -56,7 +51,7 @@ export interface SessionLinkRecord {
 /** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "f:" file, "c:" commit, "t:" task (team:id), "n:" team member (team:name → session). */
 export type LinkPart =
   | { readonly kind: 's'; readonly value: SessionLinkRecord }
-  | { readonly kind: 'f'; readonly value: Record<string, Touch> }
+  | { readonly kind: 'f'; readonly value: Touch }
   | { readonly kind: 'c'; readonly value: Touch }
   | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
   | { readonly kind: 'n'; readonly value: string }
@@ -78,8 +73,6 @@ export const RECENT_EVENTS = 500;
 /** What the fold remembers for a part the store does not have. */
 const ABSENT = Symbol('absent');
 const MAX_OPEN_BASH = 32;
-/** Writers a file keeps: the sessions that wrote it last. */
-const MAX_WRITERS = 4;
 const WHAT_MAX = 160;
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -258,21 +251,16 @@ export class LinkFold {
     if (raw === undefined || raw.length > 4096) return;
     const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
     const key = `f:${path}`;
-    const writers = (this.get(key) as Record<string, Writer> | undefined) ?? {};
-    if (READ_TOOLS.has(tool)) {
-      for (const writer of Object.values(writers)) {
-        if (writer.sessionId === event.streamId || writer.position >= event.globalPosition) continue;
-        this.addLink(event.streamId, { kind: 'handoff-file', from: writer.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: path },
-          () => [stripWriter(writer), touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
-      }
+    // A file's part is its last writer: the session whose version a reader gets. A reader of a file
+    // another session wrote last is handed that session's output; earlier writers' work was
+    // handed to that one (their own hand-off, if it read the file) or written over.
+    const writer = this.get(key) as Touch | undefined;
+    if (READ_TOOLS.has(tool) && writer !== undefined && writer.sessionId !== event.streamId && writer.position < event.globalPosition) {
+      this.addLink(event.streamId, { kind: 'handoff-file', from: writer.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: path },
+        () => [writer, touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
     }
-    if (!WRITE_TOOLS.has(tool) || writers[event.streamId] !== undefined) return;
-    // The first write per session is the evidence a later reader points at. A file keeps the
-    // MAX_WRITERS sessions that began writing it last: a file every session touches (package.json)
-    // must not make each read a scan of the whole history, nor each write a save.
-    const next: Record<string, Writer> = { ...writers, [event.streamId]: { ...touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`), last: event.globalPosition } };
-    const kept = Object.values(next).sort((a, b) => b.last - a.last).slice(0, MAX_WRITERS);
-    this.set(key, Object.fromEntries(kept.map((w) => [w.sessionId, w])));
+    // The first write of a session's turn at the file is the evidence: a save only when the writer changes.
+    if (WRITE_TOOLS.has(tool) && writer?.sessionId !== event.streamId) this.set(key, touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`));
   }
 
   private bashOutput(event: RecordedEvent, input: Json, response: Json): void {
@@ -439,10 +427,6 @@ function parentCall(open: readonly OpenBash[], shown: string | undefined): { cal
     if (loose.length === 1) return { call: loose[0] as OpenBash, match: 'command' };
   }
   return open.length === 1 ? { call: open[0] as OpenBash, match: 'only-open-call' } : undefined;
-}
-
-function stripWriter(w: Writer): Touch {
-  return { sessionId: w.sessionId, eventId: w.eventId, position: w.position, at: w.at, what: w.what };
 }
 
 function stripCall(call: OpenBash): Touch {

@@ -1,7 +1,7 @@
 import type { Database } from 'sql.js';
 import type { EventStore, RecordedEvent } from '../../store/event-store';
 import { readSnapshotHeader, saveSnapshot } from '../../store/projection-snapshots';
-import { LinkFold, RECENT_EVENTS } from './link-fold';
+import { LinkFold, openCalls, RECENT_EVENTS } from './link-fold';
 import type { RecentEvents } from './link-fold';
 
 // The writer keeps the links between sessions (link-fold.ts) in the store, in the transaction that
@@ -12,7 +12,7 @@ import type { RecentEvents } from './link-fold';
 
 export const SESSION_LINKS_NAME = 'session-links';
 /** Bump when the fold's parts change meaning: the links are folded again from the first event. */
-export const SESSION_LINKS_VERSION = 2;
+export const SESSION_LINKS_VERSION = 3;
 
 /** Events read back per step of a catch-up. */
 const READ_BATCH = 5000;
@@ -113,20 +113,27 @@ export function readLinkPart(db: Database, key: string): unknown {
   }
 }
 
-/** A session's latest RECENT_EVENTS events before a global position, read back from the store in chunks from its end. */
+/**
+ * A session's latest events before a global position (at most RECENT_EVENTS), read back from the
+ * store in small chunks from its end, and no further than its first open call: the call that
+ * started a child is usually among the parent's last few events (it waits on the child).
+ */
 export function recentEventsOf(store: EventStore): RecentEvents {
   return (sessionId, before) => {
     const kept: RecordedEvent[][] = [];
     let count = 0;
     let to = store.streamVersion(sessionId);
-    // Bounded: a parent that wrote a great deal after the child started is read back at most this far.
-    for (let chunks = 0; to >= 1 && count < RECENT_EVENTS && chunks < 20; chunks += 1) {
-      const from = Math.max(1, to - RECENT_EVENTS + 1);
+    for (let chunks = 0; to >= 1 && count < RECENT_EVENTS && chunks < 40; chunks += 1) {
+      const from = Math.max(1, to - RECENT_CHUNK + 1);
       const chunk = store.readStream(sessionId, { from, to }).filter((e) => e.globalPosition < before);
       kept.unshift(chunk);
       count += chunk.length;
       to = from - 1;
+      if (chunk.length > 0 && openCalls(kept.flat()).length > 0) break;
     }
     return kept.flat().slice(-RECENT_EVENTS);
   };
 }
+
+/** Events read back per step when looking for a parent's open calls. */
+const RECENT_CHUNK = 64;
