@@ -236,15 +236,17 @@ function packed(id: TimelineLaneId, label: string, items: readonly Omit<Timeline
 type KindOf = (group: readonly TimelineItem[]) => string;
 const SEVERITY = ['failed', 'refused', 'rejected', 'denied', 'blocked', 'interrupted', 'compaction', 'open', 'approved', 'journal', 'transition', 'prompt', 'end', 'done', 'ok'];
 
-function worstKind(group: readonly TimelineItem[]): string {
+/** What a merged run of calls or markers shows: the worst outcome it holds (the unified timeline merges with it too). */
+export function worstKind(group: readonly { readonly kind: string }[]): string {
   const kinds = new Set(group.map((i) => i.kind));
   return SEVERITY.find((k) => kinds.has(k)) ?? group[0]?.kind ?? '';
 }
 
-function longestKind(group: readonly TimelineItem[]): string {
+/** What a merged run of states shows: the state it spent most time in. */
+export function longestKind(group: readonly { readonly kind: string; readonly start: number; readonly end: number }[]): string {
   const time = new Map<string, number>();
   for (const i of group) time.set(i.kind, (time.get(i.kind) ?? 0) + i.end - i.start);
-  return [...time].reduce((best, next) => (next[1] > best[1] ? next : best))[0];
+  return [...time].reduce((best, next) => (next[1] > best[1] ? next : best), ['', -1] as [string, number])[0];
 }
 
 // Merges runs of neighbours in each row into one item ("12 items") of the group's kind.

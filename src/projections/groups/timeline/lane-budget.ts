@@ -1,4 +1,5 @@
 import type { GroupTimelineItem, GroupTimelineLane } from '../../../protocol/group-timeline';
+import { longestKind, worstKind } from '../../timeline';
 
 // The unified timeline's bound. Each lane comes from the report's TimelineBuilder, which already
 // merges past MAX_LANE_ITEMS (3000) per lane; twenty sessions would still send tens of thousands of
@@ -11,9 +12,6 @@ import type { GroupTimelineItem, GroupTimelineLane } from '../../../protocol/gro
 export const GROUP_MAX_ITEMS = 6000;
 /** No lane is cut below this many items. */
 const LANE_FLOOR = 60;
-
-// Worst first, as the report's timeline orders them.
-const SEVERITY = ['failed', 'refused', 'rejected', 'denied', 'blocked', 'interrupted', 'compaction', 'open', 'approved', 'journal', 'transition', 'prompt', 'end', 'done', 'ok'];
 
 /** The lanes with their items merged to fit `budget` in all (lanes at or under their share are unchanged). */
 export function fitLanes(lanes: readonly GroupTimelineLane[], budget = GROUP_MAX_ITEMS): GroupTimelineLane[] {
@@ -55,17 +53,4 @@ function merge(run: readonly GroupTimelineItem[]): GroupTimelineItem {
   const kind = first.layer === 'state' ? longestKind(run) : worstKind(run);
   const noun = first.layer === 'state' ? 'states' : first.layer === 'call' ? 'calls' : 'markers';
   return { ...first, end, kind, count, label: `${count} ${noun}` };
-}
-
-function worstKind(run: readonly GroupTimelineItem[]): string {
-  const kinds = new Set(run.map((i) => i.kind));
-  return SEVERITY.find((k) => kinds.has(k)) ?? run[0]?.kind ?? '';
-}
-
-function longestKind(run: readonly GroupTimelineItem[]): string {
-  const time = new Map<string, number>();
-  for (const i of run) time.set(i.kind, (time.get(i.kind) ?? 0) + i.end - i.start);
-  let best: [string, number] = ['', -1];
-  for (const entry of time) if (entry[1] > best[1]) best = entry;
-  return best[0];
 }
