@@ -4,6 +4,7 @@ import { LogbookError } from '../domain/errors';
 import type { GroupSummary } from '../domain/groups/model';
 import { duration } from '../projections/insights';
 import { groupLines, groupPrompt } from '../projections/groups/group-text';
+import { withHandoffs } from '../projections/groups/handoffs';
 import { findGroup, readGroupDetail, readGroups } from '../read/groups';
 import { writeFileDurably } from '../store/durable-file';
 import { UsageError } from './args';
@@ -47,7 +48,8 @@ export const groupCommand = defineCommand({
     const group = named(readGroups(database.raw, database.store, Date.now(), prices), options.group);
     return { group, detail: readGroupDetail(database.store, group, prices) };
   });
-  const { group, detail } = result;
+  const { detail } = result;
+  const { group } = detail;
   if (options.json) ctx.io.out(JSON.stringify({ group, analysis: detail.analysis, members: detail.facts.members.map((m) => ({ sessionId: m.sessionId, failures: m.failures, usage: m.usage })) }, null, 2));
   else if (options.prompt) ctx.io.out(groupPrompt(group, detail.analysis));
   else await printLines(ctx.io, groupLines(group, detail.analysis));
@@ -63,7 +65,8 @@ export const timelineCommand = defineCommand({
   const prices = workspacePrices(ctx.workspace);
   const { group, streams } = await withStore(ctx, (database) => {
     const g = named(readGroups(database.raw, database.store, Date.now(), prices), options.group);
-    return { group: g, streams: g.members.map((m) => ({ sessionId: m.sessionId, events: database.store.readStream(m.sessionId) })) };
+    const read = g.members.map((m) => ({ sessionId: m.sessionId, events: database.store.readStream(m.sessionId) }));
+    return { group: withHandoffs(g, read), streams: read };
   });
   const { buildGroupTimeline } = await import('../projections/groups/timeline/group-timeline');
   const { findGroupTimelineWebviewDir, groupTimelineHtml, readGroupTimelineAssets } = await import('../projections/groups/timeline/timeline-html');

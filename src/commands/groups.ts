@@ -33,7 +33,7 @@ export async function discussGroup(ctx: ExtensionContext, arg?: unknown): Promis
   const store = await found.workspace.store();
   if (store === undefined) throw new Error('the store could not be read');
   const detail = readGroupDetail(store, found.group, windowPrices());
-  await sendPromptToClaude(groupPrompt(found.group, detail.analysis), found.workspace.paths.workspace);
+  await sendPromptToClaude(groupPrompt(detail.group, detail.analysis), found.workspace.paths.workspace);
 }
 
 async function resolveGroup(ctx: ExtensionContext, arg: unknown): Promise<WorkspaceGroup | undefined> {

@@ -11,10 +11,12 @@ import { readLinkState } from '../projections/groups/link-records';
 import { buildGroups } from '../projections/groups/build-groups';
 import { memberFacts } from '../projections/groups/member-facts';
 import { analyzeGroup } from '../projections/groups/analysis/analyze';
+import { withHandoffs } from '../projections/groups/handoffs';
 
 // The groups of a store and one group in full, for the CLI and the views alike: the links the
 // writer keeps (or folds here what it has not reached), the overview rows for the members'
-// figures, and, for one group, its members' streams for the analysis and the unified timeline.
+// figures, and, for one group, its members' streams for its file and commit hand-offs, the
+// analysis and the unified timeline. A listing's links are the kept ones (spawns, messages, tasks).
 
 export function readGroups(db: Database, store: EventStore, now: number = Date.now(), prices: PriceTable = DEFAULT_PRICE_TABLE): GroupSummary[] {
   const rows = currentOverview(db, store).rows;
@@ -36,14 +38,17 @@ export function findGroup(groups: readonly GroupSummary[], given: string): { ok:
 }
 
 export interface GroupDetail {
+  /** The group with the file and commit hand-offs between its members among its links (handoffs.ts). */
+  readonly group: GroupSummary;
   readonly facts: GroupFacts;
   readonly analysis: GroupAnalysis;
   readonly streams: ReadonlyArray<{ readonly sessionId: string; readonly events: readonly RecordedEvent[] }>;
 }
 
-/** A group's members' streams, facts and analysis. */
-export function readGroupDetail(store: EventStore, group: GroupSummary, prices: PriceTable = DEFAULT_PRICE_TABLE): GroupDetail {
-  const streams = group.members.map((m) => ({ sessionId: m.sessionId, events: store.readStream(m.sessionId) }));
+/** A group's members' streams, its hand-offs, facts and analysis. */
+export function readGroupDetail(store: EventStore, listed: GroupSummary, prices: PriceTable = DEFAULT_PRICE_TABLE): GroupDetail {
+  const streams = listed.members.map((m) => ({ sessionId: m.sessionId, events: store.readStream(m.sessionId) }));
+  const group = withHandoffs(listed, streams);
   const facts: GroupFacts = { group, members: streams.map((s) => memberFacts(s.sessionId, s.events, prices)) };
-  return { facts, analysis: analyzeGroup(facts), streams };
+  return { group, facts, analysis: analyzeGroup(facts), streams };
 }

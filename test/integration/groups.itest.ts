@@ -17,7 +17,7 @@ import { logbookPaths } from '../../src/capture/paths';
 import type { GroupSummary } from '../../src/domain/groups/model';
 import { groupFigures } from '../../src/projections/groups/group-figures';
 import { buildGroupTimeline } from '../../src/projections/groups/timeline/group-timeline';
-import { readGroups } from '../../src/read/groups';
+import { readGroupDetail, readGroups } from '../../src/read/groups';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { after, before, itestContext, pageStep, screenshot, suite, test, until } from './harness';
 
@@ -151,7 +151,14 @@ suite('groups', () => {
     assert.equal(stored.failures, 1, 'the worker\'s failed Bash');
     assert.deepEqual(stored.members.map((m) => [m.sessionId, m.role]).sort(), [[lead, 'lead'], [workerA, 'worker'], [workerB, 'worker']].sort());
     assert.ok(stored.links.some((l) => l.kind === 'spawn' && l.from === lead && l.to === workerA && l.exact), 'an exact spawn link lead → A');
-    assert.ok(stored.links.some((l) => l.kind === 'handoff-file' && l.from === workerB && l.to === lead && !l.exact), 'an inferred file hand-off B → lead');
+    // File hand-offs are read from the members' streams when the group is read whole.
+    const { database: db } = await storedGroup();
+    try {
+      const detail = readGroupDetail(db.store, stored);
+      assert.ok(detail.group.links.some((l) => l.kind === 'handoff-file' && l.from === workerB && l.to === lead && !l.exact), 'an inferred file hand-off B → lead');
+    } finally {
+      db.close();
+    }
 
     const roots = await api.sessionsTree.getChildren();
     const section = roots.find((n) => n.kind === 'groups');

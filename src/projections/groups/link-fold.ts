@@ -1,28 +1,24 @@
-import { posix } from 'node:path';
 import type { RecordedEvent } from '../../store/event-store';
 import type { LinkEvidence, LinkKind, SessionLink } from '../../domain/groups/model';
 import { isSessionStream } from '../session-catalog';
 import { readOrigin } from './origin-event';
 import type { RecordedOrigin } from './origin-event';
-import { commitsMade, hashesIn } from './commit-text';
 
 // Links between sessions, folded event by event as the writer appends them (link-keeper.ts), so a
-// link costs a lookup when its evidence arrives, never a scan of the history:
+// link costs a lookup when its evidence arrives, never a scan of the history. Only events that are
+// few look further than their type: a session's start, a message, a task.
 // - spawn (exact): a LogbookOrigin naming the session whose Bash tool started this one; the
-//   parent's call is the open Bash call whose command the child's process tree shows;
-// - handoff-file (inferred): a file written (Write, Edit, MultiEdit, NotebookEdit) last by A, then
-//   read or edited by B; A's first write of its last turn at the file and B's first use are the evidence;
-// - handoff-commit (inferred): a commit A's Bash made (git's "[branch abc1234] …" line), whose
-//   hash later appears in B's Bash command or output;
+//   parent's call is the open Bash call whose command the child's process tree shows (the parent's
+//   latest events are read back then: RecentEvents);
 // - handoff-task (inferred): a task A created (TaskCreated) that B completed (TaskCompleted), in
 //   the same task list: an agent team's (team_name) or the session's own ("session-<id start>");
 // - message (exact): a SendMessage from A to the team member B is (an agent team's teammates run
 //   as their own sessions, started with --parent-session-id/--team-name/--agent-name, which the
 //   origin records; the lead is "team-lead").
-// The state is keyed parts (a session's record, a link, a file's writers, a commit, a task, a team
-// member); the keeper loads a part on first use and saves those a pass changed. The parent's open
-// calls are read from its latest events when a child starts (RecentEvents): few events start
-// sessions, and every Bash call would otherwise pay for them.
+// File and commit hand-offs are inferred when a group is read (handoffs.ts): every Read, Write
+// and Bash call would otherwise pay at ingest for links only a group shows.
+// The state is keyed parts (a session's record, a link, a task, a team member); the keeper loads
+// a part on first use and saves those a pass changed.
 
 /** What one event did, as evidence names it. */
 export interface Touch {
@@ -48,11 +44,9 @@ export interface SessionLinkRecord {
   links: SessionLink[];
 }
 
-/** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "f:" file, "c:" commit, "t:" task (team:id), "n:" team member (team:name → session). */
+/** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "t:" task (team:id), "n:" team member (team:name → session). */
 export type LinkPart =
   | { readonly kind: 's'; readonly value: SessionLinkRecord }
-  | { readonly kind: 'f'; readonly value: Touch }
-  | { readonly kind: 'c'; readonly value: Touch }
   | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
   | { readonly kind: 'n'; readonly value: string }
   | { readonly kind: 'l'; readonly value: SessionLink };
@@ -74,9 +68,7 @@ export const RECENT_EVENTS = 500;
 const ABSENT = Symbol('absent');
 const MAX_OPEN_BASH = 32;
 const WHAT_MAX = 160;
-const WRITE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
-const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
-const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'TaskCreated', 'TaskCompleted', 'TeammateIdle']);
+const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'TaskCreated', 'TaskCompleted', 'TeammateIdle']);
 /** The name an agent team gives its lead (SendMessage's `to`). */
 const TEAM_LEAD = 'team-lead';
 
@@ -103,8 +95,6 @@ export class LinkFold {
     switch (event.type) {
       case 'LogbookOrigin': return this.origin(event, d);
       case 'PreToolUse': return this.preToolUse(event, d);
-      case 'PostToolUse': return this.postToolUse(event, d, false);
-      case 'PostToolUseFailure': return this.postToolUse(event, d, true);
       case 'TaskCreated': return this.taskCreated(event, d);
       case 'TaskCompleted': return this.taskCompleted(event, d);
       case 'TeammateIdle': return this.joinTeam(event, d);
@@ -236,50 +226,6 @@ export class LinkFold {
   private name(team: string, name: string, sessionId: string): void {
     const key = `n:${team}:${name}`;
     if (this.get(key) !== sessionId) this.set(key, sessionId);
-  }
-
-  private postToolUse(event: RecordedEvent, d: Json, failed: boolean): void {
-    const tool = str(d['tool_name']);
-    if (tool === undefined || failed) return;
-    const input = obj(d['tool_input']);
-    if (WRITE_TOOLS.has(tool) || READ_TOOLS.has(tool)) this.fileTool(event, d, tool, input);
-    if (tool === 'Bash') this.bashOutput(event, input, obj(d['tool_response']));
-  }
-
-  private fileTool(event: RecordedEvent, d: Json, tool: string, input: Json): void {
-    const raw = str(input['file_path']) ?? str(input['notebook_path']);
-    if (raw === undefined || raw.length > 4096) return;
-    const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
-    const key = `f:${path}`;
-    // A file's part is its last writer: the session whose version a reader gets. A reader of a file
-    // another session wrote last is handed that session's output; earlier writers' work was
-    // handed to that one (their own hand-off, if it read the file) or written over.
-    const writer = this.get(key) as Touch | undefined;
-    if (READ_TOOLS.has(tool) && writer !== undefined && writer.sessionId !== event.streamId && writer.position < event.globalPosition) {
-      this.addLink(event.streamId, { kind: 'handoff-file', from: writer.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: path },
-        () => [writer, touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
-    }
-    // The first write of a session's turn at the file is the evidence: a save only when the writer changes.
-    if (WRITE_TOOLS.has(tool) && writer?.sessionId !== event.streamId) this.set(key, touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`));
-  }
-
-  private bashOutput(event: RecordedEvent, input: Json, response: Json): void {
-    const command = str(input['command']) ?? '';
-    const stdout = (str(response['stdout']) ?? '').slice(0, 65536);
-    if (/\bgit\b[^\n]*\bcommit\b/.test(command)) {
-      for (const made of commitsMade(stdout)) {
-        const key = `c:${made.hash.slice(0, 7)}`;
-        if (this.get(key) === undefined) this.set(key, touchOf(event, `committed ${made.hash} on ${made.branch}`));
-      }
-    }
-    // A commit is seen through git (log, show, cherry-pick, merge…): other commands' output is not scanned.
-    if (!/\bgit\b/.test(command)) return;
-    for (const hash of hashesIn(`${command}\n${stdout}`)) {
-      const made = this.get(`c:${hash.slice(0, 7)}`) as Touch | undefined;
-      if (made === undefined || made.sessionId === event.streamId || made.position >= event.globalPosition) continue;
-      this.addLink(event.streamId, { kind: 'handoff-commit', from: made.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: hash.slice(0, 7) },
-        () => [made, touchOf(event, `saw commit ${hash.slice(0, 12)}`)]);
-    }
   }
 
   private taskCreated(event: RecordedEvent, d: Json): void {
@@ -437,7 +383,7 @@ function evidenceOf(t: Touch): LinkEvidence {
   return { sessionId: t.sessionId, eventId: t.eventId, position: t.position, at: t.at, what: t.what };
 }
 
-function touchOf(event: RecordedEvent, what: string): Touch {
+export function touchOf(event: RecordedEvent, what: string): Touch {
   return { sessionId: event.streamId, eventId: event.eventId, position: event.globalPosition, at: atOf(event), what: oneLine(what).slice(0, WHAT_MAX) };
 }
 

@@ -12,7 +12,7 @@ import type { RecentEvents } from './link-fold';
 
 export const SESSION_LINKS_NAME = 'session-links';
 /** Bump when the fold's parts change meaning: the links are folded again from the first event. */
-export const SESSION_LINKS_VERSION = 3;
+export const SESSION_LINKS_VERSION = 4;
 
 /** Events read back per step of a catch-up. */
 const READ_BATCH = 5000;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withHandoffs } from '../../projections/groups/handoffs';
 import type { GroupSummary } from '../../domain/groups/model';
 import { LiveGroups } from '../../read/live-groups';
 import type { LogbookDatabase } from '../../store/logbook-database';
@@ -69,5 +70,6 @@ export function findWorkspaceGroup(views: LogbookViews, ref: GroupRef): Workspac
 /** The members' streams for the unified timeline. */
 export async function timelineInput(found: WorkspaceGroup): Promise<GroupTimelineInput> {
   const streams = await Promise.all(found.group.members.map(async (m) => ({ sessionId: m.sessionId, events: await found.workspace.readStream(m.sessionId) })));
-  return { group: found.group, streams };
+  // The file and commit hand-offs between members are read from their streams (handoffs.ts).
+  return { group: withHandoffs(found.group, streams), streams };
 }
