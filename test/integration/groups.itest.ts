@@ -18,6 +18,7 @@ import type { GroupSummary } from '../../src/domain/groups/model';
 import { groupFigures } from '../../src/projections/groups/group-figures';
 import { buildGroupTimeline } from '../../src/projections/groups/timeline/group-timeline';
 import { readGroupDetail, readGroups } from '../../src/read/groups';
+import { withHandoffs } from '../../src/projections/groups/handoffs';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { after, before, itestContext, pageStep, screenshot, suite, test, until } from './harness';
 
@@ -163,15 +164,21 @@ suite('groups', () => {
     const roots = await api.sessionsTree.getChildren();
     const section = roots.find((n) => n.kind === 'groups');
     assert.ok(section !== undefined, `a Groups section among ${roots.map((n) => String(api.sessionsTree.getTreeItem(n).label)).join(', ')}`);
+    let seen = '';
     const groupRow = await until('the group\'s row has the store\'s totals', async () => {
       const rows = await api.sessionsTree.getChildren(section);
       const row = rows.find((n) => n.kind === 'linkedGroup' && n.groupId === GROUP);
       const fresh = await readStored();
-      return row !== undefined && fresh !== undefined && api.sessionsTree.getTreeItem(row).description === groupFigures(fresh) ? row : undefined;
-    }, 60_000);
+      const shown = row === undefined ? '(no row)' : String(api.sessionsTree.getTreeItem(row).description);
+      seen = `row ${JSON.stringify(shown)}, store ${JSON.stringify(fresh === undefined ? '(no group)' : groupFigures(fresh))}`;
+      // With several workspaces in the window the row names its workspace first.
+      return row !== undefined && fresh !== undefined && (shown === groupFigures(fresh) || shown.endsWith(` · ${groupFigures(fresh)}`)) ? row : undefined;
+    }, 60_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${seen}`);
+    });
     const item = api.sessionsTree.getTreeItem(groupRow);
     assert.equal(item.label, `tree ${LEAD_PROMPT}`);
-    assert.match(String(item.description), /^3 sessions · span .* · active .* · \$0\.000 · 0 tokens · 1 failure$/);
+    assert.match(String(item.description), /^(?:[^·]+ · )?3 sessions · span .* · active .* · \$0\.000 · 0 tokens · 1 failure$/);
     assert.equal(item.contextValue, 'linkedGroup');
     assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.isTrusted !== true, 'an untrusted Markdown tooltip');
     const members = await api.sessionsTree.getChildren(groupRow);
@@ -205,7 +212,9 @@ suite('groups', () => {
     assert.ok(titles.includes('Discuss Group with Claude'), `the row offers Discuss too: ${titles.join(', ')}`);
     const { group, database } = await storedGroup();
     assert.ok(group !== undefined);
-    const model = buildGroupTimeline(group, group.members.map((m) => ({ sessionId: m.sessionId, events: database.store.readStream(m.sessionId) })));
+    // What the panel is given: the group with the hand-offs read from its members' streams.
+    const streams = group.members.map((m) => ({ sessionId: m.sessionId, events: database.store.readStream(m.sessionId) }));
+    const model = buildGroupTimeline(withHandoffs(group, streams), streams);
     database.close();
     assert.equal(model.lanes.filter((l) => l.depth === 0).length, 3, 'one lane per session');
     assert.ok(model.arrows.length >= 4, `two spawns and two hand-offs at least: ${model.arrows.map((a) => a.kind).join(', ')}`);
