@@ -29,3 +29,28 @@ export function linkedWorktrees(workspace: string): string[] {
   }
   return roots.sort();
 }
+
+/** What installing in one linked worktree came to: nothing said is success. */
+export interface WorktreeInstall {
+  readonly worktree: string;
+  readonly error?: string;
+}
+
+/** Runs `install` in every linked worktree of the workspace; one that fails is reported, the others go on. */
+export function installInLinkedWorktrees(workspace: string, install: (worktree: string) => void): WorktreeInstall[] {
+  return linkedWorktrees(workspace).map((worktree) => {
+    try {
+      install(worktree);
+      return { worktree };
+    } catch (error) {
+      return { worktree, error: (error as Error).message };
+    }
+  });
+}
+
+/** How an install says what it did in a linked worktree. */
+export function worktreeInstallText(done: WorktreeInstall): string {
+  return done.error === undefined
+    ? `installed the hooks in the linked worktree ${done.worktree}: its sessions are recorded in this workspace's logbook`
+    : `could not install the hooks in the linked worktree ${done.worktree}: ${done.error}`;
+}

@@ -8,7 +8,7 @@ import { durationText } from '../domain/control/alert-format';
 import { ALERT_RULE_IDS, isAlertRuleId } from '../domain/control/alert-rules';
 import type { AlertRuleId } from '../domain/control/alert-rules';
 import type { LiveSession } from '../domain/control/live-session';
-import { oneLine } from '../projections/control/live-row';
+import { oneLine } from '../domain/one-line';
 import { RULE_WORDS } from '../views/control/row-view';
 import type { ExtensionContext } from './context';
 import { openTranscript } from './sessions';

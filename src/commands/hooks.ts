@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { installHooks, uninstallHooks as uninstall } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
-import { linkedWorktrees } from '../capture/worktrees';
+import { installInLinkedWorktrees, worktreeInstallText } from '../capture/worktrees';
 import type { ExtensionContext } from './context';
 import { refreshWorkflow } from '../workflow/definition-file';
 import { offerImportOnce } from './import';
@@ -16,16 +16,9 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   const result = installHooks({ workspace: paths.workspace, ...programs });
   for (const message of result.messages) ctx.log(message);
   // Linked worktrees get the hooks too; their launcher hands every event to this logbook.
-  const worktrees: string[] = [];
-  for (const worktree of linkedWorktrees(paths.workspace)) {
-    try {
-      installHooks({ workspace: worktree, ...programs });
-      worktrees.push(worktree);
-      ctx.log(`installed the hooks in the linked worktree ${worktree}: its sessions are recorded in this workspace's logbook`);
-    } catch (error) {
-      ctx.log(`could not install the hooks in the linked worktree ${worktree}: ${(error as Error).message}`);
-    }
-  }
+  const installed = installInLinkedWorktrees(paths.workspace, (worktree) => installHooks({ workspace: worktree, ...programs }));
+  for (const done of installed) ctx.log(worktreeInstallText(done));
+  const worktrees = installed.filter((done) => done.error === undefined);
   for (const message of refreshWorkflow(paths)) ctx.log(message);
   await ctx.ensureIngest(paths);
   const alsoIn = worktrees.length === 0 ? '' : ` and in ${worktrees.length} linked worktree${worktrees.length === 1 ? '' : 's'}`;

@@ -79,8 +79,29 @@ export interface ReportAssets {
 
 /** The exported file's text. */
 export function renderReportHtml(data: StaticReportData, assets: ReportAssets): string {
-  const script = inlineScript(assets.script);
-  const style = [STATIC_THEME_CSS, ...assets.styles].join('\n').replace(/<\/(style)/gi, '<\\/$1');
+  return renderBundlePage({ view: 'report', title: data.title, dataId: 'report-data', data, assets });
+}
+
+/** A page that runs a webview's own bundle over data embedded as JSON (the report, the unified timeline). */
+export interface BundlePage {
+  /** The webview's name: `<body data-view>`, which its bundle reads. */
+  readonly view: string;
+  readonly title: string;
+  /** The id of the JSON data element the bundle reads. */
+  readonly dataId: string;
+  readonly data: unknown;
+  readonly assets: ReportAssets;
+  /** Extra attributes of <body>, names only (e.g. data-bench). */
+  readonly flags?: readonly string[];
+}
+
+/**
+ * One self-contained HTML file: the bundle and styles inlined, the data embedded, nothing loaded
+ * from anywhere. The CSP allows exactly the inlined script and stylesheet, by their hash.
+ */
+export function renderBundlePage(page: BundlePage): string {
+  const script = inlineScript(page.assets.script);
+  const style = [STATIC_THEME_CSS, ...page.assets.styles].join('\n').replace(/<\/(style)/gi, '<\\/$1');
   const csp = [
     "default-src 'none'",
     `script-src '${sha256(script)}'`,
@@ -90,6 +111,7 @@ export function renderReportHtml(data: StaticReportData, assets: ReportAssets): 
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
+  const flags = (page.flags ?? []).map((f) => ` ${f}`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -97,12 +119,12 @@ export function renderReportHtml(data: StaticReportData, assets: ReportAssets): 
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="generator" content="Agent Logbook">
-<title>${escapeHtml(data.title)}</title>
+<title>${escapeHtml(page.title)}</title>
 <style>${style}</style>
 </head>
-<body data-view="report" data-mode="static">
+<body data-view="${page.view}" data-mode="static"${flags}>
 <div id="app"></div>
-<script type="application/json" id="report-data">${embedJson(data)}</script>
+<script type="application/json" id="${page.dataId}">${embedJson(page.data)}</script>
 <script>${script}</script>
 </body>
 </html>

@@ -14,12 +14,12 @@ import type { LinkState } from '../projections/groups/link-records';
 
 // The groups of one workspace for a window that stays open (the sidebar, the dashboard): the same
 // answer as readGroups (read/groups.ts), kept current at the cost of what changed. The writer saves
-// a session's link record in the transaction that appends its events, and a link into a session
-// lives in that session's record, so once every record was read, a new event only asks for the
-// records of the sessions it touched. The members' figures come from the overview rows the window
-// already holds, never from a second read of them. Links other than spawns are parts of their own
-// (link-fold.ts), read for the members of groups when the groups are built again. A store whose links the writer has not kept
-// (older, or behind) is read whole, as readGroups does.
+// a session's link record (its origin and the spawns into it) in the transaction that appends its
+// events, so once every record was read, a new event only asks for the records of the sessions it
+// touched. The other links kept at ingest (messages, tasks) are parts of their own (link-fold.ts),
+// read for the members of groups when the groups are built again. The members' figures come from
+// the overview rows the window already holds, never from a second read of them. A store whose
+// links the writer has not kept (older, or behind) is read whole, as readGroups does.
 
 export class LiveGroups {
   private records: Map<string, SessionLinkRecord> | undefined;

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { durationText, usdText } from '../../domain/control/alert-format';
 import type { LiveSession } from '../../domain/control/live-session';
+import { oneLine } from '../../domain/one-line';
 
 // A live session as the control center's row says it, in the terminal (`logbook watch`) and in
 // VS Code alike: plain text per field (never markup; titles and journal entries are the agent's
@@ -48,13 +49,6 @@ export function liveRowText(s: LiveSession, now: number): LiveRowText {
   };
 }
 
-/** On one line, bidi and control characters out (a terminal would act on them), cut with an ellipsis. */
-export function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
-  const chars = [...flat];
-  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
-}
 
 function compactCount(n: number): string {
   if (n < 1000) return String(n);

@@ -2,6 +2,7 @@ import type { GroupAnalysis } from '../../domain/groups/facts';
 import type { GroupMember, GroupSummary, SessionLink } from '../../domain/groups/model';
 import { MAX_PROMPT_CHARS } from '../discuss-prompt';
 import { duration } from '../insights';
+import { oneLine } from '../../domain/one-line';
 
 // A group in words: `logbook group G` prints it, and "Discuss with Claude" (CLI --prompt, the
 // unified timeline's button) hands it to Claude with the commands to dig further. Names that came
@@ -67,7 +68,5 @@ function shortNames(members: readonly GroupMember[]): Map<string, string> {
 }
 
 function quote(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ');
-  return JSON.stringify(flat.length > MAX_QUOTE ? `${flat.slice(0, MAX_QUOTE - 1)}…` : flat);
+  return JSON.stringify(oneLine(text, MAX_QUOTE));
 }

@@ -1,5 +1,7 @@
 import type { RecordedEvent } from '../../store/event-store';
 import type { LinkEvidence, LinkKind, SessionLink } from '../../domain/groups/model';
+import { eventTimeMs } from '../../domain/lifecycle-time';
+import { oneLine } from '../../domain/one-line';
 import { isSessionStream } from '../session-catalog';
 import { readOrigin } from './origin-event';
 import type { RecordedOrigin } from './origin-event';
@@ -21,13 +23,7 @@ import type { RecordedOrigin } from './origin-event';
 // a part on first use and saves those a pass changed.
 
 /** What one event did, as evidence names it. */
-export interface Touch {
-  readonly sessionId: string;
-  readonly eventId: string;
-  readonly position: number;
-  readonly at: number;
-  readonly what: string;
-}
+export type Touch = LinkEvidence;
 
 /** An open call of a session (Bash until its PostToolUse; a named Agent): a child started now came from one of these. */
 export interface OpenBash extends Touch {
@@ -44,14 +40,11 @@ export interface SessionLinkRecord {
   links: SessionLink[];
 }
 
-/** The keyed parts of the fold's state, as stored: "s:" session, "l:" link (linkPartKey), "t:" task (team:id), "n:" team member (team:name → session). */
-export type LinkPart =
-  | { readonly kind: 's'; readonly value: SessionLinkRecord }
-  | { readonly kind: 't'; readonly value: Touch & { readonly subject: string } }
-  | { readonly kind: 'n'; readonly value: string }
-  | { readonly kind: 'l'; readonly value: SessionLink };
-
-/** Where parts not in memory come from (the store); undefined: none yet. */
+/**
+ * Where parts not in memory come from (the store); undefined: none yet. The parts: "s:" a
+ * session's record, "l:" a link (linkPartKey), "t:" a task (team:id), "n:" a team member
+ * (team:name → session).
+ */
 export type PartLoader = (key: string) => unknown;
 
 /**
@@ -139,7 +132,7 @@ export class LinkFold {
     const held = this.parts.get(key);
     if (held !== undefined) return held === ABSENT ? undefined : held;
     const loaded = this.load(key);
-    // An absent part is remembered too: a file read again, a hash seen again, cost no query.
+    // An absent part is remembered too: a task list or team name asked again costs no query.
     this.parts.set(key, loaded === undefined ? ABSENT : loaded);
     return loaded;
   }
@@ -173,7 +166,7 @@ export class LinkFold {
       : `started by ${parent.slice(0, 8)} (CLAUDE_CODE_SESSION_ID in its environment)`);
     const open = openCalls(this.recent(parent, event.globalPosition));
     const call = teammate ? agentCall(open, origin.agentName) : parentCall(open.filter((c) => !c.command.startsWith(AGENT_KEY)), origin.parentCommand);
-    const evidence = call === undefined ? [child] : [stripCall(call.call), child];
+    const evidence = call === undefined ? [child] : [call.call, child];
     this.addLink(event.streamId, {
       kind: 'spawn', from: parent, to: event.streamId, exact: true, at: child.at,
       subject: call?.call.command ?? origin.parentCommand ?? '',
@@ -375,33 +368,23 @@ function parentCall(open: readonly OpenBash[], shown: string | undefined): { cal
   return open.length === 1 ? { call: open[0] as OpenBash, match: 'only-open-call' } : undefined;
 }
 
-function stripCall(call: OpenBash): Touch {
-  return { sessionId: call.sessionId, eventId: call.eventId, position: call.position, at: call.at, what: call.what };
-}
-
 function evidenceOf(t: Touch): LinkEvidence {
   return { sessionId: t.sessionId, eventId: t.eventId, position: t.position, at: t.at, what: t.what };
 }
 
 export function touchOf(event: RecordedEvent, what: string): Touch {
-  return { sessionId: event.streamId, eventId: event.eventId, position: event.globalPosition, at: atOf(event), what: oneLine(what).slice(0, WHAT_MAX) };
+  return { sessionId: event.streamId, eventId: event.eventId, position: event.globalPosition, at: atOf(event), what: oneLine(what, WHAT_MAX) };
 }
 
 /** When the event was received (the hook stamps it; payloads carry no time). */
 export function atOf(event: RecordedEvent): number {
-  const received = event.metadata['receivedAt'];
-  const at = typeof received === 'string' ? Date.parse(received) : Number.NaN;
-  return Number.isFinite(at) ? at : Date.parse(event.recordedAt) || 0;
+  return eventTimeMs(event) ?? (Date.parse(event.recordedAt) || 0);
 }
 
 function squash(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ');
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;

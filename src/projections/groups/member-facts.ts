@@ -5,6 +5,7 @@ import { DEFAULT_PRICE_TABLE } from '../pricing';
 import { MAIN_AGENT } from '../transcript-usage';
 import { foldUsageEvent, initialUsageFold, usageOfFold } from '../usage/session-usage';
 import { atOf } from './link-fold';
+import { oneLine } from '../../domain/one-line';
 
 // What the group analysis reads of one member: its tool calls (PreToolUse to PostToolUse or
 // PostToolUseFailure, by tool_use_id), its failures and its tokens and cost per agent (the
@@ -29,7 +30,7 @@ export function memberFacts(sessionId: string, events: Iterable<RecordedEvent>, 
         const tool = text(d['tool_name']) ?? 'tool';
         calls.set(toolUseId, {
           toolUseId, tool, agentId: text(d['agent_id']) ?? null, start: atOf(event), end: null, failed: false,
-          eventId: event.eventId, position: event.globalPosition, summary: `${tool}: ${mainInput(objectOf(d['tool_input']))}`.slice(0, SUMMARY_MAX),
+          eventId: event.eventId, position: event.globalPosition, summary: oneLine(`${tool}: ${mainInput(objectOf(d['tool_input']))}`, SUMMARY_MAX),
         });
         break;
       }
@@ -40,12 +41,12 @@ export function memberFacts(sessionId: string, events: Iterable<RecordedEvent>, 
         if (open !== undefined && toolUseId !== undefined) calls.set(toolUseId, { ...open, end: atOf(event), failed });
         if (failed) {
           const tool = text(d['tool_name']) ?? 'tool';
-          failures.push({ eventId: event.eventId, position: event.globalPosition, at: atOf(event), toolUseId: toolUseId ?? null, what: oneLine(`${tool} failed: ${text(d['error']) ?? ''}`) });
+          failures.push({ eventId: event.eventId, position: event.globalPosition, at: atOf(event), toolUseId: toolUseId ?? null, what: oneLine(`${tool} failed: ${text(d['error']) ?? ''}`, SUMMARY_MAX) });
         }
         break;
       }
       case 'StopFailure':
-        failures.push({ eventId: event.eventId, position: event.globalPosition, at: atOf(event), toolUseId: null, what: oneLine(`turn failed: ${text(d['error']) ?? ''}`) });
+        failures.push({ eventId: event.eventId, position: event.globalPosition, at: atOf(event), toolUseId: null, what: oneLine(`turn failed: ${text(d['error']) ?? ''}`, SUMMARY_MAX) });
         break;
       case 'SubagentStart': {
         const agent = text(d['agent_id']);
@@ -72,13 +73,9 @@ export function memberFacts(sessionId: string, events: Iterable<RecordedEvent>, 
 
 function mainInput(input: Json): string {
   const main = input['command'] ?? input['file_path'] ?? input['pattern'] ?? input['url'] ?? input['prompt'] ?? input['description'];
-  return typeof main === 'string' ? oneLine(main) : '';
+  return typeof main === 'string' ? oneLine(main, SUMMARY_MAX) : '';
 }
 
-function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim().slice(0, SUMMARY_MAX);
-}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { RecordedEvent } from '../../store/event-store';
 import type { SessionOrigin } from '../../domain/groups/model';
+import { eventTimeMs } from '../../domain/lifecycle-time';
 
 // The LogbookOrigin event (written by the hook launcher at a SessionStart, launcher-origin.ts) read
 // back: untrusted text from a process tree and an environment, so every field is checked and
@@ -38,11 +39,9 @@ export function readOrigin(event: RecordedEvent, data: Readonly<Record<string, u
   const parsed = originData.safeParse(data);
   if (!parsed.success) return undefined;
   const d = parsed.data;
-  const received = event.metadata['receivedAt'];
-  const at = typeof received === 'string' ? Date.parse(received) : Number.NaN;
   const origin: RecordedOrigin = {
     eventId: event.eventId,
-    at: Number.isFinite(at) ? at : 0,
+    at: eventTimeMs(event) ?? 0,
     ...(d.run === undefined ? {} : { run: d.run }),
     ...(d.parent_session_id === undefined ? {} : { parentSessionId: d.parent_session_id }),
     ...(d.parent_command === undefined ? {} : { parentCommand: d.parent_command }),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { Alert } from '../../domain/control/alert-rules';
-import { oneLine } from '../../projections/control/live-row';
+import { oneLine } from '../../domain/one-line';
 import { countText } from './alert-ledger';
 import type { AlertLedger } from './alert-ledger';
 import type { ControlNode } from './control-tree';

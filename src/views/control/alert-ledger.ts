@@ -1,5 +1,5 @@
 import type { Alert } from '../../domain/control/alert-rules';
-import { oneLine } from '../../projections/control/live-row';
+import { oneLine } from '../../domain/one-line';
 
 // The alerts this window told the user about (issue 15, delivery), as the badge and the status
 // bar count them: an alert is unacknowledged until the user acts on its notification or opens

@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { durationText } from '../../domain/control/alert-format';
 import type { AlertRuleId } from '../../domain/control/alert-rules';
 import type { LiveSession } from '../../domain/control/live-session';
-import { liveRowText, oneLine } from '../../projections/control/live-row';
+import { liveRowText } from '../../projections/control/live-row';
+import { oneLine } from '../../domain/one-line';
 
 // What the control center's tree shows of a live session and of a workspace, as plain data (no
 // vscode import, so the unit tests read it): label, description, the tooltip's fields, an icon by

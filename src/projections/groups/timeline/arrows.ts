@@ -1,7 +1,7 @@
 import type { LinkEvidence, LinkKind, SessionLink } from '../../../domain/groups/model';
 import type { GroupArrowEnd, GroupTimelineArrow } from '../../../protocol/group-timeline';
 import type { MemberAsks, MemberLanes } from './member-lanes';
-import { oneLine } from './member-lanes';
+import { oneLine } from '../../../domain/one-line';
 
 // The links of a group as arrows between lanes. A spawn goes from the parent's tool call that
 // started the child (when the link names it and the parent's events hold it), else from the

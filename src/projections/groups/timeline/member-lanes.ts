@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../../../store/event-store';
 import { withinFold } from '../../fold-scope';
 import { applySessionEvent, initialSessionSummary } from '../../session-summary';
 import { TimelineBuilder } from '../../timeline';
+import { oneLine } from '../../../domain/one-line';
 import type { TimelineLane, TimelineModel } from '../../timeline';
 
 // One member's lanes of the unified timeline, folded the way the report folds a session: the
@@ -93,7 +94,7 @@ function sessionLane(member: GroupMember, model: TimelineModel): GroupTimelineLa
     ...itemsOf(tools, sessionId, 'call', 1),
   ];
   return {
-    id: sessionId, sessionId, agentId: null, label: oneLine(member.title ?? shortId(sessionId)), shortId: shortId(sessionId), role: member.role, depth: 0,
+    id: sessionId, sessionId, agentId: null, label: oneLine(member.title ?? shortId(sessionId), LABEL_MAX), shortId: shortId(sessionId), role: member.role, depth: 0,
     rows: 1 + (tools !== undefined && tools.items.length > 0 ? tools.rows : 0),
     span: model.start === null || model.end === null ? null : { start: model.start, end: model.end },
     items, merged: 0,
@@ -107,7 +108,7 @@ function subagentLane(sessionId: string, agentId: string, model: TimelineModel):
   const starts = items.map((i) => i.start);
   const span = agent !== undefined ? { start: agent.start, end: agent.end } : starts.length > 0 ? { start: Math.min(...starts), end: Math.max(...items.map((i) => i.end)) } : null;
   return {
-    id: `${sessionId}/${agentId}`, sessionId, agentId, label: oneLine(agent?.label ?? `subagent ${shortId(agentId)}`), shortId: shortId(agentId), role: 'subagent', depth: 1,
+    id: `${sessionId}/${agentId}`, sessionId, agentId, label: oneLine(agent?.label ?? `subagent ${shortId(agentId)}`, LABEL_MAX), shortId: shortId(agentId), role: 'subagent', depth: 1,
     rows: Math.max(1, tools?.rows ?? 1), span, items, merged: 0,
   };
 }
@@ -121,12 +122,6 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** One line of at most LABEL_MAX characters (titles and subjects are untrusted, unbounded text). */
-export function oneLine(label: string, max = LABEL_MAX): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = label.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 function asPayload(value: unknown): Payload {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Payload) : {};

@@ -1,24 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GroupTimelineModel, StaticGroupTimelineData } from '../../../protocol/group-timeline';
-import { embedJson, escapeHtml, sha256 } from '../../report-html';
-import { STATIC_THEME_CSS } from '../../report-html-theme';
+import { renderBundlePage } from '../../report-html';
+import type { ReportAssets } from '../../report-html';
 
 // The unified timeline as ONE self-contained HTML file (`logbook timeline G --html FILE`): the
 // webview's own renderer (dist/webview/group-timeline.js, inlined) over the model embedded as
-// JSON, as the report's export does (report-html.ts). Nothing is loaded from anywhere. The CSP
-// allows exactly the inlined script and stylesheet, by a nonce fresh for each file and by their
-// hash; event text cannot leave the data block (every `<` in the JSON is written as \u003c).
+// JSON, on the report export's page (report-html.ts: nothing loaded from anywhere, the CSP
+// allowing exactly the inlined script and stylesheet; event text cannot leave the data block).
 
 /** The bundle the page runs: dist/webview/<GROUP_TIMELINE_VIEW>.js and .css. */
 export const GROUP_TIMELINE_VIEW = 'group-timeline';
 
 /** The page's code and styles, read from a built dist/webview folder. */
-export interface GroupTimelineAssets {
-  readonly script: string;
-  readonly styles: readonly string[];
-}
+export type GroupTimelineAssets = ReportAssets;
 
 export interface GroupTimelineHtmlOptions {
   readonly assets: GroupTimelineAssets;
@@ -44,38 +39,9 @@ export function findGroupTimelineWebviewDir(candidates: readonly string[]): stri
 
 /** The exported file's text. */
 export function groupTimelineHtml(model: GroupTimelineModel, options: GroupTimelineHtmlOptions): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = inlineScript(options.assets.script);
-  const style = [STATIC_THEME_CSS, ...options.assets.styles].join('\n').replace(/<\/(style)/gi, '<\\/$1');
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}' '${sha256(script)}'`,
-    `style-src 'nonce-${nonce}' '${sha256(style)}'`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
   const data: StaticGroupTimelineData = { format: 'agent-logbook-group-timeline', version: 1, model };
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="Agent Logbook">
-<title>${escapeHtml(options.title ?? `Timeline of ${model.label}`)}</title>
-<style nonce="${nonce}">${style}</style>
-</head>
-<body data-view="${GROUP_TIMELINE_VIEW}" data-mode="static"${options.bench === true ? ' data-bench' : ''}>
-<div id="app"></div>
-<script type="application/json" id="group-timeline-data">${embedJson(data)}</script>
-<script nonce="${nonce}">${script}</script>
-</body>
-</html>
-`;
-}
-
-// As report-html.ts: an inline bundle ends at the first `</script`, and `<!--` changes how it is parsed.
-function inlineScript(code: string): string {
-  return code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\u0021--');
+  return renderBundlePage({
+    view: GROUP_TIMELINE_VIEW, title: options.title ?? `Timeline of ${model.label}`, dataId: 'group-timeline-data', data, assets: options.assets,
+    ...(options.bench === true ? { flags: ['data-bench'] } : {}),
+  });
 }
