@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { installHooks, uninstallHooks as uninstall } from '../capture/installer';
 import type { SettingsScope } from '../capture/installer';
 import { installInLinkedWorktrees, worktreeInstallText } from '../capture/worktrees';
+import { RUN_VARIABLE_NAME } from '../capture/run-variable';
 import type { ExtensionContext } from './context';
 import { refreshWorkflow } from '../workflow/definition-file';
 import { offerImportOnce } from './import';
@@ -12,7 +13,12 @@ async function install(ctx: ExtensionContext, scope: SettingsScope): Promise<voi
   if (paths === undefined) return;
   // VS Code's own runtime lets the hook run where `node` is not on PATH.
   // The MCP server runs the CLI bundle shipped with the extension.
-  const programs = { scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath, cliPath: join(ctx.extensionPath, 'dist', 'logbook.js') };
+  // logbook.groups.runVariable, as the CLI reads it from .vscode/settings.json; a bad name is named, not used.
+  const runVariable = vscode.workspace.getConfiguration('logbook', vscode.Uri.file(paths.workspace)).get<string>('groups.runVariable');
+  if (runVariable !== undefined && !RUN_VARIABLE_NAME.test(runVariable)) {
+    throw new Error(`logbook.groups.runVariable: ${JSON.stringify(runVariable.slice(0, 80))} is not an environment variable name (letters, digits and _, not starting with a digit, at most 64)`);
+  }
+  const programs = { scope, hookBundle: join(ctx.extensionPath, 'dist', 'hook.js'), runtime: process.execPath, cliPath: join(ctx.extensionPath, 'dist', 'logbook.js'), ...(runVariable === undefined ? {} : { runVariable }) };
   const result = installHooks({ workspace: paths.workspace, ...programs });
   for (const message of result.messages) ctx.log(message);
   // Linked worktrees get the hooks too; their launcher hands every event to this logbook.
