@@ -146,9 +146,9 @@ describe('link fold', () => {
 });
 
 describe('commit text', () => {
-  it('reads git\'s summary line and hex words with digits and letters only', () => {
+  it('reads git\'s summary line, and every hex word of 7 to 40 digits (a short hash may be all digits)', () => {
     assert.deepEqual(commitsMade('[main (root-commit) abc1234] init\n[detached HEAD 0f0f0f0] x'), [{ branch: 'main', hash: 'abc1234' }, { branch: 'detached HEAD', hash: '0f0f0f0' }]);
-    assert.deepEqual(hashesIn('deadbeef 1234567 abc1234 cafe'), ['abc1234']);
+    assert.deepEqual(hashesIn('deadbeef 1234567 abc1234 cafe'), ['deadbeef', '1234567', 'abc1234']);
   });
 });
 

@@ -12,14 +12,16 @@ export function commitsMade(stdout: string): Array<{ hash: string; branch: strin
   return made;
 }
 
-/** Hex words of 7 to 40 digits with at least one digit and one letter (a bare number or word is not a hash). */
+/**
+ * Hex words of 7 to 40 digits: each is only looked up among the commits sessions made, so a number
+ * or a word that happens to be hex costs a lookup, never a false link (a short hash may well be all
+ * digits: one in 27 of them is).
+ */
 export function hashesIn(text: string): string[] {
   const found = new Set<string>();
   for (const match of text.slice(0, 131072).matchAll(/\b[0-9a-f]{7,40}\b/g)) {
-    const word = match[0];
-    if (!/[0-9]/.test(word) || !/[a-f]/.test(word)) continue;
-    found.add(word);
-    if (found.size >= 256) break;
+    found.add(match[0]);
+    if (found.size >= 1024) break;
   }
   return [...found];
 }
