@@ -88,10 +88,15 @@ export function benchGroup(sessions: number, eventsPerSession: number): BenchGro
   const links = groupLinks(ids, streams, spawnCalls);
   const members = ids.map((id, i): GroupMember => ({
     sessionId: id, title: `${i === 0 ? 'lead' : `worker ${i}`}: fix the failing tests`, role: i === 0 ? 'lead' : 'worker', parentSessionId: i === 0 ? null : ids[0] ?? null,
-    worktree: null, branch: null, firstEventAt: T0 + i * 20_000, lastEventAt: null, activeMs: 0, ended: true, lifecycleState: 'ended', toolCalls: 0, toolFailures: 0, costUsd: 0, tokens: 0,
+    worktree: null, branch: null, firstEventAt: T0 + i * 20_000, lastEventAt: lastAt(streams[i]?.events), activeMs: 0, ended: true, lifecycleState: 'ended', toolCalls: 0, toolFailures: 0, costUsd: 0, tokens: 0,
   }));
   const group: GroupSummary = { id: 'run:bench', kind: 'run', label: `bench run of ${sessions} sessions`, members, firstEventAt: T0, lastEventAt: null, spanMs: 0, activeMs: 0, costUsd: 0, tokens: 0, failures: 0, links };
   return { group, streams, events: drafts.length };
+}
+
+function lastAt(events: readonly RecordedEvent[] | undefined): number | null {
+  const last = events?.[events.length - 1];
+  return last === undefined ? null : Date.parse(last.recordedAt);
 }
 
 function groupLinks(ids: readonly string[], streams: readonly MemberStream[], spawnCalls: readonly string[]): SessionLink[] {

@@ -4,7 +4,6 @@ import { LogbookError } from '../domain/errors';
 import type { GroupSummary } from '../domain/groups/model';
 import { duration } from '../projections/insights';
 import { groupLines, groupPrompt } from '../projections/groups/group-text';
-import { withHandoffs } from '../projections/groups/handoffs';
 import { findGroup, readGroupDetail, readGroups } from '../read/groups';
 import { writeFileDurably } from '../store/durable-file';
 import { UsageError } from './args';
@@ -63,17 +62,17 @@ export const timelineCommand = defineCommand({
   if (options.html === undefined) throw new UsageError('choose --html FILE: the unified timeline is a page');
   const out = resolve(options.html);
   const prices = workspacePrices(ctx.workspace);
-  const { group, streams } = await withStore(ctx, (database) => {
-    const g = named(readGroups(database.raw, database.store, Date.now(), prices), options.group);
-    const read = g.members.map((m) => ({ sessionId: m.sessionId, events: database.store.readStream(m.sessionId) }));
-    return { group: withHandoffs(g, read), streams: read };
+  // Read as the panel reads (src/read/member-folds.ts): the members' interleaved events in one pass over the store.
+  const { MemberFolds, timelineSnapshot } = await import('../read/member-folds');
+  const model = await withStore(ctx, (database) => {
+    const group = named(readGroups(database.raw, database.store, Date.now(), prices), options.group);
+    return timelineSnapshot({ group, store: database.store, folds: new MemberFolds() }, Infinity).model;
   });
-  const { buildGroupTimeline } = await import('../projections/groups/timeline/group-timeline');
   const { findGroupTimelineWebviewDir, groupTimelineHtml, readGroupTimelineAssets } = await import('../projections/groups/timeline/timeline-html');
   const assets = readGroupTimelineAssets(findGroupTimelineWebviewDir([join(__dirname, 'webview'), join(__dirname, '..', '..', 'dist', 'webview')]));
-  const html = groupTimelineHtml(buildGroupTimeline(group, streams), { assets });
+  const html = groupTimelineHtml(model, { assets });
   writeFileDurably(out, html, 0o600);
-  ctx.io.out(`wrote the unified timeline of ${group.id} (${group.members.length} sessions) to ${out}`);
+  ctx.io.out(`wrote the unified timeline of ${model.groupId} (${model.lanes.filter((l) => l.depth === 0).length} sessions) to ${out}`);
   return 0;
 });
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { groupPrompt } from '../projections/groups/group-text';
 import { groupFigures, groupName } from '../projections/groups/group-figures';
 import { readGroupDetail } from '../read/groups';
-import { allGroups, findWorkspaceGroup, groupRef, timelineInput } from '../views/groups/group-source';
+import { allGroups, findWorkspaceGroup, groupRef, timelineSource } from '../views/groups/group-source';
 import type { WorkspaceGroup } from '../views/groups/group-source';
 import { openGroupTimeline as openTimelinePanel } from '../views/groups/timeline-panel';
 import { sendPromptToClaude } from '../views/report/claude-terminal';
@@ -22,7 +22,7 @@ export async function openGroupTimeline(ctx: ExtensionContext, arg?: unknown): P
   // Read again on every snapshot: the group grows and its members' figures move while they run.
   ctx.keep(openTimelinePanel(ctx.views, groupId, async () => {
     const now = findWorkspaceGroup(ctx.views, { groupId, folder });
-    return now === undefined ? undefined : timelineInput(now);
+    return now === undefined ? undefined : timelineSource(now);
   }));
 }
 

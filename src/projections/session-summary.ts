@@ -182,7 +182,7 @@ export function applySessionEvent(s: SessionSummaryState, event: RecordedEvent):
   }
   const data = asPayload(event.data);
   const stamp = eventTimeMs(event);
-  const at = advanceClock(s.lastEventAt, stamp ?? isoMs(data['at']));
+  const at = summaryClock(s.lastEventAt, stamp, data);
   const base: SessionSummaryState = {
     ...s,
     sessionId: s.sessionId ?? event.streamId,
@@ -226,10 +226,15 @@ export function workflowTimes(s: SessionSummaryState): Record<string, number> {
   return times;
 }
 
+/** The summary's clock after an event stamped `stamp` (a workflow event without one: its data.at), never running backwards. */
+export function summaryClock(last: number | null, stamp: number | null, data: Readonly<Record<string, unknown>>): number | null {
+  return advanceClock(last, stamp ?? isoMs(data['at']));
+}
+
 // The lifecycle keeps its own clock over hook events only. A hook stamped before an event already
 // folded (a workflow event, a parallel hook) would start or run its clock behind ours, and
 // lifecycleTimes would book negative time to fill the gap: handing it our clamped time prevents that.
-function onOurClock(event: RecordedEvent, stamp: number | null, at: number | null): RecordedEvent {
+export function onOurClock(event: RecordedEvent, stamp: number | null, at: number | null): RecordedEvent {
   if (at === null || stamp === at) return event;
   return { ...event, metadata: { ...event.metadata, receivedAt: new Date(at).toISOString() } };
 }

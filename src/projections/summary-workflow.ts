@@ -33,7 +33,7 @@ function enterState(wf: WorkflowSummary, left: string | null, at: number | null)
 
 // evolve copies these fields into its state: a malformed stored event must not put undefined
 // there (the state would no longer equal its JSON). The rest is read through text()/count() below.
-function asWorkflowEvent(type: WorkflowEventTypeName, d: Payload): WorkflowEvent | null {
+export function asWorkflowEvent(type: WorkflowEventTypeName, d: Payload): WorkflowEvent | null {
   const isText = (key: string): boolean => typeof d[key] === 'string';
   const isCount = (key: string): boolean => typeof d[key] === 'number' && Number.isFinite(d[key]);
   const ok = type === 'WorkflowStarted' ? isText('definitionHash') && isText('state') && isCount('iteration') && isText('at')

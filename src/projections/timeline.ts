@@ -1,6 +1,5 @@
 import { MAX_OPEN_TOOL_CALLS } from '../domain/lifecycle-open';
 import type { RecordedEvent } from '../store/event-store';
-import type { SessionSummaryState } from './session-summary';
 
 // The report's timeline as lanes of timed items: the lifecycle and workflow states, the tool calls
 // of the main agent and of subagents, the subagents themselves and point markers (prompts,
@@ -53,6 +52,13 @@ interface ClosedCall extends OpenCall { readonly end: number; readonly outcome: 
 interface OpenAgent { readonly label: string; readonly start: number; readonly position: number }
 type Payload = Readonly<Record<string, unknown>>;
 
+/** What the builder reads of the summary around an event: a SessionSummaryState, or the lighter timeline-fold.ts state. */
+export interface TimelineMoment {
+  readonly lastEventAt: number | null;
+  readonly lifecycle: { readonly state: string };
+  readonly workflow: { readonly state: { readonly current: string | null } };
+}
+
 export class TimelineBuilder {
   private readonly lifecycle: Span[] = [];
   private readonly workflow: Span[] = [];
@@ -66,7 +72,7 @@ export class TimelineBuilder {
   private last: number | null = null;
 
   /** Adds one event, given the summary before and after it was folded. */
-  add(event: RecordedEvent, before: SessionSummaryState, after: SessionSummaryState): void {
+  add(event: RecordedEvent, before: TimelineMoment, after: TimelineMoment): void {
     const at = after.lastEventAt;
     if (at === null) return;
     this.first ??= at;
@@ -106,7 +112,7 @@ export class TimelineBuilder {
     if (state !== null) spans.push({ start: at, end: null, label: state, kind: state, position });
   }
 
-  private onEvent(type: string, d: Payload, at: number, position: number, before: SessionSummaryState): void {
+  private onEvent(type: string, d: Payload, at: number, position: number, before: TimelineMoment): void {
     const id = text(d['tool_use_id']);
     switch (type) {
       case 'PreToolUse': {

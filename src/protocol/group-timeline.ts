@@ -10,6 +10,9 @@ import type { GroupKind, GroupRole, LinkKind } from '../domain/groups/model';
 /** How an item is drawn: a state bar, a tool call, a point marker on the state row. */
 export type GroupItemLayer = 'state' | 'call' | 'marker';
 
+/** The kind of the outline bar of a member whose events are still being read. */
+export const READING_KIND = 'reading';
+
 /** One bar or point of a lane. Times are epoch ms. */
 export interface GroupTimelineItem {
   readonly start: number;
@@ -79,8 +82,11 @@ export interface GroupTimelineModel {
   readonly end: number | null;
   readonly lanes: readonly GroupTimelineLane[];
   readonly arrows: readonly GroupTimelineArrow[];
-  /** Events read, items drawn, items before merging, links that could not be placed (a member without events). */
-  readonly stats: { readonly events: number; readonly items: number; readonly itemsBeforeMerge: number; readonly unplacedLinks: number };
+  /**
+   * Events read, items drawn, items before merging, links that could not be placed (a member
+   * without events), and members whose events are still being read (drawn as an outline).
+   */
+  readonly stats: { readonly events: number; readonly items: number; readonly itemsBeforeMerge: number; readonly unplacedLinks: number; readonly reading: number };
 }
 
 /** What an exported page reads from its data block (a <script type="application/json">). */

@@ -1,5 +1,6 @@
 import type { Database } from 'sql.js';
 import type { EventStore, RecordedEvent } from '../store/event-store';
+import { memberSpan } from './member-span';
 import type { GroupSummary } from '../domain/groups/model';
 import type { GroupAnalysis, GroupFacts } from '../domain/groups/facts';
 import { currentOverview } from '../projections/overview/overview-store';
@@ -47,8 +48,17 @@ export interface GroupDetail {
 
 /** A group's members' streams, its hand-offs, facts and analysis. */
 export function readGroupDetail(store: EventStore, listed: GroupSummary, prices: PriceTable = DEFAULT_PRICE_TABLE): GroupDetail {
-  const streams = listed.members.map((m) => ({ sessionId: m.sessionId, events: store.readStream(m.sessionId) }));
+  const streams = readMemberStreams(store, listed.members.map((m) => m.sessionId));
   const group = withHandoffs(listed, streams);
   const facts: GroupFacts = { group, members: streams.map((s) => memberFacts(s.sessionId, s.events, prices)) };
   return { group, facts, analysis: analyzeGroup(facts), streams };
+}
+
+/** The members' whole streams, read in one pass over the store's order when that is cheaper (member-span.ts). */
+export function readMemberStreams(store: EventStore, ids: readonly string[]): Array<{ readonly sessionId: string; readonly events: RecordedEvent[] }> {
+  const span = memberSpan(store, ids);
+  if (span === undefined || !span.onePass) return ids.map((sessionId) => ({ sessionId, events: store.readStream(sessionId) }));
+  const byStream = new Map<string, RecordedEvent[]>(ids.map((id) => [id, []]));
+  for (const event of store.readStreams(ids, { from: span.from, to: span.to })) byStream.get(event.streamId)?.push(event);
+  return ids.map((sessionId) => ({ sessionId, events: byStream.get(sessionId) ?? [] }));
 }

@@ -42,6 +42,9 @@ export interface AppendResult {
   readonly duplicates: number;
 }
 
+/** How many streams readStreams reads at once, at most (SQLite binds at most 999 parameters in older builds). */
+export const MAX_STREAMS_PER_READ = 500;
+
 /** Bounds on global positions (the order of the whole store), for reads across streams. */
 export interface GlobalRange {
   /** Inclusive. */
@@ -94,6 +97,11 @@ export interface EventStore {
   readStream(streamId: string, range?: StreamRange): RecordedEvent[];
   /** The streams with an event after this global position (a reader's way to learn what changed). */
   streamsAfter(position: number): string[];
+  /**
+   * The events of these streams (at most MAX_STREAMS_PER_READ) in global order within the range:
+   * several interleaved streams (a group's members) read in one pass over the store's order.
+   */
+  readStreams(streamIds: readonly string[], range?: GlobalRange): RecordedEvent[];
   readAll(range?: GlobalRange): RecordedEvent[];
   readByType(type: string, range?: GlobalRange): RecordedEvent[];
   readByCorrelation(correlationId: string, range?: GlobalRange): RecordedEvent[];

@@ -3,6 +3,7 @@ import { DirectBinder } from './direct-bind';
 import type { DirectValue } from './direct-bind';
 import { StreamVersionConflictError, LogbookError } from '../domain/errors';
 import type { AppendResult, EventStore, ExpectedVersion, GlobalRange, NewEvent, RecordedEvent, SearchOptions, StreamRange, StreamSummary } from './event-store';
+import { MAX_STREAMS_PER_READ } from './event-store';
 import { searchableText } from './searchable-text';
 import { promptOf } from './prompt-text';
 import { quoteShort } from '../domain/text-quote';
@@ -205,6 +206,15 @@ export class SqliteEventStore implements EventStore {
   readStream(streamId: string, range: StreamRange = {}): RecordedEvent[] {
     return this.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_position BETWEEN ? AND ? ORDER BY stream_position LIMIT ?`,
       [streamId, ...bounds(range)]);
+  }
+
+  readStreams(streamIds: readonly string[], range: GlobalRange = {}): RecordedEvent[] {
+    if (streamIds.length === 0) return [];
+    if (streamIds.length > MAX_STREAMS_PER_READ) throw new RangeError(`readStreams reads at most ${MAX_STREAMS_PER_READ} streams at once (${streamIds.length} given)`);
+    // "+stream_id": the table is walked in global order (each page read once) rather than through
+    // the stream index, which reads a page per event when the streams are interleaved.
+    return this.query(`SELECT ${COLUMNS} FROM events WHERE global_position BETWEEN ? AND ? AND +stream_id IN (${streamIds.map(() => '?').join(',')}) ORDER BY global_position LIMIT ?`,
+      [range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER, ...streamIds, range.limit ?? -1]);
   }
 
   readAll(range: GlobalRange = {}): RecordedEvent[] {

@@ -77,6 +77,11 @@ export class PanelManager<S, M extends { readonly type: string }, D = never> imp
     this.adopt(key, panel);
   }
 
+  /** Sends the panel of this key a new snapshot now (when it is ready and visible; a hidden one gets it when shown). */
+  refresh(key: string): void {
+    this.panels.get(key)?.refreshNow();
+  }
+
   /** Keys of open panels (tests, commands). */
   openKeys(): string[] {
     return [...this.panels.keys()];
@@ -126,6 +131,16 @@ class OpenPanel<S, M extends { readonly type: string }, D> implements PanelHandl
   }
 
   refresh(): void {
+    void this.sendSnapshot();
+  }
+
+  /** A new snapshot now, unthrottled, if the webview is ready; a hidden panel is marked stale instead. */
+  refreshNow(): void {
+    if (!this.ready) return;
+    if (!this.panel.visible) {
+      this.stale = true;
+      return;
+    }
     void this.sendSnapshot();
   }
 

@@ -224,7 +224,11 @@ suite('groups', () => {
       return found?.text.includes('3 sessions') === true ? found.text : undefined;
     }, 30_000);
     assert.equal(heading, `${LEAD_PROMPT} · 3 sessions`);
-    const status = (await pageStep<Attrs[]>('webviewAttrs', { title, selector: '[data-testid="group-timeline-status"]' }))[0]?.text ?? '';
+    // The first frame may come before every member is read (outlines); the last one counts every arrow.
+    const status = await until('the timeline has read every member', async () => {
+      const text = (await pageStep<Attrs[]>('webviewAttrs', { title, selector: '[data-testid="group-timeline-status"]' }))[0]?.text ?? '';
+      return text.startsWith('Reading') ? undefined : text;
+    }, 30_000);
     assert.match(status, new RegExp(`, ${model.arrows.length} links`), `the status counts the arrows: ${status}`);
     const canvas = (await pageStep<Attrs[]>('webviewAttrs', { title, selector: '[data-testid="group-timeline-canvas"]', attrs: ['width', 'height'] }))[0];
     assert.ok(Number(canvas?.width ?? 0) > 0 && Number(canvas?.height ?? 0) > 0, 'the canvas is drawn');

@@ -13,6 +13,8 @@ const LIFECYCLE_VARS: Readonly<Record<string, readonly [string, number]>> = {
   starting: ['--vscode-charts-foreground', 0.5], prompted: ['--vscode-charts-blue', 1], model_working: ['--vscode-charts-purple', 1],
   tool_running: ['--vscode-charts-orange', 1], waiting_for_permission: ['--vscode-charts-red', 1], subagent_running: ['--vscode-charts-green', 1],
   compacting: ['--vscode-charts-yellow', 1], idle: ['--vscode-charts-lines', 0.6], ended: ['--vscode-charts-lines', 0.3],
+  // A member whose events are still being read (READING_KIND): an outline until its lanes come.
+  reading: ['--vscode-descriptionForeground', 0.2],
 };
 
 const KIND_VARS: Readonly<Record<string, string>> = {

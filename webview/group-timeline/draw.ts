@@ -7,8 +7,8 @@ import type { Frame, Layout } from './layout';
 
 // One frame of the unified timeline on a 2D canvas: lanes (only those in view), their items (only
 // those in the time range; an item under a pixel wide that touches the one before it in its row
-// is skipped, as the report's timeline does), the arrows on top, then the label column and the
-// time axis over everything. Text goes in with fillText: nothing is parsed as markup.
+// is skipped, as the report's timeline does), the arrows on top (clipped to the plot), then the
+// label column and the time axis over everything. Text goes in with fillText: nothing is parsed as markup.
 
 const STEPS = [100, 250, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
 
@@ -32,7 +32,13 @@ export function drawFrame(ctx: CanvasRenderingContext2D, model: GroupTimelineMod
     if (top + height < AXIS_H || top > frame.height) continue;
     drawLane(ctx, model.lanes[i] as GroupTimelineLane, top, height, frame, palette, i === highlight.lane);
   }
+  // One clip for all arrows (a save, clip and restore each cost more than the arrow when there are thousands of hand-offs).
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(LABEL_W, AXIS_H, frame.width - LABEL_W, frame.height - AXIS_H);
+  ctx.clip();
   for (const arrow of model.arrows) drawArrow(ctx, arrow, layout, frame, palette, arrow.id === highlight.arrowId);
+  ctx.restore();
   drawLabels(ctx, model, layout, frame, palette);
   drawAxis(ctx, frame, palette);
 }
@@ -92,10 +98,6 @@ function drawArrow(ctx: CanvasRenderingContext2D, arrow: GroupTimelineArrow, lay
   const p = arrowPath(layout, frame, arrow);
   if (Math.max(p.x1, p.x2) < LABEL_W || Math.min(p.x1, p.x2) > frame.width) return;
   if (Math.max(p.y1, p.y2) < AXIS_H || Math.min(p.y1, p.y2) > frame.height) return;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(LABEL_W, AXIS_H, frame.width - LABEL_W, frame.height - AXIS_H);
-  ctx.clip();
   const colour = hovered ? palette.variable('--vscode-focusBorder') : palette.variable(ARROW_VARS[arrow.kind]);
   ctx.strokeStyle = colour;
   ctx.fillStyle = colour;
@@ -118,7 +120,6 @@ function drawArrow(ctx: CanvasRenderingContext2D, arrow: GroupTimelineArrow, lay
   ctx.lineTo(p.x2 + 4, p.y2 - down * 7);
   ctx.closePath();
   ctx.fill();
-  ctx.restore();
 }
 
 function drawLabels(ctx: CanvasRenderingContext2D, model: GroupTimelineModel, layout: Layout, frame: Frame, palette: Palette): void {

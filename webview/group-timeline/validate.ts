@@ -22,7 +22,8 @@ export function checkModel(value: unknown): Checked {
     const lanes = arr(m, 'lanes');
     lanes.forEach((lane, i) => checkLane(obj(lane, `lanes[${i}]`), i));
     arr(m, 'arrows').forEach((a, i) => checkArrow(obj(a, `arrows[${i}]`), i, lanes.length));
-    obj(m['stats'], 'stats');
+    const stats = obj(m['stats'], 'stats');
+    for (const key of ['events', 'items', 'itemsBeforeMerge', 'unplacedLinks', 'reading']) num(stats, key, 'stats');
     return { ok: true, model: value as GroupTimelineModel };
   } catch (error) {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };

@@ -60,7 +60,9 @@ export class GroupTimelineView {
     this.spacer.style.height = `${this.layout.height + AXIS_H}px`;
     this.heading.textContent = `${model.label} · ${model.lanes.filter((l) => l.depth === 0).length} sessions`;
     const merged = model.stats.itemsBeforeMerge > model.stats.items ? `, ${groupDigits(model.stats.itemsBeforeMerge)} grouped into ${groupDigits(model.stats.items)} bars` : '';
-    this.status.textContent = `${groupDigits(model.stats.events)} events${merged}, ${model.arrows.length} links${model.stats.unplacedLinks > 0 ? ` (${model.stats.unplacedLinks} to sessions outside the group)` : ''}`;
+    const sessions = model.lanes.filter((l) => l.depth === 0).length;
+    const reading = model.stats.reading > 0 ? `Reading the events of ${model.stats.reading} of ${sessions} sessions (grey bars)… ` : '';
+    this.status.textContent = `${reading}${groupDigits(model.stats.events)} events${merged}, ${model.arrows.length} links${model.stats.unplacedLinks > 0 ? ` (${model.stats.unplacedLinks} to sessions outside the group)` : ''}`;
     this.schedule();
   }
 

@@ -2,8 +2,9 @@ import { posix } from 'node:path';
 import type { RecordedEvent } from '../../store/event-store';
 import type { GroupSummary, LinkEvidence, SessionLink } from '../../domain/groups/model';
 import { commitsMade, hashesIn } from './commit-text';
-import { atOf, linkId, touchOf } from './link-fold';
+import { atOf, linkId, touchOf, WHAT_MAX } from './link-fold';
 import type { Touch } from './link-fold';
+import { oneLine } from '../../domain/one-line';
 
 // File and commit hand-offs between the members of a group, inferred when the group is read (its
 // members' streams are read then anyway: the analysis, the timeline), never at ingest: a session's
@@ -20,9 +21,60 @@ const READ_TOOLS = new Set(['Read', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
 type Json = Readonly<Record<string, unknown>>;
 
+/**
+ * What one PostToolUse of a member contributes to hand-offs: a file it wrote or read, or the
+ * commits a git command of it made and the hashes it named. Taken per stream (handoffActs), so a
+ * member's acts can be kept and extended with its new events (the unified timeline's member folds)
+ * instead of its whole stream being read again.
+ */
+export type HandoffAct =
+  | { readonly kind: 'file'; readonly position: number; readonly sessionId: string; readonly at: number; readonly tool: string; readonly path: string; readonly read: LinkEvidence; readonly write: LinkEvidence }
+  | { readonly kind: 'git'; readonly position: number; readonly sessionId: string; readonly at: number; readonly made: ReadonlyArray<{ readonly key: string; readonly touch: LinkEvidence }>; readonly hashes: readonly string[]; readonly event: LinkEvidence };
+
+/** The hand-off acts of one stream's events, in its order. */
+export function handoffActs(events: readonly RecordedEvent[]): HandoffAct[] {
+  const acts: HandoffAct[] = [];
+  for (const event of events) {
+    if (event.type !== 'PostToolUse') continue;
+    const act = actOf(event);
+    if (act !== undefined) acts.push(act);
+  }
+  return acts;
+}
+
+function actOf(event: RecordedEvent): HandoffAct | undefined {
+  const d = obj(event.data);
+  const tool = str(d['tool_name']);
+  if (tool === undefined) return undefined;
+  const input = obj(d['tool_input']);
+  if (WRITE_TOOLS.has(tool) || READ_TOOLS.has(tool)) {
+    const raw = str(input['file_path']) ?? str(input['notebook_path']);
+    if (raw === undefined || raw.length > 4096) return undefined;
+    const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
+    return {
+      kind: 'file', position: event.globalPosition, sessionId: event.streamId, at: atOf(event), tool, path,
+      read: touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`), write: touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`),
+    };
+  }
+  if (tool !== 'Bash') return undefined;
+  const command = str(input['command']) ?? '';
+  // A commit is seen through git: other commands' output is not scanned.
+  if (!/\bgit\b/.test(command)) return undefined;
+  const stdout = (str(obj(d['tool_response'])['stdout']) ?? '').slice(0, 65536);
+  const made = /\bcommit\b/.test(command) ? commitsMade(stdout).map((m) => ({ key: m.hash.slice(0, 7), touch: touchOf(event, `committed ${m.hash} on ${m.branch}`) })) : [];
+  const hashes = hashesIn(`${command}\n${stdout}`);
+  if (made.length === 0 && hashes.length === 0) return undefined;
+  return { kind: 'git', position: event.globalPosition, sessionId: event.streamId, at: atOf(event), made, hashes, event: touchOf(event, '') };
+}
+
 /** The file and commit hand-offs between these streams (a group's members), oldest first. */
 export function inferHandoffs(streams: ReadonlyArray<{ readonly sessionId: string; readonly events: readonly RecordedEvent[] }>): SessionLink[] {
-  const events = streams.flatMap((s) => s.events.filter((e) => e.type === 'PostToolUse')).sort((a, b) => a.globalPosition - b.globalPosition);
+  return handoffsOf(streams.map((s) => handoffActs(s.events)));
+}
+
+/** The hand-offs between members, given each member's acts (handoffActs), oldest first. */
+export function handoffsOf(members: ReadonlyArray<readonly HandoffAct[]>): SessionLink[] {
+  const acts = members.flat().sort((a, b) => a.position - b.position);
   const writers = new Map<string, Touch>();
   const commits = new Map<string, Touch>();
   const links = new Map<string, SessionLink>();
@@ -30,38 +82,22 @@ export function inferHandoffs(streams: ReadonlyArray<{ readonly sessionId: strin
     const id = linkId(link.kind, link.from, link.to, link.subject);
     if (!links.has(id)) links.set(id, { id, ...link, evidence: evidence() });
   };
-  for (const event of events) {
-    const d = obj(event.data);
-    const tool = str(d['tool_name']);
-    if (tool === undefined) continue;
-    const input = obj(d['tool_input']);
-    if (WRITE_TOOLS.has(tool) || READ_TOOLS.has(tool)) {
-      const raw = str(input['file_path']) ?? str(input['notebook_path']);
-      if (raw === undefined || raw.length > 4096) continue;
-      const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
+  for (const act of acts) {
+    if (act.kind === 'file') {
+      const { tool, path } = act;
       const writer = writers.get(path);
-      if (READ_TOOLS.has(tool) && writer !== undefined && writer.sessionId !== event.streamId) {
-        add({ kind: 'handoff-file', from: writer.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: path },
-          () => [writer, touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
+      if (READ_TOOLS.has(tool) && writer !== undefined && writer.sessionId !== act.sessionId) {
+        add({ kind: 'handoff-file', from: writer.sessionId, to: act.sessionId, exact: false, at: act.at, subject: path }, () => [writer, act.read]);
       }
-      if (WRITE_TOOLS.has(tool) && writer?.sessionId !== event.streamId) writers.set(path, touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`));
-    } else if (tool === 'Bash') {
-      const command = str(input['command']) ?? '';
-      // A commit is seen through git: other commands' output is not scanned.
-      if (!/\bgit\b/.test(command)) continue;
-      const stdout = (str(obj(d['tool_response'])['stdout']) ?? '').slice(0, 65536);
-      if (/\bcommit\b/.test(command)) {
-        for (const made of commitsMade(stdout)) {
-          const key = made.hash.slice(0, 7);
-          if (!commits.has(key)) commits.set(key, touchOf(event, `committed ${made.hash} on ${made.branch}`));
-        }
-      }
-      for (const hash of hashesIn(`${command}\n${stdout}`)) {
-        const made = commits.get(hash.slice(0, 7));
-        if (made === undefined || made.sessionId === event.streamId) continue;
-        add({ kind: 'handoff-commit', from: made.sessionId, to: event.streamId, exact: false, at: atOf(event), subject: hash.slice(0, 7) },
-          () => [made, touchOf(event, `saw commit ${hash.slice(0, 12)}`)]);
-      }
+      if (WRITE_TOOLS.has(tool) && writer?.sessionId !== act.sessionId) writers.set(path, act.write);
+      continue;
+    }
+    for (const made of act.made) if (!commits.has(made.key)) commits.set(made.key, made.touch);
+    for (const hash of act.hashes) {
+      const made = commits.get(hash.slice(0, 7));
+      if (made === undefined || made.sessionId === act.sessionId) continue;
+      add({ kind: 'handoff-commit', from: made.sessionId, to: act.sessionId, exact: false, at: act.at, subject: hash.slice(0, 7) },
+        () => [made, { ...act.event, what: oneLine(`saw commit ${hash.slice(0, 12)}`, WHAT_MAX) }]);
     }
   }
   return [...links.values()].sort((a, b) => a.at - b.at);
@@ -69,8 +105,13 @@ export function inferHandoffs(streams: ReadonlyArray<{ readonly sessionId: strin
 
 /** The group with the hand-offs between its members among its links (the ones it had stay). */
 export function withHandoffs(group: GroupSummary, streams: ReadonlyArray<{ readonly sessionId: string; readonly events: readonly RecordedEvent[] }>): GroupSummary {
+  return withLinks(group, inferHandoffs(streams));
+}
+
+/** The group with these inferred links among its links (the ones it had stay). */
+export function withLinks(group: GroupSummary, inferred: readonly SessionLink[]): GroupSummary {
   const known = new Set(group.links.map((l) => l.id));
-  const found = inferHandoffs(streams).filter((l) => !known.has(l.id));
+  const found = inferred.filter((l) => !known.has(l.id));
   return found.length === 0 ? group : { ...group, links: [...group.links, ...found].sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)) };
 }
 

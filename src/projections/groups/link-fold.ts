@@ -60,7 +60,7 @@ export const RECENT_EVENTS = 500;
 /** What the fold remembers for a part the store does not have. */
 const ABSENT = Symbol('absent');
 const MAX_OPEN_BASH = 32;
-const WHAT_MAX = 160;
+export const WHAT_MAX = 160;
 const WATCHED_TYPES = new Set(['LogbookOrigin', 'PreToolUse', 'TaskCreated', 'TaskCompleted', 'TeammateIdle']);
 /** The name an agent team gives its lead (SendMessage's `to`). */
 const TEAM_LEAD = 'team-lead';

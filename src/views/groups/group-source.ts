@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { withHandoffs } from '../../projections/groups/handoffs';
 import type { GroupSummary } from '../../domain/groups/model';
 import { LiveGroups } from '../../read/live-groups';
+import { MemberFolds } from '../../read/member-folds';
 import type { LogbookDatabase } from '../../store/logbook-database';
 import type { LogbookViews } from '../services';
 import { windowPrices } from '../window-prices';
 import type { WorkspaceLogbook } from '../workspace-logbook';
-import type { GroupTimelineInput } from './timeline-panel';
+import type { GroupTimelineSource } from '../../read/member-folds';
 
 // The groups the views show (sidebar, dashboard, the group commands), per workspace of the window:
 // read from the database the views already hold, kept current by LiveGroups at the cost of what
@@ -19,18 +19,13 @@ export interface WorkspaceGroup {
   readonly group: GroupSummary;
 }
 
-const readers = new WeakMap<WorkspaceLogbook, { database: LogbookDatabase; live: LiveGroups }>();
+const readers = new WeakMap<WorkspaceLogbook, { database: LogbookDatabase; live: LiveGroups; folds: MemberFolds }>();
 
 /** A workspace's groups, newest first; none before its store was first read, or when it cannot be read. */
 export function groupsOf(workspace: WorkspaceLogbook): GroupSummary[] {
   const database = workspace.held();
   if (database === undefined) return [];
-  let reader = readers.get(workspace);
-  // A rebuild replaced the store: what was read of the old one does not carry over.
-  if (reader === undefined || reader.database !== database) {
-    reader = { database, live: new LiveGroups() };
-    readers.set(workspace, reader);
-  }
+  const reader = readerOf(workspace, database);
   try {
     return reader.live.groups(database.raw, database.store, workspace.overview(), windowPrices());
   } catch (error) {
@@ -67,9 +62,20 @@ export function findWorkspaceGroup(views: LogbookViews, ref: GroupRef): Workspac
   return allGroups(views).find((g) => g.group.id === ref.groupId && (ref.folder === undefined || g.workspace.paths.workspace === ref.folder));
 }
 
-/** The members' streams for the unified timeline. */
-export async function timelineInput(found: WorkspaceGroup): Promise<GroupTimelineInput> {
-  const streams = await Promise.all(found.group.members.map(async (m) => ({ sessionId: m.sessionId, events: await found.workspace.readStream(m.sessionId) })));
-  // The file and commit hand-offs between members are read from their streams (handoffs.ts).
-  return { group: withHandoffs(found.group, streams), streams };
+/** A group for the unified timeline: the store its members are read from and the folds kept for them. */
+export async function timelineSource(found: WorkspaceGroup): Promise<GroupTimelineSource | undefined> {
+  const store = await found.workspace.store();
+  const database = found.workspace.held();
+  if (store === undefined || database === undefined) return undefined;
+  return { group: found.group, store, folds: readerOf(found.workspace, database).folds };
+}
+
+// What is read of a workspace's store; a rebuild replaced the store: what was read of the old one does not carry over.
+function readerOf(workspace: WorkspaceLogbook, database: LogbookDatabase): { database: LogbookDatabase; live: LiveGroups; folds: MemberFolds } {
+  let reader = readers.get(workspace);
+  if (reader === undefined || reader.database !== database) {
+    reader = { database, live: new LiveGroups(), folds: new MemberFolds() };
+    readers.set(workspace, reader);
+  }
+  return reader;
 }

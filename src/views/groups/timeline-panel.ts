@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { GroupSummary } from '../../domain/groups/model';
-import { buildGroupTimeline } from '../../projections/groups/timeline/group-timeline';
-import type { MemberStream } from '../../projections/groups/timeline/group-timeline';
+import { timelineSnapshot } from '../../read/member-folds';
+import type { GroupTimelineSource } from '../../read/member-folds';
 import { groupTimelineWebviewMessage } from '../../protocol/group-timeline';
 import type { GroupTimelineModel, GroupTimelineWebviewMessage } from '../../protocol/group-timeline';
 import { PanelManager } from '../panel-manager';
@@ -9,35 +8,46 @@ import type { PanelSpec } from '../panel-manager';
 import type { LogbookChange, LogbookViews } from '../services';
 
 // The unified timeline panel (viewType logbook.groupTimeline, one per group id). Reading a group
-// and its members' streams is injected (the group reader owns it); this file builds the model,
-// sends it on `ready` and whenever one of the group's members gets events (the panel manager
-// throttles that, and only while the panel is visible), and opens a clicked event in its session's
-// report. A webview's message is untrusted: `open` must name a member of the panel's group.
+// is injected (the group reader owns it); this file builds the model from the members' folds
+// (src/read/member-folds.ts), sends it on `ready` and whenever one of the group's members gets
+// events (the panel manager throttles that, and only while the panel is visible), and opens a
+// clicked event in its session's report. A webview's message is untrusted: `open` must name a
+// member of the panel's group.
+//
+// Reading starts when the panel is created, while VS Code makes the webview. The first frame does
+// not wait for every member's events: what is read by then, plus what the folds catch up within
+// FIRST_FRAME_BUDGET_MS (src/read/member-folds.ts), is drawn; the rest of each member as an
+// outline up to its last event. The rest is read in slices (in the store's order, so the lanes
+// fill from the left), the panel redrawn as it fills (at most every PROGRESS_MS) and once more
+// when all is read, with the file and commit hand-offs then.
 
-/** A group and its members' events; undefined when the group is not (or no longer) known. */
-export interface GroupTimelineInput {
-  readonly group: GroupSummary;
-  readonly streams: ReadonlyArray<MemberStream>;
-}
-
-export type GroupTimelineLoader = (groupId: string) => Promise<GroupTimelineInput | undefined>;
+export type GroupTimelineLoader = (groupId: string) => Promise<GroupTimelineSource | undefined>;
 
 export const GROUP_TIMELINE_VIEW_TYPE = 'logbook.groupTimeline';
-/** A group's model is rebuilt from all its members' streams: at most this often while they run. */
+/** A group's model is rebuilt from all its members' folds: at most this often while they run. */
 const REFRESH_MS = 1000;
+/** While the rest is read, the panel is redrawn at most this often. */
+const PROGRESS_MS = 400;
 
 /** The panels of every open group timeline; `show` creates or reveals one. Register it for disposal. */
 export class GroupTimelinePanels implements vscode.Disposable {
   private readonly manager: PanelManager<GroupTimelineModel, GroupTimelineWebviewMessage>;
   /** Member ids of each open group, as last loaded: which store changes concern which panel. */
   private readonly members = new Map<string, ReadonlySet<string>>();
+  /** Groups whose members are being read after their first frame. */
+  private readonly filling = new Set<string>();
 
-  constructor(services: LogbookViews, private readonly load: GroupTimelineLoader) {
+  constructor(private readonly services: LogbookViews, private readonly load: GroupTimelineLoader) {
     this.manager = new PanelManager(this.spec(), services, REFRESH_MS);
   }
 
   show(groupId: string): void {
     this.manager.show(groupId);
+    // VS Code takes a while to create the webview: its members are read meanwhile, so the first
+    // snapshot (on the webview's `ready`) finds them read, or most of them.
+    void this.load(groupId).then((source) => {
+      if (source !== undefined) this.fill(groupId, source, source.group.members.map((m) => m.sessionId));
+    }, (error: unknown) => this.services.log(`group timeline ${groupId.slice(0, 80)}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   openKeys(): string[] {
@@ -56,14 +66,34 @@ export class GroupTimelinePanels implements vscode.Disposable {
       title: (key) => `Timeline ${key.slice(0, 40)}`,
       messages: groupTimelineWebviewMessage,
       snapshot: async (key) => {
-        const input = await this.load(key);
-        if (input === undefined) return undefined;
-        this.members.set(key, new Set(input.group.members.map((m) => m.sessionId)));
-        return buildGroupTimeline(input.group, input.streams);
+        const source = await this.load(key);
+        if (source === undefined) return undefined;
+        const ids = source.group.members.map((m) => m.sessionId);
+        this.members.set(key, new Set(ids));
+        const { model, behind } = timelineSnapshot(source);
+        if (behind.size > 0) this.fill(key, source, ids);
+        return model;
       },
       handle: async (key, message) => this.handle(key, message),
       affects: (key, change) => this.affects(key, change),
     };
+  }
+
+  // Reads the rest of the members' events after the first frame; the panel is redrawn as it fills.
+  private fill(key: string, source: GroupTimelineSource, ids: readonly string[]): void {
+    if (this.filling.has(key)) return;
+    this.filling.add(key);
+    let shown = performance.now();
+    void source.folds.catchUpAll(source.store, ids, () => {
+      if (performance.now() - shown < PROGRESS_MS) return;
+      shown = performance.now();
+      this.manager.refresh(key);
+    }).catch((error: unknown) => {
+      this.services.log(`group timeline ${key.slice(0, 80)}: reading its members failed: ${error instanceof Error ? error.message : String(error)}`);
+    }).finally(() => {
+      this.filling.delete(key);
+      this.manager.refresh(key);
+    });
   }
 
   private async handle(key: string, message: GroupTimelineWebviewMessage): Promise<void> {
@@ -90,16 +120,16 @@ export class GroupTimelinePanels implements vscode.Disposable {
   }
 }
 
-let shared: { panels: GroupTimelinePanels; loaders: Map<string, () => Promise<GroupTimelineInput | undefined>>; disposable: vscode.Disposable } | undefined;
+let shared: { panels: GroupTimelinePanels; loaders: Map<string, () => Promise<GroupTimelineSource | undefined>>; disposable: vscode.Disposable } | undefined;
 
 /**
  * Opens (or reveals) the timeline of one group, reading it with `load`. The panels live until the
  * returned disposable is disposed (push it into the extension's subscriptions; every call returns
  * the same one). A panel revived after a reload has no loader until the group is opened again.
  */
-export function openGroupTimeline(services: LogbookViews, groupId: string, load: () => Promise<GroupTimelineInput | undefined>): vscode.Disposable {
+export function openGroupTimeline(services: LogbookViews, groupId: string, load: () => Promise<GroupTimelineSource | undefined>): vscode.Disposable {
   if (shared === undefined) {
-    const loaders = new Map<string, () => Promise<GroupTimelineInput | undefined>>();
+    const loaders = new Map<string, () => Promise<GroupTimelineSource | undefined>>();
     const panels = new GroupTimelinePanels(services, async (id) => loaders.get(id)?.());
     const disposable = new vscode.Disposable(() => {
       panels.dispose();

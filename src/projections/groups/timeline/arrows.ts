@@ -1,6 +1,6 @@
 import type { LinkEvidence, LinkKind, SessionLink } from '../../../domain/groups/model';
 import type { GroupArrowEnd, GroupTimelineArrow } from '../../../protocol/group-timeline';
-import type { MemberAsks, MemberLanes } from './member-lanes';
+import type { MemberLanes } from './member-lanes';
 import { oneLine } from '../../../domain/one-line';
 
 // The links of a group as arrows between lanes. A spawn goes from the parent's tool call that
@@ -13,21 +13,6 @@ import { oneLine } from '../../../domain/one-line';
 export interface PlacedMember {
   readonly laneIndex: number;
   readonly folded: MemberLanes;
-}
-
-/** What each member's fold must look up for the arrows: spawn calls and evidence positions, by session. */
-export function arrowAsks(links: readonly SessionLink[]): Map<string, MemberAsks> {
-  const asks = new Map<string, { toolUseIds: Set<string>; positions: Set<number> }>();
-  const of = (sessionId: string): { toolUseIds: Set<string>; positions: Set<number> } => {
-    let ask = asks.get(sessionId);
-    if (ask === undefined) asks.set(sessionId, (ask = { toolUseIds: new Set(), positions: new Set() }));
-    return ask;
-  };
-  for (const link of links) {
-    if (link.kind === 'spawn' && link.toolUseId !== undefined) of(link.from).toolUseIds.add(link.toolUseId);
-    for (const e of link.evidence.slice(0, 2)) of(e.sessionId).positions.add(e.position);
-  }
-  return asks;
 }
 
 /** The arrows, and how many links had an end outside the members. */

@@ -2,18 +2,26 @@ import type { GroupMember } from '../../../domain/groups/model';
 import type { GroupTimelineItem, GroupTimelineLane } from '../../../protocol/group-timeline';
 import type { RecordedEvent } from '../../../store/event-store';
 import { withinFold } from '../../fold-scope';
-import { applySessionEvent, initialSessionSummary } from '../../session-summary';
+import { applyTimelineEvent, initialTimelineFold } from '../../timeline-fold';
+import type { TimelineFoldState } from '../../timeline-fold';
+import { handoffActs } from '../handoffs';
+import type { HandoffAct } from '../handoffs';
 import { TimelineBuilder } from '../../timeline';
 import { oneLine } from '../../../domain/one-line';
 import type { TimelineLane, TimelineModel } from '../../timeline';
 
 // One member's lanes of the unified timeline, folded the way the report folds a session: the
-// session summary fold with the report's TimelineBuilder beside it. The session lane takes the
-// builder's lifecycle, markers and main-agent calls. Each subagent gets a builder of its own, fed
-// that subagent's events (those carrying its agent_id, those naming one of its tool calls, and the
-// session-wide events that close open calls), with the session's own before/after summaries: its
-// "subagents" lane is then that one subagent and its "subagent-tools" lane that subagent's calls,
-// paired, bounded, packed and capped exactly as the report does.
+// timeline part of the session summary fold (timeline-fold.ts) with the report's TimelineBuilder
+// beside it. The session lane takes the builder's lifecycle, markers and main-agent calls. Each
+// subagent gets a builder of its own, fed that subagent's events (those carrying its agent_id,
+// those naming one of its tool calls, and the session-wide events that close open calls), with the
+// session's own before/after states: its "subagents" lane is then that one subagent and its
+// "subagent-tools" lane that subagent's calls, paired, bounded, packed and capped as the report does.
+//
+// A MemberFold is extended with a member's new events (the views keep one per member between
+// openings and refreshes, src/views/groups/member-folds.ts): what it keeps for the arrows (every
+// call by id, which events were a subagent's) and for the hand-offs (handoffs.ts acts) does not
+// depend on the group's links, so a group that gains a link or a member reuses it.
 
 /** A moment of the member's clock and the event at it. */
 export interface MemberMoment {
@@ -27,17 +35,11 @@ export interface MemberLanes {
   /** The session lane first, then one lane per subagent (in order of first appearance). */
   readonly lanes: readonly GroupTimelineLane[];
   readonly first: MemberMoment | null;
-  /** The asked tool calls (spawn links' toolUseId): where their PreToolUse sits. */
+  /** The member's tool calls by tool_use_id: where their PreToolUse sits. */
   readonly calls: ReadonlyMap<string, MemberMoment>;
-  /** The asked positions (links' evidence): which agent's event each is. */
-  readonly agentAt: ReadonlyMap<number, string | null>;
+  /** The positions of the member's events that were a subagent's, and whose (a main-agent event is absent). */
+  readonly agentAt: ReadonlyMap<number, string>;
   readonly events: number;
-}
-
-/** What the arrows need from this member's events. */
-export interface MemberAsks {
-  readonly toolUseIds: ReadonlySet<string>;
-  readonly positions: ReadonlySet<number>;
 }
 
 // Session-wide events that close a subagent's open calls (or name calls by id, not by agent).
@@ -46,42 +48,101 @@ const LABEL_MAX = 80;
 
 type Payload = Readonly<Record<string, unknown>>;
 
-export function memberLanes(member: GroupMember, events: readonly RecordedEvent[], asks: MemberAsks): MemberLanes {
-  const main = new TimelineBuilder();
-  const agents = new Map<string, TimelineBuilder>();
-  const agentOfCall = new Map<string, string>();
-  const calls = new Map<string, MemberMoment>();
-  const agentAt = new Map<number, string | null>();
-  let first: MemberMoment | null = null;
-  let folded = 0;
-  withinFold(() => {
-    let state = initialSessionSummary;
+/** A member's events folded so far; extend() takes the next ones, in stream order. */
+export class MemberFold {
+  private state: TimelineFoldState = initialTimelineFold;
+  private readonly main = new TimelineBuilder();
+  private readonly agents = new Map<string, TimelineBuilder>();
+  private readonly agentOfCall = new Map<string, string>();
+  private readonly calls = new Map<string, MemberMoment>();
+  private readonly agentAt = new Map<number, string>();
+  private readonly acts: HandoffAct[] = [];
+  private first: MemberMoment | null = null;
+  private folded = 0;
+  private lastSeq = 0;
+  private built: { readonly key: string; readonly lanes: readonly GroupTimelineLane[] } | undefined;
+
+  constructor(readonly sessionId: string) {}
+
+  /** Events folded so far. */
+  get events(): number {
+    return this.folded;
+  }
+
+  /** The stream position of the last event folded (0 before any): read on from the next. */
+  get streamPosition(): number {
+    return this.lastSeq;
+  }
+
+  /** The member's clock after the last event folded (null before a timed one). */
+  get lastAt(): number | null {
+    return this.state.lastEventAt;
+  }
+
+  /** The member's file and commit acts so far (handoffs.ts). */
+  get handoffActs(): readonly HandoffAct[] {
+    return this.acts;
+  }
+
+  /** Folds the member's next events (those after streamPosition, in order; older ones are skipped). */
+  extend(events: readonly RecordedEvent[]): void {
+    const fresh: RecordedEvent[] = [];
+    let seq = this.lastSeq;
     for (const event of events) {
-      const before = state;
-      state = applySessionEvent(before, event);
-      folded += 1;
-      main.add(event, before, state);
-      const d = asPayload(event.data);
-      const toolUseId = text(d['tool_use_id']) ?? text(d['toolUseId']);
-      const agentId = text(d['agent_id']) ?? (toolUseId === null ? null : agentOfCall.get(toolUseId) ?? null);
-      if (agentId !== null && toolUseId !== null && event.type === 'PreToolUse') agentOfCall.set(toolUseId, agentId);
-      if (agentId !== null) {
-        let builder = agents.get(agentId);
-        if (builder === undefined) agents.set(agentId, (builder = new TimelineBuilder()));
-        builder.add(event, before, state);
-      } else if (TO_EVERY_AGENT.has(event.type)) {
-        for (const builder of agents.values()) builder.add(event, before, state);
-      }
-      const at = state.lastEventAt;
-      if (at === null) continue;
-      first ??= { at, position: event.globalPosition, agentId };
-      if (toolUseId !== null && event.type === 'PreToolUse' && asks.toolUseIds.has(toolUseId)) calls.set(toolUseId, { at, position: event.globalPosition, agentId });
-      if (asks.positions.has(event.globalPosition)) agentAt.set(event.globalPosition, agentId);
+      if (event.streamPosition <= seq) continue;
+      seq = event.streamPosition;
+      fresh.push(event);
     }
-  });
-  const lanes = [sessionLane(member, main.build())];
-  for (const [agentId, builder] of agents) lanes.push(subagentLane(member.sessionId, agentId, builder.build()));
-  return { lanes, first, calls, agentAt, events: folded };
+    if (fresh.length === 0) return;
+    withinFold(() => {
+      for (const event of fresh) this.add(event);
+    });
+    this.lastSeq = seq;
+    for (const act of handoffActs(fresh)) this.acts.push(act);
+    this.built = undefined;
+  }
+
+  /** The member's lanes, with what the arrows look up. */
+  lanes(member: GroupMember): MemberLanes {
+    const key = `${member.title ?? ''}\u0000${member.role}`;
+    if (this.built?.key !== key) {
+      const lanes = [sessionLane(member, this.main.build())];
+      for (const [agentId, builder] of this.agents) lanes.push(subagentLane(member.sessionId, agentId, builder.build()));
+      this.built = { key, lanes };
+    }
+    return { lanes: this.built.lanes, first: this.first, calls: this.calls, agentAt: this.agentAt, events: this.folded };
+  }
+
+  private add(event: RecordedEvent): void {
+    const before = this.state;
+    const state = applyTimelineEvent(before, event);
+    this.state = state;
+    this.folded += 1;
+    this.main.add(event, before, state);
+    const d = asPayload(event.data);
+    const toolUseId = text(d['tool_use_id']) ?? text(d['toolUseId']);
+    const agentId = text(d['agent_id']) ?? (toolUseId === null ? null : this.agentOfCall.get(toolUseId) ?? null);
+    if (agentId !== null && toolUseId !== null && event.type === 'PreToolUse') this.agentOfCall.set(toolUseId, agentId);
+    if (agentId !== null) {
+      let builder = this.agents.get(agentId);
+      if (builder === undefined) this.agents.set(agentId, (builder = new TimelineBuilder()));
+      builder.add(event, before, state);
+      this.agentAt.set(event.globalPosition, agentId);
+    } else if (TO_EVERY_AGENT.has(event.type)) {
+      for (const builder of this.agents.values()) builder.add(event, before, state);
+    }
+    const at = state.lastEventAt;
+    if (at === null) return;
+    this.first ??= { at, position: event.globalPosition, agentId };
+    if (toolUseId !== null && event.type === 'PreToolUse') this.calls.set(toolUseId, { at, position: event.globalPosition, agentId });
+  }
+}
+
+/** One member's lanes from its whole stream. */
+export function memberLanes(member: GroupMember, events: readonly RecordedEvent[]): MemberLanes {
+  const fold = new MemberFold(member.sessionId);
+  fold.extend(events);
+  return fold.lanes(member);
 }
 
 function sessionLane(member: GroupMember, model: TimelineModel): GroupTimelineLane {
@@ -94,7 +155,7 @@ function sessionLane(member: GroupMember, model: TimelineModel): GroupTimelineLa
     ...itemsOf(tools, sessionId, 'call', 1),
   ];
   return {
-    id: sessionId, sessionId, agentId: null, label: oneLine(member.title ?? shortId(sessionId), LABEL_MAX), shortId: shortId(sessionId), role: member.role, depth: 0,
+    id: sessionId, sessionId, agentId: null, label: laneLabel(member), shortId: shortId(sessionId), role: member.role, depth: 0,
     rows: 1 + (tools !== undefined && tools.items.length > 0 ? tools.rows : 0),
     span: model.start === null || model.end === null ? null : { start: model.start, end: model.end },
     items, merged: 0,
@@ -116,6 +177,11 @@ function subagentLane(sessionId: string, agentId: string, model: TimelineModel):
 function itemsOf(lane: TimelineLane | undefined, sessionId: string, layer: GroupTimelineItem['layer'], rowOffset: number): GroupTimelineItem[] {
   if (lane === undefined) return [];
   return lane.items.map((i) => ({ start: i.start, end: i.end, row: i.row + rowOffset, layer, label: i.label, kind: i.kind, sessionId, position: i.position, count: i.count }));
+}
+
+/** A member's lane label: its title, or the start of its id. Untrusted text made one line. */
+export function laneLabel(member: GroupMember): string {
+  return oneLine(member.title ?? shortId(member.sessionId), LABEL_MAX);
 }
 
 export function shortId(id: string): string {
