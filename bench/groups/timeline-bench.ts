@@ -22,7 +22,7 @@ import { benchGroup } from './group-workload';
 //   store file holding the group: the host's part (read the members' events in slices within the
 //   first frame's budget, build the model, serialise it as the message to the webview), plus the
 //   first frame of the page as a webview runs it (the bundle in live mode, the model posted to it
-//   after its `ready`, webviewFirstFrame). Three moments: the first frame of a first opening (members not
+//   after its `ready`, webviewPage). Three moments: the first frame of a first opening (members not
 //   read within the budget drawn as outlines), every lane drawn (all read, hand-offs found), and an
 //   opening again (the folds kept). VS Code's own creation of a webview is not in these figures
 //   (1.5 s on these machines for an empty one, README); the page's part stands for it.
@@ -79,12 +79,14 @@ export interface GroupTimelineBenchInput {
 const BASELINE_HTML = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'"><title>baseline</title></head>
 <body data-bench><div id="app"></div><script>requestAnimationFrame(() => { performance.mark('group-timeline-first-frame'); document.title = 'first-frame ' + performance.now().toFixed(1); });</script></body></html>`;
 
-// The view as a webview runs it: the bundle in live mode (no data block), VS Code's API stood in
-// for by a shim that notes `ready`; the model then comes as a message, the way the panel sends it.
-function webviewPage(styles: readonly string[]): string {
+// The view as a webview runs it: the bundle in live mode, VS Code's API stood in for by a shim
+// that answers `ready` with the model's JSON text as a message, the way the panel sends it. The
+// text sits in the page where VS Code carries it over its IPC.
+function webviewPage(styles: readonly string[], json: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>webview</title><style>${styles.join('\n')}</style></head>
 <body data-bench><div id="app"></div>
-<script>window.__ready = false; window.acquireVsCodeApi = () => ({ postMessage: (m) => { if (m && m.type === 'ready') window.__ready = true; }, getState: () => undefined, setState: () => undefined });</script>
+<script type="application/json" id="bench-model">${json.replace(/</g, '\\u003c')}</script>
+<script>window.acquireVsCodeApi = () => ({ postMessage: (m) => { if (m && m.type === 'ready') setTimeout(() => window.postMessage({ type: 'state', state: document.getElementById('bench-model').textContent }, '*')); }, getState: () => undefined, setState: () => undefined });</script>
 <script src="group-timeline.js"></script></body></html>`;
 }
 
@@ -94,12 +96,10 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
   const assets = readGroupTimelineAssets(join(input.root, 'dist', 'webview'));
   const baselineFile = join(dir, 'baseline.html');
   writeFileSync(baselineFile, BASELINE_HTML);
-  const webviewFile = join(dir, 'webview.html');
-  writeFileSync(webviewFile, webviewPage(assets.styles));
   writeFileSync(join(dir, 'group-timeline.js'), assets.script);
   const builds = input.quick ? 3 : 7;
   const loads = input.quick ? 5 : 11;
-  const pages: { sessions: number; file: string; firstJson: string; wholeJson: string; point: Omit<GroupTimelinePoint, 'firstFrameMs' | 'baselineMs'> }[] = [];
+  const pages: { sessions: number; file: string; firstFile: string; wholeFile: string; point: Omit<GroupTimelinePoint, 'firstFrameMs' | 'baselineMs'> }[] = [];
   for (const sessions of [5, 10, 20]) {
     progress(`group-timeline: ${sessions} sessions × ${fmtInt(EVENTS_PER_SESSION)} events: building the model ${builds} times`);
     const { group, streams, events } = benchGroup(sessions, EVENTS_PER_SESSION);
@@ -115,14 +115,18 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
     writeFileSync(file, html);
     progress(`group-timeline: ${sessions} sessions: opening the view from a store file, ${builds} times`);
     const opened = await openFromStore(join(dir, `store-${sessions}.sqlite`), group, streams, builds);
-    pages.push({ sessions, file, firstJson: JSON.stringify(opened.firstModel), wholeJson: JSON.stringify(opened.wholeModel), point: { sessions, events, items: model.stats.items, itemsBeforeMerge: model.stats.itemsBeforeMerge, arrows: model.arrows.length, htmlBytes: Buffer.byteLength(html), buildMs: median(times), open: opened.figures } });
+    const firstFile = join(dir, `webview-${sessions}-first.html`);
+    writeFileSync(firstFile, webviewPage(assets.styles, JSON.stringify(opened.firstModel)));
+    const wholeFile = join(dir, `webview-${sessions}-whole.html`);
+    writeFileSync(wholeFile, webviewPage(assets.styles, JSON.stringify(opened.wholeModel)));
+    pages.push({ sessions, file, firstFile, wholeFile, point: { sessions, events, items: model.stats.items, itemsBeforeMerge: model.stats.itemsBeforeMerge, arrows: model.arrows.length, htmlBytes: Buffer.byteLength(html), buildMs: median(times), open: opened.figures } });
   }
   let browser: Browser | undefined;
   try {
     const playwright = (await import(pathToFileURL(join(input.root, 'node_modules', 'playwright-core', 'index.mjs')).href)) as Playwright;
     browser = await playwright.chromium.launch({ executablePath: process.env['LOGBOOK_CHROMIUM'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const points: GroupTimelinePoint[] = [];
-    for (const { sessions, file, firstJson, wholeJson, point } of pages) {
+    for (const { sessions, file, firstFile, wholeFile, point } of pages) {
       progress(`group-timeline: ${sessions} sessions: first frame in chromium, ${loads} loads alternating with the empty page`);
       const ours: number[] = [];
       const baseline: number[] = [];
@@ -134,10 +138,10 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
       for (let i = 0; i < loads; i += 1) {
         baseline.push(await firstFrame(browser, baselineFile));
         ours.push(await firstFrame(browser, file));
-        first.push(await webviewFirstFrame(browser, webviewFile, firstJson));
-        whole.push(await webviewFirstFrame(browser, webviewFile, wholeJson));
+        first.push(await firstFrame(browser, firstFile));
+        whole.push(await firstFrame(browser, wholeFile));
       }
-      const draws = (await redraws(browser, file)).sort((a, b) => a - b);
+      const draws = (await redraws(browser, wholeFile)).sort((a, b) => a - b);
       const at = (q: number): number => draws[Math.min(draws.length - 1, Math.floor(q * draws.length))] ?? Number.NaN;
       const open = point.open === undefined ? undefined : { ...point.open, firstPageMs: median(first), wholePageMs: median(whole) };
       points.push({ ...point, ...(open === undefined ? {} : { open }), firstFrameMs: median(ours), baselineMs: median(baseline), redraws: { count: draws.length, p50: at(0.5), p95: at(0.95) } });
@@ -223,7 +227,8 @@ async function openFromStore(path: string, group: GroupSummary, streams: readonl
 
 /** Navigation start → the page's first-frame mark, in a fresh page (a new context: nothing cached but the browser's own start). */
 /**
- * Fluid or not: after the first frame, 40 wheel zooms (in, then out) and 40 drags of the view,
+ * Fluid or not, on the whole model as the panel shows it (with the hand-offs found in the members'
+ * events, so hundreds of arrows): after the first frame, 40 wheel zooms (in, then out) and 40 drags of the view,
  * one per animation frame, as a user's hand gives them; each redraw timed in the page. Returns the
  * redraw times (ms).
  */
@@ -251,25 +256,6 @@ async function redraws(browser: Browser, file: string): Promise<number[]> {
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     }
     return await page.evaluate('window.__groupTimelineDraws.slice()') as number[];
-  } finally {
-    await context.close();
-  }
-}
-
-/**
- * Navigation start → the first frame of the live page, the model posted to it as the host does
- * once the page said `ready` (its JSON carried over the DevTools protocol and parsed in the page,
- * where VS Code carries it over its IPC).
- */
-async function webviewFirstFrame(browser: Browser, file: string, json: string): Promise<number> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  try {
-    const page = await context.newPage();
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction('window.__ready === true', undefined, { timeout: 30_000 });
-    await page.evaluate(`window.postMessage({ type: 'state', state: JSON.parse(${JSON.stringify(json)}) }, '*')`);
-    await page.waitForFunction('document.title.startsWith("first-frame ")', undefined, { timeout: 30_000 });
-    return Number((await page.title()).slice('first-frame '.length));
   } finally {
     await context.close();
   }

@@ -5,8 +5,8 @@ import type { LogbookViews } from '../views/services';
 import type { ControlView } from '../views/control/control-view';
 import type { RebuildOutcome } from '../ingest/open-store';
 
-/** The webview panels commands can open, each keyed (a session id, "all" for the journal, the dashboard and patterns, compareKey for compare). */
-export type PanelName = 'report' | 'stateMachine' | 'journal' | 'dashboard' | 'compare' | 'patterns';
+/** The webview panels commands can open, each keyed (a session id, "all" for the journal, the dashboard and patterns, compareKey for compare, a group id). */
+export type PanelName = 'report' | 'stateMachine' | 'journal' | 'dashboard' | 'compare' | 'patterns' | 'groupTimeline';
 
 /** What commands need from the running extension. */
 export interface ExtensionContext {

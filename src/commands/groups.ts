@@ -2,9 +2,8 @@ import * as vscode from 'vscode';
 import { groupPrompt } from '../projections/groups/group-text';
 import { groupFigures, groupName } from '../projections/groups/group-figures';
 import { readGroupDetail } from '../read/groups';
-import { allGroups, findWorkspaceGroup, groupRef, timelineSource } from '../views/groups/group-source';
+import { allGroups, findWorkspaceGroup, groupRef, noteGroupFolder } from '../views/groups/group-source';
 import type { WorkspaceGroup } from '../views/groups/group-source';
-import { openGroupTimeline as openTimelinePanel } from '../views/groups/timeline-panel';
 import { sendPromptToClaude } from '../views/report/claude-terminal';
 import { windowPrices } from '../views/window-prices';
 import type { ExtensionContext } from './context';
@@ -17,13 +16,9 @@ import type { ExtensionContext } from './context';
 export async function openGroupTimeline(ctx: ExtensionContext, arg?: unknown): Promise<void> {
   const found = await resolveGroup(ctx, arg);
   if (found === undefined) return;
-  const folder = found.workspace.paths.workspace;
-  const groupId = found.group.id;
-  // Read again on every snapshot: the group grows and its members' figures move while they run.
-  ctx.keep(openTimelinePanel(ctx.views, groupId, async () => {
-    const now = findWorkspaceGroup(ctx.views, { groupId, folder });
-    return now === undefined ? undefined : timelineSource(now);
-  }));
+  // The panel reads the group again on every snapshot: it grows and its members' figures move while they run.
+  noteGroupFolder(found.group.id, found.workspace.paths.workspace);
+  ctx.showPanel('groupTimeline', found.group.id);
 }
 
 /** "Discuss with Claude" for a group: Claude started with the group, its analysis and the commands to dig further. */

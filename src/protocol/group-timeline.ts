@@ -71,6 +71,8 @@ export interface GroupTimelineArrow {
   readonly label: string;
   readonly from: GroupArrowEnd;
   readonly to: GroupArrowEnd;
+  /** Inferred links of one kind between the same lanes, close in time, drawn as this one (arrow-budget.ts); absent for one. */
+  readonly count?: number;
 }
 
 /** The whole view: what the host sends and what an exported page embeds. */
@@ -83,11 +85,18 @@ export interface GroupTimelineModel {
   readonly lanes: readonly GroupTimelineLane[];
   readonly arrows: readonly GroupTimelineArrow[];
   /**
-   * Events read, items drawn, items before merging, links that could not be placed (a member
-   * without events), and members whose events are still being read (drawn as an outline).
+   * Events read, items drawn, items before merging, links drawn (some merged into one arrow),
+   * links that could not be placed (a member without events), and members whose events are still
+   * being read (drawn as an outline).
    */
-  readonly stats: { readonly events: number; readonly items: number; readonly itemsBeforeMerge: number; readonly unplacedLinks: number; readonly reading: number };
+  readonly stats: { readonly events: number; readonly items: number; readonly itemsBeforeMerge: number; readonly links: number; readonly unplacedLinks: number; readonly reading: number };
 }
+
+/**
+ * What the panel sends: the model's JSON text (one string crosses VS Code's IPC and the webview's
+ * postMessage far faster than the model's tens of thousands of objects), or the model itself.
+ */
+export type GroupTimelineState = string | GroupTimelineModel;
 
 /** What an exported page reads from its data block (a <script type="application/json">). */
 export interface StaticGroupTimelineData {

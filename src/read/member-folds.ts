@@ -51,7 +51,7 @@ export class MemberFolds {
       return new Set();
     }
     if (!span.onePass) return this.catchUpEach(store, folds, started, budgetMs, slice);
-    const reader = this.reader(store, ids, span, slice);
+    const reader = this.reader(store, folds, span, slice);
     let done = reader.next().done === true;
     while (!done && performance.now() - started < budgetMs) done = reader.next().done === true;
     this.evict(new Set(ids));
@@ -59,11 +59,15 @@ export class MemberFolds {
   }
 
   // One slice per step, in the store's order over the members' span.
-  private *reader(store: FoldStore, ids: readonly string[], span: MemberSpan, slice: number): Generator<void, void> {
+  // The folds are the ones taken when the reading began: one evicted meanwhile (another group's
+  // reading) and made again must not be handed the middle of its stream.
+  private *reader(store: FoldStore, folds: readonly MemberFold[], span: MemberSpan, slice: number): Generator<void, void> {
+    const ids = folds.map((f) => f.sessionId);
+    const byId = new Map(folds.map((f) => [f.sessionId, f]));
     let from = span.from;
     for (;;) {
       const batch = store.readStreams(ids, { from, to: span.to, limit: slice });
-      this.extendAll(batch);
+      extendAll(byId, batch);
       const last = batch[batch.length - 1];
       if (batch.length < slice || last === undefined) return;
       from = last.globalPosition + 1;
@@ -98,16 +102,6 @@ export class MemberFolds {
     return fold;
   }
 
-  private extendAll(events: readonly RecordedEvent[]): void {
-    const byStream = new Map<string, RecordedEvent[]>();
-    for (const event of events) {
-      const list = byStream.get(event.streamId);
-      if (list === undefined) byStream.set(event.streamId, [event]);
-      else list.push(event);
-    }
-    for (const [id, list] of byStream) this.folds.get(id)?.extend(list);
-  }
-
   /** Catches these members up whole, in slices of about `sliceMs`, the thread given back between them; `progress` after each slice. */
   async catchUpAll(store: FoldStore, ids: readonly string[], progress: () => void = () => undefined, sliceMs = 25): Promise<void> {
     const folds = ids.map((id) => this.use(id));
@@ -120,7 +114,7 @@ export class MemberFolds {
       }
       return;
     }
-    const reader = this.reader(store, ids, span, FOLD_SLICE);
+    const reader = this.reader(store, folds, span, FOLD_SLICE);
     for (;;) {
       const started = performance.now();
       let done = reader.next().done === true;
@@ -174,6 +168,16 @@ export function timelineSnapshot(source: GroupTimelineSource, budgetMs = FIRST_F
   const behind = source.folds.catchUp(source.store, ids, budgetMs);
   const group = behind.size === 0 ? withLinks(source.group, source.folds.handoffs(ids)) : source.group;
   return { model: groupTimelineOf(group, source.folds.map, behind), behind };
+}
+
+function extendAll(folds: ReadonlyMap<string, MemberFold>, events: readonly RecordedEvent[]): void {
+  const byStream = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    const list = byStream.get(event.streamId);
+    if (list === undefined) byStream.set(event.streamId, [event]);
+    else list.push(event);
+  }
+  for (const [id, list] of byStream) folds.get(id)?.extend(list);
 }
 
 // The first event a fold has not read, if any (one indexed lookup).

@@ -2,6 +2,8 @@ import type * as vscode from 'vscode';
 import type { PanelName } from '../commands/context';
 import { comparePanelSpec } from './compare/spec';
 import { dashboardPanelSpec } from './dashboard/spec';
+import { loadGroupTimeline } from './groups/group-source';
+import { GroupTimelinePanels } from './groups/timeline-panel';
 import { dashboardTimings } from './dashboard/timings';
 import type { DashboardTiming } from './dashboard/timings';
 import { journalPanelSpec } from './journal/spec';
@@ -19,6 +21,11 @@ export class Panels implements vscode.Disposable {
     this.managers = {
       report: new PanelManager(reportPanelSpec, views), stateMachine: new PanelManager(stateMachinePanelSpec, views), journal: new PanelManager(journalPanelSpec, views),
       dashboard: new PanelManager(dashboardPanelSpec, views), compare: new PanelManager(comparePanelSpec, views), patterns: new PanelManager(patternsPanelSpec, views),
+      // A panel revived after a reload asks before the store was first read: wait for that.
+      groupTimeline: new GroupTimelinePanels(views, async (groupId) => {
+        await views.settled();
+        return loadGroupTimeline(views, groupId);
+      }),
     };
   }
 

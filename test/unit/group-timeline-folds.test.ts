@@ -205,3 +205,17 @@ function groupOf(ids: readonly string[], store: { readStream(id: string): Record
   });
   return { id: 'run:folds', kind: 'run', label: 'folds', members, firstEventAt: null, lastEventAt: null, spanMs: 0, activeMs: 0, costUsd: 0, tokens: 0, failures: 0, links: [] };
 }
+
+test('a member fold is always its stream\'s start: events already folded are skipped, and a gap ends what is taken', () => {
+  const events = fixtureRecordedEvents().slice(0, 30);
+  const fold = new MemberFold(events[0]?.streamId ?? 's');
+  fold.extend(events.slice(0, 10));
+  fold.extend([...events.slice(15, 20)]);
+  assert.equal(fold.streamPosition, 10, 'events after a gap are not taken');
+  fold.extend(events.slice(5, 30));
+  assert.equal(fold.streamPosition, 30);
+  const whole = new MemberFold(events[0]?.streamId ?? 's');
+  whole.extend(events);
+  const m = member(events[0]?.streamId ?? 's');
+  assert.deepEqual(fold.lanes(m), whole.lanes(m));
+});

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { GroupMember, GroupSummary, SessionLink } from '../../src/domain/groups/model';
 import { buildGroupTimeline } from '../../src/projections/groups/timeline/group-timeline';
 import { GROUP_MAX_ITEMS } from '../../src/projections/groups/timeline/lane-budget';
+import { fitArrows, GROUP_MAX_ARROWS } from '../../src/projections/groups/timeline/arrow-budget';
 import { groupTimelineWebviewMessage } from '../../src/protocol/group-timeline';
-import type { GroupTimelineModel } from '../../src/protocol/group-timeline';
+import type { GroupTimelineArrow, GroupTimelineModel } from '../../src/protocol/group-timeline';
 import type { RecordedEvent } from '../../src/store/event-store';
 
 // ---- builders: streams of one store (global positions shared), a group over them ----
@@ -210,4 +211,19 @@ test('protocol: the host accepts only a well-formed open message', () => {
   for (const bad of [{ type: 'open', sessionId: '', position: 1 }, { type: 'open', sessionId: 's1', position: -1 }, { type: 'open', sessionId: 's1', position: 1, extra: 1 }, { type: 'run', command: 'x' }]) {
     assert.ok(!groupTimelineWebviewMessage.safeParse(bad).success, JSON.stringify(bad));
   }
+});
+
+test('arrows are bounded: past the budget, inferred arrows between the same lanes close in time become one that counts them; exact ones stay', () => {
+  const end = (lane: number, at: number): GroupTimelineArrow['from'] => ({ lane, sessionId: `s${lane}`, at, position: at });
+  const inferred = Array.from({ length: 3000 }, (_, i): GroupTimelineArrow => ({ id: `h${i}`, kind: 'handoff-file', exact: false, label: `file: /w/${i % 40}.ts (inferred)`, from: end(i % 3, T0 + i * 1000), to: end(3 + (i % 2), T0 + i * 1000 + 500) }));
+  const exact = Array.from({ length: 5 }, (_, i): GroupTimelineArrow => ({ id: `s${i}`, kind: 'spawn', exact: true, label: 'spawn: sh w.sh', from: end(0, T0 + i), to: end(i + 1, T0 + i + 10) }));
+  const fitted = fitArrows([...inferred, ...exact], { start: T0, end: T0 + 3000 * 1000 + 500 });
+  assert.ok(fitted.length <= GROUP_MAX_ARROWS, `${fitted.length} arrows`);
+  assert.deepEqual(fitted.filter((a) => a.exact).map((a) => a.id).sort(), exact.map((a) => a.id).sort(), 'every exact arrow, unmerged');
+  assert.equal(fitted.filter((a) => !a.exact).reduce((n, a) => n + (a.count ?? 1), 0), 3000, 'the merged arrows count every link');
+  for (const a of fitted.filter((x) => (x.count ?? 1) > 1)) {
+    assert.match(a.label, /^file: \/w\/\d+\.ts \(inferred\) and \d+ more$/);
+    assert.equal(a.label.endsWith(`and ${(a.count ?? 1) - 1} more`), true);
+  }
+  assert.deepEqual(fitArrows(inferred.slice(0, 10), { start: T0, end: T0 + 1e6 }), inferred.slice(0, 10), 'under the budget nothing changes');
 });

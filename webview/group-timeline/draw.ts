@@ -5,6 +5,8 @@ import type { Palette } from './colours';
 import { arrowPath, AXIS_H, INDENT, LABEL_W, LANE_PAD, laneY, ROW_H, xOf } from './layout';
 import type { Frame, Layout } from './layout';
 
+type ArrowPath = ReturnType<typeof arrowPath>;
+
 // One frame of the unified timeline on a 2D canvas: lanes (only those in view), their items (only
 // those in the time range; an item under a pixel wide that touches the one before it in its row
 // is skipped, as the report's timeline does), the arrows on top (clipped to the plot), then the
@@ -37,7 +39,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, model: GroupTimelineMod
   ctx.beginPath();
   ctx.rect(LABEL_W, AXIS_H, frame.width - LABEL_W, frame.height - AXIS_H);
   ctx.clip();
-  for (const arrow of model.arrows) drawArrow(ctx, arrow, layout, frame, palette, arrow.id === highlight.arrowId);
+  drawArrows(ctx, model.arrows, layout, frame, palette, highlight.arrowId);
   ctx.restore();
   drawLabels(ctx, model, layout, frame, palette);
   drawAxis(ctx, frame, palette);
@@ -94,32 +96,49 @@ function drawLane(ctx: CanvasRenderingContext2D, lane: GroupTimelineLane, top: n
   ctx.globalAlpha = 1;
 }
 
-function drawArrow(ctx: CanvasRenderingContext2D, arrow: GroupTimelineArrow, layout: Layout, frame: Frame, palette: Palette, hovered: boolean): void {
-  const p = arrowPath(layout, frame, arrow);
-  if (Math.max(p.x1, p.x2) < LABEL_W || Math.min(p.x1, p.x2) > frame.width) return;
-  if (Math.max(p.y1, p.y2) < AXIS_H || Math.min(p.y1, p.y2) > frame.height) return;
-  const colour = hovered ? palette.variable('--vscode-focusBorder') : palette.variable(ARROW_VARS[arrow.kind]);
-  ctx.strokeStyle = colour;
-  ctx.fillStyle = colour;
-  ctx.lineWidth = hovered ? 2.5 : 1.5;
-  // Inferred links (hand-offs read from what the sessions did) are dashed; exact ones solid.
-  ctx.setLineDash(arrow.exact ? [] : [5, 4]);
-  ctx.beginPath();
-  ctx.moveTo(p.x1, p.y1);
-  ctx.bezierCurveTo(p.x1, p.c1, p.x2, p.c2, p.x2, p.y2);
-  ctx.stroke();
-  ctx.setLineDash([]);
-  ctx.beginPath();
-  ctx.arc(p.x1, p.y1, 2.5, 0, Math.PI * 2);
-  ctx.fill();
-  // The head points along the curve's last tangent (vertical, from c2 to the end).
-  const down = p.y2 >= p.c2 ? 1 : -1;
-  ctx.beginPath();
-  ctx.moveTo(p.x2, p.y2);
-  ctx.lineTo(p.x2 - 4, p.y2 - down * 7);
-  ctx.lineTo(p.x2 + 4, p.y2 - down * 7);
-  ctx.closePath();
-  ctx.fill();
+// Arrows of one look (colour, solid or dashed) go into one path, stroked once, and their dots and
+// heads into another, filled once: a stroke per arrow cost more than the rest of the frame when a
+// group had hundreds of hand-offs. The hovered arrow is drawn last, thicker, on top.
+function drawArrows(ctx: CanvasRenderingContext2D, arrows: readonly GroupTimelineArrow[], layout: Layout, frame: Frame, palette: Palette, hovered: string | null): void {
+  const looks = new Map<string, { colour: string; exact: boolean; width: number; paths: ArrowPath[] }>();
+  for (const arrow of arrows) {
+    const p = arrowPath(layout, frame, arrow);
+    if (Math.max(p.x1, p.x2) < LABEL_W || Math.min(p.x1, p.x2) > frame.width) continue;
+    if (Math.max(p.y1, p.y2) < AXIS_H || Math.min(p.y1, p.y2) > frame.height) continue;
+    const on = arrow.id === hovered;
+    const key = on ? 'hovered' : `${arrow.kind} ${arrow.exact}`;
+    let look = looks.get(key);
+    if (look === undefined) looks.set(key, (look = { colour: palette.variable(on ? '--vscode-focusBorder' : ARROW_VARS[arrow.kind]), exact: arrow.exact, width: on ? 2.5 : 1.5, paths: [] }));
+    look.paths.push(p);
+  }
+  const hover = looks.get('hovered');
+  looks.delete('hovered');
+  for (const look of [...looks.values(), ...(hover === undefined ? [] : [hover])]) {
+    ctx.strokeStyle = look.colour;
+    ctx.fillStyle = look.colour;
+    ctx.lineWidth = look.width;
+    // Inferred links (hand-offs read from what the sessions did) are dashed; exact ones solid.
+    ctx.setLineDash(look.exact ? [] : [5, 4]);
+    ctx.beginPath();
+    for (const p of look.paths) {
+      ctx.moveTo(p.x1, p.y1);
+      ctx.bezierCurveTo(p.x1, p.c1, p.x2, p.c2, p.x2, p.y2);
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    for (const p of look.paths) {
+      ctx.moveTo(p.x1 + 2.5, p.y1);
+      ctx.arc(p.x1, p.y1, 2.5, 0, Math.PI * 2);
+      // The head points along the curve's last tangent (vertical, from c2 to the end).
+      const down = p.y2 >= p.c2 ? 1 : -1;
+      ctx.moveTo(p.x2, p.y2);
+      ctx.lineTo(p.x2 - 4, p.y2 - down * 7);
+      ctx.lineTo(p.x2 + 4, p.y2 - down * 7);
+      ctx.closePath();
+    }
+    ctx.fill();
+  }
 }
 
 function drawLabels(ctx: CanvasRenderingContext2D, model: GroupTimelineModel, layout: Layout, frame: Frame, palette: Palette): void {

@@ -1,5 +1,5 @@
 import './style.css';
-import type { GroupTimelineModel, GroupTimelineWebviewMessage, StaticGroupTimelineData } from '../../src/protocol/group-timeline';
+import type { GroupTimelineState, GroupTimelineWebviewMessage, StaticGroupTimelineData } from '../../src/protocol/group-timeline';
 import { connect } from '../shared/channel';
 import { checkModel } from './validate';
 import { GroupTimelineView } from './view';
@@ -38,9 +38,18 @@ function startLive(): void {
   const view = new GroupTimelineView(root, {
     open: (sessionId, position) => channel.post({ type: 'open', sessionId, position }),
   });
-  const channel = connect<GroupTimelineModel, GroupTimelineWebviewMessage>({
+  const channel = connect<GroupTimelineState, GroupTimelineWebviewMessage>({
     onState: (state) => {
-      const checked = checkModel(state);
+      // The host sends the model as its JSON text: one string crosses VS Code's IPC and the
+      // webview's postMessage far faster than tens of thousands of objects cloned twice.
+      let model: unknown;
+      try {
+        model = typeof state === 'string' ? JSON.parse(state) : state;
+      } catch {
+        view.showError('The extension sent a timeline that is not JSON.');
+        return;
+      }
+      const checked = checkModel(model);
       if (!checked.ok) {
         view.showError(`The extension sent a timeline this view cannot draw: ${checked.problem}`);
         return;

@@ -23,7 +23,7 @@ export function checkModel(value: unknown): Checked {
     lanes.forEach((lane, i) => checkLane(obj(lane, `lanes[${i}]`), i));
     arr(m, 'arrows').forEach((a, i) => checkArrow(obj(a, `arrows[${i}]`), i, lanes.length));
     const stats = obj(m['stats'], 'stats');
-    for (const key of ['events', 'items', 'itemsBeforeMerge', 'unplacedLinks', 'reading']) num(stats, key, 'stats');
+    for (const key of ['events', 'items', 'itemsBeforeMerge', 'links', 'unplacedLinks', 'reading']) num(stats, key, 'stats');
     return { ok: true, model: value as GroupTimelineModel };
   } catch (error) {
     return { ok: false, problem: error instanceof Error ? error.message : String(error) };
@@ -54,6 +54,7 @@ function checkArrow(arrow: Obj, i: number, lanes: number): asserts arrow is Obj 
   for (const key of ['id', 'label']) str(arrow, key, `arrows[${i}]`);
   if (!LINK_KINDS.has(arrow['kind'] as string)) throw new Error(`arrows[${i}].kind is not a link kind`);
   if (typeof arrow['exact'] !== 'boolean') throw new Error(`arrows[${i}].exact is not a boolean`);
+  if (arrow['count'] !== undefined) num(arrow, 'count', `arrows[${i}]`);
   for (const side of ['from', 'to']) {
     const end = obj(arrow[side], `arrows[${i}].${side}`);
     const lane = num(end, 'lane', `arrows[${i}].${side}`);

@@ -62,7 +62,8 @@ export class GroupTimelineView {
     const merged = model.stats.itemsBeforeMerge > model.stats.items ? `, ${groupDigits(model.stats.itemsBeforeMerge)} grouped into ${groupDigits(model.stats.items)} bars` : '';
     const sessions = model.lanes.filter((l) => l.depth === 0).length;
     const reading = model.stats.reading > 0 ? `Reading the events of ${model.stats.reading} of ${sessions} sessions (grey bars)… ` : '';
-    this.status.textContent = `${reading}${groupDigits(model.stats.events)} events${merged}, ${model.arrows.length} links${model.stats.unplacedLinks > 0 ? ` (${model.stats.unplacedLinks} to sessions outside the group)` : ''}`;
+    const bundled = model.stats.links > model.arrows.length ? ` in ${groupDigits(model.arrows.length)} arrows` : '';
+    this.status.textContent = `${reading}${groupDigits(model.stats.events)} events${merged}, ${groupDigits(model.stats.links)} links${bundled}${model.stats.unplacedLinks > 0 ? ` (${model.stats.unplacedLinks} to sessions outside the group)` : ''}`;
     this.schedule();
   }
 

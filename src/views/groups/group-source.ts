@@ -79,3 +79,18 @@ function readerOf(workspace: WorkspaceLogbook, database: LogbookDatabase): { dat
   }
   return reader;
 }
+
+/** The folder a group was last opened from, by group id: a group id is unique within a workspace only. */
+const openedFrom = new Map<string, string>();
+
+/** Notes the folder of a group about to be shown (a command knows it; a panel revived after a reload does not). */
+export function noteGroupFolder(groupId: string, folder: string): void {
+  openedFrom.set(groupId, folder);
+}
+
+/** The unified timeline's loader: the group by id, in the folder it was opened from or else the first that has it. */
+export async function loadGroupTimeline(views: LogbookViews, groupId: string): Promise<GroupTimelineSource | undefined> {
+  const folder = openedFrom.get(groupId);
+  const found = (folder === undefined ? undefined : findWorkspaceGroup(views, { groupId, folder })) ?? findWorkspaceGroup(views, { groupId, folder: undefined });
+  return found === undefined ? undefined : timelineSource(found);
+}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { timelineSnapshot } from '../../read/member-folds';
 import type { GroupTimelineSource } from '../../read/member-folds';
 import { groupTimelineWebviewMessage } from '../../protocol/group-timeline';
-import type { GroupTimelineModel, GroupTimelineWebviewMessage } from '../../protocol/group-timeline';
+import type { GroupTimelineState, GroupTimelineWebviewMessage } from '../../protocol/group-timeline';
 import { PanelManager } from '../panel-manager';
 import type { PanelSpec } from '../panel-manager';
 import type { LogbookChange, LogbookViews } from '../services';
@@ -29,9 +29,12 @@ const REFRESH_MS = 1000;
 /** While the rest is read, the panel is redrawn at most this often. */
 const PROGRESS_MS = 400;
 
-/** The panels of every open group timeline; `show` creates or reveals one. Register it for disposal. */
+/**
+ * The panels of every open group timeline; `show` creates or reveals one. Made at activation (its
+ * serializer brings a panel back after a reload, read by its group id). Register it for disposal.
+ */
 export class GroupTimelinePanels implements vscode.Disposable {
-  private readonly manager: PanelManager<GroupTimelineModel, GroupTimelineWebviewMessage>;
+  private readonly manager: PanelManager<GroupTimelineState, GroupTimelineWebviewMessage>;
   /** Member ids of each open group, as last loaded: which store changes concern which panel. */
   private readonly members = new Map<string, ReadonlySet<string>>();
   /** Groups whose members are being read after their first frame. */
@@ -59,7 +62,7 @@ export class GroupTimelinePanels implements vscode.Disposable {
     this.members.clear();
   }
 
-  private spec(): PanelSpec<GroupTimelineModel, GroupTimelineWebviewMessage> {
+  private spec(): PanelSpec<GroupTimelineState, GroupTimelineWebviewMessage> {
     return {
       viewType: GROUP_TIMELINE_VIEW_TYPE,
       view: 'group-timeline',
@@ -72,7 +75,8 @@ export class GroupTimelinePanels implements vscode.Disposable {
         this.members.set(key, new Set(ids));
         const { model, behind } = timelineSnapshot(source);
         if (behind.size > 0) this.fill(key, source, ids);
-        return model;
+        // As JSON text: one string crosses VS Code's IPC and the webview's postMessage far faster than the model's objects.
+        return JSON.stringify(model);
       },
       handle: async (key, message) => this.handle(key, message),
       affects: (key, change) => this.affects(key, change),
@@ -118,26 +122,4 @@ export class GroupTimelinePanels implements vscode.Disposable {
     for (const sessionId of change.sessions) if (members.has(sessionId)) return true;
     return false;
   }
-}
-
-let shared: { panels: GroupTimelinePanels; loaders: Map<string, () => Promise<GroupTimelineSource | undefined>>; disposable: vscode.Disposable } | undefined;
-
-/**
- * Opens (or reveals) the timeline of one group, reading it with `load`. The panels live until the
- * returned disposable is disposed (push it into the extension's subscriptions; every call returns
- * the same one). A panel revived after a reload has no loader until the group is opened again.
- */
-export function openGroupTimeline(services: LogbookViews, groupId: string, load: () => Promise<GroupTimelineSource | undefined>): vscode.Disposable {
-  if (shared === undefined) {
-    const loaders = new Map<string, () => Promise<GroupTimelineSource | undefined>>();
-    const panels = new GroupTimelinePanels(services, async (id) => loaders.get(id)?.());
-    const disposable = new vscode.Disposable(() => {
-      panels.dispose();
-      if (shared?.panels === panels) shared = undefined;
-    });
-    shared = { panels, loaders, disposable };
-  }
-  shared.loaders.set(groupId, load);
-  shared.panels.show(groupId);
-  return shared.disposable;
 }

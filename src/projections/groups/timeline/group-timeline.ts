@@ -2,6 +2,7 @@ import type { GroupMember, GroupSummary } from '../../../domain/groups/model';
 import { READING_KIND } from '../../../protocol/group-timeline';
 import type { GroupTimelineItem, GroupTimelineLane, GroupTimelineModel } from '../../../protocol/group-timeline';
 import type { RecordedEvent } from '../../../store/event-store';
+import { fitArrows } from './arrow-budget';
 import { placeArrows } from './arrows';
 import type { PlacedMember } from './arrows';
 import { fitLanes } from './lane-budget';
@@ -12,8 +13,8 @@ import type { MemberLanes } from './member-lanes';
 // markers and main-agent calls, as the report's timeline shows them), each followed by a lane per
 // subagent of that member, and the group's links as arrows between them. Members are ordered as
 // their spawn tree (a parent before its children, siblings by start), so spawn arrows mostly point
-// down. Pure: the streams are read by the caller. The model is bounded (lane-budget.ts), so 50k
-// events give a few thousand items.
+// down. Pure: the streams are read by the caller. The model is bounded (lane-budget.ts,
+// arrow-budget.ts), so 50k events give a few thousand items and at most a few hundred arrows.
 
 /** One member's events, in stream order. */
 export interface MemberStream {
@@ -60,7 +61,7 @@ export function groupTimelineOf(group: GroupSummary, folds: ReadonlyMap<string, 
     if (at === undefined || lane === undefined || member === undefined || fold === undefined || fold.events === 0) continue;
     fitted[at.laneIndex] = withOutline(lane, fold.lastAt, member.lastEventAt);
   }
-  const { arrows, unplaced } = placeArrows(group.links, placed);
+  const { arrows: placedArrows, unplaced } = placeArrows(group.links, placed);
   let start: number | null = null;
   let end: number | null = null;
   for (const lane of fitted) {
@@ -68,9 +69,10 @@ export function groupTimelineOf(group: GroupSummary, folds: ReadonlyMap<string, 
     start = start === null ? lane.span.start : Math.min(start, lane.span.start);
     end = end === null ? lane.span.end : Math.max(end, lane.span.end);
   }
+  const arrows = fitArrows(placedArrows, start === null || end === null ? null : { start, end });
   return {
     groupId: group.id, kind: group.kind, label: group.label, start, end, lanes: fitted, arrows,
-    stats: { events, items: fitted.reduce((n, l) => n + l.items.length, 0), itemsBeforeMerge, unplacedLinks: unplaced, reading: reading.size },
+    stats: { events, items: fitted.reduce((n, l) => n + l.items.length, 0), itemsBeforeMerge, links: placedArrows.length, unplacedLinks: unplaced, reading: reading.size },
   };
 }
 

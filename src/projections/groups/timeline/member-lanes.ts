@@ -84,12 +84,16 @@ export class MemberFold {
     return this.acts;
   }
 
-  /** Folds the member's next events (those after streamPosition, in order; older ones are skipped). */
+  /**
+   * Folds the member's next events, in stream order: those already folded are skipped, and a gap
+   * (an event past the next position) ends what is taken, so the fold is always its stream's start.
+   */
   extend(events: readonly RecordedEvent[]): void {
     const fresh: RecordedEvent[] = [];
     let seq = this.lastSeq;
     for (const event of events) {
       if (event.streamPosition <= seq) continue;
+      if (event.streamPosition !== seq + 1) break;
       seq = event.streamPosition;
       fresh.push(event);
     }
