@@ -85,8 +85,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --control-runs N        PreToolUse firings timed until the control center's row shows them (default 100, quick 30)
   --control-alert-runs N  runs of each alert rule timed, tool-failures and stuck (default 20, quick 8)
   --control-idle S        seconds of each of the control section's three idle windows (default 30, quick 10)
-  --only group-timeline   the unified group timeline at 5/10/20 sessions of 2,500 events: buildGroupTimeline (median), and
-                          the exported page's first frame in headless chromium against an empty page; only run when named
+  --only group-timeline   the unified group timeline at 5/10/20 sessions of 2,500 events: buildGroupTimeline (median), the
+                          exported page's first frame in headless chromium against an empty page, and opening the view from
+                          a store file (host part, then the webview page's first frame; first opening, every lane drawn,
+                          opened again, a refresh) with redraws while zooming and panning; only run when named
   --control-history DIR   a cached workspace with a big history (e.g. a scale cache's h1-1000000-*/ws), copied into the
                           temp folder as the control section's third workspace (default: small histories)
   --only linking          linking between sessions: µs per ingested event with IngestOptions.linkSessions on and off, into

@@ -64,7 +64,9 @@ export class GroupTimelineView {
     const reading = model.stats.reading > 0 ? `Reading the events of ${model.stats.reading} of ${sessions} sessions (grey bars)… ` : '';
     const bundled = model.stats.links > model.arrows.length ? ` in ${groupDigits(model.arrows.length)} arrows` : '';
     this.status.textContent = `${reading}${groupDigits(model.stats.events)} events${merged}, ${groupDigits(model.stats.links)} links${bundled}${model.stats.unplacedLinks > 0 ? ` (${model.stats.unplacedLinks} to sessions outside the group)` : ''}`;
-    this.schedule();
+    // The first model is drawn at once, in the frame being made; later ones at the next frame.
+    if (this.drawn) this.schedule();
+    else this.draw();
   }
 
   /** A line under the title (what a click named, in an exported page). */
