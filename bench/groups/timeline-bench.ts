@@ -20,9 +20,10 @@ import { benchGroup } from './group-workload';
 //   the same browser, runs alternating.
 // - Opening the view, as the panel does it (src/read/member-folds.ts timelineSnapshot), on a real
 //   store file holding the group: the host's part (read the members' events in slices within the
-//   first frame's budget, build the model, serialise it as the message to the webview), plus the
-//   first frame of the page as a webview runs it (the bundle in live mode, the model posted to it
-//   after its `ready`, webviewPage). Three moments: the first frame of a first opening (members not
+//   first frame's budget, build the model, serialise it as the message to the webview), and the
+//   page as a webview runs it (webviewPage: the bundle in live mode; the first model posted as long
+//   after its `ready` as the host took, as the panel builds it on `ready`). A first frame is the
+//   page's navigation → frame; every lane drawn and opened again add the host's part to the page's. Three moments: the first frame of a first opening (members not
 //   read within the budget drawn as outlines), every lane drawn (all read, hand-offs found), and an
 //   opening again (the folds kept). VS Code's own creation of a webview is not in these figures
 //   (1.5 s on these machines for an empty one, README); the page's part stands for it.
@@ -82,13 +83,14 @@ const BASELINE_HTML = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8
 <body data-bench><div id="app"></div><script>requestAnimationFrame(() => { performance.mark('group-timeline-first-frame'); document.title = 'first-frame ' + performance.now().toFixed(1); });</script></body></html>`;
 
 // The view as a webview runs it: the bundle in live mode, VS Code's API stood in for by a shim
-// that answers `ready` with the model's JSON text as a message, the way the panel sends it. The
-// text sits in the page where VS Code carries it over its IPC.
-function webviewPage(styles: readonly string[], json: string): string {
+// that answers `ready` with the model's JSON text as a message, the way the panel sends it: for a
+// first opening, as long after `ready` as the host took to build it (the panel builds it on
+// `ready`; the page waits meanwhile). The text sits in the page where VS Code carries it over its IPC.
+function webviewPage(styles: readonly string[], json: string, postAfterMs = 0): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>webview</title><style>${styles.join('\n')}</style></head>
 <body data-bench><div id="app"></div>
 <script type="application/json" id="bench-model">${json.replace(/</g, '\\u003c')}</script>
-<script>window.acquireVsCodeApi = () => ({ postMessage: (m) => { if (m && m.type === 'ready') setTimeout(() => { performance.mark('posted'); window.postMessage({ type: 'state', state: document.getElementById('bench-model').textContent }, '*'); }); }, getState: () => undefined, setState: () => undefined });</script>
+<script>window.acquireVsCodeApi = () => ({ postMessage: (m) => { if (m && m.type === 'ready') setTimeout(() => { performance.mark('posted'); window.postMessage({ type: 'state', state: document.getElementById('bench-model').textContent }, '*'); }, ${Math.round(postAfterMs)}); }, getState: () => undefined, setState: () => undefined });</script>
 <script src="group-timeline.js"></script></body></html>`;
 }
 
@@ -118,7 +120,7 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
     progress(`group-timeline: ${sessions} sessions: opening the view from a store file, ${builds} times`);
     const opened = await openFromStore(join(dir, `store-${sessions}.sqlite`), group, streams, builds);
     const firstFile = join(dir, `webview-${sessions}-first.html`);
-    writeFileSync(firstFile, webviewPage(assets.styles, JSON.stringify(opened.firstModel)));
+    writeFileSync(firstFile, webviewPage(assets.styles, JSON.stringify(opened.firstModel), opened.figures.firstHostMs));
     const wholeFile = join(dir, `webview-${sessions}-whole.html`);
     writeFileSync(wholeFile, webviewPage(assets.styles, JSON.stringify(opened.wholeModel)));
     pages.push({ sessions, file, firstFile, wholeFile, point: { sessions, events, items: model.stats.items, itemsBeforeMerge: model.stats.itemsBeforeMerge, arrows: model.arrows.length, htmlBytes: Buffer.byteLength(html), buildMs: median(times), open: opened.figures } });
@@ -304,14 +306,14 @@ export function printGroupTimeline(points: readonly GroupTimelinePoint[]): void 
 }
 
 function printOpen(points: readonly GroupTimelinePoint[]): void {
-  console.log('\n## Opening the unified timeline from a store file (host: read, build, serialise; page: its first frame in chromium)\n');
+  console.log('\n## Opening the unified timeline from a store file (host: read, build, serialise; page: the webview page in chromium)\n');
   const page = (ms: number | undefined): string => (ms === undefined ? '' : fmtMs(ms));
-  console.log(markdownTable(['Sessions', 'Events', 'First frame: host', 'Members read whole by then', 'page (of it: model posted → frame)', 'total', 'Every lane drawn: host', 'page (arrows)', 'total', 'Opened again: host', 'Refresh after 100 events: host'], points.flatMap((p) => {
+  console.log(markdownTable(['Sessions', 'Events', 'First frame: host (on ready)', 'First frame: navigation → frame (the model posted host ms after ready)', 'of it, model posted → frame', 'Every lane drawn: host', 'page (arrows)', 'total', 'Opened again: host', 'Refresh after 100 events: host'], points.flatMap((p) => {
     const o = p.open;
     if (o === undefined) return [];
-    return [[String(p.sessions), fmtInt(p.events), fmtMs(o.firstHostMs), `${o.firstRead} of ${p.sessions}`, `${page(o.firstPageMs)} (${page(o.firstAfterPostMs)})`, page(o.firstPageMs === undefined ? undefined : o.firstHostMs + o.firstPageMs),
+    return [[String(p.sessions), fmtInt(p.events), fmtMs(o.firstHostMs), page(o.firstPageMs), page(o.firstAfterPostMs),
       fmtMs(o.wholeHostMs), `${page(o.wholePageMs)} (${fmtInt(o.wholeArrows)})`, page(o.wholePageMs === undefined ? undefined : o.wholeHostMs + o.wholePageMs), fmtMs(o.againHostMs), fmtMs(o.refreshHostMs)]];
-  }), new Set([1, 2, 4, 5, 6, 7, 8, 9, 10])));
+  }), new Set([1, 2, 3, 4, 5, 6, 7, 8, 9])));
 }
 
 export function groupTimelineSummaryRows(points: readonly GroupTimelinePoint[]): string[][] {
@@ -323,8 +325,8 @@ export function groupTimelineSummaryRows(points: readonly GroupTimelinePoint[]):
     }
     const o = p.open;
     if (o?.firstPageMs !== undefined && p.baselineMs !== undefined) {
-      const total = o.firstHostMs + o.firstPageMs;
-      rows.push([`Group timeline, ${p.sessions} sessions: open → first frame, from a store file (host ${fmtMs(o.firstHostMs)} + page ${fmtMs(o.firstPageMs)}, of it ${fmtMs(o.firstAfterPostMs ?? Number.NaN)} from the model posted to the frame; what is not read yet drawn as outlines)`, fmtMs(total), `${fmtMs(p.baselineMs)} empty page`, fmtRatio(total / p.baselineMs), `≤ ${FIRST_FRAME_GOAL_MS} ms ${total <= FIRST_FRAME_GOAL_MS ? '✓' : '✗'}`]);
+      const total = o.firstPageMs;
+      rows.push([`Group timeline, ${p.sessions} sessions: open → first frame, from a store file (the webview page loads; on its ready the host reads ≤ 60 ms and builds, ${fmtMs(o.firstHostMs)}; ${fmtMs(o.firstAfterPostMs ?? Number.NaN)} from the model posted to the frame; what is not read yet drawn as outlines)`, fmtMs(total), `${fmtMs(p.baselineMs)} empty page`, fmtRatio(total / p.baselineMs), `≤ ${FIRST_FRAME_GOAL_MS} ms ${total <= FIRST_FRAME_GOAL_MS ? '✓' : '✗'}`]);
     }
     if (o?.wholePageMs !== undefined && p.baselineMs !== undefined) {
       const whole = o.wholeHostMs + o.wholePageMs;
