@@ -143,7 +143,7 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
       for (let i = 0; i < loads; i += 1) {
         baseline.push(await firstFrame(browser, baselineFile));
         ours.push(await firstFrame(browser, file));
-        const timed = await webviewFirstFrame(browser, firstFile);
+        const timed = await timedFirstFrame(browser, firstFile);
         first.push(timed.frame);
         firstAfterPost.push(timed.frame - timed.posted);
         whole.push(await firstFrame(browser, wholeFile));
@@ -232,7 +232,6 @@ async function openFromStore(path: string, group: GroupSummary, streams: readonl
   }
 }
 
-/** Navigation start → the page's first-frame mark, in a fresh page (a new context: nothing cached but the browser's own start). */
 /**
  * Fluid or not, on the whole model as the panel shows it (with the hand-offs found in the members'
  * events, so hundreds of arrows): after the first frame, 40 wheel zooms (in, then out) and 40 drags of the view,
@@ -268,8 +267,13 @@ async function redraws(browser: Browser, file: string): Promise<number[]> {
   }
 }
 
-/** The webview page's first frame (navigation start → the mark) and when the shim posted the model. */
-async function webviewFirstFrame(browser: Browser, file: string): Promise<{ frame: number; posted: number }> {
+/** Navigation start → the page's first-frame mark, in a fresh page (a new context: nothing cached but the browser's own start). */
+async function firstFrame(browser: Browser, file: string): Promise<number> {
+  return (await timedFirstFrame(browser, file)).frame;
+}
+
+/** Navigation start → the page's first-frame mark, and when a webview page's shim posted the model (NaN on other pages). */
+async function timedFirstFrame(browser: Browser, file: string): Promise<{ frame: number; posted: number }> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   try {
     const page = await context.newPage();
@@ -277,18 +281,6 @@ async function webviewFirstFrame(browser: Browser, file: string): Promise<{ fram
     await page.waitForFunction('document.title.startsWith("first-frame ")', undefined, { timeout: 30_000 });
     const posted = Number(await page.evaluate('performance.getEntriesByName("posted")[0]?.startTime ?? NaN'));
     return { frame: Number((await page.title()).slice('first-frame '.length)), posted };
-  } finally {
-    await context.close();
-  }
-}
-
-async function firstFrame(browser: Browser, file: string): Promise<number> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  try {
-    const page = await context.newPage();
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction('document.title.startsWith("first-frame ")', undefined, { timeout: 30_000 });
-    return Number((await page.title()).slice('first-frame '.length));
   } finally {
     await context.close();
   }

@@ -93,10 +93,10 @@ export interface GroupTimelineModel {
 }
 
 /**
- * What the panel sends: the model's JSON text (one string crosses VS Code's IPC and the webview's
- * postMessage far faster than the model's tens of thousands of objects), or the model itself.
+ * What the panel sends: the model's JSON text. One string crosses VS Code's IPC and the webview's
+ * postMessage far faster than the model's tens of thousands of objects.
  */
-export type GroupTimelineState = string | GroupTimelineModel;
+export type GroupTimelineState = string;
 
 /** What an exported page reads from its data block (a <script type="application/json">). */
 export interface StaticGroupTimelineData {

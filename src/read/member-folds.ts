@@ -51,9 +51,7 @@ export class MemberFolds {
       return new Set();
     }
     if (!span.onePass) return this.catchUpEach(store, folds, started, budgetMs, slice);
-    const reader = this.reader(store, folds, span, slice);
-    let done = reader.next().done === true;
-    while (!done && performance.now() - started < budgetMs) done = reader.next().done === true;
+    const done = readFor(this.reader(store, folds, span, slice), started, budgetMs);
     this.evict(new Set(ids));
     return done ? new Set() : new Set(folds.filter((f) => hasMore(store, f)).map((f) => f.sessionId));
   }
@@ -115,11 +113,7 @@ export class MemberFolds {
       return;
     }
     const reader = this.reader(store, folds, span, FOLD_SLICE);
-    for (;;) {
-      const started = performance.now();
-      let done = reader.next().done === true;
-      while (!done && performance.now() - started < sliceMs) done = reader.next().done === true;
-      if (done) break;
+    while (!readFor(reader, performance.now(), sliceMs)) {
       progress();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -168,6 +162,13 @@ export function timelineSnapshot(source: GroupTimelineSource, budgetMs = FIRST_F
   const behind = source.folds.catchUp(source.store, ids, budgetMs);
   const group = behind.size === 0 ? withLinks(source.group, source.folds.handoffs(ids)) : source.group;
   return { model: groupTimelineOf(group, source.folds.map, behind), behind };
+}
+
+/** Steps a reader (at least once) until it is done or `budgetMs` has passed since `started`; whether it is done. */
+function readFor(reader: Generator<void, void>, started: number, budgetMs: number): boolean {
+  let done = reader.next().done === true;
+  while (!done && performance.now() - started < budgetMs) done = reader.next().done === true;
+  return done;
 }
 
 function extendAll(folds: ReadonlyMap<string, MemberFold>, events: readonly RecordedEvent[]): void {

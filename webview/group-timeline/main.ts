@@ -40,13 +40,13 @@ function startLive(): void {
   });
   const channel = connect<GroupTimelineState, GroupTimelineWebviewMessage>({
     onState: (state) => {
-      // The host sends the model as its JSON text: one string crosses VS Code's IPC and the
-      // webview's postMessage far faster than tens of thousands of objects cloned twice.
+      // The host sends the model as its JSON text (GroupTimelineState).
       let model: unknown;
       try {
-        model = typeof state === 'string' ? JSON.parse(state) : state;
+        if (typeof state !== 'string') throw new TypeError('not text');
+        model = JSON.parse(state);
       } catch {
-        view.showError('The extension sent a timeline that is not JSON.');
+        view.showError('The extension sent a timeline that is not JSON text.');
         return;
       }
       const checked = checkModel(model);

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { RecordedEvent } from '../../store/event-store';
 import type { GroupSummary, LinkEvidence, SessionLink } from '../../domain/groups/model';
 import { commitsMade, hashesIn } from './commit-text';
-import { atOf, linkId, touchOf, WHAT_MAX } from './link-fold';
+import { linkId, touchOf, WHAT_MAX } from './link-fold';
 import type { Touch } from './link-fold';
 import { oneLine } from '../../domain/one-line';
 
@@ -25,11 +25,12 @@ type Json = Readonly<Record<string, unknown>>;
  * What one PostToolUse of a member contributes to hand-offs: a file it wrote or read, or the
  * commits a git command of it made and the hashes it named. Taken per stream (handoffActs), so a
  * member's acts can be kept and extended with its new events (the unified timeline's member folds)
- * instead of its whole stream being read again.
+ * instead of its whole stream being read again. `event` is the evidence without its words; the
+ * words are written when a link is made.
  */
 export type HandoffAct =
-  | { readonly kind: 'file'; readonly position: number; readonly sessionId: string; readonly at: number; readonly tool: string; readonly path: string; readonly read: LinkEvidence; readonly write: LinkEvidence }
-  | { readonly kind: 'git'; readonly position: number; readonly sessionId: string; readonly at: number; readonly made: ReadonlyArray<{ readonly key: string; readonly touch: LinkEvidence }>; readonly hashes: readonly string[]; readonly event: LinkEvidence };
+  | { readonly kind: 'file'; readonly event: LinkEvidence; readonly tool: string; readonly path: string }
+  | { readonly kind: 'git'; readonly event: LinkEvidence; readonly made: ReadonlyArray<{ readonly key: string; readonly touch: LinkEvidence }>; readonly hashes: readonly string[] };
 
 /** The hand-off acts of one stream's events, in its order. */
 export function handoffActs(events: readonly RecordedEvent[]): HandoffAct[] {
@@ -51,10 +52,7 @@ function actOf(event: RecordedEvent): HandoffAct | undefined {
     const raw = str(input['file_path']) ?? str(input['notebook_path']);
     if (raw === undefined || raw.length > 4096) return undefined;
     const path = posix.isAbsolute(raw) ? posix.normalize(raw) : posix.join(str(d['cwd']) ?? '/', raw);
-    return {
-      kind: 'file', position: event.globalPosition, sessionId: event.streamId, at: atOf(event), tool, path,
-      read: touchOf(event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`), write: touchOf(event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`),
-    };
+    return { kind: 'file', event: touchOf(event, ''), tool, path };
   }
   if (tool !== 'Bash') return undefined;
   const command = str(input['command']) ?? '';
@@ -64,7 +62,7 @@ function actOf(event: RecordedEvent): HandoffAct | undefined {
   const made = /\bcommit\b/.test(command) ? commitsMade(stdout).map((m) => ({ key: m.hash.slice(0, 7), touch: touchOf(event, `committed ${m.hash} on ${m.branch}`) })) : [];
   const hashes = hashesIn(`${command}\n${stdout}`);
   if (made.length === 0 && hashes.length === 0) return undefined;
-  return { kind: 'git', position: event.globalPosition, sessionId: event.streamId, at: atOf(event), made, hashes, event: touchOf(event, '') };
+  return { kind: 'git', event: touchOf(event, ''), made, hashes };
 }
 
 /** The file and commit hand-offs between these streams (a group's members), oldest first. */
@@ -74,7 +72,7 @@ export function inferHandoffs(streams: ReadonlyArray<{ readonly sessionId: strin
 
 /** The hand-offs between members, given each member's acts (handoffActs), oldest first. */
 export function handoffsOf(members: ReadonlyArray<readonly HandoffAct[]>): SessionLink[] {
-  const acts = members.flat().sort((a, b) => a.position - b.position);
+  const acts = members.flat().sort((a, b) => a.event.position - b.event.position);
   const writers = new Map<string, Touch>();
   const commits = new Map<string, Touch>();
   const links = new Map<string, SessionLink>();
@@ -83,21 +81,22 @@ export function handoffsOf(members: ReadonlyArray<readonly HandoffAct[]>): Sessi
     if (!links.has(id)) links.set(id, { id, ...link, evidence: evidence() });
   };
   for (const act of acts) {
+    const { sessionId, at } = act.event;
     if (act.kind === 'file') {
       const { tool, path } = act;
       const writer = writers.get(path);
-      if (READ_TOOLS.has(tool) && writer !== undefined && writer.sessionId !== act.sessionId) {
-        add({ kind: 'handoff-file', from: writer.sessionId, to: act.sessionId, exact: false, at: act.at, subject: path }, () => [writer, act.read]);
+      if (READ_TOOLS.has(tool) && writer !== undefined && writer.sessionId !== sessionId) {
+        add({ kind: 'handoff-file', from: writer.sessionId, to: sessionId, exact: false, at, subject: path }, () => [writer, said(act.event, `${tool === 'Read' ? 'read' : 'edited'} ${path}`)]);
       }
-      if (WRITE_TOOLS.has(tool) && writer?.sessionId !== act.sessionId) writers.set(path, act.write);
+      if (WRITE_TOOLS.has(tool) && writer?.sessionId !== sessionId) writers.set(path, said(act.event, `${tool === 'Write' ? 'wrote' : 'edited'} ${path}`));
       continue;
     }
     for (const made of act.made) if (!commits.has(made.key)) commits.set(made.key, made.touch);
     for (const hash of act.hashes) {
       const made = commits.get(hash.slice(0, 7));
-      if (made === undefined || made.sessionId === act.sessionId) continue;
-      add({ kind: 'handoff-commit', from: made.sessionId, to: act.sessionId, exact: false, at: act.at, subject: hash.slice(0, 7) },
-        () => [made, { ...act.event, what: oneLine(`saw commit ${hash.slice(0, 12)}`, WHAT_MAX) }]);
+      if (made === undefined || made.sessionId === sessionId) continue;
+      add({ kind: 'handoff-commit', from: made.sessionId, to: sessionId, exact: false, at, subject: hash.slice(0, 7) },
+        () => [made, said(act.event, `saw commit ${hash.slice(0, 12)}`)]);
     }
   }
   return [...links.values()].sort((a, b) => a.at - b.at);
@@ -113,6 +112,11 @@ export function withLinks(group: GroupSummary, inferred: readonly SessionLink[])
   const known = new Set(group.links.map((l) => l.id));
   const found = inferred.filter((l) => !known.has(l.id));
   return found.length === 0 ? group : { ...group, links: [...group.links, ...found].sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)) };
+}
+
+// An act's event as evidence, with what it did (as touchOf words it).
+function said(event: LinkEvidence, what: string): LinkEvidence {
+  return { ...event, what: oneLine(what, WHAT_MAX) };
 }
 
 function str(value: unknown): string | undefined {

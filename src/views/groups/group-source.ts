@@ -63,7 +63,7 @@ export function findWorkspaceGroup(views: LogbookViews, ref: GroupRef): Workspac
 }
 
 /** A group for the unified timeline: the store its members are read from and the folds kept for them. */
-export async function timelineSource(found: WorkspaceGroup): Promise<GroupTimelineSource | undefined> {
+async function timelineSource(found: WorkspaceGroup): Promise<GroupTimelineSource | undefined> {
   const store = await found.workspace.store();
   const database = found.workspace.held();
   if (store === undefined || database === undefined) return undefined;

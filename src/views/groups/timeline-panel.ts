@@ -49,7 +49,7 @@ export class GroupTimelinePanels implements vscode.Disposable {
     // VS Code takes a while to create the webview: its members are read meanwhile, so the first
     // snapshot (on the webview's `ready`) finds them read, or most of them.
     void this.load(groupId).then((source) => {
-      if (source !== undefined) this.fill(groupId, source, source.group.members.map((m) => m.sessionId));
+      if (source !== undefined) this.fill(groupId, source);
     }, (error: unknown) => this.services.log(`group timeline ${groupId.slice(0, 80)}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
@@ -74,7 +74,7 @@ export class GroupTimelinePanels implements vscode.Disposable {
         const ids = source.group.members.map((m) => m.sessionId);
         this.members.set(key, new Set(ids));
         const { model, behind } = timelineSnapshot(source);
-        if (behind.size > 0) this.fill(key, source, ids);
+        if (behind.size > 0) this.fill(key, source);
         // As JSON text: one string crosses VS Code's IPC and the webview's postMessage far faster than the model's objects.
         return JSON.stringify(model);
       },
@@ -84,8 +84,9 @@ export class GroupTimelinePanels implements vscode.Disposable {
   }
 
   // Reads the rest of the members' events after the first frame; the panel is redrawn as it fills.
-  private fill(key: string, source: GroupTimelineSource, ids: readonly string[]): void {
+  private fill(key: string, source: GroupTimelineSource): void {
     if (this.filling.has(key)) return;
+    const ids = source.group.members.map((m) => m.sessionId);
     this.filling.add(key);
     let shown = performance.now();
     void source.folds.catchUpAll(source.store, ids, () => {
