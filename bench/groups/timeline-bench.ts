@@ -6,6 +6,7 @@ import { buildGroupTimeline } from '../../src/projections/groups/timeline/group-
 import type { MemberStream } from '../../src/projections/groups/timeline/group-timeline';
 import type { GroupSummary } from '../../src/domain/groups/model';
 import type { GroupTimelineModel } from '../../src/protocol/group-timeline';
+import { encodeGroupTimeline } from '../../src/protocol/group-timeline-wire';
 import { MemberFolds, timelineSnapshot } from '../../src/read/member-folds';
 import { LogbookDatabase } from '../../src/store/logbook-database';
 import { groupTimelineHtml, readGroupTimelineAssets } from '../../src/projections/groups/timeline/timeline-html';
@@ -86,7 +87,7 @@ const BASELINE_HTML = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8
 // that answers `ready` with the model's JSON text as a message, the way the panel sends it: for a
 // first opening, as long after `ready` as the host took to build it (the panel builds it on
 // `ready`; the page waits meanwhile). The text sits in the page where VS Code carries it over its IPC.
-function webviewPage(styles: readonly string[], json: string, postAfterMs = 0): string {
+export function webviewPage(styles: readonly string[], json: string, postAfterMs = 0): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>webview</title><style>${styles.join('\n')}</style></head>
 <body data-bench><div id="app"></div>
 <script type="application/json" id="bench-model">${json.replace(/</g, '\\u003c')}</script>
@@ -120,9 +121,9 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
     progress(`group-timeline: ${sessions} sessions: opening the view from a store file, ${builds} times`);
     const opened = await openFromStore(join(dir, `store-${sessions}.sqlite`), group, streams, builds);
     const firstFile = join(dir, `webview-${sessions}-first.html`);
-    writeFileSync(firstFile, webviewPage(assets.styles, JSON.stringify(opened.firstModel), opened.figures.firstHostMs));
+    writeFileSync(firstFile, webviewPage(assets.styles, JSON.stringify(encodeGroupTimeline(opened.firstModel)), opened.figures.firstHostMs));
     const wholeFile = join(dir, `webview-${sessions}-whole.html`);
-    writeFileSync(wholeFile, webviewPage(assets.styles, JSON.stringify(opened.wholeModel)));
+    writeFileSync(wholeFile, webviewPage(assets.styles, JSON.stringify(encodeGroupTimeline(opened.wholeModel))));
     pages.push({ sessions, file, firstFile, wholeFile, point: { sessions, events, items: model.stats.items, itemsBeforeMerge: model.stats.itemsBeforeMerge, arrows: model.arrows.length, htmlBytes: Buffer.byteLength(html), buildMs: median(times), open: opened.figures } });
   }
   let browser: Browser | undefined;
@@ -166,9 +167,9 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
  * Opening the view as the panel does (timelineSnapshot), on a real store file holding the group's
  * events: `runs` first openings (fresh folds each: no member read yet), each then read whole; then
  * openings again (the folds kept) and a refresh after one member appended 100 events. Host time
- * includes JSON.stringify of the model, the message VS Code carries to the webview.
+ * includes the model's wire form and its JSON text, the message VS Code carries to the webview.
  */
-async function openFromStore(path: string, group: GroupSummary, streams: readonly MemberStream[], runs: number): Promise<{ figures: OpenFigures; firstModel: GroupTimelineModel; wholeModel: GroupTimelineModel }> {
+export async function openFromStore(path: string, group: GroupSummary, streams: readonly MemberStream[], runs: number): Promise<{ figures: OpenFigures; firstModel: GroupTimelineModel; wholeModel: GroupTimelineModel }> {
   rmSync(path, { force: true });
   const writer = await LogbookDatabase.create(path);
   const all = streams.flatMap((s) => s.events).sort((a, b) => a.globalPosition - b.globalPosition);
@@ -197,19 +198,19 @@ async function openFromStore(path: string, group: GroupSummary, streams: readonl
       const source = { group, store: database.store, folds };
       const start = performance.now();
       const snapshot = timelineSnapshot(source);
-      JSON.stringify(snapshot.model);
+      JSON.stringify(encodeGroupTimeline(snapshot.model));
       first.push(performance.now() - start);
       firstModel = snapshot.model;
       firstRead = group.members.length - snapshot.behind.size;
       await folds.catchUpAll(database.store, group.members.map((m) => m.sessionId));
       wholeModel = timelineSnapshot(source).model;
-      JSON.stringify(wholeModel);
+      JSON.stringify(encodeGroupTimeline(wholeModel));
       whole.push(performance.now() - start);
     }
     const again: number[] = [];
     for (let i = 0; i < runs; i += 1) {
       const start = performance.now();
-      JSON.stringify(timelineSnapshot({ group, store: database.store, folds }).model);
+      JSON.stringify(encodeGroupTimeline(timelineSnapshot({ group, store: database.store, folds }).model));
       again.push(performance.now() - start);
     }
     const refresh: number[] = [];
@@ -221,7 +222,7 @@ async function openFromStore(path: string, group: GroupSummary, streams: readonl
       writer.store.append(member.sessionId, added, 'any');
       writer.raw.run('COMMIT');
       const start = performance.now();
-      JSON.stringify(timelineSnapshot({ group, store: database.store, folds }).model);
+      JSON.stringify(encodeGroupTimeline(timelineSnapshot({ group, store: database.store, folds }).model));
       refresh.push(performance.now() - start);
     }
     if (firstModel === undefined || wholeModel === undefined) throw new Error('no opening was measured');

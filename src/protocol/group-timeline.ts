@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import type { GroupKind, GroupRole, LinkKind } from '../domain/groups/model';
+import type { GroupTimelineWire } from './group-timeline-wire';
 
 // The unified timeline of a group of sessions (issue 16): the model the host builds
 // (src/projections/groups/timeline/group-timeline.ts), the messages of its panel
 // (src/views/groups/timeline-panel.ts) and the data block of its exported page. The webview
 // (webview/group-timeline) imports only types from here, so zod stays out of its bundle; it checks
-// what it receives with its own small validator (webview/group-timeline/validate.ts).
+// what it receives with the wire form's decoder (group-timeline-wire.ts, no zod).
 
 /** How an item is drawn: a state bar, a tool call, a point marker on the state row. */
 export type GroupItemLayer = 'state' | 'call' | 'marker';
@@ -93,16 +94,16 @@ export interface GroupTimelineModel {
 }
 
 /**
- * What the panel sends: the model's JSON text. One string crosses VS Code's IPC and the webview's
- * postMessage far faster than the model's tens of thousands of objects.
+ * What the panel sends: the JSON text of the model's wire form (group-timeline-wire.ts). One
+ * string crosses VS Code's IPC and the webview's postMessage far faster than thousands of objects.
  */
 export type GroupTimelineState = string;
 
-/** What an exported page reads from its data block (a <script type="application/json">). */
+/** What an exported page reads from its data block (a <script type="application/json">): the wire form. */
 export interface StaticGroupTimelineData {
   readonly format: 'agent-logbook-group-timeline';
-  readonly version: 1;
-  readonly model: GroupTimelineModel;
+  readonly version: 2;
+  readonly timeline: GroupTimelineWire;
 }
 
 /** Webview → host: open the report of a member at one of its events. The host checks the session is a member. */

@@ -6,6 +6,7 @@ import { GROUP_MAX_ITEMS } from '../../src/projections/groups/timeline/lane-budg
 import { fitArrows, GROUP_MAX_ARROWS } from '../../src/projections/groups/timeline/arrow-budget';
 import { groupTimelineWebviewMessage } from '../../src/protocol/group-timeline';
 import type { GroupTimelineArrow, GroupTimelineModel } from '../../src/protocol/group-timeline';
+import { decodeGroupTimeline, encodeGroupTimeline } from '../../src/protocol/group-timeline-wire';
 import type { RecordedEvent } from '../../src/store/event-store';
 
 // ---- builders: streams of one store (global positions shared), a group over them ----
@@ -226,4 +227,59 @@ test('arrows are bounded: past the budget, inferred arrows between the same lane
     assert.equal(a.label.endsWith(`and ${(a.count ?? 1) - 1} more`), true);
   }
   assert.deepEqual(fitArrows(inferred.slice(0, 10), { start: T0, end: T0 + 1e6 }), inferred.slice(0, 10), 'under the budget nothing changes');
+});
+
+// ---- the wire form (what the panel sends and an exported page embeds) ----
+
+/** A model built from real folds (a spawn, a subagent lane, a hand-off, a busy lane), plus the odd cases the builder can make. */
+function wireModel(): GroupTimelineModel {
+  const { lead, worker, spawnCall, written, read } = leadAndWorker();
+  const links: SessionLink[] = [
+    spawnLink(lead.id, worker.id, Date.parse(worker.events[0]?.recordedAt ?? ''), 't-spawn'),
+    { id: 'handoff-file:/w/a.txt', kind: 'handoff-file', from: lead.id, to: worker.id, exact: false, at: Date.parse(read.recordedAt), subject: '/w/a.txt', evidence: [evidence(lead, written, 'wrote'), evidence(worker, read, 'read')] },
+  ];
+  const busy = busySession('busy-3', new Store(), 300);
+  const built = buildGroupTimeline(group([member(lead.id, 'lead', null, lead), member(worker.id, 'worker', lead.id, worker), member(busy.id, 'worker', lead.id, busy)], links),
+    [{ sessionId: lead.id, events: lead.events }, { sessionId: worker.id, events: worker.events }, { sessionId: busy.id, events: busy.events }]);
+  assert.ok(built.arrows.length === 2 && spawnCall !== undefined && built.lanes.some((l) => l.depth === 1));
+  // A clock that stepped back, a fractional time, an item without an event, hostile text, a merged item.
+  const odd = { start: T0 + 0.25, end: T0 - 5000, row: 2, layer: 'call' as const, label: '</script><b>x</b>', kind: 'failed', sessionId: lead.id, position: null, count: 1 };
+  const merged = { start: T0 + 10, end: T0 + 99_000, row: 1, layer: 'call' as const, label: '12 calls', kind: 'ok', sessionId: lead.id, position: 3, count: 12 };
+  return { ...built, lanes: built.lanes.map((l, i) => (i === 0 ? { ...l, items: [...l.items, odd, merged], merged: 11 } : l)) };
+}
+
+test('wire: the model goes through JSON as its wire form and comes back equal, in about a fifth of the bytes', () => {
+  const model = wireModel();
+  const text = JSON.stringify(encodeGroupTimeline(model));
+  const back = decodeGroupTimeline(JSON.parse(text));
+  assert.ok(back.ok, back.ok ? '' : back.problem);
+  assert.deepEqual(back.model, JSON.parse(JSON.stringify(model)));
+  const ratio = text.length / JSON.stringify(model).length;
+  assert.ok(ratio < 0.3, `the wire form is ${(ratio * 100).toFixed(0)}% of the objects' JSON`);
+});
+
+test('wire: what is malformed is named, never half decoded', () => {
+  const good = JSON.parse(JSON.stringify(encodeGroupTimeline(wireModel()))) as Record<string, unknown> & { lanes: Record<string, unknown>[] };
+  const lane = (items: unknown): unknown => ({ ...good, lanes: [{ ...good.lanes[0], items }] });
+  const cases: [unknown, RegExp][] = [
+    [null, /the timeline is not an object/],
+    [{ ...good, wire: 1 }, /wire version is 1, not 2/],
+    [{ ...good, kind: 'gang' }, /kind is not a group kind/],
+    [{ ...good, strings: ['a', 3] }, /strings\[1\] is not text/],
+    [lane([0, 1, 0, 0, 0, 0, 0, 5]), /lanes\[0\]\.items holds 8 numbers, not a multiple of 9/],
+    [lane([0, 1, 0, 0, 0, 0, 0, 5, 1, 0, 'x', 0, 0, 0, 0, 0, 5, 1]), /lanes\[0\]\.items\[1\] has a field that is not a number/],
+    [lane([0, 1, 0, 7, 0, 0, 0, 5, 1]), /lanes\[0\]\.items\[0\]\.layer is not a layer/],
+    [lane([0, 1, 0, 0, 99999, 0, 0, 5, 1]), /lanes\[0\]\.items\[0\]\.label names no string of the table/],
+    [lane([0, 1, 0.5, 0, 0, 0, 0, 5, 1]), /lanes\[0\]\.items\[0\]\.row is not a row/],
+    [lane([0, 1, 0, 0, 0, 0, 0, -3, 1]), /position is not an event's position/],
+    [lane([0, 1, 0, 0, 0, 0, 0, 5, 0]), /count is not a count/],
+    [{ ...good, lanes: [{ ...good.lanes[0], role: 'boss' }] }, /lanes\[0\]\.role is not a role/],
+    [{ ...good, arrows: [{ id: 'a', label: 'x', kind: 'spawn', exact: true, from: { lane: 0, sessionId: 's', at: 1, position: null }, to: { lane: 99, sessionId: 's', at: 1, position: null } }] }, /arrows\[0\]\.to\.lane is not a lane/],
+    [{ ...good, stats: { ...(good['stats'] as object), reading: 'all' } }, /stats\.reading is not a number/],
+  ];
+  for (const [value, problem] of cases) {
+    const decoded = decodeGroupTimeline(value);
+    assert.ok(!decoded.ok, `accepted ${JSON.stringify(value).slice(0, 120)}`);
+    assert.match(decoded.problem, problem);
+  }
 });

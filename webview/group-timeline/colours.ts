@@ -58,6 +58,13 @@ export class Palette {
     return value;
   }
 
+  /** Reads every colour the timeline draws with (one style pass now rather than during a first draw). */
+  warm(): void {
+    for (const kind of Object.keys(LIFECYCLE_VARS)) this.state(kind);
+    for (const kind of Object.keys(KIND_VARS)) this.kind(kind);
+    for (const name of Object.keys(FALLBACK)) this.variable(name);
+  }
+
   /** A lifecycle state's colour, as the report's lifecycle lane. */
   state(kind: string): Paint {
     const known = LIFECYCLE_VARS[kind];

@@ -1,13 +1,14 @@
 import './style.css';
 import type { GroupTimelineState, GroupTimelineWebviewMessage, StaticGroupTimelineData } from '../../src/protocol/group-timeline';
 import { connect } from '../shared/channel';
-import { checkModel } from './validate';
+import { decodeGroupTimeline } from '../../src/protocol/group-timeline-wire';
 import { GroupTimelineView } from './view';
 
 // The unified timeline of a group of sessions. In a VS Code webview the model comes from the
 // extension host and a click asks it to open the event in its session's report; in an exported
 // HTML file (a data block is embedded) the page draws its embedded model and says which event a
-// click names. Either way the model is checked before it is drawn.
+// click names. Either way the model comes in its wire form (group-timeline-wire.ts), checked as
+// it is decoded, before it is drawn.
 
 const DATA_ID = 'group-timeline-data';
 const root = document.getElementById('app') as HTMLElement;
@@ -28,7 +29,7 @@ function startStatic(json: string): void {
   } catch {
     data = null;
   }
-  const checked = data?.format === 'agent-logbook-group-timeline' ? checkModel(data.model) : { ok: false as const, problem: 'this page holds no group timeline' };
+  const checked = data?.format === 'agent-logbook-group-timeline' ? decodeGroupTimeline(data.timeline) : { ok: false as const, problem: 'this page holds no group timeline' };
   if (checked.ok) view.setModel(checked.model);
   else view.showError(`Cannot draw this timeline: ${checked.problem}`);
 }
@@ -40,7 +41,7 @@ function startLive(): void {
   });
   const channel = connect<GroupTimelineState, GroupTimelineWebviewMessage>({
     onState: (state) => {
-      // The host sends the model as its JSON text (GroupTimelineState).
+      // The host sends the model's wire form as JSON text (GroupTimelineState).
       let model: unknown;
       try {
         if (typeof state !== 'string') throw new TypeError('not text');
@@ -49,7 +50,7 @@ function startLive(): void {
         view.showError('The extension sent a timeline that is not JSON text.');
         return;
       }
-      const checked = checkModel(model);
+      const checked = decodeGroupTimeline(model);
       if (!checked.ok) {
         view.showError(`The extension sent a timeline this view cannot draw: ${checked.problem}`);
         return;
@@ -63,4 +64,6 @@ function startLive(): void {
     },
     onError: (message) => view.showError(message),
   });
+  // `ready` is posted: while the host builds the first model, the page readies its canvas.
+  setTimeout(() => view.warm(), 0);
 }

@@ -4,6 +4,7 @@ import { h, replaceChildren } from '../shared/dom';
 import { formatDuration } from '../shared/duration';
 import { formatClock, stateLabel } from '../report/format';
 import { Palette } from './colours';
+import { warmModel } from './warm';
 import { drawFrame } from './draw';
 import { arrowAt, AXIS_H, itemAt, LABEL_W, laneAt, layoutLanes, RIGHT } from './layout';
 import type { Frame, Layout, Range } from './layout';
@@ -27,8 +28,9 @@ export class GroupTimelineView {
   private readonly scroller = h('div', { class: 'gt-scroll', 'data-testid': 'group-timeline' }, this.canvas, this.spacer);
   private readonly tooltip = h('div', { class: 'gt-tooltip', role: 'tooltip', hidden: true });
   private readonly rangeText = h('span', { class: 'muted gt-range' });
-  private readonly status = h('span', { class: 'muted gt-status', 'data-testid': 'group-timeline-status' });
-  private readonly heading = h('h2', { class: 'gt-title' });
+  // Both hold a line of text before the first model, so that the canvas sized meanwhile (warm) keeps its size.
+  private readonly status = h('span', { class: 'muted gt-status', 'data-testid': 'group-timeline-status' }, 'Waiting for the group\'s events…');
+  private readonly heading = h('h2', { class: 'gt-title' }, 'Unified timeline');
   private readonly palette = new Palette(() => this.schedule());
   private model: GroupTimelineModel | undefined;
   private layout: Layout = { tops: [], heights: [], height: 0 };
@@ -234,13 +236,27 @@ export class GroupTimelineView {
     }
   }
 
-  private drawNow(): void {
-    const model = this.model;
-    const v = this.visible();
+  /**
+   * What a first draw would pay for when the model comes, done while the page waits for it (the
+   * host builds the model meanwhile): the canvas sized to the view (a layout), its context, the
+   * theme's colours (a style pass), and one drawing of a made-up group (warm.ts) that compiles the
+   * drawing code and readies text, paths and the local time zone (the axis). Nothing is left on the
+   * canvas.
+   */
+  warm(): void {
     const ctx = this.canvas.getContext('2d');
-    if (model === undefined || ctx === null) return;
+    if (this.model !== undefined || ctx === null) return;
     const frame = this.currentFrame();
-    // The canvas is the size of the view, in device pixels.
+    this.fit(ctx, frame);
+    this.palette.warm();
+    const model = warmModel();
+    const range = { start: model.start ?? 0, end: model.end ?? 1 };
+    drawFrame(ctx, model, layoutLanes(model), { ...frame, range, scrollTop: 0 }, this.palette, { arrowId: 'x', lane: 0 });
+    ctx.clearRect(0, 0, frame.width, frame.height);
+  }
+
+  /** The canvas is the size of the view, in device pixels. */
+  private fit(ctx: CanvasRenderingContext2D, frame: Frame): void {
     const ratio = window.devicePixelRatio || 1;
     const [w, hgt] = [Math.round(frame.width * ratio), Math.round(frame.height * ratio)];
     if (this.canvas.width !== w || this.canvas.height !== hgt) {
@@ -252,6 +268,15 @@ export class GroupTimelineView {
       this.canvas.style.marginBottom = `-${frame.height}px`;
     }
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  }
+
+  private drawNow(): void {
+    const model = this.model;
+    const v = this.visible();
+    const ctx = this.canvas.getContext('2d');
+    if (model === undefined || ctx === null) return;
+    const frame = this.currentFrame();
+    this.fit(ctx, frame);
     if (v === null) {
       ctx.clearRect(0, 0, frame.width, frame.height);
       this.rangeText.textContent = 'No timed events in this group yet.';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { timelineSnapshot } from '../../read/member-folds';
 import type { GroupTimelineSource } from '../../read/member-folds';
 import { groupTimelineWebviewMessage } from '../../protocol/group-timeline';
+import { encodeGroupTimeline } from '../../protocol/group-timeline-wire';
 import type { GroupTimelineState, GroupTimelineWebviewMessage } from '../../protocol/group-timeline';
 import { PanelManager } from '../panel-manager';
 import type { PanelSpec } from '../panel-manager';
@@ -75,8 +76,8 @@ export class GroupTimelinePanels implements vscode.Disposable {
         this.members.set(key, new Set(ids));
         const { model, behind } = timelineSnapshot(source);
         if (behind.size > 0) this.fill(key, source);
-        // As JSON text: one string crosses VS Code's IPC and the webview's postMessage far faster than the model's objects.
-        return JSON.stringify(model);
+        // As the JSON text of its wire form: one compact string crosses VS Code's IPC and the webview's postMessage far faster than the model's objects.
+        return JSON.stringify(encodeGroupTimeline(model));
       },
       handle: async (key, message) => this.handle(key, message),
       affects: (key, change) => this.affects(key, change),

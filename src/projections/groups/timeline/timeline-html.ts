@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GroupTimelineModel, StaticGroupTimelineData } from '../../../protocol/group-timeline';
+import { encodeGroupTimeline } from '../../../protocol/group-timeline-wire';
 import { renderBundlePage } from '../../report-html';
 import type { ReportAssets } from '../../report-html';
 
 // The unified timeline as ONE self-contained HTML file (`logbook timeline G --html FILE`): the
 // webview's own renderer (dist/webview/group-timeline.js, inlined) over the model embedded as
-// JSON, on the report export's page (report-html.ts: nothing loaded from anywhere, the CSP
+// JSON in its wire form, on the report export's page (report-html.ts: nothing loaded from anywhere, the CSP
 // allowing exactly the inlined script and stylesheet; event text cannot leave the data block).
 
 /** The bundle the page runs: dist/webview/<GROUP_TIMELINE_VIEW>.js and .css. */
@@ -39,7 +40,7 @@ export function findGroupTimelineWebviewDir(candidates: readonly string[]): stri
 
 /** The exported file's text. */
 export function groupTimelineHtml(model: GroupTimelineModel, options: GroupTimelineHtmlOptions): string {
-  const data: StaticGroupTimelineData = { format: 'agent-logbook-group-timeline', version: 1, model };
+  const data: StaticGroupTimelineData = { format: 'agent-logbook-group-timeline', version: 2, timeline: encodeGroupTimeline(model) };
   return renderBundlePage({
     view: GROUP_TIMELINE_VIEW, title: options.title ?? `Timeline of ${model.label}`, dataId: 'group-timeline-data', data, assets: options.assets,
     ...(options.bench === true ? { flags: ['data-bench'] } : {}),
