@@ -84,7 +84,7 @@ const BASELINE_HTML = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8
 <body data-bench><div id="app"></div><script>requestAnimationFrame(() => { performance.mark('group-timeline-first-frame'); document.title = 'first-frame ' + performance.now().toFixed(1); });</script></body></html>`;
 
 // The view as a webview runs it: the bundle in live mode, VS Code's API stood in for by a shim
-// that answers `ready` with the model's JSON text as a message, the way the panel sends it: for a
+// that answers `ready` with the JSON text of the model's wire form as a message, the way the panel sends it: for a
 // first opening, as long after `ready` as the host took to build it (the panel builds it on
 // `ready`; the page waits meanwhile). The text sits in the page where VS Code carries it over its IPC.
 export function webviewPage(styles: readonly string[], json: string, postAfterMs = 0): string {
