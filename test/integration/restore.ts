@@ -4,10 +4,10 @@
 // payload runs the in-host suites again on reload, and does not bring its editors back. So this
 // phase is what a user has: a second code-server with the packaged .vsix installed (as `npm start`
 // does), a plain window on the same workspace (the session the real Claude Code CLI recorded, plus
-// the journal entry the first phase wrote), driven only through the page. It opens a report on its
-// event log with a search typed in, a state machine with a state picked, and the journal with a text
-// filter; reloads the window (Developer: Reload Window); and checks that all three panels come
-// back, each as it was left.
+// the journal entry and the group of sessions the first phase wrote), driven only through the page.
+// It opens a report on its event log with a search typed in, a state machine with a state picked,
+// the journal with a text filter and the group's unified timeline; reloads the window (Developer:
+// Reload Window); and checks that all four panels come back, each as it was left.
 //
 // The server runs with the smoke-test driver, for one thing only: `driver.whenWorkbenchRestored()`,
 // so that the page is driven once the workbench has restored its parts. Until then the workbench
@@ -123,6 +123,7 @@ function keepLogs(server: CodeServer | undefined, dir: string, artifactsDir: str
 interface ReportSeen { readonly session?: string; readonly logTab: boolean; readonly search?: string; readonly total?: string }
 interface MachineSeen { readonly selected?: string; readonly events?: string }
 interface JournalSeen { readonly text?: string; readonly entries: number }
+interface TimelineSeen { readonly heading?: string; readonly status?: string; readonly canvas?: string }
 
 /** One panel: its tab title, how to read what its webview shows, and when two readings agree. */
 interface PanelProbe<T> {
@@ -131,7 +132,7 @@ interface PanelProbe<T> {
   same(before: T, after: T): boolean;
 }
 
-function probes(sessionId: string): { report: PanelProbe<ReportSeen>; machine: PanelProbe<MachineSeen>; journal: PanelProbe<JournalSeen> } {
+function probes(sessionId: string): { report: PanelProbe<ReportSeen>; machine: PanelProbe<MachineSeen>; journal: PanelProbe<JournalSeen>; timeline: PanelProbe<TimelineSeen> } {
   const short = sessionId.slice(0, 8);
   return {
     report: {
@@ -160,7 +161,43 @@ function probes(sessionId: string): { report: PanelProbe<ReportSeen>; machine: P
       }),
       same: (a, b) => b.text === a.text && b.entries > 0 && b.entries === a.entries,
     },
+    timeline: {
+      // The panel's title is "Timeline <group id>"; the groups suite's group is a spawn tree.
+      title: `Timeline ${GROUP_KIND}:`,
+      read: async (frame) => ({
+        heading: (await frame.locator('.gt-title').first().textContent({ timeout: 1000 }).catch(() => null)) ?? undefined,
+        status: (await frame.locator('[data-testid="group-timeline-status"]').first().textContent({ timeout: 1000 }).catch(() => null)) ?? undefined,
+        canvas: await attr(frame, '[data-testid="group-timeline-canvas"]', 'width').catch(() => undefined),
+      }),
+      // Every member read (no "Reading…"), the same group and counts, a canvas drawn.
+      same: (a, b) => b.heading !== undefined && b.heading === a.heading && b.status !== undefined && b.status === a.status && Number(b.canvas ?? 0) > 0,
+    },
   };
+}
+
+/** The kind of the group the groups suite (groups.itest.ts) leaves in the workspace. */
+const GROUP_KIND = 'tree';
+
+/** Opens the unified timeline of the workspace's group through the command's quick pick. */
+async function openTimeline(page: Page, log: (line: string) => void): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'Logbook: Open Unified Timeline');
+    try {
+      await page.locator('.quick-input-widget input[placeholder^="Which group of sessions?"]').waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(`${GROUP_KIND}:`, { timeout: 10_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: `${GROUP_KIND}:` });
+      await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+      await pickRow(page, row.first());
+      return;
+    } catch (error) {
+      const seen = await describePage(page);
+      const first = String(error).split('\n')[0] ?? '';
+      if (attempt >= PICK_ATTEMPTS) throw new Error(`no group picked in ${attempt} attempts (the groups suite leaves one in the workspace); the last: ${first}; the page: ${seen}`);
+      log(`reload phase: the group pick failed (attempt ${attempt}: ${first}); the page: ${seen}`);
+      if (await input.isVisible()) await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /** Brings the panel's editor tab to the front (a hidden webview has no page: it is revived when shown). */
@@ -180,9 +217,14 @@ async function readPanel<T>(page: Page, probe: PanelProbe<T>, accept: (seen: T) 
   return { ok, seen };
 }
 
-/** Leaves the three panels in a state worth restoring; returns what each shows. */
-async function arrangePanels(page: Page, sessionId: string, log: (line: string) => void): Promise<{ report: ReportSeen; machine: MachineSeen; journal: JournalSeen }> {
+/** Leaves the four panels in a state worth restoring; returns what each shows. */
+async function arrangePanels(page: Page, sessionId: string, log: (line: string) => void): Promise<{ report: ReportSeen; machine: MachineSeen; journal: JournalSeen; timeline: TimelineSeen }> {
   const panels = probes(sessionId);
+  // The timeline first: the journal stays the active editor (revived at once after the reload).
+  await openTimeline(page, log);
+  const timelineSeen = await readPanel(page, panels.timeline, (t) => t.heading?.includes(' sessions') === true && t.status !== undefined && !t.status.startsWith('Reading') && !t.status.startsWith('Waiting') && Number(t.canvas ?? 0) > 0);
+  check(timelineSeen.ok && timelineSeen.seen !== undefined, `the unified timeline before the reload: ${JSON.stringify(timelineSeen.seen)}`);
+
   await runForSession(page, 'Logbook: Open Session Report', sessionId, log);
   const report = await until(page, 'the report shows the session', async () => {
     const frame = await frameTitled(page, panels.report.title);
@@ -215,16 +257,17 @@ async function arrangePanels(page: Page, sessionId: string, log: (line: string) 
   check(journalSeen.ok && journalSeen.seen !== undefined, `the journal before the reload: ${JSON.stringify(journalSeen.seen)}`);
   // Every view persists its UI state as it changes; give the last keystrokes time to land.
   await page.waitForTimeout(1000);
-  return { report: reportSeen.seen, machine: machineSeen.seen, journal: journalSeen.seen };
+  return { report: reportSeen.seen, machine: machineSeen.seen, journal: journalSeen.seen, timeline: timelineSeen.seen };
 }
 
 export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
   const { browser, sessionId } = input;
   const names = {
-    arrange: 'reload › a plain window with the packaged .vsix: a report on its event log with a search, a state machine with a state picked, the journal with a filter',
+    arrange: 'reload › a plain window with the packaged .vsix: a report on its event log with a search, a state machine with a state picked, the journal with a filter, a group\'s unified timeline',
     report: 'reload › the report comes back on its event log, with the search and its results',
     machine: 'reload › the state machine comes back with the picked state and its events',
     journal: 'reload › the journal comes back with its text filter',
+    timeline: 'reload › the unified timeline comes back with its group, every member read',
     planted: 'reload › a link planted under .logbook/ is named in a warning when the window opens, not used silently',
   };
   let server: CodeServer | undefined;
@@ -252,7 +295,7 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     const seen = page === undefined ? 'no page' : await describePage(page);
     if (page !== undefined) await page.screenshot({ path: join(input.screenshotDir, 'failed-reload-arrange.png') }).catch(() => undefined);
     input.add(names.arrange, false, `${describe(error)}\nthe page: ${seen}`, Date.now() - started);
-    for (const name of [names.report, names.machine, names.journal]) input.add(name, false, 'not run: the panels could not be arranged before the reload');
+    for (const name of [names.report, names.machine, names.journal, names.timeline]) input.add(name, false, 'not run: the panels could not be arranged before the reload');
     if (!plantedDone) input.add(names.planted, false, 'not run: the phase failed before it (see the next result)');
     await page?.context().close().catch(() => undefined);
     await server?.stop();
@@ -271,7 +314,7 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
     const panels = probes(sessionId);
     const tabs = await until(page, 'the editor tabs are back', async () => {
       const labels = await page?.locator('.tabs-container .tab').allInnerTexts();
-      return labels !== undefined && labels.length >= 3 ? labels : undefined;
+      return labels !== undefined && labels.length >= 4 ? labels : undefined;
     }).catch(() => [] as string[]);
     input.log(`reload phase: after the reload the editor tabs are ${JSON.stringify(tabs)}`);
     // The journal was the active editor: it is revived at once; the others when their tab is shown.
@@ -279,6 +322,7 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
       [names.journal, () => readPanel(page as Page, panels.journal, (j) => panels.journal.same(before.journal, j)), before.journal],
       [names.report, async () => { await showTab(page as Page, panels.report.title); return readPanel(page as Page, panels.report, (r) => panels.report.same(before.report, r)); }, before.report],
       [names.machine, async () => { await showTab(page as Page, panels.machine.title); return readPanel(page as Page, panels.machine, (m) => panels.machine.same(before.machine, m)); }, before.machine],
+      [names.timeline, async () => { await showTab(page as Page, panels.timeline.title); return readPanel(page as Page, panels.timeline, (t) => panels.timeline.same(before.timeline, t)); }, before.timeline],
     ];
     for (const [name, run, expected] of checks) {
       const checkStarted = Date.now();
@@ -286,9 +330,10 @@ export async function runRestorePhase(input: RestorePhaseInput): Promise<void> {
       const why = ok ? undefined : `before the reload: ${JSON.stringify(expected)}\nafter it: ${JSON.stringify(seen)} (editor tabs ${JSON.stringify(tabs)})\nthe page: ${await describePage(page)}`;
       input.add(name, ok, why, Date.now() - checkStarted);
       if (name === names.report) await page.screenshot({ path: join(input.screenshotDir, 'reload-after-report.png') }).catch(() => undefined);
+      if (name === names.timeline) await page.screenshot({ path: join(input.screenshotDir, 'reload-after-timeline.png') }).catch(() => undefined);
     }
   } catch (error) {
-    for (const name of [names.report, names.machine, names.journal]) input.add(name, false, describe(error));
+    for (const name of [names.report, names.machine, names.journal, names.timeline]) input.add(name, false, describe(error));
   } finally {
     await page.context().close().catch(() => undefined);
     await server?.stop();
