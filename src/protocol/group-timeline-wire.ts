@@ -21,7 +21,6 @@ const LAYERS: readonly GroupItemLayer[] = ['state', 'call', 'marker'];
 const ROLES = new Set(['lead', 'worker', 'teammate', 'member', 'subagent']);
 const LINK_KINDS = new Set(['spawn', 'handoff-file', 'handoff-commit', 'handoff-task', 'message']);
 const GROUP_KINDS = new Set(['run', 'tree', 'team']);
-const STATS = ['events', 'items', 'itemsBeforeMerge', 'links', 'unplacedLinks', 'reading'] as const;
 
 /** A lane on the wire: the lane without its items, and the items as numbers. */
 export interface GroupTimelineWireLane extends Omit<GroupTimelineLane, 'items'> {
@@ -90,8 +89,11 @@ function decode(value: unknown): GroupTimelineModel {
   const rawLanes = arr(m, 'lanes');
   const lanes = rawLanes.map((lane, i) => decodeLane(obj(lane, `lanes[${i}]`), `lanes[${i}]`, texts, start ?? 0));
   const arrows = arr(m, 'arrows').map((a, i) => checkArrow(obj(a, `arrows[${i}]`), `arrows[${i}]`, lanes.length));
-  const rawStats = obj(m['stats'], 'stats');
-  const stats = Object.fromEntries(STATS.map((key) => [key, num(rawStats, key, 'stats')])) as unknown as GroupTimelineModel['stats'];
+  const st = obj(m['stats'], 'stats');
+  const stats = {
+    events: num(st, 'events', 'stats'), items: num(st, 'items', 'stats'), itemsBeforeMerge: num(st, 'itemsBeforeMerge', 'stats'),
+    links: num(st, 'links', 'stats'), unplacedLinks: num(st, 'unplacedLinks', 'stats'), reading: num(st, 'reading', 'stats'),
+  };
   return { groupId, kind: kind as GroupTimelineModel['kind'], label, start, end, lanes, arrows, stats };
 }
 
