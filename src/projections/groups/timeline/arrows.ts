@@ -1,5 +1,5 @@
 import type { LinkEvidence, LinkKind, SessionLink } from '../../../domain/groups/model';
-import type { GroupArrowEnd, GroupTimelineArrow } from '../../../protocol/group-timeline';
+import type { GroupArrowEnd, GroupTimelineArrow, GroupTimelineLane } from '../../../protocol/group-timeline';
 import type { MemberLanes } from './member-lanes';
 import { oneLine } from '../../../domain/one-line';
 
@@ -51,18 +51,38 @@ function evidenceEnds(link: SessionLink, from: PlacedMember, to: PlacedMember, m
   return { from: end(link.evidence[0], from, link.from), to: end(link.evidence[1], to, link.to) };
 }
 
+// A member's subagent lanes by agent id, found once per set of lanes (thousands of hand-off ends
+// ask; a fold makes new lanes when it reads more).
+const agentOffsets = new WeakMap<readonly GroupTimelineLane[], ReadonlyMap<string, number>>();
+
 function laneOf(member: PlacedMember, agentId: string | null): number {
   if (agentId === null) return member.laneIndex;
-  const offset = member.folded.lanes.findIndex((l) => l.agentId === agentId);
-  return member.laneIndex + Math.max(0, offset);
+  let offsets = agentOffsets.get(member.folded.lanes);
+  if (offsets === undefined) {
+    const found = new Map<string, number>();
+    member.folded.lanes.forEach((l, i) => {
+      if (l.agentId !== null && !found.has(l.agentId)) found.set(l.agentId, i);
+    });
+    agentOffsets.set(member.folded.lanes, (offsets = found));
+  }
+  return member.laneIndex + (offsets.get(agentId) ?? 0);
 }
 
 const KIND_WORD: Readonly<Record<LinkKind, string>> = {
   spawn: 'spawn', 'handoff-file': 'file', 'handoff-commit': 'commit', 'handoff-task': 'task', message: 'message',
 };
 
+// Links are kept between refreshes (the hand-offs are memoised with the folds): their labels too.
+const labels = new WeakMap<SessionLink, string>();
+
 /** "spawn: sh worker.sh A", "file /w/a.txt ×3 (inferred)". */
 export function arrowLabel(link: SessionLink): string {
+  let label = labels.get(link);
+  if (label === undefined) labels.set(link, (label = makeLabel(link)));
+  return label;
+}
+
+function makeLabel(link: SessionLink): string {
   const subject = link.kind === 'handoff-commit' ? link.subject.slice(0, 12) : link.subject;
   return oneLine(`${KIND_WORD[link.kind]}: ${oneLine(subject, 60)}${link.exact ? '' : ' (inferred)'}`, 90);
 }
