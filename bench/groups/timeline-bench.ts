@@ -87,7 +87,7 @@ const BASELINE_HTML = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8
 // that answers `ready` with the JSON text of the model's wire form as a message, the way the panel sends it: for a
 // first opening, as long after `ready` as the host took to build it (the panel builds it on
 // `ready`; the page waits meanwhile). The text sits in the page where VS Code carries it over its IPC.
-export function webviewPage(styles: readonly string[], json: string, postAfterMs = 0): string {
+function webviewPage(styles: readonly string[], json: string, postAfterMs = 0): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>webview</title><style>${styles.join('\n')}</style></head>
 <body data-bench><div id="app"></div>
 <script type="application/json" id="bench-model">${json.replace(/</g, '\\u003c')}</script>
@@ -169,7 +169,7 @@ export async function benchGroupTimeline(input: GroupTimelineBenchInput): Promis
  * openings again (the folds kept) and a refresh after one member appended 100 events. Host time
  * includes the model's wire form and its JSON text, the message VS Code carries to the webview.
  */
-export async function openFromStore(path: string, group: GroupSummary, streams: readonly MemberStream[], runs: number): Promise<{ figures: OpenFigures; firstModel: GroupTimelineModel; wholeModel: GroupTimelineModel }> {
+async function openFromStore(path: string, group: GroupSummary, streams: readonly MemberStream[], runs: number): Promise<{ figures: OpenFigures; firstModel: GroupTimelineModel; wholeModel: GroupTimelineModel }> {
   rmSync(path, { force: true });
   const writer = await LogbookDatabase.create(path);
   const all = streams.flatMap((s) => s.events).sort((a, b) => a.globalPosition - b.globalPosition);

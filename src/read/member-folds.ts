@@ -181,12 +181,7 @@ function extendAll(folds: ReadonlyMap<string, MemberFold>, events: readonly Reco
   for (const [id, list] of byStream) folds.get(id)?.extend(list);
 }
 
-// The first event a fold has not read, if any (one indexed lookup).
-function firstUnread(store: FoldStore, fold: MemberFold): RecordedEvent | undefined {
-  return store.readStream(fold.sessionId, { from: fold.streamPosition + 1, limit: 1 })[0];
-}
-
+// Whether the store holds an event the fold has not read (one indexed lookup).
 function hasMore(store: FoldStore, fold: MemberFold): boolean {
-  return firstUnread(store, fold) !== undefined;
+  return store.readStream(fold.sessionId, { from: fold.streamPosition + 1, limit: 1 }).length > 0;
 }
-

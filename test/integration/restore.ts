@@ -68,30 +68,36 @@ async function attr(frame: Frame, selector: string, name: string): Promise<strin
 const PICK_ATTEMPTS = 3;
 
 /**
- * A command that asks "Which session?": runs it and picks the row of `sessionId`. A quick pick
- * closes when it loses the focus; if that happens before the pick, the command is run again (as a
- * user would), at most PICK_ATTEMPTS times, and what the page showed is logged each time.
+ * Runs a command that asks with a quick pick (its placeholder starting with `question`), types
+ * `text` and picks the row that shows it. A quick pick closes when it loses the focus; if that
+ * happens before the pick, the command is run again (as a user would), at most PICK_ATTEMPTS
+ * times, and what the page showed is logged each time.
  */
-async function runForSession(page: Page, title: string, sessionId: string, log: (line: string) => void): Promise<void> {
+async function runAndPick(page: Page, title: string, question: string, text: string, log: (line: string) => void): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   for (let attempt = 1; ; attempt++) {
     await runCommand(page, title);
     try {
-      await page.locator('.quick-input-widget input[placeholder^="Which session?"]').waitFor({ state: 'visible', timeout: 15_000 });
-      // Typing the id leaves its row alone, focused: Enter picks it.
-      await input.fill(sessionId, { timeout: 10_000 });
-      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: sessionId });
+      await page.locator(`.quick-input-widget input[placeholder^="${question}"]`).waitFor({ state: 'visible', timeout: 15_000 });
+      // Typing the text leaves its row alone, focused: Enter picks it.
+      await input.fill(text, { timeout: 10_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: text });
       await row.first().waitFor({ state: 'visible', timeout: 10_000 });
       await pickRow(page, row.first());
       return;
     } catch (error) {
       const seen = await describePage(page);
       const first = String(error).split('\n')[0] ?? '';
-      if (attempt >= PICK_ATTEMPTS) throw new Error(`${title}: no session picked in ${attempt} attempts; the last: ${first}; the page: ${seen}`);
-      log(`reload phase: ${title}: the session pick failed (attempt ${attempt}: ${first}); the page: ${seen}`);
+      if (attempt >= PICK_ATTEMPTS) throw new Error(`${title}: nothing picked for "${text}" in ${attempt} attempts; the last: ${first}; the page: ${seen}`);
+      log(`reload phase: ${title}: the pick failed (attempt ${attempt}: ${first}); the page: ${seen}`);
       if (await input.isVisible()) await page.keyboard.press('Escape');
     }
   }
+}
+
+/** A command that asks "Which session?": runs it and picks the row of `sessionId`. */
+async function runForSession(page: Page, title: string, sessionId: string, log: (line: string) => void): Promise<void> {
+  await runAndPick(page, title, 'Which session?', sessionId, log);
 }
 
 /** Waits until the workbench shows and has restored its parts and contributions (the smoke-test driver's own wait). */
@@ -178,26 +184,9 @@ function probes(sessionId: string): { report: PanelProbe<ReportSeen>; machine: P
 /** The kind of the group the groups suite (groups.itest.ts) leaves in the workspace. */
 const GROUP_KIND = 'tree';
 
-/** Opens the unified timeline of the workspace's group through the command's quick pick. */
+/** Opens the unified timeline of the workspace's group (the groups suite leaves one) through the command's quick pick. */
 async function openTimeline(page: Page, log: (line: string) => void): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  for (let attempt = 1; ; attempt++) {
-    await runCommand(page, 'Logbook: Open Unified Timeline');
-    try {
-      await page.locator('.quick-input-widget input[placeholder^="Which group of sessions?"]').waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(`${GROUP_KIND}:`, { timeout: 10_000 });
-      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: `${GROUP_KIND}:` });
-      await row.first().waitFor({ state: 'visible', timeout: 10_000 });
-      await pickRow(page, row.first());
-      return;
-    } catch (error) {
-      const seen = await describePage(page);
-      const first = String(error).split('\n')[0] ?? '';
-      if (attempt >= PICK_ATTEMPTS) throw new Error(`no group picked in ${attempt} attempts (the groups suite leaves one in the workspace); the last: ${first}; the page: ${seen}`);
-      log(`reload phase: the group pick failed (attempt ${attempt}: ${first}); the page: ${seen}`);
-      if (await input.isVisible()) await page.keyboard.press('Escape');
-    }
-  }
+  await runAndPick(page, 'Logbook: Open Unified Timeline', 'Which group of sessions?', `${GROUP_KIND}:`, log);
 }
 
 /** Brings the panel's editor tab to the front (a hidden webview has no page: it is revived when shown). */

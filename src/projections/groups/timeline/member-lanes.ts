@@ -19,7 +19,7 @@ import type { TimelineLane, TimelineModel } from '../../timeline';
 // "subagent-tools" lane that subagent's calls, paired, bounded, packed and capped as the report does.
 //
 // A MemberFold is extended with a member's new events (the views keep one per member between
-// openings and refreshes, src/views/groups/member-folds.ts): what it keeps for the arrows (every
+// openings and refreshes, src/read/member-folds.ts): what it keeps for the arrows (every
 // call by id, which events were a subagent's) and for the hand-offs (handoffs.ts acts) does not
 // depend on the group's links, so a group that gains a link or a member reuses it.
 
@@ -140,13 +140,6 @@ export class MemberFold {
     this.first ??= { at, position: event.globalPosition, agentId };
     if (toolUseId !== null && event.type === 'PreToolUse') this.calls.set(toolUseId, { at, position: event.globalPosition, agentId });
   }
-}
-
-/** One member's lanes from its whole stream. */
-export function memberLanes(member: GroupMember, events: readonly RecordedEvent[]): MemberLanes {
-  const fold = new MemberFold(member.sessionId);
-  fold.extend(events);
-  return fold.lanes(member);
 }
 
 function sessionLane(member: GroupMember, model: TimelineModel): GroupTimelineLane {
